@@ -1,0 +1,170 @@
+//! 会員名簿: a roster snapshot.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, Date32Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow::record_batch::RecordBatch;
+use chrono::NaiveDate;
+
+use super::{Env, Validated};
+use crate::error::{Error, Result};
+use crate::normalize::{self, Problem};
+use crate::spec::MEMBERS;
+use crate::table::RawTable;
+use crate::validate::{Checker, date32};
+use model::membership::{CATEGORIES, PROFESSIONS, SEXES};
+
+const ID: usize = 0;
+const CATEGORY: usize = 1;
+const PROFESSION: usize = 2;
+const JOINED: usize = 3;
+const LEFT: usize = 4;
+const PREF: usize = 5;
+const BIRTH: usize = 6;
+const SEX: usize = 7;
+const EXTRACTED: usize = 8;
+
+pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Validated> {
+    let as_of = snapshot_date(ck, table, env)?;
+    let n = table.rows.len();
+    let mut row_no = Int64Builder::with_capacity(n);
+    let mut key = StringBuilder::with_capacity(n, n * 32);
+    let mut category = StringBuilder::with_capacity(n, n * 9);
+    let mut profession = StringBuilder::with_capacity(n, n * 6);
+    let mut joined = Date32Builder::with_capacity(n);
+    let mut left = Date32Builder::with_capacity(n);
+    let mut pref = Int32Builder::with_capacity(n);
+    let mut birth = Int32Builder::with_capacity(n);
+    let mut sex = StringBuilder::with_capacity(n, n * 6);
+    let mut seen: HashMap<String, u64> = HashMap::with_capacity(n);
+    let mut ok = 0usize;
+    for row in &table.rows {
+        let mut r = ck.row(row);
+        let id = r.req(ID, |v| Ok(env.pseudonymiser.pseudonym(v)));
+        let c = r.label(CATEGORY, &CATEGORIES).flatten();
+        let p = r.label(PROFESSION, &PROFESSIONS).flatten();
+        let j = r.date(JOINED).flatten();
+        let l = r.date(LEFT);
+        let pr = r.get(PREF, normalize::prefecture);
+        let b = r.get(BIRTH, normalize::year);
+        let s = r.label(SEX, &SEXES);
+        if let (Some(j), Some(Some(l))) = (j, l) {
+            if l < j {
+                let raw = r.raw(LEFT).to_string();
+                r.reject(
+                    Some(&MEMBERS.columns[LEFT]),
+                    &raw,
+                    Problem::new(format!("退会日 {l} が入会日 {j} より前です"), format!("left on {l}, before joining on {j}")),
+                );
+            }
+        }
+        if let Some(j) = j {
+            if j > as_of {
+                let raw = r.raw(JOINED).to_string();
+                r.reject(
+                    Some(&MEMBERS.columns[JOINED]),
+                    &raw,
+                    Problem::new(
+                        format!("入会日 {j} が名簿の抽出日 {as_of} より後です"),
+                        format!("joined on {j}, after the snapshot date {as_of}"),
+                    ),
+                );
+            }
+        }
+        let line = r.line();
+        let row_ok = r.ok;
+        let (Some(id), Some(c), Some(p), Some(j), Some(l), Some(pr), Some(b), Some(s)) = (id, c, p, j, l, pr, b, s)
+        else {
+            continue;
+        };
+        if !row_ok {
+            continue;
+        }
+        if let Some(first) = seen.get(&id) {
+            ck.reject_line(
+                line,
+                Some(MEMBERS.columns[ID].ja),
+                None,
+                Problem::new(
+                    format!("会員番号が {first} 行目と重複しています"),
+                    format!("member id duplicates line {first}"),
+                ),
+            );
+            continue;
+        }
+        row_no.append_value(line as i64);
+        key.append_value(&id);
+        seen.insert(id, line);
+        category.append_value(c);
+        profession.append_value(p);
+        joined.append_value(date32(j));
+        left.append_option(l.map(date32));
+        pref.append_option(pr.map(|p| i32::from(p.code())));
+        birth.append_option(b);
+        sex.append_option(s);
+        ok += 1;
+    }
+    let mut as_of_col = Date32Builder::with_capacity(ok);
+    as_of_col.append_slice(&vec![date32(as_of); ok]);
+    let cols: Vec<ArrayRef> = vec![
+        Arc::new(row_no.finish()),
+        Arc::new(as_of_col.finish()),
+        Arc::new(key.finish()),
+        Arc::new(category.finish()),
+        Arc::new(profession.finish()),
+        Arc::new(joined.finish()),
+        Arc::new(left.finish()),
+        Arc::new(pref.finish()),
+        Arc::new(birth.finish()),
+        Arc::new(sex.finish()),
+    ];
+    let batch = RecordBatch::try_new(store::schema::MEMBER_SNAPSHOTS.payload_schema(), cols)?;
+    Ok(Validated {
+        batches: vec![(&store::schema::MEMBER_SNAPSHOTS, batch)],
+        rows_total: table.rows.len(),
+        rows_ok: ok,
+        as_of: Some(as_of),
+        ..Default::default()
+    })
+}
+
+/// The snapshot date: the 抽出日 column (one value) or `--as-of`; they must agree.
+fn snapshot_date(ck: &Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<NaiveDate> {
+    let path = ck.file;
+    let mut from_column: Option<NaiveDate> = None;
+    if let Some(fi) = ck.mapping.columns[EXTRACTED] {
+        for row in &table.rows {
+            let raw = row.cells.get(fi).map_or("", String::as_str);
+            if raw.trim().is_empty() {
+                continue;
+            }
+            let d = normalize::date(raw).map_err(|p| {
+                Error::file(path, format!("{} 行目の抽出日: {}", row.line, p.ja), format!("line {}: extracted_on: {}", row.line, p.en))
+            })?;
+            match from_column {
+                Some(prev) if prev != d => {
+                    return Err(Error::file(
+                        path,
+                        format!("抽出日が行によって違います ({prev} と {d}、{} 行目)。1 ファイル 1 時点にしてください", row.line),
+                        format!("extracted_on differs between rows ({prev} and {d}, line {})", row.line),
+                    ));
+                }
+                _ => from_column = Some(d),
+            }
+        }
+    }
+    match (from_column, env.as_of) {
+        (Some(c), Some(a)) if c != a => Err(Error::file(
+            path,
+            format!("抽出日 {c} と --as-of {a} が一致しません"),
+            format!("extracted_on {c} disagrees with --as-of {a}"),
+        )),
+        (Some(d), _) | (None, Some(d)) => Ok(d),
+        (None, None) => Err(Error::file(
+            path,
+            "名簿の時点が分かりません。抽出日の列を入れるか --as-of 2025-03-31 のように指定してください",
+            "the snapshot date is unknown: add an 抽出日 column or pass --as-of",
+        )),
+    }
+}

@@ -1,0 +1,35 @@
+//! Ingest: from the files offices really send to typed, validated batches in the store.
+//!
+//! # Layout
+//!
+//! - [`decode`]: encoding detection (UTF-8 ± BOM, UTF-16, CP932) and mixed-encoding errors.
+//! - [`table`]: CSV/TSV reading into raw rows; [`xlsx`]: guarded XLSX reading.
+//! - [`normalize`]: NFKC text, 西暦/和暦/Excel-serial dates, numbers, prefectures, area codes.
+//! - [`spec`]: every dataset's columns, defined once; [`headers`]: header mapping.
+//! - [`validate`]: the row-checking framework; [`datasets`]: one validator per dataset.
+//! - [`reject`]: rejected rows, reject files and summaries.
+//! - [`pseudonym`]: keyed-hash pseudonymisation of member ids.
+//! - [`history`]: roster snapshots diffed into membership history (polars).
+//! - [`pipeline`]: the `ingest` command: read, validate, commit all or nothing.
+//! - [`sample`]: the deterministic sample-data generator.
+//! - [`formats`]: `docs/formats.md`, generated from [`spec`].
+//! - [`error`]: the crate's error type.
+
+pub mod datasets;
+pub mod decode;
+pub mod error;
+pub mod formats;
+pub mod headers;
+pub mod history;
+pub mod normalize;
+pub mod pipeline;
+pub mod pseudonym;
+pub mod reject;
+pub mod sample;
+pub mod spec;
+pub mod table;
+pub mod validate;
+pub mod xlsx;
+
+pub use error::{Error, Result};
+pub use pipeline::{IngestOptions, IngestReport, Outcome, ingest};

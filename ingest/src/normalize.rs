@@ -1,0 +1,379 @@
+//! Normalisers: text (NFKC), dates (西暦, 和暦, Excel serials), years, integers,
+//! prefectures and area codes. Each returns the normalised value or a
+//! [`Problem`] that says, in Japanese and English, what is wrong.
+
+use std::borrow::Cow;
+
+use chrono::{Datelike, NaiveDate};
+use model::era::Era;
+use model::prefecture::Prefecture;
+use unicode_normalization::UnicodeNormalization;
+
+/// Why a value was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub ja: String,
+    pub en: String,
+}
+
+impl Problem {
+    pub fn new(ja: impl Into<String>, en: impl Into<String>) -> Self {
+        Problem { ja: ja.into(), en: en.into() }
+    }
+}
+
+pub type Norm<T> = std::result::Result<T, Problem>;
+
+/// NFKC plus trimming, with the dash and wave-dash variants offices mix up
+/// (〜 U+301C, ～ U+FF5E, − U+2212, ‐ U+2010 …) folded where NFKC leaves them.
+/// ASCII input is returned as is (trimmed), which is the fast path for most cells.
+pub fn text(raw: &str) -> Cow<'_, str> {
+    let t = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    if t.is_ascii() {
+        return Cow::Borrowed(t);
+    }
+    let s: String = t
+        .nfkc()
+        .map(|c| match c {
+            '\u{301C}' | '\u{FF5E}' => '~',
+            '\u{2212}' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{FE63}' => '-',
+            c => c,
+        })
+        .collect();
+    let trimmed = s.trim();
+    if trimmed.len() == s.len() { Cow::Owned(s) } else { Cow::Owned(trimmed.to_string()) }
+}
+
+/// Whether a normalised cell counts as empty (blank, or the usual placeholders).
+pub fn is_blank(v: &str) -> bool {
+    v.is_empty() || matches!(v, "-" | "--" | "―" | "ー" | "なし" | "NULL" | "null" | "N/A")
+}
+
+/// Parses a date written as 西暦 (`2025-04-01`, `2025/4/1`, `2025年4月1日`, `20250401`),
+/// 和暦 (`令和7年4月1日`, `R7.4.1`, `令和元年5月1日`, full-width digits) or an Excel
+/// serial number. Impossible dates are refused, never coerced.
+pub fn date(raw: &str) -> Norm<NaiveDate> {
+    let v = text(raw);
+    let v = v.as_ref();
+    // Drop a time part that Excel exports add ("2025/4/1 0:00:00").
+    let v = v.split_once(' ').map_or(v, |(d, t)| if t.contains(':') { d } else { v });
+    if v.is_empty() {
+        return Err(Problem::new("日付が空です", "the date is empty"));
+    }
+    if let Some(serial) = excel_serial(v) {
+        return serial_date(serial, v);
+    }
+    if v.len() == 8 && v.bytes().all(|b| b.is_ascii_digit()) {
+        let (y, m, d) = (num(&v[..4]), num(&v[4..6]), num(&v[6..]));
+        return calendar(y as i32, m, d, v);
+    }
+    let first = v.chars().next().unwrap_or(' ');
+    if first.is_ascii_digit() {
+        let parts = split_date(v);
+        return match parts.as_slice() {
+            [y, m, d] if y.len() == 4 => calendar(num(y) as i32, num(m), num(d), v),
+            [y, _, _] if y.len() <= 2 => Err(Problem::new(
+                format!("年が 2 桁の日付 '{v}' は曖昧です。西暦 4 桁か和暦 (令和7年4月1日) で書いてください"),
+                format!("two-digit year in '{v}' is ambiguous; write a 4-digit year or a 和暦 date"),
+            )),
+            _ => Err(unreadable(v)),
+        };
+    }
+    wareki(v)
+}
+
+fn unreadable(v: &str) -> Problem {
+    Problem::new(
+        format!("'{v}' は日付として読めません (例: 2025-04-01, 令和7年4月1日, R7.4.1)"),
+        format!("'{v}' is not a date (e.g. 2025-04-01, 令和7年4月1日, R7.4.1)"),
+    )
+}
+
+fn num(s: &str) -> u32 {
+    s.parse().unwrap_or(u32::MAX)
+}
+
+/// Splits on / - . 年 月 日 and drops empty parts.
+fn split_date(v: &str) -> Vec<&str> {
+    v.split(['/', '-', '.', '年', '月', '日']).filter(|p| !p.is_empty()).collect()
+}
+
+fn calendar(y: i32, m: u32, d: u32, v: &str) -> Norm<NaiveDate> {
+    if !(1868..=2200).contains(&y) {
+        return Err(Problem::new(
+            format!("'{v}' の年 {y} は範囲外です"),
+            format!("year {y} in '{v}' is out of range"),
+        ));
+    }
+    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
+        Problem::new(format!("'{v}' は存在しない日付です"), format!("'{v}' is not a real date"))
+    })
+}
+
+/// An Excel serial: digits, optionally with a fractional time part, in a plausible range.
+fn excel_serial(v: &str) -> Option<u32> {
+    let int = v.split_once('.').map_or(v, |(i, f)| if f.bytes().all(|b| b.is_ascii_digit()) { i } else { "" });
+    if int.is_empty() || int.len() > 6 || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: u32 = int.parse().ok()?;
+    (1..=109_574).contains(&n).then_some(n) // up to 2199-12-31
+}
+
+fn serial_date(n: u32, v: &str) -> Norm<NaiveDate> {
+    // Excel's 1900 system counts the non-existent 1900-02-29 as serial 60.
+    if n == 60 {
+        return Err(Problem::new(
+            format!("Excel のシリアル値 {v} は存在しない 1900年2月29日 です"),
+            format!("Excel serial {v} is 1900-02-29, a day that does not exist"),
+        ));
+    }
+    let base = NaiveDate::from_ymd_opt(1899, 12, if n < 60 { 31 } else { 30 }).unwrap_or(NaiveDate::MIN);
+    base.checked_add_days(chrono::Days::new(u64::from(n)))
+        .ok_or_else(|| unreadable(v))
+}
+
+/// 和暦: an era name or initial, a year (or 元), then month and day.
+fn wareki(v: &str) -> Norm<NaiveDate> {
+    let (era, rest) = split_era(v).ok_or_else(|| unreadable(v))?;
+    let rest = rest.trim_start();
+    let (year_str, rest) = if let Some(r) = rest.strip_prefix('元') {
+        ("1", r)
+    } else {
+        let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        (&rest[..end], &rest[end..])
+    };
+    let parts = split_date(rest);
+    let [m, d] = parts.as_slice() else {
+        return Err(unreadable(v));
+    };
+    let n = num(year_str);
+    if n == 0 || n == u32::MAX {
+        return Err(unreadable(v));
+    }
+    let date = calendar(era.gregorian_year(n), num(m), num(d), v)?;
+    if date < era.first() || era.last().is_some_and(|l| date > l) {
+        let range = match era.last() {
+            Some(l) => format!("{} – {}", era.first(), l),
+            None => format!("{} –", era.first()),
+        };
+        return Err(Problem::new(
+            format!("'{v}' は存在しない和暦の日付です ({} は {range})", era.name),
+            format!("'{v}' does not exist: the {} era runs {range}", era.name),
+        ));
+    }
+    Ok(date)
+}
+
+fn split_era(v: &str) -> Option<(&'static Era, &str)> {
+    for era in &model::era::ERAS {
+        if let Some(rest) = v.strip_prefix(era.name) {
+            return Some((era, rest));
+        }
+    }
+    let mut chars = v.chars();
+    let c = chars.next()?;
+    if c.is_ascii_alphabetic() {
+        let rest = chars.as_str();
+        let era = Era::lookup(&c.to_string())?;
+        return Some((era, rest));
+    }
+    None
+}
+
+/// A year: `1975`, `昭和50`, `昭和50年`, `S50`, `平成元年`.
+pub fn year(raw: &str) -> Norm<i32> {
+    let v = text(raw);
+    let v = v.trim_end_matches('年');
+    if v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit()) {
+        let y: i32 = v.parse().unwrap_or(0);
+        return if (1880..=2100).contains(&y) {
+            Ok(y)
+        } else {
+            Err(Problem::new(format!("年 '{v}' は範囲外です"), format!("year '{v}' is out of range")))
+        };
+    }
+    let bad = || Problem::new(format!("'{v}' は年として読めません (例: 1975, 昭和50)"), format!("'{v}' is not a year"));
+    let (era, rest) = split_era(v).ok_or_else(bad)?;
+    let n = if rest == "元" { 1 } else { rest.parse::<u32>().map_err(|_| bad())? };
+    let y = era.gregorian_year(n);
+    let last_year = era.last().map_or(i32::MAX, |d| d.year());
+    if n == 0 || y > last_year {
+        return Err(Problem::new(
+            format!("'{v}' は存在しない和暦の年です"),
+            format!("'{v}' is not a year of the {} era", era.name),
+        ));
+    }
+    Ok(y)
+}
+
+/// A fiscal year: `2024`, `2024年度`, `令和6年度`, `R6`.
+pub fn fiscal_year(raw: &str) -> Norm<i32> {
+    let v = text(raw);
+    year(v.trim_end_matches("年度"))
+}
+
+/// A non-negative integer: `1234`, `1,234`, `１，２３４`, `1234.0`.
+pub fn count(raw: &str) -> Norm<i64> {
+    let v = text(raw);
+    let cleaned: String = v.chars().filter(|&c| c != ',').collect();
+    let cleaned = cleaned.strip_suffix(".0").unwrap_or(&cleaned);
+    match cleaned.parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(n),
+        Ok(_) => Err(Problem::new(format!("'{v}' は負の数です"), format!("'{v}' is negative"))),
+        Err(_) => Err(Problem::new(format!("'{v}' は整数として読めません"), format!("'{v}' is not a whole number"))),
+    }
+}
+
+/// A decimal number (e.g. an area in km²).
+pub fn decimal(raw: &str) -> Norm<f64> {
+    let v = text(raw);
+    let cleaned: String = v.chars().filter(|&c| c != ',').collect();
+    cleaned
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite())
+        .ok_or_else(|| Problem::new(format!("'{v}' は数値として読めません"), format!("'{v}' is not a number")))
+}
+
+/// A prefecture from a name or JIS X 0401 code.
+pub fn prefecture(raw: &str) -> Norm<Prefecture> {
+    let v = text(raw);
+    Prefecture::parse(&v).ok_or_else(|| {
+        if v.bytes().all(|b| b.is_ascii_digit()) {
+            Problem::new(
+                format!("都道府県コード '{v}' は存在しません (01–47)"),
+                format!("prefecture code '{v}' does not exist (01–47)"),
+            )
+        } else {
+            Problem::new(format!("都道府県 '{v}' が分かりません"), format!("unknown prefecture '{v}'"))
+        }
+    })
+}
+
+/// A 構想区域 code: 4 digits whose first two are a prefecture code. Excel's dropped
+/// leading zero is restored (`101` → `0101`).
+pub fn area_code(raw: &str) -> Norm<String> {
+    let v = text(raw);
+    let bad = || {
+        Problem::new(
+            format!("構想区域コード '{v}' は 4 桁の数字ではありません"),
+            format!("area code '{v}' is not 4 digits"),
+        )
+    };
+    if v.is_empty() || v.len() > 4 || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let code = format!("{:0>4}", v);
+    let pref: u32 = code[..2].parse().map_err(|_| bad())?;
+    if Prefecture::from_code(pref).is_none() {
+        return Err(Problem::new(
+            format!("構想区域コード '{code}' の上 2 桁 {pref:02} は都道府県コードではありません"),
+            format!("area code '{code}' does not start with a prefecture code"),
+        ));
+    }
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, dd: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, dd).expect("test date")
+    }
+
+    #[test]
+    fn seireki_forms() {
+        for s in ["2025-04-01", "2025/4/1", "2025年4月1日", "２０２５／０４／０１", "20250401", "2025/4/1 0:00:00", "2025.4.1"] {
+            assert_eq!(date(s), Ok(d(2025, 4, 1)), "{s}");
+        }
+        assert!(date("2023-02-29").is_err());
+        assert!(date("2024-02-29").is_ok());
+        assert!(date("2025-13-01").is_err());
+    }
+
+    #[test]
+    fn wareki_forms_and_gannen() {
+        assert_eq!(date("令和7年4月1日"), Ok(d(2025, 4, 1)));
+        assert_eq!(date("R7.4.1"), Ok(d(2025, 4, 1)));
+        assert_eq!(date("r07/04/01"), Ok(d(2025, 4, 1)));
+        assert_eq!(date("令和元年5月1日"), Ok(d(2019, 5, 1)));
+        assert_eq!(date("令和１年５月１日"), Ok(d(2019, 5, 1)));
+        assert_eq!(date("平成31年4月30日"), Ok(d(2019, 4, 30)));
+        assert_eq!(date("平成元年1月8日"), Ok(d(1989, 1, 8)));
+        assert_eq!(date("昭和64年1月7日"), Ok(d(1989, 1, 7)));
+        assert_eq!(date("H1.1.8"), Ok(d(1989, 1, 8)));
+    }
+
+    #[test]
+    fn impossible_wareki_dates_are_refused() {
+        let e = date("平成31年5月1日").expect_err("after Heisei");
+        assert!(e.ja.contains("存在しない和暦"), "{e:?}");
+        assert!(date("昭和64年1月8日").is_err());
+        assert!(date("令和元年4月30日").is_err());
+        assert!(date("平成元年1月7日").is_err());
+        assert!(date("令和0年5月1日").is_err());
+    }
+
+    #[test]
+    fn excel_serials_including_the_1900_leap_bug() {
+        assert_eq!(date("45748"), Ok(d(2025, 4, 1)));
+        assert_eq!(date("45748.5"), Ok(d(2025, 4, 1)));
+        assert_eq!(date("59"), Ok(d(1900, 2, 28)));
+        assert_eq!(date("61"), Ok(d(1900, 3, 1)));
+        assert!(date("60").expect_err("serial 60").ja.contains("1900年2月29日"));
+    }
+
+    #[test]
+    fn two_digit_years_are_ambiguous() {
+        assert!(date("25/4/1").expect_err("two digits").en.contains("two-digit"));
+        assert!(date("99-12-31").is_err());
+    }
+
+    #[test]
+    fn years_and_fiscal_years() {
+        assert_eq!(year("1975"), Ok(1975));
+        assert_eq!(year("昭和50年"), Ok(1975));
+        assert_eq!(year("S50"), Ok(1975));
+        assert_eq!(year("平成元年"), Ok(1989));
+        assert!(year("昭和65").is_err());
+        assert_eq!(fiscal_year("令和6年度"), Ok(2024));
+        assert_eq!(fiscal_year("2024年度"), Ok(2024));
+        assert_eq!(fiscal_year("R6"), Ok(2024));
+    }
+
+    #[test]
+    fn counts_with_commas_and_full_width_digits() {
+        assert_eq!(count("1,234"), Ok(1234));
+        assert_eq!(count("１，２３４"), Ok(1234));
+        assert_eq!(count("１２３４"), Ok(1234));
+        assert_eq!(count("12.0"), Ok(12));
+        assert!(count("12.5").is_err());
+        assert!(count("-3").is_err());
+        assert!(count("abc").is_err());
+    }
+
+    #[test]
+    fn text_folds_width_kana_and_dashes() {
+        assert_eq!(text("ｶﾞﾝｾﾝﾀｰ"), "ガンセンター");
+        assert_eq!(text("　正会員　"), "正会員");
+        assert_eq!(text("〜29歳"), "~29歳");
+        assert_eq!(text("～29歳"), "~29歳");
+        assert_eq!(text("１０−２０"), "10-20");
+        assert_eq!(text("１０－２０"), "10-20");
+        assert_eq!(text("ＡＢＣ"), "ABC");
+    }
+
+    #[test]
+    fn prefectures_and_area_codes() {
+        assert_eq!(prefecture("1").map(|p| p.code()), Ok(1));
+        assert_eq!(prefecture("01").map(|p| p.code()), Ok(1));
+        assert_eq!(prefecture("１３").map(|p| p.code()), Ok(13));
+        assert!(prefecture("48").expect_err("48").ja.contains("01–47"));
+        assert_eq!(area_code("101"), Ok("0101".to_string()));
+        assert_eq!(area_code("1301"), Ok("1301".to_string()));
+        assert!(area_code("4801").is_err());
+        assert!(area_code("12345").is_err());
+    }
+}

@@ -1,0 +1,422 @@
+//! `oncometrics sample`: a complete, deterministic set of input files for every
+//! dataset, in the forms offices really send (CP932 with 和暦, UTF-8 with BOM,
+//! UTF-16 TSV, XLSX with merged cells and a hidden sheet), labelled as sample.
+//!
+//! Areas, population and the hospital master are the real reference data; the
+//! members, survey, specialists and designations are synthetic (サンプル・架空データ).
+//!
+//! - [`rng`]: the deterministic generator; [`reference`]: the real reference data.
+//! - [`members`], [`survey`], [`specialists`], [`hospitals`]: the synthetic datasets.
+//! - [`write`]: CSV/TSV/XLSX writers in the offices' encodings.
+
+pub mod hospitals;
+pub mod members;
+pub mod reference;
+pub mod rng;
+pub mod specialists;
+pub mod survey;
+pub mod write;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use members::{Person, today, ymd};
+use model::era::Era;
+use model::prefecture::Prefecture;
+use write::{Form, Sheet, XlsxExtras};
+
+/// Excel's row limit; larger tables are written as CSV instead.
+const XLSX_MAX_ROWS: usize = 1_048_575;
+
+/// One generated file, as listed in `MANIFEST.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleFile {
+    pub path: String,
+    pub dataset: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    pub form: String,
+    pub rows: usize,
+    pub sha256: String,
+    /// false for the real reference data copied alongside.
+    pub sample: bool,
+}
+
+/// Facts of the generated data, measured on the simulated truth (for READMEs and tests).
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleFacts {
+    /// (date, physicians among 正会員, 正会員) on each month end.
+    pub physician_share_month_ends_below_80: Vec<String>,
+    pub physician_share_latest: (String, u64, u64),
+    pub members_active_latest: usize,
+    /// 空白の二次医療圏 on 2014-04-01, 2017-04-01, 2024-04-01 over the 339 R7 areas.
+    pub blank_areas: Vec<(String, usize)>,
+    /// Active がん薬物療法専門医 on 2025-12-31.
+    pub medical_oncologists_active_2025: usize,
+    /// (年度, invited, responses).
+    pub survey_response: Vec<(i32, usize, usize)>,
+    /// Joins in 2025-01-17…2025-10-31 and in 2026-01-17…2026-10-31.
+    pub joins_before_after: (usize, usize),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub sample: bool,
+    pub label: String,
+    pub note: String,
+    pub seed: u64,
+    pub scale: u32,
+    pub today: String,
+    pub files: Vec<SampleFile>,
+    pub facts: SampleFacts,
+    pub attribution: Vec<String>,
+}
+
+pub const ATTRIBUTION: [&str; 2] = [
+    "出典：厚生労働省「2040年に向けた地域医療構想」公表資料（令和7年度）を加工して作成",
+    "「国土数値情報（医療圏データ）」（国土交通省）を加工して作成",
+];
+
+struct Out<'a> {
+    dir: &'a Path,
+    files: Vec<SampleFile>,
+}
+
+impl Out<'_> {
+    fn put(&mut self, name: &str, dataset: &str, as_of: Option<NaiveDate>, sheet: &Sheet, form: Form, x: &XlsxExtras) -> Result<()> {
+        let (name, form) = if form == Form::Xlsx && sheet.rows.len() > XLSX_MAX_ROWS {
+            (name.replace(".xlsx", ".csv"), Form::Utf8Bom)
+        } else {
+            (name.to_string(), form)
+        };
+        let bytes = write::write(&self.dir.join(&name), sheet, form, x)?;
+        self.files.push(SampleFile {
+            path: name,
+            dataset: dataset.into(),
+            as_of: as_of.map(|d| d.to_string()),
+            form: form.label().into(),
+            rows: sheet.rows.len(),
+            sha256: hex::encode(Sha256::digest(&bytes)),
+            sample: true,
+        });
+        Ok(())
+    }
+
+    fn copy(&mut self, from: &Path, dataset: &str) -> Result<()> {
+        let name = from.file_name().and_then(|n| n.to_str()).unwrap_or("reference.csv").to_string();
+        let bytes = std::fs::read(from).map_err(|source| Error::Read { path: from.to_path_buf(), source })?;
+        std::fs::write(self.dir.join(&name), &bytes).map_err(|e| Error::Write(e, self.dir.join(&name)))?;
+        let rows = bytes.iter().filter(|&&b| b == b'\n').count().saturating_sub(1);
+        self.files.push(SampleFile {
+            path: name,
+            dataset: dataset.into(),
+            as_of: None,
+            form: "UTF-8 CSV (real reference data)".into(),
+            rows,
+            sha256: hex::encode(Sha256::digest(&bytes)),
+            sample: false,
+        });
+        Ok(())
+    }
+}
+
+/// How dates are written in each members snapshot, as different offices and years did.
+#[derive(Clone, Copy)]
+enum DateStyle {
+    Wareki,
+    WarekiAbbrev,
+    Iso,
+    Slash,
+}
+
+fn fmt_date(d: NaiveDate, style: DateStyle) -> String {
+    match style {
+        DateStyle::Wareki => Era::format(d).unwrap_or_else(|| d.to_string()),
+        DateStyle::WarekiAbbrev => match Era::of(d) {
+            Some(e) => format!("{}{}.{}.{}", e.initial, d.year() - e.first_day.0 + 1, d.month(), d.day()),
+            None => d.to_string(),
+        },
+        DateStyle::Iso => d.to_string(),
+        DateStyle::Slash => format!("{}/{}/{}", d.year(), d.month(), d.day()),
+    }
+}
+
+fn fmt_year(y: i32, wareki: bool) -> String {
+    if !wareki {
+        return y.to_string();
+    }
+    match Era::of(ymd(y, 12, 31)) {
+        Some(e) => {
+            let n = y - e.first_day.0 + 1;
+            if n == 1 { format!("{}元年", e.name) } else { format!("{}{}年", e.name, n) }
+        }
+        None => y.to_string(),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum PrefStyle {
+    Name,
+    Short,
+    Code,
+}
+
+fn fmt_pref(code: u8, style: PrefStyle) -> String {
+    let Some(p) = Prefecture::from_code(u32::from(code)) else { return String::new() };
+    match style {
+        PrefStyle::Name => p.name().to_string(),
+        PrefStyle::Short => p.short_name().to_string(),
+        PrefStyle::Code => p.code().to_string(), // as Excel leaves it: no leading zero
+    }
+}
+
+/// One roster snapshot.
+fn roster(people: &[Person], at: NaiveDate, full_export: bool, dates: DateStyle, prefs: PrefStyle, wareki_years: bool, with_extracted: bool) -> Sheet {
+    let mut h = vec!["会員番号", "会員種別", "職種", "入会日", "退会日", "勤務先都道府県", "生年", "性別"];
+    if with_extracted {
+        h.push("抽出日");
+    }
+    let mut s = Sheet::new(&h);
+    let keep_leavers_from = ymd(at.year() - 3, at.month(), 1);
+    for p in people.iter().filter(|p| p.joined <= at) {
+        let left = p.left.filter(|l| *l <= at);
+        if let Some(l) = left {
+            if !full_export && l < keep_leavers_from {
+                continue;
+            }
+        }
+        let state_at = left.map_or(at, |l| l - chrono::Days::new(1)).max(p.joined);
+        let mut row = vec![
+            p.member_no.clone(),
+            p.category_at(state_at).to_string(),
+            p.profession.to_string(),
+            fmt_date(p.joined, dates),
+            left.map(|l| fmt_date(l, dates)).unwrap_or_default(),
+            fmt_pref(p.prefecture_at(state_at), prefs),
+            fmt_year(p.birth_year, wareki_years),
+            p.sex.to_string(),
+        ];
+        if with_extracted {
+            row.push(fmt_date(at, dates));
+        }
+        s.push(row);
+    }
+    s
+}
+
+/// Generates the whole sample into `out_dir`. `reference_dir` holds the real reference files.
+pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> Result<Manifest> {
+    if scale == 0 {
+        return Err(Error::Usage("--scale は 1 以上 / --scale must be at least 1".into()));
+    }
+    std::fs::create_dir_all(out_dir).map_err(|e| Error::Write(e, out_dir.to_path_buf()))?;
+    let reference = reference::Reference::load(reference_dir)?;
+    let root = rng::Rng::new(seed);
+    let mut pref_weights = [0.0f64; 48];
+    for (i, w) in pref_weights.iter_mut().enumerate().skip(1) {
+        let boost = if i == 13 || i == 27 { 1.5 } else { 1.0 }; // academic centres in Tokyo and Osaka
+        *w = reference.pref_population[i] as f64 * boost;
+    }
+    let people = members::simulate(&mut root.fork(1), scale, &pref_weights);
+    let mut out = Out { dir: out_dir, files: Vec::new() };
+    let no_x = XlsxExtras::default();
+
+    out.copy(&reference_dir.join(reference::AREA_FILE), "areas")?;
+    out.copy(&reference_dir.join(reference::FACILITY_FILE), "hospitals")?;
+
+    // Members: five snapshots over the years, each office export in its own style.
+    let snaps: [(NaiveDate, bool, DateStyle, PrefStyle, bool, bool, Form, &str); 5] = [
+        (ymd(2017, 3, 31), true, DateStyle::Wareki, PrefStyle::Name, true, false, Form::Cp932, "csv"),
+        (ymd(2020, 3, 31), false, DateStyle::Iso, PrefStyle::Code, false, true, Form::Utf8Bom, "csv"),
+        (ymd(2023, 3, 31), false, DateStyle::WarekiAbbrev, PrefStyle::Short, true, false, Form::Cp932, "csv"),
+        (ymd(2026, 3, 31), false, DateStyle::Slash, PrefStyle::Name, false, false, Form::Utf8Bom, "csv"),
+        (today(), false, DateStyle::Iso, PrefStyle::Name, false, true, Form::Xlsx, "xlsx"),
+    ];
+    for (at, full, dates, prefs, wy, extracted, form, ext) in snaps {
+        let sheet = roster(&people, at, full, dates, prefs, wy, extracted);
+        let x = XlsxExtras { date_columns: vec![3, 4, 8], sheet_name: "会員名簿".into(), ..Default::default() };
+        out.put(&format!("members_{at}.{ext}"), "members", Some(at), &sheet, form, &x)?;
+    }
+
+    // Survey.
+    let sv = survey::generate(&mut root.fork(2), &people);
+    out.put("survey_waves.csv", "survey_waves", None, &sv.waves, Form::Utf8Bom, &no_x)?;
+    out.put("survey_questions.csv", "survey_questions", None, &sv.questions, Form::Utf8Bom, &no_x)?;
+    for (a, b, sheet) in &sv.responses {
+        let (name, form) = match (a, b) {
+            (2014, _) => (format!("survey_responses_{a}-{b}.csv"), Form::Cp932),
+            (x, y) if x == y => (format!("survey_responses_{a}.xlsx"), Form::Xlsx),
+            _ => (format!("survey_responses_{a}-{b}.csv"), Form::Utf8Bom),
+        };
+        let x = XlsxExtras { sheet_name: "回答".into(), ..Default::default() };
+        out.put(&name, "survey_responses", None, sheet, form, &x)?;
+    }
+
+    // Specialists: the JSMO roster in CP932 with 和暦, the JBCT roster in UTF-8.
+    let certs = specialists::generate(&mut root.fork(3), &people, &reference, scale, &pref_weights);
+    let head = ["資格", "認定番号", "会員番号", "認定日", "有効期限", "更新回数", "勤務先都道府県", "勤務先施設名", "構想区域コード"];
+    let (mut jsmo, mut jbct) = (Sheet::new(&head), Sheet::new(&head));
+    for c in &certs {
+        let is_jsmo = c.qualification != "がん治療認定医";
+        let style = if is_jsmo { DateStyle::Wareki } else { DateStyle::Iso };
+        let row = vec![
+            c.qualification.to_string(),
+            c.number.clone(),
+            c.member_no.clone().unwrap_or_default(),
+            fmt_date(c.certified, style),
+            fmt_date(c.expires, style),
+            c.renewals.to_string(),
+            fmt_pref(c.pref, if is_jsmo { PrefStyle::Name } else { PrefStyle::Code }),
+            c.facility.clone(),
+            c.area_code.clone(),
+        ];
+        if is_jsmo { jsmo.push(row) } else { jbct.push(row) }
+    }
+    out.put("specialists_jsmo.csv", "specialists", None, &jsmo, Form::Cp932, &no_x)?;
+    out.put("specialists_jbct.csv", "specialists", None, &jbct, Form::Utf8Bom, &no_x)?;
+
+    // Designations (XLSX with merged prefecture cells and a hidden memo sheet) and volumes (UTF-16 TSV).
+    let designations = hospitals::generate(&mut root.fork(4), &reference);
+    let mut ds = Sheet::new(&["都道府県", "医療機関名", "構想区域コード", "二次医療圏名", "指定類型", "指定開始日", "指定終了日", "連携先拠点病院"]);
+    for d in &designations {
+        ds.push(vec![
+            fmt_pref(d.pref, PrefStyle::Name),
+            d.hospital.clone(),
+            d.area_code.clone(),
+            d.area_name.clone(),
+            d.kind.label().to_string(),
+            d.from.to_string(),
+            d.until.map(|u| u.to_string()).unwrap_or_default(),
+            d.partner.clone().unwrap_or_default(),
+        ]);
+    }
+    let memo = vec![
+        vec!["メモ".to_string()],
+        vec!["この一覧はサンプル・架空データです (oncometrics sample)".to_string()],
+    ];
+    let x = XlsxExtras {
+        merge_column: Some(0),
+        date_columns: vec![5, 6],
+        hidden_sheet: Some(("作業メモ".into(), memo)),
+        sheet_name: "拠点病院等一覧".into(),
+    };
+    out.put("designations.xlsx", "designations", None, &ds, Form::Xlsx, &x)?;
+    let vols = hospitals::volumes(&mut root.fork(5), &reference.areas, &designations);
+    let mut vs = Sheet::new(&["医療機関名", "構想区域コード", "年度", "院内がん登録数", "悪性腫瘍手術件数", "化学療法のべ患者数", "放射線治療のべ患者数"]);
+    for (h, a, fy, v) in &vols {
+        let mut row = vec![h.clone(), a.clone(), format!("{fy}年度")];
+        row.extend(v.iter().map(|n| thousands(*n)));
+        vs.push(row);
+    }
+    out.put("hospital_volumes.txt", "hospital_volumes", None, &vs, Form::Utf16Tsv, &no_x)?;
+
+    let facts = facts(&people, &reference, &designations, &certs, &sv);
+    let manifest = Manifest {
+        sample: true,
+        label: model::SAMPLE_LABEL.into(),
+        note: "members, survey, specialists, designations and hospital_volumes are synthetic (サンプル・架空データ); areas and hospitals are real reference data".into(),
+        seed,
+        scale,
+        today: today().to_string(),
+        files: out.files,
+        facts,
+        attribution: ATTRIBUTION.iter().map(|s| s.to_string()).collect(),
+    };
+    let json = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Usage(format!("manifest: {e}")))?;
+    let mpath = out_dir.join("MANIFEST.json");
+    std::fs::write(&mpath, json + "\n").map_err(|e| Error::Write(e, mpath.clone()))?;
+    let rpath = out_dir.join("README.md");
+    std::fs::write(&rpath, readme(&manifest)).map_err(|e| Error::Write(e, rpath.clone()))?;
+    Ok(manifest)
+}
+
+fn thousands(n: u32) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn facts(
+    people: &[Person],
+    reference: &reference::Reference,
+    designations: &[hospitals::Designation],
+    certs: &[specialists::Certificate],
+    sv: &survey::SurveyFiles,
+) -> SampleFacts {
+    let mut below = Vec::new();
+    let mut m = ymd(2010, 1, 31);
+    while m <= today() {
+        let (p, t) = members::true_share(people, m);
+        if 5 * p < 4 * t {
+            below.push(m.to_string());
+        }
+        let next = m.checked_add_months(chrono::Months::new(1)).unwrap_or(m);
+        m = ymd(next.year(), next.month(), members::days_in_month(next));
+    }
+    let (p, t) = members::true_share(people, today());
+    let blank = [ymd(2014, 4, 1), ymd(2017, 4, 1), ymd(2024, 4, 1)]
+        .iter()
+        .map(|d| (d.to_string(), hospitals::blank_areas(&reference.areas, designations, *d)))
+        .collect();
+    let end2025 = ymd(2025, 12, 31);
+    let mo = certs
+        .iter()
+        .filter(|c| c.qualification == "がん薬物療法専門医" && c.certified <= end2025 && c.expires >= end2025)
+        .count();
+    let invited: Vec<(i32, usize)> =
+        sv.waves.rows.iter().map(|r| (r[0].parse().unwrap_or(0), r[3].parse().unwrap_or(0))).collect();
+    let survey_response = invited
+        .iter()
+        .map(|(fy, n)| {
+            let fy_s = fy.to_string();
+            let responses = sv.responses.iter().flat_map(|(_, _, s)| s.rows.iter()).filter(|r| r[0] == fy_s).count();
+            (*fy, *n, responses)
+        })
+        .collect();
+    let joins = |a: NaiveDate, b: NaiveDate| people.iter().filter(|p| p.joined >= a && p.joined <= b).count();
+    SampleFacts {
+        physician_share_month_ends_below_80: below,
+        physician_share_latest: (today().to_string(), p, t),
+        members_active_latest: people.iter().filter(|p| p.active_at(today())).count(),
+        blank_areas: blank,
+        medical_oncologists_active_2025: mo,
+        survey_response,
+        joins_before_after: (joins(ymd(2025, 1, 17), ymd(2025, 10, 31)), joins(ymd(2026, 1, 17), ymd(2026, 10, 31))),
+    }
+}
+
+fn readme(m: &Manifest) -> String {
+    let mut s = format!(
+        "# サンプル・架空データ (sample data)\n\n\
+         `oncometrics sample --scale {} --seed {}` が生成したファイルです。会員名簿・アンケート・専門医名簿・拠点病院の指定と\n\
+         診療実績は **架空のデータ** です。実在の人物・病院の実績を表すものではありません。構想区域と医療機関マスタ\n\
+         (`area_basic.csv`, `facility_basic.csv`) は実データです。\n\n\
+         Files generated by `oncometrics sample`. Members, survey, specialists, designations and volumes are synthetic;\n\
+         areas and the hospital master are real public data. The data are as of {}.\n\n\
+         | file | dataset | form | rows |\n|---|---|---|---|\n",
+        m.scale, m.seed, m.today
+    );
+    for f in &m.files {
+        s.push_str(&format!("| {} | {} | {} | {} |\n", f.path, f.dataset, f.form, f.rows));
+    }
+    s.push_str("\n出典 / attribution:\n\n");
+    for a in &m.attribution {
+        s.push_str(&format!("- {a}\n"));
+    }
+    s
+}
+
+/// The default location of the bundled sample and the reference data, relative to the repository.
+pub fn default_dirs() -> (PathBuf, PathBuf) {
+    (PathBuf::from("data/sample"), PathBuf::from("data/reference"))
+}

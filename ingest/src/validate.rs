@@ -1,0 +1,228 @@
+//! The row-checking framework shared by every dataset: typed reads of cells
+//! that record a [`Reject`] for each bad value, with memoisation of the costly
+//! normalisers (most date and label columns hold few distinct values).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use model::membership::Vocabulary;
+
+use crate::headers::Mapping;
+use crate::normalize::{self, Norm, Problem};
+use crate::reject::Reject;
+use crate::spec::{ColumnSpec, DatasetSpec};
+use crate::table::RawRow;
+
+/// A cell whose normalised text differs from what the file held.
+#[derive(Debug, Clone)]
+pub struct RawCell {
+    pub line: u64,
+    pub column: &'static str,
+    pub raw: String,
+}
+
+/// Per-file checking state.
+#[derive(Debug)]
+pub struct Checker<'a> {
+    pub file: &'a str,
+    pub spec: &'static DatasetSpec,
+    pub mapping: &'a Mapping,
+    pub rejects: Vec<Reject>,
+    pub raw_cells: Vec<RawCell>,
+    dates: HashMap<String, Norm<NaiveDate>>,
+    labels: HashMap<(usize, String), Norm<&'static str>>,
+}
+
+impl<'a> Checker<'a> {
+    pub fn new(file: &'a str, spec: &'static DatasetSpec, mapping: &'a Mapping) -> Self {
+        Checker {
+            file,
+            spec,
+            mapping,
+            rejects: Vec::new(),
+            raw_cells: Vec::new(),
+            dates: HashMap::new(),
+            labels: HashMap::new(),
+        }
+    }
+
+    /// Starts checking a row. Cells Excel holds as errors in mapped columns reject the row.
+    pub fn row<'c>(&'c mut self, row: &'c RawRow) -> RowCheck<'c, 'a> {
+        let mut rc = RowCheck { ck: self, row, ok: true };
+        for (col_idx, err) in &row.cell_errors {
+            if let Some(ci) = rc.ck.mapping.columns.iter().position(|m| *m == Some(*col_idx)) {
+                let c = rc.ck.spec.columns[ci];
+                rc.reject(
+                    Some(&c),
+                    err,
+                    Problem::new(
+                        format!("セルがエラー値 {err} です (Excel の数式エラー)"),
+                        format!("the cell holds the Excel error {err}"),
+                    ),
+                );
+            }
+        }
+        rc
+    }
+
+    /// Records a whole-row reject (ragged rows, duplicates …).
+    pub fn reject_line(&mut self, line: u64, column: Option<&str>, value: Option<&str>, p: Problem) {
+        self.rejects.push(Reject {
+            file: self.file.to_string(),
+            line: Some(line),
+            column: column.map(str::to_owned),
+            value: value.map(str::to_owned),
+            reason_ja: p.ja,
+            reason_en: p.en,
+        });
+    }
+}
+
+/// Checking one row.
+#[derive(Debug)]
+pub struct RowCheck<'c, 'a> {
+    ck: &'c mut Checker<'a>,
+    row: &'c RawRow,
+    pub ok: bool,
+}
+
+impl RowCheck<'_, '_> {
+    pub fn line(&self) -> u64 {
+        self.row.line
+    }
+
+    /// The raw cell of spec column `ci` ("" when the file lacks the column).
+    pub fn raw(&self, ci: usize) -> &str {
+        self.ck.mapping.columns[ci].and_then(|fi| self.row.cells.get(fi)).map_or("", String::as_str)
+    }
+
+    fn spec(&self, ci: usize) -> ColumnSpec {
+        self.ck.spec.columns[ci]
+    }
+
+    pub fn reject(&mut self, col: Option<&ColumnSpec>, value: &str, p: Problem) {
+        self.ok = false;
+        let column = col.map(|c| c.ja);
+        let value = (!value.is_empty()).then_some(value);
+        self.ck.reject_line(self.row.line, column, value, p);
+    }
+
+    /// Reads column `ci` with `parse`. `Some(None)`: empty and optional. `None`: rejected.
+    pub fn get<T>(&mut self, ci: usize, parse: impl FnOnce(&str) -> Norm<T>) -> Option<Option<T>> {
+        let raw = self.raw(ci);
+        let c = self.spec(ci);
+        if normalize::is_blank(&normalize::text(raw)) {
+            if c.required {
+                let raw = raw.to_string();
+                self.reject(Some(&c), &raw, Problem::new(format!("{} は必須です", c.ja), format!("{} is required", c.key)));
+                return None;
+            }
+            return Some(None);
+        }
+        match parse(raw) {
+            Ok(v) => Some(Some(v)),
+            Err(p) => {
+                let raw = raw.to_string();
+                self.reject(Some(&c), &raw, p);
+                None
+            }
+        }
+    }
+
+    /// A required value (the spec marks the column required, so empty is rejected).
+    pub fn req<T>(&mut self, ci: usize, parse: impl FnOnce(&str) -> Norm<T>) -> Option<T> {
+        match self.get(ci, parse) {
+            Some(Some(v)) => Some(v),
+            Some(None) => {
+                let c = self.spec(ci);
+                self.reject(Some(&c), "", Problem::new(format!("{} は必須です", c.ja), format!("{} is required", c.key)));
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// Text, NFKC-normalised; the raw value is kept when normalisation changed it.
+    pub fn text(&mut self, ci: usize) -> Option<Option<String>> {
+        let raw = self.raw(ci).to_string();
+        let v = self.get(ci, |r| Ok(normalize::text(r).into_owned()))?;
+        if let Some(t) = &v {
+            if *t != raw.trim() {
+                let column = self.spec(ci).key;
+                self.ck.raw_cells.push(RawCell { line: self.row.line, column, raw });
+            }
+        }
+        Some(v)
+    }
+
+    pub fn date(&mut self, ci: usize) -> Option<Option<NaiveDate>> {
+        let raw = self.raw(ci);
+        let memo = &mut self.ck.dates;
+        let parsed = match memo.get(raw) {
+            Some(v) => v.clone(),
+            None => {
+                let v = normalize::date(raw);
+                memo.insert(raw.to_string(), v.clone());
+                v
+            }
+        };
+        self.get(ci, |_| parsed)
+    }
+
+    /// A label from a vocabulary, with a "did you mean" hint when unknown.
+    pub fn label(&mut self, ci: usize, vocab: &'static Vocabulary) -> Option<Option<&'static str>> {
+        let raw = self.raw(ci);
+        let key = (ci, raw.to_string());
+        let parsed = match self.ck.labels.get(&key) {
+            Some(v) => v.clone(),
+            None => {
+                let v = label(raw, vocab);
+                self.ck.labels.insert(key, v.clone());
+                v
+            }
+        };
+        self.get(ci, |_| parsed)
+    }
+}
+
+/// Resolves a label, explaining near misses.
+pub fn label(raw: &str, vocab: &'static Vocabulary) -> Norm<&'static str> {
+    let v = normalize::text(raw);
+    if let Some(l) = vocab.canonical(&v) {
+        return Ok(l);
+    }
+    let known = vocab.labels().collect::<Vec<_>>().join(", ");
+    Err(match vocab.suggest(&v) {
+        Some(s) => Problem::new(
+            format!("{} '{raw}' は登録されていません。もしかして {s} ですか? (使える値: {known})", vocab.name_ja),
+            format!("unknown {} '{raw}'; did you mean {s}? (known: {known})", vocab.name_en),
+        ),
+        None => Problem::new(
+            format!("{} '{raw}' は登録されていません (使える値: {known})", vocab.name_ja),
+            format!("unknown {} '{raw}' (known: {known})", vocab.name_en),
+        ),
+    })
+}
+
+/// Days since 1970-01-01, as Arrow's Date32 stores them.
+pub fn date32(d: NaiveDate) -> i32 {
+    (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)).num_days() as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use model::membership::CATEGORIES;
+
+    #[test]
+    fn label_hint_for_trailing_space_variant() {
+        assert_eq!(label("正会員 ", &CATEGORIES), Ok("正会員"));
+        let e = label("正会委", &CATEGORIES).expect_err("unknown");
+        assert!(e.ja.contains("もしかして 正会員"), "{e:?}");
+    }
+
+    #[test]
+    fn date32_epoch() {
+        assert_eq!(date32(NaiveDate::from_ymd_opt(1970, 1, 2).expect("d")), 1);
+    }
+}

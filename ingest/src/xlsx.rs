@@ -1,0 +1,177 @@
+//! XLSX reading with calamine, guarded: the zip directory is checked before any
+//! decompression (a zip bomb is refused by its declared uncompressed size), an
+//! encrypted workbook (an OLE container) is named as such, hidden sheets are
+//! skipped, merged cells are filled from their top-left cell, and error cells
+//! (#N/A …) are kept as errors for validation to report.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, Reader, SheetType, SheetVisible, Xlsx};
+
+use crate::decode::Encoding;
+use crate::error::{Error, Result};
+use crate::table::{RawRow, RawTable, ReadOptions};
+
+/// Largest total uncompressed size accepted (a roster of a million members is ~200 MB as XLSX XML).
+pub const MAX_UNCOMPRESSED: u64 = 1 << 30;
+/// Largest compression ratio accepted for a big entry.
+pub const MAX_RATIO: u64 = 200;
+
+pub fn read(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<RawTable> {
+    if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        return Err(Error::file(
+            path,
+            "パスワード付き (暗号化) の Excel ファイル、または旧形式 (.xls) です。パスワードを外して .xlsx で保存し直してください",
+            "an encrypted (password-protected) workbook or a legacy .xls file; remove the password and save as .xlsx",
+        ));
+    }
+    check_zip(path, bytes)?;
+    let corrupt = |e: calamine::XlsxError| {
+        Error::file(
+            path,
+            format!("Excel ブックが壊れています (途中で切れている可能性があります): {e}"),
+            format!("the workbook is corrupt or truncated: {e}"),
+        )
+    };
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(corrupt)?;
+    let sheets = wb.sheets_metadata().to_vec();
+    let mut notes = Vec::new();
+    let sheet = match &opts.sheet {
+        Some(name) => sheets.iter().find(|s| &s.name == name).ok_or_else(|| {
+            let names: Vec<_> = sheets.iter().map(|s| s.name.as_str()).collect();
+            Error::file(
+                path,
+                format!("シート '{name}' がありません (あるシート: {})", names.join(", ")),
+                format!("no sheet named '{name}' (sheets: {})", names.join(", ")),
+            )
+        })?,
+        None => sheets
+            .iter()
+            .find(|s| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible)
+            .ok_or_else(|| Error::file(path, "表示されているワークシートがありません", "no visible worksheet"))?,
+    };
+    let hidden: Vec<_> = sheets.iter().filter(|s| s.visible != SheetVisible::Visible).map(|s| s.name.clone()).collect();
+    if !hidden.is_empty() && opts.sheet.is_none() {
+        notes.push(format!("非表示シートを読み飛ばしました / skipped hidden sheets: {}", hidden.join(", ")));
+    }
+    let name = sheet.name.clone();
+    let range = wb.worksheet_range(&name).map_err(corrupt)?;
+    let merges = wb.merge_cells_by_sheet_name(&name).map_err(corrupt)?;
+    let (start_row, start_col) = range.start().unwrap_or((0, 0));
+    let (height, width) = range.get_size();
+    let mut grid: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+    // Fill merged regions from their top-left cell.
+    let mut filled = 0usize;
+    for m in &merges {
+        let top_left = cell(&grid, m.start.0, m.start.1, start_row, start_col).cloned().unwrap_or(Data::Empty);
+        for r in m.start.0..=m.end.0 {
+            for c in m.start.1..=m.end.1 {
+                if let (Some(rr), Some(cc)) = (r.checked_sub(start_row), c.checked_sub(start_col)) {
+                    if let Some(slot) = grid.get_mut(rr as usize).and_then(|row| row.get_mut(cc as usize)) {
+                        if *slot == Data::Empty {
+                            *slot = top_left.clone();
+                            filled += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if filled > 0 {
+        notes.push(format!("結合セル {} 個を左上の値で埋めました / filled {filled} merged cells from their top-left cell", merges.len()));
+    }
+    let mut headers: Option<(Vec<String>, u64)> = None;
+    let mut rows = Vec::with_capacity(height);
+    for (i, row) in grid.iter().enumerate() {
+        let line = u64::from(start_row) + i as u64 + 1;
+        let mut cells = Vec::with_capacity(width);
+        let mut cell_errors = Vec::new();
+        for (j, v) in row.iter().enumerate() {
+            match v {
+                Data::Error(e) => {
+                    cell_errors.push((j, format!("{e}")));
+                    cells.push(format!("{e}"));
+                }
+                other => cells.push(cell_text(other)),
+            }
+        }
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        match &headers {
+            None => headers = Some((cells, line)),
+            Some(_) => rows.push(RawRow { line, cells, cell_errors }),
+        }
+    }
+    let (headers, header_line) =
+        headers.ok_or_else(|| Error::file(path, format!("シート '{name}' が空です"), format!("sheet '{name}' is empty")))?;
+    // Drop trailing columns with neither a header nor data.
+    let width = headers.len();
+    Ok(RawTable { headers, header_line, rows, encoding: Encoding::Xlsx, ragged: Vec::new(), notes }).map(|mut t| {
+        for r in &mut t.rows {
+            r.cells.resize(width, String::new());
+        }
+        t
+    })
+}
+
+fn cell(grid: &[Vec<Data>], r: u32, c: u32, r0: u32, c0: u32) -> Option<&Data> {
+    grid.get(r.checked_sub(r0)? as usize)?.get(c.checked_sub(c0)? as usize)
+}
+
+fn cell_text(v: &Data) -> String {
+    match v {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{}", *f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(d) => d.date().format("%Y-%m-%d").to_string(),
+            None => dt.as_f64().to_string(),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("{e}"),
+    }
+}
+
+/// Checks the zip directory before decompressing anything.
+fn check_zip(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+        Error::file(
+            path,
+            format!("Excel ブックが壊れています (途中で切れている可能性があります): {e}"),
+            format!("the workbook is corrupt or truncated: {e}"),
+        )
+    })?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|e| {
+            Error::file(path, format!("Excel ブックが壊れています: {e}"), format!("the workbook is corrupt: {e}"))
+        })?;
+        let (meta, compressed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(meta);
+        if meta > 10 << 20 && meta / compressed > MAX_RATIO {
+            return Err(bomb(path, meta));
+        }
+    }
+    if total > MAX_UNCOMPRESSED {
+        return Err(bomb(path, total));
+    }
+    Ok(())
+}
+
+fn bomb(path: &Path, size: u64) -> Error {
+    Error::file(
+        path,
+        format!("展開後のサイズが大きすぎます ({} MB)。zip 爆弾の可能性があるため読み込みません", size >> 20),
+        format!("uncompressed size too large ({} MB); refusing a possible zip bomb", size >> 20),
+    )
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what oncometrics needs on a fresh Debian machine, idempotently:
+# - mold (faster linking; optional, the build works without it)
+# - Python packages for the cross-checks in the tests (pyarrow, polars, duckdb
+#   read the Parquet lake exactly as a researcher would)
+set -euo pipefail
+need_apt=()
+command -v mold >/dev/null 2>&1 || need_apt+=(mold)
+if [ ${#need_apt[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}") >/dev/null 2>&1 \
+      || echo "setup: could not install ${need_apt[*]} (continuing without)" >&2
+  else
+    echo "setup: not root; skipping apt packages ${need_apt[*]}" >&2
+  fi
+fi
+if command -v python3 >/dev/null 2>&1; then
+  if ! python3 -c 'import pyarrow, polars, duckdb' >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check pyarrow polars duckdb >/dev/null 2>&1 \
+      || echo "setup: could not install the Python cross-check packages" >&2
+  fi
+fi

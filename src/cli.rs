@@ -1,0 +1,125 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "oncometrics", version, about = "会員・アンケート・専門医・拠点病院データの分析基盤 / analytics for an oncology society")]
+pub struct Cli {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The DuckDB warehouse file.
+    #[arg(long, global = true, env = "ONCOMETRICS_WAREHOUSE", default_value = "data/warehouse.duckdb")]
+    pub warehouse: PathBuf,
+    /// The Parquet lake directory [default: `lake/` beside the warehouse].
+    #[arg(long, global = true, env = "ONCOMETRICS_LAKE")]
+    pub lake: Option<PathBuf>,
+    /// The pseudonymisation key file [default: `keys/pseudonym.key` beside the warehouse].
+    #[arg(long, global = true, env = "ONCOMETRICS_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    fn beside(&self, name: &str) -> PathBuf {
+        self.warehouse.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from(name), |p| p.join(name))
+    }
+
+    pub fn lake_dir(&self) -> PathBuf {
+        self.lake.clone().unwrap_or_else(|| self.beside("lake"))
+    }
+
+    pub fn key_path(&self) -> PathBuf {
+        self.key_file.clone().unwrap_or_else(|| self.beside("keys/pseudonym.key"))
+    }
+
+    pub fn rejects_dir(&self) -> PathBuf {
+        self.beside("rejects")
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum Format {
+    #[default]
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a complete, deterministic set of sample input files (サンプル・架空データ).
+    Sample {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Multiplies people (members, responses, specialists).
+        #[arg(long, default_value_t = 1)]
+        scale: u32,
+        #[arg(long, default_value_t = 20260117)]
+        seed: u64,
+        /// The real reference data (area_basic.csv, facility_basic.csv).
+        #[arg(long, env = "ONCOMETRICS_REFERENCE", default_value = "data/reference")]
+        reference: PathBuf,
+    },
+    /// Validate and load files into the warehouse, all or nothing.
+    Ingest(IngestArgs),
+    /// Load every file of a sample directory (default: the bundled sample) and print `status`.
+    Demo {
+        #[arg(long, default_value = "data/sample")]
+        sample: PathBuf,
+    },
+    /// List the load history.
+    Loads {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Show what the warehouse holds.
+    Status {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Print (or write) docs/formats.md, generated from the dataset definitions.
+    Formats {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// members, survey (waves, questions and responses by their headers), survey_waves,
+    /// survey_questions, survey_responses, specialists, designations, hospital_volumes, areas, hospitals.
+    pub dataset: String,
+    /// CSV, TSV or XLSX files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The roster snapshot date (members), when the file has no 抽出日 column. 西暦 or 和暦.
+    #[arg(long, value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+    /// Commit the good rows and record the rejects, instead of failing the load.
+    #[arg(long)]
+    pub accept_partial: bool,
+    /// Validate only; commit nothing.
+    #[arg(long)]
+    pub check: bool,
+    /// A header-mapping file: lines `file header = column`.
+    #[arg(long)]
+    pub header_map: Option<PathBuf>,
+    /// The worksheet of an XLSX file [default: the first visible one].
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// Where reject files go [default: `rejects/` beside the warehouse].
+    #[arg(long)]
+    pub rejects: Option<PathBuf>,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    ingest::normalize::date(s).map_err(|p| format!("{} / {}", p.ja, p.en))
+}

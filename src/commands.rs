@@ -1,0 +1,245 @@
+//! One function per subcommand.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use ingest::pipeline::{FileReport, IngestOptions, IngestReport, Outcome};
+use store::Warehouse;
+
+use crate::cli::{Cli, Command, Format, IngestArgs, StoreArgs};
+use crate::output;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Sample { out, scale, seed, reference } => sample(&out, &reference, scale, seed),
+        Command::Ingest(args) => ingest_files(&cli.store, &args),
+        Command::Demo { sample } => demo(&cli.store, &sample),
+        Command::Loads { format } => loads(&cli.store, format),
+        Command::Status { format } => status(&cli.store, format),
+        Command::Formats { out } => formats(out.as_deref()),
+    }
+}
+
+fn open(store: &StoreArgs) -> Result<Warehouse> {
+    Warehouse::open(&store.warehouse, &store.lake_dir())
+        .with_context(|| format!("ウェアハウスを開けません / cannot open the warehouse {}", store.warehouse.display()))
+}
+
+fn sample(out: &Path, reference: &Path, scale: u32, seed: u64) -> Result<ExitCode> {
+    let m = ingest::sample::generate(out, reference, scale, seed)?;
+    println!("{} を生成しました / wrote the sample to {} (scale {scale}, seed {seed})", model::SAMPLE_LABEL, out.display());
+    let rows: Vec<Vec<String>> =
+        m.files.iter().map(|f| vec![f.path.clone(), f.dataset.clone(), f.form.clone(), f.rows.to_string()]).collect();
+    print!("{}", output::table(&["file", "dataset", "form", "rows"], &rows, &[3]));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn ingest_files(store: &StoreArgs, args: &IngestArgs) -> Result<ExitCode> {
+    let mut wh = open(store)?;
+    let opts = IngestOptions {
+        dataset: args.dataset.clone(),
+        files: args.files.clone(),
+        as_of: args.as_of,
+        accept_partial: args.accept_partial,
+        check_only: args.check,
+        header_map: args.header_map.clone(),
+        sheet: args.sheet.clone(),
+        rejects_dir: args.rejects.clone().unwrap_or_else(|| store.rejects_dir()),
+        key_file: store.key_path(),
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    };
+    let report = ingest::ingest(&mut wh, &opts)?;
+    print_report(&report);
+    Ok(match report.outcome {
+        Outcome::Rejected => ExitCode::FAILURE,
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+fn print_report(report: &IngestReport) {
+    for f in &report.files {
+        print_file(f);
+    }
+    match report.outcome {
+        Outcome::Committed => println!("取り込みました / committed."),
+        Outcome::Checked => println!("検証のみ (--check): 何も保存していません / validated only; nothing committed."),
+        Outcome::Rejected => println!(
+            "不正な行があるため取り込みを中止しました。ストアは変更されていません。修正するか --accept-partial を指定してください。\n\
+             Rows were rejected, so nothing was committed; the store is unchanged. Fix them, or pass --accept-partial."
+        ),
+        Outcome::NothingNew => println!("新しいファイルはありません / nothing new to load."),
+    }
+}
+
+fn print_file(f: &FileReport) {
+    let name = f.path.display();
+    if let Some(prev) = &f.duplicate_of {
+        println!(
+            "{name}: 取り込み済みのためスキップ (load {} / {}) / already loaded (same SHA-256), skipped",
+            prev.load_id, prev.finished_at
+        );
+        return;
+    }
+    let enc = f.encoding.map_or("?", |e| e.label());
+    let as_of = f.as_of.map(|d| format!(", 時点 {d}")).unwrap_or_default();
+    let load = f.load_id.map(|l| format!(" → load {l}")).unwrap_or_default();
+    let sample = if f.is_sample { format!(" [{}]", model::SAMPLE_LABEL) } else { String::new() };
+    println!(
+        "{name} ({}, {enc}{as_of}): {} 行中 {} 行 OK, {} 件不正{load}{sample}",
+        f.dataset,
+        f.rows_total,
+        f.rows_ok,
+        f.rejects.len()
+    );
+    for n in &f.notes {
+        println!("  注意 / note: {n}");
+    }
+    if !f.extra_columns.is_empty() {
+        println!(
+            "  注意 / note: 未知の列は別に保管しました / unknown columns kept aside: {}",
+            f.extra_columns.join(", ")
+        );
+    }
+    if !f.rejects.is_empty() {
+        print!("{}", ingest::reject::summary(&f.rejects, 10));
+        if let Some(p) = &f.reject_file {
+            println!("  不正行の一覧 / reject file: {}", p.display());
+        }
+    }
+}
+
+fn demo(store: &StoreArgs, sample_dir: &Path) -> Result<ExitCode> {
+    let manifest_path = sample_dir.join("MANIFEST.json");
+    let text = std::fs::read_to_string(&manifest_path).with_context(|| {
+        format!(
+            "{} がありません。`oncometrics sample --out {}` で生成できます / missing; generate it with `oncometrics sample`",
+            manifest_path.display(),
+            sample_dir.display()
+        )
+    })?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).context("MANIFEST.json")?;
+    let files = manifest["files"].as_array().cloned().unwrap_or_default();
+    let mut wh = open(store)?;
+    // One ingest per dataset (members one snapshot at a time, each with its date).
+    let mut groups: Vec<(String, Option<String>, Vec<std::path::PathBuf>)> = Vec::new();
+    for f in &files {
+        let dataset = f["dataset"].as_str().unwrap_or_default().to_string();
+        let as_of = f["as_of"].as_str().map(str::to_owned);
+        let path = sample_dir.join(f["path"].as_str().unwrap_or_default());
+        match groups.last_mut() {
+            Some((d, a, ps)) if *d == dataset && as_of.is_none() && a.is_none() => ps.push(path),
+            _ => groups.push((dataset, as_of, vec![path])),
+        }
+    }
+    for (dataset, as_of, paths) in groups {
+        let opts = IngestOptions {
+            dataset,
+            files: paths,
+            as_of: as_of.as_deref().map(ingest::normalize::date).transpose().map_err(|p| anyhow::anyhow!(p.en))?,
+            accept_partial: false,
+            check_only: false,
+            header_map: None,
+            sheet: None,
+            rejects_dir: store.rejects_dir(),
+            key_file: store.key_path(),
+            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        };
+        let report = ingest::ingest(&mut wh, &opts)?;
+        for f in &report.files {
+            print_file(f);
+        }
+        if report.outcome == Outcome::Rejected {
+            println!("サンプルの取り込みに失敗しました / the sample did not load cleanly.");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    println!();
+    print_status(&wh, Format::Table)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn loads(store: &StoreArgs, format: Format) -> Result<ExitCode> {
+    let wh = open(store)?;
+    let loads = wh.loads()?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&loads)?),
+        Format::Table => {
+            let rows: Vec<Vec<String>> = loads
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.load_id.to_string(),
+                        l.dataset.clone(),
+                        l.file_name.clone(),
+                        l.file_sha256[..12].to_string(),
+                        l.encoding.clone(),
+                        l.as_of.map(|d| d.to_string()).unwrap_or_default(),
+                        l.rows_accepted.to_string(),
+                        l.rows_rejected.to_string(),
+                        if l.is_sample { "sample".into() } else { String::new() },
+                        l.finished_at.clone(),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                output::table(
+                    &["load", "dataset", "file", "sha256", "encoding", "as_of", "accepted", "rejected", "", "finished (UTC)"],
+                    &rows,
+                    &[0, 6, 7]
+                )
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status(store: &StoreArgs, format: Format) -> Result<ExitCode> {
+    let wh = open(store)?;
+    print_status(&wh, format)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_status(wh: &Warehouse, format: Format) -> Result<()> {
+    let s = wh.status()?;
+    if let Format::Json = format {
+        println!("{}", serde_json::to_string_pretty(&s)?);
+        return Ok(());
+    }
+    println!("ウェアハウス / warehouse: {}", s.warehouse.display());
+    println!("Parquet レイク / lake:    {}", s.lake.display());
+    println!(
+        "取り込み / loads: {}{}",
+        s.loads,
+        if s.sample_loads > 0 { format!(" (うち {} 件は {})", s.sample_loads, model::SAMPLE_LABEL) } else { String::new() }
+    );
+    if let Some(d) = s.latest_member_snapshot {
+        println!("最新の会員名簿 / latest roster snapshot: {d}");
+    }
+    let rows: Vec<Vec<String>> = s
+        .tables
+        .iter()
+        .map(|t| {
+            vec![
+                t.table.clone(),
+                t.current_rows.to_string(),
+                t.all_rows.to_string(),
+                t.loads.to_string(),
+                t.coverage.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    print!("{}", output::table(&["table", "current", "all versions", "loads", "covers"], &rows, &[1, 2, 3]));
+    Ok(())
+}
+
+fn formats(out: Option<&Path>) -> Result<ExitCode> {
+    let md = ingest::formats::markdown();
+    match out {
+        Some(p) => std::fs::write(p, md).with_context(|| format!("write {}", p.display()))?,
+        None => print!("{md}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}

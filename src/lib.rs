@@ -1,0 +1,20 @@
+//! The `oncometrics` command line, as a library so that tests drive it too.
+//!
+//! # Layout
+//!
+//! - [`cli`]: argument definitions (clap derive, every option with an environment variable).
+//! - [`commands`]: one function per subcommand, glue over the `ingest` and `store` crates.
+//! - [`output`]: terminal tables that line up Japanese text.
+
+pub mod cli;
+pub mod commands;
+pub mod output;
+
+pub use commands::run;
+
+/// Logs to stderr; `RUST_LOG` overrides the default level (warnings).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

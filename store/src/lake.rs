@@ -1,0 +1,195 @@
+//! The Parquet lake: an open copy of every committed load.
+//!
+//! Layout: `<lake>/<table>/load_id=<L>/part-0.parquet` (hive-style, so pyarrow,
+//! polars and DuckDB read a table with its load id as a column), and
+//! `<lake>/loads/loads.parquet` for the load history. A partition is written under
+//! `<lake>/.staging/`, synced, and renamed into place, so it appears whole or not
+//! at all. Export runs after the warehouse has committed; [`Lake::repair`] (run at
+//! every open) finishes exports a crash interrupted and clears staging leftovers.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use crate::error::{DbContext, Error, Result};
+use crate::warehouse::Warehouse;
+
+#[derive(Debug)]
+pub(crate) struct Lake {
+    root: PathBuf,
+}
+
+/// The query that exports table `name` for load `id`; `None` for tables kept out of the lake.
+fn export_sql(name: &str, id: i64) -> Option<String> {
+    Some(match name {
+        "member_history" => format!(
+            "SELECT member_key, valid_from, category, profession, prefecture_code
+             FROM member_history WHERE load_id = {id} ORDER BY member_key, valid_from"
+        ),
+        "member_history_closes" => format!(
+            "SELECT member_key, valid_from, valid_to FROM member_history WHERE closed_load = {id}
+             ORDER BY member_key, valid_from"
+        ),
+        "load_rejects" | "extra_cells" | "raw_cells" => return None,
+        "members" => format!("SELECT * EXCLUDE (load_id, superseded_by) FROM members WHERE load_id = {id} ORDER BY member_key"),
+        other => {
+            crate::schema::table(other)?;
+            format!("SELECT * EXCLUDE (load_id, superseded_by) FROM {other} WHERE load_id = {id} ORDER BY row_no")
+        }
+    })
+}
+
+impl Lake {
+    pub(crate) fn new(root: &Path) -> Self {
+        Lake { root: root.to_path_buf() }
+    }
+
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn staging(&self) -> PathBuf {
+        self.root.join(".staging")
+    }
+
+    fn partition(&self, table: &str, id: i64) -> PathBuf {
+        self.root.join(table).join(format!("load_id={id}"))
+    }
+
+    fn io<T>(path: &Path, r: std::io::Result<T>) -> Result<T> {
+        r.map_err(|source| Error::Lake { path: path.to_path_buf(), source })
+    }
+
+    /// Writes every lake table of load `id`.
+    pub(crate) fn export_load(&self, wh: &Warehouse, id: i64) -> Result<()> {
+        let tables: String = wh
+            .conn
+            .query_row("SELECT tables FROM loads WHERE load_id = ?", [id], |r| r.get(0))
+            .ctx(|| format!("tables of load {id}"))?;
+        for t in tables.split(',').filter(|t| !t.is_empty()) {
+            if let Some(sql) = export_sql(t, id) {
+                if !self.partition(t, id).exists() {
+                    self.write_partition(wh, t, id, &sql)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn write_partition(&self, wh: &Warehouse, table: &str, id: i64, sql: &str) -> Result<()> {
+        let stage = self.staging().join(format!("{table}.{id}"));
+        if stage.exists() {
+            Self::io(&stage, fs::remove_dir_all(&stage))?;
+        }
+        Self::io(&stage, fs::create_dir_all(&stage))?;
+        let file_path = stage.join("part-0.parquet");
+        self.write_query(wh, sql, &file_path)?;
+        let dest = self.partition(table, id);
+        let parent = dest.parent().unwrap_or(&self.root);
+        Self::io(parent, fs::create_dir_all(parent))?;
+        Self::io(&dest, fs::rename(&stage, &dest))?;
+        sync_dir(parent);
+        Ok(())
+    }
+
+    fn write_query(&self, wh: &Warehouse, sql: &str, file_path: &Path) -> Result<()> {
+        let mut stmt = wh.conn.prepare(sql).ctx(|| format!("export {sql}"))?;
+        let arrow = stmt.query_arrow([]).ctx(|| format!("export {sql}"))?;
+        let schema = arrow.get_schema();
+        let file = Self::io(file_path, File::create(file_path))?;
+        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let parquet_err = |source| Error::Parquet { path: file_path.to_path_buf(), source };
+        let mut writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(parquet_err)?;
+        for batch in arrow {
+            writer.write(&batch).map_err(parquet_err)?;
+        }
+        let file = writer.into_inner().map_err(parquet_err)?;
+        Self::io(file_path, file.sync_all())?;
+        Ok(())
+    }
+
+    /// Rewrites `<lake>/loads/loads.parquet` from the load history.
+    pub(crate) fn write_load_history(&self, wh: &Warehouse) -> Result<()> {
+        let stage = self.staging().join("loads");
+        Self::io(&stage, fs::create_dir_all(&stage))?;
+        let tmp = stage.join("loads.parquet");
+        self.write_query(wh, "SELECT * FROM loads ORDER BY load_id", &tmp)?;
+        let dir = self.root.join("loads");
+        Self::io(&dir, fs::create_dir_all(&dir))?;
+        let dest = dir.join("loads.parquet");
+        Self::io(&dest, fs::rename(&tmp, &dest))?;
+        sync_dir(&dir);
+        Ok(())
+    }
+
+    /// Brings the lake in line with the warehouse: drops staging leftovers and
+    /// partitions of loads that never committed, and exports committed loads
+    /// whose partitions are missing.
+    pub(crate) fn repair(&self, wh: &Warehouse) -> Result<()> {
+        let staging = self.staging();
+        if staging.exists() {
+            Self::io(&staging, fs::remove_dir_all(&staging))?;
+        }
+        let mut committed: Vec<i64> = Vec::new();
+        let mut stmt = wh.conn.prepare("SELECT load_id FROM loads ORDER BY load_id").ctx(|| "list loads".into())?;
+        let ids = stmt.query_map([], |r| r.get::<_, i64>(0)).ctx(|| "list loads".into())?;
+        for id in ids {
+            committed.push(id.ctx(|| "list loads".into())?);
+        }
+        let mut changed = false;
+        if self.root.exists() {
+            for entry in Self::io(&self.root, fs::read_dir(&self.root))? {
+                let table_dir = Self::io(&self.root, entry)?.path();
+                if !table_dir.is_dir() || table_dir.ends_with("loads") {
+                    continue;
+                }
+                for part in Self::io(&table_dir, fs::read_dir(&table_dir))? {
+                    let part = Self::io(&table_dir, part)?.path();
+                    let id = part
+                        .file_name()
+                        .and_then(|n| n.to_str())
+                        .and_then(|n| n.strip_prefix("load_id="))
+                        .and_then(|n| n.parse::<i64>().ok());
+                    if id.is_none_or(|id| !committed.contains(&id)) {
+                        tracing::warn!("lake: removing {} (no committed load)", part.display());
+                        Self::io(&part, fs::remove_dir_all(&part))?;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        for id in &committed {
+            let before = self.missing_partitions(wh, *id)?;
+            if before {
+                tracing::warn!("lake: finishing the export of load {id}");
+                self.export_load(wh, *id)?;
+                changed = true;
+            }
+        }
+        if changed || (!committed.is_empty() && !self.root.join("loads/loads.parquet").exists()) {
+            self.write_load_history(wh)?;
+        }
+        Ok(())
+    }
+
+    fn missing_partitions(&self, wh: &Warehouse, id: i64) -> Result<bool> {
+        let tables: String = wh
+            .conn
+            .query_row("SELECT tables FROM loads WHERE load_id = ?", [id], |r| r.get(0))
+            .ctx(|| format!("tables of load {id}"))?;
+        Ok(tables
+            .split(',')
+            .filter(|t| !t.is_empty() && export_sql(t, id).is_some())
+            .any(|t| !self.partition(t, id).exists()))
+    }
+}
+
+/// Syncs a directory so a rename in it survives a power cut (best effort).
+fn sync_dir(dir: &Path) {
+    if let Ok(f) = File::open(dir) {
+        let _ = f.sync_all();
+    }
+}

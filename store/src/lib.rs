@@ -1,0 +1,28 @@
+//! The warehouse: one DuckDB file (the system of record, with ACID loads and a
+//! load history) plus a Parquet lake holding an open copy of every committed load.
+//!
+//! # Layout
+//!
+//! - [`schema`]: every table, defined once; DuckDB DDL and Arrow schemas derive from it.
+//! - [`warehouse`]: opening the store, its metadata, the load history and `status`.
+//! - [`load`]: a load transaction: append batches, supersede older rows, commit.
+//! - [`lake`]: the Parquet lake: atomic export of each committed load, and repair on open.
+//! - [`error`]: the crate's error type.
+//!
+//! A load commits in one DuckDB transaction; only after it has committed is it
+//! exported to the lake, each partition written aside and renamed into place.
+//! Opening the store finishes any export a crash interrupted and removes staging
+//! leftovers, so readers of the lake never see a half-written file.
+
+pub mod error;
+pub mod lake;
+pub mod load;
+pub mod schema;
+pub mod warehouse;
+
+pub use error::{Error, Result};
+pub use load::{LoadMeta, LoadTx, MemberDiff};
+pub use warehouse::{DatasetStatus, LoadInfo, Status, Warehouse};
+
+/// Re-exported so that callers build batches with the same arrow version.
+pub use arrow;

@@ -1,0 +1,4 @@
+//! Integration tests of the store: one binary (see DEVELOPERS.md).
+
+mod lake;
+mod loads;

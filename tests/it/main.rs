@@ -1,0 +1,5 @@
+//! End-to-end tests of the `oncometrics` binary: one test binary (see DEVELOPERS.md).
+
+mod cli;
+mod crash;
+mod support;
