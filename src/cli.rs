@@ -90,6 +90,31 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Benchmarks (run with a release build: `cargo run --release -- bench ingest`).
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+    /// Internal: one benchmark measurement in a fresh process.
+    #[command(hide = true)]
+    BenchChild { kind: String, file: PathBuf, dir: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Members roster ingest vs DuckDB read_csv and polars read_csv.
+    Ingest {
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1, 10, 100])]
+        scales: Vec<u32>,
+        /// Working directory for generated files.
+        #[arg(long, default_value = "target/bench")]
+        work: PathBuf,
+        #[arg(long, default_value = "data/reference")]
+        reference: PathBuf,
+        /// Runs per case; the best is reported.
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use ingest::pipeline::{FileReport, IngestOptions, IngestReport, Outcome};
 use store::Warehouse;
 
-use crate::cli::{Cli, Command, Format, IngestArgs, StoreArgs};
+use crate::cli::{BenchCommand, Cli, Command, Format, IngestArgs, StoreArgs};
 use crate::output;
 
 /// Runs a parsed command line.
@@ -19,6 +19,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Loads { format } => loads(&cli.store, format),
         Command::Status { format } => status(&cli.store, format),
         Command::Formats { out } => formats(out.as_deref()),
+        Command::Bench { what: BenchCommand::Ingest { scales, work, reference, repeat } } => {
+            let ms = crate::bench::run(&scales, &work, &reference, repeat)?;
+            print!("{}", crate::bench::markdown(&ms));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchChild { kind, file, dir } => {
+            crate::bench::run_child(&kind, &file, &dir)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -2,10 +2,12 @@
 //!
 //! # Layout
 //!
+//! - [`bench`]: the ingest benchmark behind `oncometrics bench ingest`.
 //! - [`cli`]: argument definitions (clap derive, every option with an environment variable).
 //! - [`commands`]: one function per subcommand, glue over the `ingest` and `store` crates.
 //! - [`output`]: terminal tables that line up Japanese text.
 
+pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod output;

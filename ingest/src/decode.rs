@@ -177,7 +177,8 @@ mod tests {
     fn boms_are_detected_and_stripped() {
         let (s, enc) = decode(p(), "\u{FEFF}a,b\n1,2\n".as_bytes()).expect("utf8 bom");
         assert_eq!((s.as_ref(), enc), ("a,b\n1,2\n", Encoding::Utf8Bom));
-        let (s, enc) = decode(p(), &encode_utf16le("年度\t数\n")).expect("utf16");
+        let utf16 = encode_utf16le("年度\t数\n");
+        let (s, enc) = decode(p(), &utf16).expect("utf16");
         assert_eq!((s.as_ref(), enc), ("年度\t数\n", Encoding::Utf16Le));
     }
 

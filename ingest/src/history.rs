@@ -119,22 +119,28 @@ pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> R
             col("first_seen_old").is_not_null().alias("in_old"),
         ])
         .with_columns([
-            (col("in_new") & col("in_old").not()).alias("new_member"),
-            (col("in_new")
-                & col("in_old")
-                & (col("joined_on").neq_missing(col("joined_on_old"))
-                    | col("left_on").neq_missing(col("left_on_old"))
-                    | col("birth_year").neq_missing(col("birth_year_old"))
-                    | col("sex").neq_missing(col("sex_old"))
-                    | col("left_inferred_old").fill_null(lit(false))))
-            .alias("facts_changed"),
-            (col("in_old") & col("in_new").not() & col("left_on_old").is_null()).alias("vanished"),
-            (col("in_new")
-                & col("in_old")
-                & (col("category").neq_missing(col("category_old"))
-                    | col("profession").neq_missing(col("profession_old"))
-                    | col("prefecture_code").neq_missing(col("prefecture_code_old"))))
-            .alias("state_changed"),
+            col("in_new").and(col("in_old").not()).alias("new_member"),
+            col("in_new")
+                .and(col("in_old"))
+                .and(
+                    col("joined_on")
+                        .neq_missing(col("joined_on_old"))
+                        .or(col("left_on").neq_missing(col("left_on_old")))
+                        .or(col("birth_year").neq_missing(col("birth_year_old")))
+                        .or(col("sex").neq_missing(col("sex_old")))
+                        .or(col("left_inferred_old").fill_null(lit(false))),
+                )
+                .alias("facts_changed"),
+            col("in_old").and(col("in_new").not()).and(col("left_on_old").is_null()).alias("vanished"),
+            col("in_new")
+                .and(col("in_old"))
+                .and(
+                    col("category")
+                        .neq_missing(col("category_old"))
+                        .or(col("profession").neq_missing(col("profession_old")))
+                        .or(col("prefecture_code").neq_missing(col("prefecture_code_old"))),
+                )
+                .alias("state_changed"),
         ])
         .collect()?;
 
@@ -142,7 +148,7 @@ pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> R
         Ok(joined.clone().lazy().filter(filter).select(exprs).collect()?)
     };
     let versions = pick(
-        col("new_member") | col("facts_changed"),
+        col("new_member").or(col("facts_changed")),
         vec![
             col("k"),
             col("joined_on"),
@@ -165,8 +171,8 @@ pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> R
             col("first_seen_old").alias("first_seen"),
         ],
     )?;
-    let superseded = pick(col("facts_changed") | col("vanished"), vec![col("k")])?;
-    let closes = pick(col("state_changed") & col("category_old").is_not_null(), vec![col("k")])?;
+    let superseded = pick(col("facts_changed").or(col("vanished")), vec![col("k")])?;
+    let closes = pick(col("state_changed").and(col("category_old").is_not_null()), vec![col("k")])?;
     let opens_new = pick(
         col("new_member"),
         vec![col("k"), col("joined_on").alias("valid_from"), col("category"), col("profession"), col("prefecture_code")],

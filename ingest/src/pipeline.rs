@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+use arrow::array::{Array, ArrayRef, Int64Array, RecordBatch, StringArray};
 use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
@@ -271,9 +271,9 @@ fn prepare(
     mut report: FileReport,
 ) -> Result<Prepared> {
     let table = table::read(path, bytes, &ReadOptions { sheet: opts.sheet.clone() })?;
-    report.encoding = Some(table.encoding);
+    report.encoding = table.encoding;
     report.notes.extend(table.notes.iter().cloned());
-    let has_data = |i: usize| table.rows.iter().any(|r| r.cells.get(i).is_some_and(|c| !c.trim().is_empty()));
+    let has_data = |i: usize| table.has_data(i);
     let mapping = headers::map_headers(path, spec, &table.headers, user_map, has_data)?;
     report.notes.extend(mapping.notes.iter().cloned());
     let file_label = path.display().to_string();
@@ -323,10 +323,11 @@ fn prepare(
     report.notes.extend(validated.warnings.iter().cloned());
     report.extra_columns = extras.iter().map(|(_, h)| h.clone()).collect();
     let mut extra_cells = Vec::new();
-    for row in &table.rows {
+    for row in table.rows() {
         for (i, h) in &extras {
-            if let Some(v) = row.cells.get(*i).filter(|v| !v.trim().is_empty()) {
-                extra_cells.push((row.line, h.clone(), v.clone()));
+            let v = row.cell(*i);
+            if !v.trim().is_empty() {
+                extra_cells.push((row.line(), h.clone(), v.to_string()));
             }
         }
     }
@@ -355,7 +356,7 @@ fn classify_survey(path: &Path, bytes: &[u8], opts: &IngestOptions) -> Result<&'
 
 /// Members snapshots must come after the latest one loaded.
 fn check_snapshot_order(wh: &Warehouse, prepared: &[Prepared]) -> Result<()> {
-    let latest: Option<NaiveDate> = wh.status()?.latest_member_snapshot;
+    let latest: Option<NaiveDate> = wh.latest_member_snapshot()?;
     let mut prev = latest;
     for p in prepared.iter().filter(|p| p.report.dataset == "members") {
         if let (Some(prev), Some(cur)) = (prev, p.report.as_of) {
@@ -418,9 +419,12 @@ fn is_sample_file(path: &Path, sha: &str) -> bool {
     let Ok(text) = std::fs::read_to_string(dir.join("MANIFEST.json")) else { return false };
     let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
     v.get("sample").and_then(serde_json::Value::as_bool) == Some(true)
-        && v.get("files")
-            .and_then(serde_json::Value::as_array)
-            .is_some_and(|fs| fs.iter().any(|f| f.get("sha256").and_then(serde_json::Value::as_str) == Some(sha)))
+        && v.get("files").and_then(serde_json::Value::as_array).is_some_and(|fs| {
+            fs.iter().any(|f| {
+                f.get("sha256").and_then(serde_json::Value::as_str) == Some(sha)
+                    && f.get("sample").and_then(serde_json::Value::as_bool) != Some(false)
+            })
+        })
 }
 
 fn rejects_batch(rejects: &[Reject]) -> Result<RecordBatch> {

@@ -30,7 +30,8 @@ pub struct Checker<'a> {
     pub rejects: Vec<Reject>,
     pub raw_cells: Vec<RawCell>,
     dates: HashMap<String, Norm<NaiveDate>>,
-    labels: HashMap<(usize, String), Norm<&'static str>>,
+    /// Per spec column: raw label → resolved label.
+    labels: Vec<HashMap<String, Norm<&'static str>>>,
 }
 
 impl<'a> Checker<'a> {
@@ -42,15 +43,15 @@ impl<'a> Checker<'a> {
             rejects: Vec::new(),
             raw_cells: Vec::new(),
             dates: HashMap::new(),
-            labels: HashMap::new(),
+            labels: vec![HashMap::new(); spec.columns.len()],
         }
     }
 
     /// Starts checking a row. Cells Excel holds as errors in mapped columns reject the row.
-    pub fn row<'c>(&'c mut self, row: &'c RawRow) -> RowCheck<'c, 'a> {
+    pub fn row<'c>(&'c mut self, row: RawRow<'c>) -> RowCheck<'c, 'a> {
         let mut rc = RowCheck { ck: self, row, ok: true };
-        for (col_idx, err) in &row.cell_errors {
-            if let Some(ci) = rc.ck.mapping.columns.iter().position(|m| *m == Some(*col_idx)) {
+        for (col_idx, err) in row.cell_errors() {
+            if let Some(ci) = rc.ck.mapping.columns.iter().position(|m| *m == Some(col_idx)) {
                 let c = rc.ck.spec.columns[ci];
                 rc.reject(
                     Some(&c),
@@ -82,18 +83,18 @@ impl<'a> Checker<'a> {
 #[derive(Debug)]
 pub struct RowCheck<'c, 'a> {
     ck: &'c mut Checker<'a>,
-    row: &'c RawRow,
+    row: RawRow<'c>,
     pub ok: bool,
 }
 
-impl RowCheck<'_, '_> {
+impl<'c> RowCheck<'c, '_> {
     pub fn line(&self) -> u64 {
-        self.row.line
+        self.row.line()
     }
 
     /// The raw cell of spec column `ci` ("" when the file lacks the column).
-    pub fn raw(&self, ci: usize) -> &str {
-        self.ck.mapping.columns[ci].and_then(|fi| self.row.cells.get(fi)).map_or("", String::as_str)
+    pub fn raw(&self, ci: usize) -> &'c str {
+        self.ck.mapping.columns[ci].map_or("", |fi| self.row.cell(fi))
     }
 
     fn spec(&self, ci: usize) -> ColumnSpec {
@@ -104,7 +105,7 @@ impl RowCheck<'_, '_> {
         self.ok = false;
         let column = col.map(|c| c.ja);
         let value = (!value.is_empty()).then_some(value);
-        self.ck.reject_line(self.row.line, column, value, p);
+        self.ck.reject_line(self.row.line(), column, value, p);
     }
 
     /// Reads column `ci` with `parse`. `Some(None)`: empty and optional. `None`: rejected.
@@ -149,7 +150,7 @@ impl RowCheck<'_, '_> {
         if let Some(t) = &v {
             if *t != raw.trim() {
                 let column = self.spec(ci).key;
-                self.ck.raw_cells.push(RawCell { line: self.row.line, column, raw });
+                self.ck.raw_cells.push(RawCell { line: self.row.line(), column, raw });
             }
         }
         Some(v)
@@ -172,12 +173,12 @@ impl RowCheck<'_, '_> {
     /// A label from a vocabulary, with a "did you mean" hint when unknown.
     pub fn label(&mut self, ci: usize, vocab: &'static Vocabulary) -> Option<Option<&'static str>> {
         let raw = self.raw(ci);
-        let key = (ci, raw.to_string());
-        let parsed = match self.ck.labels.get(&key) {
+        let memo = &mut self.ck.labels[ci];
+        let parsed = match memo.get(raw) {
             Some(v) => v.clone(),
             None => {
                 let v = label(raw, vocab);
-                self.ck.labels.insert(key, v.clone());
+                memo.insert(raw.to_string(), v.clone());
                 v
             }
         };

@@ -11,7 +11,7 @@ use calamine::{Data, Reader, SheetType, SheetVisible, Xlsx};
 
 use crate::decode::Encoding;
 use crate::error::{Error, Result};
-use crate::table::{RawRow, RawTable, ReadOptions};
+use crate::table::{RawTable, ReadOptions};
 
 /// Largest total uncompressed size accepted (a roster of a million members is ~200 MB as XLSX XML).
 pub const MAX_UNCOMPRESSED: u64 = 1 << 30;
@@ -59,7 +59,6 @@ pub fn read(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<RawTable> {
     let range = wb.worksheet_range(&name).map_err(corrupt)?;
     let merges = wb.merge_cells_by_sheet_name(&name).map_err(corrupt)?;
     let (start_row, start_col) = range.start().unwrap_or((0, 0));
-    let (height, width) = range.get_size();
     let mut grid: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
     // Fill merged regions from their top-left cell.
     let mut filled = 0usize;
@@ -81,39 +80,29 @@ pub fn read(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<RawTable> {
     if filled > 0 {
         notes.push(format!("結合セル {} 個を左上の値で埋めました / filled {filled} merged cells from their top-left cell", merges.len()));
     }
-    let mut headers: Option<(Vec<String>, u64)> = None;
-    let mut rows = Vec::with_capacity(height);
+    let mut table: Option<RawTable> = None;
     for (i, row) in grid.iter().enumerate() {
         let line = u64::from(start_row) + i as u64 + 1;
-        let mut cells = Vec::with_capacity(width);
-        let mut cell_errors = Vec::new();
-        for (j, v) in row.iter().enumerate() {
-            match v {
-                Data::Error(e) => {
-                    cell_errors.push((j, format!("{e}")));
-                    cells.push(format!("{e}"));
-                }
-                other => cells.push(cell_text(other)),
-            }
-        }
+        let cells: Vec<String> = row.iter().map(cell_text).collect();
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        match &headers {
-            None => headers = Some((cells, line)),
-            Some(_) => rows.push(RawRow { line, cells, cell_errors }),
+        match &mut table {
+            None => table = Some(RawTable::new(cells, line, Encoding::Xlsx)),
+            Some(t) => {
+                for (j, v) in row.iter().enumerate() {
+                    if let Data::Error(e) = v {
+                        t.push_error(j, format!("{e}"));
+                    }
+                }
+                t.push_row(path, line, cells.iter().map(String::as_str))?;
+            }
         }
     }
-    let (headers, header_line) =
-        headers.ok_or_else(|| Error::file(path, format!("シート '{name}' が空です"), format!("sheet '{name}' is empty")))?;
-    // Drop trailing columns with neither a header nor data.
-    let width = headers.len();
-    Ok(RawTable { headers, header_line, rows, encoding: Encoding::Xlsx, ragged: Vec::new(), notes }).map(|mut t| {
-        for r in &mut t.rows {
-            r.cells.resize(width, String::new());
-        }
-        t
-    })
+    let mut table = table
+        .ok_or_else(|| Error::file(path, format!("シート '{name}' が空です"), format!("sheet '{name}' is empty")))?;
+    table.notes = notes;
+    Ok(table)
 }
 
 fn cell(grid: &[Vec<Data>], r: u32, c: u32, r0: u32, c0: u32) -> Option<&Data> {

@@ -36,8 +36,9 @@ fn export_sql(name: &str, id: i64) -> Option<String> {
         "load_rejects" | "extra_cells" | "raw_cells" => return None,
         "members" => format!("SELECT * EXCLUDE (load_id, superseded_by) FROM members WHERE load_id = {id} ORDER BY member_key"),
         other => {
-            crate::schema::table(other)?;
-            format!("SELECT * EXCLUDE (load_id, superseded_by) FROM {other} WHERE load_id = {id} ORDER BY row_no")
+            let t = crate::schema::table(other)?;
+            let order = if t.column_names().contains(&"row_no") { "row_no" } else { "ALL" };
+            format!("SELECT * EXCLUDE (load_id, superseded_by) FROM {other} WHERE load_id = {id} ORDER BY {order}")
         }
     })
 }

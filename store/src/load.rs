@@ -98,14 +98,14 @@ impl LoadTx<'_> {
         let load_id = self.current()?.0;
         let sql = match table.supersede {
             Supersede::All => format!(
-                "UPDATE {t} SET superseded_by = ?1 WHERE superseded_by IS NULL AND load_id <> ?1",
+                "UPDATE {t} SET superseded_by = $1 WHERE superseded_by IS NULL AND load_id <> $1",
                 t = table.name
             ),
             Supersede::ByKey(keys) => {
                 let k = keys.join(", ");
                 format!(
-                    "UPDATE {t} SET superseded_by = ?1 WHERE superseded_by IS NULL AND load_id <> ?1
-                     AND ({k}) IN (SELECT DISTINCT {k} FROM {t} WHERE load_id = ?1)",
+                    "UPDATE {t} SET superseded_by = $1 WHERE superseded_by IS NULL AND load_id <> $1
+                     AND ({k}) IN (SELECT DISTINCT {k} FROM {t} WHERE load_id = $1)",
                     t = table.name
                 )
             }
@@ -119,8 +119,8 @@ impl LoadTx<'_> {
         let load_id = self.current()?.0;
         let conn = &self.wh.conn;
         conn.execute_batch(
-            "CREATE OR REPLACE TEMP TABLE _superseded (member_key VARCHAR);
-             CREATE OR REPLACE TEMP TABLE _closes (member_key VARCHAR, valid_to DATE);",
+            "CREATE OR REPLACE TABLE _superseded (member_key VARCHAR);
+             CREATE OR REPLACE TABLE _closes (member_key VARCHAR, valid_to DATE);",
         )
         .ctx(|| "prepare member diff".into())?;
         if diff.members_superseded.num_rows() > 0 {
@@ -134,13 +134,13 @@ impl LoadTx<'_> {
             app.flush().ctx(|| "stage closed intervals".into())?;
         }
         conn.execute(
-            "UPDATE members SET superseded_by = ?1 FROM _superseded s
+            "UPDATE members SET superseded_by = $1 FROM _superseded s
              WHERE members.member_key = s.member_key AND members.superseded_by IS NULL",
             params![load_id],
         )
         .ctx(|| "supersede member versions".into())?;
         conn.execute(
-            "UPDATE member_history SET valid_to = c.valid_to, closed_load = ?1 FROM _closes c
+            "UPDATE member_history SET valid_to = c.valid_to, closed_load = $1 FROM _closes c
              WHERE member_history.member_key = c.member_key AND member_history.valid_to IS NULL",
             params![load_id],
         )
@@ -192,11 +192,17 @@ impl LoadTx<'_> {
         }
         self.wh.conn.execute_batch("COMMIT").ctx(|| "commit load".into())?;
         self.open = false;
+        // The loads are committed. A lake export that fails now (a full disk, say) is
+        // finished by the repair at the next open, so it is reported, not returned.
         for id in &self.finished {
-            self.wh.lake.export_load(self.wh, *id)?;
+            if let Err(e) = self.wh.lake.export_load(self.wh, *id) {
+                tracing::error!("lake export of load {id} failed; it will be retried at the next open: {e}");
+            }
         }
         if !self.finished.is_empty() {
-            self.wh.lake.write_load_history(self.wh)?;
+            if let Err(e) = self.wh.lake.write_load_history(self.wh) {
+                tracing::error!("lake load history not written; it will be retried at the next open: {e}");
+            }
         }
         let ids = std::mem::take(&mut self.finished);
         Ok(self.wh.loads()?.into_iter().filter(|l| ids.contains(&l.load_id)).collect())

@@ -184,14 +184,16 @@ impl Warehouse {
         self.conn.query_row(sql, [], |r| r.get(0)).ctx(|| format!("run {sql}"))
     }
 
+    /// The date of the latest roster snapshot loaded.
+    pub fn latest_member_snapshot(&self) -> Result<Option<NaiveDate>> {
+        self.conn.query_row("SELECT MAX(as_of) FROM member_snapshots", [], |r| r.get(0)).ctx(|| "latest snapshot".into())
+    }
+
     /// What the store holds.
     pub fn status(&self) -> Result<Status> {
         let loads = self.query_i64("SELECT COUNT(*) FROM loads")?;
         let sample_loads = self.query_i64("SELECT COUNT(*) FROM loads WHERE is_sample")?;
-        let latest_member_snapshot: Option<NaiveDate> = self
-            .conn
-            .query_row("SELECT MAX(as_of) FROM member_snapshots", [], |r| r.get(0))
-            .ctx(|| "latest snapshot".into())?;
+        let latest_member_snapshot = self.latest_member_snapshot()?;
         let mut tables = Vec::new();
         for t in TABLES {
             let current = match t.supersede {

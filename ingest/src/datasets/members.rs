@@ -27,7 +27,7 @@ const EXTRACTED: usize = 8;
 
 pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Validated> {
     let as_of = snapshot_date(ck, table, env)?;
-    let n = table.rows.len();
+    let n = table.len();
     let mut row_no = Int64Builder::with_capacity(n);
     let mut key = StringBuilder::with_capacity(n, n * 32);
     let mut category = StringBuilder::with_capacity(n, n * 9);
@@ -39,7 +39,7 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
     let mut sex = StringBuilder::with_capacity(n, n * 6);
     let mut seen: HashMap<String, u64> = HashMap::with_capacity(n);
     let mut ok = 0usize;
-    for row in &table.rows {
+    for row in table.rows() {
         let mut r = ck.row(row);
         let id = r.req(ID, |v| Ok(env.pseudonymiser.pseudonym(v)));
         let c = r.label(CATEGORY, &CATEGORIES).flatten();
@@ -122,7 +122,7 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
     let batch = RecordBatch::try_new(store::schema::MEMBER_SNAPSHOTS.payload_schema(), cols)?;
     Ok(Validated {
         batches: vec![(&store::schema::MEMBER_SNAPSHOTS, batch)],
-        rows_total: table.rows.len(),
+        rows_total: table.len(),
         rows_ok: ok,
         as_of: Some(as_of),
         ..Default::default()
@@ -134,20 +134,20 @@ fn snapshot_date(ck: &Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Na
     let path = ck.file;
     let mut from_column: Option<NaiveDate> = None;
     if let Some(fi) = ck.mapping.columns[EXTRACTED] {
-        for row in &table.rows {
-            let raw = row.cells.get(fi).map_or("", String::as_str);
+        for row in table.rows() {
+            let raw = row.cell(fi);
             if raw.trim().is_empty() {
                 continue;
             }
             let d = normalize::date(raw).map_err(|p| {
-                Error::file(path, format!("{} 行目の抽出日: {}", row.line, p.ja), format!("line {}: extracted_on: {}", row.line, p.en))
+                Error::file(path, format!("{} 行目の抽出日: {}", row.line(), p.ja), format!("line {}: extracted_on: {}", row.line(), p.en))
             })?;
             match from_column {
                 Some(prev) if prev != d => {
                     return Err(Error::file(
                         path,
-                        format!("抽出日が行によって違います ({prev} と {d}、{} 行目)。1 ファイル 1 時点にしてください", row.line),
-                        format!("extracted_on differs between rows ({prev} and {d}, line {})", row.line),
+                        format!("抽出日が行によって違います ({prev} と {d}、{} 行目)。1 ファイル 1 時点にしてください", row.line()),
+                        format!("extracted_on differs between rows ({prev} and {d}, line {})", row.line()),
                     ));
                 }
                 _ => from_column = Some(d),

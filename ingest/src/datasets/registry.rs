@@ -59,7 +59,7 @@ fn no_area_warning(refs: &RefData) -> Vec<String> {
 }
 
 pub fn validate_specialists(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Validated> {
-    let n = table.rows.len();
+    let n = table.len();
     let mut row_no = Int64Builder::with_capacity(n);
     let (mut qual, mut cert, mut key, mut facility, mut area) =
         (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
@@ -67,7 +67,7 @@ pub fn validate_specialists(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_
     let (mut renewals, mut pref) = (Int32Builder::with_capacity(n), Int32Builder::with_capacity(n));
     let mut seen: HashMap<(&'static str, String), u64> = HashMap::new();
     let mut ok = 0;
-    for row in &table.rows {
+    for row in table.rows() {
         let mut r = ck.row(row);
         let q = r.label(0, &QUALIFICATIONS).flatten();
         let c = r.req(1, |v| Ok(normalize::text(v).into_owned()));
@@ -137,7 +137,7 @@ pub fn validate_specialists(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_
 }
 
 pub fn validate_designations(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Validated> {
-    let n = table.rows.len();
+    let n = table.len();
     let mut row_no = Int64Builder::with_capacity(n);
     let mut pref = Int32Builder::with_capacity(n);
     let (mut hosp, mut area, mut area_name, mut desig, mut partner) =
@@ -146,7 +146,7 @@ pub fn validate_designations(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'
     let mut seen: HashMap<(String, &'static str, i32), u64> = HashMap::new();
     let mut missing_partner = 0usize;
     let mut ok = 0;
-    for row in &table.rows {
+    for row in table.rows() {
         let mut r = ck.row(row);
         let p = r.req(0, normalize::prefecture);
         let h = r.text(1).flatten();
@@ -244,14 +244,14 @@ pub fn validate_designations(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'
 }
 
 pub fn validate_volumes(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Validated> {
-    let n = table.rows.len();
+    let n = table.len();
     let mut row_no = Int64Builder::with_capacity(n);
     let (mut hosp, mut area) = (StringBuilder::new(), StringBuilder::new());
     let mut fy = Int32Builder::with_capacity(n);
     let mut counts: Vec<Int32Builder> = (0..4).map(|_| Int32Builder::with_capacity(n)).collect();
     let mut seen: HashMap<(String, String, i32), u64> = HashMap::new();
     let mut ok = 0;
-    for row in &table.rows {
+    for row in table.rows() {
         let mut r = ck.row(row);
         let h = r.text(0).flatten();
         let a = r.req(1, normalize::area_code);
@@ -292,7 +292,7 @@ pub fn validate_volumes(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -
 }
 
 pub fn validate_areas(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validated> {
-    let n = table.rows.len();
+    let n = table.len();
     let mut row_no = Int64Builder::with_capacity(n);
     let (mut set, mut code, mut name) = (StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
     let mut pref = Int32Builder::with_capacity(n);
@@ -300,7 +300,7 @@ pub fn validate_areas(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
     let mut km2 = Float64Builder::with_capacity(n);
     let mut seen: HashMap<(String, String), u64> = HashMap::new();
     let mut ok = 0;
-    for row in &table.rows {
+    for row in table.rows() {
         let mut r = ck.row(row);
         let s = r.req(0, |v| Ok(normalize::text(v).into_owned()));
         let p = r.req(1, normalize::prefecture);
@@ -342,13 +342,13 @@ pub fn validate_areas(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
 }
 
 pub fn validate_hospitals(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Validated> {
-    let n = table.rows.len();
+    let n = table.len();
     let mut row_no = Int64Builder::with_capacity(n);
     let (mut set, mut code, mut name, mut muni) =
         (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
     let mut pref = Int32Builder::with_capacity(n);
     let mut ok = 0;
-    for row in &table.rows {
+    for row in table.rows() {
         let mut r = ck.row(row);
         let s = r.req(0, |v| Ok(normalize::text(v).into_owned()));
         let p = r.req(1, normalize::prefecture);

@@ -16,7 +16,7 @@ use model::membership::{AGE_BANDS, PROFESSIONS};
 use store::schema;
 
 pub fn validate_waves(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validated> {
-    let n = table.rows.len();
+    let n = table.len();
     let (mut row_no, mut fy, mut opened, mut closed, mut invited) = (
         Int64Builder::with_capacity(n),
         Int32Builder::with_capacity(n),
@@ -26,7 +26,7 @@ pub fn validate_waves(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
     );
     let mut seen: HashMap<i32, u64> = HashMap::new();
     let mut ok = 0;
-    for row in &table.rows {
+    for row in table.rows() {
         let mut r = ck.row(row);
         let y = r.req(0, normalize::fiscal_year);
         let o = r.date(1).flatten();
@@ -71,7 +71,7 @@ fn dup_problem(what: &str, first: u64) -> Problem {
 }
 
 pub fn validate_questions(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validated> {
-    let n = table.rows.len();
+    let n = table.len();
     let mut row_no = Int64Builder::with_capacity(n);
     let mut fy = Int32Builder::with_capacity(n);
     let (mut qid, mut text, mut kind, mut options) =
@@ -79,7 +79,7 @@ pub fn validate_questions(ck: &mut Checker<'_>, table: &RawTable) -> Result<Vali
     let mut seen: HashMap<(i32, String), u64> = HashMap::new();
     let mut questions = Vec::new();
     let mut ok = 0;
-    for row in &table.rows {
+    for row in table.rows() {
         let mut r = ck.row(row);
         let y = r.req(0, normalize::fiscal_year);
         let id = r.req(1, |v| Ok(normalize::text(v).into_owned()));
@@ -147,7 +147,7 @@ pub fn validate_responses(
     env: &Env<'_>,
     question_columns: &[(usize, String)],
 ) -> Result<Validated> {
-    let n = table.rows.len();
+    let n = table.len();
     let mut row_no = Int64Builder::with_capacity(n);
     let mut fy = Int32Builder::with_capacity(n);
     let (mut rid, mut key, mut prof, mut age) =
@@ -158,7 +158,7 @@ pub fn validate_responses(
     let mut seen: HashMap<(i32, String), u64> = HashMap::new();
     let mut unknown_years: HashSet<i32> = HashSet::new();
     let mut ok = 0;
-    for row in &table.rows {
+    for row in table.rows() {
         let mut r = ck.row(row);
         let y = r.req(0, normalize::fiscal_year);
         let id = r.req(1, |v| Ok(normalize::text(v).into_owned()));
@@ -168,7 +168,7 @@ pub fn validate_responses(
         let pr = r.get(5, normalize::prefecture);
         let mut answers: Vec<(String, String)> = Vec::new();
         for (fi, qid) in question_columns {
-            let raw = row.cells.get(*fi).map_or("", String::as_str);
+            let raw = row.cell(*fi);
             let v = normalize::text(raw);
             if v.is_empty() {
                 continue;

@@ -79,7 +79,7 @@ pub fn generate(rng: &mut Rng, reference: &Reference) -> Vec<Designation> {
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut used: HashSet<String> = HashSet::new();
     let mut out: Vec<Designation> = Vec::new();
-    let mut pick = |rng: &mut Rng, area: &Area, used: &mut HashSet<String>| -> String {
+    let pick = |rng: &mut Rng, area: &Area, used: &mut HashSet<String>| -> String {
         let mut cands: Vec<(i32, &str)> = reference
             .facilities
             .iter()
@@ -169,7 +169,9 @@ pub fn generate(rng: &mut Rng, reference: &Reference) -> Vec<Designation> {
     out.extend(additions);
     // Two prefectures hold a second 都道府県拠点 (49 in all in 2017).
     for pref in [13u8, 26] {
-        if let Some(area) = areas.iter().filter(|a| a.pref == pref && Some(a) != top[usize::from(pref)].map(|t| &areas[t])).max_by_key(|a| a.population) {
+        let first = top[usize::from(pref)];
+        let second = areas.iter().enumerate().filter(|(i, a)| a.pref == pref && Some(*i) != first).max_by_key(|(_, a)| a.population);
+        if let Some((_, area)) = second {
             let h = pick(rng, area, &mut used);
             out.push(Designation {
                 pref,

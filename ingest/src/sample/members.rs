@@ -132,7 +132,7 @@ pub fn simulate(rng: &mut Rng, scale: u32, pref_weights: &[f64; 48]) -> Vec<Pers
         let days = days_in_month(m);
         let share = if full > 0 { full_phys as f64 / full as f64 } else { 0.85 };
         let target = target_share(m);
-        let f = (target + 22.0 * (target - share)).clamp(0.15, 1.0);
+        let f = (target + 120.0 * (target - share)).clamp(0.1, 1.0);
         let n_joins = rng.poisson(join_rate(m, 1) * scale);
         for _ in 0..n_joins {
             let mut day = 1 + rng.below(u64::from(days)) as u32;
@@ -257,3 +257,4 @@ pub fn true_share(people: &[Person], d: NaiveDate) -> (u64, u64) {
     }
     (p, t)
 }
+

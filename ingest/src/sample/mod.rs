@@ -29,6 +29,16 @@ use model::era::Era;
 use model::prefecture::Prefecture;
 use write::{Form, Sheet, XlsxExtras};
 
+/// Where members work: prefectures by population, Tokyo and Osaka (academic centres) weighted up.
+fn pref_weights(reference: &reference::Reference) -> [f64; 48] {
+    let mut w = [0.0f64; 48];
+    for (i, x) in w.iter_mut().enumerate().skip(1) {
+        let boost = if i == 13 || i == 27 { 1.5 } else { 1.0 };
+        *x = reference.pref_population[i] as f64 * boost;
+    }
+    w
+}
+
 /// Excel's row limit; larger tables are written as CSV instead.
 const XLSX_MAX_ROWS: usize = 1_048_575;
 
@@ -216,11 +226,7 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
     std::fs::create_dir_all(out_dir).map_err(|e| Error::Write(e, out_dir.to_path_buf()))?;
     let reference = reference::Reference::load(reference_dir)?;
     let root = rng::Rng::new(seed);
-    let mut pref_weights = [0.0f64; 48];
-    for (i, w) in pref_weights.iter_mut().enumerate().skip(1) {
-        let boost = if i == 13 || i == 27 { 1.5 } else { 1.0 }; // academic centres in Tokyo and Osaka
-        *w = reference.pref_population[i] as f64 * boost;
-    }
+    let pref_weights = pref_weights(&reference);
     let people = members::simulate(&mut root.fork(1), scale, &pref_weights);
     let mut out = Out { dir: out_dir, files: Vec::new() };
     let no_x = XlsxExtras::default();
@@ -419,4 +425,16 @@ fn readme(m: &Manifest) -> String {
 /// The default location of the bundled sample and the reference data, relative to the repository.
 pub fn default_dirs() -> (PathBuf, PathBuf) {
     (PathBuf::from("data/sample"), PathBuf::from("data/reference"))
+}
+
+/// Writes only the latest roster snapshot (UTF-8, no BOM) at `scale`, for benchmarks.
+/// Returns the file and its row count.
+pub fn write_latest_roster(dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> Result<(PathBuf, u64)> {
+    let reference = reference::Reference::load(reference_dir)?;
+    let people = members::simulate(&mut rng::Rng::new(seed).fork(1), scale, &pref_weights(&reference));
+    let mut sheet = roster(&people, today(), false, DateStyle::Iso, PrefStyle::Name, false, true);
+    sheet.rows.sort_by(|a, b| a[0].cmp(&b[0]));
+    let path = dir.join(format!("members_scale{scale}.csv"));
+    write::write(&path, &sheet, Form::Utf8, &XlsxExtras::default())?;
+    Ok((path, sheet.rows.len() as u64))
 }

@@ -47,7 +47,7 @@ pub fn generate(rng: &mut Rng, people: &[Person], reference: &Reference, scale: 
     let mut used: HashSet<usize> = HashSet::new();
     let mut seq = 0u32;
     let today = today();
-    let mut renew = |rng: &mut Rng, certified: NaiveDate, active_until: Option<NaiveDate>, p_renew: f64| -> (NaiveDate, u32) {
+    let renew = |rng: &mut Rng, certified: NaiveDate, active_until: Option<NaiveDate>, p_renew: f64| -> (NaiveDate, u32) {
         let mut last = certified;
         let mut n = 0;
         loop {

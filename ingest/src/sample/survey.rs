@@ -72,6 +72,7 @@ fn wave_dates(fy: i32) -> (NaiveDate, NaiveDate) {
 }
 
 /// Waves, questions and responses (responses split by the forms offices used).
+#[derive(Debug)]
 pub struct SurveyFiles {
     pub waves: Sheet,
     pub questions: Sheet,
@@ -100,11 +101,11 @@ pub fn generate(rng: &mut Rng, people: &[Person]) -> SurveyFiles {
         let mut n = 0;
         for p in &frame {
             let base = match p.profession {
-                PHYSICIAN => 0.125,
-                "看護師" => 0.19,
-                "薬剤師" => 0.17,
+                PHYSICIAN => 0.131,
+                "看護師" => 0.2,
+                "薬剤師" => 0.18,
                 "企業" => 0.05,
-                _ => 0.15,
+                _ => 0.16,
             };
             let age = fy - p.birth_year;
             let age_effect = if age < 35 { 0.8 } else if age >= 60 { 1.2 } else { 1.0 };

@@ -78,13 +78,25 @@ pub fn write(path: &Path, sheet: &Sheet, form: Form, xlsx: &XlsxExtras) -> Resul
             b
         }
         Form::Utf8 => sheet.to_delimited(b',')?.into_bytes(),
-        Form::Cp932 => decode::encode_cp932(&sheet.to_delimited(b',')?)
-            .ok_or_else(|| Error::Usage(format!("{}: text not representable in CP932", path.display())))?,
+        Form::Cp932 => cp932_lossy(&sheet.to_delimited(b',')?),
         Form::Utf16Tsv => decode::encode_utf16le(&sheet.to_delimited(b'\t')?),
         Form::Xlsx => write_xlsx(sheet, xlsx)?,
     };
     std::fs::write(path, &bytes).map_err(|e| Error::Write(e, path.to_path_buf()))?;
     Ok(bytes)
+}
+
+/// CP932 as an office PC writes it: characters CP932 lacks become 〓 (the geta mark).
+fn cp932_lossy(text: &str) -> Vec<u8> {
+    if let Some(b) = decode::encode_cp932(text) {
+        return b;
+    }
+    let mut buf = [0u8; 4];
+    let fixed: String = text
+        .chars()
+        .map(|c| if decode::encode_cp932(c.encode_utf8(&mut buf)).is_some() { c } else { '〓' })
+        .collect();
+    decode::encode_cp932(&fixed).unwrap_or_default()
 }
 
 fn write_xlsx(sheet: &Sheet, x: &XlsxExtras) -> Result<Vec<u8>> {
