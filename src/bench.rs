@@ -123,7 +123,8 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, repeat: usize) -> Resu
         for (label, kind, file) in cases {
             let mut best: Option<(f64, Option<u64>)> = None;
             for i in 0..repeat.max(1) {
-                let run_dir = dir.join(format!("run-{kind}-{i}-{}", file.file_stem().and_then(|s| s.to_str()).unwrap_or("")));
+                let run_dir =
+                    dir.join(format!("run-{kind}-{i}-{}", file.file_stem().and_then(|s| s.to_str()).unwrap_or("")));
                 let _ = std::fs::remove_dir_all(&run_dir);
                 let m = if kind == "polars" { polars_read(file)? } else { child(kind, file, &run_dir)? };
                 let _ = std::fs::remove_dir_all(&run_dir);
@@ -141,7 +142,9 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, repeat: usize) -> Resu
 
 /// A Markdown table of the measurements.
 pub fn markdown(ms: &[Measurement]) -> String {
-    let mut s = String::from("| scale | rows | file MB | what | seconds | rows/s | MB/s | peak RSS MiB |\n|---:|---:|---:|---|---:|---:|---:|---:|\n");
+    let mut s = String::from(
+        "| scale | rows | file MB | what | seconds | rows/s | MB/s | peak RSS MiB |\n|---:|---:|---:|---|---:|---:|---:|---:|\n",
+    );
     for m in ms {
         let mb = m.bytes as f64 / 1_048_576.0;
         s.push_str(&format!(

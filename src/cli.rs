@@ -6,7 +6,11 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "oncometrics", version, about = "会員・アンケート・専門医・拠点病院データの分析基盤 / analytics for an oncology society")]
+#[command(
+    name = "oncometrics",
+    version,
+    about = "会員・アンケート・専門医・拠点病院データの分析基盤 / analytics for an oncology society"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub store: StoreArgs,
@@ -29,7 +33,10 @@ pub struct StoreArgs {
 
 impl StoreArgs {
     fn beside(&self, name: &str) -> PathBuf {
-        self.warehouse.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from(name), |p| p.join(name))
+        self.warehouse
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from(name), |p| p.join(name))
     }
 
     pub fn lake_dir(&self) -> PathBuf {

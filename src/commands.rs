@@ -38,7 +38,11 @@ fn open(store: &StoreArgs) -> Result<Warehouse> {
 
 fn sample(out: &Path, reference: &Path, scale: u32, seed: u64) -> Result<ExitCode> {
     let m = ingest::sample::generate(out, reference, scale, seed)?;
-    println!("{} を生成しました / wrote the sample to {} (scale {scale}, seed {seed})", model::SAMPLE_LABEL, out.display());
+    println!(
+        "{} を生成しました / wrote the sample to {} (scale {scale}, seed {seed})",
+        model::SAMPLE_LABEL,
+        out.display()
+    );
     let rows: Vec<Vec<String>> =
         m.files.iter().map(|f| vec![f.path.clone(), f.dataset.clone(), f.form.clone(), f.rows.to_string()]).collect();
     print!("{}", output::table(&["file", "dataset", "form", "rows"], &rows, &[3]));
@@ -195,7 +199,18 @@ fn loads(store: &StoreArgs, format: Format) -> Result<ExitCode> {
             print!(
                 "{}",
                 output::table(
-                    &["load", "dataset", "file", "sha256", "encoding", "as_of", "accepted", "rejected", "", "finished (UTC)"],
+                    &[
+                        "load",
+                        "dataset",
+                        "file",
+                        "sha256",
+                        "encoding",
+                        "as_of",
+                        "accepted",
+                        "rejected",
+                        "",
+                        "finished (UTC)"
+                    ],
                     &rows,
                     &[0, 6, 7]
                 )
@@ -222,7 +237,11 @@ fn print_status(wh: &Warehouse, format: Format) -> Result<()> {
     println!(
         "取り込み / loads: {}{}",
         s.loads,
-        if s.sample_loads > 0 { format!(" (うち {} 件は {})", s.sample_loads, model::SAMPLE_LABEL) } else { String::new() }
+        if s.sample_loads > 0 {
+            format!(" (うち {} 件は {})", s.sample_loads, model::SAMPLE_LABEL)
+        } else {
+            String::new()
+        }
     );
     if let Some(d) = s.latest_member_snapshot {
         println!("最新の会員名簿 / latest roster snapshot: {d}");

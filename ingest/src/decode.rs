@@ -78,7 +78,9 @@ fn utf8_strict<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, str>> {
             let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
             Err(Error::file(
                 path,
-                format!("UTF-8 (BOM 付き) のファイルですが {line} 行目に UTF-8 でないバイトがあります (文字コードが混在しています)"),
+                format!(
+                    "UTF-8 (BOM 付き) のファイルですが {line} 行目に UTF-8 でないバイトがあります (文字コードが混在しています)"
+                ),
                 format!("the file is UTF-8 with BOM but line {line} is not valid UTF-8 (mixed encodings)"),
             ))
         }

@@ -11,7 +11,9 @@ pub enum Error {
     #[error("{path}: {message_ja} / {message_en}")]
     File { path: PathBuf, message_ja: String, message_en: String },
 
-    #[error("{path}: {count} 行が不正なため取り込みを中止しました (ストアは変更されていません) / {count} rows rejected; nothing was committed. Rejects: {rejects}")]
+    #[error(
+        "{path}: {count} 行が不正なため取り込みを中止しました (ストアは変更されていません) / {count} rows rejected; nothing was committed. Rejects: {rejects}"
+    )]
     Rejected { path: PathBuf, count: usize, rejects: String },
 
     #[error("{path}: {0}", path = .1.display())]

@@ -113,27 +113,23 @@ pub fn map_headers(
             }
         }
     }
-    let missing: Vec<&str> = spec
-        .columns
-        .iter()
-        .zip(&columns)
-        .filter(|(c, m)| c.required && m.is_none())
-        .map(|(c, _)| c.ja)
-        .collect();
+    let missing: Vec<&str> =
+        spec.columns.iter().zip(&columns).filter(|(c, m)| c.required && m.is_none()).map(|(c, _)| c.ja).collect();
     if !missing.is_empty() {
         let found: Vec<&str> = headers.iter().map(|h| h.trim()).filter(|h| !h.is_empty()).collect();
         let hints: Vec<String> = missing
             .iter()
             .filter_map(|m| {
-                let best = found
-                    .iter()
-                    .map(|f| (edit_distance(&key(f), &key(m)), *f))
-                    .filter(|(d, _)| *d <= 2)
-                    .min()?;
+                let best =
+                    found.iter().map(|f| (edit_distance(&key(f), &key(m)), *f)).filter(|(d, _)| *d <= 2).min()?;
                 Some(format!("'{}' → {m}?", best.1))
             })
             .collect();
-        let hint = if hints.is_empty() { String::new() } else { format!(" (もしかして / did you mean: {})", hints.join(", ")) };
+        let hint = if hints.is_empty() {
+            String::new()
+        } else {
+            format!(" (もしかして / did you mean: {})", hints.join(", "))
+        };
         return Err(Error::file(
             path,
             format!(
@@ -179,8 +175,9 @@ mod tests {
 
     #[test]
     fn duplicate_and_empty_headers() {
-        let e = map_headers(Path::new("m.csv"), &MEMBERS, &h(&["会員番号", "会員番号"]), &HeaderMap::default(), |_| true)
-            .expect_err("dup");
+        let e =
+            map_headers(Path::new("m.csv"), &MEMBERS, &h(&["会員番号", "会員番号"]), &HeaderMap::default(), |_| true)
+                .expect_err("dup");
         assert!(e.to_string().contains("1 列目と 2 列目"), "{e}");
         let e = map_headers(Path::new("m.csv"), &MEMBERS, &h(&["会員番号", ""]), &HeaderMap::default(), |_| true)
             .expect_err("empty");
@@ -205,8 +202,9 @@ mod tests {
         let mut user = HeaderMap::default();
         user.map.insert(key("ID"), "会員番号".into());
         user.map.insert(key("種別"), "category".into());
-        let m = map_headers(Path::new("m.csv"), &MEMBERS, &h(&["ID", "種別", "職種", "入会日"]), &user, |_| true)
-            .expect("maps");
+        let m =
+            map_headers(Path::new("m.csv"), &MEMBERS, &h(&["ID", "種別", "職種", "入会日"]), &user, |_| true)
+                .expect("maps");
         assert_eq!(m.columns[0], Some(0));
         assert_eq!(m.columns[1], Some(1));
     }

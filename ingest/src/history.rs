@@ -33,7 +33,8 @@ pub struct CurrentState {
 }
 
 /// SQL that reads [`CurrentState`] from the warehouse.
-pub const CURRENT_MEMBERS_SQL: &str = "SELECT member_key, joined_on, left_on, left_inferred, birth_year, sex, first_seen
+pub const CURRENT_MEMBERS_SQL: &str =
+    "SELECT member_key, joined_on, left_on, left_inferred, birth_year, sex, first_seen
      FROM members WHERE superseded_by IS NULL";
 pub const OPEN_INTERVALS_SQL: &str =
     "SELECT member_key, category, profession, prefecture_code FROM member_history WHERE valid_to IS NULL";
@@ -59,7 +60,8 @@ fn i32_col(name: &str, batches: &[RecordBatch], idx: usize) -> Column {
 }
 
 fn bool_col(name: &str, batches: &[RecordBatch], idx: usize) -> Column {
-    let v: Vec<Option<bool>> = batches.iter().flat_map(|b| b.column(idx).as_boolean().iter().collect::<Vec<_>>()).collect();
+    let v: Vec<Option<bool>> =
+        batches.iter().flat_map(|b| b.column(idx).as_boolean().iter().collect::<Vec<_>>()).collect();
     Series::new(name.into(), v).into()
 }
 
@@ -175,21 +177,22 @@ pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> R
     let closes = pick(col("state_changed").and(col("category_old").is_not_null()), vec![col("k")])?;
     let opens_new = pick(
         col("new_member"),
-        vec![col("k"), col("joined_on").alias("valid_from"), col("category"), col("profession"), col("prefecture_code")],
+        vec![
+            col("k"),
+            col("joined_on").alias("valid_from"),
+            col("category"),
+            col("profession"),
+            col("prefecture_code"),
+        ],
     )?;
     let opens_changed = pick(
         col("state_changed"),
         vec![col("k"), lit(day).alias("valid_from"), col("category"), col("profession"), col("prefecture_code")],
     )?;
 
-    let members_new = concat_batches(
-        &[to_members(&versions)?, to_members(&vanished)?],
-        MEMBERS.payload_schema(),
-    )?;
-    let history_open = concat_batches(
-        &[to_history(&opens_new)?, to_history(&opens_changed)?],
-        MEMBER_HISTORY.payload_schema(),
-    )?;
+    let members_new = concat_batches(&[to_members(&versions)?, to_members(&vanished)?], MEMBERS.payload_schema())?;
+    let history_open =
+        concat_batches(&[to_history(&opens_new)?, to_history(&opens_changed)?], MEMBER_HISTORY.payload_schema())?;
     let keys = strings(&superseded, "k")?;
     let members_superseded = RecordBatch::try_new(
         Arc::new(Schema::new(vec![Field::new("member_key", DataType::Utf8, true)])),
@@ -220,7 +223,9 @@ fn to_members(df: &DataFrame) -> Result<RecordBatch> {
         Arc::new(strings(df, "k")?),
         Arc::new(Date32Array::from(ints(df, "joined_on")?)),
         Arc::new(Date32Array::from(ints(df, "left_on")?)),
-        Arc::new(df.column("left_inferred")?.bool()?.iter().map(|b| Some(b.unwrap_or(false))).collect::<BooleanArray>()),
+        Arc::new(
+            df.column("left_inferred")?.bool()?.iter().map(|b| Some(b.unwrap_or(false))).collect::<BooleanArray>(),
+        ),
         Arc::new(Int32Array::from(ints(df, "birth_year")?)),
         Arc::new(strings(df, "sex")?),
         Arc::new(Date32Array::from(ints(df, "first_seen")?)),

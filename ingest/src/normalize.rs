@@ -100,14 +100,10 @@ fn split_date(v: &str) -> Vec<&str> {
 
 fn calendar(y: i32, m: u32, d: u32, v: &str) -> Norm<NaiveDate> {
     if !(1868..=2200).contains(&y) {
-        return Err(Problem::new(
-            format!("'{v}' の年 {y} は範囲外です"),
-            format!("year {y} in '{v}' is out of range"),
-        ));
+        return Err(Problem::new(format!("'{v}' の年 {y} は範囲外です"), format!("year {y} in '{v}' is out of range")));
     }
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| {
-        Problem::new(format!("'{v}' は存在しない日付です"), format!("'{v}' is not a real date"))
-    })
+    NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| Problem::new(format!("'{v}' は存在しない日付です"), format!("'{v}' is not a real date")))
 }
 
 /// An Excel serial: digits, optionally with a fractional time part, in a plausible range.
@@ -129,8 +125,7 @@ fn serial_date(n: u32, v: &str) -> Norm<NaiveDate> {
         ));
     }
     let base = NaiveDate::from_ymd_opt(1899, 12, if n < 60 { 31 } else { 30 }).unwrap_or(NaiveDate::MIN);
-    base.checked_add_days(chrono::Days::new(u64::from(n)))
-        .ok_or_else(|| unreadable(v))
+    base.checked_add_days(chrono::Days::new(u64::from(n))).ok_or_else(|| unreadable(v))
 }
 
 /// 和暦: an era name or initial, a year (or 元), then month and day.
@@ -285,7 +280,15 @@ mod tests {
 
     #[test]
     fn seireki_forms() {
-        for s in ["2025-04-01", "2025/4/1", "2025年4月1日", "２０２５／０４／０１", "20250401", "2025/4/1 0:00:00", "2025.4.1"] {
+        for s in [
+            "2025-04-01",
+            "2025/4/1",
+            "2025年4月1日",
+            "２０２５／０４／０１",
+            "20250401",
+            "2025/4/1 0:00:00",
+            "2025.4.1",
+        ] {
             assert_eq!(date(s), Ok(d(2025, 4, 1)), "{s}");
         }
         assert!(date("2023-02-29").is_err());

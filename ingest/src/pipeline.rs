@@ -111,14 +111,14 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
     };
     let pseudo = Pseudonymiser::load_or_create(&opts.key_file)?;
     let fingerprint = pseudo.fingerprint();
-    if let Some(stored) = wh.meta("key_fingerprint")? {
-        if stored != fingerprint {
-            return Err(Error::file(
-                &opts.key_file,
-                "この仮名化キーはウェアハウスで使われたキーと違います。元のキーファイルを指定してください (--key-file)",
-                "this pseudonymisation key is not the one the warehouse was built with; pass the original with --key-file",
-            ));
-        }
+    if let Some(stored) = wh.meta("key_fingerprint")?
+        && stored != fingerprint
+    {
+        return Err(Error::file(
+            &opts.key_file,
+            "この仮名化キーはウェアハウスで使われたキーと違います。元のキーファイルを指定してください (--key-file)",
+            "this pseudonymisation key is not the one the warehouse was built with; pass the original with --key-file",
+        ));
     }
     let mut refs = load_refs(wh)?;
     let bar = progress_bar(opts.progress);
@@ -176,9 +176,7 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
         prepared.push(p);
     }
     // Members snapshots in date order.
-    prepared.sort_by_key(|p| {
-        (spec::DATASETS.iter().position(|d| d.name == p.report.dataset), p.report.as_of)
-    });
+    prepared.sort_by_key(|p| (spec::DATASETS.iter().position(|d| d.name == p.report.dataset), p.report.as_of));
     bar.finish_and_clear();
 
     let any_rejects = prepared.iter().any(|p| !p.report.rejects.is_empty());
@@ -290,7 +288,8 @@ fn prepare(
         );
     }
     let env = Env { pseudonymiser: pseudo, as_of: opts.as_of, refs };
-    let (question_cols, extras): (Vec<(usize, String)>, Vec<(usize, String)>) = if spec.open_columns {
+    type Columns = Vec<(usize, String)>;
+    let (question_cols, extras): (Columns, Columns) = if spec.open_columns {
         mapping.extras.iter().cloned().partition(|(_, h)| datasets::survey::is_question_header(h))
     } else {
         (Vec::new(), mapping.extras.clone())
@@ -359,14 +358,18 @@ fn check_snapshot_order(wh: &Warehouse, prepared: &[Prepared]) -> Result<()> {
     let latest: Option<NaiveDate> = wh.latest_member_snapshot()?;
     let mut prev = latest;
     for p in prepared.iter().filter(|p| p.report.dataset == "members") {
-        if let (Some(prev), Some(cur)) = (prev, p.report.as_of) {
-            if cur <= prev {
-                return Err(Error::file(
-                    &p.report.path,
-                    format!("名簿の時点 {cur} は取り込み済みの名簿 ({prev}) より新しくありません。名簿は時点の古い順に取り込んでください"),
-                    format!("snapshot date {cur} is not after the latest loaded snapshot ({prev}); load rosters in date order"),
-                ));
-            }
+        if let (Some(prev), Some(cur)) = (prev, p.report.as_of)
+            && cur <= prev
+        {
+            return Err(Error::file(
+                &p.report.path,
+                format!(
+                    "名簿の時点 {cur} は取り込み済みの名簿 ({prev}) より新しくありません。名簿は時点の古い順に取り込んでください"
+                ),
+                format!(
+                    "snapshot date {cur} is not after the latest loaded snapshot ({prev}); load rosters in date order"
+                ),
+            ));
         }
         prev = p.report.as_of.or(prev);
     }
@@ -401,10 +404,13 @@ fn load_refs(wh: &Warehouse) -> Result<RefData> {
         }
         refs.area_set = Some(set);
     }
-    for b in wh.query_arrow("SELECT fiscal_year, question_id, kind, options FROM survey_questions WHERE superseded_by IS NULL")? {
+    for b in wh.query_arrow(
+        "SELECT fiscal_year, question_id, kind, options FROM survey_questions WHERE superseded_by IS NULL",
+    )? {
         use arrow::array::AsArray;
         let y = b.column(0).as_primitive::<arrow::datatypes::Int32Type>();
-        let (q, k, o) = (b.column(1).as_string::<i32>(), b.column(2).as_string::<i32>(), b.column(3).as_string::<i32>());
+        let (q, k, o) =
+            (b.column(1).as_string::<i32>(), b.column(2).as_string::<i32>(), b.column(3).as_string::<i32>());
         for i in 0..b.num_rows() {
             let opts = if o.is_valid(i) { datasets::survey::split_choices(o.value(i)) } else { Vec::new() };
             refs.questions.insert((y.value(i), q.value(i).to_string()), (k.value(i).to_string(), opts));
@@ -454,7 +460,9 @@ fn progress_bar(enabled: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }

@@ -79,10 +79,10 @@ impl Pseudonymiser {
 /// read /dev/urandom, falling back to BLAKE3 over time and process data only if it is missing).
 fn getrandom_key(key: &mut [u8; 32]) {
     use std::io::Read;
-    if let Ok(mut f) = std::fs::File::open("/dev/urandom") {
-        if f.read_exact(key).is_ok() {
-            return;
-        }
+    if let Ok(mut f) = std::fs::File::open("/dev/urandom")
+        && f.read_exact(key).is_ok()
+    {
+        return;
     }
     let seed = format!("{:?}{}{:?}", std::time::SystemTime::now(), std::process::id(), std::thread::current().id());
     key.copy_from_slice(blake3::hash(seed.as_bytes()).as_bytes());

@@ -76,7 +76,7 @@ pub fn summary(rejects: &[Reject], show: usize) -> String {
             None => counts.push((k, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     let mut s = String::new();
     for r in rejects.iter().take(show) {
         s.push_str(&format!("  {r}\n"));

@@ -39,10 +39,9 @@ impl Kind {
             Kind::Prefecture => "prefecture name or JIS code (1–47)".into(),
             Kind::AreaCode => "構想区域 code, 4 digits (leading zero restored)".into(),
             Kind::Vocab(v) => format!("one of: {}", v.labels().collect::<Vec<_>>().join(", ")),
-            Kind::Designation => format!(
-                "one of: {}",
-                model::designation::DesignationType::ALL.map(|t| t.label()).join(", ")
-            ),
+            Kind::Designation => {
+                format!("one of: {}", model::designation::DesignationType::ALL.map(|t| t.label()).join(", "))
+            }
             Kind::QuestionKind => "single, multi, likert5 or text (単一選択, 複数選択, 5段階, 自由記述)".into(),
         }
     }
@@ -134,7 +133,14 @@ pub const SURVEY_QUESTIONS: DatasetSpec = DatasetSpec {
     open_columns: false,
     columns: &[
         col("fiscal_year", "年度", true, FiscalYear),
-        colx("question_id", "設問ID", &["設問番号"], true, Id, "unique per year; the column name in the responses file"),
+        colx(
+            "question_id",
+            "設問ID",
+            &["設問番号"],
+            true,
+            Id,
+            "unique per year; the column name in the responses file",
+        ),
         colx("text", "設問文", &["設問"], true, Text, ""),
         col("kind", "形式", true, QuestionKind),
         colx("options", "選択肢", &[], false, Text, "`;`-separated; required for single, multi and likert5"),
@@ -183,7 +189,14 @@ pub const DESIGNATIONS: DatasetSpec = DatasetSpec {
         colx("prefecture", "都道府県", &["都道府県コード"], true, Prefecture, ""),
         colx("hospital", "医療機関名", &["病院名"], true, Text, ""),
         colx("area_code", "構想区域コード", &["二次医療圏コード"], false, AreaCode, "or 二次医療圏名"),
-        colx("area_name", "二次医療圏名", &["構想区域名", "医療圏名"], false, Text, "resolved to a code through the loaded areas"),
+        colx(
+            "area_name",
+            "二次医療圏名",
+            &["構想区域名", "医療圏名"],
+            false,
+            Text,
+            "resolved to a code through the loaded areas",
+        ),
         colx("designation", "指定類型", &["類型"], true, Designation, ""),
         colx("designated_from", "指定開始日", &["指定日"], true, Date, ""),
         colx("designated_until", "指定終了日", &[], false, Date, "empty while designated"),

@@ -63,7 +63,12 @@ impl RawTable {
     }
 
     /// Appends a row; cells beyond the header width are dropped, missing ones are empty.
-    pub(crate) fn push_row<'s>(&mut self, path: &Path, line: u64, cells: impl IntoIterator<Item = &'s str>) -> Result<()> {
+    pub(crate) fn push_row<'s>(
+        &mut self,
+        path: &Path,
+        line: u64,
+        cells: impl IntoIterator<Item = &'s str>,
+    ) -> Result<()> {
         let w = self.headers.len();
         let mut n = 0;
         for c in cells.into_iter().take(w) {
@@ -79,7 +84,8 @@ impl RawTable {
     }
 
     fn end(&self, path: &Path) -> Result<u32> {
-        u32::try_from(self.text.len()).map_err(|_| Error::file(path, "ファイルが大きすぎます (4 GB 超)", "file too large (over 4 GB of text)"))
+        u32::try_from(self.text.len())
+            .map_err(|_| Error::file(path, "ファイルが大きすぎます (4 GB 超)", "file too large (over 4 GB of text)"))
     }
 
     pub(crate) fn push_error(&mut self, col: usize, error: String) {
@@ -148,11 +154,8 @@ fn is_tab_separated(path: &Path, text: &str, enc: Encoding) -> bool {
 }
 
 fn parse_delimited(path: &Path, text: &str, delimiter: u8, encoding: Encoding) -> Result<RawTable> {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
     let mut table: Option<RawTable> = None;
     loop {

@@ -115,7 +115,11 @@ impl<'c> RowCheck<'c, '_> {
         if normalize::is_blank(&normalize::text(raw)) {
             if c.required {
                 let raw = raw.to_string();
-                self.reject(Some(&c), &raw, Problem::new(format!("{} は必須です", c.ja), format!("{} is required", c.key)));
+                self.reject(
+                    Some(&c),
+                    &raw,
+                    Problem::new(format!("{} は必須です", c.ja), format!("{} is required", c.key)),
+                );
                 return None;
             }
             return Some(None);
@@ -136,7 +140,11 @@ impl<'c> RowCheck<'c, '_> {
             Some(Some(v)) => Some(v),
             Some(None) => {
                 let c = self.spec(ci);
-                self.reject(Some(&c), "", Problem::new(format!("{} は必須です", c.ja), format!("{} is required", c.key)));
+                self.reject(
+                    Some(&c),
+                    "",
+                    Problem::new(format!("{} は必須です", c.ja), format!("{} is required", c.key)),
+                );
                 None
             }
             None => None,
@@ -147,11 +155,11 @@ impl<'c> RowCheck<'c, '_> {
     pub fn text(&mut self, ci: usize) -> Option<Option<String>> {
         let raw = self.raw(ci).to_string();
         let v = self.get(ci, |r| Ok(normalize::text(r).into_owned()))?;
-        if let Some(t) = &v {
-            if *t != raw.trim() {
-                let column = self.spec(ci).key;
-                self.ck.raw_cells.push(RawCell { line: self.row.line(), column, raw });
-            }
+        if let Some(t) = &v
+            && *t != raw.trim()
+        {
+            let column = self.spec(ci).key;
+            self.ck.raw_cells.push(RawCell { line: self.row.line(), column, raw });
         }
         Some(v)
     }

@@ -66,19 +66,21 @@ pub fn read(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<RawTable> {
         let top_left = cell(&grid, m.start.0, m.start.1, start_row, start_col).cloned().unwrap_or(Data::Empty);
         for r in m.start.0..=m.end.0 {
             for c in m.start.1..=m.end.1 {
-                if let (Some(rr), Some(cc)) = (r.checked_sub(start_row), c.checked_sub(start_col)) {
-                    if let Some(slot) = grid.get_mut(rr as usize).and_then(|row| row.get_mut(cc as usize)) {
-                        if *slot == Data::Empty {
-                            *slot = top_left.clone();
-                            filled += 1;
-                        }
-                    }
+                if let (Some(rr), Some(cc)) = (r.checked_sub(start_row), c.checked_sub(start_col))
+                    && let Some(slot) = grid.get_mut(rr as usize).and_then(|row| row.get_mut(cc as usize))
+                    && *slot == Data::Empty
+                {
+                    *slot = top_left.clone();
+                    filled += 1;
                 }
             }
         }
     }
     if filled > 0 {
-        notes.push(format!("結合セル {} 個を左上の値で埋めました / filled {filled} merged cells from their top-left cell", merges.len()));
+        notes.push(format!(
+            "結合セル {} 個を左上の値で埋めました / filled {filled} merged cells from their top-left cell",
+            merges.len()
+        ));
     }
     let mut table: Option<RawTable> = None;
     for (i, row) in grid.iter().enumerate() {

@@ -63,9 +63,7 @@ impl DesignationType {
         let v = v.replace(['（', '('], "(").replace(['）', ')'], ")");
         Self::ALL.into_iter().find(|t| {
             let label = t.label().replace('（', "(").replace('）', ")");
-            label == v
-                || t.english().eq_ignore_ascii_case(&v)
-                || t.short_labels().contains(&v.as_str())
+            label == v || t.english().eq_ignore_ascii_case(&v) || t.short_labels().contains(&v.as_str())
         })
     }
 

@@ -36,7 +36,7 @@ impl ShareRule {
         let others = d - n; // weight a non-practitioner adds: the rule is (d-n)·P ≥ n·(T-P)
         if lhs >= rhs {
             // Adding k non-practitioners: d·P ≥ n·(T+k)  ⇔  k ≤ (d·P − n·T)/n.
-            let headroom = if n == 0 { u64::MAX } else { clamp((lhs - rhs) / n) };
+            let headroom = (lhs - rhs).checked_div(n).map_or(u64::MAX, clamp);
             RuleOutcome::Compliant { headroom }
         } else {
             let gap = rhs - lhs; // n·T − d·P
@@ -44,7 +44,7 @@ impl ShareRule {
             // For 4/5 this is k ≥ 4T − 5P, exactly the guideline arithmetic.
             let practitioners_needed = if others == 0 { u64::MAX } else { clamp(gap.div_ceil(others)) };
             // Moving k non-practitioners out of 正会員: d·P ≥ n·(T−k) ⇔ k ≥ gap/n.
-            let moves_to_associate = if n == 0 { 0 } else { clamp(gap.div_ceil(n)) };
+            let moves_to_associate = if n == 0 { 0 } else { clamp(gap.div_ceil(n)) }; // n = 0 never fails
             RuleOutcome::NotCompliant { practitioners_needed, moves_to_associate }
         }
     }

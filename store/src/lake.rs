@@ -34,7 +34,9 @@ fn export_sql(name: &str, id: i64) -> Option<String> {
              ORDER BY member_key, valid_from"
         ),
         "load_rejects" | "extra_cells" | "raw_cells" => return None,
-        "members" => format!("SELECT * EXCLUDE (load_id, superseded_by) FROM members WHERE load_id = {id} ORDER BY member_key"),
+        "members" => {
+            format!("SELECT * EXCLUDE (load_id, superseded_by) FROM members WHERE load_id = {id} ORDER BY member_key")
+        }
         other => {
             let t = crate::schema::table(other)?;
             let order = if t.column_names().contains(&"row_no") { "row_no" } else { "ALL" };
@@ -71,10 +73,10 @@ impl Lake {
             .query_row("SELECT tables FROM loads WHERE load_id = ?", [id], |r| r.get(0))
             .ctx(|| format!("tables of load {id}"))?;
         for t in tables.split(',').filter(|t| !t.is_empty()) {
-            if let Some(sql) = export_sql(t, id) {
-                if !self.partition(t, id).exists() {
-                    self.write_partition(wh, t, id, &sql)?;
-                }
+            if let Some(sql) = export_sql(t, id)
+                && !self.partition(t, id).exists()
+            {
+                self.write_partition(wh, t, id, &sql)?;
             }
         }
         Ok(())
@@ -93,6 +95,7 @@ impl Lake {
         Self::io(parent, fs::create_dir_all(parent))?;
         Self::io(&dest, fs::rename(&stage, &dest))?;
         sync_dir(parent);
+        let _ = fs::remove_dir(self.staging()); // only when empty
         Ok(())
     }
 
@@ -123,6 +126,8 @@ impl Lake {
         let dest = dir.join("loads.parquet");
         Self::io(&dest, fs::rename(&tmp, &dest))?;
         sync_dir(&dir);
+        let _ = fs::remove_dir(&stage);
+        let _ = fs::remove_dir(self.staging()); // only when empty
         Ok(())
     }
 

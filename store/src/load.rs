@@ -157,8 +157,7 @@ impl LoadTx<'_> {
 
     /// Records the current load in the load history (inside the transaction).
     pub fn finish_load(&mut self, rows_accepted: i64, rows_rejected: i64) -> Result<i64> {
-        let (load_id, meta, tables) =
-            self.current.take().ok_or_else(|| Error::Invalid("no load started".into()))?;
+        let (load_id, meta, tables) = self.current.take().ok_or_else(|| Error::Invalid("no load started".into()))?;
         let finished_at = chrono::Utc::now().naive_utc();
         self.wh
             .conn
@@ -199,10 +198,10 @@ impl LoadTx<'_> {
                 tracing::error!("lake export of load {id} failed; it will be retried at the next open: {e}");
             }
         }
-        if !self.finished.is_empty() {
-            if let Err(e) = self.wh.lake.write_load_history(self.wh) {
-                tracing::error!("lake load history not written; it will be retried at the next open: {e}");
-            }
+        if !self.finished.is_empty()
+            && let Err(e) = self.wh.lake.write_load_history(self.wh)
+        {
+            tracing::error!("lake load history not written; it will be retried at the next open: {e}");
         }
         let ids = std::mem::take(&mut self.finished);
         Ok(self.wh.loads()?.into_iter().filter(|l| ids.contains(&l.load_id)).collect())
@@ -217,10 +216,10 @@ impl LoadTx<'_> {
 
 impl Drop for LoadTx<'_> {
     fn drop(&mut self) {
-        if self.open {
-            if let Err(e) = self.wh.conn.execute_batch("ROLLBACK") {
-                tracing::error!("rollback failed: {e}");
-            }
+        if self.open
+            && let Err(e) = self.wh.conn.execute_batch("ROLLBACK")
+        {
+            tracing::error!("rollback failed: {e}");
         }
     }
 }
@@ -231,7 +230,11 @@ fn with_system_columns(table: &Table, batch: &RecordBatch, load_id: i64) -> Resu
     let expected = table.payload_schema();
     let got = batch.schema();
     if got.fields().len() != expected.fields().len()
-        || got.fields().iter().zip(expected.fields()).any(|(g, e)| g.name() != e.name() || g.data_type() != e.data_type())
+        || got
+            .fields()
+            .iter()
+            .zip(expected.fields())
+            .any(|(g, e)| g.name() != e.name() || g.data_type() != e.data_type())
     {
         return Err(Error::Schema {
             table: table.name.to_string(),

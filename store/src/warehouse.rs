@@ -186,7 +186,9 @@ impl Warehouse {
 
     /// The date of the latest roster snapshot loaded.
     pub fn latest_member_snapshot(&self) -> Result<Option<NaiveDate>> {
-        self.conn.query_row("SELECT MAX(as_of) FROM member_snapshots", [], |r| r.get(0)).ctx(|| "latest snapshot".into())
+        self.conn
+            .query_row("SELECT MAX(as_of) FROM member_snapshots", [], |r| r.get(0))
+            .ctx(|| "latest snapshot".into())
     }
 
     /// What the store holds.
@@ -226,14 +228,20 @@ impl Warehouse {
 /// SQL giving a short coverage description per table.
 fn coverage_expr(table: &str) -> &'static str {
     match table {
-        "member_snapshots" => "CAST(MIN(as_of) AS VARCHAR) || ' … ' || CAST(MAX(as_of) AS VARCHAR) || ' (' || COUNT(DISTINCT as_of) || ' snapshots)'",
+        "member_snapshots" => {
+            "CAST(MIN(as_of) AS VARCHAR) || ' … ' || CAST(MAX(as_of) AS VARCHAR) || ' (' || COUNT(DISTINCT as_of) || ' snapshots)'"
+        }
         "members" => "'joined ' || CAST(MIN(joined_on) AS VARCHAR) || ' … ' || CAST(MAX(joined_on) AS VARCHAR)",
         "member_history" => "CAST(MIN(valid_from) AS VARCHAR) || ' … ' || CAST(MAX(valid_from) AS VARCHAR)",
         "survey_waves" | "survey_questions" | "survey_responses" | "survey_answers" | "hospital_volumes" => {
             "'年度 ' || MIN(fiscal_year) FILTER (WHERE superseded_by IS NULL) || '–' || MAX(fiscal_year) FILTER (WHERE superseded_by IS NULL)"
         }
-        "specialists" => "CAST(MIN(certified_on) FILTER (WHERE superseded_by IS NULL) AS VARCHAR) || ' … ' || CAST(MAX(certified_on) FILTER (WHERE superseded_by IS NULL) AS VARCHAR)",
-        "designations" => "CAST(MIN(designated_from) FILTER (WHERE superseded_by IS NULL) AS VARCHAR) || ' … ' || CAST(MAX(designated_from) FILTER (WHERE superseded_by IS NULL) AS VARCHAR)",
+        "specialists" => {
+            "CAST(MIN(certified_on) FILTER (WHERE superseded_by IS NULL) AS VARCHAR) || ' … ' || CAST(MAX(certified_on) FILTER (WHERE superseded_by IS NULL) AS VARCHAR)"
+        }
+        "designations" => {
+            "CAST(MIN(designated_from) FILTER (WHERE superseded_by IS NULL) AS VARCHAR) || ' … ' || CAST(MAX(designated_from) FILTER (WHERE superseded_by IS NULL) AS VARCHAR)"
+        }
         "areas" | "hospitals" => "string_agg(DISTINCT area_set, ',') FILTER (WHERE superseded_by IS NULL)",
         _ => "CAST(NULL AS VARCHAR)",
     }

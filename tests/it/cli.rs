@@ -32,11 +32,15 @@ fn demo_loads_the_bundled_sample_and_reports_status_then_skips_it_the_second_tim
         "SELECT COUNT(DISTINCT load_id), COUNT(*) FROM read_parquet('{}/member_snapshots/*/*.parquet', hive_partitioning = true)",
         lake.display()
     );
-    let (loads_in_lake, rows): (i64, i64) = conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).expect("read lake");
+    let (loads_in_lake, rows): (i64, i64) =
+        conn.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?))).expect("read lake");
     assert_eq!(loads_in_lake, 5);
     let st = run(d.path(), &["status", "--format", "json"]);
     let s: serde_json::Value = serde_json::from_slice(&st.stdout).expect("status json");
-    let snap_rows = s["tables"].as_array().and_then(|t| t.iter().find(|t| t["table"] == "member_snapshots")).map(|t| t["all_rows"].as_i64());
+    let snap_rows = s["tables"]
+        .as_array()
+        .and_then(|t| t.iter().find(|t| t["table"] == "member_snapshots"))
+        .map(|t| t["all_rows"].as_i64());
     assert_eq!(snap_rows.flatten(), Some(rows));
 
     // …and by pyarrow and polars (installed by scripts/setup.sh).
@@ -46,7 +50,7 @@ fn demo_loads_the_bundled_sample_and_reports_status_then_skips_it_the_second_tim
          assert a.num_rows >= 339 and 'load_id' in a.column_names, a.schema\n\
          p = pl.scan_parquet('{lake}/member_history/**/*.parquet', hive_partitioning=True).collect()\n\
          assert p.height > 0 and 'load_id' in p.columns\n\
-         n = duckdb.sql(\"select count(*) from read_parquet('{lake}/loads/loads.parquet')\").fetchone()[0]\n\
+         n = duckdb.connect().execute(\"select count(*) from read_parquet('{lake}/loads/loads.parquet')\").fetchone()[0]\n\
          assert n == {n}, n\n\
          print('ok')\n",
         lake = lake.display()
@@ -95,10 +99,7 @@ fn bad_arguments_are_clear_errors_not_panics() {
 fn docs_formats_md_is_generated_from_the_code() {
     let expected = ingest::formats::markdown();
     let actual = std::fs::read_to_string(repo().join("docs/formats.md")).expect("docs/formats.md");
-    assert!(
-        expected == actual,
-        "docs/formats.md is stale: run `cargo run -- formats --out docs/formats.md`"
-    );
+    assert!(expected == actual, "docs/formats.md is stale: run `cargo run -- formats --out docs/formats.md`");
 }
 
 #[test]
@@ -106,9 +107,15 @@ fn the_bundled_sample_is_what_the_generator_makes() {
     let d = tempfile::tempdir().expect("dir");
     let m = ingest::sample::generate(d.path(), &repo().join("data/reference"), 1, 20260117).expect("generate");
     let bundled: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repo().join("data/sample/MANIFEST.json")).expect("manifest")).expect("json");
+        serde_json::from_str(&std::fs::read_to_string(repo().join("data/sample/MANIFEST.json")).expect("manifest"))
+            .expect("json");
     for f in &m.files {
         let b = bundled["files"].as_array().and_then(|fs| fs.iter().find(|x| x["path"] == f.path.as_str()));
-        assert_eq!(b.and_then(|b| b["sha256"].as_str()), Some(f.sha256.as_str()), "{} differs: regenerate with `cargo run -- sample --out data/sample`", f.path);
+        assert_eq!(
+            b.and_then(|b| b["sha256"].as_str()),
+            Some(f.sha256.as_str()),
+            "{} differs: regenerate with `cargo run -- sample --out data/sample`",
+            f.path
+        );
     }
 }

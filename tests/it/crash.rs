@@ -11,7 +11,7 @@ use store::Warehouse;
 
 use crate::support::*;
 
-const SNAPSHOTS: usize = 6;
+const SNAPSHOTS: usize = 10;
 const MEMBERS: usize = 6_000;
 
 /// Rosters that change between snapshots (joins, leaves, category and prefecture changes).
@@ -31,7 +31,7 @@ fn write_snapshots(dir: &Path) -> Vec<(PathBuf, String)> {
         }
         let p = dir.join(format!("s{s}.csv"));
         std::fs::write(&p, csv).expect("write snapshot");
-        out.push((p, format!("202{s}-03-31")));
+        out.push((p, format!("{}-03-31", 2020 + s)));
     }
     out
 }
@@ -45,7 +45,8 @@ fn digest(wh: &Warehouse) -> String {
     );
     for t in ["member_snapshots", "members", "member_history"] {
         let n = wh.query_i64(&format!("SELECT COUNT(*) FROM {t}")).expect("count");
-        let h = wh.query_i64(&format!("SELECT COALESCE(SUM(hash(x)) % 1000000007, 0)::BIGINT FROM {t} x")).expect("hash");
+        let h =
+            wh.query_i64(&format!("SELECT COALESCE(SUM(hash(x)) % 1000000007, 0)::BIGINT FROM {t} x")).expect("hash");
         s.push_str(&format!("{t}={n}/{h};"));
     }
     s
@@ -127,7 +128,7 @@ fn sigkill_at_random_points_leaves_the_previous_or_the_next_state() {
     let full = timings[0].as_secs_f64();
     let mut seed: u64 = 0x5EED;
     let (mut kills_before, mut kills_after) = (0, 0);
-    for _ in 0..40 {
+    for _ in 0..80 {
         if committed == SNAPSHOTS {
             break;
         }
@@ -145,7 +146,12 @@ fn sigkill_at_random_points_leaves_the_previous_or_the_next_state() {
             committed += 1;
             kills_after += 1;
         } else {
-            assert_eq!(state, expected[committed], "after a kill at {:.0}% the store is neither the previous nor the next state", frac * 115.0);
+            assert_eq!(
+                state,
+                expected[committed],
+                "after a kill at {:.0}% the store is neither the previous nor the next state",
+                frac * 115.0
+            );
             kills_before += 1;
         }
         // After opening (which repairs), the lake holds exactly the committed loads.

@@ -49,28 +49,31 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
         let pr = r.get(PREF, normalize::prefecture);
         let b = r.get(BIRTH, normalize::year);
         let s = r.label(SEX, &SEXES);
-        if let (Some(j), Some(Some(l))) = (j, l) {
-            if l < j {
-                let raw = r.raw(LEFT).to_string();
-                r.reject(
-                    Some(&MEMBERS.columns[LEFT]),
-                    &raw,
-                    Problem::new(format!("退会日 {l} が入会日 {j} より前です"), format!("left on {l}, before joining on {j}")),
-                );
-            }
+        if let (Some(j), Some(Some(l))) = (j, l)
+            && l < j
+        {
+            let raw = r.raw(LEFT).to_string();
+            r.reject(
+                Some(&MEMBERS.columns[LEFT]),
+                &raw,
+                Problem::new(
+                    format!("退会日 {l} が入会日 {j} より前です"),
+                    format!("left on {l}, before joining on {j}"),
+                ),
+            );
         }
-        if let Some(j) = j {
-            if j > as_of {
-                let raw = r.raw(JOINED).to_string();
-                r.reject(
-                    Some(&MEMBERS.columns[JOINED]),
-                    &raw,
-                    Problem::new(
-                        format!("入会日 {j} が名簿の抽出日 {as_of} より後です"),
-                        format!("joined on {j}, after the snapshot date {as_of}"),
-                    ),
-                );
-            }
+        if let Some(j) = j
+            && j > as_of
+        {
+            let raw = r.raw(JOINED).to_string();
+            r.reject(
+                Some(&MEMBERS.columns[JOINED]),
+                &raw,
+                Problem::new(
+                    format!("入会日 {j} が名簿の抽出日 {as_of} より後です"),
+                    format!("joined on {j}, after the snapshot date {as_of}"),
+                ),
+            );
         }
         let line = r.line();
         let row_ok = r.ok;
@@ -140,13 +143,20 @@ fn snapshot_date(ck: &Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Na
                 continue;
             }
             let d = normalize::date(raw).map_err(|p| {
-                Error::file(path, format!("{} 行目の抽出日: {}", row.line(), p.ja), format!("line {}: extracted_on: {}", row.line(), p.en))
+                Error::file(
+                    path,
+                    format!("{} 行目の抽出日: {}", row.line(), p.ja),
+                    format!("line {}: extracted_on: {}", row.line(), p.en),
+                )
             })?;
             match from_column {
                 Some(prev) if prev != d => {
                     return Err(Error::file(
                         path,
-                        format!("抽出日が行によって違います ({prev} と {d}、{} 行目)。1 ファイル 1 時点にしてください", row.line()),
+                        format!(
+                            "抽出日が行によって違います ({prev} と {d}、{} 行目)。1 ファイル 1 時点にしてください",
+                            row.line()
+                        ),
                         format!("extracted_on differs between rows ({prev} and {d}, line {})", row.line()),
                     ));
                 }

@@ -18,6 +18,11 @@ use crate::pseudonym::Pseudonymiser;
 use crate::reject::Reject;
 use crate::validate::RawCell;
 
+/// (年度, 設問ID).
+pub type QuestionKey = (i32, String);
+/// (kind, options).
+pub type QuestionDef = (String, Vec<String>);
+
 /// Reference data from the warehouse that validation checks against.
 #[derive(Debug, Default, Clone)]
 pub struct RefData {
@@ -28,7 +33,7 @@ pub struct RefData {
     /// (prefecture code, area name) → area code.
     pub area_by_name: HashMap<(i32, String), String>,
     /// (年度, 設問ID) → (kind, options).
-    pub questions: HashMap<(i32, String), (String, Vec<String>)>,
+    pub questions: HashMap<QuestionKey, QuestionDef>,
 }
 
 /// What validation needs besides the rows.
@@ -51,5 +56,5 @@ pub struct Validated {
     /// The snapshot date of a members file.
     pub as_of: Option<NaiveDate>,
     /// Questions delivered by this file (so later files of the same command can check answers).
-    pub questions: Vec<((i32, String), (String, Vec<String>))>,
+    pub questions: Vec<(QuestionKey, QuestionDef)>,
 }

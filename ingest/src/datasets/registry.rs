@@ -21,32 +21,39 @@ fn dup(what: &str, first: u64) -> Problem {
 }
 
 /// Checks an area code against the loaded areas and the row's prefecture.
-fn check_area(r: &mut RowCheck<'_, '_>, ci: usize, col: &crate::spec::ColumnSpec, code: &str, pref: Option<i32>, refs: &RefData) {
+fn check_area(
+    r: &mut RowCheck<'_, '_>,
+    ci: usize,
+    col: &crate::spec::ColumnSpec,
+    code: &str,
+    pref: Option<i32>,
+    refs: &RefData,
+) {
     let raw = r.raw(ci).to_string();
-    if let Some(p) = pref {
-        if code[..2].parse::<i32>().ok() != Some(p) {
-            r.reject(
-                Some(col),
-                &raw,
-                Problem::new(
-                    format!("構想区域コード {code} は都道府県コード {p:02} の区域ではありません"),
-                    format!("area {code} is not in prefecture {p:02}"),
-                ),
-            );
-            return;
-        }
+    if let Some(p) = pref
+        && code[..2].parse::<i32>().ok() != Some(p)
+    {
+        r.reject(
+            Some(col),
+            &raw,
+            Problem::new(
+                format!("構想区域コード {code} は都道府県コード {p:02} の区域ではありません"),
+                format!("area {code} is not in prefecture {p:02}"),
+            ),
+        );
+        return;
     }
-    if let Some(set) = &refs.area_set {
-        if !refs.areas.contains_key(code) {
-            r.reject(
-                Some(col),
-                &raw,
-                Problem::new(
-                    format!("構想区域コード {code} は区域マスタ ({set}) にありません"),
-                    format!("area {code} is not in the loaded area set {set}"),
-                ),
-            );
-        }
+    if let Some(set) = &refs.area_set
+        && !refs.areas.contains_key(code)
+    {
+        r.reject(
+            Some(col),
+            &raw,
+            Problem::new(
+                format!("構想区域コード {code} は区域マスタ ({set}) にありません"),
+                format!("area {code} is not in the loaded area set {set}"),
+            ),
+        );
     }
 }
 
@@ -78,15 +85,18 @@ pub fn validate_specialists(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_
         let pr = r.get(6, normalize::prefecture);
         let f = r.text(7);
         let a = r.get(8, normalize::area_code);
-        if let (Some(cd), Some(ex)) = (cd, ex) {
-            if ex <= cd {
-                let raw = r.raw(4).to_string();
-                r.reject(
-                    Some(&SPECIALISTS.columns[4]),
-                    &raw,
-                    Problem::new(format!("有効期限 {ex} が認定日 {cd} 以前です"), format!("expires {ex}, not after certification {cd}")),
-                );
-            }
+        if let (Some(cd), Some(ex)) = (cd, ex)
+            && ex <= cd
+        {
+            let raw = r.raw(4).to_string();
+            r.reject(
+                Some(&SPECIALISTS.columns[4]),
+                &raw,
+                Problem::new(
+                    format!("有効期限 {ex} が認定日 {cd} 以前です"),
+                    format!("expires {ex}, not after certification {cd}"),
+                ),
+            );
         }
         if let Some(Some(code)) = &a {
             let p = pr.flatten().map(|p| i32::from(p.code()));
@@ -168,11 +178,12 @@ pub fn validate_designations(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'
                 check_area(&mut r, 2, &DESIGNATIONS.columns[2], c, pc, env.refs);
                 resolved = Some(c.clone());
             }
-            (Some(None), Some(Some(nm))) => match pc.and_then(|p| env.refs.area_by_name.get(&(p, nm.clone()))) {
-                Some(c) => resolved = Some(c.clone()),
-                None => {
-                    let raw = r.raw(3).to_string();
-                    r.reject(
+            (Some(None), Some(Some(nm))) => {
+                match pc.and_then(|p| env.refs.area_by_name.get(&(p, nm.clone()))) {
+                    Some(c) => resolved = Some(c.clone()),
+                    None => {
+                        let raw = r.raw(3).to_string();
+                        r.reject(
                         Some(&DESIGNATIONS.columns[3]),
                         &raw,
                         Problem::new(
@@ -180,27 +191,35 @@ pub fn validate_designations(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'
                             format!("area name '{nm}' is not in the loaded areas; give the area code"),
                         ),
                     );
+                    }
                 }
-            },
+            }
             (Some(None), Some(None)) => r.reject(
                 Some(&DESIGNATIONS.columns[2]),
                 "",
-                Problem::new("構想区域コードか二次医療圏名のどちらかが必要です", "an area code or area name is required"),
+                Problem::new(
+                    "構想区域コードか二次医療圏名のどちらかが必要です",
+                    "an area code or area name is required",
+                ),
             ),
             _ => {}
         }
-        if let (Some(f), Some(Some(u))) = (f, u) {
-            if u < f {
-                let raw = r.raw(6).to_string();
-                r.reject(
-                    Some(&DESIGNATIONS.columns[6]),
-                    &raw,
-                    Problem::new(format!("指定終了日 {u} が指定開始日 {f} より前です"), format!("ends {u}, before it starts {f}")),
-                );
-            }
+        if let (Some(f), Some(Some(u))) = (f, u)
+            && u < f
+        {
+            let raw = r.raw(6).to_string();
+            r.reject(
+                Some(&DESIGNATIONS.columns[6]),
+                &raw,
+                Problem::new(
+                    format!("指定終了日 {u} が指定開始日 {f} より前です"),
+                    format!("ends {u}, before it starts {f}"),
+                ),
+            );
         }
         let (line, row_ok) = (r.line(), r.ok);
-        let (Some(pc), Some(h), Some(d), Some(f), Some(u), Some(pt), Some(name), true) = (pc, h, d, f, u, pt, name, row_ok)
+        let (Some(pc), Some(h), Some(d), Some(f), Some(u), Some(pt), Some(name), true) =
+            (pc, h, d, f, u, pt, name, row_ok)
         else {
             continue;
         };
@@ -240,7 +259,13 @@ pub fn validate_designations(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'
         Arc::new(partner.finish()),
     ];
     let batch = RecordBatch::try_new(schema::DESIGNATIONS.payload_schema(), cols)?;
-    Ok(Validated { batches: vec![(&schema::DESIGNATIONS, batch)], rows_total: n, rows_ok: ok, warnings, ..Default::default() })
+    Ok(Validated {
+        batches: vec![(&schema::DESIGNATIONS, batch)],
+        rows_total: n,
+        rows_ok: ok,
+        warnings,
+        ..Default::default()
+    })
 }
 
 pub fn validate_volumes(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Validated> {

@@ -32,15 +32,18 @@ pub fn validate_waves(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
         let o = r.date(1).flatten();
         let c = r.date(2).flatten();
         let i = r.req(3, normalize::count);
-        if let (Some(o), Some(c)) = (o, c) {
-            if c < o {
-                let raw = r.raw(2).to_string();
-                r.reject(
-                    Some(&SURVEY_WAVES.columns[2]),
-                    &raw,
-                    Problem::new(format!("締切日 {c} が開始日 {o} より前です"), format!("closes on {c}, before opening on {o}")),
-                );
-            }
+        if let (Some(o), Some(c)) = (o, c)
+            && c < o
+        {
+            let raw = r.raw(2).to_string();
+            r.reject(
+                Some(&SURVEY_WAVES.columns[2]),
+                &raw,
+                Problem::new(
+                    format!("締切日 {c} が開始日 {o} より前です"),
+                    format!("closes on {c}, before opening on {o}"),
+                ),
+            );
         }
         let (line, row_ok) = (r.line(), r.ok);
         let (Some(y), Some(o), Some(c), Some(i), true) = (y, o, c, i, row_ok) else { continue };
@@ -93,14 +96,15 @@ pub fn validate_questions(ck: &mut Checker<'_>, table: &RawTable) -> Result<Vali
             })
         });
         let o = r.text(4);
-        if let (Some(k), Some(None)) = (k, &o) {
-            if k != "text" && k != "likert5" {
-                r.reject(
-                    Some(&SURVEY_QUESTIONS.columns[4]),
-                    "",
-                    Problem::new("選択式の設問には選択肢が必要です", "a choice question needs its options"),
-                );
-            }
+        if let (Some(k), Some(None)) = (k, &o)
+            && k != "text"
+            && k != "likert5"
+        {
+            r.reject(
+                Some(&SURVEY_QUESTIONS.columns[4]),
+                "",
+                Problem::new("選択式の設問には選択肢が必要です", "a choice question needs its options"),
+            );
         }
         let (line, row_ok) = (r.line(), r.ok);
         let (Some(y), Some(id), Some(t), Some(k), Some(o), true) = (y, id, t, k, o, row_ok) else { continue };
@@ -234,7 +238,12 @@ pub fn validate_responses(
     )?;
     let answers = RecordBatch::try_new(
         schema::SURVEY_ANSWERS.payload_schema(),
-        vec![Arc::new(a_fy.finish()) as ArrayRef, Arc::new(a_rid.finish()), Arc::new(a_qid.finish()), Arc::new(a_ans.finish())],
+        vec![
+            Arc::new(a_fy.finish()) as ArrayRef,
+            Arc::new(a_rid.finish()),
+            Arc::new(a_qid.finish()),
+            Arc::new(a_ans.finish()),
+        ],
     )?;
     Ok(Validated {
         batches: vec![(&schema::SURVEY_RESPONSES, responses), (&schema::SURVEY_ANSWERS, answers)],
@@ -254,11 +263,15 @@ fn check_answer(kind: &str, options: &[String], v: &str) -> Result<(), Problem> 
     };
     match kind {
         "single" => {
-            if options.iter().any(|o| o == v) { Ok(()) } else { Err(not_option(v)) }
+            if options.iter().any(|o| o == v) {
+                Ok(())
+            } else {
+                Err(not_option(v))
+            }
         }
         "multi" => {
             for c in split_choices(v) {
-                if !options.iter().any(|o| *o == c) {
+                if !options.contains(&c) {
                     return Err(not_option(&c));
                 }
             }
@@ -269,7 +282,10 @@ fn check_answer(kind: &str, options: &[String], v: &str) -> Result<(), Problem> 
             if numeric || options.iter().any(|o| o == v) {
                 Ok(())
             } else {
-                Err(Problem::new(format!("5 段階の回答 '{v}' は 1–5 ではありません"), format!("likert answer '{v}' is not 1–5")))
+                Err(Problem::new(
+                    format!("5 段階の回答 '{v}' は 1–5 ではありません"),
+                    format!("likert answer '{v}' is not 1–5"),
+                ))
             }
         }
         _ => Ok(()),
@@ -280,6 +296,7 @@ fn check_answer(kind: &str, options: &[String], v: &str) -> Result<(), Problem> 
 pub fn is_question_header(h: &str) -> bool {
     let t = normalize::text(h);
     let mut chars = t.chars();
-    matches!(chars.next(), Some('Q' | 'q' | '問')) && chars.clone().next().is_some_and(|c| c.is_ascii_digit())
+    matches!(chars.next(), Some('Q' | 'q' | '問'))
+        && chars.clone().next().is_some_and(|c| c.is_ascii_digit())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }

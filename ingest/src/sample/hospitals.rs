@@ -51,7 +51,7 @@ fn coverage_start(rng: &mut Rng, rank: usize) -> Option<NaiveDate> {
             let y1 = date.year();
             let y = if y1 > y0 { rng.range(i64::from(y0), i64::from(y1)) as i32 } else { y1 };
             let d = ymd(y, 4, 1);
-            return Some(if d > date { date } else if d <= prev.1 { date } else { d });
+            return Some(if d > date || d <= prev.1 { date } else { d });
         }
         prev = (count, date);
     }
@@ -170,7 +170,11 @@ pub fn generate(rng: &mut Rng, reference: &Reference) -> Vec<Designation> {
     // Two prefectures hold a second 都道府県拠点 (49 in all in 2017).
     for pref in [13u8, 26] {
         let first = top[usize::from(pref)];
-        let second = areas.iter().enumerate().filter(|(i, a)| a.pref == pref && Some(*i) != first).max_by_key(|(_, a)| a.population);
+        let second = areas
+            .iter()
+            .enumerate()
+            .filter(|(i, a)| a.pref == pref && Some(*i) != first)
+            .max_by_key(|(_, a)| a.population);
         if let Some((_, area)) = second {
             let h = pick(rng, area, &mut used);
             out.push(Designation {
@@ -252,7 +256,8 @@ pub fn volumes(rng: &mut Rng, areas: &[Area], designations: &[Designation]) -> V
         }
         let pop = areas.iter().find(|a| a.code == d.area_code).map_or(300_000, |a| a.population);
         let small = d.kind == D::RegionalCancerHospital;
-        let size = ((pop as f64 / 1800.0).clamp(250.0, 1600.0)) * (0.35 * rng.normal()).exp() * if small { 0.35 } else { 1.0 };
+        let size =
+            ((pop as f64 / 1800.0).clamp(250.0, 1600.0)) * (0.35 * rng.normal()).exp() * if small { 0.35 } else { 1.0 };
         for fy in 2014..=2025 {
             let start = model::fiscal::fiscal_year(d.from);
             let end = designations

@@ -97,8 +97,9 @@ const ASSOCIATE: [(&str, f64); 4] = [("薬剤師", 0.36), ("看護師", 0.36), (
 /// Simulates the membership from founding to [`today`].
 pub fn simulate(rng: &mut Rng, scale: u32, pref_weights: &[f64; 48]) -> Vec<Person> {
     let scale = f64::from(scale.max(1));
-    let months: Vec<NaiveDate> =
-        std::iter::successors(Some(founding()), |m| m.checked_add_months(Months::new(1))).take_while(|m| *m <= today()).collect();
+    let months: Vec<NaiveDate> = std::iter::successors(Some(founding()), |m| m.checked_add_months(Months::new(1)))
+        .take_while(|m| *m <= today())
+        .collect();
     let n_months = months.len();
     let month_index = |d: NaiveDate| ((d.year() - 2002) * 12 + d.month0() as i32 - 3) as usize;
     // Events per month: (person, new category) or leave (None).
@@ -112,10 +113,7 @@ pub fn simulate(rng: &mut Rng, scale: u32, pref_weights: &[f64; 48]) -> Vec<Pers
             let person = &people[p];
             let is_phys = person.profession == PHYSICIAN;
             let before = person.category_at(m - chrono::Days::new(1));
-            let after = match ev {
-                None => None,
-                Some(c) => Some(c),
-            };
+            let after = ev;
             if before == FULL_MEMBER {
                 full -= 1;
                 if is_phys {
@@ -257,4 +255,3 @@ pub fn true_share(people: &[Person], d: NaiveDate) -> (u64, u64) {
     }
     (p, t)
 }
-

@@ -97,7 +97,15 @@ struct Out<'a> {
 }
 
 impl Out<'_> {
-    fn put(&mut self, name: &str, dataset: &str, as_of: Option<NaiveDate>, sheet: &Sheet, form: Form, x: &XlsxExtras) -> Result<()> {
+    fn put(
+        &mut self,
+        name: &str,
+        dataset: &str,
+        as_of: Option<NaiveDate>,
+        sheet: &Sheet,
+        form: Form,
+        x: &XlsxExtras,
+    ) -> Result<()> {
         let (name, form) = if form == Form::Xlsx && sheet.rows.len() > XLSX_MAX_ROWS {
             (name.replace(".xlsx", ".csv"), Form::Utf8Bom)
         } else {
@@ -184,34 +192,47 @@ fn fmt_pref(code: u8, style: PrefStyle) -> String {
     }
 }
 
+/// How one office export of the roster looks.
+struct RosterStyle {
+    at: NaiveDate,
+    /// The first export was a full dump; later ones keep leavers for three years.
+    full_export: bool,
+    dates: DateStyle,
+    prefs: PrefStyle,
+    wareki_years: bool,
+    with_extracted: bool,
+}
+
 /// One roster snapshot.
-fn roster(people: &[Person], at: NaiveDate, full_export: bool, dates: DateStyle, prefs: PrefStyle, wareki_years: bool, with_extracted: bool) -> Sheet {
+fn roster(people: &[Person], st: &RosterStyle) -> Sheet {
+    let at = st.at;
     let mut h = vec!["会員番号", "会員種別", "職種", "入会日", "退会日", "勤務先都道府県", "生年", "性別"];
-    if with_extracted {
+    if st.with_extracted {
         h.push("抽出日");
     }
     let mut s = Sheet::new(&h);
     let keep_leavers_from = ymd(at.year() - 3, at.month(), 1);
     for p in people.iter().filter(|p| p.joined <= at) {
         let left = p.left.filter(|l| *l <= at);
-        if let Some(l) = left {
-            if !full_export && l < keep_leavers_from {
-                continue;
-            }
+        if let Some(l) = left
+            && !st.full_export
+            && l < keep_leavers_from
+        {
+            continue;
         }
         let state_at = left.map_or(at, |l| l - chrono::Days::new(1)).max(p.joined);
         let mut row = vec![
             p.member_no.clone(),
             p.category_at(state_at).to_string(),
             p.profession.to_string(),
-            fmt_date(p.joined, dates),
-            left.map(|l| fmt_date(l, dates)).unwrap_or_default(),
-            fmt_pref(p.prefecture_at(state_at), prefs),
-            fmt_year(p.birth_year, wareki_years),
+            fmt_date(p.joined, st.dates),
+            left.map(|l| fmt_date(l, st.dates)).unwrap_or_default(),
+            fmt_pref(p.prefecture_at(state_at), st.prefs),
+            fmt_year(p.birth_year, st.wareki_years),
             p.sex.to_string(),
         ];
-        if with_extracted {
-            row.push(fmt_date(at, dates));
+        if st.with_extracted {
+            row.push(fmt_date(at, st.dates));
         }
         s.push(row);
     }
@@ -235,17 +256,25 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
     out.copy(&reference_dir.join(reference::FACILITY_FILE), "hospitals")?;
 
     // Members: five snapshots over the years, each office export in its own style.
-    let snaps: [(NaiveDate, bool, DateStyle, PrefStyle, bool, bool, Form, &str); 5] = [
-        (ymd(2017, 3, 31), true, DateStyle::Wareki, PrefStyle::Name, true, false, Form::Cp932, "csv"),
-        (ymd(2020, 3, 31), false, DateStyle::Iso, PrefStyle::Code, false, true, Form::Utf8Bom, "csv"),
-        (ymd(2023, 3, 31), false, DateStyle::WarekiAbbrev, PrefStyle::Short, true, false, Form::Cp932, "csv"),
-        (ymd(2026, 3, 31), false, DateStyle::Slash, PrefStyle::Name, false, false, Form::Utf8Bom, "csv"),
-        (today(), false, DateStyle::Iso, PrefStyle::Name, false, true, Form::Xlsx, "xlsx"),
+    let style = |at, full_export, dates, prefs, wareki_years, with_extracted| RosterStyle {
+        at,
+        full_export,
+        dates,
+        prefs,
+        wareki_years,
+        with_extracted,
+    };
+    let snaps = [
+        (style(ymd(2017, 3, 31), true, DateStyle::Wareki, PrefStyle::Name, true, false), Form::Cp932, "csv"),
+        (style(ymd(2020, 3, 31), false, DateStyle::Iso, PrefStyle::Code, false, true), Form::Utf8Bom, "csv"),
+        (style(ymd(2023, 3, 31), false, DateStyle::WarekiAbbrev, PrefStyle::Short, true, false), Form::Cp932, "csv"),
+        (style(ymd(2026, 3, 31), false, DateStyle::Slash, PrefStyle::Name, false, false), Form::Utf8Bom, "csv"),
+        (style(today(), false, DateStyle::Iso, PrefStyle::Name, false, true), Form::Xlsx, "xlsx"),
     ];
-    for (at, full, dates, prefs, wy, extracted, form, ext) in snaps {
-        let sheet = roster(&people, at, full, dates, prefs, wy, extracted);
+    for (st, form, ext) in snaps {
+        let sheet = roster(&people, &st);
         let x = XlsxExtras { date_columns: vec![3, 4, 8], sheet_name: "会員名簿".into(), ..Default::default() };
-        out.put(&format!("members_{at}.{ext}"), "members", Some(at), &sheet, form, &x)?;
+        out.put(&format!("members_{}.{ext}", st.at), "members", Some(st.at), &sheet, form, &x)?;
     }
 
     // Survey.
@@ -264,7 +293,17 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
 
     // Specialists: the JSMO roster in CP932 with 和暦, the JBCT roster in UTF-8.
     let certs = specialists::generate(&mut root.fork(3), &people, &reference, scale, &pref_weights);
-    let head = ["資格", "認定番号", "会員番号", "認定日", "有効期限", "更新回数", "勤務先都道府県", "勤務先施設名", "構想区域コード"];
+    let head = [
+        "資格",
+        "認定番号",
+        "会員番号",
+        "認定日",
+        "有効期限",
+        "更新回数",
+        "勤務先都道府県",
+        "勤務先施設名",
+        "構想区域コード",
+    ];
     let (mut jsmo, mut jbct) = (Sheet::new(&head), Sheet::new(&head));
     for c in &certs {
         let is_jsmo = c.qualification != "がん治療認定医";
@@ -287,7 +326,16 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
 
     // Designations (XLSX with merged prefecture cells and a hidden memo sheet) and volumes (UTF-16 TSV).
     let designations = hospitals::generate(&mut root.fork(4), &reference);
-    let mut ds = Sheet::new(&["都道府県", "医療機関名", "構想区域コード", "二次医療圏名", "指定類型", "指定開始日", "指定終了日", "連携先拠点病院"]);
+    let mut ds = Sheet::new(&[
+        "都道府県",
+        "医療機関名",
+        "構想区域コード",
+        "二次医療圏名",
+        "指定類型",
+        "指定開始日",
+        "指定終了日",
+        "連携先拠点病院",
+    ]);
     for d in &designations {
         ds.push(vec![
             fmt_pref(d.pref, PrefStyle::Name),
@@ -300,10 +348,8 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
             d.partner.clone().unwrap_or_default(),
         ]);
     }
-    let memo = vec![
-        vec!["メモ".to_string()],
-        vec!["この一覧はサンプル・架空データです (oncometrics sample)".to_string()],
-    ];
+    let memo =
+        vec![vec!["メモ".to_string()], vec!["この一覧はサンプル・架空データです (oncometrics sample)".to_string()]];
     let x = XlsxExtras {
         merge_column: Some(0),
         date_columns: vec![5, 6],
@@ -312,7 +358,15 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
     };
     out.put("designations.xlsx", "designations", None, &ds, Form::Xlsx, &x)?;
     let vols = hospitals::volumes(&mut root.fork(5), &reference.areas, &designations);
-    let mut vs = Sheet::new(&["医療機関名", "構想区域コード", "年度", "院内がん登録数", "悪性腫瘍手術件数", "化学療法のべ患者数", "放射線治療のべ患者数"]);
+    let mut vs = Sheet::new(&[
+        "医療機関名",
+        "構想区域コード",
+        "年度",
+        "院内がん登録数",
+        "悪性腫瘍手術件数",
+        "化学療法のべ患者数",
+        "放射線治療のべ患者数",
+    ]);
     for (h, a, fy, v) in &vols {
         let mut row = vec![h.clone(), a.clone(), format!("{fy}年度")];
         row.extend(v.iter().map(|n| thousands(*n)));
@@ -344,7 +398,7 @@ fn thousands(n: u32) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -432,7 +486,15 @@ pub fn default_dirs() -> (PathBuf, PathBuf) {
 pub fn write_latest_roster(dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> Result<(PathBuf, u64)> {
     let reference = reference::Reference::load(reference_dir)?;
     let people = members::simulate(&mut rng::Rng::new(seed).fork(1), scale, &pref_weights(&reference));
-    let mut sheet = roster(&people, today(), false, DateStyle::Iso, PrefStyle::Name, false, true);
+    let st = RosterStyle {
+        at: today(),
+        full_export: false,
+        dates: DateStyle::Iso,
+        prefs: PrefStyle::Name,
+        wareki_years: false,
+        with_extracted: true,
+    };
+    let mut sheet = roster(&people, &st);
     sheet.rows.sort_by(|a, b| a[0].cmp(&b[0]));
     let path = dir.join(format!("members_scale{scale}.csv"));
     write::write(&path, &sheet, Form::Utf8, &XlsxExtras::default())?;

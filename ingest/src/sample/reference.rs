@@ -78,12 +78,20 @@ impl Reference {
         }
         let fp = dir.join(FACILITY_FILE);
         let (h, rows) = read_csv(&fp)?;
-        let (fy, pc, ac, name) =
-            (idx(&fp, &h, "published_fy")?, idx(&fp, &h, "pref_code")?, idx(&fp, &h, "area_code")?, idx(&fp, &h, "facility_name")?);
+        let (fy, pc, ac, name) = (
+            idx(&fp, &h, "published_fy")?,
+            idx(&fp, &h, "pref_code")?,
+            idx(&fp, &h, "area_code")?,
+            idx(&fp, &h, "facility_name")?,
+        );
         let facilities = rows
             .iter()
             .filter(|r| &r[fy] == "R7")
-            .map(|r| Facility { pref: r[pc].parse().unwrap_or(0), area_code: r[ac].to_string(), name: r[name].to_string() })
+            .map(|r| Facility {
+                pref: r[pc].parse().unwrap_or(0),
+                area_code: r[ac].to_string(),
+                name: r[name].to_string(),
+            })
             .collect();
         if areas.len() != 339 {
             return Err(Error::file(
@@ -120,7 +128,8 @@ impl Reference {
                 s += w;
             }
         }
-        if name.contains("クリニック") || name.contains("診療所") || name.contains("医院") || !name.contains("病院") {
+        if name.contains("クリニック") || name.contains("診療所") || name.contains("医院") || !name.contains("病院")
+        {
             s -= 20;
         }
         s

@@ -25,9 +25,27 @@ pub struct Certificate {
 
 /// New がん薬物療法専門医 per year (scale 1); the real programme passed 1,000 by 2025.
 const JSMO_NEW: [(i32, u32); 21] = [
-    (2006, 47), (2007, 70), (2008, 78), (2009, 82), (2010, 88), (2011, 86), (2012, 90), (2013, 92), (2014, 95),
-    (2015, 90), (2016, 88), (2017, 92), (2018, 95), (2019, 90), (2020, 70), (2021, 88), (2022, 92), (2023, 95),
-    (2024, 98), (2025, 100), (2026, 96),
+    (2006, 47),
+    (2007, 70),
+    (2008, 78),
+    (2009, 82),
+    (2010, 88),
+    (2011, 86),
+    (2012, 90),
+    (2013, 92),
+    (2014, 95),
+    (2015, 90),
+    (2016, 88),
+    (2017, 92),
+    (2018, 95),
+    (2019, 90),
+    (2020, 70),
+    (2021, 88),
+    (2022, 92),
+    (2023, 95),
+    (2024, 98),
+    (2025, 100),
+    (2026, 96),
 ];
 
 /// Picks a likely workplace in a prefecture: bigger, cancer-minded hospitals more often.
@@ -39,27 +57,36 @@ fn facility_in<'a>(rng: &mut Rng, refs: &'a [&'a Facility]) -> Option<&'a Facili
     Some(refs[rng.weighted(&w)])
 }
 
-pub fn generate(rng: &mut Rng, people: &[Person], reference: &Reference, scale: u32, pref_weights: &[f64; 48]) -> Vec<Certificate> {
+pub fn generate(
+    rng: &mut Rng,
+    people: &[Person],
+    reference: &Reference,
+    scale: u32,
+    pref_weights: &[f64; 48],
+) -> Vec<Certificate> {
     let by_pref: Vec<Vec<&Facility>> = (0..48u8)
-        .map(|p| reference.facilities.iter().filter(|f| f.pref == p && Reference::hospital_score(&f.name) > 0).collect())
+        .map(|p| {
+            reference.facilities.iter().filter(|f| f.pref == p && Reference::hospital_score(&f.name) > 0).collect()
+        })
         .collect();
     let mut certs = Vec::new();
     let mut used: HashSet<usize> = HashSet::new();
     let mut seq = 0u32;
     let today = today();
-    let renew = |rng: &mut Rng, certified: NaiveDate, active_until: Option<NaiveDate>, p_renew: f64| -> (NaiveDate, u32) {
-        let mut last = certified;
-        let mut n = 0;
-        loop {
-            let due = ymd(last.year() + 5, 4, 1);
-            if due > today || active_until.is_some_and(|l| l < due) || !rng.chance(p_renew) {
-                break;
+    let renew =
+        |rng: &mut Rng, certified: NaiveDate, active_until: Option<NaiveDate>, p_renew: f64| -> (NaiveDate, u32) {
+            let mut last = certified;
+            let mut n = 0;
+            loop {
+                let due = ymd(last.year() + 5, 4, 1);
+                if due > today || active_until.is_some_and(|l| l < due) || !rng.chance(p_renew) {
+                    break;
+                }
+                last = due;
+                n += 1;
             }
-            last = due;
-            n += 1;
-        }
-        (ymd(last.year() + 5, 3, 31), n)
-    };
+            (ymd(last.year() + 5, 3, 31), n)
+        };
     let place = |rng: &mut Rng, pref: u8| -> (String, String) {
         match facility_in(rng, &by_pref[usize::from(pref)]) {
             Some(f) => (f.name.clone(), f.area_code.clone()),
@@ -135,8 +162,10 @@ pub fn generate(rng: &mut Rng, people: &[Person], reference: &Reference, scale: 
     for year in 2008..=2026 {
         let day = ymd(year, 4, 1);
         let n = (150 + 6 * (year - 2008)) as u32 * scale.max(1);
-        let pool: Vec<&Person> =
-            people.iter().filter(|p| p.profession == PHYSICIAN && p.active_at(day) && p.joined.year() <= year - 2).collect();
+        let pool: Vec<&Person> = people
+            .iter()
+            .filter(|p| p.profession == PHYSICIAN && p.active_at(day) && p.joined.year() <= year - 2)
+            .collect();
         for _ in 0..n {
             let member = if rng.chance(0.5) && !pool.is_empty() { Some(*rng.pick(&pool)) } else { None };
             let (left, pref) = match member {

@@ -31,12 +31,48 @@ const EXPECTATIONS: &[&str] = &[
 ];
 
 const QUESTIONS: &[Question] = &[
-    Question { id: "Q01", text: "学会の活動全体に満足していますか", kind: "likert5", options: &["不満", "やや不満", "どちらともいえない", "やや満足", "満足"], since: 2014 },
-    Question { id: "Q02", text: "学会に期待することを選んでください (複数回答可)", kind: "multi", options: EXPECTATIONS, since: 2014 },
-    Question { id: "Q03", text: "若手医師のキャリア支援に関心がありますか", kind: "single", options: &["非常に関心がある", "関心がある", "あまり関心がない", "関心がない"], since: 2014 },
-    Question { id: "Q04", text: "学会の公式 SNS をご存じですか", kind: "single", options: &["知っていて利用している", "知っているが利用していない", "知らない"], since: 2019 },
-    Question { id: "Q05", text: "専門医資格の取得について", kind: "single", options: &["取得済み", "取得予定", "検討中", "予定なし", "該当しない"], since: 2014 },
-    Question { id: "Q06", text: "学会へのご意見・ご要望を自由にお書きください", kind: "text", options: &[], since: 2014 },
+    Question {
+        id: "Q01",
+        text: "学会の活動全体に満足していますか",
+        kind: "likert5",
+        options: &["不満", "やや不満", "どちらともいえない", "やや満足", "満足"],
+        since: 2014,
+    },
+    Question {
+        id: "Q02",
+        text: "学会に期待することを選んでください (複数回答可)",
+        kind: "multi",
+        options: EXPECTATIONS,
+        since: 2014,
+    },
+    Question {
+        id: "Q03",
+        text: "若手医師のキャリア支援に関心がありますか",
+        kind: "single",
+        options: &["非常に関心がある", "関心がある", "あまり関心がない", "関心がない"],
+        since: 2014,
+    },
+    Question {
+        id: "Q04",
+        text: "学会の公式 SNS をご存じですか",
+        kind: "single",
+        options: &["知っていて利用している", "知っているが利用していない", "知らない"],
+        since: 2019,
+    },
+    Question {
+        id: "Q05",
+        text: "専門医資格の取得について",
+        kind: "single",
+        options: &["取得済み", "取得予定", "検討中", "予定なし", "該当しない"],
+        since: 2014,
+    },
+    Question {
+        id: "Q06",
+        text: "学会へのご意見・ご要望を自由にお書きください",
+        kind: "text",
+        options: &[],
+        since: 2014,
+    },
 ];
 
 const FREE_TEXT: &[&str] = &[
@@ -85,8 +121,11 @@ pub fn generate(rng: &mut Rng, people: &[Person]) -> SurveyFiles {
     let mut questions = Sheet::new(&["年度", "設問ID", "設問文", "形式", "選択肢"]);
     let mut headers = vec!["年度", "回答ID", "会員番号", "職種", "年齢階級", "勤務先都道府県"];
     headers.extend(QUESTIONS.iter().map(|q| q.id));
-    let mut responses: Vec<(i32, i32, Sheet)> =
-        vec![(2014, 2019, Sheet::new(&headers)), (2020, 2025, Sheet::new(&headers)), (2026, 2026, Sheet::new(&headers))];
+    let mut responses: Vec<(i32, i32, Sheet)> = vec![
+        (2014, 2019, Sheet::new(&headers)),
+        (2020, 2025, Sheet::new(&headers)),
+        (2026, 2026, Sheet::new(&headers)),
+    ];
     for fy in FIRST_YEAR..=LAST_YEAR {
         let (open, close) = wave_dates(fy);
         let frame: Vec<&Person> = people.iter().filter(|p| p.active_at(open)).collect();
@@ -108,7 +147,13 @@ pub fn generate(rng: &mut Rng, people: &[Person]) -> SurveyFiles {
                 _ => 0.16,
             };
             let age = fy - p.birth_year;
-            let age_effect = if age < 35 { 0.8 } else if age >= 60 { 1.2 } else { 1.0 };
+            let age_effect = if age < 35 {
+                0.8
+            } else if age >= 60 {
+                1.2
+            } else {
+                1.0
+            };
             if !rng.chance(base * age_effect * year_effect) {
                 continue;
             }

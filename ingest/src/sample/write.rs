@@ -25,7 +25,8 @@ impl Sheet {
     }
 
     fn to_delimited(&self, delimiter: u8) -> Result<String> {
-        let mut w = csv::WriterBuilder::new().delimiter(delimiter).terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+        let mut w =
+            csv::WriterBuilder::new().delimiter(delimiter).terminator(csv::Terminator::CRLF).from_writer(Vec::new());
         let err = |e: csv::Error| Error::Usage(format!("csv: {e}"));
         w.write_record(&self.headers).map_err(err)?;
         for r in &self.rows {
@@ -92,10 +93,8 @@ fn cp932_lossy(text: &str) -> Vec<u8> {
         return b;
     }
     let mut buf = [0u8; 4];
-    let fixed: String = text
-        .chars()
-        .map(|c| if decode::encode_cp932(c.encode_utf8(&mut buf)).is_some() { c } else { '〓' })
-        .collect();
+    let fixed: String =
+        text.chars().map(|c| if decode::encode_cp932(c.encode_utf8(&mut buf)).is_some() { c } else { '〓' }).collect();
     decode::encode_cp932(&fixed).unwrap_or_default()
 }
 
@@ -122,17 +121,17 @@ fn write_xlsx(sheet: &Sheet, x: &XlsxExtras) -> Result<Vec<u8>> {
             if x.merge_column == Some(c) {
                 continue; // written below as merged ranges
             }
-            if x.date_columns.contains(&c) {
-                if let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-                    let xd = rust_xlsxwriter::ExcelDateTime::from_ymd(
-                        u16::try_from(chrono::Datelike::year(&d)).unwrap_or(1900),
-                        chrono::Datelike::month(&d) as u8,
-                        chrono::Datelike::day(&d) as u8,
-                    )
-                    .map_err(err)?;
-                    ws.write_datetime_with_format(rr, cc, &xd, &date_fmt).map_err(err)?;
-                    continue;
-                }
+            if x.date_columns.contains(&c)
+                && let Ok(d) = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            {
+                let xd = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                    u16::try_from(chrono::Datelike::year(&d)).unwrap_or(1900),
+                    chrono::Datelike::month(&d) as u8,
+                    chrono::Datelike::day(&d) as u8,
+                )
+                .map_err(err)?;
+                ws.write_datetime_with_format(rr, cc, &xd, &date_fmt).map_err(err)?;
+                continue;
             }
             match v.parse::<f64>() {
                 Ok(n) if !v.starts_with('0') || v == "0" => ws.write_number(rr, cc, n).map_err(err)?,

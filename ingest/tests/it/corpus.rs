@@ -79,7 +79,11 @@ fn half_width_katakana_becomes_full_width() {
     let f = t.file("k.csv", "区域年度,都道府県コード,構想区域コード,医療機関名\nR7,1,101,ｶﾞﾝｾﾝﾀｰ病院\n".as_bytes());
     let r = t.ingest("hospitals", vec![f], None).expect("ingest");
     assert_eq!(r.outcome, Outcome::Committed, "{r:?}");
-    assert_eq!(t.wh.query_i64("SELECT COUNT(*) FROM hospitals WHERE hospital = 'ガンセンター病院' AND area_code = '0101'").expect("q"), 1);
+    assert_eq!(
+        t.wh.query_i64("SELECT COUNT(*) FROM hospitals WHERE hospital = 'ガンセンター病院' AND area_code = '0101'")
+            .expect("q"),
+        1
+    );
 }
 
 #[test]
@@ -141,7 +145,9 @@ fn quoted_newlines_ragged_rows_and_trailing_empty_rows() {
     let lines: Vec<Option<u64>> = rep.files[0].rejects.iter().map(|r| r.line).collect();
     // Q1's prefecture "東京\n都" is not a prefecture; Q2 starts on line 4 (after the quoted newline) and is ragged.
     assert!(lines.contains(&Some(2)), "{lines:?}");
-    assert!(rep.files[0].rejects.iter().any(|r| r.line == Some(4) && r.reason_en.contains("cells where the header has 8")));
+    assert!(
+        rep.files[0].rejects.iter().any(|r| r.line == Some(4) && r.reason_en.contains("cells where the header has 8"))
+    );
     assert_eq!(rep.files[0].rows_ok, 1);
 }
 
@@ -220,6 +226,8 @@ fn xlsx_with_merged_cells_hidden_sheet_and_na_cells() {
     hidden.set_hidden(true);
     let ws = wb.add_worksheet();
     ws.set_name("名簿").expect("name");
+    ws.set_active(true); // Excel never hides the active sheet
+
     for (c, h) in ["会員番号", "会員種別", "職種", "入会日", "勤務先都道府県"].iter().enumerate() {
         ws.write_string(0, c as u16, *h).expect("w");
     }
@@ -289,13 +297,19 @@ fn utf16_tab_separated_text_from_excel() {
 #[test]
 fn unknown_label_gets_a_did_you_mean_hint_and_unknown_columns_are_kept_aside() {
     let mut t = seeded();
-    let f = t.file("x.csv", "会員番号,会員種別,職種,入会日,備考\nH1,正会員,医師,2020-04-01,メモ\nH2,正会委,医師,2020-04-01,\n".as_bytes());
+    let f = t.file(
+        "x.csv",
+        "会員番号,会員種別,職種,入会日,備考\nH1,正会員,医師,2020-04-01,メモ\nH2,正会委,医師,2020-04-01,\n".as_bytes(),
+    );
     let rep = assert_rejected(t.ingest("members", vec![f.clone()], Some("2022-03-31")), 3, "もしかして 正会員");
     assert_eq!(rep.files[0].extra_columns, vec!["備考".to_string()]);
     let mut o = t.opts("members", vec![f], Some("2022-03-31"));
     o.accept_partial = true;
     ingest::ingest(&mut t.wh, &o).expect("partial");
-    assert_eq!(t.wh.query_i64("SELECT COUNT(*) FROM extra_cells WHERE column_name = '備考' AND value = 'メモ'").expect("q"), 1);
+    assert_eq!(
+        t.wh.query_i64("SELECT COUNT(*) FROM extra_cells WHERE column_name = '備考' AND value = 'メモ'").expect("q"),
+        1
+    );
 }
 
 #[test]

@@ -33,13 +33,31 @@ fn snapshots_diff_into_intervals_with_first_seen_dates() {
     // Intervals: A 正会員 [2015-04-01, 2020-03-31) then 準会員; B 大阪 then 京都 from 2020-03-31; C one; D one.
     assert_eq!(q(&t, "SELECT COUNT(*) FROM member_history"), 6);
     assert_eq!(
-        q(&t, "SELECT COUNT(*) FROM member_history WHERE category = '正会員' AND profession = '薬剤師' AND valid_from = DATE '2015-04-01' AND valid_to = DATE '2020-03-31'"),
+        q(
+            &t,
+            "SELECT COUNT(*) FROM member_history WHERE category = '正会員' AND profession = '薬剤師' AND valid_from = DATE '2015-04-01' AND valid_to = DATE '2020-03-31'"
+        ),
         1
     );
-    assert_eq!(q(&t, "SELECT COUNT(*) FROM member_history WHERE category = '準会員' AND valid_from = DATE '2020-03-31' AND valid_to IS NULL"), 1);
-    assert_eq!(q(&t, "SELECT COUNT(*) FROM member_history WHERE prefecture_code = 26 AND valid_from = DATE '2020-03-31'"), 1);
+    assert_eq!(
+        q(
+            &t,
+            "SELECT COUNT(*) FROM member_history WHERE category = '準会員' AND valid_from = DATE '2020-03-31' AND valid_to IS NULL"
+        ),
+        1
+    );
+    assert_eq!(
+        q(&t, "SELECT COUNT(*) FROM member_history WHERE prefecture_code = 26 AND valid_from = DATE '2020-03-31'"),
+        1
+    );
     // C vanished: left on the snapshot date, inferred.
-    assert_eq!(q(&t, "SELECT COUNT(*) FROM members WHERE superseded_by IS NULL AND left_inferred AND left_on = DATE '2020-03-31'"), 1);
+    assert_eq!(
+        q(
+            &t,
+            "SELECT COUNT(*) FROM members WHERE superseded_by IS NULL AND left_inferred AND left_on = DATE '2020-03-31'"
+        ),
+        1
+    );
     // B's facts changed (生年): a new version supersedes the old one.
     assert_eq!(q(&t, "SELECT COUNT(*) FROM members WHERE superseded_by IS NOT NULL"), 2);
     assert_eq!(q(&t, "SELECT COUNT(*) FROM members WHERE superseded_by IS NULL"), 4);
@@ -65,7 +83,13 @@ fn snapshots_must_be_loaded_in_date_order() {
     let s = t.file("a.csv", format!("{MEMBERS_HEADER}A,正会員,医師,2015-04-01,,東京都,1980,女性\n").as_bytes());
     t.ingest("members", vec![s], Some("2020-03-31")).expect("first");
     let before = t.state();
-    let s = t.file("b.csv", format!("{MEMBERS_HEADER}A,正会員,医師,2015-04-01,,東京都,1980,女性\nB,正会員,医師,2016-04-01,,東京都,1980,女性\n").as_bytes());
+    let s = t.file(
+        "b.csv",
+        format!(
+            "{MEMBERS_HEADER}A,正会員,医師,2015-04-01,,東京都,1980,女性\nB,正会員,医師,2016-04-01,,東京都,1980,女性\n"
+        )
+        .as_bytes(),
+    );
     assert_file_error(t.ingest("members", vec![s], Some("2019-03-31")), "時点の古い順");
     assert_eq!(before, t.state());
 }

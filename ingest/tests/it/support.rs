@@ -100,7 +100,10 @@ pub fn assert_rejected(r: ingest::Result<IngestReport>, line: u64, needle: &str)
     assert_eq!(rep.outcome, Outcome::Rejected, "{rep:?}");
     let all: Vec<String> = rep.files.iter().flat_map(|f| f.rejects.iter().map(|r| r.to_string())).collect();
     assert!(
-        rep.files.iter().flat_map(|f| &f.rejects).any(|r| r.line == Some(line) && (r.reason_ja.contains(needle) || r.reason_en.contains(needle))),
+        rep.files
+            .iter()
+            .flat_map(|f| &f.rejects)
+            .any(|r| r.line == Some(line) && (r.reason_ja.contains(needle) || r.reason_en.contains(needle))),
         "no reject at line {line} with {needle:?}: {all:#?}"
     );
     rep

@@ -56,7 +56,10 @@ fn a_new_load_supersedes_rows_with_the_same_key_only() {
     assert_eq!(cur("SELECT COUNT(*) FROM areas WHERE superseded_by IS NULL AND area_set = 'R7'"), 1);
     assert_eq!(cur("SELECT COUNT(*) FROM areas WHERE superseded_by = 3"), 3);
     // What load 2 saw: R6 (2 rows) and R7 as load 2 delivered it (3 rows).
-    assert_eq!(cur("SELECT COUNT(*) FROM areas WHERE load_id <= 2 AND (superseded_by IS NULL OR superseded_by > 2)"), 5);
+    assert_eq!(
+        cur("SELECT COUNT(*) FROM areas WHERE load_id <= 2 AND (superseded_by IS NULL OR superseded_by > 2)"),
+        5
+    );
     let loads = wh.loads().expect("loads");
     assert_eq!(loads.len(), 3);
     assert_eq!(loads[1].file_name, "r7.csv");
@@ -89,7 +92,11 @@ fn a_batch_with_the_wrong_schema_is_refused() {
     let mut tx = wh.begin().expect("begin");
     tx.start_load(meta("x.csv")).expect("start");
     let wrong = RecordBatch::try_new(
-        Arc::new(arrow::datatypes::Schema::new(vec![arrow::datatypes::Field::new("x", arrow::datatypes::DataType::Int32, true)])),
+        Arc::new(arrow::datatypes::Schema::new(vec![arrow::datatypes::Field::new(
+            "x",
+            arrow::datatypes::DataType::Int32,
+            true,
+        )])),
         vec![Arc::new(Int32Array::from(vec![1])) as ArrayRef],
     )
     .expect("batch");
