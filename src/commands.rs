@@ -99,12 +99,15 @@ fn print_file(f: &FileReport) {
     let as_of = f.as_of.map(|d| format!(", 時点 {d}")).unwrap_or_default();
     let load = f.load_id.map(|l| format!(" → load {l}")).unwrap_or_default();
     let sample = if f.is_sample { format!(" [{}]", model::SAMPLE_LABEL) } else { String::new() };
+    let bad_rows = f.rows_total.saturating_sub(f.rows_ok);
+    let problems = if f.rejects.len() > bad_rows {
+        format!(" (問題 {} 件 / {} problems)", f.rejects.len(), f.rejects.len())
+    } else {
+        String::new()
+    };
     println!(
-        "{name} ({}, {enc}{as_of}): {} 行中 {} 行 OK, {} 件不正{load}{sample}",
-        f.dataset,
-        f.rows_total,
-        f.rows_ok,
-        f.rejects.len()
+        "{name} ({}, {enc}{as_of}): {} 行中 {} 行 OK、{bad_rows} 行不正{problems} / {} rows, {} ok, {bad_rows} rejected{load}{sample}",
+        f.dataset, f.rows_total, f.rows_ok, f.rows_total, f.rows_ok
     );
     for n in &f.notes {
         println!("  注意 / note: {n}");

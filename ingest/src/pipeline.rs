@@ -248,7 +248,7 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
                 p.validated.raw_cells.iter().map(|c| (c.line, c.column.to_string(), c.raw.clone())).collect();
             tx.append(&schema::RAW_CELLS, &extras_batch(&schema::RAW_CELLS, &file_name, &cells)?)?;
         }
-        tx.finish_load(p.report.rows_ok as i64, p.report.rejects.len() as i64)?;
+        tx.finish_load(p.report.rows_ok as i64, p.report.rows_total.saturating_sub(p.report.rows_ok) as i64)?;
         p.report.load_id = Some(load_id);
     }
     bar.set_message("コミット / committing");

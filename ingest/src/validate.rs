@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use model::membership::Vocabulary;
+use model::prefecture::Prefecture;
 
 use crate::headers::Mapping;
 use crate::normalize::{self, Norm, Problem};
@@ -32,6 +33,8 @@ pub struct Checker<'a> {
     dates: HashMap<String, Norm<NaiveDate>>,
     /// Per spec column: raw label → resolved label.
     labels: Vec<HashMap<String, Norm<&'static str>>>,
+    prefectures: HashMap<String, Norm<Prefecture>>,
+    years: HashMap<String, Norm<i32>>,
 }
 
 impl<'a> Checker<'a> {
@@ -44,7 +47,20 @@ impl<'a> Checker<'a> {
             raw_cells: Vec::new(),
             dates: HashMap::new(),
             labels: vec![HashMap::new(); spec.columns.len()],
+            prefectures: HashMap::new(),
+            years: HashMap::new(),
         }
+    }
+
+    /// A fresh checker for the same file, for validating a chunk of rows on another thread.
+    pub fn fork(&self) -> Checker<'a> {
+        Checker::new(self.file, self.spec, self.mapping)
+    }
+
+    /// Takes another checker's findings (after a parallel chunk).
+    pub fn absorb(&mut self, other: Checker<'a>) {
+        self.rejects.extend(other.rejects);
+        self.raw_cells.extend(other.raw_cells);
     }
 
     /// Starts checking a row. Cells Excel holds as errors in mapped columns reject the row.
@@ -166,15 +182,19 @@ impl<'c> RowCheck<'c, '_> {
 
     pub fn date(&mut self, ci: usize) -> Option<Option<NaiveDate>> {
         let raw = self.raw(ci);
-        let memo = &mut self.ck.dates;
-        let parsed = match memo.get(raw) {
-            Some(v) => v.clone(),
-            None => {
-                let v = normalize::date(raw);
-                memo.insert(raw.to_string(), v.clone());
-                v
-            }
-        };
+        let parsed = memoised(&mut self.ck.dates, raw, normalize::date);
+        self.get(ci, |_| parsed)
+    }
+
+    pub fn prefecture(&mut self, ci: usize) -> Option<Option<Prefecture>> {
+        let raw = self.raw(ci);
+        let parsed = memoised(&mut self.ck.prefectures, raw, normalize::prefecture);
+        self.get(ci, |_| parsed)
+    }
+
+    pub fn year(&mut self, ci: usize) -> Option<Option<i32>> {
+        let raw = self.raw(ci);
+        let parsed = memoised(&mut self.ck.years, raw, normalize::year);
         self.get(ci, |_| parsed)
     }
 
@@ -192,6 +212,16 @@ impl<'c> RowCheck<'c, '_> {
         };
         self.get(ci, |_| parsed)
     }
+}
+
+/// A normaliser's result for `raw`, computed once per distinct value.
+fn memoised<T: Clone>(memo: &mut HashMap<String, Norm<T>>, raw: &str, parse: impl FnOnce(&str) -> Norm<T>) -> Norm<T> {
+    if let Some(v) = memo.get(raw) {
+        return v.clone();
+    }
+    let v = parse(raw);
+    memo.insert(raw.to_string(), v.clone());
+    v
 }
 
 /// Resolves a label, explaining near misses.

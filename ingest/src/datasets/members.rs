@@ -3,9 +3,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Date32Builder, Int32Builder, Int64Builder, StringBuilder};
+use arrow::array::{
+    Array, ArrayBuilder, ArrayRef, AsArray, BooleanArray, Date32Builder, Int32Builder, Int64Builder, StringBuilder,
+};
+use arrow::datatypes::Int64Type;
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
+use rayon::prelude::*;
 
 use super::{Env, Validated};
 use crate::error::{Error, Result};
@@ -25,9 +29,81 @@ const BIRTH: usize = 6;
 const SEX: usize = 7;
 const EXTRACTED: usize = 8;
 
+/// Rows per chunk when validating in parallel.
+const CHUNK: usize = 32_768;
+
 pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Validated> {
     let as_of = snapshot_date(ck, table, env)?;
     let n = table.len();
+    let ranges: Vec<std::ops::Range<usize>> = (0..n).step_by(CHUNK).map(|a| a..(a + CHUNK).min(n)).collect();
+    let parts: Vec<(Result<RecordBatch>, Checker<'_>)> = ranges
+        .into_par_iter()
+        .map(|range| {
+            let mut local = ck.fork();
+            let batch = validate_rows(&mut local, table, env, as_of, range);
+            (batch, local)
+        })
+        .collect();
+    let mut batches = Vec::with_capacity(parts.len());
+    for (batch, local) in parts {
+        batches.push(batch?);
+        ck.absorb(local);
+    }
+    let schema = store::schema::MEMBER_SNAPSHOTS.payload_schema();
+    let all = arrow::compute::concat_batches(&schema, &batches)?;
+    let batch = drop_duplicate_ids(ck, all)?;
+    Ok(Validated {
+        rows_ok: batch.num_rows(),
+        batches: vec![(&store::schema::MEMBER_SNAPSHOTS, batch)],
+        rows_total: n,
+        as_of: Some(as_of),
+        ..Default::default()
+    })
+}
+
+/// Rejects every repeat of a member id after its first row, and drops those rows.
+fn drop_duplicate_ids(ck: &mut Checker<'_>, batch: RecordBatch) -> Result<RecordBatch> {
+    let keys = batch.column(2).as_string::<i32>();
+    let lines = batch.column(0).as_primitive::<Int64Type>();
+    let mut first: HashMap<&str, i64> = HashMap::with_capacity(keys.len());
+    let mut keep = Vec::with_capacity(keys.len());
+    let mut dropped = false;
+    for i in 0..keys.len() {
+        let line = lines.value(i);
+        match first.get(keys.value(i)) {
+            Some(f) => {
+                ck.reject_line(
+                    line as u64,
+                    Some(MEMBERS.columns[ID].ja),
+                    None,
+                    Problem::new(
+                        format!("会員番号が {f} 行目と重複しています"),
+                        format!("member id duplicates line {f}"),
+                    ),
+                );
+                keep.push(false);
+                dropped = true;
+            }
+            None => {
+                first.insert(keys.value(i), line);
+                keep.push(true);
+            }
+        }
+    }
+    if !dropped {
+        return Ok(batch);
+    }
+    Ok(arrow::compute::filter_record_batch(&batch, &BooleanArray::from(keep))?)
+}
+
+fn validate_rows(
+    ck: &mut Checker<'_>,
+    table: &RawTable,
+    env: &Env<'_>,
+    as_of: NaiveDate,
+    range: std::ops::Range<usize>,
+) -> Result<RecordBatch> {
+    let n = range.len();
     let mut row_no = Int64Builder::with_capacity(n);
     let mut key = StringBuilder::with_capacity(n, n * 32);
     let mut category = StringBuilder::with_capacity(n, n * 9);
@@ -37,25 +113,23 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
     let mut pref = Int32Builder::with_capacity(n);
     let mut birth = Int32Builder::with_capacity(n);
     let mut sex = StringBuilder::with_capacity(n, n * 6);
-    let mut seen: HashMap<String, u64> = HashMap::with_capacity(n);
-    let mut ok = 0usize;
-    for row in table.rows() {
-        let mut r = ck.row(row);
+    for i in range {
+        let mut r = ck.row(table.row(i));
         let id = r.req(ID, |v| Ok(env.pseudonymiser.pseudonym(v)));
         let c = r.label(CATEGORY, &CATEGORIES).flatten();
         let p = r.label(PROFESSION, &PROFESSIONS).flatten();
         let j = r.date(JOINED).flatten();
         let l = r.date(LEFT);
-        let pr = r.get(PREF, normalize::prefecture);
-        let b = r.get(BIRTH, normalize::year);
+        let pr = r.prefecture(PREF);
+        let b = r.year(BIRTH);
         let s = r.label(SEX, &SEXES);
         if let (Some(j), Some(Some(l))) = (j, l)
             && l < j
         {
-            let raw = r.raw(LEFT).to_string();
+            let raw = r.raw(LEFT);
             r.reject(
                 Some(&MEMBERS.columns[LEFT]),
-                &raw,
+                raw,
                 Problem::new(
                     format!("退会日 {l} が入会日 {j} より前です"),
                     format!("left on {l}, before joining on {j}"),
@@ -65,10 +139,10 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
         if let Some(j) = j
             && j > as_of
         {
-            let raw = r.raw(JOINED).to_string();
+            let raw = r.raw(JOINED);
             r.reject(
                 Some(&MEMBERS.columns[JOINED]),
-                &raw,
+                raw,
                 Problem::new(
                     format!("入会日 {j} が名簿の抽出日 {as_of} より後です"),
                     format!("joined on {j}, after the snapshot date {as_of}"),
@@ -76,29 +150,13 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
             );
         }
         let line = r.line();
-        let row_ok = r.ok;
-        let (Some(id), Some(c), Some(p), Some(j), Some(l), Some(pr), Some(b), Some(s)) = (id, c, p, j, l, pr, b, s)
+        let (Some(id), Some(c), Some(p), Some(j), Some(l), Some(pr), Some(b), Some(s), true) =
+            (id, c, p, j, l, pr, b, s, r.ok)
         else {
             continue;
         };
-        if !row_ok {
-            continue;
-        }
-        if let Some(first) = seen.get(&id) {
-            ck.reject_line(
-                line,
-                Some(MEMBERS.columns[ID].ja),
-                None,
-                Problem::new(
-                    format!("会員番号が {first} 行目と重複しています"),
-                    format!("member id duplicates line {first}"),
-                ),
-            );
-            continue;
-        }
         row_no.append_value(line as i64);
         key.append_value(&id);
-        seen.insert(id, line);
         category.append_value(c);
         profession.append_value(p);
         joined.append_value(date32(j));
@@ -106,8 +164,8 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
         pref.append_option(pr.map(|p| i32::from(p.code())));
         birth.append_option(b);
         sex.append_option(s);
-        ok += 1;
     }
+    let ok = row_no.len();
     let mut as_of_col = Date32Builder::with_capacity(ok);
     as_of_col.append_slice(&vec![date32(as_of); ok]);
     let cols: Vec<ArrayRef> = vec![
@@ -122,14 +180,7 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
         Arc::new(birth.finish()),
         Arc::new(sex.finish()),
     ];
-    let batch = RecordBatch::try_new(store::schema::MEMBER_SNAPSHOTS.payload_schema(), cols)?;
-    Ok(Validated {
-        batches: vec![(&store::schema::MEMBER_SNAPSHOTS, batch)],
-        rows_total: table.len(),
-        rows_ok: ok,
-        as_of: Some(as_of),
-        ..Default::default()
-    })
+    Ok(RecordBatch::try_new(store::schema::MEMBER_SNAPSHOTS.payload_schema(), cols)?)
 }
 
 /// The snapshot date: the 抽出日 column (one value) or `--as-of`; they must agree.

@@ -82,7 +82,7 @@ pub fn validate_specialists(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_
         let cd = r.date(3).flatten();
         let ex = r.date(4).flatten();
         let rn = r.req(5, normalize::count);
-        let pr = r.get(6, normalize::prefecture);
+        let pr = r.prefecture(6);
         let f = r.text(7);
         let a = r.get(8, normalize::area_code);
         if let (Some(cd), Some(ex)) = (cd, ex)
@@ -158,7 +158,7 @@ pub fn validate_designations(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'
     let mut ok = 0;
     for row in table.rows() {
         let mut r = ck.row(row);
-        let p = r.req(0, normalize::prefecture);
+        let p = r.prefecture(0).flatten();
         let h = r.text(1).flatten();
         let code = r.get(2, normalize::area_code);
         let name = r.text(3);
@@ -328,7 +328,7 @@ pub fn validate_areas(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
     for row in table.rows() {
         let mut r = ck.row(row);
         let s = r.req(0, |v| Ok(normalize::text(v).into_owned()));
-        let p = r.req(1, normalize::prefecture);
+        let p = r.prefecture(1).flatten();
         let c = r.req(2, normalize::area_code);
         let nm = r.text(3).flatten();
         let po = r.get(4, normalize::count);
@@ -376,7 +376,7 @@ pub fn validate_hospitals(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>)
     for row in table.rows() {
         let mut r = ck.row(row);
         let s = r.req(0, |v| Ok(normalize::text(v).into_owned()));
-        let p = r.req(1, normalize::prefecture);
+        let p = r.prefecture(1).flatten();
         let c = r.req(2, normalize::area_code);
         if let (Some(p), Some(c)) = (p, &c) {
             check_area(&mut r, 2, &crate::spec::HOSPITALS.columns[2], c, Some(i32::from(p.code())), env.refs);

@@ -169,7 +169,7 @@ pub fn validate_responses(
         let member = r.get(2, |v| Ok(env.pseudonymiser.pseudonym(v)));
         let p = r.label(3, &PROFESSIONS);
         let a = r.label(4, &AGE_BANDS);
-        let pr = r.get(5, normalize::prefecture);
+        let pr = r.prefecture(5);
         let mut answers: Vec<(String, String)> = Vec::new();
         for (fi, qid) in question_columns {
             let raw = row.cell(*fi);
