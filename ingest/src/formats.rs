@@ -54,8 +54,9 @@ const INTRO: &str = "Every dataset is ingested with `oncometrics ingest <dataset
   compressing more than 200:1 beyond 10 MB) are refused before anything is decompressed.
 - **Headers**: the Japanese name, the English alias or any listed header, compared after NFKC, ignoring spaces and
   case. A header-mapping file (`--header-map FILE`, lines `file header = column`) adds your own names.
-  Duplicate headers and headers left empty over data are errors. Columns nobody knows are kept aside in the
-  warehouse (`extra_cells`) and reported, never silently dropped.
+  Duplicate headers and headers left empty over data are errors. Columns nobody knows are reported and kept aside
+  in the warehouse (`extra_cells`), never silently dropped — except in the datasets about people (members,
+  survey_responses, specialists), where their values (a name, an e-mail address …) are reported but not stored.
 - **Rows**: blank rows are skipped; rows with more or fewer cells than the header are rejected; quoted newlines
   are fine (the row number is the line where the record starts).
 ";

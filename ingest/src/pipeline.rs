@@ -322,7 +322,14 @@ fn prepare(
     report.notes.extend(validated.warnings.iter().cloned());
     report.extra_columns = extras.iter().map(|(_, h)| h.clone()).collect();
     let mut extra_cells = Vec::new();
-    for row in table.rows() {
+    if spec.personal && !extras.is_empty() {
+        report.notes.push(format!(
+            "未知の列 {} の値は個人情報保護のため保存していません / values of unknown columns {} were not stored (personal data)",
+            report.extra_columns.join(", "),
+            report.extra_columns.join(", ")
+        ));
+    }
+    for row in table.rows().filter(|_| !spec.personal) {
         for (i, h) in &extras {
             let v = row.cell(*i);
             if !v.trim().is_empty() {

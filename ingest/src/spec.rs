@@ -85,6 +85,9 @@ pub struct DatasetSpec {
     pub about: &'static str,
     /// Whether columns beyond the spec are data (survey answers) rather than extras.
     pub open_columns: bool,
+    /// Rows describe people: values of unknown columns (a name, an e-mail address …)
+    /// are reported but not stored, so personal data cannot slip into the warehouse.
+    pub personal: bool,
 }
 
 impl DatasetSpec {
@@ -100,6 +103,7 @@ pub const MEMBERS: DatasetSpec = DatasetSpec {
     ja: "会員名簿",
     about: "A snapshot of the roster on one date (抽出日 column or --as-of). Successive snapshots are diffed into membership history.",
     open_columns: false,
+    personal: true,
     columns: &[
         colx("member_id", "会員番号", &["会員ID", "会員No"], true, MemberId, "unique within the file"),
         col("category", "会員種別", true, Vocab(&membership::CATEGORIES)),
@@ -118,6 +122,7 @@ pub const SURVEY_WAVES: DatasetSpec = DatasetSpec {
     ja: "調査実施",
     about: "One row per survey year.",
     open_columns: false,
+    personal: false,
     columns: &[
         col("fiscal_year", "年度", true, FiscalYear),
         col("opened_on", "開始日", true, Date),
@@ -131,6 +136,7 @@ pub const SURVEY_QUESTIONS: DatasetSpec = DatasetSpec {
     ja: "設問",
     about: "The questionnaire of each year.",
     open_columns: false,
+    personal: false,
     columns: &[
         col("fiscal_year", "年度", true, FiscalYear),
         colx(
@@ -152,6 +158,7 @@ pub const SURVEY_RESPONSES: DatasetSpec = DatasetSpec {
     ja: "回答",
     about: "One row per respondent and one column per 設問ID (Q01, Q02 …). Multi-choice answers are `;`-separated.",
     open_columns: true,
+    personal: true,
     columns: &[
         col("fiscal_year", "年度", true, FiscalYear),
         colx("response_id", "回答ID", &["回答番号"], true, Id, "unique per year"),
@@ -167,6 +174,7 @@ pub const SPECIALISTS: DatasetSpec = DatasetSpec {
     ja: "専門医・認定医名簿",
     about: "The current roster of each qualification; a load replaces the rows of the qualifications it contains.",
     open_columns: false,
+    personal: true,
     columns: &[
         col("qualification", "資格", true, Vocab(&QUALIFICATIONS)),
         colx("certificate_no", "認定番号", &["登録番号"], true, Id, "unique per qualification"),
@@ -185,6 +193,7 @@ pub const DESIGNATIONS: DatasetSpec = DatasetSpec {
     ja: "がん診療連携拠点病院等の指定",
     about: "The full list of designations with their periods; a load replaces the previous list.",
     open_columns: false,
+    personal: false,
     columns: &[
         colx("prefecture", "都道府県", &["都道府県コード"], true, Prefecture, ""),
         colx("hospital", "医療機関名", &["病院名"], true, Text, ""),
@@ -209,6 +218,7 @@ pub const HOSPITAL_VOLUMES: DatasetSpec = DatasetSpec {
     ja: "診療実績",
     about: "One row per hospital and fiscal year.",
     open_columns: false,
+    personal: false,
     columns: &[
         colx("hospital", "医療機関名", &["病院名"], true, Text, ""),
         col("area_code", "構想区域コード", true, AreaCode),
@@ -225,6 +235,7 @@ pub const AREAS: DatasetSpec = DatasetSpec {
     ja: "構想区域 (二次医療圏)",
     about: "Areas of one area set with their 2020 population (data/reference/area_basic.csv).",
     open_columns: false,
+    personal: false,
     columns: &[
         colx("area_set", "区域年度", &["published_fy", "公表年度"], true, Id, "e.g. R7 (FY2025 構想区域)"),
         colx("prefecture", "都道府県コード", &["pref_code", "都道府県"], true, Prefecture, ""),
@@ -240,6 +251,7 @@ pub const HOSPITALS: DatasetSpec = DatasetSpec {
     ja: "医療機関マスタ",
     about: "The hospital master (data/reference/facility_basic.csv), one row per hospital with its area.",
     open_columns: false,
+    personal: false,
     columns: &[
         colx("area_set", "区域年度", &["published_fy", "公表年度"], true, Id, "e.g. R7"),
         colx("prefecture", "都道府県コード", &["pref_code", "都道府県"], true, Prefecture, ""),

@@ -297,19 +297,38 @@ fn utf16_tab_separated_text_from_excel() {
 #[test]
 fn unknown_label_gets_a_did_you_mean_hint_and_unknown_columns_are_kept_aside() {
     let mut t = seeded();
-    let f = t.file(
-        "x.csv",
-        "会員番号,会員種別,職種,入会日,備考\nH1,正会員,医師,2020-04-01,メモ\nH2,正会委,医師,2020-04-01,\n".as_bytes(),
-    );
-    let rep = assert_rejected(t.ingest("members", vec![f.clone()], Some("2022-03-31")), 3, "もしかして 正会員");
+    let f =
+        t.file("h.csv", "区域年度,都道府県コード,構想区域コード,医療機関名,備考\nR7,13,1301,A病院,メモ\n".as_bytes());
+    let rep = t.ingest("hospitals", vec![f], None).expect("ingest");
     assert_eq!(rep.files[0].extra_columns, vec!["備考".to_string()]);
-    let mut o = t.opts("members", vec![f], Some("2022-03-31"));
-    o.accept_partial = true;
-    ingest::ingest(&mut t.wh, &o).expect("partial");
     assert_eq!(
         t.wh.query_i64("SELECT COUNT(*) FROM extra_cells WHERE column_name = '備考' AND value = 'メモ'").expect("q"),
         1
     );
+    let f = t.file(
+        "x.csv",
+        "会員番号,会員種別,職種,入会日\nH1,正会員,医師,2020-04-01\nH2,正会委,医師,2020-04-01\n".as_bytes(),
+    );
+    assert_rejected(t.ingest("members", vec![f], Some("2022-03-31")), 3, "もしかして 正会員");
+}
+
+#[test]
+fn unknown_columns_of_a_roster_are_reported_but_their_personal_values_never_stored() {
+    let mut t = seeded();
+    let body =
+        "会員番号,会員種別,職種,入会日,氏名,メールアドレス\nP1,正会員,医師,2020-04-01,山田太郎,taro@example.jp\n";
+    let f = t.file("names.csv", body.as_bytes());
+    let rep = t.ingest("members", vec![f], Some("2022-03-31")).expect("ingest");
+    assert_eq!(rep.outcome, Outcome::Committed);
+    assert_eq!(rep.files[0].extra_columns, vec!["氏名".to_string(), "メールアドレス".to_string()]);
+    assert!(rep.files[0].notes.iter().any(|n| n.contains("個人情報保護")), "{:?}", rep.files[0].notes);
+    for table in ["extra_cells", "raw_cells", "member_snapshots", "members", "member_history"] {
+        let n = t
+            .wh
+            .query_i64(&format!("SELECT COUNT(*) FROM {table} t WHERE CAST(t AS VARCHAR) LIKE '%山田%' OR CAST(t AS VARCHAR) LIKE '%taro@%' OR CAST(t AS VARCHAR) LIKE '%P1%'"))
+            .expect("q");
+        assert_eq!(n, 0, "personal data found in {table}");
+    }
 }
 
 #[test]
