@@ -4,3 +4,4 @@ mod corpus;
 mod history;
 mod sample_data;
 mod support;
+mod survey;
