@@ -127,8 +127,10 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
     let mut read: Vec<(PathBuf, Vec<u8>, String, &'static DatasetSpec)> = Vec::new();
     for path in &opts.files {
         bar.set_message(format!("読み込み / reading {}", path.display()));
+        let t = std::time::Instant::now();
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.clone(), source })?;
         let sha = hex::encode(Sha256::digest(&bytes));
+        tracing::info!("{}: read and hashed {} bytes in {:?}", path.display(), bytes.len(), t.elapsed());
         let spec = match fixed {
             Some(s) => s,
             None => classify_survey(path, &bytes, opts)?,
@@ -169,7 +171,9 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
             continue;
         }
         bar.set_message(format!("検証 / validating {} ({} KB)", path.display(), bytes.len() >> 10));
+        let t = std::time::Instant::now();
         let p = prepare(&path, &bytes, spec, opts, &user_map, &pseudo, &refs, report)?;
+        tracing::info!("{}: parsed and validated in {:?}", path.display(), t.elapsed());
         for (k, v) in &p.validated.questions {
             refs.questions.insert(k.clone(), v.clone());
         }
@@ -228,9 +232,13 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
                 members: tx.warehouse().query_arrow(history::CURRENT_MEMBERS_SQL)?,
                 open: tx.warehouse().query_arrow(history::OPEN_INTERVALS_SQL)?,
             };
+            let t = std::time::Instant::now();
             let diff = history::diff(snapshot, as_of, &state)?;
+            tracing::info!("membership history diff in {:?}", t.elapsed());
+            let t = std::time::Instant::now();
             tx.append(&schema::MEMBER_SNAPSHOTS, snapshot)?;
             tx.apply_member_diff(&diff)?;
+            tracing::info!("members appended to the warehouse in {:?}", t.elapsed());
         } else {
             for (table, batch) in &p.validated.batches {
                 tx.append(table, batch)?;
@@ -252,7 +260,9 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
         p.report.load_id = Some(load_id);
     }
     bar.set_message("コミット / committing");
+    let t = std::time::Instant::now();
     tx.commit()?;
+    tracing::info!("committed and exported to the lake in {:?}", t.elapsed());
     bar.finish_and_clear();
     finish(Outcome::Committed, prepared, skipped)
 }
@@ -268,7 +278,9 @@ fn prepare(
     refs: &RefData,
     mut report: FileReport,
 ) -> Result<Prepared> {
+    let t = std::time::Instant::now();
     let table = table::read(path, bytes, &ReadOptions { sheet: opts.sheet.clone() })?;
+    tracing::info!("{}: decoded and parsed {} rows in {:?}", path.display(), table.len(), t.elapsed());
     report.encoding = table.encoding;
     report.notes.extend(table.notes.iter().cloned());
     let has_data = |i: usize| table.has_data(i);
