@@ -75,7 +75,11 @@ impl Warehouse {
         })?;
         let wh = Warehouse { conn, path: path.to_path_buf(), lake: Lake::new(lake_dir) };
         wh.create_schema()?;
-        wh.lake.repair(&wh)?;
+        // The lake is derived from the warehouse: a problem with it (an unwritable directory,
+        // a full disk) must not stop anyone reading the warehouse. It is retried at every open.
+        if let Err(e) = wh.lake.repair(&wh) {
+            tracing::error!("the Parquet lake could not be brought up to date (retried at the next open): {e}");
+        }
         Ok(wh)
     }
 
