@@ -108,39 +108,88 @@ fn utf16<'a>(path: &Path, bytes: &[u8], enc: Encoding) -> Result<Cow<'a, str>> {
     Ok(Cow::Owned(s.into_owned()))
 }
 
-fn cp932<'a>(path: &Path, bytes: &[u8]) -> Result<Cow<'a, str>> {
-    // A file that is not UTF-8 as a whole: CP932, unless some lines are UTF-8
-    // (mixed encodings, which we refuse and name the first such line).
-    let (mut first_utf8, mut first_cp932): (Option<usize>, Option<usize>) = (None, None);
+/// What one chunk of a non-UTF-8 file holds.
+struct Chunk {
+    /// First line (1-based, within the chunk) that is UTF-8 with non-ASCII text, and first that is not UTF-8.
+    first_utf8: Option<usize>,
+    first_cp932: Option<usize>,
+    newlines: usize,
+    text: String,
+    /// Line (within the chunk) of the first byte CP932 cannot decode.
+    bad_line: Option<usize>,
+}
+
+fn scan_chunk(bytes: &[u8]) -> Chunk {
+    let (mut first_utf8, mut first_cp932) = (None, None);
+    let mut newlines = 0;
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        newlines = i;
         if line.is_ascii() {
             continue;
         }
         let slot = if std::str::from_utf8(line).is_ok() { &mut first_utf8 } else { &mut first_cp932 };
         slot.get_or_insert(i + 1);
-        if let (Some(u), Some(c)) = (first_utf8, first_cp932) {
-            // The later of the two is the odd one out.
-            let (odd, odd_kind, base, base_kind) =
-                if u > c { (u, "UTF-8", c, "CP932") } else { (c, "CP932", u, "UTF-8") };
-            return Err(Error::file(
-                path,
-                format!(
-                    "文字コードが混在しています: {odd} 行目は {odd_kind} ですが、{base} 行目は {base_kind} です。どちらかに統一して保存してください"
-                ),
-                format!("mixed encodings: line {odd} is {odd_kind} but line {base} is {base_kind}"),
-            ));
+    }
+    let (text, had_errors) = SHIFT_JIS.decode_without_bom_handling(bytes);
+    let bad_line = had_errors.then(|| text.split('\u{FFFD}').next().map_or(1, |p| p.matches('\n').count() + 1));
+    Chunk { first_utf8, first_cp932, newlines, text: text.into_owned(), bad_line }
+}
+
+/// Files at least this large are decoded in parallel chunks split at newlines
+/// (0x0A is never a Shift_JIS trail byte, so the split is exact).
+const PARALLEL_BYTES: usize = 4 << 20;
+
+fn cp932<'a>(path: &Path, bytes: &[u8]) -> Result<Cow<'a, str>> {
+    // A file that is not UTF-8 as a whole: CP932, unless some lines are UTF-8
+    // (mixed encodings, which we refuse and name the first such line).
+    let mut bounds = vec![0usize];
+    if bytes.len() >= PARALLEL_BYTES {
+        let chunks = rayon::current_num_threads().max(1) * 4;
+        for k in 1..chunks {
+            let target = bytes.len() * k / chunks;
+            if let Some(i) = bytes[target..].iter().position(|&b| b == b'\n') {
+                let at = target + i + 1;
+                if at > *bounds.last().unwrap_or(&0) && at < bytes.len() {
+                    bounds.push(at);
+                }
+            }
         }
     }
-    let (s, had_errors) = SHIFT_JIS.decode_without_bom_handling(bytes);
-    if had_errors {
-        let line = s.split('\u{FFFD}').next().map_or(1, |p| p.matches('\n').count() + 1);
+    bounds.push(bytes.len());
+    use rayon::prelude::*;
+    let chunks: Vec<Chunk> =
+        bounds.windows(2).collect::<Vec<_>>().into_par_iter().map(|w| scan_chunk(&bytes[w[0]..w[1]])).collect();
+    let (mut first_utf8, mut first_cp932, mut bad): (Option<usize>, Option<usize>, Option<usize>) = (None, None, None);
+    let mut base = 0usize;
+    for c in &chunks {
+        first_utf8 = first_utf8.or(c.first_utf8.map(|l| base + l));
+        first_cp932 = first_cp932.or(c.first_cp932.map(|l| base + l));
+        bad = bad.or(c.bad_line.map(|l| base + l));
+        base += c.newlines;
+    }
+    if let (Some(u), Some(c)) = (first_utf8, first_cp932) {
+        // The later of the two is the odd one out.
+        let (odd, odd_kind, base, base_kind) = if u > c { (u, "UTF-8", c, "CP932") } else { (c, "CP932", u, "UTF-8") };
+        return Err(Error::file(
+            path,
+            format!(
+                "文字コードが混在しています: {odd} 行目は {odd_kind} ですが、{base} 行目は {base_kind} です。どちらかに統一して保存してください"
+            ),
+            format!("mixed encodings: line {odd} is {odd_kind} but line {base} is {base_kind}"),
+        ));
+    }
+    if let Some(line) = bad {
         return Err(Error::file(
             path,
             format!("文字コードを判別できません: UTF-8 でも CP932 (Shift_JIS) でもありません ({line} 行目)"),
             format!("unknown encoding: neither UTF-8 nor CP932 (line {line})"),
         ));
     }
-    Ok(Cow::Owned(s.into_owned()))
+    let mut out = String::with_capacity(chunks.iter().map(|c| c.text.len()).sum());
+    for c in chunks {
+        out.push_str(&c.text);
+    }
+    Ok(Cow::Owned(out))
 }
 
 /// Encodes text as CP932 (for the sample generator). Characters CP932 cannot hold are an error.
@@ -190,6 +239,22 @@ mod tests {
         bytes.extend_from_slice("田中\n".as_bytes());
         let err = decode(p(), &bytes).expect_err("mixed").to_string();
         assert!(err.contains("3 行目は UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn a_large_cp932_file_decodes_in_parallel_and_still_names_a_mixed_line() {
+        let mut text = String::from("会員番号,施設\n");
+        for i in 0..300_000 {
+            text.push_str(&format!("{i},髙﨑病院\n"));
+        }
+        let mut bytes = encode_cp932(&text).expect("cp932");
+        assert!(bytes.len() > PARALLEL_BYTES);
+        let (s, enc) = decode(p(), &bytes).expect("decodes");
+        assert_eq!((s.len(), enc), (text.len(), Encoding::Cp932));
+        assert_eq!(s, text);
+        bytes.extend_from_slice("300000,山田病院\n".as_bytes());
+        let err = decode(p(), &bytes).expect_err("mixed").to_string();
+        assert!(err.contains("300002 行目は UTF-8"), "{err}");
     }
 
     #[test]

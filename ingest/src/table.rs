@@ -88,6 +88,15 @@ impl RawTable {
             .map_err(|_| Error::file(path, "ファイルが大きすぎます (4 GB 超)", "file too large (over 4 GB of text)"))
     }
 
+    /// Appends the rows of another table with the same header (a parsed chunk).
+    fn append(&mut self, other: RawTable) {
+        let base = u32::try_from(self.text.len()).unwrap_or(u32::MAX);
+        self.text.push_str(&other.text);
+        self.ends.extend(other.ends.iter().map(|e| e.saturating_add(base)));
+        self.lines.extend(other.lines);
+        self.ragged.extend(other.ragged);
+    }
+
     pub(crate) fn push_error(&mut self, col: usize, error: String) {
         self.errors.push((self.lines.len(), col, error));
     }
@@ -153,17 +162,84 @@ fn is_tab_separated(path: &Path, text: &str, enc: Encoding) -> bool {
     tabs > commas || (enc == Encoding::Utf16Le && tabs > 0)
 }
 
+/// Files at least this large are parsed in parallel chunks (when safe, see [`parse_delimited`]).
+const PARALLEL_BYTES: usize = 4 << 20;
+
+/// Parses delimited text. A large file with no quote characters is split at line
+/// starts into chunks parsed on all cores (without quotes every newline ends a
+/// record, so the split is exact); any other file is parsed in one pass.
 fn parse_delimited(path: &Path, text: &str, delimiter: u8, encoding: Encoding) -> Result<RawTable> {
+    if text.len() < PARALLEL_BYTES || text.as_bytes().contains(&b'"') {
+        return parse_serial(path, text, delimiter, encoding, None);
+    }
+    // The header: the first non-blank line.
+    let mut offset = 0;
+    let mut line = 1u64;
+    let header_end = loop {
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+        if !text[offset..end].trim().is_empty() || end == text.len() {
+            break end;
+        }
+        offset = end;
+        line += 1;
+    };
+    let mut head = parse_serial(path, &text[..header_end], delimiter, encoding, None)?;
+    head.header_line = line;
+    let chunks = rayon::current_num_threads().max(1) * 4;
+    let body = &text[header_end..];
+    let mut bounds = vec![0usize];
+    for k in 1..chunks {
+        let target = body.len() * k / chunks;
+        // Byte search: a '\n' byte is always a character boundary in UTF-8.
+        let at = body.as_bytes()[target..].iter().position(|&b| b == b'\n').map_or(body.len(), |i| target + i + 1);
+        if at > *bounds.last().unwrap_or(&0) && at < body.len() {
+            bounds.push(at);
+        }
+    }
+    bounds.push(body.len());
+    let first_line: Vec<u64> = {
+        let mut v = Vec::with_capacity(bounds.len());
+        let mut l = line + 1;
+        for w in bounds.windows(2) {
+            v.push(l);
+            l += body.as_bytes()[w[0]..w[1]].iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        v
+    };
+    use rayon::prelude::*;
+    let parts: Vec<Result<RawTable>> = bounds
+        .windows(2)
+        .zip(first_line)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(w, l)| parse_serial(path, &body[w[0]..w[1]], delimiter, encoding, Some((head.headers.clone(), l))))
+        .collect();
+    let mut table = head;
+    for part in parts {
+        table.append(part?);
+    }
+    Ok(table)
+}
+
+fn parse_serial(
+    path: &Path,
+    text: &str,
+    delimiter: u8,
+    encoding: Encoding,
+    // For a chunk of a larger file: its header and the line number it starts on.
+    chunk_of: Option<(Vec<String>, u64)>,
+) -> Result<RawTable> {
     let mut reader =
         csv::ReaderBuilder::new().delimiter(delimiter).has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
-    let mut table: Option<RawTable> = None;
+    let line_base = chunk_of.as_ref().map_or(0, |(_, l)| l - 1);
+    let mut table: Option<RawTable> = chunk_of.map(|(h, l)| RawTable::new(h, l, encoding));
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = line_base + e.position().map_or(0, |p| p.line());
                 return Err(Error::file(
                     path,
                     format!("{line} 行目を CSV として読めません: {e}"),
@@ -171,7 +247,7 @@ fn parse_delimited(path: &Path, text: &str, delimiter: u8, encoding: Encoding) -
                 ));
             }
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = line_base + record.position().map_or(0, |p| p.line());
         if record.iter().all(|c| c.trim().is_empty()) {
             continue; // blank and trailing empty rows
         }
@@ -213,6 +289,31 @@ mod tests {
         let t = read_str("a,b,c\n1,2,3\n1,2\n1,2,3,4\n1,2,3,,\n,,\n\n");
         assert_eq!(t.len(), 2);
         assert_eq!(t.ragged, vec![(3, 2), (4, 4)]);
+    }
+
+    #[test]
+    fn a_large_file_parsed_in_parallel_matches_the_serial_parse() {
+        let mut text = String::from("\n会員番号,職種\n");
+        for i in 0..400_000 {
+            if i % 1000 == 7 {
+                text.push('\n'); // blank line
+            }
+            if i % 777 == 3 {
+                text.push_str("ragged\n");
+            }
+            text.push_str(&format!("M{i},医師\n"));
+        }
+        assert!(text.len() > PARALLEL_BYTES);
+        let p = Path::new("big.csv");
+        let par = parse_delimited(p, &text, b',', Encoding::Utf8).expect("parallel");
+        let ser = parse_serial(p, &text, b',', Encoding::Utf8, None).expect("serial");
+        assert_eq!(par.len(), 400_000);
+        assert_eq!(par.len(), ser.len());
+        assert_eq!(par.ragged, ser.ragged);
+        assert_eq!(par.header_line, 2);
+        for i in [0, 1, 12_345, 399_999] {
+            assert_eq!((par.row(i).line(), par.row(i).cell(0)), (ser.row(i).line(), ser.row(i).cell(0)));
+        }
     }
 
     #[test]
