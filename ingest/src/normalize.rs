@@ -49,6 +49,12 @@ pub fn is_blank(v: &str) -> bool {
     v.is_empty() || matches!(v, "-" | "--" | "―" | "ー" | "なし" | "NULL" | "null" | "N/A")
 }
 
+/// [`is_blank`] on a raw cell, without normalising it (this runs for every cell).
+pub fn is_blank_raw(raw: &str) -> bool {
+    let t = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+    is_blank(t) || matches!(t, "－" | "‐" | "ｰ" | "－－" | "ＮＵＬＬ" | "Ｎ/Ａ" | "Ｎ／Ａ")
+}
+
 /// Parses a date written as 西暦 (`2025-04-01`, `2025/4/1`, `2025年4月1日`, `20250401`),
 /// 和暦 (`令和7年4月1日`, `R7.4.1`, `令和元年5月1日`, full-width digits) or an Excel
 /// serial number. Impossible dates are refused, never coerced.
@@ -355,6 +361,30 @@ mod tests {
         assert!(count("12.5").is_err());
         assert!(count("-3").is_err());
         assert!(count("abc").is_err());
+    }
+
+    #[test]
+    fn blank_raw_agrees_with_blank_after_normalisation() {
+        for v in [
+            "",
+            "  ",
+            "\u{3000}",
+            "-",
+            "－",
+            "―",
+            "ー",
+            "ｰ",
+            "なし",
+            "NULL",
+            "ＮＵＬＬ",
+            "N/A",
+            "x",
+            "正会員",
+            "0",
+            "－１",
+        ] {
+            assert_eq!(is_blank_raw(v), is_blank(&text(v)), "{v:?}");
+        }
     }
 
     #[test]

@@ -128,7 +128,7 @@ impl<'c> RowCheck<'c, '_> {
     pub fn get<T>(&mut self, ci: usize, parse: impl FnOnce(&str) -> Norm<T>) -> Option<Option<T>> {
         let raw = self.raw(ci);
         let c = self.spec(ci);
-        if normalize::is_blank(&normalize::text(raw)) {
+        if normalize::is_blank_raw(raw) {
             if c.required {
                 let raw = raw.to_string();
                 self.reject(

@@ -10,11 +10,13 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
+use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
 use crate::error::{DbContext, Error, Result};
+use crate::schema::{Supersede, Table};
 use crate::warehouse::Warehouse;
 
 #[derive(Debug)]
@@ -25,14 +27,14 @@ pub(crate) struct Lake {
 /// The query that exports table `name` for load `id`; `None` for tables kept out of the lake.
 fn export_sql(name: &str, id: i64) -> Option<String> {
     Some(match name {
+        // DuckDB preserves insertion order, so partitions keep the order the load delivered.
         "member_history" => format!(
             "SELECT member_key, valid_from, category, profession, prefecture_code
-             FROM member_history WHERE load_id = {id} ORDER BY member_key, valid_from"
+             FROM member_history WHERE load_id = {id}"
         ),
-        "member_history_closes" => format!(
-            "SELECT member_key, valid_from, valid_to FROM member_history WHERE closed_load = {id}
-             ORDER BY member_key, valid_from"
-        ),
+        "member_history_closes" => {
+            format!("SELECT member_key, valid_from, valid_to FROM member_history WHERE closed_load = {id}")
+        }
         "load_rejects" | "extra_cells" | "raw_cells" => return None,
         "members" => {
             format!("SELECT * EXCLUDE (load_id, superseded_by) FROM members WHERE load_id = {id} ORDER BY member_key")
@@ -73,13 +75,63 @@ impl Lake {
             .query_row("SELECT tables FROM loads WHERE load_id = ?", [id], |r| r.get(0))
             .ctx(|| format!("tables of load {id}"))?;
         for t in tables.split(',').filter(|t| !t.is_empty()) {
-            if let Some(sql) = export_sql(t, id)
-                && !self.partition(t, id).exists()
-            {
+            let Some(sql) = export_sql(t, id) else { continue };
+            let dest = self.partition(t, id);
+            if dest.exists() {
+                continue;
+            }
+            let staged = self.staging().join(format!("{t}.{id}"));
+            if staged.exists() {
+                // Written before the commit by `stage_batch`: promote it.
+                let parent = dest.parent().unwrap_or(&self.root);
+                Self::io(parent, fs::create_dir_all(parent))?;
+                Self::io(&dest, fs::rename(&staged, &dest))?;
+                sync_dir(parent);
+            } else {
                 self.write_partition(wh, t, id, &sql)?;
             }
         }
+        let _ = fs::remove_dir(self.staging()); // only when empty
         Ok(())
+    }
+
+    /// Removes anything staged for load `id` (a rolled-back attempt with the same id).
+    pub(crate) fn clear_staged(&self, id: i64) {
+        let suffix = format!(".{id}");
+        if let Ok(rd) = fs::read_dir(self.staging()) {
+            for e in rd.flatten() {
+                if e.file_name().to_string_lossy().ends_with(&suffix) {
+                    let _ = fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let _ = fs::remove_dir(self.staging()); // only when empty
+    }
+
+    /// Writes a payload batch of a lake table as a staged Parquet file (the lake's columns:
+    /// member_history without its closing columns) and returns its path for DuckDB to read.
+    pub(crate) fn stage_batch(&self, table: &Table, id: i64, batch: &RecordBatch) -> Result<String> {
+        let dir = self.staging().join(format!("{}.{id}", table.name));
+        Self::io(&dir, fs::create_dir_all(&dir))?;
+        let n = Self::io(&dir, fs::read_dir(&dir))?.count();
+        let path = dir.join(format!("part-{n}.parquet"));
+        let batch = if table.supersede == Supersede::Intervals {
+            let keep: Vec<usize> = ["member_key", "valid_from", "category", "profession", "prefecture_code"]
+                .iter()
+                .filter_map(|c| batch.schema().index_of(c).ok())
+                .collect();
+            batch.project(&keep)?
+        } else {
+            batch.clone()
+        };
+        let file = Self::io(&path, File::create(&path))?;
+        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let parquet_err = |source| Error::Parquet { path: path.clone(), source };
+        let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(parquet_err)?;
+        writer.write(&batch).map_err(parquet_err)?;
+        let file = writer.into_inner().map_err(parquet_err)?;
+        Self::io(&path, file.sync_all())?;
+        Ok(path.display().to_string().replace('\'', "''"))
     }
 
     fn write_partition(&self, wh: &Warehouse, table: &str, id: i64, sql: &str) -> Result<()> {
@@ -99,18 +151,13 @@ impl Lake {
         Ok(())
     }
 
+    /// Writes a query's result as one Parquet file with DuckDB's own (parallel) writer,
+    /// then syncs it to disk.
     fn write_query(&self, wh: &Warehouse, sql: &str, file_path: &Path) -> Result<()> {
-        let mut stmt = wh.conn.prepare(sql).ctx(|| format!("export {sql}"))?;
-        let arrow = stmt.query_arrow([]).ctx(|| format!("export {sql}"))?;
-        let schema = arrow.get_schema();
-        let file = Self::io(file_path, File::create(file_path))?;
-        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-        let parquet_err = |source| Error::Parquet { path: file_path.to_path_buf(), source };
-        let mut writer = ArrowWriter::try_new(file, schema, Some(props)).map_err(parquet_err)?;
-        for batch in arrow {
-            writer.write(&batch).map_err(parquet_err)?;
-        }
-        let file = writer.into_inner().map_err(parquet_err)?;
+        let target = file_path.display().to_string().replace('\'', "''");
+        let copy = format!("COPY ({sql}) TO '{target}' (FORMAT parquet, COMPRESSION snappy)");
+        wh.conn.execute_batch(&copy).ctx(|| format!("export {sql}"))?;
+        let file = Self::io(file_path, File::open(file_path))?;
         Self::io(file_path, file.sync_all())?;
         Ok(())
     }

@@ -62,6 +62,7 @@ impl LoadTx<'_> {
             return Err(Error::Invalid("start_load called while a load is open".into()));
         }
         let id = self.wh.next_load_id()?.max(self.finished.iter().max().map_or(0, |m| m + 1));
+        self.wh.lake.clear_staged(id);
         self.current = Some((id, meta, Vec::new()));
         Ok(id)
     }
@@ -83,6 +84,27 @@ impl LoadTx<'_> {
             tables.push(table.name);
         }
         let full = with_system_columns(table, batch, load_id)?;
+        if table.in_lake {
+            // Lake tables go through a staged Parquet file: DuckDB reads it in parallel, and
+            // after commit the same file is renamed into its lake partition.
+            let t = std::time::Instant::now();
+            let file = self.wh.lake.stage_batch(table, load_id, batch)?;
+            tracing::info!("{}: staged {} rows as Parquet in {:?}", table.name, batch.num_rows(), t.elapsed());
+            let t = std::time::Instant::now();
+            let select = match table.supersede {
+                Supersede::Intervals => format!(
+                    "SELECT {load_id}, member_key, valid_from, NULL, NULL, category, profession, prefecture_code \
+                     FROM read_parquet('{file}')"
+                ),
+                _ => format!("SELECT {load_id}, NULL, * FROM read_parquet('{file}')"),
+            };
+            self.wh
+                .conn
+                .execute_batch(&format!("INSERT INTO {} {select}", table.name))
+                .ctx(|| format!("append to {}", table.name))?;
+            tracing::info!("{}: inserted in {:?}", table.name, t.elapsed());
+            return Ok(());
+        }
         if full.num_rows() == 0 {
             return Ok(());
         }
@@ -189,8 +211,10 @@ impl LoadTx<'_> {
         if self.current.is_some() {
             return Err(Error::Invalid("commit with a load still open".into()));
         }
+        let t = std::time::Instant::now();
         self.wh.conn.execute_batch("COMMIT").ctx(|| "commit load".into())?;
         self.open = false;
+        tracing::info!("warehouse commit in {:?}", t.elapsed());
         // The loads are committed. A lake export that fails now (a full disk, say) is
         // finished by the repair at the next open, so it is reported, not returned.
         for id in &self.finished {
@@ -210,7 +234,14 @@ impl LoadTx<'_> {
     /// Rolls back explicitly (dropping does the same).
     pub fn rollback(mut self) -> Result<()> {
         self.open = false;
+        self.clear_staged();
         self.wh.conn.execute_batch("ROLLBACK").ctx(|| "roll back load".into())
+    }
+
+    fn clear_staged(&self) {
+        for id in self.finished.iter().chain(self.current.as_ref().map(|c| &c.0)) {
+            self.wh.lake.clear_staged(*id);
+        }
     }
 }
 
