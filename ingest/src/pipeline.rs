@@ -233,11 +233,19 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
                 open: tx.warehouse().query_arrow(history::OPEN_INTERVALS_SQL)?,
             };
             let t = std::time::Instant::now();
-            let diff = history::diff(snapshot, as_of, &state)?;
-            tracing::info!("membership history diff in {:?}", t.elapsed());
-            let t = std::time::Instant::now();
-            tx.append(&schema::MEMBER_SNAPSHOTS, snapshot)?;
-            tx.apply_member_diff(&diff)?;
+            // The snapshot is staged for the warehouse while polars computes the diff.
+            let stager = tx.stager()?;
+            let (diff, staged) = rayon::join(
+                || {
+                    let t = std::time::Instant::now();
+                    let d = history::diff(snapshot, as_of, &state);
+                    tracing::info!("membership history diff in {:?}", t.elapsed());
+                    d
+                },
+                || stager.stage(&schema::MEMBER_SNAPSHOTS, snapshot),
+            );
+            tx.insert_staged(staged?)?;
+            tx.apply_member_diff(&diff?)?;
             tracing::info!("members appended to the warehouse in {:?}", t.elapsed());
         } else {
             for (table, batch) in &p.validated.batches {

@@ -21,7 +21,7 @@ pub mod schema;
 pub mod warehouse;
 
 pub use error::{Error, Result};
-pub use load::{LoadMeta, LoadTx, MemberDiff};
+pub use load::{LoadMeta, LoadTx, MemberDiff, Staged, Stager};
 pub use warehouse::{DatasetStatus, LoadInfo, Status, Warehouse};
 
 /// Re-exported so that callers build batches with the same arrow version.

@@ -38,6 +38,36 @@ pub struct MemberDiff {
     pub history_open: RecordBatch,
 }
 
+/// Stages batches of one load as Parquet files in the lake's staging area. It borrows
+/// only the lake, so it may be used from several threads at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Stager<'a> {
+    lake: &'a crate::lake::Lake,
+    id: i64,
+}
+
+/// A batch written to the staging area, waiting for [`LoadTx::insert_staged`].
+#[derive(Debug)]
+pub struct Staged {
+    table: &'static Table,
+    file: String,
+    rows: usize,
+}
+
+impl Stager<'_> {
+    /// Writes the batch (payload columns of `table`, which must be a lake table).
+    pub fn stage(&self, table: &'static Table, batch: &RecordBatch) -> Result<Staged> {
+        if !table.in_lake {
+            return Err(Error::Invalid(format!("{} is not a lake table", table.name)));
+        }
+        check_payload(table, batch)?;
+        let t = std::time::Instant::now();
+        let file = self.lake.stage_batch(table, self.id, batch)?;
+        tracing::info!("{}: staged {} rows as Parquet in {:?}", table.name, batch.num_rows(), t.elapsed());
+        Ok(Staged { table, file, rows: batch.num_rows() })
+    }
+}
+
 /// An open transaction on the warehouse. Dropped without [`LoadTx::commit`], it rolls back.
 #[derive(Debug)]
 pub struct LoadTx<'a> {
@@ -78,39 +108,56 @@ impl LoadTx<'_> {
 
     /// Appends a batch (payload columns of `table`) to the current load.
     pub fn append(&mut self, table: &'static Table, batch: &RecordBatch) -> Result<()> {
+        if table.in_lake {
+            // Lake tables go through a staged Parquet file: DuckDB reads it in parallel, and
+            // after commit the same file is renamed into its lake partition.
+            let staged = self.stager()?.stage(table, batch)?;
+            return self.insert_staged(staged);
+        }
         let (load_id, _, tables) = self.current()?;
         let load_id = *load_id;
         if !tables.contains(&table.name) {
             tables.push(table.name);
         }
         let full = with_system_columns(table, batch, load_id)?;
-        if table.in_lake {
-            // Lake tables go through a staged Parquet file: DuckDB reads it in parallel, and
-            // after commit the same file is renamed into its lake partition.
-            let t = std::time::Instant::now();
-            let file = self.wh.lake.stage_batch(table, load_id, batch)?;
-            tracing::info!("{}: staged {} rows as Parquet in {:?}", table.name, batch.num_rows(), t.elapsed());
-            let t = std::time::Instant::now();
-            let select = match table.supersede {
-                Supersede::Intervals => format!(
-                    "SELECT {load_id}, member_key, valid_from, NULL, NULL, category, profession, prefecture_code \
-                     FROM read_parquet('{file}')"
-                ),
-                _ => format!("SELECT {load_id}, NULL, * FROM read_parquet('{file}')"),
-            };
-            self.wh
-                .conn
-                .execute_batch(&format!("INSERT INTO {} {select}", table.name))
-                .ctx(|| format!("append to {}", table.name))?;
-            tracing::info!("{}: inserted in {:?}", table.name, t.elapsed());
-            return Ok(());
-        }
         if full.num_rows() == 0 {
             return Ok(());
         }
         let mut app = self.wh.conn.appender(table.name).ctx(|| format!("append to {}", table.name))?;
         app.append_record_batch(full).ctx(|| format!("append to {}", table.name))?;
         app.flush().ctx(|| format!("append to {}", table.name))?;
+        Ok(())
+    }
+
+    /// A handle that stages batches of the current load as Parquet; it can be used from
+    /// other threads while the caller computes something else (see [`Stager`]).
+    pub fn stager(&self) -> Result<Stager<'_>> {
+        let id = self.current.as_ref().map(|c| c.0).ok_or_else(|| Error::Invalid("no load started".into()))?;
+        Ok(Stager { lake: &self.wh.lake, id })
+    }
+
+    /// Inserts a staged batch into its table (it joins the lake after commit).
+    pub fn insert_staged(&mut self, staged: Staged) -> Result<()> {
+        let (load_id, _, tables) = self.current()?;
+        let load_id = *load_id;
+        let table = staged.table;
+        if !tables.contains(&table.name) {
+            tables.push(table.name);
+        }
+        let file = staged.file;
+        let select = match table.supersede {
+            Supersede::Intervals => format!(
+                "SELECT {load_id}, member_key, valid_from, NULL, NULL, category, profession, prefecture_code \
+                 FROM read_parquet('{file}')"
+            ),
+            _ => format!("SELECT {load_id}, NULL, * FROM read_parquet('{file}')"),
+        };
+        let t = std::time::Instant::now();
+        self.wh
+            .conn
+            .execute_batch(&format!("INSERT INTO {} {select}", table.name))
+            .ctx(|| format!("append to {}", table.name))?;
+        tracing::info!("{}: {} rows inserted in {:?}", table.name, staged.rows, t.elapsed());
         Ok(())
     }
 
@@ -168,8 +215,17 @@ impl LoadTx<'_> {
         )
         .ctx(|| "close history intervals".into())?;
         conn.execute_batch("DROP TABLE _superseded; DROP TABLE _closes;").ctx(|| "finish member diff".into())?;
-        self.append(&schema::MEMBERS, &diff.members_new)?;
-        self.append(&schema::MEMBER_HISTORY, &diff.history_open)?;
+        let (members, history) = {
+            let stager = self.stager()?;
+            std::thread::scope(|scope| {
+                let members = scope.spawn(|| stager.stage(&schema::MEMBERS, &diff.members_new));
+                let history = stager.stage(&schema::MEMBER_HISTORY, &diff.history_open);
+                (members.join(), history)
+            })
+        };
+        let members = members.map_err(|_| Error::Invalid("staging thread panicked".into()))??;
+        self.insert_staged(members)?;
+        self.insert_staged(history?)?;
         let tables = &mut self.current()?.2;
         if !tables.contains(&"member_history_closes") {
             tables.push("member_history_closes");
@@ -253,6 +309,25 @@ impl Drop for LoadTx<'_> {
             tracing::error!("rollback failed: {e}");
         }
     }
+}
+
+/// Checks a batch against the table's payload schema.
+fn check_payload(table: &Table, batch: &RecordBatch) -> Result<()> {
+    let expected = table.payload_schema();
+    let got = batch.schema();
+    if got.fields().len() != expected.fields().len()
+        || got
+            .fields()
+            .iter()
+            .zip(expected.fields())
+            .any(|(g, e)| g.name() != e.name() || g.data_type() != e.data_type())
+    {
+        return Err(Error::Schema {
+            table: table.name.to_string(),
+            detail: format!("expected {expected:?}, got {got:?}"),
+        });
+    }
+    Ok(())
 }
 
 /// Prepends `load_id` (and `superseded_by` where the table has it) to a payload batch,
