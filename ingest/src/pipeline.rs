@@ -196,6 +196,8 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
         files.extend(skipped);
         Ok(IngestReport { outcome, files })
     };
+    // Everything the commit would refuse is refused here too, so --check tells the truth.
+    check_snapshot_order(wh, &prepared)?;
     if opts.check_only {
         return finish(Outcome::Checked, prepared, skipped);
     }
@@ -205,7 +207,6 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
     if prepared.is_empty() {
         return finish(Outcome::NothingNew, prepared, skipped);
     }
-    check_snapshot_order(wh, &prepared)?;
     if wh.meta("key_fingerprint")?.is_none() {
         wh.set_meta("key_fingerprint", &fingerprint)?;
     }
