@@ -303,10 +303,11 @@ impl LoadTx<'_> {
 
 impl Drop for LoadTx<'_> {
     fn drop(&mut self) {
-        if self.open
-            && let Err(e) = self.wh.conn.execute_batch("ROLLBACK")
-        {
-            tracing::error!("rollback failed: {e}");
+        if self.open {
+            self.clear_staged();
+            if let Err(e) = self.wh.conn.execute_batch("ROLLBACK") {
+                tracing::error!("rollback failed: {e}");
+            }
         }
     }
 }
@@ -333,20 +334,8 @@ fn check_payload(table: &Table, batch: &RecordBatch) -> Result<()> {
 /// Prepends `load_id` (and `superseded_by` where the table has it) to a payload batch,
 /// checking the payload against the table's schema.
 fn with_system_columns(table: &Table, batch: &RecordBatch, load_id: i64) -> Result<RecordBatch> {
+    check_payload(table, batch)?;
     let expected = table.payload_schema();
-    let got = batch.schema();
-    if got.fields().len() != expected.fields().len()
-        || got
-            .fields()
-            .iter()
-            .zip(expected.fields())
-            .any(|(g, e)| g.name() != e.name() || g.data_type() != e.data_type())
-    {
-        return Err(Error::Schema {
-            table: table.name.to_string(),
-            detail: format!("expected {expected:?}, got {got:?}"),
-        });
-    }
     let n = batch.num_rows();
     let mut fields = vec![Field::new("load_id", DataType::Int64, false)];
     let mut cols: Vec<ArrayRef> = vec![Arc::new(Int64Array::from(vec![load_id; n]))];

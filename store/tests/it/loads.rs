@@ -83,6 +83,7 @@ fn a_dropped_transaction_rolls_back_everything() {
     assert_eq!(wh.query_i64("SELECT COUNT(*) FROM areas WHERE superseded_by IS NOT NULL").expect("q"), 0);
     assert_eq!(wh.loads().expect("loads").len(), 1);
     assert!(!d.path().join("lake/areas/load_id=2").exists());
+    assert!(!d.path().join("lake/.staging").exists(), "a rolled-back load leaves nothing staged");
     // The next load reuses id 2; nothing of the rolled-back attempt may reach its partition.
     assert_eq!(load(&mut wh, "c.csv", "R6", &["0101"]), 2);
     let conn = duckdb::Connection::open_in_memory().expect("duckdb");
