@@ -27,7 +27,8 @@ pub(crate) struct Lake {
 /// The query that exports table `name` for load `id`; `None` for tables kept out of the lake.
 fn export_sql(name: &str, id: i64) -> Option<String> {
     Some(match name {
-        // DuckDB preserves insertion order, so partitions keep the order the load delivered.
+        // Used for repair and derived partitions only (loads promote their staged files);
+        // sorted so that a re-export is deterministic.
         "member_history" => format!(
             "SELECT member_key, valid_from, category, profession, prefecture_code
              FROM member_history WHERE load_id = {id}"
@@ -35,12 +36,11 @@ fn export_sql(name: &str, id: i64) -> Option<String> {
         "member_history_closes" => {
             format!("SELECT member_key, valid_from, valid_to FROM member_history WHERE closed_load = {id}")
         }
-        "load_rejects" | "extra_cells" | "raw_cells" => return None,
         "members" => {
             format!("SELECT * EXCLUDE (load_id, superseded_by) FROM members WHERE load_id = {id} ORDER BY member_key")
         }
         other => {
-            let t = crate::schema::table(other)?;
+            let t = crate::schema::table(other).filter(|t| t.in_lake)?;
             let order = if t.column_names().contains(&"row_no") { "row_no" } else { "ALL" };
             format!("SELECT * EXCLUDE (load_id, superseded_by) FROM {other} WHERE load_id = {id} ORDER BY {order}")
         }

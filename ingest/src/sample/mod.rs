@@ -476,11 +476,6 @@ fn readme(m: &Manifest) -> String {
     s
 }
 
-/// The default location of the bundled sample and the reference data, relative to the repository.
-pub fn default_dirs() -> (PathBuf, PathBuf) {
-    (PathBuf::from("data/sample"), PathBuf::from("data/reference"))
-}
-
 /// Writes only the latest roster snapshot (UTF-8, no BOM) at `scale`, for benchmarks.
 /// Returns the file and its row count.
 pub fn write_latest_roster(dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> Result<(PathBuf, u64)> {
