@@ -60,18 +60,8 @@ pub fn run_child(kind: &str, file: &Path, dir: &Path) -> Result<()> {
     match kind {
         "ingest" => {
             let mut wh = store::Warehouse::open(&dir.join("wh.duckdb"), &dir.join("lake"))?;
-            let opts = ingest::IngestOptions {
-                dataset: "members".into(),
-                files: vec![file.to_path_buf()],
-                as_of: None,
-                accept_partial: false,
-                check_only: false,
-                header_map: None,
-                sheet: None,
-                rejects_dir: dir.join("rejects"),
-                key_file: dir.join("k.key"),
-                progress: false,
-            };
+            let opts =
+                ingest::IngestOptions::new("members", vec![file.to_path_buf()], dir.join("k.key"), dir.join("rejects"));
             let r = ingest::ingest(&mut wh, &opts)?;
             if r.outcome != ingest::Outcome::Committed {
                 bail!("ingest did not commit: {:?}", r.outcome);

@@ -51,17 +51,15 @@ fn sample(out: &Path, reference: &Path, scale: u32, seed: u64) -> Result<ExitCod
 
 fn ingest_files(store: &StoreArgs, args: &IngestArgs) -> Result<ExitCode> {
     let mut wh = open(store)?;
+    let rejects_dir = args.rejects.clone().unwrap_or_else(|| store.rejects_dir());
     let opts = IngestOptions {
-        dataset: args.dataset.clone(),
-        files: args.files.clone(),
         as_of: args.as_of,
         accept_partial: args.accept_partial,
         check_only: args.check,
         header_map: args.header_map.clone(),
         sheet: args.sheet.clone(),
-        rejects_dir: args.rejects.clone().unwrap_or_else(|| store.rejects_dir()),
-        key_file: store.key_path(),
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        ..IngestOptions::new(&args.dataset, args.files.clone(), store.key_path(), rejects_dir)
     };
     let report = ingest::ingest(&mut wh, &opts)?;
     print_report(&report);
@@ -151,16 +149,9 @@ fn demo(store: &StoreArgs, sample_dir: &Path) -> Result<ExitCode> {
     }
     for (dataset, as_of, paths) in groups {
         let opts = IngestOptions {
-            dataset,
-            files: paths,
             as_of: as_of.as_deref().map(ingest::normalize::date).transpose().map_err(|p| anyhow::anyhow!(p.en))?,
-            accept_partial: false,
-            check_only: false,
-            header_map: None,
-            sheet: None,
-            rejects_dir: store.rejects_dir(),
-            key_file: store.key_path(),
             progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            ..IngestOptions::new(dataset, paths, store.key_path(), store.rejects_dir())
         };
         let report = ingest::ingest(&mut wh, &opts)?;
         for f in &report.files {

@@ -39,6 +39,24 @@ pub struct IngestOptions {
     pub progress: bool,
 }
 
+impl IngestOptions {
+    /// A plain load: all or nothing, no header map, the first visible sheet, no progress display.
+    pub fn new(dataset: impl Into<String>, files: Vec<PathBuf>, key_file: PathBuf, rejects_dir: PathBuf) -> Self {
+        IngestOptions {
+            dataset: dataset.into(),
+            files,
+            as_of: None,
+            accept_partial: false,
+            check_only: false,
+            header_map: None,
+            sheet: None,
+            rejects_dir,
+            key_file,
+            progress: false,
+        }
+    }
+}
+
 /// What happened to one file.
 #[derive(Debug, Clone)]
 pub struct FileReport {

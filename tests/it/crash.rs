@@ -92,16 +92,8 @@ fn sigkill_at_random_points_leaves_the_previous_or_the_next_state() {
         expected.push(digest(&wh));
         for (p, as_of) in &snaps {
             let o = IngestOptions {
-                dataset: "members".into(),
-                files: vec![p.clone()],
                 as_of: Some(ingest::normalize::date(as_of).expect("date")),
-                accept_partial: false,
-                check_only: false,
-                header_map: None,
-                sheet: None,
-                rejects_dir: d.path().join("rejects"),
-                key_file: key.clone(),
-                progress: false,
+                ..IngestOptions::new("members", vec![p.clone()], key.clone(), d.path().join("rejects"))
             };
             ingest::ingest(&mut wh, &o).expect("reference load");
             expected.push(digest(&wh));

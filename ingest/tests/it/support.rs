@@ -26,16 +26,8 @@ impl TestStore {
 
     pub fn opts(&self, dataset: &str, files: Vec<PathBuf>, as_of: Option<&str>) -> IngestOptions {
         IngestOptions {
-            dataset: dataset.into(),
-            files,
             as_of: as_of.map(|d| ingest::normalize::date(d).expect("as_of")),
-            accept_partial: false,
-            check_only: false,
-            header_map: None,
-            sheet: None,
-            rejects_dir: self.dir.path().join("rejects"),
-            key_file: self.dir.path().join("keys/k.key"),
-            progress: false,
+            ..IngestOptions::new(dataset, files, self.dir.path().join("keys/k.key"), self.dir.path().join("rejects"))
         }
     }
 
