@@ -142,24 +142,29 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
     let bar = progress_bar(opts.progress);
 
     // Read and classify every file first, so files can be put in a sensible order.
-    let mut read: Vec<(PathBuf, Vec<u8>, String, &'static DatasetSpec)> = Vec::new();
+    // (path, bytes, SHA-256, dataset, the table if classifying it already parsed it)
+    type Read = (PathBuf, Vec<u8>, String, &'static DatasetSpec, Option<RawTable>);
+    let mut read: Vec<Read> = Vec::new();
     for path in &opts.files {
         bar.set_message(format!("読み込み / reading {}", path.display()));
         let t = std::time::Instant::now();
         let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.clone(), source })?;
         let sha = hex::encode(Sha256::digest(&bytes));
         tracing::info!("{}: read and hashed {} bytes in {:?}", path.display(), bytes.len(), t.elapsed());
-        let spec = match fixed {
-            Some(s) => s,
-            None => classify_survey(path, &bytes, opts)?,
+        let (spec, parsed) = match fixed {
+            Some(s) => (s, None),
+            None => {
+                let t = table::read(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() })?;
+                (classify_survey(path, &t)?, Some(t))
+            }
         };
-        read.push((path.clone(), bytes, sha, spec));
+        read.push((path.clone(), bytes, sha, spec, parsed));
     }
-    read.sort_by_key(|(_, _, _, s)| spec::DATASETS.iter().position(|d| d.name == s.name));
+    read.sort_by_key(|(_, _, _, s, _)| spec::DATASETS.iter().position(|d| d.name == s.name));
 
     let mut prepared: Vec<Prepared> = Vec::new();
     let mut skipped: Vec<FileReport> = Vec::new();
-    for (path, bytes, sha, spec) in read {
+    for (path, bytes, sha, spec, parsed) in read {
         let is_sample = is_sample_file(&path, &sha);
         let mut report = FileReport {
             path: path.clone(),
@@ -190,7 +195,7 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
         }
         bar.set_message(format!("検証 / validating {} ({} KB)", path.display(), bytes.len() >> 10));
         let t = std::time::Instant::now();
-        let p = prepare(&path, &bytes, spec, opts, &user_map, &pseudo, &refs, report)?;
+        let p = prepare(&path, &bytes, parsed, spec, opts, &user_map, &pseudo, &refs, report)?;
         tracing::info!("{}: parsed and validated in {:?}", path.display(), t.elapsed());
         for (k, v) in &p.validated.questions {
             refs.questions.insert(k.clone(), v.clone());
@@ -298,6 +303,7 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
 fn prepare(
     path: &Path,
     bytes: &[u8],
+    parsed: Option<RawTable>,
     spec: &'static DatasetSpec,
     opts: &IngestOptions,
     user_map: &HeaderMap,
@@ -306,7 +312,10 @@ fn prepare(
     mut report: FileReport,
 ) -> Result<Prepared> {
     let t = std::time::Instant::now();
-    let table = table::read(path, bytes, &ReadOptions { sheet: opts.sheet.clone() })?;
+    let table = match parsed {
+        Some(t) => t,
+        None => table::read(path, bytes, &ReadOptions { sheet: opts.sheet.clone() })?,
+    };
     tracing::info!("{}: decoded and parsed {} rows in {:?}", path.display(), table.len(), t.elapsed());
     report.encoding = table.encoding;
     report.notes.extend(table.notes.iter().cloned());
@@ -380,8 +389,7 @@ fn prepare(
 }
 
 /// Tells a survey file's kind by its headers.
-fn classify_survey(path: &Path, bytes: &[u8], opts: &IngestOptions) -> Result<&'static DatasetSpec> {
-    let t: RawTable = table::read(path, bytes, &ReadOptions { sheet: opts.sheet.clone() })?;
+fn classify_survey(path: &Path, t: &RawTable) -> Result<&'static DatasetSpec> {
     let hs: Vec<String> = t.headers.iter().map(|h| crate::normalize::text(h).to_lowercase()).collect();
     let has = |names: &[&str]| names.iter().any(|n| hs.iter().any(|h| h == n));
     if has(&["配布数", "invited", "対象者数", "送付数"]) {
