@@ -124,6 +124,12 @@ impl<'c> RowCheck<'c, '_> {
         self.ck.reject_line(self.row.line(), column, value, p);
     }
 
+    /// Rejects the row for a problem with spec column `ci` (its raw value is reported).
+    pub fn reject_at(&mut self, ci: usize, p: Problem) {
+        let (c, raw) = (self.spec(ci), self.raw(ci));
+        self.reject(Some(&c), raw, p);
+    }
+
     /// Reads column `ci` with `parse`. `Some(None)`: empty and optional. `None`: rejected.
     pub fn get<T>(&mut self, ci: usize, parse: impl FnOnce(&str) -> Norm<T>) -> Option<Option<T>> {
         let raw = self.raw(ci);

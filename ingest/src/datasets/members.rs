@@ -126,10 +126,8 @@ fn validate_rows(
         if let (Some(j), Some(Some(l))) = (j, l)
             && l < j
         {
-            let raw = r.raw(LEFT);
-            r.reject(
-                Some(&MEMBERS.columns[LEFT]),
-                raw,
+            r.reject_at(
+                LEFT,
                 Problem::new(
                     format!("退会日 {l} が入会日 {j} より前です"),
                     format!("left on {l}, before joining on {j}"),
@@ -139,10 +137,8 @@ fn validate_rows(
         if let Some(j) = j
             && j > as_of
         {
-            let raw = r.raw(JOINED);
-            r.reject(
-                Some(&MEMBERS.columns[JOINED]),
-                raw,
+            r.reject_at(
+                JOINED,
                 Problem::new(
                     format!("入会日 {j} が名簿の抽出日 {as_of} より後です"),
                     format!("joined on {j}, after the snapshot date {as_of}"),

@@ -9,7 +9,7 @@ use arrow::record_batch::RecordBatch;
 use super::{Env, RefData, Validated};
 use crate::error::Result;
 use crate::normalize::{self, Problem};
-use crate::spec::{DESIGNATIONS, SPECIALISTS};
+use crate::spec::DESIGNATIONS;
 use crate::table::RawTable;
 use crate::validate::{Checker, RowCheck, date32};
 use model::designation::DesignationType;
@@ -21,21 +21,12 @@ fn dup(what: &str, first: u64) -> Problem {
 }
 
 /// Checks an area code against the loaded areas and the row's prefecture.
-fn check_area(
-    r: &mut RowCheck<'_, '_>,
-    ci: usize,
-    col: &crate::spec::ColumnSpec,
-    code: &str,
-    pref: Option<i32>,
-    refs: &RefData,
-) {
-    let raw = r.raw(ci).to_string();
+fn check_area(r: &mut RowCheck<'_, '_>, ci: usize, code: &str, pref: Option<i32>, refs: &RefData) {
     if let Some(p) = pref
         && code[..2].parse::<i32>().ok() != Some(p)
     {
-        r.reject(
-            Some(col),
-            &raw,
+        r.reject_at(
+            ci,
             Problem::new(
                 format!("構想区域コード {code} は都道府県コード {p:02} の区域ではありません"),
                 format!("area {code} is not in prefecture {p:02}"),
@@ -46,9 +37,8 @@ fn check_area(
     if let Some(set) = &refs.area_set
         && !refs.areas.contains_key(code)
     {
-        r.reject(
-            Some(col),
-            &raw,
+        r.reject_at(
+            ci,
             Problem::new(
                 format!("構想区域コード {code} は区域マスタ ({set}) にありません"),
                 format!("area {code} is not in the loaded area set {set}"),
@@ -88,10 +78,8 @@ pub fn validate_specialists(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_
         if let (Some(cd), Some(ex)) = (cd, ex)
             && ex <= cd
         {
-            let raw = r.raw(4).to_string();
-            r.reject(
-                Some(&SPECIALISTS.columns[4]),
-                &raw,
+            r.reject_at(
+                4,
                 Problem::new(
                     format!("有効期限 {ex} が認定日 {cd} 以前です"),
                     format!("expires {ex}, not after certification {cd}"),
@@ -100,7 +88,7 @@ pub fn validate_specialists(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_
         }
         if let Some(Some(code)) = &a {
             let p = pr.flatten().map(|p| i32::from(p.code()));
-            check_area(&mut r, 8, &SPECIALISTS.columns[8], code, p, env.refs);
+            check_area(&mut r, 8, code, p, env.refs);
         }
         let (line, row_ok) = (r.line(), r.ok);
         let (Some(q), Some(c), Some(m), Some(cd), Some(ex), Some(rn), Some(pr), Some(f), Some(a), true) =
@@ -175,17 +163,15 @@ pub fn validate_designations(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'
         let mut resolved: Option<String> = None;
         match (&code, &name) {
             (Some(Some(c)), _) => {
-                check_area(&mut r, 2, &DESIGNATIONS.columns[2], c, pc, env.refs);
+                check_area(&mut r, 2, c, pc, env.refs);
                 resolved = Some(c.clone());
             }
             (Some(None), Some(Some(nm))) => {
                 match pc.and_then(|p| env.refs.area_by_name.get(&(p, nm.clone()))) {
                     Some(c) => resolved = Some(c.clone()),
                     None => {
-                        let raw = r.raw(3).to_string();
-                        r.reject(
-                        Some(&DESIGNATIONS.columns[3]),
-                        &raw,
+                        r.reject_at(
+                            3,
                         Problem::new(
                             format!("二次医療圏名 '{nm}' を区域マスタで見つけられません (構想区域コードを入れてください)"),
                             format!("area name '{nm}' is not in the loaded areas; give the area code"),
@@ -207,10 +193,8 @@ pub fn validate_designations(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'
         if let (Some(f), Some(Some(u))) = (f, u)
             && u < f
         {
-            let raw = r.raw(6).to_string();
-            r.reject(
-                Some(&DESIGNATIONS.columns[6]),
-                &raw,
+            r.reject_at(
+                6,
                 Problem::new(
                     format!("指定終了日 {u} が指定開始日 {f} より前です"),
                     format!("ends {u}, before it starts {f}"),
@@ -281,7 +265,7 @@ pub fn validate_volumes(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -
         let h = r.text(0).flatten();
         let a = r.req(1, normalize::area_code);
         if let Some(code) = &a {
-            check_area(&mut r, 1, &crate::spec::HOSPITAL_VOLUMES.columns[1], code, None, env.refs);
+            check_area(&mut r, 1, code, None, env.refs);
         }
         let y = r.req(2, normalize::fiscal_year);
         let vs: Vec<Option<Option<i64>>> = (3..7).map(|ci| r.get(ci, normalize::count)).collect();
@@ -334,7 +318,7 @@ pub fn validate_areas(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
         let po = r.get(4, normalize::count);
         let k = r.get(5, normalize::decimal);
         if let (Some(p), Some(c)) = (p, &c) {
-            check_area(&mut r, 2, &crate::spec::AREAS.columns[2], c, Some(i32::from(p.code())), &RefData::default());
+            check_area(&mut r, 2, c, Some(i32::from(p.code())), &RefData::default());
         }
         let (line, row_ok) = (r.line(), r.ok);
         let (Some(s), Some(p), Some(c), Some(nm), Some(po), Some(k), true) = (s, p, c, nm, po, k, row_ok) else {
@@ -379,7 +363,7 @@ pub fn validate_hospitals(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>)
         let p = r.prefecture(1).flatten();
         let c = r.req(2, normalize::area_code);
         if let (Some(p), Some(c)) = (p, &c) {
-            check_area(&mut r, 2, &crate::spec::HOSPITALS.columns[2], c, Some(i32::from(p.code())), env.refs);
+            check_area(&mut r, 2, c, Some(i32::from(p.code())), env.refs);
         }
         let h = r.text(3).flatten();
         let m = r.text(4);

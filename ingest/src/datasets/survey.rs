@@ -9,7 +9,7 @@ use arrow::record_batch::RecordBatch;
 use super::{Env, Validated};
 use crate::error::Result;
 use crate::normalize::{self, Problem};
-use crate::spec::{self, SURVEY_QUESTIONS, SURVEY_WAVES};
+use crate::spec::{self, SURVEY_QUESTIONS};
 use crate::table::RawTable;
 use crate::validate::{Checker, date32};
 use model::membership::{AGE_BANDS, PROFESSIONS};
@@ -35,10 +35,8 @@ pub fn validate_waves(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
         if let (Some(o), Some(c)) = (o, c)
             && c < o
         {
-            let raw = r.raw(2).to_string();
-            r.reject(
-                Some(&SURVEY_WAVES.columns[2]),
-                &raw,
+            r.reject_at(
+                2,
                 Problem::new(
                     format!("締切日 {c} が開始日 {o} より前です"),
                     format!("closes on {c}, before opening on {o}"),
