@@ -97,6 +97,8 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Evaluate a metric of the catalog (`--list` lists them, `--docs` prints docs/metrics.md).
+    Metric(MetricArgs),
     /// Benchmarks (run with a release build: `cargo run --release -- bench ingest`).
     Bench {
         #[command(subcommand)]
@@ -109,6 +111,19 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// Every metric at several scales, with the physician share by prefecture in DuckDB and polars.
+    Metrics {
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1, 10, 100])]
+        scales: Vec<u32>,
+        /// Working directory for generated samples and warehouses.
+        #[arg(long, default_value = "target/bench")]
+        work: PathBuf,
+        #[arg(long, default_value = "data/reference")]
+        reference: PathBuf,
+        /// Timed runs per metric (after one warm-up); the median is reported.
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
     /// Members roster ingest vs DuckDB read_csv and polars read_csv.
     Ingest {
         #[arg(long, value_delimiter = ',', default_values_t = vec![1, 10, 100])]
@@ -122,6 +137,51 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+}
+
+#[derive(Debug, Clone, Copy, Default, ValueEnum)]
+pub enum MetricFormat {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricArgs {
+    /// The metric's name, e.g. members.physician_share.
+    #[arg(required_unless_present_any = ["list", "docs"])]
+    pub name: Option<String>,
+    /// List every metric with its one-line definition.
+    #[arg(long, conflicts_with = "docs")]
+    pub list: bool,
+    /// Print the catalog reference (docs/metrics.md).
+    #[arg(long)]
+    pub docs: bool,
+    /// The business date (西暦 or 和暦) [default: the latest roster snapshot].
+    #[arg(long, value_parser = parse_date, env = "ONCOMETRICS_AS_OF")]
+    pub as_of: Option<NaiveDate>,
+    /// Grouping, one of the metric's `by` values (see --list).
+    #[arg(long)]
+    pub by: Option<String>,
+    /// A metric parameter, `name=value` (repeatable).
+    #[arg(long = "param", value_parser = parse_param)]
+    pub params: Vec<(String, String)>,
+    /// committee (no suppression), board or researcher.
+    #[arg(long, default_value = "researcher", env = "ONCOMETRICS_AUDIENCE")]
+    pub audience: String,
+    /// Evaluate over the store as this load saw it [default: the latest load].
+    #[arg(long)]
+    pub at_load: Option<i64>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: MetricFormat,
+}
+
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("expected name=value, got {s:?}"))
 }
 
 #[derive(Debug, Args)]

@@ -19,9 +19,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Loads { format } => loads(&cli.store, format),
         Command::Status { format } => status(&cli.store, format),
         Command::Formats { out } => formats(out.as_deref()),
+        Command::Metric(args) => crate::metric::run(&cli.store, &args),
         Command::Bench { what: BenchCommand::Ingest { scales, work, reference, repeat } } => {
             let ms = crate::bench::run(&scales, &work, &reference, repeat)?;
             print!("{}", crate::bench::markdown(&ms));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { what: BenchCommand::Metrics { scales, work, reference, runs } } => {
+            let ts = crate::bench_metrics::run(&scales, &work, &reference, runs)?;
+            print!("{}", crate::bench_metrics::markdown(&ts));
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchChild { kind, file, dir } => {
@@ -125,42 +131,19 @@ fn print_file(f: &FileReport) {
 }
 
 fn demo(store: &StoreArgs, sample_dir: &Path) -> Result<ExitCode> {
-    let manifest_path = sample_dir.join("MANIFEST.json");
-    let text = std::fs::read_to_string(&manifest_path).with_context(|| {
-        format!(
-            "{} がありません。`oncometrics sample --out {}` で生成できます / missing; generate it with `oncometrics sample`",
-            manifest_path.display(),
-            sample_dir.display()
-        )
-    })?;
-    let manifest: serde_json::Value = serde_json::from_str(&text).context("MANIFEST.json")?;
-    let files = manifest["files"].as_array().cloned().unwrap_or_default();
     let mut wh = open(store)?;
-    // One ingest per dataset (members one snapshot at a time, each with its date).
-    let mut groups: Vec<(String, Option<String>, Vec<std::path::PathBuf>)> = Vec::new();
-    for f in &files {
-        let dataset = f["dataset"].as_str().unwrap_or_default().to_string();
-        let as_of = f["as_of"].as_str().map(str::to_owned);
-        let path = sample_dir.join(f["path"].as_str().unwrap_or_default());
-        match groups.last_mut() {
-            Some((d, a, ps)) if *d == dataset && as_of.is_none() && a.is_none() => ps.push(path),
-            _ => groups.push((dataset, as_of, vec![path])),
-        }
-    }
-    for (dataset, as_of, paths) in groups {
-        let opts = IngestOptions {
-            as_of: as_of.as_deref().map(ingest::normalize::date).transpose().map_err(|p| anyhow::anyhow!(p.en))?,
-            progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-            ..IngestOptions::new(dataset, paths, store.key_path(), store.rejects_dir())
-        };
-        let report = ingest::ingest(&mut wh, &opts)?;
-        for f in &report.files {
-            print_file(f);
-        }
-        if report.outcome == Outcome::Rejected {
-            println!("サンプルの取り込みに失敗しました / the sample did not load cleanly.");
-            return Ok(ExitCode::FAILURE);
-        }
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let reports = ingest::sample::load::load_dir(
+        &mut wh,
+        sample_dir,
+        &store.key_path(),
+        &store.rejects_dir(),
+        progress,
+        |report| report.files.iter().for_each(print_file),
+    )?;
+    if reports.iter().any(|r| r.outcome == Outcome::Rejected) {
+        println!("サンプルの取り込みに失敗しました / the sample did not load cleanly.");
+        return Ok(ExitCode::FAILURE);
     }
     println!();
     print_status(&wh, Format::Table)?;

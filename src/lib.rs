@@ -3,13 +3,17 @@
 //! # Layout
 //!
 //! - [`bench`]: the ingest benchmark behind `oncometrics bench ingest`.
+//! - [`bench_metrics`]: the metric benchmark behind `oncometrics bench metrics`.
 //! - [`cli`]: argument definitions (clap derive, every option with an environment variable).
 //! - [`commands`]: one function per subcommand, glue over the `ingest` and `store` crates.
+//! - [`metric`]: `oncometrics metric` over the `queries` catalog.
 //! - [`output`]: terminal tables that line up Japanese text.
 
 pub mod bench;
+pub mod bench_metrics;
 pub mod cli;
 pub mod commands;
+pub mod metric;
 pub mod output;
 
 pub use commands::run;

@@ -96,6 +96,35 @@ mod tests {
         }
     }
 
+    /// Property test on large societies (random draws, fixed seed): the outcome agrees
+    /// with the brute-force definition, and each remedy is the smallest that works.
+    #[test]
+    fn random_large_societies_agree_with_brute_force() {
+        let mut state = 0x5EED_u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        for i in 0..20_000 {
+            let t = 1 + next() % 1_000_000_000;
+            // Half the draws sit within a few members of the exact 80% boundary.
+            let p = if i % 2 == 0 { next() % (t + 1) } else { (t * 4 / 5 + next() % 5).saturating_sub(2).min(t) };
+            match R.evaluate(p, t) {
+                RuleOutcome::Compliant { headroom } => {
+                    assert!(ok(p, t) && ok(p, t + headroom) && !ok(p, t + headroom + 1), "p={p} t={t}");
+                }
+                RuleOutcome::NotCompliant { practitioners_needed: k, moves_to_associate: m } => {
+                    assert!(!ok(p, t), "p={p} t={t}");
+                    assert!(ok(p + k, t + k) && !ok(p + k - 1, t + k - 1), "p={p} t={t} k={k}");
+                    assert!(ok(p, t - m) && !ok(p, t - m + 1), "p={p} t={t} m={m}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn exactly_eighty_percent_is_compliant_with_no_headroom() {
         assert_eq!(R.evaluate(8, 10), RuleOutcome::Compliant { headroom: 0 });

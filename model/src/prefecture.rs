@@ -132,6 +132,20 @@ impl Prefecture {
     }
 
     /// The name without 都/府/県 ("東京"); 北海道 stays whole.
+    /// The 地方区分 (8 regions) used for survey segments.
+    pub fn region(self) -> &'static str {
+        match self.0 {
+            1 => "北海道",
+            2..=7 => "東北",
+            8..=14 => "関東",
+            15..=23 => "中部",
+            24..=30 => "近畿",
+            31..=35 => "中国",
+            36..=39 => "四国",
+            _ => "九州・沖縄",
+        }
+    }
+
     pub fn short_name(self) -> &'static str {
         let n = self.name();
         if n == "北海道" {
@@ -159,9 +173,25 @@ impl Prefecture {
     }
 }
 
+/// The 8 regions in their usual order.
+pub const REGIONS: [&str; 8] = ["北海道", "東北", "関東", "中部", "近畿", "中国", "四国", "九州・沖縄"];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn regions_cover_every_prefecture_in_order() {
+        let all: Vec<&str> = Prefecture::all().map(Prefecture::region).collect();
+        assert_eq!(all.len(), 47);
+        assert_eq!(all[0], "北海道");
+        assert_eq!(all[12], "関東"); // 東京都
+        assert_eq!(all[22], "中部"); // 愛知県
+        assert_eq!(all[46], "九州・沖縄");
+        let mut order: Vec<&str> = all.clone();
+        order.dedup();
+        assert_eq!(order, REGIONS);
+    }
 
     #[test]
     fn codes_names_and_short_names_parse() {

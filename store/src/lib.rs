@@ -7,6 +7,7 @@
 //! - [`warehouse`]: opening the store, its metadata, the load history and `status`.
 //! - [`load`]: a load transaction: append batches, supersede older rows, commit.
 //! - [`lake`]: the Parquet lake: atomic export of each committed load, and repair on open.
+//! - [`snapshot`]: the tables as one load saw them, read into Arrow for the metric engine.
 //! - [`error`]: the crate's error type.
 //!
 //! A load commits in one DuckDB transaction; only after it has committed is it
@@ -18,10 +19,12 @@ pub mod error;
 pub mod lake;
 pub mod load;
 pub mod schema;
+pub mod snapshot;
 pub mod warehouse;
 
 pub use error::{Error, Result};
 pub use load::{LoadMeta, LoadTx, MemberDiff, Staged, Stager};
+pub use snapshot::{SnapshotTable, StoreSnapshot};
 pub use warehouse::{DatasetStatus, LoadInfo, Status, Warehouse};
 
 /// Re-exported so that callers build batches with the same arrow version.

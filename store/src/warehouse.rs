@@ -183,6 +183,14 @@ impl Warehouse {
         Ok(batches)
     }
 
+    /// Writes the result of a read-only query to a Parquet file (benchmarks, exports).
+    pub fn copy_to_parquet(&self, sql: &str, path: &Path) -> Result<()> {
+        let target = path.display().to_string().replace('\'', "''");
+        self.conn
+            .execute_batch(&format!("COPY ({sql}) TO '{target}' (FORMAT parquet)"))
+            .ctx(|| format!("export {sql} to {}", path.display()))
+    }
+
     /// A single integer from a query (for checks and tests).
     pub fn query_i64(&self, sql: &str) -> Result<i64> {
         self.conn.query_row(sql, [], |r| r.get(0)).ctx(|| format!("run {sql}"))

@@ -10,6 +10,7 @@
 //! - [`write`]: CSV/TSV/XLSX writers in the offices' encodings.
 
 pub mod hospitals;
+pub mod load;
 pub mod members;
 pub mod reference;
 pub mod rng;

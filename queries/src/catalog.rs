@@ -1,0 +1,335 @@
+//! The metric catalog: every number the product shows is one named metric here,
+//! with its definition, unit, sources, caveats, parameters and audiences.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::NaiveDate;
+
+use crate::disclosure::{self, AppliedPolicy, Audience, Policy};
+use crate::error::{Error, Result};
+use crate::frame::Frame;
+use crate::metrics;
+use crate::result::{Column, MetricResult, Note, Provenance, Value};
+use crate::snapshot::Snapshot;
+
+/// The section of the product a metric belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    Membership,
+    Survey,
+    Specialists,
+    Hospitals,
+}
+
+impl Group {
+    pub fn ja(self) -> &'static str {
+        match self {
+            Group::Membership => "会員",
+            Group::Survey => "アンケート",
+            Group::Specialists => "専門医",
+            Group::Hospitals => "拠点病院",
+        }
+    }
+    pub fn en(self) -> &'static str {
+        match self {
+            Group::Membership => "Membership",
+            Group::Survey => "Survey",
+            Group::Specialists => "Specialists",
+            Group::Hospitals => "Hospitals",
+        }
+    }
+}
+
+/// The type of a parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    Date,
+    Int,
+    Text,
+    Choice(&'static [&'static str]),
+}
+
+/// A metric-specific parameter.
+#[derive(Debug, Clone, Copy)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub kind: ParamKind,
+    /// The default, as text ("" = none).
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+/// The future a metric's evaluation returns.
+pub type EvalFuture<'a> = Pin<Box<dyn Future<Output = Result<Output>> + Send + 'a>>;
+
+/// One metric.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricDef {
+    pub name: &'static str,
+    pub group: Group,
+    pub title_ja: &'static str,
+    pub title_en: &'static str,
+    /// One line: what the number is.
+    pub summary: &'static str,
+    /// The full definition (developer docs, English with the domain's Japanese terms).
+    pub definition: &'static str,
+    pub unit: &'static str,
+    /// Snapshot tables read.
+    pub sources: &'static [&'static str],
+    pub caveats: &'static [&'static str],
+    /// Allowed values of `--by`; the first is the default ("" = no grouping).
+    pub by: &'static [&'static str],
+    pub params: &'static [ParamSpec],
+    /// Who may see it.
+    pub audiences: &'static [Audience],
+    pub eval: for<'a> fn(&'a Cx<'a>) -> EvalFuture<'a>,
+}
+
+/// Every audience.
+pub const ALL: &[Audience] = &Audience::ALL;
+/// Committee only (member-level detail).
+pub const COMMITTEE_ONLY: &[Audience] = &[Audience::Committee];
+
+/// What a metric computes, before provenance and disclosure control.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Vec<Value>>,
+    pub extra_lines: Vec<Vec<usize>>,
+    pub column_groups: Vec<Vec<&'static str>>,
+    pub notes: Vec<Note>,
+}
+
+impl Output {
+    pub fn new(columns: Vec<Column>) -> Self {
+        Output { columns, ..Default::default() }
+    }
+    pub fn note(&mut self, ja: impl Into<String>, en: impl Into<String>) {
+        self.notes.push(Note::new(ja, en));
+    }
+}
+
+/// A request to evaluate a metric.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub metric: String,
+    pub as_of: Option<NaiveDate>,
+    pub by: Option<String>,
+    pub params: BTreeMap<String, String>,
+    pub audience: Audience,
+}
+
+impl Request {
+    pub fn new(metric: &str, audience: Audience) -> Self {
+        Request { metric: metric.to_string(), as_of: None, by: None, params: BTreeMap::new(), audience }
+    }
+    pub fn as_of(mut self, d: NaiveDate) -> Self {
+        self.as_of = Some(d);
+        self
+    }
+    pub fn by(mut self, by: &str) -> Self {
+        self.by = Some(by.to_string());
+        self
+    }
+    pub fn param(mut self, k: &str, v: &str) -> Self {
+        self.params.insert(k.to_string(), v.to_string());
+        self
+    }
+}
+
+/// The evaluation context a metric receives: the snapshot and resolved parameters.
+#[derive(Debug)]
+pub struct Cx<'a> {
+    pub snapshot: &'a Snapshot,
+    pub def: &'a MetricDef,
+    pub as_of: NaiveDate,
+    /// The chosen grouping ("" = none).
+    pub by: String,
+    params: BTreeMap<String, String>,
+}
+
+impl Cx<'_> {
+    pub async fn frame(&self, sql: &str) -> Result<Frame> {
+        let batches = self
+            .snapshot
+            .sql(sql)
+            .await
+            .map_err(|e| Error::Data { metric: self.def.name.to_string(), detail: format!("{e}\n{sql}") })?;
+        Ok(Frame::from_batches(&batches))
+    }
+
+    /// A parameter's text (the default filled in; "" when none).
+    pub fn text(&self, name: &str) -> String {
+        self.params.get(name).cloned().unwrap_or_default()
+    }
+
+    pub fn int(&self, name: &str) -> Result<Option<i64>> {
+        let v = self.text(name);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        v.parse().map(Some).map_err(|_| self.bad(name, &v, "not an integer / 整数ではありません"))
+    }
+
+    pub fn date(&self, name: &str) -> Result<Option<NaiveDate>> {
+        let v = self.text(name);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        parse_date(&v).map(Some).ok_or_else(|| self.bad(name, &v, "not a date YYYY-MM-DD / 日付ではありません"))
+    }
+
+    pub fn bad(&self, param: &str, value: &str, reason: &str) -> Error {
+        Error::Param {
+            metric: self.def.name.to_string(),
+            param: param.to_string(),
+            value: value.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// `DATE 'YYYY-MM-DD'` for SQL.
+    pub fn as_of_sql(&self) -> String {
+        date_sql(self.as_of)
+    }
+
+    pub fn by_has(&self, dim: &str) -> bool {
+        self.by.split(',').any(|d| d == dim)
+    }
+}
+
+pub fn date_sql(d: NaiveDate) -> String {
+    format!("DATE '{d}'")
+}
+
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+/// Every metric.
+pub fn catalog() -> Vec<&'static MetricDef> {
+    let mut all: Vec<&'static MetricDef> = Vec::new();
+    all.extend(metrics::membership::METRICS);
+    all.extend(metrics::flows::METRICS);
+    all.extend(metrics::survey::METRICS);
+    all.extend(metrics::specialists::METRICS);
+    all.extend(metrics::hospitals::METRICS);
+    all
+}
+
+/// The metric named `name`, or an error with the nearest name as a hint.
+pub fn find(name: &str) -> Result<&'static MetricDef> {
+    let all = catalog();
+    if let Some(d) = all.iter().find(|d| d.name == name) {
+        return Ok(d);
+    }
+    let hint = all
+        .iter()
+        .map(|d| (model::membership::edit_distance(d.name, name), d.name))
+        .filter(|(dist, _)| *dist <= 4)
+        .min()
+        .map(|(_, n)| n.to_string());
+    Err(Error::UnknownMetric { name: name.to_string(), hint })
+}
+
+/// Evaluates a request against a snapshot, applying the audience's disclosure policy.
+pub async fn evaluate(snapshot: &Snapshot, req: &Request) -> Result<MetricResult> {
+    let def = find(&req.metric)?;
+    if !def.audiences.contains(&req.audience) {
+        return Err(Error::NotPermitted { metric: def.name.into(), audience: req.audience.to_string() });
+    }
+    let as_of = match req.as_of.or_else(|| snapshot.default_as_of()) {
+        Some(d) => d,
+        None => {
+            return Err(Error::Param {
+                metric: def.name.into(),
+                param: "as_of".into(),
+                value: String::new(),
+                reason: "the store holds no dated load; give --as-of / データがないため基準日を指定してください".into(),
+            });
+        }
+    };
+    let by = req.by.clone().unwrap_or_else(|| def.by.first().copied().unwrap_or("").to_string());
+    if !def.by.contains(&by.as_str()) && !(by.is_empty() && def.by.is_empty()) {
+        return Err(Error::Param {
+            metric: def.name.into(),
+            param: "by".into(),
+            value: by,
+            reason: format!(
+                "one of: {}",
+                def.by.iter().map(|b| if b.is_empty() { "(none)" } else { b }).collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
+    let mut params = BTreeMap::new();
+    for (k, v) in &req.params {
+        let Some(spec) = def.params.iter().find(|p| p.name == k) else {
+            return Err(Error::Param {
+                metric: def.name.into(),
+                param: k.clone(),
+                value: v.clone(),
+                reason: format!(
+                    "unknown parameter; this metric takes: {}",
+                    if def.params.is_empty() {
+                        "none".to_string()
+                    } else {
+                        def.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+                    }
+                ),
+            });
+        };
+        check_kind(def, spec, v)?;
+        params.insert(k.clone(), v.clone());
+    }
+    for spec in def.params {
+        if !params.contains_key(spec.name) && !spec.default.is_empty() {
+            params.insert(spec.name.to_string(), spec.default.to_string());
+        }
+    }
+    let cx = Cx { snapshot, def, as_of, by: by.clone(), params: params.clone() };
+    let out = (def.eval)(&cx).await?;
+    let load_ids = snapshot.loads_of(def.sources);
+    let mut shown = params;
+    shown.insert("as_of".into(), as_of.to_string());
+    if !by.is_empty() {
+        shown.insert("by".into(), by);
+    }
+    let mut result = MetricResult {
+        metric: def.name,
+        title_ja: def.title_ja,
+        title_en: def.title_en,
+        params: shown,
+        columns: out.columns,
+        rows: out.rows,
+        extra_lines: out.extra_lines,
+        column_groups: out.column_groups,
+        policy: AppliedPolicy::none(req.audience),
+        provenance: Provenance { at_load: snapshot.at_load, sample: snapshot.any_sample(&load_ids), load_ids },
+        notes: out.notes,
+    };
+    disclosure::apply(&mut result, Policy::for_audience(req.audience));
+    Ok(result)
+}
+
+fn check_kind(def: &MetricDef, spec: &ParamSpec, v: &str) -> Result<()> {
+    let bad =
+        |reason: String| Error::Param { metric: def.name.into(), param: spec.name.into(), value: v.into(), reason };
+    match spec.kind {
+        ParamKind::Date => {
+            parse_date(v).map(|_| ()).ok_or_else(|| bad("not a date YYYY-MM-DD / 日付ではありません".into()))
+        }
+        ParamKind::Int => {
+            v.trim().parse::<i64>().map(|_| ()).map_err(|_| bad("not an integer / 整数ではありません".into()))
+        }
+        ParamKind::Text => Ok(()),
+        ParamKind::Choice(options) => {
+            if options.contains(&v) {
+                Ok(())
+            } else {
+                Err(bad(format!("one of: {}", options.join(", "))))
+            }
+        }
+    }
+}

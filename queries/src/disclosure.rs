@@ -1,0 +1,356 @@
+//! Disclosure control, applied to every result before it leaves the engine.
+//!
+//! A policy per audience: the committee sees exact counts; the board and researchers
+//! get **primary suppression** of person counts from 1 to k−1 (k = 10 by default, as
+//! in NDB practice) and **complementary suppression**, so that no withheld cell can be
+//! recovered from the totals of the lines it lies on.
+//!
+//! A *line* is a set of rows whose counts add up to a total a reader may know: for a
+//! result with dimensions d1…dn, the rows that agree on every dimension but one form
+//! a line (so a row or column of a cross-table, or the whole of a one-way table).
+//! A metric adds lines where its rows have other additive groupings (e.g. the months
+//! of one 年度). Every line's total is assumed known. Complementary cells are added
+//! until no withheld cell is determined by the system of line totals — checked by
+//! linear algebra, which also rules out recovery by chains of subtractions.
+//! Derived cells (shares, rates, differences) are withheld with any count of their row.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::result::{MetricResult, Role, Value};
+
+/// Who will see a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// 会員委員会: member-level detail, no suppression.
+    Committee,
+    /// 理事会.
+    Board,
+    /// Policy researchers and anything published.
+    Researcher,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 3] = [Audience::Committee, Audience::Board, Audience::Researcher];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "committee" | "会員委員会" => Some(Self::Committee),
+            "board" | "理事会" => Some(Self::Board),
+            "researcher" | "research" | "研究者" => Some(Self::Researcher),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Committee => "committee",
+            Self::Board => "board",
+            Self::Researcher => "researcher",
+        }
+    }
+
+    pub fn ja(self) -> &'static str {
+        match self {
+            Self::Committee => "会員委員会",
+            Self::Board => "理事会",
+            Self::Researcher => "研究者",
+        }
+    }
+}
+
+impl fmt::Display for Audience {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A disclosure policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub audience: Audience,
+    /// Person counts from 1 to `k − 1` are withheld; 0 disables suppression.
+    pub k: u32,
+}
+
+impl Policy {
+    /// The policy for an audience with the rule set's threshold.
+    pub fn for_audience(audience: Audience) -> Self {
+        let k = match audience {
+            Audience::Committee => 0,
+            Audience::Board | Audience::Researcher => model::rules::RULES_2026.min_cell,
+        };
+        Policy { audience, k }
+    }
+}
+
+/// The policy a result was released under, and what it withheld.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppliedPolicy {
+    pub audience: Audience,
+    pub k: u32,
+    pub method: &'static str,
+    /// Cells withheld as primary (below k) and as complementary.
+    pub primary: usize,
+    pub complementary: usize,
+}
+
+impl AppliedPolicy {
+    pub fn none(audience: Audience) -> Self {
+        AppliedPolicy { audience, k: 0, method: METHOD_NONE, primary: 0, complementary: 0 }
+    }
+
+    pub fn describe_ja(&self) -> String {
+        if self.k == 0 {
+            format!("秘匿処理なし（{}向け）", self.audience.ja())
+        } else {
+            format!(
+                "{}向け：{}未満の人数を秘匿（一次 {} セル、二次 {} セル）。秘匿セルは {} で表示",
+                self.audience.ja(),
+                self.k,
+                self.primary,
+                self.complementary,
+                crate::result::SUPPRESSED_MARK
+            )
+        }
+    }
+}
+
+pub const METHOD_NONE: &str = "none";
+pub const METHOD_SUPPRESSION: &str = "primary (1..k-1) + complementary (line totals, linear algebra)";
+
+/// Applies `policy` to `result` in place.
+pub fn apply(result: &mut MetricResult, policy: Policy) {
+    if policy.k == 0 {
+        result.policy = AppliedPolicy::none(policy.audience);
+        return;
+    }
+    let counts: Vec<usize> =
+        result.columns.iter().enumerate().filter(|(_, c)| c.role == Role::PersonCount).map(|(i, _)| i).collect();
+    let nc = counts.len();
+    // Cells are (row, count column), flattened as row * nc + j.
+    let values: Vec<Option<i64>> =
+        result.rows.iter().flat_map(|r| counts.iter().map(move |&c| r[c].as_i64())).collect();
+    let lines = cell_lines(result, &counts);
+    let plan = suppress(&values, &lines, i64::from(policy.k));
+    let (mut primary, mut complementary) = (0, 0);
+    for (cell, state) in plan.iter().enumerate() {
+        match state {
+            Cell::Primary => primary += 1,
+            Cell::Complementary => complementary += 1,
+            Cell::Shown => continue,
+        }
+        let (row, j) = (cell / nc, cell % nc);
+        result.rows[row][counts[j]] = Value::Suppressed;
+        for (i, c) in result.columns.iter().enumerate() {
+            if c.role == Role::Derived && result.rows[row][i] != Value::Null {
+                result.rows[row][i] = Value::Suppressed;
+            }
+        }
+    }
+    result.policy =
+        AppliedPolicy { audience: policy.audience, k: policy.k, method: METHOD_SUPPRESSION, primary, complementary };
+}
+
+/// The additive lines over cells (row × person-count column): each row line of
+/// [`lines_of`] within each count column, and each declared column group within each row.
+pub fn cell_lines(result: &MetricResult, counts: &[usize]) -> Vec<Vec<usize>> {
+    let nc = counts.len();
+    let mut lines = Vec::new();
+    for line in lines_of(result) {
+        for j in 0..nc {
+            lines.push(line.iter().map(|r| r * nc + j).collect::<Vec<_>>());
+        }
+    }
+    for group in &result.column_groups {
+        let js: Vec<usize> =
+            group.iter().filter_map(|name| counts.iter().position(|&c| result.columns[c].name == *name)).collect();
+        if js.len() > 1 {
+            for r in 0..result.rows.len() {
+                lines.push(js.iter().map(|j| r * nc + j).collect());
+            }
+        }
+    }
+    lines
+}
+
+/// The additive lines of a result's rows: rows agreeing on all dimensions but one, plus
+/// the metric's own extra lines. Lines of one row carry no information and are dropped.
+pub fn lines_of(result: &MetricResult) -> Vec<Vec<usize>> {
+    let dims: Vec<usize> =
+        result.columns.iter().enumerate().filter(|(_, c)| c.role == Role::Dim).map(|(i, _)| i).collect();
+    let mut lines: Vec<Vec<usize>> = Vec::new();
+    for skip_pos in 0..dims.len() {
+        let mut groups: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
+        for (r, row) in result.rows.iter().enumerate() {
+            let key: Vec<String> =
+                dims.iter().enumerate().filter(|(p, _)| *p != skip_pos).map(|(_, &i)| row[i].display()).collect();
+            groups.entry(key).or_default().push(r);
+        }
+        lines.extend(groups.into_values());
+    }
+    lines.extend(result.extra_lines.iter().cloned());
+    lines.retain(|l| l.len() > 1);
+    lines.sort();
+    lines.dedup();
+    lines
+}
+
+/// The state of one cell after suppression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cell {
+    Shown,
+    Primary,
+    Complementary,
+}
+
+/// Plans suppression of one column of counts (`None` = not a count, left alone).
+pub fn suppress(values: &[Option<i64>], lines: &[Vec<usize>], k: i64) -> Vec<Cell> {
+    let mut state: Vec<Cell> = values
+        .iter()
+        .map(|v| match v {
+            Some(n) if *n >= 1 && *n < k => Cell::Primary,
+            _ => Cell::Shown,
+        })
+        .collect();
+    // Each round finds one withheld cell the line totals still determine and withholds
+    // the smallest shown cell on one of its lines; the loop ends because cells only
+    // move from shown to withheld.
+    while let Some(exposed) = first_determined(&state, lines) {
+        let candidate = lines
+            .iter()
+            .filter(|l| l.contains(&exposed))
+            .flat_map(|l| l.iter().copied())
+            .filter(|&i| state[i] == Cell::Shown && values[i].is_some())
+            // Prefer a non-zero cell (a withheld zero protects nothing when zeros are
+            // known structurally), then the smallest, then the first.
+            .min_by_key(|&i| {
+                let v = values[i].unwrap_or(0);
+                (v == 0, v, i)
+            });
+        match candidate {
+            Some(i) => state[i] = Cell::Complementary,
+            None => break, // every cell on its lines is withheld already
+        }
+    }
+    state
+}
+
+/// The first withheld cell whose value the line totals determine, if any.
+fn first_determined(state: &[Cell], lines: &[Vec<usize>]) -> Option<usize> {
+    let hidden: Vec<usize> = (0..state.len()).filter(|&i| state[i] != Cell::Shown).collect();
+    if hidden.is_empty() {
+        return None;
+    }
+    let pos: BTreeMap<usize, usize> = hidden.iter().enumerate().map(|(p, &i)| (i, p)).collect();
+    let rows: Vec<Vec<f64>> = lines
+        .iter()
+        .filter_map(|l| {
+            let mut v = vec![0.0; hidden.len()];
+            let mut any = false;
+            for i in l {
+                if let Some(&p) = pos.get(i) {
+                    v[p] = 1.0;
+                    any = true;
+                }
+            }
+            any.then_some(v)
+        })
+        .collect();
+    let basis = row_echelon(rows);
+    hidden.iter().enumerate().find(|(p, _)| in_row_space(&basis, *p, hidden.len())).map(|(_, &i)| i)
+}
+
+const EPS: f64 = 1e-9;
+
+/// Reduced row echelon form: (pivot column, row) pairs.
+fn row_echelon(mut rows: Vec<Vec<f64>>) -> Vec<(usize, Vec<f64>)> {
+    let mut basis: Vec<(usize, Vec<f64>)> = Vec::new();
+    for row in rows.iter_mut() {
+        for (p, b) in &basis {
+            let f = row[*p];
+            if f.abs() > EPS {
+                for (x, y) in row.iter_mut().zip(b) {
+                    *x -= f * y;
+                }
+            }
+        }
+        if let Some(p) = row.iter().position(|x| x.abs() > EPS) {
+            let f = row[p];
+            for x in row.iter_mut() {
+                *x /= f;
+            }
+            for (_, b) in basis.iter_mut() {
+                let g = b[p];
+                if g.abs() > EPS {
+                    for (x, y) in b.iter_mut().zip(row.iter()) {
+                        *x -= g * y;
+                    }
+                }
+            }
+            basis.push((p, row.clone()));
+        }
+    }
+    basis
+}
+
+/// Whether the unit vector e_j lies in the span of the reduced basis.
+fn in_row_space(basis: &[(usize, Vec<f64>)], j: usize, n: usize) -> bool {
+    let mut v = vec![0.0_f64; n];
+    v[j] = 1.0;
+    for (p, b) in basis {
+        let f = v[*p];
+        if f.abs() > EPS {
+            for (x, y) in v.iter_mut().zip(b) {
+                *x -= f * y;
+            }
+        }
+    }
+    v.iter().all(|x| x.abs() < EPS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid_lines(rows: usize, cols: usize) -> Vec<Vec<usize>> {
+        let mut lines: Vec<Vec<usize>> = (0..rows).map(|r| (0..cols).map(|c| r * cols + c).collect()).collect();
+        lines.extend((0..cols).map(|c| (0..rows).map(|r| r * cols + c).collect()));
+        lines
+    }
+
+    #[test]
+    fn a_lone_small_cell_gets_a_partner_on_its_line() {
+        let values = [Some(3), Some(50), Some(40)];
+        let plan = suppress(&values, &[vec![0, 1, 2]], 10);
+        assert_eq!(plan, vec![Cell::Primary, Cell::Complementary, Cell::Shown]);
+    }
+
+    #[test]
+    fn zeros_and_large_counts_are_shown() {
+        let values = [Some(0), Some(10), Some(12)];
+        assert!(suppress(&values, &[vec![0, 1, 2]], 10).iter().all(|c| *c == Cell::Shown));
+    }
+
+    #[test]
+    fn two_way_table_needs_a_rectangle() {
+        // 3×3, one small cell: a row partner, a column partner and the corner close the rectangle.
+        let values: Vec<Option<i64>> = [5, 20, 30, 40, 50, 60, 70, 80, 90].iter().map(|v| Some(*v)).collect();
+        let plan = suppress(&values, &grid_lines(3, 3), 10);
+        let hidden: Vec<usize> = (0..9).filter(|&i| plan[i] != Cell::Shown).collect();
+        assert_eq!(hidden, vec![0, 1, 3, 4]);
+    }
+
+    #[test]
+    fn determinability_sees_a_bridge_between_cycles() {
+        // Two withheld cells alone on a line are not determined by that line.
+        let basis = row_echelon(vec![vec![1.0, 1.0]]);
+        assert!(!in_row_space(&basis, 0, 2));
+        // Adding a line holding only the first determines both.
+        let basis = row_echelon(vec![vec![1.0, 1.0], vec![1.0, 0.0]]);
+        assert!(in_row_space(&basis, 0, 2) && in_row_space(&basis, 1, 2));
+    }
+}

@@ -1,0 +1,43 @@
+//! A synchronous facade over the async engine: owns a Tokio runtime and a snapshot.
+
+use std::sync::Arc;
+
+use store::Warehouse;
+
+use crate::catalog::{Request, evaluate};
+use crate::error::{Error, Result};
+use crate::result::MetricResult;
+use crate::snapshot::Snapshot;
+
+/// The metric engine for callers without an async runtime (the CLI, reports).
+#[derive(Debug)]
+pub struct Engine {
+    runtime: tokio::runtime::Runtime,
+    snapshot: Arc<Snapshot>,
+}
+
+impl Engine {
+    /// Reads a snapshot of `warehouse` as load `at_load` saw it (the latest when None).
+    pub fn open(warehouse: &Warehouse, at_load: Option<i64>) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Runtime(e.to_string()))?;
+        let store = warehouse.snapshot(at_load)?;
+        let snapshot = Arc::new(runtime.block_on(Snapshot::build(store))?);
+        Ok(Engine { runtime, snapshot })
+    }
+
+    pub fn snapshot(&self) -> &Arc<Snapshot> {
+        &self.snapshot
+    }
+
+    pub fn evaluate(&self, req: &Request) -> Result<MetricResult> {
+        self.runtime.block_on(evaluate(&self.snapshot, req))
+    }
+
+    /// Runs any future on the engine's runtime (tests, benchmarks).
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+}

@@ -1,0 +1,40 @@
+//! The metric catalog: every number the product shows is a named metric, evaluated
+//! by DataFusion over an in-memory Arrow snapshot of the store, with parameters
+//! (as-of date, grouping, area set, filters), a typed result and disclosure control.
+//!
+//! # Layout
+//!
+//! - [`snapshot`]: the store's tables as one load saw them, registered in a DataFusion session,
+//!   plus derived tables (member spells).
+//! - [`catalog`]: metric definitions, parameters, requests and evaluation.
+//! - [`metrics`]: the metrics, one module per section (membership, flows, hospitals).
+//! - [`result`]: typed results (columns with roles, values, provenance, notes).
+//! - [`disclosure`]: audiences, primary and complementary suppression.
+//! - [`stats`]: Wilson intervals, chi-square, rate ratios, raking, Kaplan–Meier.
+//! - [`render`]: text table, CSV and JSON output of a result.
+//! - [`docs`]: `docs/metrics.md`, generated from the catalog.
+//! - [`engine`]: a synchronous facade (its own Tokio runtime) for the CLI and reports.
+//! - [`frame`]: query results as rows of values.
+//! - [`error`]: the crate's error type.
+
+pub mod catalog;
+pub mod disclosure;
+pub mod docs;
+pub mod engine;
+pub mod error;
+pub mod frame;
+pub mod metrics;
+pub mod render;
+pub mod result;
+pub mod snapshot;
+pub mod stats;
+
+pub use catalog::{MetricDef, Request, catalog, evaluate, find};
+pub use disclosure::{Audience, Policy};
+pub use engine::Engine;
+pub use error::{Error, Result};
+pub use result::{Column, MetricResult, Role, Value};
+pub use snapshot::Snapshot;
+
+/// Re-exported so that callers use the same DataFusion version.
+pub use datafusion;

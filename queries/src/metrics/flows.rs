@@ -1,0 +1,320 @@
+//! Membership flows: joins and leaves by period and 職種, before/after the abolition
+//! of the 協議員 recommendation, and retention of join cohorts.
+
+use std::collections::BTreeMap;
+
+use chrono::{Months, NaiveDate};
+use model::fiscal::fiscal_year;
+use model::membership::{CATEGORIES, PROFESSIONS};
+use model::rules::RULES_2026;
+
+use super::{fiscal_year_sql, vocab_order};
+use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
+use crate::result::{Column, Value};
+use crate::stats::{self, Subject, Z95};
+
+pub const METRICS: &[&MetricDef] = &[&FLOWS, &BEFORE_AFTER, &RETENTION];
+
+const SOURCES: &[&str] = &["members", "member_history"];
+const FIRST_SNAPSHOT_CAVEAT: &str = "Members who joined and left before the first roster snapshot never appear in \
+    the data, so flows are complete only from the first snapshot on (the default start).";
+const INFERRED_CAVEAT: &str = "A member missing from a snapshot without 退会日 is counted as leaving on that snapshot's \
+    date (leaves_inferred).";
+
+pub const FLOWS: MetricDef = MetricDef {
+    name: "members.flows",
+    group: Group::Membership,
+    title_ja: "入会・退会の推移",
+    title_en: "Joins and leaves",
+    summary: "Joins, leaves and net change by 年度 or month (and 職種 or 会員種別) from `from` to the as-of date.",
+    definition: "joins = members whose 入会日 falls in the period, counted in the 職種/会員種別 they joined with; leaves = \
+        members whose 退会日 falls in it, in the state they left with, split into recorded 退会日 and leaves inferred \
+        from a member's disappearance; net = joins − leaves. Periods are 年度 (April–March) or calendar months.",
+    unit: "人",
+    sources: SOURCES,
+    caveats: &[FIRST_SNAPSHOT_CAVEAT, INFERRED_CAVEAT],
+    by: &["fiscal_year", "fiscal_year,profession", "fiscal_year,category", "month", "month,profession"],
+    params: &[ParamSpec {
+        name: "from",
+        kind: ParamKind::Date,
+        default: "",
+        doc: "first day counted (default: the first roster snapshot)",
+    }],
+    audiences: ALL,
+    eval: flows,
+};
+
+fn period_sql(month: bool, col: &str) -> String {
+    if month { format!("to_char({col}, '%Y-%m')") } else { fiscal_year_sql(col) }
+}
+
+fn flows<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let from = match cx.date("from")? {
+            Some(d) => d,
+            None => cx.snapshot.roster_dates().first().copied().unwrap_or(cx.as_of),
+        };
+        let month = cx.by_has("month");
+        let split = if cx.by_has("profession") {
+            Some("profession")
+        } else if cx.by_has("category") {
+            Some("category")
+        } else {
+            None
+        };
+        let split_sql = split.unwrap_or("''");
+        let (f, t) = (date_sql(from), cx.as_of_sql());
+        let q = |col: &str, extra: &str| {
+            format!(
+                "SELECT {} AS period, {split_sql} AS split, {extra} COUNT(*) AS n FROM member_spells
+                 WHERE span_{} = {col} AND {col} >= {f} AND {col} <= {t} GROUP BY 1, 2{}",
+                period_sql(month, col),
+                if col == "joined_on" { "from" } else { "to" },
+                if extra.is_empty() { "" } else { ", 3" }
+            )
+        };
+        let joins = cx.frame(&q("joined_on", "")).await?;
+        let leaves = cx.frame(&q("left_on", "left_inferred AS inferred,")).await?;
+        // (period, split) → [joins, recorded leaves, inferred leaves]; periods keyed by their text.
+        let mut cells: BTreeMap<(String, String), [i64; 3]> = BTreeMap::new();
+        let mut period_values: BTreeMap<String, Value> = BTreeMap::new();
+        for (frame, which) in [(&joins, None), (&leaves, Some(()))] {
+            for r in 0..frame.len() {
+                let p = frame.value(r, "period");
+                let k = (p.display(), frame.text(r, "split").unwrap_or_default());
+                period_values.insert(k.0.clone(), p);
+                let slot = match which {
+                    None => 0,
+                    Some(()) if matches!(frame.value(r, "inferred"), Value::Bool(true)) => 2,
+                    Some(()) => 1,
+                };
+                cells.entry(k).or_default()[slot] += frame.i64(r, "n").unwrap_or(0);
+            }
+        }
+        let periods: Vec<(String, Value)> = period_values.into_iter().collect();
+        let mut splits: Vec<String> = cells.keys().map(|k| k.1.clone()).collect();
+        splits.sort_by_key(|s| match split {
+            Some("category") => vocab_order(&CATEGORIES, s),
+            _ => vocab_order(&PROFESSIONS, s),
+        });
+        splits.dedup();
+        let mut columns = vec![if month {
+            Column::dim("month", "月", "Month")
+        } else {
+            Column::dim("fiscal_year", "年度", "Fiscal year")
+        }];
+        match split {
+            Some("profession") => columns.push(Column::dim("profession", "職種", "Profession")),
+            Some(_) => columns.push(Column::dim("category", "会員種別", "Category")),
+            None => {}
+        }
+        columns.extend([
+            Column::people("joins", "入会", "Joins"),
+            Column::people("leaves_recorded", "退会（退会日あり）", "Leaves (recorded)"),
+            Column::people("leaves_inferred", "退会（名簿から推定）", "Leaves (inferred)"),
+            Column::derived("leaves", "退会計", "Leaves", "人"),
+            Column::derived("net", "増減", "Net", "人"),
+        ]);
+        let mut out = Output::new(columns);
+        let mut fy_lines: BTreeMap<(i64, String), Vec<usize>> = BTreeMap::new();
+        for (pk, p) in &periods {
+            for s in &splits {
+                let c = cells.get(&(pk.clone(), s.clone())).copied().unwrap_or_default();
+                let mut row = vec![p.clone()];
+                if split.is_some() {
+                    row.push(Value::Text(s.clone()));
+                }
+                row.extend([
+                    Value::Int(c[0]),
+                    Value::Int(c[1]),
+                    Value::Int(c[2]),
+                    Value::Int(c[1] + c[2]),
+                    Value::Int(c[0] - c[1] - c[2]),
+                ]);
+                if month {
+                    if let Some(d) =
+                        p.as_str().and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+                    {
+                        fy_lines.entry((i64::from(fiscal_year(d)), s.clone())).or_default().push(out.rows.len());
+                    }
+                }
+                out.rows.push(row);
+            }
+        }
+        // The months of one 年度 add up to that 年度's published total.
+        out.extra_lines = fy_lines.into_values().collect();
+        out.column_groups.push(vec!["leaves_recorded", "leaves_inferred"]);
+        out.note(format!("対象期間: {from} 〜 {}", cx.as_of), format!("Period: {from} to {}", cx.as_of));
+        Ok(out)
+    })
+}
+
+pub const BEFORE_AFTER: MetricDef = MetricDef {
+    name: "members.joins_before_after",
+    group: Group::Membership,
+    title_ja: "協議員推薦廃止（2026-01-17）前後の入会",
+    title_en: "Joins before and after the 2026-01-17 abolition of the 協議員 recommendation",
+    summary: "Joins from 2026-01-17 to the as-of date against the same calendar dates a year earlier, as rates per month with a rate ratio and its 95% interval.",
+    definition: "after = joins with 2026-01-17 ≤ 入会日 ≤ D; before = joins in the same dates one year earlier. Each is \
+        also given per month (count / days × 30.4375). ratio = after / before with a 95% interval \
+        exp(ln ratio ± 1.96·√(1/after + 1/before)) (Poisson counts over equal exposure).",
+    unit: "人/月",
+    sources: SOURCES,
+    caveats: &["Comparing the same calendar dates removes seasonality but not other changes between the years."],
+    by: &["profession", ""],
+    params: &[],
+    audiences: ALL,
+    eval: before_after,
+};
+
+fn before_after<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let a = RULES_2026.recommendation_abolished();
+        let d = cx.as_of;
+        if d < a {
+            return Err(cx.bad("as_of", &d.to_string(), "must be on or after 2026-01-17 / 2026-01-17 以降を指定"));
+        }
+        let year = Months::new(12);
+        let (a0, d0) = (a.checked_sub_months(year).unwrap_or(a), d.checked_sub_months(year).unwrap_or(d));
+        let split = if cx.by == "profession" { "profession" } else { "'全体'" };
+        let f = cx
+            .frame(&format!(
+                "SELECT {split} AS split,
+                        SUM(CASE WHEN joined_on >= {} AND joined_on <= {} THEN 1 ELSE 0 END) AS before,
+                        SUM(CASE WHEN joined_on >= {} AND joined_on <= {} THEN 1 ELSE 0 END) AS after
+                 FROM member_spells WHERE span_from = joined_on GROUP BY 1",
+                date_sql(a0),
+                date_sql(d0),
+                date_sql(a),
+                date_sql(d)
+            ))
+            .await?;
+        let days_after = (d - a).num_days() + 1;
+        let days_before = (d0 - a0).num_days() + 1;
+        let mut columns = Vec::new();
+        if cx.by == "profession" {
+            columns.push(Column::dim("profession", "職種", "Profession"));
+        }
+        columns.extend([
+            Column::people("joins_before", "入会（前年同期）", "Joins (year before)"),
+            Column::people("joins_after", "入会（廃止後）", "Joins (after)"),
+            Column::derived("per_month_before", "月あたり（前年同期）", "Per month (year before)", "人/月"),
+            Column::derived("per_month_after", "月あたり（廃止後）", "Per month (after)", "人/月"),
+            Column::derived("change_per_month", "月あたり増減", "Change per month", "人/月"),
+            Column::derived("ratio", "比", "Ratio after/before", ""),
+            Column::derived("ratio_low", "比の95%下限", "Ratio 95% low", ""),
+            Column::derived("ratio_high", "比の95%上限", "Ratio 95% high", ""),
+        ]);
+        let mut rows: Vec<(String, i64, i64)> = (0..f.len())
+            .map(|r| {
+                (
+                    f.text(r, "split").unwrap_or_default(),
+                    f.i64(r, "before").unwrap_or(0),
+                    f.i64(r, "after").unwrap_or(0),
+                )
+            })
+            .collect();
+        rows.retain(|r| r.1 + r.2 > 0);
+        rows.sort_by_key(|r| vocab_order(&PROFESSIONS, &r.0));
+        let mut out = Output::new(columns);
+        const MONTH: f64 = 30.4375;
+        for (s, b, af) in rows {
+            let pb = b as f64 / days_before as f64 * MONTH;
+            let pa = af as f64 / days_after as f64 * MONTH;
+            let rr = stats::rate_ratio(u64::try_from(af).unwrap_or(0), u64::try_from(b).unwrap_or(0), Z95);
+            let mut row = Vec::new();
+            if cx.by == "profession" {
+                row.push(Value::Text(s));
+            }
+            row.extend([
+                Value::Int(b),
+                Value::Int(af),
+                Value::Num(pb),
+                Value::Num(pa),
+                Value::Num(pa - pb),
+                Value::opt_num(rr.map(|r| r.0)),
+                Value::opt_num(rr.map(|r| r.1)),
+                Value::opt_num(rr.map(|r| r.2)),
+            ]);
+            out.rows.push(row);
+        }
+        out.note(
+            format!("廃止後: {a} 〜 {d}（{days_after}日）、前年同期: {a0} 〜 {d0}（{days_before}日）"),
+            format!("After: {a} to {d} ({days_after} days); year before: {a0} to {d0} ({days_before} days)"),
+        );
+        Ok(out)
+    })
+}
+
+pub const RETENTION: MetricDef = MetricDef {
+    name: "members.retention",
+    group: Group::Membership,
+    title_ja: "入会年度別の継続率",
+    title_en: "Retention of join cohorts",
+    summary: "Share of each 年度 join cohort still a member 1, 3 and 5 years after joining (Kaplan–Meier, current members censored).",
+    definition: "Cohort = 年度 of 入会日. Time = days from 入会日 to 退会日 (an event) or to D (censored: still a member). \
+        Kaplan–Meier survival at 365, 1,096 and 1,826 days. Members who joined before the first roster snapshot are \
+        observed only from it (delayed entry), so their cohort's survival is estimated conditionally on being a member \
+        then; where nobody of a cohort was observed early enough the value is empty (not identified).",
+    unit: "%",
+    sources: SOURCES,
+    caveats: &[FIRST_SNAPSHOT_CAVEAT, INFERRED_CAVEAT],
+    by: &["fiscal_year"],
+    params: &[],
+    audiences: ALL,
+    eval: retention,
+};
+
+fn retention<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let d = cx.as_of_sql();
+        let first = cx.snapshot.roster_dates().first().copied().unwrap_or(cx.as_of);
+        let f = cx
+            .frame(&format!(
+                "SELECT cohort, entry, time, event, COUNT(*) AS n FROM (
+                   SELECT {} AS cohort,
+                          CASE WHEN joined_on < {first_sql} THEN CAST({first_sql} AS INT) - CAST(joined_on AS INT) ELSE 0 END AS entry,
+                          CASE WHEN left_on IS NOT NULL AND left_on <= {d} THEN CAST(left_on AS INT) - CAST(joined_on AS INT)
+                               ELSE CAST({d} AS INT) - CAST(joined_on AS INT) END AS time,
+                          (left_on IS NOT NULL AND left_on <= {d}) AS event
+                   FROM members WHERE joined_on <= {d}
+                 ) m GROUP BY 1, 2, 3, 4",
+                fiscal_year_sql("joined_on"),
+                first_sql = date_sql(first)
+            ))
+            .await?;
+        let mut cohorts: BTreeMap<i64, Vec<Subject>> = BTreeMap::new();
+        for r in 0..f.len() {
+            let Some(c) = f.i64(r, "cohort") else { continue };
+            let event = matches!(f.value(r, "event"), Value::Bool(true));
+            let time = f.i64(r, "time").unwrap_or(0).max(if event { 1 } else { 0 }) as f64;
+            cohorts.entry(c).or_default().push(Subject {
+                entry: f.i64(r, "entry").unwrap_or(0) as f64,
+                time,
+                event,
+                count: u64::try_from(f.i64(r, "n").unwrap_or(0)).unwrap_or(0),
+            });
+        }
+        let mut out = Output::new(vec![
+            Column::dim("fiscal_year", "入会年度", "Join cohort (年度)"),
+            Column::people("members", "入会者（観察対象）", "Members observed"),
+            Column::people("left", "うち退会", "Of whom left"),
+            Column::derived("retained_1y_pct", "1年後継続率", "Still a member after 1 year", "%"),
+            Column::derived("retained_3y_pct", "3年後継続率", "After 3 years", "%"),
+            Column::derived("retained_5y_pct", "5年後継続率", "After 5 years", "%"),
+        ]);
+        for (cohort, subjects) in cohorts {
+            let n: u64 = subjects.iter().map(|s| s.count).sum();
+            let left: u64 = subjects.iter().filter(|s| s.event).map(|s| s.count).sum();
+            let s = stats::kaplan_meier(&subjects, &[365.0, 1096.0, 1826.0]);
+            let mut row = vec![Value::Int(cohort), Value::Int(n as i64), Value::Int(left as i64)];
+            row.extend(s.iter().map(|v| Value::opt_num(v.map(|x| x * 100.0))));
+            out.rows.push(row);
+        }
+        out.note(
+            format!("最初の名簿時点: {first}。それ以前の入会年度は、その時点で在籍していた会員のみから推定します。"),
+            format!("First roster snapshot: {first}; earlier cohorts are estimated from members still present then."),
+        );
+        Ok(out)
+    })
+}

@@ -1,0 +1,582 @@
+//! Cancer-hospital designations: counts by type, 空白の二次医療圏, the designation
+//! volumes, and designated hospitals against specialists.
+
+use chrono::{Datelike, NaiveDate};
+use model::designation::DesignationType;
+use model::qualification::MEDICAL_ONCOLOGIST;
+use model::rules::RULES_2026;
+
+use super::prefecture_cells;
+use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
+use crate::error::Result;
+use crate::result::{Column, Value};
+
+pub const METRICS: &[&MetricDef] =
+    &[&DESIGNATIONS, &BLANK_AREAS, &BLANK_COUNT, &BLANK_SERIES, &VOLUME_CHECK, &VOLUME_SUMMARY, &COVERAGE];
+
+const AREA_SET_PARAM: ParamSpec = ParamSpec {
+    name: "area_set",
+    kind: ParamKind::Text,
+    default: "",
+    doc: "area set of the reference data, e.g. R7 (default: the latest loaded)",
+};
+const AREA_SET_CAVEAT: &str = "A count of 空白 areas depends on the area set: the reference data give the 339 構想区域 \
+    of R6/R7 (= 二次医療圏 except in 三重県, where 8 構想区域 split 4 二次医療圏). Since FY2019 the government counts \
+    空白 areas on がん医療圏, which can differ; designations whose area code is not in the set are reported in a note.";
+
+/// SQL list of the designation labels that make an area not 空白.
+fn covering_list() -> String {
+    DesignationType::ALL
+        .iter()
+        .filter(|t| t.covers_area())
+        .map(|t| format!("'{}'", t.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn hub_list() -> String {
+    DesignationType::ALL
+        .iter()
+        .filter(|t| t.is_hub())
+        .map(|t| format!("'{}'", t.label()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn designated_on(d: &str) -> String {
+    format!("(designated_from <= {d} AND (designated_until IS NULL OR designated_until >= {d}))")
+}
+
+/// The chosen area set, or the latest one loaded.
+async fn area_set(cx: &Cx<'_>) -> Result<String> {
+    let f = cx.frame("SELECT DISTINCT area_set FROM areas ORDER BY area_set").await?;
+    let sets: Vec<String> = (0..f.len()).filter_map(|r| f.text(r, "area_set")).collect();
+    let chosen = cx.text("area_set");
+    if chosen.is_empty() {
+        return sets
+            .last()
+            .cloned()
+            .ok_or_else(|| cx.bad("area_set", "", "no areas loaded / 構想区域データが未登録です"));
+    }
+    if sets.contains(&chosen) {
+        Ok(chosen)
+    } else {
+        Err(cx.bad("area_set", &chosen, &format!("loaded sets: {}", sets.join(", "))))
+    }
+}
+
+pub const DESIGNATIONS: MetricDef = MetricDef {
+    name: "hospitals.designations",
+    group: Group::Hospitals,
+    title_ja: "がん診療連携拠点病院等の指定数",
+    title_en: "Designated cancer hospitals",
+    summary: "Hospitals holding each designation type on the as-of date, nationally or by prefecture.",
+    definition: "A designation is in force on D when 指定開始日 ≤ D and (指定終了日 is empty or D ≤ 指定終了日). 都道府県独自指定 \
+        is listed but is not a national designation.",
+    unit: "施設",
+    sources: &["designations"],
+    caveats: &[],
+    by: &["type", "prefecture,type"],
+    params: &[],
+    audiences: ALL,
+    eval: designations,
+};
+
+fn type_order(label: &str) -> usize {
+    DesignationType::ALL.iter().position(|t| t.label() == label).unwrap_or(usize::MAX)
+}
+
+fn designations<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let by_pref = cx.by_has("prefecture");
+        let pref = if by_pref { "prefecture_code" } else { "0" };
+        let f = cx
+            .frame(&format!(
+                "SELECT {pref} AS pref, designation, COUNT(*) AS n FROM designations WHERE {} GROUP BY 1, 2",
+                designated_on(&cx.as_of_sql())
+            ))
+            .await?;
+        let mut rows: Vec<(i64, usize, Vec<Value>)> = Vec::new();
+        for r in 0..f.len() {
+            let label = f.text(r, "designation").unwrap_or_default();
+            let code = f.i64(r, "pref");
+            let mut row = Vec::new();
+            if by_pref {
+                let (c, n) = prefecture_cells(code);
+                row.extend([c, n]);
+            }
+            let national = DesignationType::parse(&label).is_some_and(DesignationType::is_national);
+            row.extend([Value::text(label.clone()), Value::Bool(national), Value::opt_int(f.i64(r, "n"))]);
+            rows.push((code.unwrap_or(99), type_order(&label), row));
+        }
+        rows.sort_by_key(|r| (r.0, r.1));
+        let mut columns = Vec::new();
+        if by_pref {
+            columns.push(Column::dim("prefecture_code", "都道府県コード", "Prefecture code"));
+            columns.push(Column::label("prefecture", "都道府県", "Prefecture"));
+        }
+        columns.extend([
+            Column::dim("designation", "指定類型", "Designation"),
+            Column::plain("national", "国の指定", "National designation", ""),
+            Column::plain("hospitals", "施設数", "Hospitals", "施設"),
+        ]);
+        let mut out = Output::new(columns);
+        out.rows = rows.into_iter().map(|r| r.2).collect();
+        Ok(out)
+    })
+}
+
+/// Areas of the set with their coverage on `d`: (code, name, prefecture, population, covered).
+fn blank_sql(set: &str, d: &str) -> String {
+    format!(
+        "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
+                (c.area_code IS NOT NULL) AS covered
+         FROM areas a LEFT JOIN (
+             SELECT DISTINCT area_code FROM designations WHERE designation IN ({}) AND {}
+         ) c ON a.area_code = c.area_code
+         WHERE a.area_set = '{}'",
+        covering_list(),
+        designated_on(d),
+        set.replace('\'', "''")
+    )
+}
+
+async fn unmatched_note(cx: &Cx<'_>, out: &mut Output, set: &str, d: &str) -> Result<()> {
+    let f = cx
+        .frame(&format!(
+            "SELECT COUNT(*) AS n FROM designations WHERE designation IN ({}) AND {}
+               AND (area_code IS NULL OR area_code NOT IN (SELECT area_code FROM areas WHERE area_set = '{}'))",
+            covering_list(),
+            designated_on(d),
+            set.replace('\'', "''")
+        ))
+        .await?;
+    let n = f.i64(0, "n").unwrap_or(0);
+    if n > 0 {
+        out.note(
+            format!("構想区域コードが {set} にない指定が {n} 件あり、判定に使っていません。"),
+            format!("{n} designations have an area code outside {set} and were not used."),
+        );
+    }
+    Ok(())
+}
+
+pub const BLANK_AREAS: MetricDef = MetricDef {
+    name: "hospitals.blank_areas",
+    group: Group::Hospitals,
+    title_ja: "空白の二次医療圏（一覧）",
+    title_en: "空白の二次医療圏: areas without a designated cancer hospital",
+    summary: "Areas of the chosen set with neither a 拠点病院 nor a 地域がん診療病院 designated on the as-of date.",
+    definition: "An area is 空白 on D when no designation in force on D of type 都道府県/地域（高度型を含む）/特定領域 \
+        がん診療連携拠点病院, 国立がん研究センター or 地域がん診療病院 has its area code. 都道府県独自指定 does not count. \
+        Population is the 2020 census figure of the reference data.",
+    unit: "区域",
+    sources: &["designations", "areas"],
+    caveats: &[AREA_SET_CAVEAT],
+    by: &[""],
+    params: &[AREA_SET_PARAM],
+    audiences: ALL,
+    eval: blank_areas,
+};
+
+fn blank_areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let set = area_set(cx).await?;
+        let d = cx.as_of_sql();
+        let f = cx
+            .frame(&format!("SELECT * FROM ({}) b WHERE NOT covered ORDER BY area_code", blank_sql(&set, &d)))
+            .await?;
+        let mut out = Output::new(vec![
+            Column::dim("area_code", "構想区域コード", "Area code"),
+            Column::label("area_name", "構想区域", "Area"),
+            Column::label("prefecture_code", "都道府県コード", "Prefecture code"),
+            Column::label("prefecture", "都道府県", "Prefecture"),
+            Column::plain("population_2020", "人口（2020年）", "Population (2020)", "人"),
+        ]);
+        let mut pop = 0;
+        for r in 0..f.len() {
+            let (c, n) = prefecture_cells(f.i64(r, "prefecture_code"));
+            pop += f.i64(r, "population_2020").unwrap_or(0);
+            out.rows.push(vec![
+                Value::text(f.text(r, "area_code").unwrap_or_default()),
+                Value::text(f.text(r, "area_name").unwrap_or_default()),
+                c,
+                n,
+                Value::opt_int(f.i64(r, "population_2020")),
+            ]);
+        }
+        out.note(
+            format!("{set}: 空白 {} 区域、人口 {} 人（{} 時点）", f.len(), pop, cx.as_of),
+            format!("{set}: {} 空白 areas, population {pop} (as of {})", f.len(), cx.as_of),
+        );
+        unmatched_note(cx, &mut out, &set, &d).await?;
+        Ok(out)
+    })
+}
+
+pub const BLANK_COUNT: MetricDef = MetricDef {
+    name: "hospitals.blank_area_count",
+    group: Group::Hospitals,
+    title_ja: "空白の二次医療圏（数と人口）",
+    title_en: "Number of 空白 areas and the population living in them",
+    summary: "Areas in the set, 空白 areas and their 2020 population on the as-of date, nationally or by prefecture.",
+    definition: "As hospitals.blank_areas, counted: areas, blank_areas, blank_population (2020 census) and its share \
+        of the set's population.",
+    unit: "区域",
+    sources: &["designations", "areas"],
+    caveats: &[AREA_SET_CAVEAT],
+    by: &["", "prefecture"],
+    params: &[AREA_SET_PARAM],
+    audiences: ALL,
+    eval: blank_count,
+};
+
+fn blank_count<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let set = area_set(cx).await?;
+        let d = cx.as_of_sql();
+        let by_pref = cx.by == "prefecture";
+        let key = if by_pref { "prefecture_code" } else { "0" };
+        let f = cx
+            .frame(&format!(
+                "SELECT {key} AS pref, COUNT(*) AS areas, SUM(CASE WHEN covered THEN 0 ELSE 1 END) AS blank,
+                        SUM(population_2020) AS pop, SUM(CASE WHEN covered THEN 0 ELSE population_2020 END) AS blank_pop
+                 FROM ({}) b GROUP BY 1 ORDER BY 1",
+                blank_sql(&set, &d)
+            ))
+            .await?;
+        let mut columns = vec![Column::label("area_set", "区域の版", "Area set")];
+        if by_pref {
+            columns.insert(0, Column::dim("prefecture_code", "都道府県コード", "Prefecture code"));
+            columns.insert(1, Column::label("prefecture", "都道府県", "Prefecture"));
+        }
+        columns.extend([
+            Column::plain("areas", "区域数", "Areas", "区域"),
+            Column::plain("blank_areas", "空白区域数", "空白 areas", "区域"),
+            Column::plain("blank_population", "空白区域の人口", "Population in 空白 areas", "人"),
+            Column::plain("blank_population_pct", "人口に占める割合", "Share of population", "%"),
+        ]);
+        let mut out = Output::new(columns);
+        for r in 0..f.len() {
+            let mut row = Vec::new();
+            if by_pref {
+                let (c, n) = prefecture_cells(f.i64(r, "pref"));
+                row.extend([c, n]);
+            }
+            let (pop, bpop) = (f.i64(r, "pop").unwrap_or(0), f.i64(r, "blank_pop").unwrap_or(0));
+            row.extend([
+                Value::text(set.clone()),
+                Value::opt_int(f.i64(r, "areas")),
+                Value::opt_int(f.i64(r, "blank")),
+                Value::Int(bpop),
+                Value::opt_num((pop > 0).then(|| 100.0 * bpop as f64 / pop as f64)),
+            ]);
+            out.rows.push(row);
+        }
+        unmatched_note(cx, &mut out, &set, &d).await?;
+        Ok(out)
+    })
+}
+
+pub const BLANK_SERIES: MetricDef = MetricDef {
+    name: "hospitals.blank_area_series",
+    group: Group::Hospitals,
+    title_ja: "空白の二次医療圏の推移（各年4月1日）",
+    title_en: "空白 areas over time (each April 1st)",
+    summary: "The number of 空白 areas and their population on April 1st of each year from `from_year` to the as-of date.",
+    definition: "hospitals.blank_area_count evaluated on April 1st of each year, over one area set (today's boundaries \
+        applied to the past, so the series shows designation changes, not boundary changes).",
+    unit: "区域",
+    sources: &["designations", "areas"],
+    caveats: &[AREA_SET_CAVEAT],
+    by: &[""],
+    params: &[
+        AREA_SET_PARAM,
+        ParamSpec { name: "from_year", kind: ParamKind::Int, default: "2006", doc: "first year (April 1st)" },
+    ],
+    audiences: ALL,
+    eval: blank_series,
+};
+
+fn blank_series<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let set = area_set(cx).await?;
+        let from = cx.int("from_year")?.unwrap_or(2006);
+        let dates: Vec<NaiveDate> = (from..=i64::from(cx.as_of.year()))
+            .filter_map(|y| i32::try_from(y).ok())
+            .filter_map(|y| NaiveDate::from_ymd_opt(y, 4, 1))
+            .filter(|d| *d <= cx.as_of)
+            .collect();
+        if dates.is_empty() {
+            return Err(cx.bad("from_year", &from.to_string(), "no April 1st between it and the as-of date"));
+        }
+        let values = dates.iter().map(|d| format!("({})", date_sql(*d))).collect::<Vec<_>>().join(", ");
+        let f = cx
+            .frame(&format!(
+                "WITH dates AS (SELECT column1 AS d FROM (VALUES {values}) v),
+                 covered AS (
+                     SELECT DISTINCT dt.d, x.area_code FROM dates dt JOIN designations x
+                       ON x.designated_from <= dt.d AND (x.designated_until IS NULL OR x.designated_until >= dt.d)
+                     WHERE x.designation IN ({})
+                 )
+                 SELECT dt.d AS d, COUNT(*) AS areas,
+                        SUM(CASE WHEN c.area_code IS NULL THEN 1 ELSE 0 END) AS blank,
+                        SUM(CASE WHEN c.area_code IS NULL THEN a.population_2020 ELSE 0 END) AS blank_pop
+                 FROM dates dt CROSS JOIN (SELECT * FROM areas WHERE area_set = '{}') a
+                 LEFT JOIN covered c ON c.d = dt.d AND c.area_code = a.area_code
+                 GROUP BY dt.d ORDER BY dt.d",
+                covering_list(),
+                set.replace('\'', "''")
+            ))
+            .await?;
+        let mut out = Output::new(vec![
+            Column::dim("date", "基準日", "Date"),
+            Column::label("area_set", "区域の版", "Area set"),
+            Column::plain("areas", "区域数", "Areas", "区域"),
+            Column::plain("blank_areas", "空白区域数", "空白 areas", "区域"),
+            Column::plain("blank_population", "空白区域の人口", "Population in 空白 areas", "人"),
+        ]);
+        for r in 0..f.len() {
+            out.rows.push(vec![
+                f.value(r, "d"),
+                Value::text(set.clone()),
+                Value::opt_int(f.i64(r, "areas")),
+                Value::opt_int(f.i64(r, "blank")),
+                Value::opt_int(f.i64(r, "blank_pop")),
+            ]);
+        }
+        Ok(out)
+    })
+}
+
+pub const VOLUME_CHECK: MetricDef = MetricDef {
+    name: "hospitals.volume_check",
+    group: Group::Hospitals,
+    title_ja: "指定要件の診療実績（病院別）",
+    title_en: "Designation volumes per hospital",
+    summary: "Per hospital and 年度: the four volumes and which of 院内がん登録 500, 手術 400, 化学療法 1,000, 放射線治療 200 it meets.",
+    definition: "From the hospital_volumes rows of the chosen 年度: meets_X = volume ≥ the 2014 guideline threshold \
+        (rule set 2026); meets_all = all four. A missing volume meets nothing. The guideline's alternative (about 20% \
+        of the area's resident cancer patients) needs patient data the product does not hold.",
+    unit: "件",
+    sources: &["hospital_volumes"],
+    caveats: &["The relative criterion (≈20% of the area's patients) is not evaluated."],
+    by: &[""],
+    params: &[ParamSpec {
+        name: "fiscal_year",
+        kind: ParamKind::Int,
+        default: "",
+        doc: "年度 (default: the latest loaded)",
+    }],
+    audiences: ALL,
+    eval: volume_check,
+};
+
+async fn chosen_fy(cx: &Cx<'_>) -> Result<i64> {
+    match cx.int("fiscal_year")? {
+        Some(y) => Ok(y),
+        None => {
+            let f = cx.frame("SELECT MAX(fiscal_year) AS y FROM hospital_volumes").await?;
+            f.i64(0, "y").ok_or_else(|| cx.bad("fiscal_year", "", "no volumes loaded / 診療実績が未登録です"))
+        }
+    }
+}
+
+fn volume_check<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let fy = chosen_fy(cx).await?;
+        let v = RULES_2026.volumes;
+        let f = cx
+            .frame(&format!(
+                "SELECT hospital, area_code, cancer_registry, surgery, chemotherapy, radiotherapy
+                 FROM hospital_volumes WHERE fiscal_year = {fy} ORDER BY area_code, hospital"
+            ))
+            .await?;
+        let mut out = Output::new(vec![
+            Column::dim("hospital", "医療機関名", "Hospital"),
+            Column::label("area_code", "構想区域コード", "Area code"),
+            Column::label("fiscal_year", "年度", "Fiscal year"),
+            Column::plain("cancer_registry", "院内がん登録数", "Hospital cancer registry", "件"),
+            Column::plain("surgery", "悪性腫瘍手術件数", "Cancer surgery", "件"),
+            Column::plain("chemotherapy", "化学療法のべ患者数", "Chemotherapy patients", "人"),
+            Column::plain("radiotherapy", "放射線治療のべ患者数", "Radiotherapy patients", "人"),
+            Column::plain("meets_registry", "登録 500以上", "Registry ≥ 500", ""),
+            Column::plain("meets_surgery", "手術 400以上", "Surgery ≥ 400", ""),
+            Column::plain("meets_chemotherapy", "化学療法 1,000以上", "Chemotherapy ≥ 1,000", ""),
+            Column::plain("meets_radiotherapy", "放射線 200以上", "Radiotherapy ≥ 200", ""),
+            Column::plain("meets_all", "4要件すべて", "All four", ""),
+        ]);
+        let limits = [
+            ("cancer_registry", v.registry),
+            ("surgery", v.surgery),
+            ("chemotherapy", v.chemotherapy),
+            ("radiotherapy", v.radiotherapy),
+        ];
+        for r in 0..f.len() {
+            let mut row = vec![
+                Value::text(f.text(r, "hospital").unwrap_or_default()),
+                Value::text(f.text(r, "area_code").unwrap_or_default()),
+                Value::Int(fy),
+            ];
+            let vals: Vec<Option<i64>> = limits.iter().map(|(c, _)| f.i64(r, c)).collect();
+            row.extend(vals.iter().map(|x| Value::opt_int(*x)));
+            let meets: Vec<bool> =
+                vals.iter().zip(limits).map(|(x, (_, lim))| x.is_some_and(|x| x >= i64::from(lim))).collect();
+            row.extend(meets.iter().map(|m| Value::Bool(*m)));
+            row.push(Value::Bool(meets.iter().all(|m| *m)));
+            out.rows.push(row);
+        }
+        Ok(out)
+    })
+}
+
+pub const VOLUME_SUMMARY: MetricDef = MetricDef {
+    name: "hospitals.volume_summary",
+    group: Group::Hospitals,
+    title_ja: "指定要件の診療実績（年度別の集計）",
+    title_en: "Designation volumes by 年度",
+    summary: "Per 年度: hospitals reporting volumes and how many meet each of the four thresholds and all of them.",
+    definition: "Counts over hospital_volumes rows per 年度 with the thresholds of hospitals.volume_check.",
+    unit: "施設",
+    sources: &["hospital_volumes"],
+    caveats: &[],
+    by: &["fiscal_year"],
+    params: &[],
+    audiences: ALL,
+    eval: volume_summary,
+};
+
+fn volume_summary<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let v = RULES_2026.volumes;
+        let f = cx
+            .frame(&format!(
+                "SELECT fiscal_year, COUNT(*) AS n,
+                        SUM(CASE WHEN cancer_registry >= {r} THEN 1 ELSE 0 END) AS a,
+                        SUM(CASE WHEN surgery >= {s} THEN 1 ELSE 0 END) AS b,
+                        SUM(CASE WHEN chemotherapy >= {c} THEN 1 ELSE 0 END) AS c,
+                        SUM(CASE WHEN radiotherapy >= {x} THEN 1 ELSE 0 END) AS d,
+                        SUM(CASE WHEN cancer_registry >= {r} AND surgery >= {s} AND chemotherapy >= {c}
+                                  AND radiotherapy >= {x} THEN 1 ELSE 0 END) AS e
+                 FROM hospital_volumes GROUP BY fiscal_year ORDER BY fiscal_year",
+                r = v.registry,
+                s = v.surgery,
+                c = v.chemotherapy,
+                x = v.radiotherapy
+            ))
+            .await?;
+        let mut out = Output::new(vec![
+            Column::dim("fiscal_year", "年度", "Fiscal year"),
+            Column::plain("hospitals", "報告施設数", "Hospitals reporting", "施設"),
+            Column::plain("meets_registry", "登録 500以上", "Registry ≥ 500", "施設"),
+            Column::plain("meets_surgery", "手術 400以上", "Surgery ≥ 400", "施設"),
+            Column::plain("meets_chemotherapy", "化学療法 1,000以上", "Chemotherapy ≥ 1,000", "施設"),
+            Column::plain("meets_radiotherapy", "放射線 200以上", "Radiotherapy ≥ 200", "施設"),
+            Column::plain("meets_all", "4要件すべて", "All four", "施設"),
+        ]);
+        for r in 0..f.len() {
+            out.rows.push(["fiscal_year", "n", "a", "b", "c", "d", "e"].iter().map(|c| f.value(r, c)).collect());
+        }
+        Ok(out)
+    })
+}
+
+pub const COVERAGE: MetricDef = MetricDef {
+    name: "hospitals.specialist_coverage",
+    group: Group::Hospitals,
+    title_ja: "拠点病院と薬物療法専門医（構想区域別）",
+    title_en: "Designated hospitals and medical oncologists per area",
+    summary: "Per area: designated hospitals on the as-of date, active がん薬物療法専門医, and whether an area has a 拠点病院 but no such specialist.",
+    definition: "hubs = 拠点病院 (都道府県, 地域 incl. 高度型, 特定領域, 国立がん研究センター) in force on D with the area's \
+        code; regional_hospitals = 地域がん診療病院; oncologists = がん薬物療法専門医 certificates with 認定日 ≤ D ≤ 有効期限 \
+        whose 構想区域コード is the area's. status: 拠点病院あり・専門医なし, 空白・専門医あり, 空白・専門医なし, or 充足.",
+    unit: "人",
+    sources: &["designations", "areas", "specialists"],
+    caveats: &[
+        AREA_SET_CAVEAT,
+        "Specialists are placed by the 構想区域コード of their workplace; certificates without one are not counted.",
+    ],
+    by: &[""],
+    params: &[
+        AREA_SET_PARAM,
+        ParamSpec {
+            name: "only",
+            kind: ParamKind::Choice(&["all", "hub_without_oncologist", "blank"]),
+            default: "all",
+            doc: "all areas, only those with a 拠点病院 and no active がん薬物療法専門医, or only 空白 areas",
+        },
+    ],
+    audiences: ALL,
+    eval: coverage,
+};
+
+fn coverage<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let set = area_set(cx).await?;
+        let d = cx.as_of_sql();
+        let rch = DesignationType::RegionalCancerHospital.label();
+        let f = cx
+            .frame(&format!(
+                "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
+                        COALESCE(h.hubs, 0) AS hubs, COALESCE(h.rch, 0) AS rch, COALESCE(s.n, 0) AS onc
+                 FROM areas a
+                 LEFT JOIN (SELECT area_code,
+                                   SUM(CASE WHEN designation IN ({hubs}) THEN 1 ELSE 0 END) AS hubs,
+                                   SUM(CASE WHEN designation = '{rch}' THEN 1 ELSE 0 END) AS rch
+                            FROM designations WHERE {on} GROUP BY area_code) h ON h.area_code = a.area_code
+                 LEFT JOIN (SELECT area_code, COUNT(*) AS n FROM specialists
+                            WHERE qualification = '{MEDICAL_ONCOLOGIST}' AND certified_on <= {d} AND expires_on >= {d}
+                            GROUP BY area_code) s ON s.area_code = a.area_code
+                 WHERE a.area_set = '{set}' ORDER BY a.area_code",
+                hubs = hub_list(),
+                on = designated_on(&d),
+                set = set.replace('\'', "''")
+            ))
+            .await?;
+        let only = cx.text("only");
+        let mut out = Output::new(vec![
+            Column::dim("area_code", "構想区域コード", "Area code"),
+            Column::label("area_name", "構想区域", "Area"),
+            Column::label("prefecture", "都道府県", "Prefecture"),
+            Column::plain("population_2020", "人口（2020年）", "Population (2020)", "人"),
+            Column::plain("hubs", "拠点病院", "拠点病院", "施設"),
+            Column::plain("regional_hospitals", "地域がん診療病院", "地域がん診療病院", "施設"),
+            Column::people("oncologists", "がん薬物療法専門医", "Medical oncologists"),
+            Column::derived("oncologists_per_100k", "人口10万対", "Per 100,000", "人"),
+            Column::plain("status", "状況", "Status", ""),
+        ]);
+        for r in 0..f.len() {
+            let (hubs, rch, onc) =
+                (f.i64(r, "hubs").unwrap_or(0), f.i64(r, "rch").unwrap_or(0), f.i64(r, "onc").unwrap_or(0));
+            let status = match (hubs > 0, hubs + rch > 0, onc > 0) {
+                (true, _, false) => "拠点病院あり・専門医なし",
+                (_, false, true) => "空白・専門医あり",
+                (_, false, false) => "空白・専門医なし",
+                (false, true, false) => "地域がん診療病院のみ・専門医なし",
+                _ => "充足",
+            };
+            let keep = match only.as_str() {
+                "hub_without_oncologist" => hubs > 0 && onc == 0,
+                "blank" => hubs + rch == 0,
+                _ => true,
+            };
+            if !keep {
+                continue;
+            }
+            let pop = f.i64(r, "population_2020");
+            let (_, pname) = prefecture_cells(f.i64(r, "prefecture_code"));
+            out.rows.push(vec![
+                Value::text(f.text(r, "area_code").unwrap_or_default()),
+                Value::text(f.text(r, "area_name").unwrap_or_default()),
+                pname,
+                Value::opt_int(pop),
+                Value::Int(hubs),
+                Value::Int(rch),
+                Value::Int(onc),
+                Value::opt_num(pop.filter(|p| *p > 0).map(|p| onc as f64 * 100_000.0 / p as f64)),
+                Value::text(status),
+            ]);
+        }
+        Ok(out)
+    })
+}

@@ -1,0 +1,88 @@
+//! The metric definitions, one module per section of the product.
+
+pub mod flows;
+pub mod hospitals;
+pub mod membership;
+pub mod specialists;
+pub mod survey;
+
+use chrono::{Datelike, NaiveDate};
+use model::membership::Vocabulary;
+use model::prefecture::Prefecture;
+
+use crate::result::Value;
+
+/// SQL: the member spell is in force on `d` (a SQL date expression).
+pub fn active_at(d: &str) -> String {
+    format!("(span_from <= {d} AND (span_to IS NULL OR span_to > {d}))")
+}
+
+/// SQL: the 年齢階級 of a member in `year` from `birth_year` (the roster gives the year only).
+pub fn age_band_sql(year: i32) -> String {
+    let bands = model::membership::AGE_BANDS.labels().collect::<Vec<_>>();
+    format!(
+        "CASE WHEN birth_year IS NULL THEN '不明' WHEN {year} - birth_year < 30 THEN '{}' WHEN {year} - birth_year < 40 THEN '{}' \
+         WHEN {year} - birth_year < 50 THEN '{}' WHEN {year} - birth_year < 60 THEN '{}' WHEN {year} - birth_year < 70 THEN '{}' \
+         ELSE '{}' END",
+        bands[0], bands[1], bands[2], bands[3], bands[4], bands[5]
+    )
+}
+
+/// A sort key following a vocabulary's order (unknown labels last, then by text).
+pub fn vocab_order(vocab: &Vocabulary, label: &str) -> (usize, String) {
+    (vocab.labels().position(|l| l == label).unwrap_or(usize::MAX), label.to_string())
+}
+
+/// The prefecture's two-digit code and name, or 不明 when unknown.
+pub fn prefecture_cells(code: Option<i64>) -> (Value, Value) {
+    match code.and_then(|c| u32::try_from(c).ok()).and_then(Prefecture::from_code) {
+        Some(p) => (Value::text(p.code_str()), Value::text(p.name())),
+        None => (Value::text("不明"), Value::text("不明")),
+    }
+}
+
+/// The last day of the month holding `d`.
+pub fn month_end(d: NaiveDate) -> NaiveDate {
+    let first_next = if d.month() == 12 {
+        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+    };
+    first_next.and_then(|f| f.pred_opt()).unwrap_or(d)
+}
+
+/// Month index (year·12 + month − 1), the key month events are grouped on.
+pub fn month_index(d: NaiveDate) -> i64 {
+    i64::from(d.year()) * 12 + i64::from(d.month()) - 1
+}
+
+/// The last day of the month with this index.
+pub fn month_end_of_index(i: i64) -> Option<NaiveDate> {
+    let y = i32::try_from(i.div_euclid(12)).ok()?;
+    let m = u32::try_from(i.rem_euclid(12) + 1).ok()?;
+    NaiveDate::from_ymd_opt(y, m, 1).map(month_end)
+}
+
+/// SQL for the month index of a date column.
+pub fn month_index_sql(col: &str) -> String {
+    format!("(CAST(date_part('year', {col}) AS BIGINT) * 12 + CAST(date_part('month', {col}) AS BIGINT) - 1)")
+}
+
+/// SQL for the 年度 (April–March) of a date column.
+pub fn fiscal_year_sql(col: &str) -> String {
+    format!("(CAST(date_part('year', {col}) AS BIGINT) - CASE WHEN date_part('month', {col}) < 4 THEN 1 ELSE 0 END)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_arithmetic() {
+        let d = NaiveDate::from_ymd_opt(2024, 2, 10).unwrap_or_default();
+        assert_eq!(month_end(d).to_string(), "2024-02-29");
+        assert_eq!(month_end_of_index(month_index(d)).map(|x| x.to_string()).as_deref(), Some("2024-02-29"));
+        let dec = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default();
+        assert_eq!(month_end(dec), dec);
+    }
+}

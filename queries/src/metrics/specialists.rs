@@ -1,0 +1,364 @@
+//! Specialists: certifications by year, active specialists per 100,000 population,
+//! renewals due, and areas with no active specialist.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Months, NaiveDate};
+use model::qualification::{MEDICAL_ONCOLOGIST, QUALIFICATIONS};
+use model::rules::RULES_2026;
+
+use super::{prefecture_cells, vocab_order};
+use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
+use crate::error::Result;
+use crate::result::{Column, Value};
+
+pub const METRICS: &[&MetricDef] = &[&BY_YEAR, &PER_100K, &RENEWALS_DUE, &AREAS_WITHOUT];
+
+const QUALIFICATION_PARAM: ParamSpec = ParamSpec {
+    name: "qualification",
+    kind: ParamKind::Text,
+    default: MEDICAL_ONCOLOGIST,
+    doc: "資格, e.g. がん薬物療法専門医 or がん治療認定医",
+};
+const AREA_SET_PARAM: ParamSpec = ParamSpec {
+    name: "area_set",
+    kind: ParamKind::Text,
+    default: "",
+    doc: "area set of the reference data, e.g. R7 (default: the latest loaded)",
+};
+const ACTIVE_DEF: &str = "A certificate is active on D when 認定日 ≤ D ≤ 有効期限.";
+const ROSTER_CAVEAT: &str = "The register gives the current certificate only (first 認定日, current 有効期限, 更新回数); \
+    a certificate that lapsed and was never renewed stays with its last 有効期限.";
+
+fn q_sql(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+async fn known_qualification(cx: &Cx<'_>) -> Result<String> {
+    let q = cx.text("qualification");
+    let f = cx.frame(&format!("SELECT COUNT(*) AS n FROM specialists WHERE qualification = {}", q_sql(&q))).await?;
+    if f.i64(0, "n").unwrap_or(0) == 0 {
+        let all = cx.frame("SELECT DISTINCT qualification FROM specialists ORDER BY 1").await?;
+        let names: Vec<String> = (0..all.len()).filter_map(|r| all.text(r, "qualification")).collect();
+        return Err(cx.bad("qualification", &q, &format!("not in the register; loaded: {}", names.join(", "))));
+    }
+    Ok(q)
+}
+
+pub const BY_YEAR: MetricDef = MetricDef {
+    name: "specialists.by_year",
+    group: Group::Specialists,
+    title_ja: "専門医・認定医の推移（年別）",
+    title_en: "Specialists by qualification and year",
+    summary: "Per 資格 and calendar year: new certifications, renewals, lapses and certificates active at year end.",
+    definition: "new = 認定日 in the year; renewed = renewals inferred from 更新回数: the k-th renewal falls when the \
+        k-th cycle (5 years, rule set 2026) from 認定日 ends; lapsed = 有効期限 in the year and before D (not renewed); \
+        active = active on 31 December (on D for D's own year). ",
+    unit: "人",
+    sources: &["specialists"],
+    caveats: &[ACTIVE_DEF, ROSTER_CAVEAT, "Renewal years are inferred from the renewal count and the 5-year cycle."],
+    by: &["qualification"],
+    params: &[],
+    audiences: ALL,
+    eval: by_year,
+};
+
+fn by_year<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let f = cx
+            .frame(
+                "SELECT qualification, certified_on, expires_on, renewals, COUNT(*) AS n FROM specialists
+                 GROUP BY 1, 2, 3, 4",
+            )
+            .await?;
+        let cycle = RULES_2026.renewal_cycle_years;
+        let as_of = cx.as_of;
+        let last_year = as_of.year();
+        // (qualification, year) → [new, renewed, lapsed, active]
+        let mut cells: BTreeMap<(String, i32), [i64; 4]> = BTreeMap::new();
+        let mut first_year = last_year;
+        for r in 0..f.len() {
+            let (Some(q), Some(c), Some(e)) =
+                (f.text(r, "qualification"), f.date(r, "certified_on"), f.date(r, "expires_on"))
+            else {
+                continue;
+            };
+            let n = f.i64(r, "n").unwrap_or(0);
+            let renewals = f.i64(r, "renewals").unwrap_or(0).clamp(0, 100) as u32;
+            first_year = first_year.min(c.year());
+            if c <= as_of {
+                cells.entry((q.clone(), c.year())).or_default()[0] += n;
+            }
+            for k in 1..=renewals {
+                let end = c.checked_add_months(Months::new(12 * cycle * k)).and_then(|d| d.pred_opt());
+                if let Some(end) = end.filter(|d| *d <= as_of) {
+                    cells.entry((q.clone(), end.year())).or_default()[1] += n;
+                }
+            }
+            if e < as_of {
+                cells.entry((q.clone(), e.year())).or_default()[2] += n;
+            }
+            for y in c.year()..=last_year.min(e.year()) {
+                let day = if y == last_year { as_of } else { NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(as_of) };
+                if c <= day && day <= e {
+                    cells.entry((q.clone(), y)).or_default()[3] += n;
+                }
+            }
+        }
+        let mut quals: Vec<String> = cells.keys().map(|k| k.0.clone()).collect();
+        quals.sort_by_key(|q| vocab_order(&QUALIFICATIONS, q));
+        quals.dedup();
+        let mut out = Output::new(vec![
+            Column::dim("qualification", "資格", "Qualification"),
+            Column::dim("year", "年", "Year"),
+            Column::people("new", "新規認定", "New"),
+            Column::people("renewed", "更新", "Renewed"),
+            Column::people("lapsed", "失効", "Lapsed"),
+            Column::people("active", "有効（年末）", "Active at year end"),
+        ]);
+        for q in &quals {
+            for y in first_year..=last_year {
+                let c = cells.get(&(q.clone(), y)).copied().unwrap_or_default();
+                out.rows.push(vec![
+                    Value::Text(q.clone()),
+                    Value::Int(i64::from(y)),
+                    Value::Int(c[0]),
+                    Value::Int(c[1]),
+                    Value::Int(c[2]),
+                    Value::Int(c[3]),
+                ]);
+            }
+        }
+        out.note(format!("{last_year}年の「有効」は {as_of} 時点"), format!("Active for {last_year} is as of {as_of}"));
+        Ok(out)
+    })
+}
+
+pub const PER_100K: MetricDef = MetricDef {
+    name: "specialists.per_100k",
+    group: Group::Specialists,
+    title_ja: "人口10万人あたりの専門医数",
+    title_en: "Active specialists per 100,000 population",
+    summary: "Active specialists of one 資格 on the as-of date per 100,000 people (2020 census), by prefecture or by 構想区域.",
+    definition: "specialists = certificates active on D, placed by 勤務先都道府県 (prefecture) or 構想区域コード (area); \
+        population = the 2020 census population of the area set's areas (a prefecture is the sum of its areas). \
+        per_100k = specialists × 100,000 / population.",
+    unit: "人/10万人",
+    sources: &["specialists", "areas"],
+    caveats: &[ACTIVE_DEF, "Specialists without a prefecture or area code are shown as 不明 and have no rate."],
+    by: &["prefecture", "area"],
+    params: &[QUALIFICATION_PARAM, AREA_SET_PARAM],
+    audiences: ALL,
+    eval: per_100k,
+};
+
+async fn chosen_area_set(cx: &Cx<'_>) -> Result<String> {
+    let f = cx.frame("SELECT DISTINCT area_set FROM areas ORDER BY area_set").await?;
+    let sets: Vec<String> = (0..f.len()).filter_map(|r| f.text(r, "area_set")).collect();
+    let chosen = cx.text("area_set");
+    if chosen.is_empty() {
+        return sets
+            .last()
+            .cloned()
+            .ok_or_else(|| cx.bad("area_set", "", "no areas loaded / 構想区域データが未登録です"));
+    }
+    if sets.contains(&chosen) {
+        Ok(chosen)
+    } else {
+        Err(cx.bad("area_set", &chosen, &format!("loaded sets: {}", sets.join(", "))))
+    }
+}
+
+fn active_sql(cx: &Cx<'_>) -> String {
+    let d = cx.as_of_sql();
+    format!("certified_on <= {d} AND expires_on >= {d}")
+}
+
+fn per_100k<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let q = known_qualification(cx).await?;
+        let set = chosen_area_set(cx).await?;
+        let active = active_sql(cx);
+        let area = cx.by == "area";
+        let sql = if area {
+            format!(
+                "SELECT COALESCE(a.area_code, s.area_code) AS code, a.area_name AS name, a.prefecture_code AS pref,
+                        a.population_2020 AS pop, COALESCE(s.n, 0) AS n
+                 FROM (SELECT * FROM areas WHERE area_set = {set}) a
+                 FULL JOIN (SELECT COALESCE(area_code, '不明') AS area_code, COUNT(*) AS n FROM specialists
+                            WHERE qualification = {q} AND {active} GROUP BY 1) s ON s.area_code = a.area_code
+                 ORDER BY code",
+                set = q_sql(&set),
+                q = q_sql(&q)
+            )
+        } else {
+            format!(
+                "SELECT COALESCE(a.pref, s.pref) AS pref, a.pop AS pop, COALESCE(s.n, 0) AS n
+                 FROM (SELECT prefecture_code AS pref, SUM(population_2020) AS pop FROM areas WHERE area_set = {set} GROUP BY 1) a
+                 FULL JOIN (SELECT prefecture_code AS pref, COUNT(*) AS n FROM specialists
+                            WHERE qualification = {q} AND {active} GROUP BY 1) s ON s.pref = a.pref
+                 ORDER BY pref NULLS LAST",
+                set = q_sql(&set),
+                q = q_sql(&q)
+            )
+        };
+        let f = cx.frame(&sql).await?;
+        let mut columns = if area {
+            vec![
+                Column::dim("area_code", "構想区域コード", "Area code"),
+                Column::label("area_name", "構想区域", "Area"),
+                Column::label("prefecture", "都道府県", "Prefecture"),
+            ]
+        } else {
+            vec![
+                Column::dim("prefecture_code", "都道府県コード", "Prefecture code"),
+                Column::label("prefecture", "都道府県", "Prefecture"),
+            ]
+        };
+        columns.extend([
+            Column::plain("population_2020", "人口（2020年）", "Population (2020)", "人"),
+            Column::people("specialists", "専門医数", "Specialists"),
+            Column::derived("per_100k", "人口10万対", "Per 100,000", "人/10万人"),
+        ]);
+        let mut out = Output::new(columns);
+        for r in 0..f.len() {
+            let pop = f.i64(r, "pop");
+            let n = f.i64(r, "n").unwrap_or(0);
+            let mut row = if area {
+                let (_, pname) = prefecture_cells(f.i64(r, "pref"));
+                vec![
+                    Value::text(f.text(r, "code").unwrap_or_else(|| "不明".into())),
+                    Value::text(f.text(r, "name").unwrap_or_else(|| "不明".into())),
+                    pname,
+                ]
+            } else {
+                let (c, name) = prefecture_cells(f.i64(r, "pref"));
+                vec![c, name]
+            };
+            row.extend([
+                Value::opt_int(pop),
+                Value::Int(n),
+                Value::opt_num(pop.filter(|p| *p > 0).map(|p| n as f64 * 100_000.0 / p as f64)),
+            ]);
+            out.rows.push(row);
+        }
+        out.note(format!("資格: {q}、区域の版: {set}"), format!("Qualification: {q}; area set: {set}"));
+        Ok(out)
+    })
+}
+
+pub const RENEWALS_DUE: MetricDef = MetricDef {
+    name: "specialists.renewals_due",
+    group: Group::Specialists,
+    title_ja: "更新期限を迎える専門医・認定医（年別）",
+    title_en: "Renewals due per year",
+    summary: "Certificates active on the as-of date whose 有効期限 falls in each of the next `years` calendar years, by 資格.",
+    definition: "Count of certificates active on D with 有効期限 in year Y, for Y from D's year on. Documents for a \
+        がん薬物療法専門医 renewal are due in the 5th year of the cycle, so these are the applicants to expect.",
+    unit: "人",
+    sources: &["specialists"],
+    caveats: &[ACTIVE_DEF],
+    by: &["qualification"],
+    params: &[ParamSpec { name: "years", kind: ParamKind::Int, default: "5", doc: "how many years ahead (1–10)" }],
+    audiences: ALL,
+    eval: renewals_due,
+};
+
+fn renewals_due<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let years = cx.int("years")?.unwrap_or(5);
+        if !(1..=10).contains(&years) {
+            return Err(cx.bad("years", &years.to_string(), "between 1 and 10 / 1〜10 の範囲で指定"));
+        }
+        let y0 = i64::from(cx.as_of.year());
+        let f = cx
+            .frame(&format!(
+                "SELECT qualification, CAST(date_part('year', expires_on) AS BIGINT) AS y, COUNT(*) AS n FROM specialists
+                 WHERE {} AND date_part('year', expires_on) < {} GROUP BY 1, 2",
+                active_sql(cx),
+                y0 + years
+            ))
+            .await?;
+        let mut cells: BTreeMap<(String, i64), i64> = BTreeMap::new();
+        for r in 0..f.len() {
+            cells.insert(
+                (f.text(r, "qualification").unwrap_or_default(), f.i64(r, "y").unwrap_or(0)),
+                f.i64(r, "n").unwrap_or(0),
+            );
+        }
+        let mut quals: Vec<String> = cells.keys().map(|k| k.0.clone()).collect();
+        quals.sort_by_key(|q| vocab_order(&QUALIFICATIONS, q));
+        quals.dedup();
+        let mut out = Output::new(vec![
+            Column::dim("qualification", "資格", "Qualification"),
+            Column::dim("year", "有効期限の年", "Year of expiry"),
+            Column::people("due", "更新対象者", "Renewals due"),
+        ]);
+        for q in quals {
+            for y in y0..y0 + years {
+                out.rows.push(vec![
+                    Value::Text(q.clone()),
+                    Value::Int(y),
+                    Value::Int(cells.get(&(q.clone(), y)).copied().unwrap_or(0)),
+                ]);
+            }
+        }
+        Ok(out)
+    })
+}
+
+pub const AREAS_WITHOUT: MetricDef = MetricDef {
+    name: "specialists.areas_without",
+    group: Group::Specialists,
+    title_ja: "専門医がいない構想区域",
+    title_en: "Areas with no active specialist",
+    summary: "Areas of the set where no certificate of the 資格 is active on the as-of date (by 構想区域コード of the workplace).",
+    definition: "Areas of the area set with no active certificate carrying their 構想区域コード. Population: 2020 census.",
+    unit: "区域",
+    sources: &["specialists", "areas"],
+    caveats: &[ACTIVE_DEF, "Certificates without a 構想区域コード are not placed in any area."],
+    by: &[""],
+    params: &[QUALIFICATION_PARAM, AREA_SET_PARAM],
+    audiences: ALL,
+    eval: areas_without,
+};
+
+fn areas_without<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let q = known_qualification(cx).await?;
+        let set = chosen_area_set(cx).await?;
+        let f = cx
+            .frame(&format!(
+                "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020 FROM areas a
+                 WHERE a.area_set = {} AND a.area_code NOT IN (
+                   SELECT area_code FROM specialists WHERE qualification = {} AND {} AND area_code IS NOT NULL)
+                 ORDER BY a.area_code",
+                q_sql(&set),
+                q_sql(&q),
+                active_sql(cx)
+            ))
+            .await?;
+        let mut out = Output::new(vec![
+            Column::dim("area_code", "構想区域コード", "Area code"),
+            Column::label("area_name", "構想区域", "Area"),
+            Column::label("prefecture", "都道府県", "Prefecture"),
+            Column::plain("population_2020", "人口（2020年）", "Population (2020)", "人"),
+        ]);
+        let mut pop = 0;
+        for r in 0..f.len() {
+            let (_, pname) = prefecture_cells(f.i64(r, "prefecture_code"));
+            pop += f.i64(r, "population_2020").unwrap_or(0);
+            out.rows.push(vec![
+                Value::text(f.text(r, "area_code").unwrap_or_default()),
+                Value::text(f.text(r, "area_name").unwrap_or_default()),
+                pname,
+                Value::opt_int(f.i64(r, "population_2020")),
+            ]);
+        }
+        out.note(
+            format!("{q} がいない区域: {} 区域、人口 {pop} 人（{set}、{}）", f.len(), cx.as_of),
+            format!("Areas without an active {q}: {} (population {pop}; {set}, {})", f.len(), cx.as_of),
+        );
+        Ok(out)
+    })
+}

@@ -1,0 +1,598 @@
+//! The member survey: response rates with Wilson intervals, answer distributions,
+//! cross-tabulations with a chi-square test, trends, and estimates weighted back to
+//! the roster by raking.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use model::membership::{AGE_BANDS, PROFESSIONS};
+use model::prefecture::REGIONS;
+
+use super::{active_at, age_band_sql, vocab_order};
+use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
+use crate::error::Result;
+use crate::result::{Column, Value};
+use crate::stats::{self, Z95};
+
+pub const METRICS: &[&MetricDef] = &[&RESPONSE_RATE, &ANSWERS, &CROSSTAB, &TREND, &WEIGHTED];
+
+const SEGMENTS: &[&str] = &["profession", "age_band", "region"];
+const FRAME_CAVEAT: &str = "Segment rates use the roster in force on the wave's 開始日 as the frame (every member \
+    is invited); the respondent's segment is what the response file states, which can differ from the roster.";
+
+fn segment_column(seg: &str) -> Column {
+    match seg {
+        "profession" => Column::dim("profession", "職種", "Profession"),
+        "age_band" => Column::dim("age_band", "年齢階級", "Age band"),
+        _ => Column::dim("region", "地方", "Region"),
+    }
+}
+
+fn segment_order(seg: &str, v: &str) -> (usize, String) {
+    match seg {
+        "profession" => vocab_order(&PROFESSIONS, v),
+        "age_band" => vocab_order(&AGE_BANDS, v),
+        _ => (REGIONS.iter().position(|r| *r == v).unwrap_or(usize::MAX), v.to_string()),
+    }
+}
+
+/// SQL: the respondents' segment value (from survey_responses r, regions g).
+fn response_segment_sql(seg: &str) -> &'static str {
+    match seg {
+        "profession" => "COALESCE(r.profession, '不明')",
+        "age_band" => "COALESCE(r.age_band, '不明')",
+        _ => "COALESCE(g.region, '不明')",
+    }
+}
+
+/// Roster counts per segment on `d` (the sampling frame).
+async fn frame_counts(cx: &Cx<'_>, seg: &str, d: NaiveDate) -> Result<BTreeMap<String, i64>> {
+    let expr = match seg {
+        "profession" => "profession".to_string(),
+        "age_band" => age_band_sql(d.year()),
+        _ => "COALESCE(g.region, '不明')".to_string(),
+    };
+    let f = cx
+        .frame(&format!(
+            "SELECT {expr} AS seg, COUNT(*) AS n FROM member_spells s
+             LEFT JOIN prefecture_regions g ON g.prefecture_code = s.prefecture_code
+             WHERE {} GROUP BY 1",
+            active_at(&date_sql(d))
+        ))
+        .await?;
+    Ok((0..f.len()).map(|r| (f.text(r, "seg").unwrap_or_default(), f.i64(r, "n").unwrap_or(0))).collect())
+}
+
+pub const RESPONSE_RATE: MetricDef = MetricDef {
+    name: "survey.response_rate",
+    group: Group::Survey,
+    title_ja: "アンケート回答率",
+    title_en: "Survey response rate",
+    summary: "Responses / invited per 年度, overall or by 職種, 年齢階級 or 地方, with 95% Wilson intervals.",
+    definition: "Overall: responses in survey_responses / 配布数 of the wave. By segment: responses stating the segment / \
+        members of that segment in force on the wave's 開始日 (age band from 生年 in that year; 地方 from 勤務先都道府県). \
+        Interval: Wilson score, 95%.",
+    unit: "%",
+    sources: &["survey_waves", "survey_responses", "members", "member_history"],
+    caveats: &[FRAME_CAVEAT],
+    by: &["", "profession", "age_band", "region"],
+    params: &[],
+    audiences: ALL,
+    eval: response_rate,
+};
+
+fn rate_cells(responses: i64, invited: Option<i64>) -> Vec<Value> {
+    let ci = invited.and_then(|n| {
+        let (r, n) = (u64::try_from(responses).ok()?, u64::try_from(n).ok()?);
+        (r <= n).then(|| stats::wilson(r, n, Z95)).flatten()
+    });
+    vec![
+        Value::opt_int(invited),
+        Value::Int(responses),
+        Value::opt_num(invited.filter(|n| *n > 0).map(|n| 100.0 * responses as f64 / n as f64)),
+        Value::opt_num(ci.map(|c| 100.0 * c.0)),
+        Value::opt_num(ci.map(|c| 100.0 * c.1)),
+    ]
+}
+
+fn rate_columns(invited_ja: &'static str) -> Vec<Column> {
+    vec![
+        Column::people("invited", invited_ja, "Invited (frame)"),
+        Column::people("responses", "回答数", "Responses"),
+        Column::derived("rate_pct", "回答率", "Response rate", "%"),
+        Column::derived("rate_low_pct", "95%信頼区間 下限", "95% CI low", "%"),
+        Column::derived("rate_high_pct", "95%信頼区間 上限", "95% CI high", "%"),
+    ]
+}
+
+fn response_rate<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let waves = cx.frame("SELECT fiscal_year, opened_on, invited FROM survey_waves ORDER BY fiscal_year").await?;
+        if cx.by.is_empty() {
+            let f = cx
+                .frame(
+                    "SELECT w.fiscal_year, w.invited, COUNT(r.response_id) AS responses FROM survey_waves w
+                     LEFT JOIN survey_responses r ON r.fiscal_year = w.fiscal_year
+                     GROUP BY w.fiscal_year, w.invited ORDER BY w.fiscal_year",
+                )
+                .await?;
+            let mut columns = vec![Column::dim("fiscal_year", "年度", "Fiscal year")];
+            columns.extend(rate_columns("配布数"));
+            let mut out = Output::new(columns);
+            for r in 0..f.len() {
+                let mut row = vec![f.value(r, "fiscal_year")];
+                row.extend(rate_cells(f.i64(r, "responses").unwrap_or(0), f.i64(r, "invited")));
+                out.rows.push(row);
+            }
+            return Ok(out);
+        }
+        let seg = cx.by.as_str();
+        let f = cx
+            .frame(&format!(
+                "SELECT r.fiscal_year, {} AS seg, COUNT(*) AS n FROM survey_responses r
+                 LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code GROUP BY 1, 2",
+                response_segment_sql(seg)
+            ))
+            .await?;
+        let mut responses: BTreeMap<(i64, String), i64> = BTreeMap::new();
+        for r in 0..f.len() {
+            responses.insert(
+                (f.i64(r, "fiscal_year").unwrap_or(0), f.text(r, "seg").unwrap_or_default()),
+                f.i64(r, "n").unwrap_or(0),
+            );
+        }
+        let mut columns = vec![Column::dim("fiscal_year", "年度", "Fiscal year"), segment_column(seg)];
+        columns.extend(rate_columns("名簿上の会員数"));
+        let mut out = Output::new(columns);
+        for w in 0..waves.len() {
+            let (Some(fy), Some(opened)) = (waves.i64(w, "fiscal_year"), waves.date(w, "opened_on")) else { continue };
+            let frame = frame_counts(cx, seg, opened).await?;
+            let mut segs: Vec<String> = frame.keys().cloned().collect();
+            segs.extend(responses.keys().filter(|k| k.0 == fy).map(|k| k.1.clone()));
+            segs.sort_by_key(|s| segment_order(seg, s));
+            segs.dedup();
+            for s in segs {
+                let n = responses.get(&(fy, s.clone())).copied().unwrap_or(0);
+                let mut row = vec![Value::Int(fy), Value::Text(s.clone())];
+                row.extend(rate_cells(n, frame.get(&s).copied()));
+                out.rows.push(row);
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// A question of one 年度: its kind and options.
+struct Question {
+    text: String,
+    kind: String,
+    options: Vec<String>,
+}
+
+async fn question(cx: &Cx<'_>, id: &str, fy: i64) -> Result<Question> {
+    let f = cx
+        .frame(&format!(
+            "SELECT text, kind, options FROM survey_questions WHERE fiscal_year = {fy} AND question_id = '{}'",
+            id.replace('\'', "''")
+        ))
+        .await?;
+    if f.is_empty() {
+        return Err(cx.bad("question", id, &format!("not asked in 年度 {fy} / {fy}年度にこの設問はありません")));
+    }
+    Ok(Question {
+        text: f.text(0, "text").unwrap_or_default(),
+        kind: f.text(0, "kind").unwrap_or_default(),
+        options: f
+            .text(0, "options")
+            .unwrap_or_default()
+            .split(';')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
+impl Question {
+    /// The answer's option labels (Likert codes 1…n become their labels; multi answers split).
+    fn labels(&self, answer: &str) -> Vec<String> {
+        let parts: Vec<&str> = if self.kind == "multi" { answer.split(';').collect() } else { vec![answer] };
+        parts
+            .into_iter()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|a| match a.parse::<usize>() {
+                Ok(i) if self.kind.starts_with("likert") && i >= 1 && i <= self.options.len() => {
+                    self.options[i - 1].clone()
+                }
+                _ => a.to_string(),
+            })
+            .collect()
+    }
+
+    fn order(&self, label: &str) -> (usize, String) {
+        (self.options.iter().position(|o| o == label).unwrap_or(usize::MAX), label.to_string())
+    }
+}
+
+/// The chosen 年度 (default: the latest wave).
+async fn chosen_year(cx: &Cx<'_>) -> Result<i64> {
+    if let Some(y) = cx.int("fiscal_year")? {
+        return Ok(y);
+    }
+    let f = cx.frame("SELECT MAX(fiscal_year) AS y FROM survey_waves").await?;
+    f.i64(0, "y").ok_or_else(|| cx.bad("fiscal_year", "", "no survey loaded / アンケートが未登録です"))
+}
+
+/// Answers of one question and 年度 per respondent: (response_id, labels).
+async fn answers_of(cx: &Cx<'_>, q: &Question, id: &str, fy: i64) -> Result<Vec<(String, Vec<String>)>> {
+    let f = cx
+        .frame(&format!(
+            "SELECT response_id, answer FROM survey_answers WHERE fiscal_year = {fy} AND question_id = '{}'",
+            id.replace('\'', "''")
+        ))
+        .await?;
+    Ok((0..f.len())
+        .map(|r| (f.text(r, "response_id").unwrap_or_default(), q.labels(&f.text(r, "answer").unwrap_or_default())))
+        .collect())
+}
+
+const QUESTION_PARAM: ParamSpec =
+    ParamSpec { name: "question", kind: ParamKind::Text, default: "Q01", doc: "設問ID, e.g. Q01" };
+const YEAR_PARAM: ParamSpec =
+    ParamSpec { name: "fiscal_year", kind: ParamKind::Int, default: "", doc: "年度 (default: the latest wave)" };
+
+pub const ANSWERS: MetricDef = MetricDef {
+    name: "survey.answers",
+    group: Group::Survey,
+    title_ja: "設問別の回答分布",
+    title_en: "Answer distribution of a question",
+    summary: "For one question and 年度: respondents choosing each option and their share of those who answered.",
+    definition: "Counts of respondents per option (Likert codes mapped to their labels; for multiple choice each chosen \
+        option counts, so shares add up to more than 100%). Share = count / respondents who answered the question.",
+    unit: "人",
+    sources: &["survey_questions", "survey_answers"],
+    caveats: &["Unweighted; see survey.weighted for estimates weighted to the roster."],
+    by: &[""],
+    params: &[QUESTION_PARAM, YEAR_PARAM],
+    audiences: ALL,
+    eval: answers,
+};
+
+fn answers<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let fy = chosen_year(cx).await?;
+        let id = cx.text("question");
+        let q = question(cx, &id, fy).await?;
+        if q.kind == "text" {
+            return Err(cx.bad("question", &id, "a free-text question / 自由記述の設問です"));
+        }
+        let rows = answers_of(cx, &q, &id, fy).await?;
+        let mut counts: BTreeMap<String, i64> = q.options.iter().map(|o| (o.clone(), 0)).collect();
+        for (_, labels) in &rows {
+            for l in labels {
+                *counts.entry(l.clone()).or_default() += 1;
+            }
+        }
+        let n = rows.len() as i64;
+        let mut keyed: Vec<(String, i64)> = counts.into_iter().collect();
+        keyed.sort_by_key(|(l, _)| q.order(l));
+        let mut out = Output::new(vec![
+            Column::dim("option", "選択肢", "Option"),
+            Column::people("respondents", "回答者数", "Respondents"),
+            Column::derived("share_pct", "割合", "Share", "%"),
+        ]);
+        for (label, c) in keyed {
+            out.rows.push(vec![
+                Value::Text(label),
+                Value::Int(c),
+                Value::opt_num((n > 0).then(|| 100.0 * c as f64 / n as f64)),
+            ]);
+        }
+        out.note(format!("{fy}年度 {id}「{}」回答者 {n} 人", q.text), format!("FY{fy} {id}: {n} respondents"));
+        Ok(out)
+    })
+}
+
+pub const CROSSTAB: MetricDef = MetricDef {
+    name: "survey.crosstab",
+    group: Group::Survey,
+    title_ja: "クロス集計とカイ二乗検定",
+    title_en: "Cross-tabulation with a chi-square test",
+    summary: "Two single-choice questions (or a question × 職種/年齢階級/地方) of one 年度 cross-tabulated, with Pearson's chi-square test of independence.",
+    definition: "Respondents answering both, counted per pair of answers. The test is Pearson's chi-square without \
+        continuity correction on the table without all-zero rows and columns; p is the upper tail of the chi-square \
+        distribution with (r−1)(c−1) degrees of freedom.",
+    unit: "人",
+    sources: &["survey_questions", "survey_answers", "survey_responses"],
+    caveats: &["The chi-square approximation is doubtful when expected counts fall below 5; the smallest is reported."],
+    by: &[""],
+    params: &[
+        QUESTION_PARAM,
+        ParamSpec {
+            name: "column",
+            kind: ParamKind::Text,
+            default: "profession",
+            doc: "another 設問ID, or profession, age_band or region",
+        },
+        YEAR_PARAM,
+    ],
+    audiences: ALL,
+    eval: crosstab,
+};
+
+fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let fy = chosen_year(cx).await?;
+        let id = cx.text("question");
+        let q = question(cx, &id, fy).await?;
+        if !(q.kind == "single" || q.kind.starts_with("likert")) {
+            return Err(cx.bad("question", &id, "needs a single-choice or Likert question / 単一回答の設問を指定"));
+        }
+        let col = cx.text("column");
+        let rows = answers_of(cx, &q, &id, fy).await?;
+        let (col_of, col_order): (BTreeMap<String, String>, Box<dyn Fn(&str) -> (usize, String) + Send>) = if SEGMENTS
+            .contains(&col.as_str())
+        {
+            let f = cx
+                    .frame(&format!(
+                        "SELECT r.response_id, {} AS seg FROM survey_responses r
+                         LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code WHERE r.fiscal_year = {fy}",
+                        response_segment_sql(&col)
+                    ))
+                    .await?;
+            let map = (0..f.len())
+                .map(|r| (f.text(r, "response_id").unwrap_or_default(), f.text(r, "seg").unwrap_or_default()))
+                .collect();
+            let c = col.clone();
+            (map, Box::new(move |v: &str| segment_order(&c, v)))
+        } else {
+            let q2 = question(cx, &col, fy).await?;
+            if !(q2.kind == "single" || q2.kind.starts_with("likert")) {
+                return Err(cx.bad("column", &col, "needs a single-choice or Likert question / 単一回答の設問を指定"));
+            }
+            let a2 = answers_of(cx, &q2, &col, fy).await?;
+            let map = a2.into_iter().filter_map(|(r, l)| l.into_iter().next().map(|l| (r, l))).collect();
+            (map, Box::new(move |v: &str| q2.order(v)))
+        };
+        let mut cells: BTreeMap<(String, String), i64> = BTreeMap::new();
+        for (resp, labels) in &rows {
+            if let (Some(a), Some(b)) = (labels.first(), col_of.get(resp)) {
+                *cells.entry((a.clone(), b.clone())).or_default() += 1;
+            }
+        }
+        let mut row_labels: Vec<String> = q.options.clone();
+        row_labels.extend(cells.keys().map(|k| k.0.clone()));
+        row_labels.sort_by_key(|l| q.order(l));
+        row_labels.dedup();
+        let mut col_labels: Vec<String> = cells.keys().map(|k| k.1.clone()).collect();
+        col_labels.sort_by_key(|l| col_order(l));
+        col_labels.dedup();
+        let table: Vec<Vec<f64>> = row_labels
+            .iter()
+            .map(|a| {
+                col_labels.iter().map(|b| cells.get(&(a.clone(), b.clone())).copied().unwrap_or(0) as f64).collect()
+            })
+            .collect();
+        let mut out = Output::new(vec![
+            Column::dim("row", "設問の回答", "Answer"),
+            Column::dim("column", "列", "Column"),
+            Column::people("respondents", "回答者数", "Respondents"),
+        ]);
+        for a in &row_labels {
+            for b in &col_labels {
+                let n = cells.get(&(a.clone(), b.clone())).copied().unwrap_or(0);
+                out.rows.push(vec![Value::Text(a.clone()), Value::Text(b.clone()), Value::Int(n)]);
+            }
+        }
+        match stats::chi_square(&table) {
+            Some(t) => out.note(
+                format!(
+                    "カイ二乗検定: χ² = {:.3}、自由度 {}、p = {:.4}（期待度数の最小 {:.1}）",
+                    t.statistic, t.dof, t.p_value, t.min_expected
+                ),
+                format!(
+                    "Chi-square test: χ² = {:.3}, df = {}, p = {:.4} (smallest expected count {:.1})",
+                    t.statistic, t.dof, t.p_value, t.min_expected
+                ),
+            ),
+            None => {
+                out.note("検定できません（行または列が1つ以下）", "No test: fewer than two non-empty rows or columns")
+            }
+        }
+        out.note(format!("{fy}年度 {id} × {col}"), format!("FY{fy} {id} × {col}"));
+        Ok(out)
+    })
+}
+
+pub const TREND: MetricDef = MetricDef {
+    name: "survey.trend",
+    group: Group::Survey,
+    title_ja: "設問の経年変化",
+    title_en: "Trend of a question across years",
+    summary: "One question's answer shares in every 年度 that asked the same question (same text and options).",
+    definition: "As survey.answers per 年度; a year is included only when the question's text and options equal those \
+        of the latest year that asked it, so that a changed question is not compared with the old one.",
+    unit: "%",
+    sources: &["survey_questions", "survey_answers"],
+    caveats: &["Years whose wording differs are listed in a note and left out."],
+    by: &[""],
+    params: &[QUESTION_PARAM],
+    audiences: ALL,
+    eval: trend,
+};
+
+fn trend<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let id = cx.text("question");
+        let f = cx
+            .frame(&format!(
+                "SELECT fiscal_year, text, options FROM survey_questions WHERE question_id = '{}' ORDER BY fiscal_year",
+                id.replace('\'', "''")
+            ))
+            .await?;
+        if f.is_empty() {
+            return Err(cx.bad("question", &id, "never asked / この設問はありません"));
+        }
+        let last = f.len() - 1;
+        let reference = (f.text(last, "text"), f.text(last, "options"));
+        let mut out = Output::new(vec![
+            Column::dim("fiscal_year", "年度", "Fiscal year"),
+            Column::dim("option", "選択肢", "Option"),
+            Column::people("respondents", "回答者数", "Respondents"),
+            Column::derived("share_pct", "割合", "Share", "%"),
+        ]);
+        let mut skipped = Vec::new();
+        for r in 0..f.len() {
+            let fy = f.i64(r, "fiscal_year").unwrap_or(0);
+            if (f.text(r, "text"), f.text(r, "options")) != reference {
+                skipped.push(fy.to_string());
+                continue;
+            }
+            let q = question(cx, &id, fy).await?;
+            if q.kind == "text" {
+                return Err(cx.bad("question", &id, "a free-text question / 自由記述の設問です"));
+            }
+            let rows = answers_of(cx, &q, &id, fy).await?;
+            let n = rows.len() as i64;
+            for o in &q.options {
+                let c = rows.iter().filter(|(_, l)| l.contains(o)).count() as i64;
+                out.rows.push(vec![
+                    Value::Int(fy),
+                    Value::Text(o.clone()),
+                    Value::Int(c),
+                    Value::opt_num((n > 0).then(|| 100.0 * c as f64 / n as f64)),
+                ]);
+            }
+        }
+        if !skipped.is_empty() {
+            out.note(
+                format!("設問文または選択肢が異なる年度を除外: {}", skipped.join(", ")),
+                format!("Years with a different wording left out: {}", skipped.join(", ")),
+            );
+        }
+        Ok(out)
+    })
+}
+
+pub const WEIGHTED: MetricDef = MetricDef {
+    name: "survey.weighted",
+    group: Group::Survey,
+    title_ja: "名簿に合わせた重み付け推定",
+    title_en: "Estimates weighted to the roster (raking)",
+    summary: "One question's answer shares, raw and weighted by raking respondents to the roster margins of 職種, 年齢階級 and 地方.",
+    definition: "Respondents with all three segments known start at weight 1 and are raked (iterative proportional \
+        fitting, relative tolerance 1e-9, at most 1,000 sweeps) so that their weighted counts equal the roster's on \
+        the wave's 開始日 for each 職種, each 年齢階級 and each 地方 (margins restricted to the categories respondents \
+        fall in, each scaled to the same total). The weighted share of an option is the weighted count choosing it / the \
+        weighted count answering.",
+    unit: "%",
+    sources: &["survey_waves", "survey_questions", "survey_answers", "survey_responses", "members", "member_history"],
+    caveats: &[FRAME_CAVEAT, "Respondents with an unknown segment are left out of the weighted estimate."],
+    by: &[""],
+    params: &[QUESTION_PARAM, YEAR_PARAM],
+    audiences: ALL,
+    eval: weighted,
+};
+
+fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let fy = chosen_year(cx).await?;
+        let id = cx.text("question");
+        let q = question(cx, &id, fy).await?;
+        if q.kind == "text" {
+            return Err(cx.bad("question", &id, "a free-text question / 自由記述の設問です"));
+        }
+        let w = cx.frame(&format!("SELECT opened_on FROM survey_waves WHERE fiscal_year = {fy}")).await?;
+        let opened = w
+            .date(0, "opened_on")
+            .ok_or_else(|| cx.bad("fiscal_year", &fy.to_string(), "no wave / 調査回がありません"))?;
+        let seg_sql =
+            SEGMENTS.iter().map(|s| format!("{} AS {s}", response_segment_sql(s))).collect::<Vec<_>>().join(", ");
+        let resp = cx
+            .frame(&format!(
+                "SELECT r.response_id, {seg_sql} FROM survey_responses r
+                 LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code WHERE r.fiscal_year = {fy}"
+            ))
+            .await?;
+        let answers: BTreeMap<String, Vec<String>> = answers_of(cx, &q, &id, fy).await?.into_iter().collect();
+        // Respondents with every segment known.
+        let mut units: Vec<(String, [String; 3])> = Vec::new();
+        for r in 0..resp.len() {
+            let segs = [0, 1, 2].map(|i| resp.text(r, SEGMENTS[i]).unwrap_or_default());
+            if segs.iter().all(|s| s != "不明" && !s.is_empty()) {
+                units.push((resp.text(r, "response_id").unwrap_or_default(), segs));
+            }
+        }
+        let mut cats: Vec<Vec<usize>> = vec![Vec::new(); 3];
+        let mut targets: Vec<Vec<f64>> = vec![Vec::new(); 3];
+        let mut frame_total = 0.0;
+        for (m, seg) in SEGMENTS.iter().enumerate() {
+            let frame = frame_counts(cx, seg, opened).await?;
+            let mut levels: Vec<String> = units.iter().map(|u| u.1[m].clone()).collect();
+            levels.sort();
+            levels.dedup();
+            let t: Vec<f64> = levels.iter().map(|l| frame.get(l).copied().unwrap_or(0) as f64).collect();
+            if m == 0 {
+                frame_total = t.iter().sum();
+            }
+            targets[m] = t;
+            cats[m] = units.iter().map(|u| levels.iter().position(|l| *l == u.1[m]).unwrap_or(0)).collect();
+        }
+        for t in targets.iter_mut() {
+            let s: f64 = t.iter().sum();
+            if s > 0.0 {
+                t.iter_mut().for_each(|x| *x *= frame_total / s);
+            }
+        }
+        let mut weights = vec![1.0; units.len()];
+        let converged = stats::rake(&mut weights, &cats, &targets, 1e-9, 1000);
+        let mut raw: BTreeMap<String, (i64, f64)> = q.options.iter().map(|o| (o.clone(), (0, 0.0))).collect();
+        let (mut n_raw, mut n_w) = (0i64, 0.0);
+        let weight_of: BTreeMap<&str, f64> = units.iter().zip(&weights).map(|(u, w)| (u.0.as_str(), *w)).collect();
+        for (resp_id, labels) in &answers {
+            n_raw += 1;
+            let wt = weight_of.get(resp_id.as_str()).copied();
+            if let Some(wt) = wt {
+                n_w += wt;
+            }
+            for l in labels {
+                let e = raw.entry(l.clone()).or_default();
+                e.0 += 1;
+                if let Some(wt) = wt {
+                    e.1 += wt;
+                }
+            }
+        }
+        let mut keyed: Vec<(String, (i64, f64))> = raw.into_iter().collect();
+        keyed.sort_by_key(|(l, _)| q.order(l));
+        let mut out = Output::new(vec![
+            Column::dim("option", "選択肢", "Option"),
+            Column::people("respondents", "回答者数", "Respondents"),
+            Column::derived("raw_pct", "割合（重みなし）", "Share (raw)", "%"),
+            Column::derived("weighted_pct", "割合（重み付け）", "Share (weighted)", "%"),
+        ]);
+        for (label, (c, wsum)) in keyed {
+            out.rows.push(vec![
+                Value::Text(label),
+                Value::Int(c),
+                Value::opt_num((n_raw > 0).then(|| 100.0 * c as f64 / n_raw as f64)),
+                Value::opt_num((n_w > 0.0 && converged.is_some()).then(|| 100.0 * wsum / n_w)),
+            ]);
+        }
+        match converged {
+            Some(iters) => out.note(
+                format!("レイキング: {} 人を名簿 {} 人に合わせて {iters} 回で収束", units.len(), frame_total as i64),
+                format!(
+                    "Raking: {} respondents to a roster of {} converged in {iters} sweeps",
+                    units.len(),
+                    frame_total as i64
+                ),
+            ),
+            None => out.note(
+                "レイキングが収束しませんでした（重み付け推定なし）",
+                "Raking did not converge (no weighted estimate)",
+            ),
+        }
+        Ok(out)
+    })
+}

@@ -1,0 +1,97 @@
+//! An independent cross-check: the same numbers computed with plain SQL in DuckDB over
+//! the store itself (not the snapshot), compared with the DataFusion results.
+
+use crate::support::{committee, date, duck, eval, int, sample};
+
+/// Members in force on `d` per DuckDB, straight from `members` and `member_history`.
+fn duck_active(d: &str, filter: &str) -> i64 {
+    duck(&format!(
+        "SELECT COUNT(*) FROM members m JOIN member_history h ON h.member_key = m.member_key
+         WHERE m.superseded_by IS NULL
+           AND m.joined_on <= DATE '{d}' AND (m.left_on IS NULL OR m.left_on > DATE '{d}')
+           AND h.valid_from <= DATE '{d}' AND (h.valid_to IS NULL OR h.valid_to > DATE '{d}') {filter}"
+    ))
+}
+
+#[test]
+fn physician_share_equals_duckdb_on_many_dates() {
+    for d in ["2017-03-31", "2018-06-30", "2019-10-31", "2020-03-31", "2023-01-31", "2026-01-17", "2026-10-31"] {
+        let r = eval(committee("members.physician_share").as_of(date(d)));
+        assert_eq!(
+            int(&r, &[], "physicians"),
+            duck_active(d, "AND h.category = '正会員' AND h.profession = '医師'"),
+            "{d}"
+        );
+        assert_eq!(int(&r, &[], "full_members"), duck_active(d, "AND h.category = '正会員'"), "{d}");
+    }
+}
+
+#[test]
+fn composition_equals_duckdb_cell_by_cell() {
+    let d = "2024-03-31";
+    let r = eval(committee("members.composition").as_of(date(d)));
+    let cats = r.column("category");
+    assert!(r.rows.len() > 10, "a real cross-table");
+    for (i, row) in r.rows.iter().enumerate() {
+        let (c, p) = (cats[i].display(), row[1].display());
+        let n = row[2].as_i64().expect("count");
+        assert_eq!(n, duck_active(d, &format!("AND h.category = '{c}' AND h.profession = '{p}'")), "{c} {p}");
+    }
+    let total: i64 = r.column("members").iter().filter_map(|v| v.as_i64()).sum();
+    assert_eq!(total, duck_active(d, ""));
+}
+
+#[test]
+fn blank_area_list_equals_duckdb() {
+    for d in ["2010-04-01", "2014-04-01", "2017-04-01", "2024-04-01", "2026-10-31"] {
+        let r = eval(committee("hospitals.blank_areas").as_of(date(d)).param("area_set", "R7"));
+        let ours: Vec<String> = r.column("area_code").iter().map(|v| v.display()).collect();
+        let wh = sample().warehouse.lock().expect("lock");
+        let batches = wh
+            .query_arrow(&format!(
+                "SELECT area_code FROM areas a WHERE superseded_by IS NULL AND area_set = 'R7' AND NOT EXISTS (
+                   SELECT 1 FROM designations x WHERE x.superseded_by IS NULL AND x.area_code = a.area_code
+                     AND x.designation <> '都道府県独自指定'
+                     AND x.designated_from <= DATE '{d}' AND (x.designated_until IS NULL OR x.designated_until >= DATE '{d}'))
+                 ORDER BY area_code"
+            ))
+            .expect("duckdb");
+        let theirs: Vec<String> = batches
+            .iter()
+            .flat_map(|b| {
+                let a = arrow::array::AsArray::as_string::<i32>(b.column(0)).clone();
+                (0..arrow::array::Array::len(&a)).map(move |i| a.value(i).to_string()).collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(ours, theirs, "{d}");
+    }
+}
+
+#[test]
+fn response_rates_equal_duckdb() {
+    let r = eval(committee("survey.response_rate").as_of(date("2026-10-31")));
+    assert_eq!(r.rows.len(), 13, "one row per 年度 2014–2026");
+    for row in &r.rows {
+        let fy = row[0].display();
+        let responses =
+            duck(&format!("SELECT COUNT(*) FROM survey_responses WHERE superseded_by IS NULL AND fiscal_year = {fy}"));
+        let invited =
+            duck(&format!("SELECT invited FROM survey_waves WHERE superseded_by IS NULL AND fiscal_year = {fy}"));
+        assert_eq!(int(&r, &[&fy], "responses"), responses, "{fy}");
+        assert_eq!(int(&r, &[&fy], "invited"), invited, "{fy}");
+        let rate = r.get(&[&fy], "rate_pct").and_then(|v| v.as_f64()).expect("rate");
+        assert!((rate - 100.0 * responses as f64 / invited as f64).abs() < 1e-9);
+    }
+    // By profession: the frame is the roster on the wave's opening day.
+    let by = eval(committee("survey.response_rate").as_of(date("2026-10-31")).by("profession"));
+    let opened = duck(
+        "SELECT CAST(strftime(opened_on, '%Y%m%d') AS BIGINT) FROM survey_waves WHERE superseded_by IS NULL AND fiscal_year = 2020",
+    );
+    let d = format!("{}-{:02}-{:02}", opened / 10000, opened / 100 % 100, opened % 100);
+    let frame = duck(&format!(
+        "SELECT COUNT(*) FROM members m JOIN member_history h ON h.member_key = m.member_key
+         WHERE m.superseded_by IS NULL AND m.joined_on <= DATE '{d}' AND (m.left_on IS NULL OR m.left_on > DATE '{d}')
+           AND h.valid_from <= DATE '{d}' AND (h.valid_to IS NULL OR h.valid_to > DATE '{d}') AND h.profession = '薬剤師'"
+    ));
+    assert_eq!(int(&by, &["2020", "薬剤師"], "invited"), frame);
+}

@@ -1,0 +1,7 @@
+//! Integration tests of the metric catalog over the bundled sample, loaded once.
+
+mod crosscheck;
+mod disclosure;
+mod facts;
+mod golden;
+mod support;

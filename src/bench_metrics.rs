@@ -1,0 +1,204 @@
+//! `oncometrics bench metrics`: every metric of the catalog evaluated on generated
+//! samples at several scales, and — in the same run, over the same data — the
+//! physician share by prefecture computed by DataFusion on the raw tables, by DuckDB
+//! on its own storage and by polars (Python, as a researcher runs it).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use queries::catalog::{Request, catalog};
+use queries::{Audience, Engine};
+use store::Warehouse;
+
+/// One timing.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    pub scale: u32,
+    pub what: String,
+    /// Median over the runs, milliseconds.
+    pub median_ms: f64,
+    pub runs: usize,
+}
+
+/// The as-of date of every measurement (the bundled sample's "today").
+const AS_OF: &str = "2026-10-31";
+
+/// The physician share by prefecture on the raw tables, for the comparison.
+fn raw_share_sql(current: &str) -> String {
+    format!(
+        "SELECT h.prefecture_code, SUM(CASE WHEN h.profession = '医師' THEN 1 ELSE 0 END) AS p, COUNT(*) AS t
+         FROM members m JOIN member_history h ON h.member_key = m.member_key
+         WHERE {current} m.joined_on <= DATE '{AS_OF}' AND (m.left_on IS NULL OR m.left_on > DATE '{AS_OF}')
+           AND h.valid_from <= DATE '{AS_OF}' AND (h.valid_to IS NULL OR h.valid_to > DATE '{AS_OF}')
+           AND h.category = '正会員'
+         GROUP BY h.prefecture_code ORDER BY h.prefecture_code"
+    )
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<f64> {
+    f()?; // warm-up
+    let mut ms = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        f()?;
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(median(ms))
+}
+
+/// Generates (or reuses) the sample at `scale` and loads it into a fresh warehouse.
+fn prepare(work: &Path, reference: &Path, scale: u32) -> Result<Warehouse> {
+    let sample = work.join(format!("sample-scale{scale}"));
+    if !sample.join("MANIFEST.json").exists() {
+        eprintln!("scale {scale}: generating the sample…");
+        ingest::sample::generate(&sample, reference, scale, 20260117)?;
+    }
+    let wh_dir = work.join(format!("warehouse-scale{scale}"));
+    let _ = std::fs::remove_dir_all(&wh_dir);
+    std::fs::create_dir_all(&wh_dir)?;
+    let mut wh = Warehouse::open(&wh_dir.join("wh.duckdb"), &wh_dir.join("lake"))?;
+    eprintln!("scale {scale}: loading…");
+    let t = Instant::now();
+    let reports = ingest::sample::load::load_dir(
+        &mut wh,
+        &sample,
+        &wh_dir.join("k.key"),
+        &wh_dir.join("rejects"),
+        false,
+        |_| {},
+    )?;
+    if reports.iter().any(|r| r.outcome != ingest::Outcome::Committed && r.outcome != ingest::Outcome::NothingNew) {
+        bail!("the scale {scale} sample did not load cleanly");
+    }
+    eprintln!("scale {scale}: loaded in {:.1} s", t.elapsed().as_secs_f64());
+    Ok(wh)
+}
+
+/// polars in Python over Parquet exports of the same current rows; the query alone is timed.
+fn polars_share(dir: &Path, runs: usize) -> Result<f64> {
+    let py = format!(
+        r#"import time, datetime, polars as pl
+m = pl.read_parquet(r'{m}'); h = pl.read_parquet(r'{h}')
+d = datetime.date(2026, 10, 31)
+def q():
+    return (m.lazy().join(h.lazy(), on='member_key')
+        .filter((pl.col('joined_on') <= d) & (pl.col('left_on').is_null() | (pl.col('left_on') > d))
+                & (pl.col('valid_from') <= d) & (pl.col('valid_to').is_null() | (pl.col('valid_to') > d))
+                & (pl.col('category') == '正会員'))
+        .group_by('prefecture_code')
+        .agg([(pl.col('profession') == '医師').sum().alias('p'), pl.len().alias('t')])
+        .sort('prefecture_code').collect())
+q()
+ts = []
+for _ in range({runs}):
+    t = time.perf_counter(); q(); ts.append((time.perf_counter() - t) * 1000)
+ts.sort(); print(ts[len(ts) // 2])
+"#,
+        m = dir.join("members.parquet").display(),
+        h = dir.join("member_history.parquet").display(),
+    );
+    let out = Command::new("python3").arg("-c").arg(py).output().context("python3")?;
+    if !out.status.success() {
+        bail!("polars: {} (run scripts/setup.sh)", String::from_utf8_lossy(&out.stderr));
+    }
+    String::from_utf8_lossy(&out.stdout).trim().parse().context("polars timing")
+}
+
+/// Runs the benchmark.
+pub fn run(scales: &[u32], work: &Path, reference: &Path, runs: usize) -> Result<Vec<Timing>> {
+    let mut out = Vec::new();
+    let runs = runs.max(1);
+    for &scale in scales {
+        let wh = prepare(work, reference, scale)?;
+        let t = Instant::now();
+        let engine = Engine::open(&wh, None)?;
+        let snap_ms = t.elapsed().as_secs_f64() * 1000.0;
+        out.push(Timing {
+            scale,
+            what: "snapshot: read the store into Arrow + derive member_spells".into(),
+            median_ms: snap_ms,
+            runs: 1,
+        });
+        let as_of = chrono::NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d")?;
+        let mut all = 0.0;
+        for def in catalog() {
+            let req = Request::new(def.name, Audience::Board).as_of(as_of);
+            let ms = time(runs, || Ok(engine.evaluate(&req)?))?;
+            all += ms;
+            out.push(Timing { scale, what: format!("metric {}", def.name), median_ms: ms, runs });
+        }
+        out.push(Timing { scale, what: "whole catalog (sum of medians)".into(), median_ms: all, runs });
+        // The comparison: physician share by prefecture on the raw tables.
+        let raw = raw_share_sql("");
+        let ctx = engine.snapshot().clone();
+        let ms = time(runs, || Ok(engine.block_on(ctx.sql(&raw))?))?;
+        out.push(Timing { scale, what: "share by prefecture, raw join: DataFusion".into(), median_ms: ms, runs });
+        let duck_sql = raw_share_sql("m.superseded_by IS NULL AND");
+        let ms = time(runs, || Ok(wh.query_arrow(&duck_sql)?))?;
+        out.push(Timing {
+            scale,
+            what: "share by prefecture, raw join: DuckDB (its storage)".into(),
+            median_ms: ms,
+            runs,
+        });
+        let pq = work.join(format!("parquet-scale{scale}"));
+        std::fs::create_dir_all(&pq)?;
+        for (t, q) in [
+            ("members", "SELECT member_key, joined_on, left_on FROM members WHERE superseded_by IS NULL"),
+            (
+                "member_history",
+                "SELECT member_key, valid_from, valid_to, category, profession, prefecture_code FROM member_history",
+            ),
+        ] {
+            wh.copy_to_parquet(q, &pq.join(format!("{t}.parquet")))?;
+        }
+        let ms = polars_share(&pq, runs)?;
+        out.push(Timing {
+            scale,
+            what: "share by prefecture, raw join: polars (Python, in memory)".into(),
+            median_ms: ms,
+            runs,
+        });
+        for t in out.iter().filter(|t| t.scale == scale) {
+            eprintln!("scale {scale}: {}: {:.1} ms", t.what, t.median_ms);
+        }
+    }
+    Ok(out)
+}
+
+/// A Markdown table: one row per measurement, one column per scale.
+pub fn markdown(ts: &[Timing]) -> String {
+    let mut scales: Vec<u32> = ts.iter().map(|t| t.scale).collect();
+    scales.sort_unstable();
+    scales.dedup();
+    let mut whats: Vec<&str> = Vec::new();
+    for t in ts {
+        if !whats.contains(&t.what.as_str()) {
+            whats.push(&t.what);
+        }
+    }
+    let mut s = format!(
+        "| what | {} |\n|---|{}\n",
+        scales.iter().map(|x| format!("scale {x} (ms)")).collect::<Vec<_>>().join(" | "),
+        scales.iter().map(|_| "---:|").collect::<String>()
+    );
+    for w in whats {
+        let cells: Vec<String> = scales
+            .iter()
+            .map(|sc| {
+                ts.iter()
+                    .find(|t| t.scale == *sc && t.what == w)
+                    .map_or("–".into(), |t| format!("{:.1}", t.median_ms))
+            })
+            .collect();
+        s.push_str(&format!("| {w} | {} |\n", cells.join(" | ")));
+    }
+    s
+}

@@ -1,0 +1,163 @@
+//! Arrow snapshots: the store's tables exactly as one load saw them, read once
+//! into memory for the metric engine. A snapshot is immutable; readers hold it in an
+//! `Arc` and a new load produces a new snapshot.
+
+use std::collections::BTreeSet;
+
+use arrow::array::{Array, Int64Array};
+use std::sync::Arc;
+
+use arrow::compute::{cast, concat_batches};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+
+use crate::error::{Error, Result};
+use crate::schema::{self, Supersede, Table};
+use crate::warehouse::{LoadInfo, Warehouse};
+
+/// The tables a snapshot holds: every input of a metric. Raw roster snapshots and the
+/// reject/extra/raw cells of loads stay in the warehouse.
+pub const SNAPSHOT_TABLES: [&Table; 11] = [
+    &schema::MEMBERS,
+    &schema::MEMBER_HISTORY,
+    &schema::SURVEY_WAVES,
+    &schema::SURVEY_QUESTIONS,
+    &schema::SURVEY_RESPONSES,
+    &schema::SURVEY_ANSWERS,
+    &schema::SPECIALISTS,
+    &schema::DESIGNATIONS,
+    &schema::HOSPITAL_VOLUMES,
+    &schema::AREAS,
+    &schema::HOSPITALS,
+];
+
+/// One table of a snapshot: the payload columns plus `load_id`.
+#[derive(Debug, Clone)]
+pub struct SnapshotTable {
+    pub name: &'static str,
+    pub schema: SchemaRef,
+    /// The rows in one batch (possibly empty).
+    pub batch: RecordBatch,
+    /// The loads that delivered the visible rows.
+    pub load_ids: BTreeSet<i64>,
+}
+
+/// The store as load `at_load` saw it.
+#[derive(Debug, Clone)]
+pub struct StoreSnapshot {
+    /// The last load included (0 for an empty store).
+    pub at_load: i64,
+    /// The load history up to `at_load`.
+    pub loads: Vec<LoadInfo>,
+    pub tables: Vec<SnapshotTable>,
+}
+
+impl StoreSnapshot {
+    pub fn table(&self, name: &str) -> Option<&SnapshotTable> {
+        self.tables.iter().find(|t| t.name == name)
+    }
+
+    pub fn load(&self, load_id: i64) -> Option<&LoadInfo> {
+        self.loads.iter().find(|l| l.load_id == load_id)
+    }
+}
+
+/// The SELECT that shows `table` as load `n` saw it.
+pub fn visible_sql(table: &Table, n: i64) -> String {
+    let payload: Vec<String> = table
+        .columns
+        .iter()
+        .map(|(c, _, _)| match (table.supersede, *c) {
+            // An interval closed by a later load was still open when load n ran.
+            (Supersede::Intervals, "valid_to") => format!("CASE WHEN closed_load <= {n} THEN valid_to END AS valid_to"),
+            (Supersede::Intervals, "closed_load") => {
+                format!("CASE WHEN closed_load <= {n} THEN closed_load END AS closed_load")
+            }
+            _ => c.to_string(),
+        })
+        .collect();
+    let filter = match table.supersede {
+        Supersede::Intervals => format!("load_id <= {n}"),
+        _ => format!("load_id <= {n} AND (superseded_by IS NULL OR superseded_by > {n})"),
+    };
+    format!("SELECT load_id, {} FROM {} WHERE {filter}", payload.join(", "), table.name)
+}
+
+impl Warehouse {
+    /// Reads the snapshot of the store as load `at_load` saw it (the latest load when `None`).
+    pub fn snapshot(&self, at_load: Option<i64>) -> Result<StoreSnapshot> {
+        let all = self.loads()?;
+        let latest = all.last().map_or(0, |l| l.load_id);
+        let n = at_load.unwrap_or(latest);
+        if n < 0 || n > latest {
+            return Err(Error::Invalid(format!(
+                "load {n} does not exist (the store holds loads 1…{latest}) / ロード {n} は存在しません"
+            )));
+        }
+        let loads: Vec<LoadInfo> = all.into_iter().filter(|l| l.load_id <= n).collect();
+        let mut tables = Vec::with_capacity(SNAPSHOT_TABLES.len());
+        for table in SNAPSHOT_TABLES {
+            let sql = visible_sql(table, n);
+            let schema = snapshot_schema(table);
+            let batches = self.query_arrow(&sql)?.iter().map(|b| conform(b, &schema)).collect::<Result<Vec<_>>>()?;
+            let batch = concat_batches(&schema, &batches)?;
+            let load_ids = distinct_loads(&batch);
+            tables.push(SnapshotTable { name: table.name, schema, batch, load_ids });
+        }
+        Ok(StoreSnapshot { at_load: n, loads, tables })
+    }
+}
+
+/// The Arrow schema of a snapshot table: `load_id` and the payload, all nullable
+/// (as DuckDB reports them).
+pub fn snapshot_schema(table: &Table) -> SchemaRef {
+    let mut fields = vec![Field::new("load_id", DataType::Int64, true)];
+    fields.extend(table.columns.iter().map(|(n, t, _)| Field::new(*n, t.arrow(), true)));
+    Arc::new(Schema::new(fields))
+}
+
+/// Casts a DuckDB batch to the declared schema (DuckDB may report other string or
+/// integer widths than the ones we declare).
+fn conform(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    if batch.num_columns() != schema.fields().len() {
+        return Err(Error::Schema {
+            table: "snapshot".into(),
+            detail: format!("{} columns from DuckDB, {} declared", batch.num_columns(), schema.fields().len()),
+        });
+    }
+    let columns = batch
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c.clone()) } else { cast(c, f.data_type()) })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(RecordBatch::try_new(schema.clone(), columns)?)
+}
+
+fn distinct_loads(batch: &RecordBatch) -> BTreeSet<i64> {
+    let mut out = BTreeSet::new();
+    if let Some(ids) = batch.column_by_name("load_id").and_then(|c| c.as_any().downcast_ref::<Int64Array>()) {
+        let mut last = None;
+        for v in ids.iter().flatten() {
+            if last != Some(v) {
+                out.insert(v);
+                last = Some(v);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interval_tables_mask_closes_made_by_later_loads() {
+        let sql = visible_sql(&schema::MEMBER_HISTORY, 3);
+        assert!(sql.contains("CASE WHEN closed_load <= 3 THEN valid_to END AS valid_to"), "{sql}");
+        assert!(sql.ends_with("WHERE load_id <= 3"), "{sql}");
+        let sql = visible_sql(&schema::SPECIALISTS, 3);
+        assert!(sql.ends_with("load_id <= 3 AND (superseded_by IS NULL OR superseded_by > 3)"), "{sql}");
+    }
+}
