@@ -151,6 +151,12 @@ pub fn apply(result: &mut MetricResult, policy: Policy) {
             }
         }
     }
+    if values.len() > MAX_EXACT_CELLS && primary > 0 {
+        result.notes.push(crate::result::Note::new(
+            "この集計は細かすぎるため、人数をすべて秘匿しました。より粗い区分（年度別など）をご利用ください。",
+            "This table is too detailed to release with small counts in it: every count is withheld. Use a coarser grouping (e.g. by 年度).",
+        ));
+    }
     result.policy =
         AppliedPolicy { audience: policy.audience, k: policy.k, method: METHOD_SUPPRESSION, primary, complementary };
 }
@@ -216,52 +222,170 @@ pub fn suppress(values: &[Option<i64>], lines: &[Vec<usize>], k: i64) -> Vec<Cel
             _ => Cell::Shown,
         })
         .collect();
-    // Each round finds one withheld cell the line totals still determine and withholds
-    // the smallest shown cell on one of its lines; the loop ends because cells only
-    // move from shown to withheld.
-    while let Some(exposed) = first_determined(&state, lines) {
-        let candidate = lines
-            .iter()
-            .filter(|l| l.contains(&exposed))
-            .flat_map(|l| l.iter().copied())
-            .filter(|&i| state[i] == Cell::Shown && values[i].is_some())
-            // Prefer a non-zero cell (a withheld zero protects nothing when zeros are
-            // known structurally), then the smallest, then the first.
-            .min_by_key(|&i| {
-                let v = values[i].unwrap_or(0);
-                (v == 0, v, i)
-            });
-        match candidate {
-            Some(i) => state[i] = Cell::Complementary,
-            None => break, // every cell on its lines is withheld already
+    if values.len() > MAX_EXACT_CELLS && state.contains(&Cell::Primary) {
+        // Too large to certify cell by cell: withhold every count (the caller says why).
+        for (i, s) in state.iter_mut().enumerate() {
+            if *s == Cell::Shown && values[i].is_some() {
+                *s = Cell::Complementary;
+            }
+        }
+        return state;
+    }
+    // Each round finds the withheld cells the line totals still determine and withholds the
+    // cheapest set of up to three shown cells that leaves the fewest of them determined
+    // (three: a lone cell in a cross-table needs a row partner, a column partner and the
+    // corner). Candidates are the smallest shown cells on the lines of determined cells and
+    // on the lines of those. Zeros are avoided (a withheld zero protects nothing when zeros
+    // are known structurally). The loop ends because cells only move from shown to withheld.
+    loop {
+        let exposed = determined(&state, lines);
+        if exposed.is_empty() {
+            break;
+        }
+        let cost = |i: usize| values[i].map_or(i64::MAX / 8, |v| if v == 0 { i64::MAX / 16 } else { v });
+        let shown_on = |cells: &[usize], state: &[Cell]| -> Vec<usize> {
+            let mut c: Vec<usize> = lines
+                .iter()
+                .filter(|l| l.iter().any(|i| cells.contains(i)))
+                .flat_map(|l| l.iter().copied())
+                .filter(|&i| state[i] == Cell::Shown && values[i].is_some())
+                .collect();
+            c.sort_by_key(|&i| (cost(i), i));
+            c.dedup();
+            c
+        };
+        let mut pool = shown_on(&exposed, &state);
+        pool.truncate(POOL_NEAR);
+        let mut far = shown_on(&pool, &state);
+        far.retain(|i| !pool.contains(i));
+        far.truncate(POOL_FAR);
+        pool.extend(far);
+        if pool.is_empty() {
+            // No shown cell is left near a determined cell: withhold every count rather
+            // than release a recoverable one.
+            for (i, s) in state.iter_mut().enumerate() {
+                if *s == Cell::Shown && values[i].is_some() {
+                    *s = Cell::Complementary;
+                }
+            }
+            break;
+        }
+        // Singles first, then pairs, then triples: stop at the first size that leaves fewer
+        // cells determined, and take its cheapest best set.
+        let before = exposed.len();
+        let mut best: Option<((usize, i64), Vec<usize>)> = None;
+        let n = pool.len();
+        for size in 1..=3usize {
+            let mut sets: Vec<Vec<usize>> = Vec::new();
+            match size {
+                1 => sets.extend((0..n).map(|a| vec![pool[a]])),
+                2 => sets
+                    .extend((0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).map(|(a, b)| vec![pool[a], pool[b]])),
+                _ => {
+                    for a in 0..n {
+                        for b in a + 1..n {
+                            sets.extend((b + 1..n).map(|c| vec![pool[a], pool[b], pool[c]]));
+                        }
+                    }
+                }
+            }
+            for set in sets {
+                for &i in &set {
+                    state[i] = Cell::Complementary;
+                }
+                let left = determined(&state, lines).len();
+                for &i in &set {
+                    state[i] = Cell::Shown;
+                }
+                let key = (left, set.iter().map(|&i| cost(i)).sum::<i64>());
+                if best.as_ref().is_none_or(|(k, _)| key < *k) {
+                    best = Some((key, set));
+                }
+            }
+            if best.as_ref().is_some_and(|((left, _), _)| *left < before) {
+                break;
+            }
+        }
+        // The pool is never empty here, so a set was considered; a set that protects
+        // nothing still moves cells to withheld, so the loop ends.
+        if let Some((_, set)) = best {
+            for i in set {
+                state[i] = Cell::Complementary;
+            }
         }
     }
     state
 }
 
-/// The first withheld cell whose value the line totals determine, if any.
-fn first_determined(state: &[Cell], lines: &[Vec<usize>]) -> Option<usize> {
+/// The largest table (count cells) certified cell by cell; a larger one with a small
+/// count is withheld whole, and the audience is pointed to a coarser grouping.
+pub const MAX_EXACT_CELLS: usize = 600;
+
+/// Candidate cells per round: the smallest on the lines of determined cells, and the
+/// smallest on the lines of those.
+const POOL_NEAR: usize = 5;
+const POOL_FAR: usize = 4;
+
+/// The withheld cells whose values the line totals determine. The system splits into
+/// independent parts (withheld cells linked by shared lines), solved one at a time.
+fn determined(state: &[Cell], lines: &[Vec<usize>]) -> Vec<usize> {
     let hidden: Vec<usize> = (0..state.len()).filter(|&i| state[i] != Cell::Shown).collect();
     if hidden.is_empty() {
-        return None;
+        return Vec::new();
     }
     let pos: BTreeMap<usize, usize> = hidden.iter().enumerate().map(|(p, &i)| (i, p)).collect();
-    let rows: Vec<Vec<f64>> = lines
+    // Each line restricted to the withheld cells, as positions in `hidden`.
+    let restricted: Vec<Vec<usize>> = lines
         .iter()
-        .filter_map(|l| {
-            let mut v = vec![0.0; hidden.len()];
-            let mut any = false;
-            for i in l {
-                if let Some(&p) = pos.get(i) {
-                    v[p] = 1.0;
-                    any = true;
-                }
-            }
-            any.then_some(v)
-        })
+        .map(|l| l.iter().filter_map(|i| pos.get(i).copied()).collect::<Vec<_>>())
+        .filter(|l: &Vec<usize>| !l.is_empty())
         .collect();
-    let basis = row_echelon(rows);
-    hidden.iter().enumerate().find(|(p, _)| in_row_space(&basis, *p, hidden.len())).map(|(_, &i)| i)
+    // Union-find over positions joined by lines.
+    let mut parent: Vec<usize> = (0..hidden.len()).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for l in &restricted {
+        let r0 = root(&mut parent, l[0]);
+        for &p in &l[1..] {
+            let r = root(&mut parent, p);
+            parent[r] = r0;
+        }
+    }
+    let mut parts: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for p in 0..hidden.len() {
+        let r = root(&mut parent, p);
+        parts.entry(r).or_default().push(p);
+    }
+    let mut out = Vec::new();
+    for members in parts.values() {
+        let local: BTreeMap<usize, usize> = members.iter().enumerate().map(|(k, &p)| (p, k)).collect();
+        let rows: Vec<Vec<f64>> = restricted
+            .iter()
+            .filter(|l| local.contains_key(&l[0]))
+            .map(|l| {
+                let mut v = vec![0.0; members.len()];
+                for p in l {
+                    if let Some(&k) = local.get(p) {
+                        v[k] = 1.0;
+                    }
+                }
+                v
+            })
+            .collect();
+        let basis = row_echelon(rows);
+        for (k, &p) in members.iter().enumerate() {
+            if in_row_space(&basis, k, members.len()) {
+                out.push(hidden[p]);
+            }
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 const EPS: f64 = 1e-9;
@@ -326,7 +450,7 @@ mod tests {
     fn a_lone_small_cell_gets_a_partner_on_its_line() {
         let values = [Some(3), Some(50), Some(40)];
         let plan = suppress(&values, &[vec![0, 1, 2]], 10);
-        assert_eq!(plan, vec![Cell::Primary, Cell::Complementary, Cell::Shown]);
+        assert_eq!(plan, vec![Cell::Primary, Cell::Shown, Cell::Complementary]);
     }
 
     #[test]

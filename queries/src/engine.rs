@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use store::Warehouse;
 
-use crate::catalog::{Request, evaluate};
+use crate::catalog::{Request, evaluate, evaluate_with_policy};
+use crate::disclosure::Policy;
 use crate::error::{Error, Result};
 use crate::result::MetricResult;
 use crate::snapshot::Snapshot;
@@ -34,6 +35,11 @@ impl Engine {
 
     pub fn evaluate(&self, req: &Request) -> Result<MetricResult> {
         self.runtime.block_on(evaluate(&self.snapshot, req))
+    }
+
+    /// Evaluates with an explicit disclosure policy.
+    pub fn evaluate_with_policy(&self, req: &Request, policy: Policy) -> Result<MetricResult> {
+        self.runtime.block_on(evaluate_with_policy(&self.snapshot, req, policy))
     }
 
     /// Runs any future on the engine's runtime (tests, benchmarks).

@@ -298,9 +298,9 @@ mod tests {
         assert_eq!(r.dof, 2);
         assert!(close(r.statistic, 0.271_574_651_504_035, 1e-12), "{}", r.statistic);
         assert!(close(r.p_value, 0.873_028_283_380_073, 1e-12), "{}", r.p_value);
-        // scipy.stats.chi2.sf(3.84, 1) = 0.05004352124870519; chi2.sf(30, 10) = 0.0008566412058575987
+        // scipy.stats.chi2.sf(3.84, 1) = 0.05004352124870519; chi2.sf(30, 10) = 0.000856641210775301
         assert!(close(chi_square_sf(3.84, 1.0), 0.050_043_521_248_705_19, 1e-12));
-        assert!(close(chi_square_sf(30.0, 10.0), 0.000_856_641_205_857_598_7, 1e-14));
+        assert!(close(chi_square_sf(30.0, 10.0), 0.000_856_641_210_775_301, 1e-14));
     }
 
     #[test]
@@ -312,10 +312,10 @@ mod tests {
 
     #[test]
     fn raking_reaches_both_margins() {
-        // Deming & Stephan (1940) style 2×2: sample cells (a1b1, a1b2, a2b1, a2b2) = 40, 10, 20, 30,
-        // margins A = (60, 40), B = (50, 50). The IPF solution is the cell table
-        // [[a, 60−a], [50−a, a−10]] with odds ratio (40·30)/(10·20) = 6 preserved:
-        // a(a−10) = 6(60−a)(50−a) → a = 39.1660 (statsmodels / R survey::rake agree).
+        // A 2×2 sample (cells a1b1, a1b2, a2b1, a2b2) = 40, 10, 20, 30 raked to margins
+        // A = (70, 30), B = (40, 60). Raking keeps the sample's odds ratio (40·30)/(10·20) = 6
+        // (Deming & Stephan 1940), so the a1b1 cell x solves x(x − 10) = 6(70 − x)(40 − x),
+        // i.e. x² − 130x + 3360 = 0: x = (130 − √3460)/2 = 35.5890…
         let mut w = vec![1.0; 100];
         let mut ca = Vec::new();
         let mut cb = Vec::new();
@@ -325,12 +325,14 @@ mod tests {
                 cb.push(b);
             }
         }
-        let iters = rake(&mut w, &[ca.clone(), cb.clone()], &[vec![60.0, 40.0], vec![50.0, 50.0]], 1e-12, 1000);
+        let iters = rake(&mut w, &[ca.clone(), cb.clone()], &[vec![70.0, 30.0], vec![40.0, 60.0]], 1e-12, 1000);
         assert!(iters.is_some());
-        let cell: f64 = (0..100).filter(|&i| ca[i] == 0 && cb[i] == 0).map(|i| w[i]).sum();
-        let a = (-(-1100.0_f64) - (1100.0_f64.powi(2) - 4.0 * 5.0 * 18_000.0).sqrt()) / (2.0 * 5.0);
-        assert!(close(cell, a, 1e-6), "{cell} vs {a}");
-        assert!(close(cell, 39.166_0, 1e-4), "{cell}");
+        let cell = |x: usize, y: usize| -> f64 { (0..100).filter(|&i| ca[i] == x && cb[i] == y).map(|i| w[i]).sum() };
+        let expected = (130.0 - 3460.0_f64.sqrt()) / 2.0;
+        assert!(close(cell(0, 0), expected, 1e-6), "{} vs {expected}", cell(0, 0));
+        assert!(close(cell(0, 0) + cell(0, 1), 70.0, 1e-6) && close(cell(0, 0) + cell(1, 0), 40.0, 1e-6));
+        let odds = cell(0, 0) * cell(1, 1) / (cell(0, 1) * cell(1, 0));
+        assert!(close(odds, 6.0, 1e-6), "{odds}");
     }
 
     #[test]

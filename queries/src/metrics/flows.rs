@@ -10,6 +10,7 @@ use model::rules::RULES_2026;
 
 use super::{fiscal_year_sql, vocab_order};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
+use crate::disclosure::Audience;
 use crate::result::{Column, Value};
 use crate::stats::{self, Subject, Z95};
 
@@ -98,52 +99,61 @@ fn flows<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             _ => vocab_order(&PROFESSIONS, s),
         });
         splits.dedup();
+        // By month, the 年度 is a dimension too: the months of one 年度 add up to that
+        // 年度's published total, which is what disclosure control must assume known.
         let mut columns = vec![if month {
             Column::dim("month", "月", "Month")
         } else {
             Column::dim("fiscal_year", "年度", "Fiscal year")
         }];
+        if month {
+            columns.push(Column::dim("fiscal_year", "年度", "Fiscal year"));
+        }
         match split {
             Some("profession") => columns.push(Column::dim("profession", "職種", "Profession")),
             Some(_) => columns.push(Column::dim("category", "会員種別", "Category")),
             None => {}
         }
-        columns.extend([
-            Column::people("joins", "入会", "Joins"),
-            Column::people("leaves_recorded", "退会（退会日あり）", "Leaves (recorded)"),
-            Column::people("leaves_inferred", "退会（名簿から推定）", "Leaves (inferred)"),
-            Column::derived("leaves", "退会計", "Leaves", "人"),
-            Column::derived("net", "増減", "Net", "人"),
-        ]);
+        // The split of leaves into recorded and inferred is detail for the committee only:
+        // it adds small cells without changing what the board or researchers learn.
+        let split_leaves = cx.audience == Audience::Committee;
+        columns.push(Column::people("joins", "入会", "Joins"));
+        if split_leaves {
+            columns.extend([
+                Column::people("leaves_recorded", "退会（退会日あり）", "Leaves (recorded)"),
+                Column::people("leaves_inferred", "退会（名簿から推定）", "Leaves (inferred)"),
+                Column::derived("leaves", "退会計", "Leaves", "人"),
+            ]);
+        } else {
+            columns.push(Column::people("leaves", "退会", "Leaves"));
+        }
+        columns.push(Column::derived("net", "増減", "Net", "人"));
         let mut out = Output::new(columns);
-        let mut fy_lines: BTreeMap<(i64, String), Vec<usize>> = BTreeMap::new();
         for (pk, p) in &periods {
             for s in &splits {
                 let c = cells.get(&(pk.clone(), s.clone())).copied().unwrap_or_default();
                 let mut row = vec![p.clone()];
+                if month {
+                    let fy = p
+                        .as_str()
+                        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+                        .map(|d| i64::from(fiscal_year(d)));
+                    row.push(Value::opt_int(fy));
+                }
                 if split.is_some() {
                     row.push(Value::Text(s.clone()));
                 }
-                row.extend([
-                    Value::Int(c[0]),
-                    Value::Int(c[1]),
-                    Value::Int(c[2]),
-                    Value::Int(c[1] + c[2]),
-                    Value::Int(c[0] - c[1] - c[2]),
-                ]);
-                if month {
-                    if let Some(d) =
-                        p.as_str().and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
-                    {
-                        fy_lines.entry((i64::from(fiscal_year(d)), s.clone())).or_default().push(out.rows.len());
-                    }
+                row.push(Value::Int(c[0]));
+                if split_leaves {
+                    row.extend([Value::Int(c[1]), Value::Int(c[2])]);
                 }
+                row.extend([Value::Int(c[1] + c[2]), Value::Int(c[0] - c[1] - c[2])]);
                 out.rows.push(row);
             }
         }
-        // The months of one 年度 add up to that 年度's published total.
-        out.extra_lines = fy_lines.into_values().collect();
-        out.column_groups.push(vec!["leaves_recorded", "leaves_inferred"]);
+        if split_leaves {
+            out.column_groups.push(vec!["leaves_recorded", "leaves_inferred"]);
+        }
         out.note(format!("対象期間: {from} 〜 {}", cx.as_of), format!("Period: {from} to {}", cx.as_of));
         Ok(out)
     })

@@ -74,7 +74,9 @@ fn composition<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             }
         }
         columns.push(Column::people("members", "会員数", "Members"));
-        let mut keyed: Vec<(Vec<(usize, String)>, Vec<Value>)> = Vec::new();
+        // (sort key, row)
+        type Keyed = (Vec<(usize, String)>, Vec<Value>);
+        let mut keyed: Vec<Keyed> = Vec::new();
         for r in 0..f.len() {
             let mut key = Vec::new();
             let mut row = Vec::new();
@@ -316,10 +318,8 @@ async fn monthly_stocks(
             t += f.i64(r, "dt").unwrap_or(0);
             r += 1;
         }
-        if let Some(me) = month_end_of_index(mi) {
-            if me <= to {
-                out.push((me, p, t));
-            }
+        if let Some(me) = month_end_of_index(mi).filter(|me| *me <= to) {
+            out.push((me, p, t));
         }
     }
     Ok(out)

@@ -242,6 +242,14 @@ fn per_100k<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             ]);
             out.rows.push(row);
         }
+        if area {
+            // The areas of a prefecture add up to the prefecture's count (published by prefecture).
+            let mut by_pref: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+            for (i, row) in out.rows.iter().enumerate() {
+                by_pref.entry(row[2].display()).or_default().push(i);
+            }
+            out.extra_lines = by_pref.into_values().collect();
+        }
         out.note(format!("資格: {q}、区域の版: {set}"), format!("Qualification: {q}; area set: {set}"));
         Ok(out)
     })

@@ -330,9 +330,8 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         let col = cx.text("column");
         let rows = answers_of(cx, &q, &id, fy).await?;
-        let (col_of, col_order): (BTreeMap<String, String>, Box<dyn Fn(&str) -> (usize, String) + Send>) = if SEGMENTS
-            .contains(&col.as_str())
-        {
+        type Order = Box<dyn Fn(&str) -> (usize, String) + Send>;
+        let (col_of, col_order): (BTreeMap<String, String>, Order) = if SEGMENTS.contains(&col.as_str()) {
             let f = cx
                     .frame(&format!(
                         "SELECT r.response_id, {} AS seg FROM survey_responses r

@@ -3,9 +3,9 @@
 
 use queries::catalog::Request;
 use queries::disclosure::{self, Cell, cell_lines};
-use queries::{Audience, MetricResult, Role, Value};
+use queries::{Audience, MetricResult, Policy, Role, Value};
 
-use crate::support::{date, eval};
+use crate::support::{date, eval, sample};
 
 /// Recovery by repeated subtraction: any line with one unknown cell gives it away.
 /// Returns the cells recovered.
@@ -61,9 +61,11 @@ fn assert_safe(exact: &MetricResult, released: &MetricResult) -> usize {
     hidden.iter().filter(|h| **h).count()
 }
 
+/// The researcher's result without suppression, and as released.
 fn both(req: Request) -> (MetricResult, MetricResult) {
-    let exact = eval(Request { audience: Audience::Committee, ..req.clone() });
-    let released = eval(Request { audience: Audience::Researcher, ..req });
+    let exact =
+        sample().engine.evaluate_with_policy(&req, Policy { audience: Audience::Researcher, k: 0 }).expect("exact");
+    let released = eval(req);
     (exact, released)
 }
 
@@ -75,10 +77,14 @@ fn real_results_resist_recovery_by_subtraction() {
         Request::new("members.composition", Audience::Researcher).as_of(d).by("category,prefecture"),
         Request::new("members.composition", Audience::Researcher).as_of(d).by("category,age_band"),
         Request::new("members.physician_share", Audience::Researcher).as_of(d).by("prefecture"),
-        Request::new("members.flows", Audience::Researcher).as_of(d).by("month,profession"),
+        Request::new("members.flows", Audience::Researcher).as_of(d).by("month"),
+        Request::new("members.flows", Audience::Researcher).as_of(d).by("fiscal_year,profession"),
         Request::new("members.flows", Audience::Researcher).as_of(d).by("fiscal_year,category"),
         Request::new("members.retention", Audience::Researcher).as_of(d),
         Request::new("hospitals.specialist_coverage", Audience::Researcher).as_of(d),
+        Request::new("specialists.per_100k", Audience::Researcher).as_of(d).by("area"),
+        Request::new("specialists.by_year", Audience::Researcher).as_of(d),
+        Request::new("survey.crosstab", Audience::Researcher).as_of(d).param("column", "region"),
     ];
     let mut withheld = 0;
     for req in cases {
@@ -132,4 +138,12 @@ fn random_two_way_tables_resist_recovery_and_linear_algebra() {
         }
         assert!(peel(&values, &hidden, &lines).is_empty(), "case {case}: {values:?} {hidden:?}");
     }
+}
+
+#[test]
+fn a_table_too_large_to_certify_is_withheld_whole_with_a_note() {
+    let r = eval(Request::new("members.flows", Audience::Board).as_of(date("2026-10-31")).by("month,profession"));
+    let joins = r.column("joins");
+    assert!(joins.iter().all(|v| **v == Value::Suppressed));
+    assert!(r.notes.iter().any(|n| n.en.contains("too detailed")));
 }

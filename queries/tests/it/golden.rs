@@ -14,8 +14,10 @@ fn cases() -> Vec<(String, Request)> {
     let mut add = |file: &str, req: Request| out.push((file.to_string(), req));
     for def in catalog() {
         for by in def.by {
-            let file = if by.is_empty() || *by == def.by[0] {
+            let file = if *by == def.by[0] {
                 def.name.to_string()
+            } else if by.is_empty() {
+                format!("{}__by_none", def.name)
             } else {
                 format!("{}__by_{}", def.name, by.replace(',', "_"))
             };
@@ -64,7 +66,12 @@ fn every_metric_matches_its_golden_result() {
     let bless = std::env::var_os("ONCOMETRICS_BLESS").is_some();
     let mut failures = Vec::new();
     let mut names = Vec::new();
-    for (file, req) in cases() {
+    let cases = cases();
+    let mut files: Vec<&String> = cases.iter().map(|c| &c.0).collect();
+    files.sort();
+    files.dedup();
+    assert_eq!(files.len(), cases.len(), "two golden cases share a file name");
+    for (file, req) in cases.clone() {
         let got = serde_json::to_string_pretty(&render::json(&eval(req))).expect("json") + "\n";
         let path = dir.join(format!("{file}.json"));
         names.push(format!("{file}.json"));
