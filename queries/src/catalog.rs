@@ -98,6 +98,7 @@ pub struct Output {
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Value>>,
     pub extra_lines: Vec<Vec<usize>>,
+    pub non_additive: Vec<&'static str>,
     pub column_groups: Vec<Vec<&'static str>>,
     pub notes: Vec<Note>,
 }
@@ -312,6 +313,7 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
         columns: out.columns,
         rows: out.rows,
         extra_lines: out.extra_lines,
+        non_additive: out.non_additive,
         column_groups: out.column_groups,
         policy: AppliedPolicy::none(req.audience),
         provenance: Provenance { at_load: snapshot.at_load, sample: snapshot.any_sample(&load_ids), load_ids },

@@ -190,6 +190,9 @@ pub fn lines_of(result: &MetricResult) -> Vec<Vec<usize>> {
         result.columns.iter().enumerate().filter(|(_, c)| c.role == Role::Dim).map(|(i, _)| i).collect();
     let mut lines: Vec<Vec<usize>> = Vec::new();
     for skip_pos in 0..dims.len() {
+        if result.non_additive.contains(&result.columns[dims[skip_pos]].name) {
+            continue;
+        }
         let mut groups: BTreeMap<Vec<String>, Vec<usize>> = BTreeMap::new();
         for (r, row) in result.rows.iter().enumerate() {
             let key: Vec<String> =

@@ -182,6 +182,9 @@ pub struct MetricResult {
     pub rows: Vec<Vec<Value>>,
     /// Additive groups of rows beyond the default ones (see `disclosure`).
     pub extra_lines: Vec<Vec<usize>>,
+    /// Dimensions along which rows do not add up (a stock counted at several dates, the
+    /// same members invited each year): no line is formed along them.
+    pub non_additive: Vec<&'static str>,
     /// Person-count columns that add up, within a row, to a total a reader may know.
     pub column_groups: Vec<Vec<&'static str>>,
     pub policy: AppliedPolicy,

@@ -370,6 +370,7 @@ fn share_history<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             out.rows.push(row);
         }
         out.column_groups.push(vec!["physicians", "others"]);
+        out.non_additive.push("month_end");
         if below.is_empty() {
             out.note("期間中、8割を下回った月末はありません。", "No month-end in the period was below 80%.");
         } else {

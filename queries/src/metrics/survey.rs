@@ -89,6 +89,7 @@ fn rate_cells(responses: i64, invited: Option<i64>) -> Vec<Value> {
     vec![
         Value::opt_int(invited),
         Value::Int(responses),
+        Value::opt_int(invited.map(|n| n - responses)),
         Value::opt_num(invited.filter(|n| *n > 0).map(|n| 100.0 * responses as f64 / n as f64)),
         Value::opt_num(ci.map(|c| 100.0 * c.0)),
         Value::opt_num(ci.map(|c| 100.0 * c.1)),
@@ -97,8 +98,9 @@ fn rate_cells(responses: i64, invited: Option<i64>) -> Vec<Value> {
 
 fn rate_columns(invited_ja: &'static str) -> Vec<Column> {
     vec![
-        Column::people("invited", invited_ja, "Invited (frame)"),
+        Column::derived("invited", invited_ja, "Invited (frame)", "人"),
         Column::people("responses", "回答数", "Responses"),
+        Column::people("nonresponses", "未回答", "Not responding"),
         Column::derived("rate_pct", "回答率", "Response rate", "%"),
         Column::derived("rate_low_pct", "95%信頼区間 下限", "95% CI low", "%"),
         Column::derived("rate_high_pct", "95%信頼区間 上限", "95% CI high", "%"),
@@ -124,6 +126,8 @@ fn response_rate<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 row.extend(rate_cells(f.i64(r, "responses").unwrap_or(0), f.i64(r, "invited")));
                 out.rows.push(row);
             }
+            out.non_additive.push("fiscal_year");
+            out.column_groups.push(vec!["responses", "nonresponses"]);
             return Ok(out);
         }
         let seg = cx.by.as_str();
@@ -158,6 +162,8 @@ fn response_rate<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 out.rows.push(row);
             }
         }
+        out.non_additive.push("fiscal_year");
+        out.column_groups.push(vec!["responses", "nonresponses"]);
         Ok(out)
     })
 }
@@ -463,6 +469,7 @@ fn trend<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 ]);
             }
         }
+        out.non_additive.push("fiscal_year");
         if !skipped.is_empty() {
             out.note(
                 format!("設問文または選択肢が異なる年度を除外: {}", skipped.join(", ")),
