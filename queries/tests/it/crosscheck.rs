@@ -95,3 +95,35 @@ fn response_rates_equal_duckdb() {
     ));
     assert_eq!(int(&by, &["2020", "薬剤師"], "invited"), frame);
 }
+
+/// "What did the board see in April": the engine over the store as an earlier load saw it
+/// gives what that roster said, whatever later loads added.
+#[test]
+fn a_past_load_reproduces_what_its_roster_said() {
+    let fx = sample();
+    let (physicians_then, roster_said) = {
+        let wh = fx.warehouse.lock().expect("lock");
+        let load = wh
+            .loads()
+            .expect("loads")
+            .into_iter()
+            .find(|l| l.dataset == "members" && l.as_of.map(|d| d.to_string()).as_deref() == Some("2026-03-31"))
+            .expect("the 2026-03-31 roster load");
+        let rows = wh
+            .query_i64(
+                "SELECT COUNT(*) FROM member_snapshots WHERE as_of = DATE '2026-03-31' AND category = '正会員'
+                   AND profession = '医師' AND (left_on IS NULL OR left_on > DATE '2026-03-31')",
+            )
+            .expect("count");
+        let engine = queries::Engine::open(&wh, Some(load.load_id)).expect("engine at load");
+        let r =
+            engine.evaluate(&committee("members.physician_share").as_of(date("2026-03-31"))).expect("evaluate at load");
+        assert!(r.provenance.load_ids.iter().all(|id| *id <= load.load_id));
+        assert_eq!(r.provenance.at_load, load.load_id);
+        (int(&r, &[], "physicians"), rows)
+    };
+    assert_eq!(physicians_then, roster_said);
+    // The latest snapshot knows more (later rosters), yet evaluating at the old load is stable.
+    let latest = eval(committee("members.physician_share").as_of(date("2026-03-31")));
+    assert!(int(&latest, &[], "physicians") > 0);
+}
