@@ -135,6 +135,14 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, runs: usize) -> Result
             out.push(Timing { scale, what: format!("metric {}", def.name), median_ms: ms, runs });
         }
         out.push(Timing { scale, what: "whole catalog (sum of medians)".into(), median_ms: all, runs });
+        let req = Request::new("members.physician_share", Audience::Board).as_of(as_of).by("prefecture");
+        let ms = time(runs, || Ok(engine.evaluate(&req)?))?;
+        out.push(Timing {
+            scale,
+            what: "share by prefecture: metric members.physician_share --by prefecture".into(),
+            median_ms: ms,
+            runs,
+        });
         // The comparison: physician share by prefecture on the raw tables.
         let raw = raw_share_sql("");
         let ctx = engine.snapshot().clone();
