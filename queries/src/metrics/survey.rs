@@ -242,6 +242,21 @@ async fn answers_of(cx: &Cx<'_>, q: &Question, id: &str, fy: i64) -> Result<Vec<
         .collect())
 }
 
+/// Answers of one question and 年度 aggregated in DataFusion: (respondents, distinct
+/// answer texts with their counts).
+async fn answer_counts(cx: &Cx<'_>, id: &str, fy: i64) -> Result<(i64, Vec<(String, i64)>)> {
+    let f = cx
+        .frame(&format!(
+            "SELECT answer, COUNT(*) AS n FROM survey_answers WHERE fiscal_year = {fy} AND question_id = '{}'
+             GROUP BY answer",
+            id.replace('\'', "''")
+        ))
+        .await?;
+    let rows: Vec<(String, i64)> =
+        (0..f.len()).map(|r| (f.text(r, "answer").unwrap_or_default(), f.i64(r, "n").unwrap_or(0))).collect();
+    Ok((rows.iter().map(|r| r.1).sum(), rows))
+}
+
 const QUESTION_PARAM: ParamSpec =
     ParamSpec { name: "question", kind: ParamKind::Text, default: "Q01", doc: "設問ID, e.g. Q01" };
 const YEAR_PARAM: ParamSpec =
@@ -272,14 +287,13 @@ fn answers<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         if q.kind == "text" {
             return Err(cx.bad("question", &id, "a free-text question / 自由記述の設問です"));
         }
-        let rows = answers_of(cx, &q, &id, fy).await?;
+        let (n, grouped) = answer_counts(cx, &id, fy).await?;
         let mut counts: BTreeMap<String, i64> = q.options.iter().map(|o| (o.clone(), 0)).collect();
-        for (_, labels) in &rows {
-            for l in labels {
-                *counts.entry(l.clone()).or_default() += 1;
+        for (answer, c) in &grouped {
+            for l in q.labels(answer) {
+                *counts.entry(l).or_default() += c;
             }
         }
-        let n = rows.len() as i64;
         let mut keyed: Vec<(String, i64)> = counts.into_iter().collect();
         keyed.sort_by_key(|(l, _)| q.order(l));
         let mut out = Output::new(vec![
@@ -457,10 +471,10 @@ fn trend<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             if q.kind == "text" {
                 return Err(cx.bad("question", &id, "a free-text question / 自由記述の設問です"));
             }
-            let rows = answers_of(cx, &q, &id, fy).await?;
-            let n = rows.len() as i64;
+            let (n, grouped) = answer_counts(cx, &id, fy).await?;
+            let labelled: Vec<(Vec<String>, i64)> = grouped.iter().map(|(a, c)| (q.labels(a), *c)).collect();
             for o in &q.options {
-                let c = rows.iter().filter(|(_, l)| l.contains(o)).count() as i64;
+                let c: i64 = labelled.iter().filter(|(l, _)| l.contains(o)).map(|(_, c)| c).sum();
                 out.rows.push(vec![
                     Value::Int(fy),
                     Value::Text(o.clone()),
