@@ -6,7 +6,7 @@ use model::designation::DesignationType;
 use model::qualification::MEDICAL_ONCOLOGIST;
 use model::rules::RULES_2026;
 
-use super::prefecture_cells;
+use super::{AREA_SET_PARAM, area_set, prefecture_cells};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::error::Result;
 use crate::result::{Column, Value};
@@ -14,12 +14,6 @@ use crate::result::{Column, Value};
 pub const METRICS: &[&MetricDef] =
     &[&DESIGNATIONS, &BLANK_AREAS, &BLANK_COUNT, &BLANK_SERIES, &VOLUME_CHECK, &VOLUME_SUMMARY, &COVERAGE];
 
-const AREA_SET_PARAM: ParamSpec = ParamSpec {
-    name: "area_set",
-    kind: ParamKind::Text,
-    default: "",
-    doc: "area set of the reference data, e.g. R7 (default: the latest loaded)",
-};
 const AREA_SET_CAVEAT: &str = "A count of 空白 areas depends on the area set: the reference data give the 339 構想区域 \
     of R6/R7 (= 二次医療圏 except in 三重県, where 8 構想区域 split 4 二次医療圏). Since FY2019 the government counts \
     空白 areas on がん医療圏, which can differ; designations whose area code is not in the set are reported in a note.";
@@ -45,24 +39,6 @@ fn hub_list() -> String {
 
 fn designated_on(d: &str) -> String {
     format!("(designated_from <= {d} AND (designated_until IS NULL OR designated_until >= {d}))")
-}
-
-/// The chosen area set, or the latest one loaded.
-async fn area_set(cx: &Cx<'_>) -> Result<String> {
-    let f = cx.frame("SELECT DISTINCT area_set FROM areas ORDER BY area_set").await?;
-    let sets: Vec<String> = (0..f.len()).filter_map(|r| f.text(r, "area_set")).collect();
-    let chosen = cx.text("area_set");
-    if chosen.is_empty() {
-        return sets
-            .last()
-            .cloned()
-            .ok_or_else(|| cx.bad("area_set", "", "no areas loaded / 構想区域データが未登録です"));
-    }
-    if sets.contains(&chosen) {
-        Ok(chosen)
-    } else {
-        Err(cx.bad("area_set", &chosen, &format!("loaded sets: {}", sets.join(", "))))
-    }
 }
 
 pub const DESIGNATIONS: MetricDef = MetricDef {

@@ -10,7 +10,35 @@ use chrono::{Datelike, NaiveDate};
 use model::membership::Vocabulary;
 use model::prefecture::Prefecture;
 
+use crate::catalog::{Cx, ParamKind, ParamSpec};
+use crate::error::Result;
 use crate::result::Value;
+
+/// The area set of the reference data a metric counts areas in.
+pub const AREA_SET_PARAM: ParamSpec = ParamSpec {
+    name: "area_set",
+    kind: ParamKind::Text,
+    default: "",
+    doc: "area set of the reference data, e.g. R7 (default: the latest loaded)",
+};
+
+/// The chosen area set, or the latest one loaded.
+pub async fn area_set(cx: &Cx<'_>) -> Result<String> {
+    let f = cx.frame("SELECT DISTINCT area_set FROM areas ORDER BY area_set").await?;
+    let sets: Vec<String> = (0..f.len()).filter_map(|r| f.text(r, "area_set")).collect();
+    let chosen = cx.text("area_set");
+    if chosen.is_empty() {
+        return sets
+            .last()
+            .cloned()
+            .ok_or_else(|| cx.bad("area_set", "", "no areas loaded / 構想区域データが未登録です"));
+    }
+    if sets.contains(&chosen) {
+        Ok(chosen)
+    } else {
+        Err(cx.bad("area_set", &chosen, &format!("loaded sets: {}", sets.join(", "))))
+    }
+}
 
 /// SQL: the member spell is in force on `d` (a SQL date expression).
 pub fn active_at(d: &str) -> String {

@@ -7,7 +7,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use model::qualification::{MEDICAL_ONCOLOGIST, QUALIFICATIONS};
 use model::rules::RULES_2026;
 
-use super::{prefecture_cells, vocab_order};
+use super::{AREA_SET_PARAM, area_set, prefecture_cells, vocab_order};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
 use crate::result::{Column, Value};
@@ -19,12 +19,6 @@ const QUALIFICATION_PARAM: ParamSpec = ParamSpec {
     kind: ParamKind::Text,
     default: MEDICAL_ONCOLOGIST,
     doc: "資格, e.g. がん薬物療法専門医 or がん治療認定医",
-};
-const AREA_SET_PARAM: ParamSpec = ParamSpec {
-    name: "area_set",
-    kind: ParamKind::Text,
-    default: "",
-    doc: "area set of the reference data, e.g. R7 (default: the latest loaded)",
 };
 const ACTIVE_DEF: &str = "A certificate is active on D when 認定日 ≤ D ≤ 有効期限.";
 const ROSTER_CAVEAT: &str = "The register gives the current certificate only (first 認定日, current 有効期限, 更新回数); \
@@ -152,23 +146,6 @@ pub const PER_100K: MetricDef = MetricDef {
     eval: per_100k,
 };
 
-async fn chosen_area_set(cx: &Cx<'_>) -> Result<String> {
-    let f = cx.frame("SELECT DISTINCT area_set FROM areas ORDER BY area_set").await?;
-    let sets: Vec<String> = (0..f.len()).filter_map(|r| f.text(r, "area_set")).collect();
-    let chosen = cx.text("area_set");
-    if chosen.is_empty() {
-        return sets
-            .last()
-            .cloned()
-            .ok_or_else(|| cx.bad("area_set", "", "no areas loaded / 構想区域データが未登録です"));
-    }
-    if sets.contains(&chosen) {
-        Ok(chosen)
-    } else {
-        Err(cx.bad("area_set", &chosen, &format!("loaded sets: {}", sets.join(", "))))
-    }
-}
-
 fn active_sql(cx: &Cx<'_>) -> String {
     let d = cx.as_of_sql();
     format!("certified_on <= {d} AND expires_on >= {d}")
@@ -177,7 +154,7 @@ fn active_sql(cx: &Cx<'_>) -> String {
 fn per_100k<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let q = known_qualification(cx).await?;
-        let set = chosen_area_set(cx).await?;
+        let set = area_set(cx).await?;
         let active = active_sql(cx);
         let area = cx.by == "area";
         let sql = if area {
@@ -334,7 +311,7 @@ pub const AREAS_WITHOUT: MetricDef = MetricDef {
 fn areas_without<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let q = known_qualification(cx).await?;
-        let set = chosen_area_set(cx).await?;
+        let set = area_set(cx).await?;
         let f = cx
             .frame(&format!(
                 "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020 FROM areas a
