@@ -3,6 +3,7 @@
 pub mod flows;
 pub mod hospitals;
 pub mod membership;
+mod questions;
 pub mod specialists;
 pub mod survey;
 

@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use model::membership::{AGE_BANDS, PROFESSIONS};
 use model::prefecture::REGIONS;
 
+use super::questions::{QUESTION_PARAM, YEAR_PARAM, answer_counts, answers_of, chosen_year, closed_question, question};
 use super::{active_at, age_band_sql, vocab_order};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::error::Result;
@@ -168,100 +169,6 @@ fn response_rate<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     })
 }
 
-/// A question of one 年度: its kind and options.
-struct Question {
-    text: String,
-    kind: String,
-    options: Vec<String>,
-}
-
-async fn question(cx: &Cx<'_>, id: &str, fy: i64) -> Result<Question> {
-    let f = cx
-        .frame(&format!(
-            "SELECT text, kind, options FROM survey_questions WHERE fiscal_year = {fy} AND question_id = '{}'",
-            id.replace('\'', "''")
-        ))
-        .await?;
-    if f.is_empty() {
-        return Err(cx.bad("question", id, &format!("not asked in 年度 {fy} / {fy}年度にこの設問はありません")));
-    }
-    Ok(Question {
-        text: f.text(0, "text").unwrap_or_default(),
-        kind: f.text(0, "kind").unwrap_or_default(),
-        options: f
-            .text(0, "options")
-            .unwrap_or_default()
-            .split(';')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    })
-}
-
-impl Question {
-    /// The answer's option labels (Likert codes 1…n become their labels; multi answers split).
-    fn labels(&self, answer: &str) -> Vec<String> {
-        let parts: Vec<&str> = if self.kind == "multi" { answer.split(';').collect() } else { vec![answer] };
-        parts
-            .into_iter()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|a| match a.parse::<usize>() {
-                Ok(i) if self.kind.starts_with("likert") && i >= 1 && i <= self.options.len() => {
-                    self.options[i - 1].clone()
-                }
-                _ => a.to_string(),
-            })
-            .collect()
-    }
-
-    fn order(&self, label: &str) -> (usize, String) {
-        (self.options.iter().position(|o| o == label).unwrap_or(usize::MAX), label.to_string())
-    }
-}
-
-/// The chosen 年度 (default: the latest wave).
-async fn chosen_year(cx: &Cx<'_>) -> Result<i64> {
-    if let Some(y) = cx.int("fiscal_year")? {
-        return Ok(y);
-    }
-    let f = cx.frame("SELECT MAX(fiscal_year) AS y FROM survey_waves").await?;
-    f.i64(0, "y").ok_or_else(|| cx.bad("fiscal_year", "", "no survey loaded / アンケートが未登録です"))
-}
-
-/// Answers of one question and 年度 per respondent: (response_id, labels).
-async fn answers_of(cx: &Cx<'_>, q: &Question, id: &str, fy: i64) -> Result<Vec<(String, Vec<String>)>> {
-    let f = cx
-        .frame(&format!(
-            "SELECT response_id, answer FROM survey_answers WHERE fiscal_year = {fy} AND question_id = '{}'",
-            id.replace('\'', "''")
-        ))
-        .await?;
-    Ok((0..f.len())
-        .map(|r| (f.text(r, "response_id").unwrap_or_default(), q.labels(&f.text(r, "answer").unwrap_or_default())))
-        .collect())
-}
-
-/// Answers of one question and 年度 aggregated in DataFusion: (respondents, distinct
-/// answer texts with their counts).
-async fn answer_counts(cx: &Cx<'_>, id: &str, fy: i64) -> Result<(i64, Vec<(String, i64)>)> {
-    let f = cx
-        .frame(&format!(
-            "SELECT answer, COUNT(*) AS n FROM survey_answers WHERE fiscal_year = {fy} AND question_id = '{}'
-             GROUP BY answer",
-            id.replace('\'', "''")
-        ))
-        .await?;
-    let rows: Vec<(String, i64)> =
-        (0..f.len()).map(|r| (f.text(r, "answer").unwrap_or_default(), f.i64(r, "n").unwrap_or(0))).collect();
-    Ok((rows.iter().map(|r| r.1).sum(), rows))
-}
-
-const QUESTION_PARAM: ParamSpec =
-    ParamSpec { name: "question", kind: ParamKind::Text, default: "Q01", doc: "設問ID, e.g. Q01" };
-const YEAR_PARAM: ParamSpec =
-    ParamSpec { name: "fiscal_year", kind: ParamKind::Int, default: "", doc: "年度 (default: the latest wave)" };
-
 pub const ANSWERS: MetricDef = MetricDef {
     name: "survey.answers",
     group: Group::Survey,
@@ -281,12 +188,7 @@ pub const ANSWERS: MetricDef = MetricDef {
 
 fn answers<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
-        let fy = chosen_year(cx).await?;
-        let id = cx.text("question");
-        let q = question(cx, &id, fy).await?;
-        if q.kind == "text" {
-            return Err(cx.bad("question", &id, "a free-text question / 自由記述の設問です"));
-        }
+        let (fy, id, q) = closed_question(cx).await?;
         let (n, grouped) = answer_counts(cx, &id, fy).await?;
         let mut counts: BTreeMap<String, i64> = q.options.iter().map(|o| (o.clone(), 0)).collect();
         for (answer, c) in &grouped {
@@ -516,12 +418,7 @@ pub const WEIGHTED: MetricDef = MetricDef {
 
 fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
-        let fy = chosen_year(cx).await?;
-        let id = cx.text("question");
-        let q = question(cx, &id, fy).await?;
-        if q.kind == "text" {
-            return Err(cx.bad("question", &id, "a free-text question / 自由記述の設問です"));
-        }
+        let (fy, id, q) = closed_question(cx).await?;
         let w = cx.frame(&format!("SELECT opened_on FROM survey_waves WHERE fiscal_year = {fy}")).await?;
         let opened = w
             .date(0, "opened_on")

@@ -1,0 +1,110 @@
+//! Survey questions as asked in one 年度: their kind and options, how an answer maps to
+//! option labels, and the answers to one question, per respondent or aggregated.
+
+use crate::catalog::{Cx, ParamKind, ParamSpec};
+use crate::error::Result;
+
+/// A question of one 年度: its kind and options.
+pub(super) struct Question {
+    pub text: String,
+    pub kind: String,
+    pub options: Vec<String>,
+}
+
+pub(super) async fn question(cx: &Cx<'_>, id: &str, fy: i64) -> Result<Question> {
+    let f = cx
+        .frame(&format!(
+            "SELECT text, kind, options FROM survey_questions WHERE fiscal_year = {fy} AND question_id = '{}'",
+            id.replace('\'', "''")
+        ))
+        .await?;
+    if f.is_empty() {
+        return Err(cx.bad("question", id, &format!("not asked in 年度 {fy} / {fy}年度にこの設問はありません")));
+    }
+    Ok(Question {
+        text: f.text(0, "text").unwrap_or_default(),
+        kind: f.text(0, "kind").unwrap_or_default(),
+        options: f
+            .text(0, "options")
+            .unwrap_or_default()
+            .split(';')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
+}
+
+impl Question {
+    /// The answer's option labels (Likert codes 1…n become their labels; multi answers split).
+    pub fn labels(&self, answer: &str) -> Vec<String> {
+        let parts: Vec<&str> = if self.kind == "multi" { answer.split(';').collect() } else { vec![answer] };
+        parts
+            .into_iter()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|a| match a.parse::<usize>() {
+                Ok(i) if self.kind.starts_with("likert") && i >= 1 && i <= self.options.len() => {
+                    self.options[i - 1].clone()
+                }
+                _ => a.to_string(),
+            })
+            .collect()
+    }
+
+    pub fn order(&self, label: &str) -> (usize, String) {
+        (self.options.iter().position(|o| o == label).unwrap_or(usize::MAX), label.to_string())
+    }
+}
+
+/// The chosen 年度 (default: the latest wave).
+pub(super) async fn chosen_year(cx: &Cx<'_>) -> Result<i64> {
+    if let Some(y) = cx.int("fiscal_year")? {
+        return Ok(y);
+    }
+    let f = cx.frame("SELECT MAX(fiscal_year) AS y FROM survey_waves").await?;
+    f.i64(0, "y").ok_or_else(|| cx.bad("fiscal_year", "", "no survey loaded / アンケートが未登録です"))
+}
+
+/// Answers of one question and 年度 per respondent: (response_id, labels).
+pub(super) async fn answers_of(cx: &Cx<'_>, q: &Question, id: &str, fy: i64) -> Result<Vec<(String, Vec<String>)>> {
+    let f = cx
+        .frame(&format!(
+            "SELECT response_id, answer FROM survey_answers WHERE fiscal_year = {fy} AND question_id = '{}'",
+            id.replace('\'', "''")
+        ))
+        .await?;
+    Ok((0..f.len())
+        .map(|r| (f.text(r, "response_id").unwrap_or_default(), q.labels(&f.text(r, "answer").unwrap_or_default())))
+        .collect())
+}
+
+/// Answers of one question and 年度 aggregated in DataFusion: (respondents, distinct
+/// answer texts with their counts).
+pub(super) async fn answer_counts(cx: &Cx<'_>, id: &str, fy: i64) -> Result<(i64, Vec<(String, i64)>)> {
+    let f = cx
+        .frame(&format!(
+            "SELECT answer, COUNT(*) AS n FROM survey_answers WHERE fiscal_year = {fy} AND question_id = '{}'
+             GROUP BY answer",
+            id.replace('\'', "''")
+        ))
+        .await?;
+    let rows: Vec<(String, i64)> =
+        (0..f.len()).map(|r| (f.text(r, "answer").unwrap_or_default(), f.i64(r, "n").unwrap_or(0))).collect();
+    Ok((rows.iter().map(|r| r.1).sum(), rows))
+}
+
+pub(super) const QUESTION_PARAM: ParamSpec =
+    ParamSpec { name: "question", kind: ParamKind::Text, default: "Q01", doc: "設問ID, e.g. Q01" };
+pub(super) const YEAR_PARAM: ParamSpec =
+    ParamSpec { name: "fiscal_year", kind: ParamKind::Int, default: "", doc: "年度 (default: the latest wave)" };
+
+/// The question and 年度 a metric was asked about, refusing a free-text question.
+pub(super) async fn closed_question(cx: &Cx<'_>) -> Result<(i64, String, Question)> {
+    let fy = chosen_year(cx).await?;
+    let id = cx.text("question");
+    let q = question(cx, &id, fy).await?;
+    if q.kind == "text" {
+        return Err(cx.bad("question", &id, "a free-text question / 自由記述の設問です"));
+    }
+    Ok((fy, id, q))
+}
