@@ -7,7 +7,8 @@
 //! - [`snapshot`]: the store's tables as one load saw them, registered in a DataFusion session,
 //!   plus derived tables (member spells).
 //! - [`catalog`]: metric definitions, parameters, requests and evaluation.
-//! - [`metrics`]: the metrics, one module per section (membership, flows, hospitals).
+//! - [`metrics`]: the metrics, one module per section (membership, share history, flows, survey,
+//!   specialists, hospitals), with shared helpers (area sets, survey questions) beside them.
 //! - [`result`]: typed results (columns with roles, values, provenance, notes).
 //! - [`disclosure`]: audiences, primary and complementary suppression.
 //! - [`stats`]: Wilson intervals, chi-square, rate ratios, raking, Kaplan–Meier.

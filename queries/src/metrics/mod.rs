@@ -4,6 +4,7 @@ pub mod flows;
 pub mod hospitals;
 pub mod membership;
 mod questions;
+pub mod share_history;
 pub mod specialists;
 pub mod survey;
 
