@@ -217,6 +217,7 @@ pub fn catalog() -> Vec<&'static MetricDef> {
     all.extend(metrics::membership::METRICS);
     all.extend(metrics::flows::METRICS);
     all.extend(metrics::survey::METRICS);
+    all.extend(metrics::free_text::METRICS);
     all.extend(metrics::specialists::METRICS);
     all.extend(metrics::hospitals::METRICS);
     all

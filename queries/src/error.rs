@@ -23,6 +23,9 @@ pub enum Error {
     #[error("metric {metric}: {detail}")]
     Data { metric: String, detail: String },
 
+    #[error("morphological analysis: {0}")]
+    Dictionary(String),
+
     #[error("runtime: {0}")]
     Runtime(String),
 }

@@ -11,6 +11,7 @@
 //!   specialists, hospitals), with shared helpers (area sets, survey questions) beside them.
 //! - [`result`]: typed results (columns with roles, values, provenance, notes).
 //! - [`disclosure`]: audiences, primary and complementary suppression.
+//! - [`text`]: Japanese morphological analysis (vibrato over IPADIC) for survey free text.
 //! - [`stats`]: Wilson intervals, chi-square, rate ratios, raking, Kaplan–Meier.
 //! - [`render`]: text table, CSV and JSON output of a result.
 //! - [`docs`]: `docs/metrics.md`, generated from the catalog.
@@ -29,6 +30,7 @@ pub mod render;
 pub mod result;
 pub mod snapshot;
 pub mod stats;
+pub mod text;
 
 pub use catalog::{MetricDef, Request, catalog, evaluate, find};
 pub use disclosure::{Audience, Policy};

@@ -92,6 +92,28 @@ const FREE_TEXT: &[&str] = &[
     "英語での発表の機会を増やしてほしい。",
 ];
 
+/// Themes that come with the years or with a profession, so that term frequencies
+/// by 年度 and 職種 have something to show (one draw per pick, whatever the pool).
+const FREE_TEXT_BY_YEAR: &[(i32, &str)] = &[
+    (2019, "がん遺伝子パネル検査の結果説明について研修を希望します。"),
+    (2020, "コロナ禍でもオンライン配信で学術集会に参加できて助かった。"),
+    (2020, "オンライン配信の講演をアーカイブで視聴できるようにしてほしい。"),
+    (2021, "オンライン配信とハイブリッド開催を今後も続けてほしい。"),
+    (2026, "がん薬物療法専門医の広告について会員向けに説明してほしい。"),
+];
+const FREE_TEXT_BY_PROFESSION: &[(&str, &str)] = &[
+    ("医師", "腫瘍内科医が不足する地方の診療支援をお願いしたい。"),
+    ("薬剤師", "薬剤師の専門資格との関係を分かりやすく示してほしい。"),
+    ("看護師", "看護師向けの外来化学療法のセミナーを希望します。"),
+];
+
+fn free_text_pool(fy: i32, profession: &str) -> Vec<&'static str> {
+    let mut pool = FREE_TEXT.to_vec();
+    pool.extend(FREE_TEXT_BY_YEAR.iter().filter(|(y, _)| *y <= fy).map(|(_, t)| *t));
+    pool.extend(FREE_TEXT_BY_PROFESSION.iter().filter(|(p, _)| *p == profession).map(|(_, t)| *t));
+    pool
+}
+
 pub fn age_band(age: i32) -> &'static str {
     match age {
         ..=29 => "20代",
@@ -206,8 +228,9 @@ fn answer(rng: &mut Rng, q: &Question, p: &Person, fy: i32) -> String {
         }
         _ => {
             if rng.chance(0.3) {
-                let a = rng.pick(FREE_TEXT);
-                if rng.chance(0.3) { format!("{a}{}", rng.pick(FREE_TEXT)) } else { a.to_string() }
+                let pool = free_text_pool(fy, p.profession);
+                let a = rng.pick(&pool);
+                if rng.chance(0.3) { format!("{a}{}", rng.pick(&pool)) } else { a.to_string() }
             } else {
                 String::new()
             }

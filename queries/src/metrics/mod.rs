@@ -1,6 +1,7 @@
 //! The metric definitions, one module per section of the product.
 
 pub mod flows;
+pub mod free_text;
 pub mod hospitals;
 pub mod membership;
 mod questions;

@@ -21,7 +21,7 @@ const SEGMENTS: &[&str] = &["profession", "age_band", "region"];
 const FRAME_CAVEAT: &str = "Segment rates use the roster in force on the wave's 開始日 as the frame (every member \
     is invited); the respondent's segment is what the response file states, which can differ from the roster.";
 
-fn segment_column(seg: &str) -> Column {
+pub(super) fn segment_column(seg: &str) -> Column {
     match seg {
         "profession" => Column::dim("profession", "職種", "Profession"),
         "age_band" => Column::dim("age_band", "年齢階級", "Age band"),
@@ -29,7 +29,7 @@ fn segment_column(seg: &str) -> Column {
     }
 }
 
-fn segment_order(seg: &str, v: &str) -> (usize, String) {
+pub(super) fn segment_order(seg: &str, v: &str) -> (usize, String) {
     match seg {
         "profession" => vocab_order(&PROFESSIONS, v),
         "age_band" => vocab_order(&AGE_BANDS, v),
@@ -38,7 +38,7 @@ fn segment_order(seg: &str, v: &str) -> (usize, String) {
 }
 
 /// SQL: the respondents' segment value (from survey_responses r, regions g).
-fn response_segment_sql(seg: &str) -> &'static str {
+pub(super) fn response_segment_sql(seg: &str) -> &'static str {
     match seg {
         "profession" => "COALESCE(r.profession, '不明')",
         "age_band" => "COALESCE(r.age_band, '不明')",

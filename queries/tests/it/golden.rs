@@ -21,7 +21,11 @@ fn cases() -> Vec<(String, Request)> {
             } else {
                 format!("{}__by_{}", def.name, by.replace(',', "_"))
             };
-            add(&file, Request::new(def.name, Audience::Committee).as_of(d).by(by));
+            let mut req = Request::new(def.name, Audience::Committee).as_of(d).by(by);
+            if def.name == "survey.kwic" {
+                req = req.param("term", "オンライン配信").param("fiscal_year", "2021");
+            }
+            add(&file, req);
         }
     }
     add(
@@ -44,6 +48,14 @@ fn cases() -> Vec<(String, Request)> {
             .param("fiscal_year", "2019"),
     );
     add("survey.trend__q04", Request::new("survey.trend", Audience::Committee).as_of(d).param("question", "Q04"));
+    add(
+        "survey.terms__word_2020_researcher",
+        Request::new("survey.terms", Audience::Researcher)
+            .as_of(d)
+            .param("unit", "word")
+            .param("fiscal_year", "2020")
+            .param("top", "30"),
+    );
     add(
         "members.physician_share_history__board",
         Request::new("members.physician_share_history", Audience::Board).as_of(d),

@@ -5,3 +5,4 @@ mod disclosure;
 mod facts;
 mod golden;
 mod support;
+mod text;

@@ -1,0 +1,334 @@
+//! Survey free text: how many respondents use each term, per 年度 or segment, and the
+//! keyword-in-context lines behind a term (committee only: the answers themselves).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::questions::{chosen_year, question};
+use super::survey::{response_segment_sql, segment_column, segment_order};
+use crate::catalog::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
+use crate::disclosure::Policy;
+use crate::error::Result;
+use crate::result::{Column, Value};
+use crate::text::{Analyzer, Pos, Term, Unit, kwic};
+
+pub const METRICS: &[&MetricDef] = &[&TERMS, &KWIC];
+
+const TEXT_QUESTION_PARAM: ParamSpec = ParamSpec {
+    name: "question",
+    kind: ParamKind::Text,
+    default: "",
+    doc: "設問ID of a free-text question (default: every free-text question of the 年度)",
+};
+const UNIT_PARAM: ParamSpec = ParamSpec {
+    name: "unit",
+    kind: ParamKind::Choice(&["compound", "word"]),
+    default: "compound",
+    doc: "compound: adjacent nouns joined as written (キャリア支援); word: single words (キャリア, 支援)",
+};
+const ANALYSIS: &str = "Text is cut into morphemes by vibrato (a MeCab-compatible Viterbi tokenizer) with IPADIC \
+    2.7.0, compiled from Debian's mecab-ipadic on first use and cached. Terms are nouns (一般, サ変接続, 固有名詞, \
+    形容動詞語幹, ナイ形容詞語幹, 副詞可能), independent verbs and adjectives in dictionary form; in compound mode \
+    adjacent nouns (with a noun prefix, suffixes and numbers) are joined as written. A fixed stop-word list \
+    (こと, する, ほしい …, and the question's own words 意見, 要望, 学会) is removed.";
+
+pub const TERMS: MetricDef = MetricDef {
+    name: "survey.terms",
+    group: Group::Survey,
+    title_ja: "自由記述の頻出語",
+    title_en: "Free-text term frequencies",
+    summary: "The terms most respondents used in free-text answers of a 年度, overall or by 年度, 職種, 年齢階級 or 地方.",
+    definition: "Respondents whose answer contains the term (each respondent counted once per term), their share of \
+        the respondents who wrote an answer (in the segment), and mentions (occurrences). The terms listed are the \
+        `top` most used in the whole selection; by a segment, every listed term gets a row for every segment, \
+        zeros included. By 年度 every wave is read and `fiscal_year` is ignored.",
+    unit: "人",
+    sources: &["survey_questions", "survey_answers", "survey_responses"],
+    caveats: &[
+        ANALYSIS,
+        "For the board and researchers a term written by fewer than k respondents is not listed at all: a rare \
+         word (a name, a hospital) can identify its writer even without a count.",
+    ],
+    by: &["", "fiscal_year", "profession", "age_band", "region"],
+    params: &[
+        TEXT_QUESTION_PARAM,
+        ParamSpec { name: "fiscal_year", kind: ParamKind::Int, default: "", doc: "年度 (default: the latest wave)" },
+        UNIT_PARAM,
+        ParamSpec { name: "top", kind: ParamKind::Int, default: "20", doc: "how many terms to list (1–200)" },
+    ],
+    audiences: ALL,
+    eval: terms,
+};
+
+pub const KWIC: MetricDef = MetricDef {
+    name: "survey.kwic",
+    group: Group::Survey,
+    title_ja: "自由記述のKWIC（文脈付き用例）",
+    title_en: "Free-text keyword in context",
+    summary: "Every occurrence of a term in the free-text answers, with the words around it (会員委員会 only).",
+    definition: "The answers containing the term as a word or compound (as survey.terms cuts them, so がん does not \
+        match inside がんばる), one line per occurrence: up to `width` characters before, the term, and after.",
+    unit: "件",
+    sources: &["survey_questions", "survey_answers", "survey_responses"],
+    caveats: &[ANALYSIS, "Shows the answers themselves, so only the committee may run it."],
+    by: &[""],
+    params: &[
+        ParamSpec {
+            name: "term", kind: ParamKind::Text, default: "", doc: "the term, e.g. オンライン配信 (required)"
+        },
+        TEXT_QUESTION_PARAM,
+        ParamSpec { name: "fiscal_year", kind: ParamKind::Int, default: "", doc: "年度 (default: every year)" },
+        ParamSpec { name: "width", kind: ParamKind::Int, default: "20", doc: "characters of context each side" },
+        ParamSpec { name: "limit", kind: ParamKind::Int, default: "200", doc: "lines shown at most" },
+    ],
+    audiences: COMMITTEE_ONLY,
+    eval: kwic_lines,
+};
+
+/// One free-text answer.
+struct Answer {
+    fiscal_year: i64,
+    response_id: String,
+    segment: String,
+    text: String,
+}
+
+/// The non-empty free-text answers of `year` (every year when `None`), with the
+/// respondent's segment (`seg` as in survey `--by`; "" for none, or fiscal_year).
+async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Vec<Answer>> {
+    let id = cx.text("question");
+    if !id.is_empty() {
+        let years: Vec<i64> = match year {
+            Some(y) => vec![y],
+            None => {
+                let f = cx
+                    .frame(&format!(
+                        "SELECT fiscal_year FROM survey_questions WHERE question_id = '{}' ORDER BY 1",
+                        id.replace('\'', "''")
+                    ))
+                    .await?;
+                (0..f.len()).filter_map(|r| f.i64(r, "fiscal_year")).collect()
+            }
+        };
+        if years.is_empty() {
+            return Err(cx.bad("question", &id, "no such question / この設問はありません"));
+        }
+        for fy in years {
+            if question(cx, &id, fy).await?.kind != "text" {
+                return Err(cx.bad("question", &id, "not a free-text question / 自由記述の設問ではありません"));
+            }
+        }
+    }
+    let seg_sql = match seg {
+        "" => "''",
+        "fiscal_year" => "CAST(a.fiscal_year AS VARCHAR)",
+        s => response_segment_sql(s),
+    };
+    let mut filter = String::new();
+    if !id.is_empty() {
+        filter.push_str(&format!(" AND a.question_id = '{}'", id.replace('\'', "''")));
+    }
+    if let Some(y) = year {
+        filter.push_str(&format!(" AND a.fiscal_year = {y}"));
+    }
+    let f = cx
+        .frame(&format!(
+            "SELECT a.fiscal_year, a.response_id, a.answer, {seg_sql} AS seg FROM survey_answers a
+             JOIN survey_questions q ON q.fiscal_year = a.fiscal_year AND q.question_id = a.question_id
+             JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
+             LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
+             WHERE q.kind = 'text' AND trim(a.answer) <> ''{filter}
+             ORDER BY a.fiscal_year, a.response_id, a.question_id"
+        ))
+        .await?;
+    Ok((0..f.len())
+        .map(|r| Answer {
+            fiscal_year: f.i64(r, "fiscal_year").unwrap_or(0),
+            response_id: f.text(r, "response_id").unwrap_or_default(),
+            segment: f.text(r, "seg").unwrap_or_default(),
+            text: f.text(r, "answer").unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Per term: respondents using it and mentions.
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    respondents: i64,
+    mentions: i64,
+}
+
+fn terms<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let unit = if cx.text("unit") == "word" { Unit::Word } else { Unit::Compound };
+        let top = cx.int("top")?.unwrap_or(20);
+        if !(1..=200).contains(&top) {
+            return Err(cx.bad("top", &top.to_string(), "between 1 and 200 / 1〜200"));
+        }
+        let seg = cx.by.as_str();
+        let year = if seg == "fiscal_year" { None } else { Some(chosen_year(cx).await?) };
+        let answers = text_answers(cx, year, seg).await?;
+        let analyzer = Analyzer::shared()?;
+        let analysed = analyzer.terms_of(answers.iter().map(|a| a.text.as_str()), unit);
+
+        // A respondent may answer several free-text questions: count people, not answers.
+        // (segment, response, 年度) → the terms that respondent used.
+        type Respondent<'s> = (&'s str, &'s str, i64);
+        let mut people: HashMap<Respondent<'_>, HashSet<(&str, Pos)>> = HashMap::new();
+        let mut tally: HashMap<(&str, &str, Pos), Tally> = HashMap::new();
+        for (a, ts) in answers.iter().zip(&analysed) {
+            let seen = people.entry((a.segment.as_str(), a.response_id.as_str(), a.fiscal_year)).or_default();
+            for Term { text, pos, .. } in ts {
+                let t = tally.entry((a.segment.as_str(), text.as_str(), *pos)).or_default();
+                t.mentions += 1;
+                if seen.insert((text.as_str(), *pos)) {
+                    t.respondents += 1;
+                }
+            }
+        }
+        let mut writers: BTreeMap<&str, i64> = BTreeMap::new();
+        for (segment, _, _) in people.keys() {
+            *writers.entry(segment).or_default() += 1;
+        }
+        let mut overall: HashMap<(&str, Pos), Tally> = HashMap::new();
+        for ((_, text, pos), t) in &tally {
+            let o = overall.entry((text, *pos)).or_default();
+            o.respondents += t.respondents;
+            o.mentions += t.mentions;
+        }
+        let k = i64::from(Policy::for_audience(cx.audience).k);
+        let mut chosen: Vec<((&str, Pos), Tally)> = overall.into_iter().filter(|(_, t)| t.respondents >= k).collect();
+        chosen.sort_by(|a, b| b.1.respondents.cmp(&a.1.respondents).then(a.0.cmp(&b.0)));
+        chosen.truncate(usize::try_from(top).unwrap_or(20));
+
+        let total: i64 = writers.values().sum();
+        let share = |n: i64, of: i64| Value::opt_num((of > 0).then(|| 100.0 * n as f64 / of as f64));
+        let mut out;
+        if seg.is_empty() {
+            out = Output::new(vec![
+                Column::plain("rank", "順位", "Rank", ""),
+                Column::dim("term", "語", "Term"),
+                Column::label("pos", "品詞", "Part of speech"),
+                Column::people("respondents", "回答者数", "Respondents"),
+                Column::derived("share_pct", "記入者に占める割合", "Share of writers", "%"),
+                Column::derived("mentions", "出現回数", "Mentions", "回"),
+            ]);
+            for (i, ((text, pos), t)) in chosen.iter().enumerate() {
+                out.rows.push(vec![
+                    Value::Int(i64::try_from(i + 1).unwrap_or(0)),
+                    Value::text(*text),
+                    Value::text(pos.ja()),
+                    Value::Int(t.respondents),
+                    share(t.respondents, total),
+                    Value::Int(t.mentions),
+                ]);
+            }
+        } else {
+            let mut segments: Vec<&str> = writers.keys().copied().collect();
+            if seg != "fiscal_year" {
+                segments.sort_by_key(|s| segment_order(seg, s));
+            }
+            out = Output::new(vec![
+                Column::dim("term", "語", "Term"),
+                Column::label("pos", "品詞", "Part of speech"),
+                if seg == "fiscal_year" {
+                    Column::dim("fiscal_year", "年度", "Fiscal year")
+                } else {
+                    segment_column(seg)
+                },
+                Column::people("respondents", "回答者数", "Respondents"),
+                Column::derived("share_pct", "記入者に占める割合", "Share of writers", "%"),
+                Column::derived("mentions", "出現回数", "Mentions", "回"),
+            ]);
+            for ((text, pos), _) in &chosen {
+                for s in &segments {
+                    let t = tally.get(&(*s, *text, *pos)).copied().unwrap_or_default();
+                    let segment_value = match s.parse::<i64>() {
+                        Ok(y) if seg == "fiscal_year" => Value::Int(y),
+                        _ => Value::text(*s),
+                    };
+                    out.rows.push(vec![
+                        Value::text(*text),
+                        Value::text(pos.ja()),
+                        segment_value,
+                        Value::Int(t.respondents),
+                        share(t.respondents, writers.get(s).copied().unwrap_or(0)),
+                        Value::Int(t.mentions),
+                    ]);
+                }
+            }
+        }
+        out.non_additive.push("term");
+        let scope = match year {
+            Some(y) => format!("{y}年度"),
+            None => "全年度".to_string(),
+        };
+        let shown = if k > 0 && total < k { format!("{k}人未満") } else { format!("{total}人") };
+        out.note(
+            format!("{scope}の自由記述の記入者 {shown}（{}単位）", if unit == Unit::Word { "単語" } else { "複合語" }),
+            format!(
+                "{scope}: {shown} wrote free text ({} terms)",
+                if unit == Unit::Word { "word" } else { "compound" }
+            ),
+        );
+        if k > 0 {
+            out.note(
+                format!("{k}人未満しか使っていない語は表示しません。"),
+                format!("Terms used by fewer than {k} respondents are not listed."),
+            );
+        }
+        Ok(out)
+    })
+}
+
+fn kwic_lines<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let term = cx.text("term").trim().to_string();
+        if term.is_empty() {
+            return Err(cx.bad(
+                "term",
+                "",
+                "give the term to look for, e.g. term=オンライン配信 / 語を指定してください",
+            ));
+        }
+        let width = cx.int("width")?.unwrap_or(20).clamp(1, 200);
+        let limit = cx.int("limit")?.unwrap_or(200).max(1);
+        let answers = text_answers(cx, cx.int("fiscal_year")?, "profession").await?;
+        let analyzer = Analyzer::shared()?;
+        let texts = || answers.iter().map(|a| a.text.as_str());
+        let words = analyzer.terms_of(texts(), Unit::Word);
+        let compounds = analyzer.terms_of(texts(), Unit::Compound);
+        let mut out = Output::new(vec![
+            Column::dim("fiscal_year", "年度", "Fiscal year"),
+            Column::label("response_id", "回答ID", "Response"),
+            Column::label("profession", "職種", "Profession"),
+            Column::label("left", "前", "Before"),
+            Column::label("keyword", "語", "Term"),
+            Column::label("right", "後", "After"),
+        ]);
+        let mut hits = 0usize;
+        for ((a, w), c) in answers.iter().zip(&words).zip(&compounds) {
+            let mut ranges: Vec<_> = w.iter().chain(c).filter(|t| t.text == term).map(|t| t.range.clone()).collect();
+            ranges.sort_by_key(|r| (r.start, r.end));
+            ranges.dedup_by(|b, a| b.start < a.end);
+            for r in ranges {
+                hits += 1;
+                if out.rows.len() < usize::try_from(limit).unwrap_or(usize::MAX) {
+                    let (left, kw, right) = kwic(&a.text, r, usize::try_from(width).unwrap_or(20));
+                    out.rows.push(vec![
+                        Value::Int(a.fiscal_year),
+                        Value::text(a.response_id.clone()),
+                        Value::text(a.segment.clone()),
+                        Value::text(left),
+                        Value::text(kw),
+                        Value::text(right),
+                    ]);
+                }
+            }
+        }
+        out.note(
+            format!("「{term}」の出現 {hits} 件（{} 件を表示）", out.rows.len()),
+            format!("{hits} occurrences of {term} ({} shown)", out.rows.len()),
+        );
+        Ok(out)
+    })
+}
