@@ -275,35 +275,46 @@ pub const RETENTION: MetricDef = MetricDef {
     eval: retention,
 };
 
+/// 1, 3 and 5 years, in days.
+const HORIZONS_DAYS: [i64; 3] = [365, 1096, 1826];
+
 fn retention<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let d = cx.as_of_sql();
         let first = cx.snapshot.roster_dates().first().copied().unwrap_or(cx.as_of);
+        // Survival up to the last horizon depends on nothing after it: entering observation or
+        // leaving later is cut at one day past it, so the groups stay few (the estimates are
+        // exactly those of the uncut data; the counts of members and leavers are not cut).
+        let cap = HORIZONS_DAYS[HORIZONS_DAYS.len() - 1] + 1;
         let f = cx
             .frame(&format!(
-                "SELECT cohort, entry, time, event, COUNT(*) AS n FROM (
+                "SELECT cohort, CASE WHEN entry > {cap} THEN {cap} ELSE entry END AS entry,
+                        CASE WHEN time > {cap} THEN {cap} ELSE time END AS time,
+                        event AND time < {cap} AS event, event AS left_by_then, COUNT(*) AS n FROM (
                    SELECT {} AS cohort,
                           CASE WHEN joined_on < {first_sql} THEN CAST({first_sql} AS INT) - CAST(joined_on AS INT) ELSE 0 END AS entry,
                           CASE WHEN left_on IS NOT NULL AND left_on <= {d} THEN CAST(left_on AS INT) - CAST(joined_on AS INT)
                                ELSE CAST({d} AS INT) - CAST(joined_on AS INT) END AS time,
                           (left_on IS NOT NULL AND left_on <= {d}) AS event
                    FROM members WHERE joined_on <= {d}
-                 ) m GROUP BY 1, 2, 3, 4",
+                 ) m GROUP BY 1, 2, 3, 4, 5",
                 fiscal_year_sql("joined_on"),
                 first_sql = date_sql(first)
             ))
             .await?;
-        let mut cohorts: BTreeMap<i64, Vec<Subject>> = BTreeMap::new();
+        // cohort → (subjects, members, of whom left by the as-of date)
+        let mut cohorts: BTreeMap<i64, (Vec<Subject>, u64, u64)> = BTreeMap::new();
         for r in 0..f.len() {
             let Some(c) = f.i64(r, "cohort") else { continue };
             let event = matches!(f.value(r, "event"), Value::Bool(true));
             let time = f.i64(r, "time").unwrap_or(0).max(if event { 1 } else { 0 }) as f64;
-            cohorts.entry(c).or_default().push(Subject {
-                entry: f.i64(r, "entry").unwrap_or(0) as f64,
-                time,
-                event,
-                count: u64::try_from(f.i64(r, "n").unwrap_or(0)).unwrap_or(0),
-            });
+            let count = u64::try_from(f.i64(r, "n").unwrap_or(0)).unwrap_or(0);
+            let cohort = cohorts.entry(c).or_default();
+            cohort.0.push(Subject { entry: f.i64(r, "entry").unwrap_or(0) as f64, time, event, count });
+            cohort.1 += count;
+            if matches!(f.value(r, "left_by_then"), Value::Bool(true)) {
+                cohort.2 += count;
+            }
         }
         let mut out = Output::new(vec![
             Column::dim("fiscal_year", "入会年度", "Join cohort (年度)"),
@@ -313,10 +324,8 @@ fn retention<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Column::derived("retained_3y_pct", "3年後継続率", "After 3 years", "%"),
             Column::derived("retained_5y_pct", "5年後継続率", "After 5 years", "%"),
         ]);
-        for (cohort, subjects) in cohorts {
-            let n: u64 = subjects.iter().map(|s| s.count).sum();
-            let left: u64 = subjects.iter().filter(|s| s.event).map(|s| s.count).sum();
-            let s = stats::kaplan_meier(&subjects, &[365.0, 1096.0, 1826.0]);
+        for (cohort, (subjects, n, left)) in cohorts {
+            let s = stats::kaplan_meier(&subjects, &HORIZONS_DAYS.map(|d| d as f64));
             let mut row = vec![Value::Int(cohort), Value::Int(n as i64), Value::Int(left as i64)];
             row.extend(s.iter().map(|v| Value::opt_num(v.map(|x| x * 100.0))));
             out.rows.push(row);

@@ -94,11 +94,6 @@ pub fn month_end_of_index(i: i64) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, 1).map(month_end)
 }
 
-/// SQL for the month index of a date column.
-pub fn month_index_sql(col: &str) -> String {
-    format!("(CAST(date_part('year', {col}) AS BIGINT) * 12 + CAST(date_part('month', {col}) AS BIGINT) - 1)")
-}
-
 /// SQL for the 年度 (April–March) of a date column.
 pub fn fiscal_year_sql(col: &str) -> String {
     format!("(CAST(date_part('year', {col}) AS BIGINT) - CASE WHEN date_part('month', {col}) < 4 THEN 1 ELSE 0 END)")

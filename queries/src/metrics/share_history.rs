@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use model::membership::{FULL_MEMBER, PHYSICIAN};
 
 use super::membership::{SNAPSHOT_CAVEAT, SOURCES, rule_cells, rule_columns};
-use super::{month_end_of_index, month_index, month_index_sql};
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
+use super::{month_end_of_index, month_index};
+use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
 use crate::result::{Column, Value};
 
@@ -41,75 +41,57 @@ pub const SHARE_HISTORY: MetricDef = MetricDef {
     eval: share_history,
 };
 
-/// How the changes a roster snapshot reveals are dated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Dating {
-    /// On the snapshot that first shows them (the stored history).
-    Late,
-    /// On the day after the previous snapshot: the earliest they can have happened.
-    Early,
+/// The day a change first shown on `d` may have happened at the earliest: the day after
+/// the previous roster snapshot when `d` is a snapshot date, `d` itself otherwise.
+fn earliest(d: NaiveDate, rosters: &[NaiveDate]) -> NaiveDate {
+    rosters.windows(2).find(|w| w[1] == d).and_then(|w| w[0].succ_opt()).unwrap_or(d)
 }
 
-/// SQL: `col` moved to the day after the previous roster snapshot when it is a snapshot date.
-fn earliest_sql(col: &str, rosters: &[NaiveDate]) -> String {
-    let arms: Vec<String> = rosters
-        .windows(2)
-        .filter_map(|w| w[0].succ_opt().map(|next| format!("WHEN {col} = {} THEN {}", date_sql(w[1]), date_sql(next))))
-        .collect();
-    if arms.is_empty() { col.to_string() } else { format!("CASE {} ELSE {col} END", arms.join(" ")) }
-}
-
-/// Stocks of 正会員 physicians and all 正会員 at each month-end from `from` to `to`.
-async fn monthly_stocks(
-    cx: &Cx<'_>,
-    from: NaiveDate,
-    to: NaiveDate,
-    dating: Dating,
-) -> Result<Vec<(NaiveDate, i64, i64)>> {
-    let phys = format!("CASE WHEN profession = '{PHYSICIAN}' THEN 1 ELSE 0 END");
-    let (start, end) = match dating {
-        Dating::Late => ("span_from".to_string(), "span_to".to_string()),
-        Dating::Early => {
-            let rosters = cx.snapshot.roster_dates();
-            // A state change (not a join) and a leave inferred from disappearance are only
-            // known to lie between two snapshots.
-            (
-                format!(
-                    "CASE WHEN span_from > joined_on THEN {} ELSE span_from END",
-                    earliest_sql("span_from", &rosters)
-                ),
-                format!(
-                    "CASE WHEN left_on IS NULL OR span_to < left_on OR left_inferred THEN {} ELSE span_to END",
-                    earliest_sql("span_to", &rosters)
-                ),
-            )
-        }
-    };
+/// Month-end stocks of 正会員 physicians and of all 正会員 from `from` to `to`, under both
+/// datings of the changes roster snapshots reveal: (month-end, P, T, P early, T early).
+///
+/// One pass over the spells: their starts and ends are counted per day, physician flag,
+/// and whether the day is only an upper bound (a change of state, not a join; a leave
+/// inferred from a disappearance) — a few thousand rows at any scale — and the two
+/// datings are cumulated here.
+async fn monthly_stocks(cx: &Cx<'_>, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, [i64; 4])>> {
     let f = cx
         .frame(&format!(
-            "SELECT mi, SUM(dp) AS dp, SUM(dt) AS dt FROM (
-               SELECT {} AS mi, {phys} AS dp, 1 AS dt FROM (SELECT *, {start} AS s FROM member_spells) a
-                 WHERE category = '{FULL_MEMBER}'
-               UNION ALL
-               SELECT {} AS mi, -({phys}) AS dp, -1 AS dt FROM (SELECT *, {end} AS e FROM member_spells) b
-                 WHERE category = '{FULL_MEMBER}' AND span_to IS NOT NULL
-             ) e GROUP BY mi ORDER BY mi",
-            month_index_sql("s"),
-            month_index_sql("e")
+            "SELECT 1 AS sign, span_from AS d, profession = '{PHYSICIAN}' AS phys, span_from > joined_on AS movable,
+                    COUNT(*) AS n
+             FROM member_spells WHERE category = '{FULL_MEMBER}' GROUP BY 2, 3, 4
+             UNION ALL
+             SELECT -1, span_to, profession = '{PHYSICIAN}', left_on IS NULL OR span_to < left_on OR left_inferred,
+                    COUNT(*)
+             FROM member_spells WHERE category = '{FULL_MEMBER}' AND span_to IS NOT NULL GROUP BY 2, 3, 4"
         ))
         .await?;
+    let rosters = cx.snapshot.roster_dates();
+    // month index → [ΔP late, ΔT late, ΔP early, ΔT early]
+    let mut deltas: std::collections::BTreeMap<i64, [i64; 4]> = std::collections::BTreeMap::new();
+    for r in 0..f.len() {
+        let Some(d) = f.date(r, "d") else { continue };
+        let n = f.i64(r, "sign").unwrap_or(0) * f.i64(r, "n").unwrap_or(0);
+        let phys = matches!(f.value(r, "phys"), Value::Bool(true));
+        let early = if matches!(f.value(r, "movable"), Value::Bool(true)) { earliest(d, &rosters) } else { d };
+        for (i, day) in [(0, d), (2, early)] {
+            let e = deltas.entry(month_index(day)).or_default();
+            e[i] += if phys { n } else { 0 };
+            e[i + 1] += n;
+        }
+    }
     let (first, last) = (month_index(from), month_index(to));
-    let (mut p, mut t) = (0i64, 0i64);
+    let mut stock = [0i64; 4];
+    let mut pending = deltas.into_iter().peekable();
     let mut out = Vec::new();
-    let mut r = 0;
     for mi in first.min(last + 1)..=last {
-        while r < f.len() && f.i64(r, "mi").unwrap_or(i64::MAX) <= mi {
-            p += f.i64(r, "dp").unwrap_or(0);
-            t += f.i64(r, "dt").unwrap_or(0);
-            r += 1;
+        while let Some((_, delta)) = pending.next_if(|(m, _)| *m <= mi) {
+            for (s, d) in stock.iter_mut().zip(delta) {
+                *s += d;
+            }
         }
         if let Some(me) = month_end_of_index(mi).filter(|me| *me <= to) {
-            out.push((me, p, t));
+            out.push((me, stock));
         }
     }
     Ok(out)
@@ -121,8 +103,7 @@ fn share_history<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Some(d) => d,
             None => cx.snapshot.roster_dates().first().copied().unwrap_or(cx.as_of),
         };
-        let stocks = monthly_stocks(cx, from, cx.as_of, Dating::Late).await?;
-        let early = monthly_stocks(cx, from, cx.as_of, Dating::Early).await?;
+        let stocks = monthly_stocks(cx, from, cx.as_of).await?;
         let mut columns = vec![Column::dim("month_end", "月末", "Month-end")];
         columns.extend(rule_columns(false));
         columns.extend([
@@ -138,7 +119,7 @@ fn share_history<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let mut out = Output::new(columns);
         let mut below = Vec::new();
         let mut uncertain = Vec::new();
-        for ((m, p, t), (_, pe, te)) in stocks.into_iter().zip(early) {
+        for (m, [p, t, pe, te]) in stocks {
             let mut row = vec![Value::Date(m)];
             row.extend(rule_cells(p, t, false));
             let late_below = 5 * p < 4 * t;
