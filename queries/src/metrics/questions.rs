@@ -21,20 +21,19 @@ pub(super) async fn question(cx: &Cx<'_>, id: &str, fy: i64) -> Result<Question>
     if f.is_empty() {
         return Err(cx.bad("question", id, &format!("not asked in 年度 {fy} / {fy}年度にこの設問はありません")));
     }
-    Ok(Question {
-        text: f.text(0, "text").unwrap_or_default(),
-        kind: f.text(0, "kind").unwrap_or_default(),
-        options: f
-            .text(0, "options")
-            .unwrap_or_default()
-            .split(';')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    })
+    Ok(Question::new(
+        f.text(0, "text").unwrap_or_default(),
+        f.text(0, "kind").unwrap_or_default(),
+        &f.text(0, "options").unwrap_or_default(),
+    ))
 }
 
 impl Question {
+    /// A question from its stored columns (options `;`-separated).
+    pub fn new(text: String, kind: String, options: &str) -> Self {
+        Question { text, kind, options: options.split(';').filter(|s| !s.is_empty()).map(str::to_owned).collect() }
+    }
+
     /// The answer's option labels (Likert codes 1…n become their labels; multi answers split).
     pub fn labels(&self, answer: &str) -> Vec<String> {
         let parts: Vec<&str> = if self.kind == "multi" { answer.split(';').collect() } else { vec![answer] };
@@ -63,19 +62,6 @@ pub(super) async fn chosen_year(cx: &Cx<'_>) -> Result<i64> {
     }
     let f = cx.frame("SELECT MAX(fiscal_year) AS y FROM survey_waves").await?;
     f.i64(0, "y").ok_or_else(|| cx.bad("fiscal_year", "", "no survey loaded / アンケートが未登録です"))
-}
-
-/// Answers of one question and 年度 per respondent: (response_id, labels).
-pub(super) async fn answers_of(cx: &Cx<'_>, q: &Question, id: &str, fy: i64) -> Result<Vec<(String, Vec<String>)>> {
-    let f = cx
-        .frame(&format!(
-            "SELECT response_id, answer FROM survey_answers WHERE fiscal_year = {fy} AND question_id = '{}'",
-            id.replace('\'', "''")
-        ))
-        .await?;
-    Ok((0..f.len())
-        .map(|r| (f.text(r, "response_id").unwrap_or_default(), q.labels(&f.text(r, "answer").unwrap_or_default())))
-        .collect())
 }
 
 /// Answers of one question and 年度 aggregated in DataFusion: (respondents, distinct

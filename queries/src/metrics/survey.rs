@@ -8,10 +8,11 @@ use chrono::{Datelike, NaiveDate};
 use model::membership::{AGE_BANDS, PROFESSIONS};
 use model::prefecture::REGIONS;
 
-use super::questions::{QUESTION_PARAM, YEAR_PARAM, answer_counts, answers_of, chosen_year, closed_question, question};
+use super::questions::{QUESTION_PARAM, Question, YEAR_PARAM, answer_counts, chosen_year, closed_question, question};
 use super::{active_at, age_band_sql, vocab_order};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::error::Result;
+use crate::frame::Frame;
 use crate::result::{Column, Value};
 use crate::stats::{self, Z95};
 
@@ -251,34 +252,44 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             return Err(cx.bad("question", &id, "needs a single-choice or Likert question / 単一回答の設問を指定"));
         }
         let col = cx.text("column");
-        let rows = answers_of(cx, &q, &id, fy).await?;
+        let qid = id.replace('\'', "''");
+        // Pairs of (answer, column value) counted in DataFusion; labels mapped here.
         type Order = Box<dyn Fn(&str) -> (usize, String) + Send>;
-        let (col_of, col_order): (BTreeMap<String, String>, Order) = if SEGMENTS.contains(&col.as_str()) {
-            let f = cx
+        let (pairs, col_label, col_order): (_, Box<dyn Fn(&str) -> Option<String> + Send>, Order) =
+            if SEGMENTS.contains(&col.as_str()) {
+                let f = cx
                     .frame(&format!(
-                        "SELECT r.response_id, {} AS seg FROM survey_responses r
-                         LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code WHERE r.fiscal_year = {fy}",
+                        "SELECT a.answer AS x, {} AS y, COUNT(*) AS n FROM survey_answers a
+                         JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
+                         LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
+                         WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' GROUP BY 1, 2",
                         response_segment_sql(&col)
                     ))
                     .await?;
-            let map = (0..f.len())
-                .map(|r| (f.text(r, "response_id").unwrap_or_default(), f.text(r, "seg").unwrap_or_default()))
-                .collect();
-            let c = col.clone();
-            (map, Box::new(move |v: &str| segment_order(&c, v)))
-        } else {
-            let q2 = question(cx, &col, fy).await?;
-            if !(q2.kind == "single" || q2.kind.starts_with("likert")) {
-                return Err(cx.bad("column", &col, "needs a single-choice or Likert question / 単一回答の設問を指定"));
-            }
-            let a2 = answers_of(cx, &q2, &col, fy).await?;
-            let map = a2.into_iter().filter_map(|(r, l)| l.into_iter().next().map(|l| (r, l))).collect();
-            (map, Box::new(move |v: &str| q2.order(v)))
-        };
+                let c = col.clone();
+                (f, Box::new(|v: &str| Some(v.to_string())), Box::new(move |v: &str| segment_order(&c, v)))
+            } else {
+                let q2 = std::sync::Arc::new(question(cx, &col, fy).await?);
+                if !(q2.kind == "single" || q2.kind.starts_with("likert")) {
+                    return Err(cx.bad("column", &col, "needs a single-choice or Likert question / 単一回答の設問を指定"));
+                }
+                let f = cx
+                    .frame(&format!(
+                        "SELECT a.answer AS x, b.answer AS y, COUNT(*) AS n FROM survey_answers a
+                         JOIN survey_answers b ON b.fiscal_year = a.fiscal_year AND b.response_id = a.response_id
+                         WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' AND b.question_id = '{}' GROUP BY 1, 2",
+                        col.replace('\'', "''")
+                    ))
+                    .await?;
+                let (q2a, q2b) = (q2.clone(), q2);
+                (f, Box::new(move |v: &str| q2a.labels(v).into_iter().next()), Box::new(move |v: &str| q2b.order(v)))
+            };
         let mut cells: BTreeMap<(String, String), i64> = BTreeMap::new();
-        for (resp, labels) in &rows {
-            if let (Some(a), Some(b)) = (labels.first(), col_of.get(resp)) {
-                *cells.entry((a.clone(), b.clone())).or_default() += 1;
+        for r in 0..pairs.len() {
+            let x = q.labels(&pairs.text(r, "x").unwrap_or_default()).into_iter().next();
+            let y = col_label(&pairs.text(r, "y").unwrap_or_default());
+            if let (Some(a), Some(b)) = (x, y) {
+                *cells.entry((a, b)).or_default() += pairs.i64(r, "n").unwrap_or(0);
             }
         }
         let mut row_labels: Vec<String> = q.options.clone();
@@ -345,17 +356,21 @@ pub const TREND: MetricDef = MetricDef {
 fn trend<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let id = cx.text("question");
+        // Every year's wording and answer counts in one query.
         let f = cx
             .frame(&format!(
-                "SELECT fiscal_year, text, options FROM survey_questions WHERE question_id = '{}' ORDER BY fiscal_year",
+                "SELECT q.fiscal_year, q.text, q.kind, q.options, a.answer, COUNT(a.answer) AS n
+                 FROM survey_questions q LEFT JOIN survey_answers a
+                   ON a.fiscal_year = q.fiscal_year AND a.question_id = q.question_id
+                 WHERE q.question_id = '{}' GROUP BY 1, 2, 3, 4, 5 ORDER BY 1",
                 id.replace('\'', "''")
             ))
             .await?;
         if f.is_empty() {
             return Err(cx.bad("question", &id, "never asked / この設問はありません"));
         }
-        let last = f.len() - 1;
-        let reference = (f.text(last, "text"), f.text(last, "options"));
+        let wording = |r: usize| (f.text(r, "text"), f.text(r, "options"));
+        let reference = wording(f.len() - 1);
         let mut out = Output::new(vec![
             Column::dim("fiscal_year", "年度", "Fiscal year"),
             Column::dim("option", "選択肢", "Option"),
@@ -363,18 +378,28 @@ fn trend<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Column::derived("share_pct", "割合", "Share", "%"),
         ]);
         let mut skipped = Vec::new();
-        for r in 0..f.len() {
+        let mut r = 0;
+        while r < f.len() {
             let fy = f.i64(r, "fiscal_year").unwrap_or(0);
-            if (f.text(r, "text"), f.text(r, "options")) != reference {
+            let end = (r..f.len()).find(|&i| f.i64(i, "fiscal_year") != Some(fy)).unwrap_or(f.len());
+            let rows = r..end;
+            r = end;
+            if wording(rows.start) != reference {
                 skipped.push(fy.to_string());
                 continue;
             }
-            let q = question(cx, &id, fy).await?;
+            let q = Question::new(
+                f.text(rows.start, "text").unwrap_or_default(),
+                f.text(rows.start, "kind").unwrap_or_default(),
+                &f.text(rows.start, "options").unwrap_or_default(),
+            );
             if q.kind == "text" {
                 return Err(cx.bad("question", &id, "a free-text question / 自由記述の設問です"));
             }
-            let (n, grouped) = answer_counts(cx, &id, fy).await?;
-            let labelled: Vec<(Vec<String>, i64)> = grouped.iter().map(|(a, c)| (q.labels(a), *c)).collect();
+            let labelled: Vec<(Vec<String>, i64)> = rows
+                .filter_map(|i| Some((q.labels(&f.text(i, "answer")?), f.i64(i, "n").unwrap_or(0))))
+                .collect();
+            let n: i64 = labelled.iter().map(|(_, c)| c).sum();
             for o in &q.options {
                 let c: i64 = labelled.iter().filter(|(l, _)| l.contains(o)).map(|(_, c)| c).sum();
                 out.rows.push(vec![
@@ -425,27 +450,40 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             .ok_or_else(|| cx.bad("fiscal_year", &fy.to_string(), "no wave / 調査回がありません"))?;
         let seg_sql =
             SEGMENTS.iter().map(|s| format!("{} AS {s}", response_segment_sql(s))).collect::<Vec<_>>().join(", ");
+        // Respondents are raked as cells of (職種, 年齢階級, 地方): every respondent of a cell
+        // gets the same weight, so the cell's count is its starting weight.
         let resp = cx
             .frame(&format!(
-                "SELECT r.response_id, {seg_sql} FROM survey_responses r
-                 LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code WHERE r.fiscal_year = {fy}"
+                "SELECT {seg_sql}, COUNT(*) AS n FROM survey_responses r
+                 LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
+                 WHERE r.fiscal_year = {fy} GROUP BY 1, 2, 3"
             ))
             .await?;
-        let answers: BTreeMap<String, Vec<String>> = answers_of(cx, &q, &id, fy).await?.into_iter().collect();
-        // Respondents with every segment known.
-        let mut units: Vec<(String, [String; 3])> = Vec::new();
+        let answers = cx
+            .frame(&format!(
+                "SELECT {seg_sql}, a.answer, COUNT(*) AS n FROM survey_answers a
+                 LEFT JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
+                 LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
+                 WHERE a.fiscal_year = {fy} AND a.question_id = '{}' GROUP BY 1, 2, 3, 4",
+                id.replace('\'', "''")
+            ))
+            .await?;
+        let segments_of = |f: &Frame, r: usize| [0, 1, 2].map(|i| f.text(r, SEGMENTS[i]).unwrap_or_default());
+        // Cells with every segment known, and their respondents.
+        let mut units: Vec<([String; 3], f64)> = Vec::new();
         for r in 0..resp.len() {
-            let segs = [0, 1, 2].map(|i| resp.text(r, SEGMENTS[i]).unwrap_or_default());
+            let segs = segments_of(&resp, r);
             if segs.iter().all(|s| s != "不明" && !s.is_empty()) {
-                units.push((resp.text(r, "response_id").unwrap_or_default(), segs));
+                units.push((segs, resp.i64(r, "n").unwrap_or(0) as f64));
             }
         }
+        let respondents: f64 = units.iter().map(|u| u.1).sum();
         let mut cats: Vec<Vec<usize>> = vec![Vec::new(); 3];
         let mut targets: Vec<Vec<f64>> = vec![Vec::new(); 3];
         let mut frame_total = 0.0;
         for (m, seg) in SEGMENTS.iter().enumerate() {
             let frame = frame_counts(cx, seg, opened).await?;
-            let mut levels: Vec<String> = units.iter().map(|u| u.1[m].clone()).collect();
+            let mut levels: Vec<String> = units.iter().map(|u| u.0[m].clone()).collect();
             levels.sort();
             levels.dedup();
             let t: Vec<f64> = levels.iter().map(|l| frame.get(l).copied().unwrap_or(0) as f64).collect();
@@ -453,7 +491,7 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 frame_total = t.iter().sum();
             }
             targets[m] = t;
-            cats[m] = units.iter().map(|u| levels.iter().position(|l| *l == u.1[m]).unwrap_or(0)).collect();
+            cats[m] = units.iter().map(|u| levels.iter().position(|l| *l == u.0[m]).unwrap_or(0)).collect();
         }
         for t in targets.iter_mut() {
             let s: f64 = t.iter().sum();
@@ -461,20 +499,23 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 t.iter_mut().for_each(|x| *x *= frame_total / s);
             }
         }
-        let mut weights = vec![1.0; units.len()];
+        let mut weights: Vec<f64> = units.iter().map(|u| u.1).collect();
         let converged = stats::rake(&mut weights, &cats, &targets, 1e-9, 1000);
+        // Weight of one respondent per cell.
+        let weight_of: BTreeMap<&[String; 3], f64> =
+            units.iter().zip(&weights).map(|(u, w)| (&u.0, if u.1 > 0.0 { w / u.1 } else { 0.0 })).collect();
         let mut raw: BTreeMap<String, (i64, f64)> = q.options.iter().map(|o| (o.clone(), (0, 0.0))).collect();
         let (mut n_raw, mut n_w) = (0i64, 0.0);
-        let weight_of: BTreeMap<&str, f64> = units.iter().zip(&weights).map(|(u, w)| (u.0.as_str(), *w)).collect();
-        for (resp_id, labels) in &answers {
-            n_raw += 1;
-            let wt = weight_of.get(resp_id.as_str()).copied();
+        for r in 0..answers.len() {
+            let n = answers.i64(r, "n").unwrap_or(0);
+            n_raw += n;
+            let wt = weight_of.get(&segments_of(&answers, r)).map(|w| w * n as f64);
             if let Some(wt) = wt {
                 n_w += wt;
             }
-            for l in labels {
-                let e = raw.entry(l.clone()).or_default();
-                e.0 += 1;
+            for l in q.labels(&answers.text(r, "answer").unwrap_or_default()) {
+                let e = raw.entry(l).or_default();
+                e.0 += n;
                 if let Some(wt) = wt {
                     e.1 += wt;
                 }
@@ -498,10 +539,10 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         match converged {
             Some(iters) => out.note(
-                format!("レイキング: {} 人を名簿 {} 人に合わせて {iters} 回で収束", units.len(), frame_total as i64),
+                format!("レイキング: {} 人を名簿 {} 人に合わせて {iters} 回で収束", respondents as i64, frame_total as i64),
                 format!(
                     "Raking: {} respondents to a roster of {} converged in {iters} sweeps",
-                    units.len(),
+                    respondents as i64,
                     frame_total as i64
                 ),
             ),
