@@ -240,12 +240,13 @@ pub fn suppress(values: &[Option<i64>], lines: &[Vec<usize>], k: i64) -> Vec<Cel
     // corner). Candidates are the smallest shown cells on the lines of determined cells and
     // on the lines of those. Zeros are avoided (a withheld zero protects nothing when zeros
     // are known structurally). The loop ends because cells only move from shown to withheld.
+    let cost = |i: usize| values[i].map_or(i64::MAX / 8, |v| if v == 0 { i64::MAX / 16 } else { v });
     loop {
+        close_lone_cells(&mut state, values, lines, &cost);
         let exposed = determined(&state, lines);
         if exposed.is_empty() {
             break;
         }
-        let cost = |i: usize| values[i].map_or(i64::MAX / 8, |v| if v == 0 { i64::MAX / 16 } else { v });
         let shown_on = |cells: &[usize], state: &[Cell]| -> Vec<usize> {
             let mut c: Vec<usize> = lines
                 .iter()
@@ -318,6 +319,30 @@ pub fn suppress(values: &[Option<i64>], lines: &[Vec<usize>], k: i64) -> Vec<Cel
         }
     }
     state
+}
+
+/// The cheap first step of each round: while a line has exactly one withheld cell (which
+/// its total would give away), withhold a shown cell of that line — preferring one whose
+/// other lines also hold a single withheld cell (so that a cross-table closes into a
+/// rectangle), then the smallest count. What this leaves determined, the search handles.
+fn close_lone_cells(state: &mut [Cell], values: &[Option<i64>], lines: &[Vec<usize>], cost: &dyn Fn(usize) -> i64) {
+    let mut lines_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (l, line) in lines.iter().enumerate() {
+        for &i in line {
+            lines_of.entry(i).or_default().push(l);
+        }
+    }
+    let hidden_on = |state: &[Cell], l: usize| lines[l].iter().filter(|&&i| state[i] != Cell::Shown).count();
+    // A lone line with nothing left to withhold is left to the search (or its fallback).
+    let pick = |state: &[Cell], lone: usize| {
+        lines[lone].iter().copied().filter(|&i| state[i] == Cell::Shown && values[i].is_some()).min_by_key(|&i| {
+            let closes = lines_of.get(&i).is_some_and(|ls| ls.iter().any(|&l| l != lone && hidden_on(state, l) == 1));
+            (!closes, cost(i), i)
+        })
+    };
+    while let Some(i) = (0..lines.len()).filter(|&l| hidden_on(state, l) == 1).find_map(|l| pick(state, l)) {
+        state[i] = Cell::Complementary;
+    }
 }
 
 /// The largest table (count cells) certified cell by cell; a larger one with a small
