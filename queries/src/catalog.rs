@@ -100,6 +100,8 @@ pub struct Output {
     pub extra_lines: Vec<Vec<usize>>,
     pub non_additive: Vec<&'static str>,
     pub column_groups: Vec<Vec<&'static str>>,
+    /// Count cells (row, column) another metric releases exactly (see `MetricResult`).
+    pub published: Vec<(usize, &'static str)>,
     pub notes: Vec<Note>,
 }
 
@@ -316,6 +318,7 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
         extra_lines: out.extra_lines,
         non_additive: out.non_additive,
         column_groups: out.column_groups,
+        published: out.published,
         policy: AppliedPolicy::none(req.audience),
         provenance: Provenance { at_load: snapshot.at_load, sample: snapshot.any_sample(&load_ids), load_ids },
         notes: out.notes,

@@ -135,7 +135,15 @@ pub fn apply(result: &mut MetricResult, policy: Policy) {
     let values: Vec<Option<i64>> =
         result.rows.iter().flat_map(|r| counts.iter().map(move |&c| r[c].as_i64())).collect();
     let lines = cell_lines(result, &counts);
-    let plan = suppress(&values, &lines, i64::from(policy.k));
+    let mut pinned = vec![false; values.len()];
+    for (row, name) in &result.published {
+        if let Some(p) =
+            counts.iter().position(|&c| result.columns[c].name == *name).and_then(|j| pinned.get_mut(row * nc + j))
+        {
+            *p = true;
+        }
+    }
+    let plan = suppress_pinned(&values, &lines, i64::from(policy.k), &pinned);
     let (mut primary, mut complementary) = (0, 0);
     for (cell, state) in plan.iter().enumerate() {
         match state {
@@ -218,6 +226,14 @@ pub enum Cell {
 
 /// Plans suppression of one column of counts (`None` = not a count, left alone).
 pub fn suppress(values: &[Option<i64>], lines: &[Vec<usize>], k: i64) -> Vec<Cell> {
+    suppress_pinned(values, lines, k, &vec![false; values.len()])
+}
+
+/// As [`suppress`], never choosing a `pinned` cell (one released elsewhere) as a
+/// complementary cell.
+pub fn suppress_pinned(values: &[Option<i64>], lines: &[Vec<usize>], k: i64, pinned: &[bool]) -> Vec<Cell> {
+    // A pinned cell is as good as shown to a reader: it may not protect anything.
+    let free = |i: usize| values[i].is_some() && !pinned.get(i).copied().unwrap_or(false);
     let mut state: Vec<Cell> = values
         .iter()
         .map(|v| match v {
@@ -242,7 +258,7 @@ pub fn suppress(values: &[Option<i64>], lines: &[Vec<usize>], k: i64) -> Vec<Cel
     // are known structurally). The loop ends because cells only move from shown to withheld.
     let cost = |i: usize| values[i].map_or(i64::MAX / 8, |v| if v == 0 { i64::MAX / 16 } else { v });
     loop {
-        close_lone_cells(&mut state, values, lines, &cost);
+        close_lone_cells(&mut state, &free, lines, &cost);
         let exposed = determined(&state, lines);
         if exposed.is_empty() {
             break;
@@ -252,7 +268,7 @@ pub fn suppress(values: &[Option<i64>], lines: &[Vec<usize>], k: i64) -> Vec<Cel
                 .iter()
                 .filter(|l| l.iter().any(|i| cells.contains(i)))
                 .flat_map(|l| l.iter().copied())
-                .filter(|&i| state[i] == Cell::Shown && values[i].is_some())
+                .filter(|&i| state[i] == Cell::Shown && free(i))
                 .collect();
             c.sort_by_key(|&i| (cost(i), i));
             c.dedup();
@@ -325,7 +341,12 @@ pub fn suppress(values: &[Option<i64>], lines: &[Vec<usize>], k: i64) -> Vec<Cel
 /// its total would give away), withhold a shown cell of that line — preferring one whose
 /// other lines also hold a single withheld cell (so that a cross-table closes into a
 /// rectangle), then the smallest count. What this leaves determined, the search handles.
-fn close_lone_cells(state: &mut [Cell], values: &[Option<i64>], lines: &[Vec<usize>], cost: &dyn Fn(usize) -> i64) {
+fn close_lone_cells(
+    state: &mut [Cell],
+    free: &dyn Fn(usize) -> bool,
+    lines: &[Vec<usize>],
+    cost: &dyn Fn(usize) -> i64,
+) {
     let mut lines_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (l, line) in lines.iter().enumerate() {
         for &i in line {
@@ -335,7 +356,7 @@ fn close_lone_cells(state: &mut [Cell], values: &[Option<i64>], lines: &[Vec<usi
     let hidden_on = |state: &[Cell], l: usize| lines[l].iter().filter(|&&i| state[i] != Cell::Shown).count();
     // A lone line with nothing left to withhold is left to the search (or its fallback).
     let pick = |state: &[Cell], lone: usize| {
-        lines[lone].iter().copied().filter(|&i| state[i] == Cell::Shown && values[i].is_some()).min_by_key(|&i| {
+        lines[lone].iter().copied().filter(|&i| state[i] == Cell::Shown && free(i)).min_by_key(|&i| {
             let closes = lines_of.get(&i).is_some_and(|ls| ls.iter().any(|&l| l != lone && hidden_on(state, l) == 1));
             (!closes, cost(i), i)
         })

@@ -187,6 +187,9 @@ pub struct MetricResult {
     pub non_additive: Vec<&'static str>,
     /// Person-count columns that add up, within a row, to a total a reader may know.
     pub column_groups: Vec<Vec<&'static str>>,
+    /// Count cells (row, column) another metric releases exactly to the same audience:
+    /// never chosen as complementary cells, since withholding them here would hide nothing.
+    pub published: Vec<(usize, &'static str)>,
     pub policy: AppliedPolicy,
     pub provenance: Provenance,
     pub notes: Vec<Note>,

@@ -8,6 +8,7 @@ use model::rules::RULES_2026;
 
 use super::{active_at, age_band_sql, month_end, prefecture_cells, vocab_order};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
+use crate::disclosure::Audience;
 use crate::error::Result;
 use crate::result::{Column, Value};
 
@@ -31,12 +32,20 @@ pub const COMPOSITION: MetricDef = MetricDef {
         falls in each group. Age band is D's year minus 生年 (the roster gives the year only).",
     unit: "人",
     sources: SOURCES,
-    caveats: &[SNAPSHOT_CAVEAT],
+    caveats: &[
+        SNAPSHOT_CAVEAT,
+        "Outside the committee 名誉会員, 特別会員 and 賛助会員 are shown together as その他の会員種別: alone, their \
+         small cells could be recovered from the totals together with the 正会員 physician count that \
+         members.physician_share publishes.",
+    ],
     by: &["category,profession", "category", "profession", "category,prefecture", "category,sex", "category,age_band"],
     params: &[],
     audiences: ALL,
     eval: composition,
 };
+
+/// The small categories together, as audiences other than the committee see them.
+pub const OTHER_CATEGORIES: &str = "その他の会員種別";
 
 fn composition<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
@@ -47,6 +56,15 @@ fn composition<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 "age_band" => (age_band_sql(cx.as_of.year()), "age_band"),
                 "sex" => ("COALESCE(sex, '不明')".to_string(), "sex"),
                 "prefecture" => ("prefecture_code".to_string(), "prefecture"),
+                // Outside the committee the small categories (名誉会員, 特別会員, 賛助会員) are
+                // shown together: alone, a cell such as 名誉会員 × 医師 cannot be protected
+                // once physician_share has published 正会員 × 医師.
+                "category" if cx.audience != Audience::Committee => (
+                    format!(
+                        "CASE WHEN category IN ('{FULL_MEMBER}', '{ASSOCIATE_MEMBER}') THEN category ELSE '{OTHER_CATEGORIES}' END"
+                    ),
+                    "category",
+                ),
                 other => (other.to_string(), other),
             })
             .collect();
@@ -106,6 +124,25 @@ fn composition<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         keyed.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out = Output::new(columns);
         out.rows = keyed.into_iter().map(|(_, r)| r).collect();
+        // members.physician_share releases the 正会員 physicians P and total T (also by
+        // prefecture) to every audience: those cells cannot hide a neighbour here.
+        let published_by_share = |row: &[Value]| {
+            let at = |name: &str| out.columns.iter().position(|c| c.name == name).map(|i| row[i].display());
+            at("category").as_deref() == Some(FULL_MEMBER)
+                && match cx.by.as_str() {
+                    "category" | "category,prefecture" => true,
+                    "category,profession" => at("profession").as_deref() == Some(PHYSICIAN),
+                    _ => false,
+                }
+        };
+        out.published =
+            (0..out.rows.len()).filter(|&r| published_by_share(&out.rows[r])).map(|r| (r, "members")).collect();
+        if cx.audience != Audience::Committee && cx.by_has("category") {
+            out.note(
+                format!("{OTHER_CATEGORIES}: 名誉会員・特別会員・賛助会員の合計（小さな区分を特定されないため）"),
+                format!("{OTHER_CATEGORIES}: 名誉会員, 特別会員 and 賛助会員 together (small categories are not shown apart)"),
+            );
+        }
         Ok(out)
     })
 }

@@ -255,35 +255,35 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let qid = id.replace('\'', "''");
         // Pairs of (answer, column value) counted in DataFusion; labels mapped here.
         type Order = Box<dyn Fn(&str) -> (usize, String) + Send>;
-        let (pairs, col_label, col_order): (_, Box<dyn Fn(&str) -> Option<String> + Send>, Order) =
-            if SEGMENTS.contains(&col.as_str()) {
-                let f = cx
-                    .frame(&format!(
-                        "SELECT a.answer AS x, {} AS y, COUNT(*) AS n FROM survey_answers a
+        type Label = Box<dyn Fn(&str) -> Option<String> + Send>;
+        let (pairs, col_label, col_order): (Frame, Label, Order) = if SEGMENTS.contains(&col.as_str()) {
+            let f = cx
+                .frame(&format!(
+                    "SELECT a.answer AS x, {} AS y, COUNT(*) AS n FROM survey_answers a
                          JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
                          LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
                          WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' GROUP BY 1, 2",
-                        response_segment_sql(&col)
-                    ))
-                    .await?;
-                let c = col.clone();
-                (f, Box::new(|v: &str| Some(v.to_string())), Box::new(move |v: &str| segment_order(&c, v)))
-            } else {
-                let q2 = std::sync::Arc::new(question(cx, &col, fy).await?);
-                if !(q2.kind == "single" || q2.kind.starts_with("likert")) {
-                    return Err(cx.bad("column", &col, "needs a single-choice or Likert question / 単一回答の設問を指定"));
-                }
-                let f = cx
-                    .frame(&format!(
-                        "SELECT a.answer AS x, b.answer AS y, COUNT(*) AS n FROM survey_answers a
+                    response_segment_sql(&col)
+                ))
+                .await?;
+            let c = col.clone();
+            (f, Box::new(|v: &str| Some(v.to_string())), Box::new(move |v: &str| segment_order(&c, v)))
+        } else {
+            let q2 = std::sync::Arc::new(question(cx, &col, fy).await?);
+            if !(q2.kind == "single" || q2.kind.starts_with("likert")) {
+                return Err(cx.bad("column", &col, "needs a single-choice or Likert question / 単一回答の設問を指定"));
+            }
+            let f = cx
+                .frame(&format!(
+                    "SELECT a.answer AS x, b.answer AS y, COUNT(*) AS n FROM survey_answers a
                          JOIN survey_answers b ON b.fiscal_year = a.fiscal_year AND b.response_id = a.response_id
                          WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' AND b.question_id = '{}' GROUP BY 1, 2",
-                        col.replace('\'', "''")
-                    ))
-                    .await?;
-                let (q2a, q2b) = (q2.clone(), q2);
-                (f, Box::new(move |v: &str| q2a.labels(v).into_iter().next()), Box::new(move |v: &str| q2b.order(v)))
-            };
+                    col.replace('\'', "''")
+                ))
+                .await?;
+            let (q2a, q2b) = (q2.clone(), q2);
+            (f, Box::new(move |v: &str| q2a.labels(v).into_iter().next()), Box::new(move |v: &str| q2b.order(v)))
+        };
         let mut cells: BTreeMap<(String, String), i64> = BTreeMap::new();
         for r in 0..pairs.len() {
             let x = q.labels(&pairs.text(r, "x").unwrap_or_default()).into_iter().next();
@@ -396,9 +396,8 @@ fn trend<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             if q.kind == "text" {
                 return Err(cx.bad("question", &id, "a free-text question / 自由記述の設問です"));
             }
-            let labelled: Vec<(Vec<String>, i64)> = rows
-                .filter_map(|i| Some((q.labels(&f.text(i, "answer")?), f.i64(i, "n").unwrap_or(0))))
-                .collect();
+            let labelled: Vec<(Vec<String>, i64)> =
+                rows.filter_map(|i| Some((q.labels(&f.text(i, "answer")?), f.i64(i, "n").unwrap_or(0)))).collect();
             let n: i64 = labelled.iter().map(|(_, c)| c).sum();
             for o in &q.options {
                 let c: i64 = labelled.iter().filter(|(l, _)| l.contains(o)).map(|(_, c)| c).sum();
@@ -539,11 +538,13 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         match converged {
             Some(iters) => out.note(
-                format!("レイキング: {} 人を名簿 {} 人に合わせて {iters} 回で収束", respondents as i64, frame_total as i64),
+                format!(
+                    "レイキング: {} 人を名簿 {} 人に合わせて {iters} 回で収束",
+                    respondents as i64, frame_total as i64
+                ),
                 format!(
                     "Raking: {} respondents to a roster of {} converged in {iters} sweeps",
-                    respondents as i64,
-                    frame_total as i64
+                    respondents as i64, frame_total as i64
                 ),
             ),
             None => out.note(

@@ -95,6 +95,52 @@ fn real_results_resist_recovery_by_subtraction() {
     assert!(withheld > 20, "the sample has small cells to protect ({withheld} withheld)");
 }
 
+/// Regression: the board's composition withheld 正会員 × 医師 as a complementary cell
+/// (to protect 名誉会員's small counts) while members.physician_share shows it, so the
+/// protected cells could be recovered by combining the two. Now the cell is never a
+/// complementary one, and the small categories are shown together (alone, 名誉会員 × 医師
+/// could not be protected at all once 正会員 × 医師 is known).
+#[test]
+fn composition_never_hides_behind_what_physician_share_publishes() {
+    let d = date("2026-10-31");
+    let share = eval(Request::new("members.physician_share", Audience::Board).as_of(d));
+    let physicians = share.rows[0][share.column_index("physicians").expect("physicians")].as_i64().expect("P");
+    let full = share.rows[0][share.column_index("full_members").expect("T")].as_i64().expect("T");
+    for by in ["category,profession", "category"] {
+        let req = Request::new("members.composition", Audience::Board).as_of(d).by(by);
+        let (exact, released) = both(req);
+        if by == "category,profession" {
+            assert!(released.policy.primary > 0, "{by}: the sample has small cells here");
+        }
+        // The small categories are shown together outside the committee.
+        let cat = exact.column_index("category").expect("category");
+        assert!(exact.rows.iter().all(|r| r[cat].display() != "名誉会員"), "{by}");
+        // What physician_share tells a reader is known here too: the attacker gets it for free.
+        let counts: Vec<usize> =
+            exact.columns.iter().enumerate().filter(|(_, c)| c.role == Role::PersonCount).map(|(i, _)| i).collect();
+        let values: Vec<i64> =
+            exact.rows.iter().flat_map(|r| counts.iter().map(|&c| r[c].as_i64().unwrap_or(0))).collect();
+        let mut hidden: Vec<bool> =
+            released.rows.iter().flat_map(|r| counts.iter().map(|&c| r[c] == Value::Suppressed)).collect();
+        let mut found = false;
+        for (r, row) in exact.rows.iter().enumerate() {
+            let cell = |name: &str| exact.column_index(name).map(|i| row[i].display());
+            if cell("category").as_deref() == Some("正会員")
+                && cell("profession").as_deref().is_none_or(|p| p == "医師")
+            {
+                let expected = if by == "category" { full } else { physicians };
+                assert_eq!(row[counts[0]].as_i64(), Some(expected), "{by}: same number in both metrics");
+                assert!(!hidden[r], "{by}: the published cell is shown");
+                hidden[r] = false;
+                found = true;
+            }
+        }
+        assert!(found, "{by}");
+        let recovered = peel(&values, &hidden, &cell_lines(&exact, &counts));
+        assert!(recovered.is_empty(), "{by}: {recovered:?}");
+    }
+}
+
 #[test]
 fn committee_sees_exact_counts() {
     let r = eval(Request::new("members.composition", Audience::Committee).as_of(date("2026-10-31")));
