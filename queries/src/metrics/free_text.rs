@@ -167,15 +167,25 @@ fn terms<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let seg = cx.by.as_str();
         let year = if seg == "fiscal_year" { None } else { Some(chosen_year(cx).await?) };
         let answers = text_answers(cx, year, seg).await?;
-        let analyzer = Analyzer::shared()?;
-        let analysed = analyzer.terms_of(answers.iter().map(|a| a.text.as_str()), unit);
+        // Each distinct text is analysed once (short answers such as 特になし recur).
+        let mut distinct: HashMap<&str, usize> = HashMap::new();
+        for a in &answers {
+            let next = distinct.len();
+            distinct.entry(a.text.as_str()).or_insert(next);
+        }
+        let mut texts: Vec<&str> = vec![""; distinct.len()];
+        for (t, i) in &distinct {
+            texts[*i] = t;
+        }
+        let analysed = Analyzer::shared()?.terms_of(texts, unit);
 
         // A respondent may answer several free-text questions: count people, not answers.
         // (segment, response, 年度) → the terms that respondent used.
         type Respondent<'s> = (&'s str, &'s str, i64);
         let mut people: HashMap<Respondent<'_>, HashSet<(&str, Pos)>> = HashMap::new();
         let mut tally: HashMap<(&str, &str, Pos), Tally> = HashMap::new();
-        for (a, ts) in answers.iter().zip(&analysed) {
+        for a in &answers {
+            let ts = &analysed[distinct[a.text.as_str()]];
             let seen = people.entry((a.segment.as_str(), a.response_id.as_str(), a.fiscal_year)).or_default();
             for Term { text, pos, .. } in ts {
                 let t = tally.entry((a.segment.as_str(), text.as_str(), *pos)).or_default();
