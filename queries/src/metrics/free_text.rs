@@ -150,6 +150,20 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Vec<A
         .collect())
 }
 
+/// The distinct answer texts, each analysed once (short answers such as 特になし recur):
+/// text → index, and the texts by index.
+fn distinct_texts(answers: &[Answer]) -> (HashMap<&str, usize>, Vec<&str>) {
+    let mut distinct: HashMap<&str, usize> = HashMap::new();
+    let mut texts = Vec::new();
+    for a in answers {
+        distinct.entry(a.text.as_str()).or_insert_with(|| {
+            texts.push(a.text.as_str());
+            texts.len() - 1
+        });
+    }
+    (distinct, texts)
+}
+
 /// Per term: respondents using it and mentions.
 #[derive(Default, Clone, Copy)]
 struct Tally {
@@ -167,16 +181,7 @@ fn terms<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let seg = cx.by.as_str();
         let year = if seg == "fiscal_year" { None } else { Some(chosen_year(cx).await?) };
         let answers = text_answers(cx, year, seg).await?;
-        // Each distinct text is analysed once (short answers such as 特になし recur).
-        let mut distinct: HashMap<&str, usize> = HashMap::new();
-        for a in &answers {
-            let next = distinct.len();
-            distinct.entry(a.text.as_str()).or_insert(next);
-        }
-        let mut texts: Vec<&str> = vec![""; distinct.len()];
-        for (t, i) in &distinct {
-            texts[*i] = t;
-        }
+        let (distinct, texts) = distinct_texts(&answers);
         let analysed = Analyzer::shared()?.terms_of(texts, unit);
 
         // A respondent may answer several free-text questions: count people, not answers.
@@ -303,10 +308,10 @@ fn kwic_lines<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let width = cx.int("width")?.unwrap_or(20).clamp(1, 200);
         let limit = cx.int("limit")?.unwrap_or(200).max(1);
         let answers = text_answers(cx, cx.int("fiscal_year")?, "profession").await?;
+        let (distinct, texts) = distinct_texts(&answers);
         let analyzer = Analyzer::shared()?;
-        let texts = || answers.iter().map(|a| a.text.as_str());
-        let words = analyzer.terms_of(texts(), Unit::Word);
-        let compounds = analyzer.terms_of(texts(), Unit::Compound);
+        let words = analyzer.terms_of(texts.iter().copied(), Unit::Word);
+        let compounds = analyzer.terms_of(texts.iter().copied(), Unit::Compound);
         let mut out = Output::new(vec![
             Column::dim("fiscal_year", "年度", "Fiscal year"),
             Column::label("response_id", "回答ID", "Response"),
@@ -316,7 +321,9 @@ fn kwic_lines<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Column::label("right", "後", "After"),
         ]);
         let mut hits = 0usize;
-        for ((a, w), c) in answers.iter().zip(&words).zip(&compounds) {
+        for a in &answers {
+            let i = distinct[a.text.as_str()];
+            let (w, c) = (&words[i], &compounds[i]);
             let mut ranges: Vec<_> = w.iter().chain(c).filter(|t| t.text == term).map(|t| t.range.clone()).collect();
             ranges.sort_by_key(|r| (r.start, r.end));
             ranges.dedup_by(|b, a| b.start < a.end);
