@@ -92,10 +92,9 @@ struct Answer {
     text: String,
 }
 
-/// SQL `SELECT … {source}`: the non-empty free-text answers `a` of `year` (every year when
-/// `None`) with the respondent's segment `seg` (as in survey `--by`; "" for none, or
-/// fiscal_year) — after checking the `question` parameter names a free-text question.
-async fn answers_source(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<String> {
+/// The non-empty free-text answers of `year` (every year when `None`), with the
+/// respondent's segment (`seg` as in survey `--by`; "" for none, or fiscal_year).
+async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Vec<Answer>> {
     let id = cx.text("question");
     if !id.is_empty() {
         let years: Vec<i64> = match year {
@@ -131,21 +130,14 @@ async fn answers_source(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Str
     if let Some(y) = year {
         filter.push_str(&format!(" AND a.fiscal_year = {y}"));
     }
-    Ok(format!(
-        "{seg_sql} AS seg FROM survey_answers a
-         JOIN survey_questions q ON q.fiscal_year = a.fiscal_year AND q.question_id = a.question_id
-         JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
-         LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
-         WHERE q.kind = 'text' AND trim(a.answer) <> ''{filter}"
-    ))
-}
-
-/// The answers themselves, one row each (for KWIC).
-async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Vec<Answer>> {
-    let source = answers_source(cx, year, seg).await?;
     let f = cx
         .frame(&format!(
-            "SELECT a.fiscal_year, a.response_id, a.answer, {source} ORDER BY a.fiscal_year, a.response_id, a.question_id"
+            "SELECT a.fiscal_year, a.response_id, a.answer, {seg_sql} AS seg FROM survey_answers a
+             JOIN survey_questions q ON q.fiscal_year = a.fiscal_year AND q.question_id = a.question_id
+             JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
+             LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
+             WHERE q.kind = 'text' AND trim(a.answer) <> ''{filter}
+             ORDER BY a.fiscal_year, a.response_id, a.question_id"
         ))
         .await?;
     Ok((0..f.len())
@@ -154,30 +146,6 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Vec<A
             response_id: f.text(r, "response_id").unwrap_or_default(),
             segment: f.text(r, "seg").unwrap_or_default(),
             text: f.text(r, "answer").unwrap_or_default(),
-        })
-        .collect())
-}
-
-/// Each respondent's free text as one document (answers to several free-text questions
-/// joined by a line break, which the tokenizer treats as a space), counted per segment
-/// and distinct document in DataFusion: (segment, document, respondents).
-async fn documents(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Vec<(String, String, i64)>> {
-    let source = answers_source(cx, year, seg).await?;
-    let f = cx
-        .frame(&format!(
-            // The segment is one per respondent: taken with MAX rather than grouped on (a
-            // segment computed from a grouping key trips DataFusion's eliminate_group_by_constant).
-            "SELECT seg, doc, COUNT(*) AS n FROM (
-               SELECT a.fiscal_year AS fy, a.response_id AS rid, MAX(seg) AS seg,
-                      string_agg(a.answer, chr(10) ORDER BY a.question_id) AS doc
-               FROM (SELECT a.fiscal_year, a.response_id, a.question_id, a.answer, {source}) a
-               GROUP BY 1, 2
-             ) d GROUP BY seg, doc"
-        ))
-        .await?;
-    Ok((0..f.len())
-        .map(|r| {
-            (f.text(r, "seg").unwrap_or_default(), f.text(r, "doc").unwrap_or_default(), f.i64(r, "n").unwrap_or(0))
         })
         .collect())
 }
@@ -212,21 +180,29 @@ fn terms<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         let seg = cx.by.as_str();
         let year = if seg == "fiscal_year" { None } else { Some(chosen_year(cx).await?) };
-        let docs = documents(cx, year, seg).await?;
-        let analysed = Analyzer::shared()?.terms_of(docs.iter().map(|d| d.1.as_str()), unit);
+        let answers = text_answers(cx, year, seg).await?;
+        let (distinct, texts) = distinct_texts(&answers);
+        let analysed = Analyzer::shared()?.terms_of(texts, unit);
+
+        // A respondent may answer several free-text questions: count people, not answers.
+        // (segment, response, 年度) → the terms that respondent used.
+        type Respondent<'s> = (&'s str, &'s str, i64);
+        let mut people: HashMap<Respondent<'_>, HashSet<(&str, Pos)>> = HashMap::new();
         let mut tally: HashMap<(&str, &str, Pos), Tally> = HashMap::new();
-        let mut writers: BTreeMap<&str, i64> = BTreeMap::new();
-        for ((segment, _, n), ts) in docs.iter().zip(&analysed) {
-            *writers.entry(segment).or_default() += n;
-            let mut seen: HashSet<(&str, Pos)> = HashSet::new();
+        for a in &answers {
+            let ts = &analysed[distinct[a.text.as_str()]];
+            let seen = people.entry((a.segment.as_str(), a.response_id.as_str(), a.fiscal_year)).or_default();
             for Term { text, pos, .. } in ts {
-                let t = tally.entry((segment.as_str(), text.as_str(), *pos)).or_default();
-                t.mentions += n;
-                // Each respondent once per term.
+                let t = tally.entry((a.segment.as_str(), text.as_str(), *pos)).or_default();
+                t.mentions += 1;
                 if seen.insert((text.as_str(), *pos)) {
-                    t.respondents += n;
+                    t.respondents += 1;
                 }
             }
+        }
+        let mut writers: BTreeMap<&str, i64> = BTreeMap::new();
+        for (segment, _, _) in people.keys() {
+            *writers.entry(segment).or_default() += 1;
         }
         let mut overall: HashMap<(&str, Pos), Tally> = HashMap::new();
         for ((_, text, pos), t) in &tally {
