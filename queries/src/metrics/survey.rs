@@ -253,36 +253,43 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         let col = cx.text("column");
         let qid = id.replace('\'', "''");
-        // Pairs of (answer, column value) counted in DataFusion; labels mapped here.
-        type Order = Box<dyn Fn(&str) -> (usize, String) + Send>;
-        type Label = Box<dyn Fn(&str) -> Option<String> + Send>;
-        let (pairs, col_label, col_order): (Frame, Label, Order) = if SEGMENTS.contains(&col.as_str()) {
-            let f = cx
-                .frame(&format!(
-                    "SELECT a.answer AS x, {} AS y, COUNT(*) AS n FROM survey_answers a
-                         JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
-                         LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
-                         WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' GROUP BY 1, 2",
-                    response_segment_sql(&col)
-                ))
-                .await?;
-            let c = col.clone();
-            (f, Box::new(|v: &str| Some(v.to_string())), Box::new(move |v: &str| segment_order(&c, v)))
+        // Pairs of (answer, column value) counted in DataFusion; labels mapped here. The
+        // column is a segment (its values are labels) or a second question (`col_q`).
+        let segment = SEGMENTS.contains(&col.as_str());
+        let col_q = if segment {
+            None
         } else {
-            let q2 = std::sync::Arc::new(question(cx, &col, fy).await?);
+            let q2 = question(cx, &col, fy).await?;
             if !(q2.kind == "single" || q2.kind.starts_with("likert")) {
                 return Err(cx.bad("column", &col, "needs a single-choice or Likert question / 単一回答の設問を指定"));
             }
-            let f = cx
-                .frame(&format!(
-                    "SELECT a.answer AS x, b.answer AS y, COUNT(*) AS n FROM survey_answers a
-                         JOIN survey_answers b ON b.fiscal_year = a.fiscal_year AND b.response_id = a.response_id
-                         WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' AND b.question_id = '{}' GROUP BY 1, 2",
-                    col.replace('\'', "''")
-                ))
-                .await?;
-            let (q2a, q2b) = (q2.clone(), q2);
-            (f, Box::new(move |v: &str| q2a.labels(v).into_iter().next()), Box::new(move |v: &str| q2b.order(v)))
+            Some(q2)
+        };
+        let pairs = if segment {
+            cx.frame(&format!(
+                "SELECT a.answer AS x, {} AS y, COUNT(*) AS n FROM survey_answers a
+                 JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
+                 LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
+                 WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' GROUP BY 1, 2",
+                response_segment_sql(&col)
+            ))
+            .await?
+        } else {
+            cx.frame(&format!(
+                "SELECT a.answer AS x, b.answer AS y, COUNT(*) AS n FROM survey_answers a
+                 JOIN survey_answers b ON b.fiscal_year = a.fiscal_year AND b.response_id = a.response_id
+                 WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' AND b.question_id = '{}' GROUP BY 1, 2",
+                col.replace('\'', "''")
+            ))
+            .await?
+        };
+        let col_label = |v: &str| match &col_q {
+            Some(q2) => q2.labels(v).into_iter().next(),
+            None => Some(v.to_string()),
+        };
+        let col_order = |v: &str| match &col_q {
+            Some(q2) => q2.order(v),
+            None => segment_order(&col, v),
         };
         let mut cells: BTreeMap<(String, String), i64> = BTreeMap::new();
         for r in 0..pairs.len() {
