@@ -3,6 +3,8 @@
 # - mold (faster linking; optional, the build works without it)
 # - mecab-ipadic (the IPADIC source the survey free-text analysis compiles its
 #   dictionary from) and mecab (the reference tokenizer the tests compare with)
+# - chromium and fonts-noto-cjk (the dashboard's browser test drives headless
+#   Chromium, and Japanese text needs a CJK font to render)
 # - Python packages for the cross-checks in the tests (pyarrow, polars, duckdb
 #   read the Parquet lake exactly as a researcher would)
 set -euo pipefail
@@ -10,6 +12,8 @@ need_apt=()
 command -v mold >/dev/null 2>&1 || need_apt+=(mold)
 [ -f /usr/share/mecab/dic/ipadic/matrix.def ] || need_apt+=(mecab-ipadic)
 command -v mecab >/dev/null 2>&1 || need_apt+=(mecab)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ -d /usr/share/fonts/opentype/noto ] && fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}") >/dev/null 2>&1 \

@@ -47,6 +47,11 @@ impl StoreArgs {
         self.key_file.clone().unwrap_or_else(|| self.beside("keys/pseudonym.key"))
     }
 
+    /// The dashboard's accounts and audit database [default: `app.duckdb` beside the warehouse].
+    pub fn app_db(&self) -> PathBuf {
+        self.beside("app.duckdb")
+    }
+
     pub fn rejects_dir(&self) -> PathBuf {
         self.beside("rejects")
     }
@@ -74,6 +79,13 @@ pub enum Command {
         /// The real reference data (area_basic.csv, facility_basic.csv).
         #[arg(long, env = "ONCOMETRICS_REFERENCE", default_value = "data/reference")]
         reference: PathBuf,
+    },
+    /// Start the web dashboard (loads the bundled sample first when the warehouse is empty).
+    Serve(ServeArgs),
+    /// Manage dashboard accounts (stop the server first: it holds the accounts database open).
+    User {
+        #[command(subcommand)]
+        what: UserCommand,
     },
     /// Validate and load files into the warehouse, all or nothing.
     Ingest(IngestArgs),
@@ -107,6 +119,43 @@ pub enum Command {
     /// Internal: one benchmark measurement in a fresh process.
     #[command(hide = true)]
     BenchChild { kind: String, file: PathBuf, dir: PathBuf },
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ONCOMETRICS_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Sample directory loaded on first start when the warehouse holds no data.
+    #[arg(long, env = "ONCOMETRICS_SAMPLE", default_value = "data/sample")]
+    pub sample: PathBuf,
+    /// Never load the sample, even into an empty warehouse.
+    #[arg(long, env = "ONCOMETRICS_NO_SAMPLE")]
+    pub no_sample: bool,
+    /// Clients reach the server over HTTPS (directly or through a proxy): Secure cookies and HSTS.
+    #[arg(long, env = "ONCOMETRICS_HTTPS")]
+    pub https: bool,
+    /// Minutes of inactivity that end a session.
+    #[arg(long, env = "ONCOMETRICS_IDLE_MINUTES", default_value_t = 30)]
+    pub idle_minutes: u64,
+    /// Hours after login that end any session.
+    #[arg(long, env = "ONCOMETRICS_SESSION_HOURS", default_value_t = 8)]
+    pub session_hours: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account with a random password, printed once.
+    Add {
+        username: String,
+        /// admin, committee, board or researcher.
+        #[arg(long)]
+        role: String,
+    },
+    /// Give an account a new random password (printed once) and enable it.
+    Reset { username: String },
+    /// List accounts.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sample { out, scale, seed, reference } => sample(&out, &reference, scale, seed),
         Command::Ingest(args) => ingest_files(&cli.store, &args),
         Command::Demo { sample } => demo(&cli.store, &sample),
+        Command::Serve(args) => crate::serve::serve(&cli.store, &args),
+        Command::User { what } => crate::serve::user(&cli.store, what),
         Command::Loads { format } => loads(&cli.store, format),
         Command::Status { format } => status(&cli.store, format),
         Command::Formats { out } => formats(out.as_deref()),
@@ -37,7 +39,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn open(store: &StoreArgs) -> Result<Warehouse> {
+pub(crate) fn open(store: &StoreArgs) -> Result<Warehouse> {
     Warehouse::open(&store.warehouse, &store.lake_dir())
         .with_context(|| format!("ウェアハウスを開けません / cannot open the warehouse {}", store.warehouse.display()))
 }
@@ -90,7 +92,7 @@ fn print_report(report: &IngestReport) {
     }
 }
 
-fn print_file(f: &FileReport) {
+pub(crate) fn print_file(f: &FileReport) {
     let name = f.path.display();
     if let Some(prev) = &f.duplicate_of {
         println!(

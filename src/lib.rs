@@ -8,6 +8,7 @@
 //! - [`commands`]: one function per subcommand, glue over the `ingest` and `store` crates.
 //! - [`metric`]: `oncometrics metric` over the `queries` catalog.
 //! - [`output`]: terminal tables that line up Japanese text.
+//! - [`serve`]: `oncometrics serve` (first-start sample load and admin) and `oncometrics user`.
 
 pub mod bench;
 pub mod bench_metrics;
@@ -15,6 +16,7 @@ pub mod cli;
 pub mod commands;
 pub mod metric;
 pub mod output;
+pub mod serve;
 
 pub use commands::run;
 

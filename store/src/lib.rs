@@ -3,6 +3,7 @@
 //!
 //! # Layout
 //!
+//! - [`appdb`]: dashboard accounts and the audit log, in their own DuckDB file.
 //! - [`schema`]: every table, defined once; DuckDB DDL and Arrow schemas derive from it.
 //! - [`warehouse`]: opening the store, its metadata, the load history and `status`.
 //! - [`load`]: a load transaction: append batches, supersede older rows, commit.
@@ -15,6 +16,7 @@
 //! Opening the store finishes any export a crash interrupted and removes staging
 //! leftovers, so readers of the lake never see a half-written file.
 
+pub mod appdb;
 pub mod error;
 pub mod lake;
 pub mod load;
@@ -22,6 +24,7 @@ pub mod schema;
 pub mod snapshot;
 pub mod warehouse;
 
+pub use appdb::{Account, AppDb, AuditEntry};
 pub use error::{Error, Result};
 pub use load::{LoadMeta, LoadTx, MemberDiff, Staged, Stager};
 pub use snapshot::{SnapshotTable, StoreSnapshot};

@@ -87,10 +87,7 @@ pub struct Manifest {
     pub attribution: Vec<String>,
 }
 
-pub const ATTRIBUTION: [&str; 2] = [
-    "出典：厚生労働省「2040年に向けた地域医療構想」公表資料（令和7年度）を加工して作成",
-    "「国土数値情報（医療圏データ）」（国土交通省）を加工して作成",
-];
+pub use model::ATTRIBUTION;
 
 struct Out<'a> {
     dir: &'a Path,

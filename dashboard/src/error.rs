@@ -1,0 +1,119 @@
+//! The server's one error type. A user sees a short bilingual message and a status;
+//! internal details (paths, SQL, engine errors) go to the log only.
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Not logged in (or the session expired): pages redirect to the login form.
+    #[error("login required")]
+    LoginRequired,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// A request a user can fix: the message is shown as is.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("CSRF token missing or wrong")]
+    Csrf,
+    #[error("too many attempts")]
+    TooManyAttempts,
+    #[error(transparent)]
+    Metric(#[from] queries::Error),
+    #[error(transparent)]
+    Store(#[from] store::Error),
+    #[error(transparent)]
+    Chart(#[from] reports::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::LoginRequired => StatusCode::UNAUTHORIZED,
+            Error::Forbidden => StatusCode::FORBIDDEN,
+            Error::NotFound => StatusCode::NOT_FOUND,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Csrf => StatusCode::FORBIDDEN,
+            Error::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            Error::Metric(e) => match e {
+                queries::Error::UnknownMetric { .. } => StatusCode::NOT_FOUND,
+                queries::Error::Param { .. } => StatusCode::BAD_REQUEST,
+                queries::Error::NotPermitted { .. } => StatusCode::FORBIDDEN,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            Error::Store(_) | Error::Chart(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the user is told (Japanese first, then English).
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::LoginRequired => "ログインしてください / please log in".into(),
+            Error::Forbidden => "この操作の権限がありません / you may not do this".into(),
+            Error::NotFound => "ページが見つかりません / not found".into(),
+            Error::BadRequest(m) => m.clone(),
+            Error::Csrf => {
+                "フォームの有効期限が切れました。ページを開き直してください / the form expired; reload the page".into()
+            }
+            Error::TooManyAttempts => {
+                "ログインの試行が多すぎます。しばらくしてからお試しください / too many attempts; try again later".into()
+            }
+            Error::Metric(e) => match e {
+                queries::Error::UnknownMetric { .. } | queries::Error::Param { .. } => e.to_string(),
+                queries::Error::NotPermitted { .. } => {
+                    "この指標を見る権限がありません / you may not see this metric".into()
+                }
+                _ => internal_message(),
+            },
+            Error::Store(_) | Error::Chart(_) | Error::Internal(_) => internal_message(),
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!("{self}");
+        }
+    }
+}
+
+fn internal_message() -> String {
+    "内部エラーが発生しました。管理者に連絡してください / internal error; the administrator has the details in the log"
+        .into()
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        self.log();
+        if matches!(self, Error::LoginRequired) {
+            return Redirect::to("/login").into_response();
+        }
+        let status = self.status();
+        let body = crate::html::error_page(status, &self.public_message());
+        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+    }
+}
+
+/// The same errors, rendered as JSON for `/api/...`.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl<E: Into<Error>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.0.log();
+        let status = self.0.status();
+        let body = serde_json::json!({ "error": { "status": status.as_u16(), "message": self.0.public_message() } });
+        (status, axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,181 @@
+//! Page shell and shared HTML pieces: navigation, the as-of selector, the sample banner,
+//! metric tables with their notes, policy and provenance, and number formatting.
+//!
+//! - [`table`]: a metric result as an HTML table with download links.
+
+pub mod table;
+
+use axum::http::StatusCode;
+use chrono::NaiveDate;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use crate::auth::{Role, User};
+use crate::state::AppState;
+
+/// The style sheet, served at `/static/app.css` (no inline styles: the CSP forbids them).
+pub const CSS: &str = include_str!("app.css");
+
+/// Navigation: (path, key, label).
+const NAV: &[(&str, &str, &str)] = &[
+    ("/", "overview", "概要"),
+    ("/members", "members", "会員"),
+    ("/survey", "survey", "アンケート"),
+    ("/specialists", "specialists", "専門医"),
+    ("/hospitals", "hospitals", "拠点病院"),
+    ("/data", "data", "データ"),
+    ("/metrics", "metrics", "指標一覧"),
+];
+
+/// What a page says about itself to the shell.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub title: String,
+    /// The navigation key of the section.
+    pub nav: &'static str,
+    /// The as-of date shown (and offered in the selector); None hides the selector.
+    pub as_of: Option<NaiveDate>,
+    /// Other query parameters the as-of form must keep.
+    pub keep: Vec<(String, String)>,
+}
+
+impl Page {
+    pub fn new(title: impl Into<String>, nav: &'static str) -> Self {
+        Page { title: title.into(), nav, as_of: None, keep: Vec::new() }
+    }
+    pub fn as_of(mut self, d: NaiveDate) -> Self {
+        self.as_of = Some(d);
+        self
+    }
+}
+
+/// A complete page for a logged-in user.
+pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
+    let snapshot = state.snapshot();
+    let all: Vec<i64> = snapshot.loads.iter().map(|l| l.load_id).collect();
+    let sample = snapshot.any_sample(&all);
+    let doc = html! {
+        (DOCTYPE)
+        html lang="ja" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (p.title) " — oncometrics" }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                header.top {
+                    a.brand href="/" { "oncometrics" }
+                    nav {
+                        @for (href, key, label) in NAV {
+                            a href=(href) class=@if *key == p.nav { "active" } { (label) }
+                        }
+                        @if user.role() == Role::Admin {
+                            a href="/admin" class=@if p.nav == "admin" { "active" } { "管理" }
+                        }
+                    }
+                    div.user {
+                        span title=(format!("役割: {}", user.role().ja())) { (user.name()) "（" (user.role().ja()) "）" }
+                        a href="/account/password" { "パスワード" }
+                        form.inline method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(user.session.csrf);
+                            button type="submit" { "ログアウト" }
+                        }
+                    }
+                }
+                @if sample {
+                    div.banner role="note" {
+                        "サンプルデータ（架空）を表示しています。実在の会員・病院の数値ではありません。 / Sample (synthetic) data."
+                    }
+                }
+                main {
+                    @if let Some(d) = p.as_of {
+                        form.asof method="get" {
+                            @for (k, v) in &p.keep {
+                                input type="hidden" name=(k) value=(v);
+                            }
+                            label { "基準日 " input type="date" name="as_of" value=(d.to_string()); }
+                            button type="submit" { "表示" }
+                            span.muted { (date_ja(d)) }
+                        }
+                    }
+                    (body)
+                }
+                footer {
+                    "データ: ロード " (snapshot.at_load) " まで · 出典・帰属は"
+                    a href="/data" { "データ" } "ページ · 表示: " (user.audience().ja()) "向けの秘匿基準"
+                }
+            }
+        }
+    };
+    doc.into_string()
+}
+
+/// A page without navigation (login, errors).
+pub fn bare_page(title: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="ja" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — oncometrics" }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body.bare { main { (body) } }
+        }
+    }
+    .into_string()
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> String {
+    bare_page(
+        "エラー",
+        html! {
+            div.error-box {
+                h1 { (status.as_u16()) }
+                p { (message) }
+                p { a href="/" { "トップへ / home" } }
+            }
+        },
+    )
+}
+
+/// 西暦 with 和暦 in brackets: 2026年3月31日（令和8年）.
+pub fn date_ja(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    let era = model::era::Era::format(d)
+        .and_then(|w| w.split_once('年').map(|(y, _)| format!("（{y}年）")))
+        .unwrap_or_default();
+    format!("{}年{}月{}日{era}", d.year(), d.month(), d.day())
+}
+
+/// An integer with thousands separators.
+pub fn int(v: i64) -> String {
+    let s = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0 { format!("-{out}") } else { out }
+}
+
+/// An inline SVG chart (already escaped by the chart code).
+pub fn svg(s: &str) -> Markup {
+    html! { figure.chart { (PreEscaped(s)) } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_get_separators() {
+        assert_eq!(int(0), "0");
+        assert_eq!(int(999), "999");
+        assert_eq!(int(1000), "1,000");
+        assert_eq!(int(-1234567), "-1,234,567");
+    }
+}

@@ -1,0 +1,119 @@
+//! A metric result as HTML: title, conditions, the table (suppressed cells marked), notes,
+//! the disclosure policy, provenance and download links. Every chart on a page has one.
+
+use maud::{Markup, html};
+use queries::result::{Role as ColRole, SUPPRESSED_MARK};
+use queries::{MetricResult, Value};
+
+use super::int;
+
+/// The query string that reproduces `r` (its parameters as evaluated).
+pub fn query_of(r: &MetricResult) -> String {
+    r.params.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&")
+}
+
+/// Percent-encodes a query component.
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// One cell for HTML: numbers formatted, suppressed cells marked and explained on hover.
+pub fn cell(v: &Value, unit: &str) -> Markup {
+    match v {
+        Value::Suppressed => {
+            html! { span.suppressed title="秘匿（少数のため非表示） / suppressed: small count" { (SUPPRESSED_MARK) } }
+        }
+        Value::Int(i) => html! { (int(*i)) },
+        Value::Num(x) if unit == "%" => html! { (format!("{x:.1}")) },
+        Value::Num(x) => html! { (reports::charts::short_number(*x)) },
+        Value::Bool(true) => html! { "はい" },
+        Value::Bool(false) => html! { "いいえ" },
+        other => html! { (other.display()) },
+    }
+}
+
+fn numeric(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Num(_) | Value::Suppressed)
+}
+
+/// The result's table with notes, policy, provenance and downloads; `rows_shown` caps
+/// long tables (the download has every row).
+pub fn result(r: &MetricResult, rows_shown: usize) -> Markup {
+    let q = query_of(r);
+    html! {
+        section.result id=(r.metric.replace('.', "-")) {
+            div.table-wrap {
+                table {
+                    caption { (r.title_ja) " " span.muted { "(" (r.metric) ")" } }
+                    thead {
+                        tr {
+                            @for c in &r.columns {
+                                th scope="col" title=(c.en) {
+                                    (c.ja)
+                                    @if !c.unit.is_empty() { span.unit { "（" (c.unit) "）" } }
+                                }
+                            }
+                        }
+                    }
+                    tbody {
+                        @for row in r.rows.iter().take(rows_shown) {
+                            tr {
+                                @for (c, v) in r.columns.iter().zip(row) {
+                                    @if c.role == ColRole::Dim || c.role == ColRole::Label {
+                                        td { (cell(v, c.unit)) }
+                                    } @else {
+                                        td class=@if numeric(v) { "num" } { (cell(v, c.unit)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if r.rows.len() > rows_shown {
+                p.muted { "先頭 " (rows_shown) " 行を表示（全 " (int(r.rows.len() as i64)) " 行はダウンロードで）" }
+            }
+            @for n in &r.notes {
+                p.note { "注: " (n.ja) }
+            }
+            p.meta {
+                "秘匿: " (r.policy.describe_ja())
+                br;
+                "出典: ロード "
+                @if r.provenance.load_ids.is_empty() { "なし" } @else {
+                    (r.provenance.load_ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
+                }
+                @if r.provenance.sample { " ※" (model::SAMPLE_LABEL) }
+            }
+            p.downloads {
+                "ダウンロード: "
+                a href=(format!("/export/{}.csv?{q}", r.metric)) { "CSV" }
+                " · "
+                a href=(format!("/export/{}.csv?{q}&encoding=cp932", r.metric)) { "CSV (Shift_JIS)" }
+                " · "
+                a href=(format!("/export/{}.json?{q}", r.metric)) { "JSON" }
+                " · "
+                a href=(format!("/api/v1/metrics/{}?{q}", r.metric)) { "API" }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urlencode_keeps_unreserved_and_encodes_the_rest() {
+        assert_eq!(urlencode("2026-03-31"), "2026-03-31");
+        assert_eq!(urlencode("a b&c=d"), "a%20b%26c%3Dd");
+        assert_eq!(urlencode("医師"), "%E5%8C%BB%E5%B8%AB");
+    }
+}

@@ -1,0 +1,107 @@
+//! The oncometrics web app: server-rendered Japanese pages over the metric catalog,
+//! a JSON API, downloads, login with roles, and an audit log.
+//!
+//! # Layout
+//!
+//! - [`state`]: configuration and the shared state (snapshot, accounts database, sessions).
+//! - [`auth`]: accounts (argon2id), login with throttling, sessions, CSRF, roles.
+//! - [`pages`]: one module per section (概要, 会員, アンケート/専門医/拠点病院, 指標, データ).
+//! - [`export`]: CSV (UTF-8 BOM or CP932) and JSON downloads, audited.
+//! - [`api`]: `/api/v1/...` JSON.
+//! - [`admin`]: accounts, audit log, reloading the warehouse.
+//! - [`html`]: the page shell, metric tables, the style sheet.
+//! - [`security`]: response headers (CSP, nosniff, frame-ancestors, HSTS).
+//! - [`error`]: the server's error type (HTML and JSON renderings).
+//!
+//! Nothing here writes SQL: numbers come from `queries`, accounts and audit from `store`.
+
+pub mod admin;
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod export;
+pub mod html;
+pub mod pages;
+pub mod security;
+pub mod state;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+pub use error::{Error, Result};
+pub use state::{AppState, Config};
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .merge(auth::router())
+        .merge(pages::overview::router())
+        .merge(pages::members::router())
+        .merge(pages::metric::router())
+        .merge(pages::data::router())
+        .merge(export::router())
+        .merge(api::router())
+        .merge(admin::router())
+        .merge(pages::sections::router())
+        .route("/static/app.css", get(css))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { Error::NotFound })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .with_state(state)
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        html::CSS,
+    )
+}
+
+/// Creates the first admin when there is no account at all; returns its one-time password.
+pub fn bootstrap_admin(db: &store::AppDb) -> Result<Option<String>> {
+    if db.account_count()? > 0 {
+        return Ok(None);
+    }
+    let password = auth::password::generate()?;
+    db.create_account("admin", auth::Role::Admin.name(), &auth::password::hash(&password)?)?;
+    db.audit(None, "account_created", "admin", "first start", "-")?;
+    Ok(Some(password))
+}
+
+/// Serves until Ctrl-C (or SIGTERM). `ready` is called once the socket listens.
+pub async fn serve(state: AppState, ready: impl FnOnce(SocketAddr)) -> Result<()> {
+    let addr = state.config.addr;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::BadRequest(format!("{addr} で待ち受けできません / cannot listen on {addr}: {e}")))?;
+    ready(listener.local_addr().unwrap_or(addr));
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| Error::Internal(format!("server: {e}")))
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,160 @@
+//! 会員: composition, the physician share against the 80% line (gauge, history,
+//! projection), the what-if calculator, joins and leaves, before/after 2026-01-17 and
+//! retention.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use axum::routing::get;
+use chrono::NaiveDate;
+use maud::html;
+use queries::{Request, Value};
+use reports::charts::{Bar, LineChart, Rule, Series, XAxis, bar_chart, date_x as chart_date, gauge, line_chart};
+
+use super::{Params, as_of, date_x, evaluate, first_num, num_x, points};
+use crate::auth::User;
+use crate::error::{Error, Result};
+use crate::html::{Page, page, svg, table};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/members", get(members))
+}
+
+/// The what-if inputs (numbers of people joining), from the form.
+const WHAT_IF: [(&str, &str); 3] = [
+    ("staff_full", "医師以外の医療職が正会員として入会"),
+    ("staff_associate", "医師以外の医療職が準会員として入会"),
+    ("physicians", "医師が正会員として入会"),
+];
+
+/// The day the associate-membership category changed (会員区分の変更).
+fn rule_change() -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(2026, 1, 17)
+}
+
+async fn members(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
+    let d = as_of(&state, &params)?;
+    let aud = user.audience();
+    let req = |m: &str| Request::new(m, aud).as_of(d);
+
+    // What-if inputs: whole numbers 0–100000; anything else is a message, not a 500.
+    let mut what_if = req("members.what_if");
+    let mut inputs = Vec::new();
+    for (name, label) in WHAT_IF {
+        let raw = params.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()).unwrap_or("0");
+        let n: i64 = raw.parse().ok().filter(|n| (0..=100_000).contains(n)).ok_or_else(|| {
+            Error::BadRequest(format!("{label}: {raw:?} は 0〜100000 の整数で入力してください / enter a whole number"))
+        })?;
+        what_if = what_if.param(name, &n.to_string());
+        inputs.push((name, label, n));
+    }
+
+    let share = evaluate(&state, &user, req("members.physician_share")).await?;
+    let history = evaluate(&state, &user, req("members.physician_share_history")).await?;
+    let projection = evaluate(&state, &user, req("members.projection")).await?;
+    let scenario = evaluate(&state, &user, what_if).await?;
+    let composition = evaluate(&state, &user, req("members.composition")).await?;
+    let flows = evaluate(&state, &user, req("members.flows").by("fiscal_year,profession")).await?;
+    let flow_totals = evaluate(&state, &user, req("members.flows")).await?;
+    let before_after = evaluate(&state, &user, req("members.joins_before_after")).await?;
+    let retention = evaluate(&state, &user, req("members.retention")).await?;
+
+    let gauge_svg = match first_num(&share, "share_pct") {
+        Some(p) => Some(gauge("正会員に占める医師の割合", p, 80.0)?),
+        None => None,
+    };
+    let mut chart = LineChart::new("医師割合の推移と推計", XAxis::Date, "%");
+    chart.series.push(Series::new("実績（月末）", points(&history, date_x, "month_end", "share_pct")));
+    chart.series.push(Series::new("推計", points(&projection, date_x, "month_end", "share_pct")).dashed());
+    chart.threshold = Some(Rule { at: 80.0, label: "80%（広告可能の基準）".into() });
+    chart.marker = rule_change().map(|c| Rule { at: chart_date(c), label: "2026-01-17 区分変更".into() });
+    let history_svg = line_chart(&chart).ok();
+    let crossing = projection
+        .rows
+        .iter()
+        .find(|r| projection.column_index("compliant").is_some_and(|i| matches!(r[i], Value::Bool(false))))
+        .and_then(|r| r.first())
+        .map(Value::display);
+
+    let after_pct = scenario.rows.get(1).and_then(|r| scenario.column_index("share_pct").and_then(|i| r[i].as_f64()));
+    let scenario_svg = match after_pct {
+        Some(p) if inputs.iter().any(|(_, _, n)| *n > 0) => Some(gauge("仮定後の医師の割合", p, 80.0)?),
+        _ => None,
+    };
+
+    let full: Vec<Bar> = composition
+        .rows
+        .iter()
+        .filter(|r| r.first().and_then(Value::as_str) == Some(model::membership::FULL_MEMBER))
+        .map(|r| Bar {
+            label: r.get(1).map(Value::display).unwrap_or_default(),
+            value: r.get(2).and_then(Value::as_f64),
+        })
+        .collect();
+    let composition_svg = bar_chart("正会員の職種構成", "人", &full).ok();
+
+    let mut joins = LineChart::new("入会・退会（年度）", XAxis::Number, "人");
+    joins.series.push(Series::new("入会", points(&flow_totals, num_x, "fiscal_year", "joins")));
+    joins.series.push(Series::new("退会", points(&flow_totals, num_x, "fiscal_year", "leaves")));
+    let joins_svg = line_chart(&joins).ok();
+
+    let mut keep = LineChart::new("入会年度別の在籍率", XAxis::Number, "%");
+    for (col, name) in [("retained_1y_pct", "1年後"), ("retained_3y_pct", "3年後"), ("retained_5y_pct", "5年後")]
+    {
+        keep.series.push(Series::new(name, points(&retention, num_x, "fiscal_year", col)));
+    }
+    keep.y_range = Some((0.0, 100.0));
+    let retention_svg = line_chart(&keep).ok();
+
+    let body = html! {
+        h1 { "会員" }
+        h2 id="share" { "医師の割合（8割ルール）" }
+        @if let Some(s) = &gauge_svg { (svg(s)) }
+        @if let Some(c) = &crossing {
+            p.note { "推計では " strong { (c) } " に 80% を下回ります。" }
+        } @else if !projection.rows.is_empty() {
+            p.note { "推計期間（" (projection.rows.len()) "か月）中は 80% 以上を保つ見込みです。" }
+        }
+        (table::result(&share, 10))
+        @if let Some(s) = &history_svg { (svg(s)) }
+        details {
+            summary { "月次の推移と推計の表" }
+            (table::result(&history, 400))
+            (table::result(&projection, 60))
+        }
+
+        h2 id="what-if" { "入会シミュレーション（what-if）" }
+        form.grid method="get" action="/members#what-if" {
+            input type="hidden" name="as_of" value=(d.to_string());
+            @for (name, label, n) in &inputs {
+                label { (label) "（人）" input type="number" name=(name) min="0" max="100000" step="1" value=(n); }
+            }
+            button type="submit" { "計算する" }
+        }
+        @if let Some(s) = &scenario_svg { (svg(s)) }
+        (table::result(&scenario, 10))
+
+        h2 id="composition" { "会員構成" }
+        @if let Some(s) = &composition_svg { (svg(s)) }
+        (table::result(&composition, 200))
+
+        h2 id="flows" { "入会・退会" }
+        @if let Some(s) = &joins_svg { (svg(s)) }
+        (table::result(&flow_totals, 100))
+        details {
+            summary { "職種別" }
+            (table::result(&flows, 400))
+        }
+
+        h2 id="before-after" { "2026-01-17 の前後の入会" }
+        (table::result(&before_after, 50))
+
+        h2 id="retention" { "在籍率（入会年度別）" }
+        @if let Some(s) = &retention_svg { (svg(s)) }
+        (table::result(&retention, 100))
+    };
+    let mut p = Page::new("会員", "members").as_of(d);
+    p.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    Ok(Html(page(&state, &user, p, body)))
+}

@@ -1,0 +1,109 @@
+//! 指標一覧 and one page per metric: its definition, a form with every grouping and
+//! parameter, the result table and downloads.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use axum::routing::get;
+use maud::html;
+use queries::Request;
+use queries::catalog::ParamKind;
+
+use super::{Params, as_of, evaluate};
+use crate::auth::User;
+use crate::error::{Error, Result};
+use crate::html::{Page, page, table};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/metrics", get(list)).route("/metrics/{name}", get(show))
+}
+
+async fn list(State(state): State<AppState>, user: User) -> Result<Html<String>> {
+    let all = queries::catalog();
+    let body = html! {
+        h1 { "指標一覧" }
+        p.muted { "この画面・API・エクスポート・報告書の数値はすべて下記の指標から計算されます。" }
+        @for group in [queries::catalog::Group::Membership, queries::catalog::Group::Survey, queries::catalog::Group::Specialists, queries::catalog::Group::Hospitals] {
+            h2 { (group.ja()) }
+            ul.metrics {
+                @for m in all.iter().filter(|m| m.group == group && m.audiences.contains(&user.audience())) {
+                    li { a href=(format!("/metrics/{}", m.name)) { (m.title_ja) } " " span.muted { (m.name) " — " (m.summary) } }
+                }
+            }
+        }
+    };
+    Ok(Html(page(&state, &user, Page::new("指標一覧", "metrics"), body)))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: User,
+    Path(name): Path<String>,
+    Query(params): Query<Params>,
+) -> Result<Html<String>> {
+    let def = queries::find(&name)?;
+    if !def.audiences.contains(&user.audience()) {
+        return Err(Error::Forbidden);
+    }
+    let d = as_of(&state, &params)?;
+    let mut req = Request::new(def.name, user.audience()).as_of(d);
+    if let Some(by) = params.get("by") {
+        req = req.by(by);
+    }
+    for p in def.params {
+        if let Some(v) = params.get(p.name).filter(|v| !v.trim().is_empty()) {
+            req = req.param(p.name, v.trim());
+        }
+    }
+    let missing_required = def.params.iter().any(|p| p.doc.contains("required") && !req.params.contains_key(p.name));
+    let result = if missing_required { None } else { Some(evaluate(&state, &user, req.clone()).await?) };
+    let chosen_by = req.by.clone().unwrap_or_else(|| def.by.first().copied().unwrap_or("").to_string());
+    let body = html! {
+        h1 { (def.title_ja) " " span.muted { (def.name) } }
+        p { (def.summary) }
+        details {
+            summary { "定義・注意点" }
+            p { (def.definition) }
+            @for c in def.caveats { p.note { "注意: " (c) } }
+            p.muted { "単位: " (def.unit) " · 元データ: " (def.sources.join(", ")) }
+        }
+        form.grid method="get" {
+            input type="hidden" name="as_of" value=(d.to_string());
+            @if def.by.len() > 1 {
+                label { "集計単位 (by)"
+                    select name="by" {
+                        @for b in def.by {
+                            option value=(b) selected[*b == chosen_by] { @if b.is_empty() { "（なし）" } @else { (b) } }
+                        }
+                    }
+                }
+            }
+            @for p in def.params {
+                @let current = req.params.get(p.name).cloned().unwrap_or_default();
+                label title=(p.doc) { (p.name) " " span.muted { (p.doc) }
+                    @match p.kind {
+                        ParamKind::Choice(options) => {
+                            select name=(p.name) {
+                                @for o in options {
+                                    option value=(o) selected[*o == current || (current.is_empty() && *o == p.default)] { (o) }
+                                }
+                            }
+                        }
+                        ParamKind::Int => { input type="number" name=(p.name) value=(current) placeholder=(p.default); }
+                        ParamKind::Date => { input type="date" name=(p.name) value=(current); }
+                        ParamKind::Text => { input type="text" name=(p.name) value=(current) placeholder=(p.default); }
+                    }
+                }
+            }
+            button type="submit" { "表示" }
+        }
+        @match &result {
+            Some(r) => { (table::result(r, 500)) }
+            None => { p.note { "必須の条件を入力してください。" } }
+        }
+    };
+    let mut p = Page::new(def.title_ja, "metrics").as_of(d);
+    p.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    Ok(Html(page(&state, &user, p, body)))
+}

@@ -1,0 +1,89 @@
+//! Server-rendered pages, one module per section, each with its own `router()`.
+//!
+//! - [`overview`]: 概要 — headline numbers with sparklines.
+//! - [`members`]: 会員 — composition, the 80% gauge with history and projection, the what-if
+//!   calculator (a plain GET form: works without JavaScript), flows, before/after, retention.
+//! - [`sections`]: アンケート, 専門医, 拠点病院 — each metric of the section as a table.
+//! - [`metric`]: 指標一覧 and one page per metric with every `by` and parameter as a form.
+//! - [`data`]: データ — load history and attribution.
+
+pub mod data;
+pub mod members;
+pub mod metric;
+pub mod overview;
+pub mod sections;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use queries::catalog::COMMITTEE_ONLY;
+use queries::{MetricResult, Request, Value};
+
+use crate::auth::User;
+use crate::error::{Error, Result};
+use crate::state::AppState;
+
+/// The query string of a page, as name → value.
+pub type Params = BTreeMap<String, String>;
+
+/// The page's as-of date: `?as_of=` (西暦 or 和暦) or the snapshot's default.
+pub fn as_of(state: &AppState, params: &Params) -> Result<NaiveDate> {
+    match params.get("as_of").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(s) => model_date(s),
+        None => state
+            .snapshot()
+            .default_as_of()
+            .ok_or_else(|| Error::BadRequest("データがまだ読み込まれていません / no data loaded yet".into())),
+    }
+}
+
+/// Parses a date given as YYYY-MM-DD (what the date input sends).
+pub fn model_date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+        Error::BadRequest(format!("基準日 {s:?} は日付（YYYY-MM-DD）ではありません / as_of is not a date"))
+    })
+}
+
+/// Evaluates a metric for the user's audience; views of committee-only (member-level)
+/// metrics are written to the audit log.
+pub async fn evaluate(state: &AppState, user: &User, req: Request) -> Result<MetricResult> {
+    let req = Request { audience: user.audience(), ..req };
+    let def = queries::find(&req.metric)?;
+    let snapshot = state.snapshot();
+    let result = queries::evaluate(&snapshot, &req).await?;
+    if def.audiences == COMMITTEE_ONLY {
+        let detail = result.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        state.audit(Some(user.name()), "view", def.name, &detail, &user.addr).await;
+    }
+    Ok(result)
+}
+
+/// Whether the user's audience may see a metric.
+pub fn may_see(user: &User, metric: &str) -> bool {
+    queries::find(metric).is_ok_and(|d| d.audiences.contains(&user.audience()))
+}
+
+/// The number in `column` of the first row (None when absent or withheld).
+pub fn first_num(r: &MetricResult, column: &str) -> Option<f64> {
+    r.column(column).first().and_then(|v| v.as_f64())
+}
+
+/// (x, y) pairs from two columns, skipping rows where y is withheld or missing.
+pub fn points(r: &MetricResult, x: impl Fn(&Value) -> Option<f64>, xcol: &str, ycol: &str) -> Vec<(f64, Option<f64>)> {
+    let (Some(xi), Some(yi)) = (r.column_index(xcol), r.column_index(ycol)) else { return Vec::new() };
+    r.rows.iter().filter_map(|row| x(&row[xi]).map(|xv| (xv, row[yi].as_f64()))).collect()
+}
+
+/// A date cell as a chart x value.
+pub fn date_x(v: &Value) -> Option<f64> {
+    match v {
+        Value::Date(d) => Some(reports::charts::date_x(*d)),
+        Value::Text(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(reports::charts::date_x),
+        _ => None,
+    }
+}
+
+/// A number cell as a chart x value (years, 年度).
+pub fn num_x(v: &Value) -> Option<f64> {
+    v.as_f64()
+}

@@ -1,0 +1,120 @@
+//! アンケート, 専門医 and 拠点病院: each section's metrics with their default parameters,
+//! with a chart where one reads better than a table. Every metric links to its own page,
+//! where its groupings and parameters can be changed.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use axum::routing::get;
+use maud::{Markup, html};
+use queries::catalog::{Group, ParamKind};
+use queries::{MetricResult, Request, Value};
+use reports::charts::{LineChart, Series, XAxis, line_chart};
+
+use super::{Params, as_of, date_x, evaluate, num_x, points};
+use crate::auth::User;
+use crate::error::{Error, Result};
+use crate::html::{Page, page, svg, table};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/{section}", get(section))
+}
+
+fn group_of(section: &str) -> Option<(Group, &'static str)> {
+    match section {
+        "survey" => Some((Group::Survey, "survey")),
+        "specialists" => Some((Group::Specialists, "specialists")),
+        "hospitals" => Some((Group::Hospitals, "hospitals")),
+        _ => None,
+    }
+}
+
+/// A chart for the metrics that have an obvious one.
+fn chart_of(r: &MetricResult) -> Option<String> {
+    let c = match r.metric {
+        "survey.response_rate" => {
+            let mut c = LineChart::new("回答率（年度）と95%信頼区間", XAxis::Number, "%");
+            c.series.push(Series::new("回答率", points(r, num_x, "fiscal_year", "rate_pct")));
+            c.series.push(Series::new("下限", points(r, num_x, "fiscal_year", "rate_low_pct")).dashed());
+            c.series.push(Series::new("上限", points(r, num_x, "fiscal_year", "rate_high_pct")).dashed());
+            c
+        }
+        "specialists.by_year" => {
+            let mut c = LineChart::new("有効な専門医・認定医（年末）", XAxis::Number, "人");
+            let mut names: Vec<String> = r.column("qualification").iter().map(|v| v.display()).collect();
+            names.dedup();
+            for name in names {
+                let sub = MetricResult {
+                    rows: r
+                        .rows
+                        .iter()
+                        .filter(|row| row.first().map(Value::display) == Some(name.clone()))
+                        .cloned()
+                        .collect(),
+                    ..r.clone()
+                };
+                c.series.push(Series::new(name, points(&sub, num_x, "year", "active")));
+            }
+            c
+        }
+        "hospitals.blank_area_series" => {
+            let mut c = LineChart::new("空白の二次医療圏の数（各年4月1日）", XAxis::Date, "区域");
+            c.series.push(Series::new("空白区域", points(r, date_x, "date", "blank_areas")));
+            c
+        }
+        _ => return None,
+    };
+    line_chart(&c).ok()
+}
+
+/// Whether a metric can be shown without input (no required parameter).
+fn needs_input(def: &queries::MetricDef) -> bool {
+    def.params.iter().any(|p| p.default.is_empty() && p.kind == ParamKind::Text && p.doc.contains("required"))
+}
+
+async fn section(
+    State(state): State<AppState>,
+    user: User,
+    Path(section): Path<String>,
+    Query(params): Query<Params>,
+) -> Result<Html<String>> {
+    let (group, nav) = group_of(&section).ok_or(Error::NotFound)?;
+    let d = as_of(&state, &params)?;
+    let mut parts: Vec<Markup> = Vec::new();
+    for def in queries::catalog().into_iter().filter(|m| m.group == group) {
+        if !def.audiences.contains(&user.audience()) {
+            continue;
+        }
+        let link = format!("/metrics/{}?as_of={d}", def.name);
+        if needs_input(def) {
+            parts.push(html! {
+                h2 { (def.title_ja) }
+                p { (def.summary) " — " a href=(link) { "条件を入力して表示" } }
+            });
+            continue;
+        }
+        let part = match evaluate(&state, &user, Request::new(def.name, user.audience()).as_of(d)).await {
+            Ok(r) => html! {
+                h2 id=(def.name.replace('.', "-")) { (def.title_ja) }
+                p.muted { (def.summary) " · " a href=(link) { "条件を変えて表示" } }
+                @if let Some(s) = chart_of(&r) { (svg(&s)) }
+                (table::result(&r, 60))
+            },
+            // A metric whose data are absent says so; the rest of the page still shows.
+            Err(e @ Error::Metric(queries::Error::Param { .. })) => html! {
+                h2 { (def.title_ja) }
+                p.error { (e.public_message()) }
+            },
+            Err(e) => return Err(e),
+        };
+        parts.push(part);
+    }
+    let body = html! {
+        h1 { (group.ja()) }
+        @for p in &parts { (p) }
+    };
+    let mut p = Page::new(group.ja(), nav).as_of(d);
+    p.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    Ok(Html(page(&state, &user, p, body)))
+}

@@ -1,0 +1,8 @@
+//! Integration tests of the web app: one binary, the bundled sample loaded once.
+
+mod support;
+
+mod access;
+mod exports;
+mod pages;
+mod security;

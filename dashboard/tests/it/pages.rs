@@ -1,0 +1,106 @@
+//! Pages show the catalog's numbers, for the user's audience.
+
+use axum::http::StatusCode;
+use queries::{Audience, Request};
+
+use crate::support::{Client, as_of, fixture, rt};
+
+fn eval(req: Request) -> queries::MetricResult {
+    let snapshot = fixture().state.snapshot();
+    rt().block_on(queries::evaluate(&snapshot, &req)).expect("evaluate")
+}
+
+fn date() -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(&as_of(), "%Y-%m-%d").expect("date")
+}
+
+#[test]
+fn overview_shows_the_physician_share_and_the_sample_banner() {
+    let mut c = Client::login("board");
+    let res = c.get("/");
+    assert_eq!(res.status, StatusCode::OK);
+    let html = res.text();
+    let r = eval(Request::new("members.physician_share", Audience::Board).as_of(date()));
+    let pct = r.get(&[], "share_pct").and_then(|v| v.as_f64()).expect("share");
+    assert!(html.contains(&format!("{pct:.2}%")), "share {pct:.2} on the page");
+    assert!(html.contains("サンプルデータ（架空）"), "sample banner");
+    assert!(html.contains(&format!("value=\"{}\"", as_of())), "as-of selector");
+    assert!(html.contains("<svg"), "sparklines");
+}
+
+#[test]
+fn the_as_of_selector_changes_the_numbers() {
+    let mut c = Client::login("committee");
+    let earlier = chrono::NaiveDate::from_ymd_opt(2020, 3, 31).expect("date");
+    let html = c.get(&format!("/?as_of={earlier}")).text();
+    let r = eval(Request::new("members.physician_share", Audience::Committee).as_of(earlier));
+    let pct = r.get(&[], "share_pct").and_then(|v| v.as_f64()).expect("share");
+    assert!(html.contains(&format!("{pct:.2}%")), "share as of {earlier}");
+    assert!(html.contains("2020年3月31日（令和2年）"));
+}
+
+#[test]
+fn what_if_works_as_a_plain_form() {
+    let mut c = Client::login("committee");
+    let html = c.get("/members?staff_full=60&physicians=5").text();
+    let r = eval(
+        Request::new("members.what_if", Audience::Committee)
+            .as_of(date())
+            .param("staff_full", "60")
+            .param("physicians", "5"),
+    );
+    let after = r.rows[1][r.column_index("share_pct").expect("col")].as_f64().expect("share");
+    assert!(html.contains(&format!("{after:.1}")), "after-share {after:.1}");
+    assert!(html.contains("name=\"staff_full\" min=\"0\" max=\"100000\" step=\"1\" value=\"60\""));
+    assert!(html.contains("仮定後の医師の割合"));
+    for bad in ["-1", "abc", "1e9"] {
+        let res = c.get(&format!("/members?staff_full={bad}"));
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[test]
+fn board_sees_merged_small_categories_and_the_committee_does_not() {
+    let board = Client::login("board").get("/members").text();
+    let committee = Client::login("committee").get("/members").text();
+    assert!(board.contains("その他の会員種別"));
+    assert!(committee.contains("名誉会員"));
+    assert!(!board.contains("名誉会員</td>"));
+}
+
+#[test]
+fn section_pages_show_their_metrics_with_charts() {
+    let mut c = Client::login("researcher");
+    for (path, must) in [
+        ("/survey", "アンケート回答率"),
+        ("/specialists", "専門医・認定医の推移"),
+        ("/hospitals", "空白の二次医療圏"),
+        ("/data", "読み込み履歴"),
+    ] {
+        let res = c.get(path);
+        assert_eq!(res.status, StatusCode::OK, "{path}");
+        let html = res.text();
+        assert!(html.contains(must), "{path} lacks {must}");
+        assert!(!html.contains("KWIC"), "no committee-only metric for researchers on {path}");
+    }
+    assert!(c.get("/hospitals").text().contains("国土数値情報") || c.get("/data").text().contains("国土数値情報"));
+    assert_eq!(c.get("/nonsense").status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn api_returns_the_catalog_json() {
+    let mut c = Client::login("researcher");
+    let j = c.get(&format!("/api/v1/metrics/members.physician_share?as_of={}", as_of())).json();
+    let r = eval(Request::new("members.physician_share", Audience::Researcher).as_of(date()));
+    assert_eq!(j, {
+        let mut e = queries::render::json(&r);
+        e["attribution"] = serde_json::json!(model::ATTRIBUTION);
+        e
+    });
+    let list = c.get("/api/v1/metrics").json();
+    let names: Vec<&str> =
+        list["metrics"].as_array().expect("list").iter().filter_map(|m| m["name"].as_str()).collect();
+    assert!(names.contains(&"members.physician_share"));
+    assert!(!names.contains(&"survey.kwic"), "committee-only metrics are not listed for researchers");
+    assert_eq!(c.get("/api/v1/metrics/members.composition?nope=1").status, StatusCode::BAD_REQUEST);
+}

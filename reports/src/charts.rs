@@ -1,0 +1,496 @@
+//! Charts as SVG, drawn with plotters. Every chart is a pure function of its data, so
+//! the dashboard and the PDF reports draw the same picture from the same metric result.
+//!
+//! Text is written as SVG `<text>` in the generic `sans-serif` family: the browser (or the
+//! PDF renderer) chooses a Japanese font. Each data point carries a hover title with its
+//! exact value; the same numbers are always offered as a table beside the chart.
+
+use chrono::{Datelike, NaiveDate};
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::error::{Error, Result};
+use crate::svg::{HoverMark, finish};
+
+/// Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+    RGBColor(120, 120, 120),
+];
+const THRESHOLD: RGBColor = RGBColor(200, 30, 30);
+const GRID: RGBColor = RGBColor(225, 225, 225);
+const FONT: &str = "sans-serif";
+
+/// What the x values mean, which decides the axis labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XAxis {
+    /// Days from 0001-01-01 (`NaiveDate::num_days_from_ce`), labelled YYYY-MM.
+    Date,
+    /// Whole numbers such as years or 年度, labelled as written.
+    Number,
+}
+
+/// One line of a line chart.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub name: String,
+    /// (x, y) in order of x; a None y breaks the line (a suppressed or missing value).
+    pub points: Vec<(f64, Option<f64>)>,
+    /// Drawn dashed (a projection rather than an observation).
+    pub dashed: bool,
+}
+
+impl Series {
+    pub fn new(name: impl Into<String>, points: Vec<(f64, Option<f64>)>) -> Self {
+        Series { name: name.into(), points, dashed: false }
+    }
+    pub fn dashed(mut self) -> Self {
+        self.dashed = true;
+        self
+    }
+}
+
+/// A horizontal reference line (e.g. 80%) or a vertical one at an x (e.g. 2026-01-17).
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub at: f64,
+    pub label: String,
+}
+
+/// A line chart.
+#[derive(Debug, Clone)]
+pub struct LineChart {
+    pub title: String,
+    pub x: XAxis,
+    /// The unit shown after hover values and on the y axis ("%", "人").
+    pub unit: String,
+    pub series: Vec<Series>,
+    pub threshold: Option<Rule>,
+    pub marker: Option<Rule>,
+    /// Fixed y range; by default from the data (with 0 included for counts).
+    pub y_range: Option<(f64, f64)>,
+    pub size: (u32, u32),
+}
+
+impl LineChart {
+    pub fn new(title: impl Into<String>, x: XAxis, unit: impl Into<String>) -> Self {
+        LineChart {
+            title: title.into(),
+            x,
+            unit: unit.into(),
+            series: Vec::new(),
+            threshold: None,
+            marker: None,
+            y_range: None,
+            size: (720, 320),
+        }
+    }
+}
+
+/// A date as an x value.
+pub fn date_x(d: NaiveDate) -> f64 {
+    f64::from(d.num_days_from_ce())
+}
+
+fn x_label(axis: XAxis, x: f64) -> String {
+    match axis {
+        XAxis::Date => NaiveDate::from_num_days_from_ce_opt(x.round() as i32)
+            .map_or_else(String::new, |d| format!("{}-{:02}", d.year(), d.month())),
+        XAxis::Number => format!("{}", x.round() as i64),
+    }
+}
+
+/// A number for axis labels and hover: integers without decimals, others to 1 decimal
+/// (to 3 significant figures when small).
+pub fn short_number(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else if v.abs() >= 1.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+fn padded(lo: f64, hi: f64) -> (f64, f64) {
+    if (hi - lo).abs() < 1e-9 {
+        let pad = if hi.abs() < 1e-9 { 1.0 } else { hi.abs() * 0.1 };
+        (lo - pad, hi + pad)
+    } else {
+        let pad = (hi - lo) * 0.05;
+        (lo - pad, hi + pad)
+    }
+}
+
+/// Draws a line chart.
+pub fn line_chart(c: &LineChart) -> Result<String> {
+    let err = |e: &dyn std::fmt::Display| Error::chart(&c.title, e);
+    let xs: Vec<f64> = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).collect();
+    let ys: Vec<f64> = c.series.iter().flat_map(|s| s.points.iter().filter_map(|p| p.1)).collect();
+    if xs.is_empty() {
+        return Err(Error::chart(&c.title, "no data / データがありません"));
+    }
+    let (mut x0, mut x1) =
+        (xs.iter().copied().fold(f64::INFINITY, f64::min), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+    if let Some(m) = &c.marker {
+        x0 = x0.min(m.at);
+        x1 = x1.max(m.at);
+    }
+    let (x0, x1) = if (x1 - x0).abs() < 1e-9 { (x0 - 1.0, x1 + 1.0) } else { (x0, x1) };
+    let (y0, y1) = match c.y_range {
+        Some(r) => r,
+        None => {
+            let mut lo = ys.iter().copied().fold(f64::INFINITY, f64::min);
+            let mut hi = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if let Some(t) = &c.threshold {
+                lo = lo.min(t.at);
+                hi = hi.max(t.at);
+            }
+            if !lo.is_finite() { (0.0, 1.0) } else { padded(lo, hi) }
+        }
+    };
+    let mut buf = String::new();
+    let mut marks = Vec::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, c.size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(12)
+            .margin_right(32)
+            .x_label_area_size(28)
+            .y_label_area_size(56)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(|e| err(&e))?;
+        let fx = |x: &f64| x_label(c.x, *x);
+        let unit = c.unit.clone();
+        let fy = move |y: &f64| format!("{}{}", short_number(*y), if unit == "%" { "%" } else { "" });
+        chart
+            .configure_mesh()
+            .x_labels(8)
+            .y_labels(6)
+            .x_label_formatter(&fx)
+            .y_label_formatter(&fy)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(|e| err(&e))?;
+        if let Some(t) = &c.threshold {
+            chart
+                .draw_series(std::iter::once(PathElement::new(vec![(x0, t.at), (x1, t.at)], THRESHOLD.stroke_width(2))))
+                .map_err(|e| err(&e))?;
+            let (px, py) = chart.backend_coord(&(x0, t.at));
+            root.draw(&Text::new(t.label.clone(), (px + 4, py - 14), (FONT, 12).into_font().color(&THRESHOLD)))
+                .map_err(|e| err(&e))?;
+        }
+        if let Some(m) = &c.marker {
+            let style = RGBColor(90, 90, 90).stroke_width(1);
+            chart
+                .draw_series(std::iter::once(DashedPathElement::new(vec![(m.at, y0), (m.at, y1)], 4, 4, style)))
+                .map_err(|e| err(&e))?;
+            let (px, py) = chart.backend_coord(&(m.at, y1));
+            root.draw(&Text::new(
+                m.label.clone(),
+                (px + 4, py + 2),
+                (FONT, 11).into_font().color(&RGBColor(90, 90, 90)),
+            ))
+            .map_err(|e| err(&e))?;
+        }
+        for (i, s) in c.series.iter().enumerate() {
+            let color = PALETTE[i % PALETTE.len()];
+            let style = color.stroke_width(2);
+            // Contiguous runs of known values, each drawn as one path.
+            let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for &(x, y) in &s.points {
+                match y {
+                    Some(y) => runs.last_mut().map_or((), |r| r.push((x, y))),
+                    None => runs.push(Vec::new()),
+                }
+            }
+            for run in runs.into_iter().filter(|r| !r.is_empty()) {
+                if s.dashed {
+                    chart
+                        .draw_series(std::iter::once(DashedPathElement::new(run, 6, 4, style)))
+                        .map_err(|e| err(&e))?;
+                } else if run.len() == 1 {
+                    chart.draw_series(std::iter::once(Circle::new(run[0], 3, color.filled()))).map_err(|e| err(&e))?;
+                } else {
+                    chart.draw_series(LineSeries::new(run, style)).map_err(|e| err(&e))?;
+                }
+            }
+            for &(x, y) in &s.points {
+                if let Some(y) = y {
+                    let (px, py) = chart.backend_coord(&(x, y));
+                    let name = if s.name.is_empty() { String::new() } else { format!("{} ", s.name) };
+                    marks.push(HoverMark::point(
+                        px,
+                        py,
+                        format!("{name}{}: {}{}", x_label(c.x, x), short_number(y), c.unit),
+                    ));
+                }
+            }
+        }
+        if c.series.len() > 1 {
+            draw_legend(&root, c.size, &c.series.iter().map(|s| (s.name.as_str(), s.dashed)).collect::<Vec<_>>())
+                .map_err(|e| err(&e))?;
+        }
+        root.present().map_err(|e| err(&e))?;
+    }
+    Ok(finish(buf, &c.title, &marks))
+}
+
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    size: (u32, u32),
+    entries: &[(&str, bool)],
+) -> std::result::Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let x = 80;
+    let mut y = 18;
+    for (i, (name, dashed)) in entries.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        let line = vec![(x, y), (x + 22, y)];
+        if *dashed {
+            root.draw(&DashedPathElement::new(line, 5, 3, color.stroke_width(2)))?;
+        } else {
+            root.draw(&PathElement::new(line, color.stroke_width(2)))?;
+        }
+        let style = (FONT, 12).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+        root.draw(&Text::new(name.to_string(), (x + 28, y), style))?;
+        y += 16;
+        if y > size.1 as i32 - 40 {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// One bar of a bar chart; None is a withheld (suppressed) value, drawn as "X".
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: Option<f64>,
+}
+
+/// A horizontal bar chart (long Japanese labels read best horizontally).
+pub fn bar_chart(title: &str, unit: &str, bars: &[Bar]) -> Result<String> {
+    let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
+    if bars.is_empty() {
+        return Err(Error::chart(title, "no data / データがありません"));
+    }
+    let max = bars.iter().filter_map(|b| b.value).fold(0.0_f64, f64::max);
+    let max = if max <= 0.0 { 1.0 } else { max * 1.12 };
+    let row = 26_u32;
+    let size = (720_u32, 40 + row * bars.len() as u32);
+    let label_w = 12 * bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(4).clamp(4, 18) as u32 + 16;
+    let mut buf = String::new();
+    let mut marks = Vec::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let n = bars.len() as f64;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(8)
+            .x_label_area_size(24)
+            .y_label_area_size(label_w)
+            .build_cartesian_2d(0.0..max, 0.0..n)
+            .map_err(|e| err(&e))?;
+        let fx = |x: &f64| short_number(*x);
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(6)
+            .x_label_formatter(&fx)
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .label_style((FONT, 12))
+            .draw()
+            .map_err(|e| err(&e))?;
+        for (i, b) in bars.iter().enumerate() {
+            // The first bar at the top.
+            let top = n - i as f64 - 0.15;
+            let bottom = n - i as f64 - 0.85;
+            let (lx, ly) = chart.backend_coord(&(0.0, (top + bottom) / 2.0));
+            let style = (FONT, 12).into_font().color(&BLACK).pos(Pos::new(HPos::Right, VPos::Center));
+            root.draw(&Text::new(b.label.clone(), (lx - 6, ly), style)).map_err(|e| err(&e))?;
+            match b.value {
+                Some(v) => {
+                    chart
+                        .draw_series(std::iter::once(Rectangle::new([(0.0, bottom), (v, top)], PALETTE[0].filled())))
+                        .map_err(|e| err(&e))?;
+                    let (x1, y1) = chart.backend_coord(&(v, top));
+                    let (_, y2) = chart.backend_coord(&(0.0, bottom));
+                    let text = format!("{}{unit}", short_number(v));
+                    let vs = (FONT, 11).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+                    root.draw(&Text::new(text.clone(), (x1 + 4, ly), vs)).map_err(|e| err(&e))?;
+                    marks.push(HoverMark::rect(
+                        lx,
+                        y1,
+                        (x1 - lx).max(2) as u32,
+                        (y2 - y1).max(1) as u32,
+                        format!("{}: {text}", b.label),
+                    ));
+                }
+                None => {
+                    let vs =
+                        (FONT, 11).into_font().color(&RGBColor(90, 90, 90)).pos(Pos::new(HPos::Left, VPos::Center));
+                    root.draw(&Text::new("X (秘匿)".to_string(), (lx + 4, ly), vs)).map_err(|e| err(&e))?;
+                }
+            }
+        }
+        root.present().map_err(|e| err(&e))?;
+    }
+    Ok(finish(buf, title, &marks))
+}
+
+/// A gauge: a share in percent on a bar from a round number at least 10 points below
+/// the share and the threshold, up to 100, with the threshold marked.
+pub fn gauge(title: &str, share_pct: f64, threshold_pct: f64) -> Result<String> {
+    let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
+    let lo = (((share_pct.min(threshold_pct) - 10.0) / 10.0).floor() * 10.0).clamp(0.0, 90.0);
+    let size = (720_u32, 96_u32);
+    let mut buf = String::new();
+    let mut marks = Vec::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let mut chart = ChartBuilder::on(&root)
+            .margin_left(16)
+            .margin_right(24)
+            .margin_top(24)
+            .x_label_area_size(22)
+            .build_cartesian_2d(lo..100.0, 0.0..1.0)
+            .map_err(|e| err(&e))?;
+        let fx = |x: &f64| format!("{}%", short_number(*x));
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .y_labels(0)
+            .x_labels(((100.0 - lo) / 2.0) as usize + 1)
+            .x_label_formatter(&fx)
+            .label_style((FONT, 11))
+            .draw()
+            .map_err(|e| err(&e))?;
+        let ok = share_pct >= threshold_pct;
+        let fill = if ok { PALETTE[2] } else { PALETTE[5] };
+        chart
+            .draw_series([
+                Rectangle::new([(lo, 0.15), (100.0, 0.85)], RGBColor(235, 235, 235).filled()),
+                Rectangle::new([(lo, 0.15), (share_pct.clamp(lo, 100.0), 0.85)], fill.filled()),
+            ])
+            .map_err(|e| err(&e))?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(threshold_pct, 0.0), (threshold_pct, 1.0)],
+                THRESHOLD.stroke_width(3),
+            )))
+            .map_err(|e| err(&e))?;
+        let (tx, ty) = chart.backend_coord(&(threshold_pct, 1.0));
+        let style = (FONT, 12).into_font().color(&THRESHOLD).pos(Pos::new(HPos::Center, VPos::Bottom));
+        root.draw(&Text::new(format!("基準 {}%", short_number(threshold_pct)), (tx, ty - 2), style))
+            .map_err(|e| err(&e))?;
+        let (x0, y0) = chart.backend_coord(&(lo, 0.85));
+        let (x1, y1) = chart.backend_coord(&(share_pct.clamp(lo, 100.0), 0.15));
+        marks.push(HoverMark::rect(
+            x0,
+            y0,
+            (x1 - x0).max(2) as u32,
+            (y1 - y0).max(1) as u32,
+            format!("{title}: {share_pct:.2}%"),
+        ));
+        root.present().map_err(|e| err(&e))?;
+    }
+    Ok(finish(buf, title, &marks))
+}
+
+/// A sparkline: a small line without axes, for headline numbers.
+pub fn sparkline(title: &str, unit: &str, x: XAxis, points: &[(f64, f64)]) -> Result<String> {
+    let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
+    if points.is_empty() {
+        return Err(Error::chart(title, "no data / データがありません"));
+    }
+    let (x0, x1) = padded(points[0].0, points[points.len() - 1].0);
+    let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
+    let hi = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
+    let (y0, y1) = padded(lo, hi);
+    let mut buf = String::new();
+    let mut marks = Vec::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (240, 48)).into_drawing_area();
+        let mut chart = ChartBuilder::on(&root).margin(4).build_cartesian_2d(x0..x1, y0..y1).map_err(|e| err(&e))?;
+        chart.draw_series(LineSeries::new(points.iter().copied(), PALETTE[0].stroke_width(2))).map_err(|e| err(&e))?;
+        for &(px, py) in points {
+            let (bx, by) = chart.backend_coord(&(px, py));
+            marks.push(HoverMark {
+                radius: 4,
+                ..HoverMark::point(bx, by, format!("{}: {}{unit}", x_label(x, px), short_number(py)))
+            });
+        }
+        root.present().map_err(|e| err(&e))?;
+    }
+    Ok(finish(buf, title, &marks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    #[test]
+    fn line_chart_draws_every_point_with_its_value_on_hover() {
+        let mut c = LineChart::new("医師割合", XAxis::Date, "%");
+        c.series.push(Series::new(
+            "正会員",
+            vec![(date_x(d(2025, 3, 31)), Some(84.5)), (date_x(d(2026, 3, 31)), Some(81.25))],
+        ));
+        c.threshold = Some(Rule { at: 80.0, label: "80%".into() });
+        let svg = line_chart(&c).expect("drawn");
+        assert!(svg.contains("<title>正会員 2025-03: 84.5%</title>"), "{svg}");
+        assert!(
+            svg.contains("<title>正会員 2026-03: 81.2%</title>")
+                || svg.contains("<title>正会員 2026-03: 81.3%</title>")
+        );
+        assert!(svg.contains("fill=\"#C81E1E\">\n80%\n</text>"), "threshold label: {svg}");
+        assert!(svg.trim_end().ends_with("</svg>"));
+    }
+
+    #[test]
+    fn a_missing_value_breaks_the_line_and_gets_no_hover() {
+        let mut c = LineChart::new("t", XAxis::Number, "人");
+        c.series.push(Series::new("", vec![(2020.0, Some(10.0)), (2021.0, None), (2022.0, Some(12.0))]));
+        let svg = line_chart(&c).expect("drawn");
+        assert_eq!(svg.matches("<circle cx").count(), 4, "two dots for lone points and two hover marks: {svg}");
+        assert!(!svg.contains("2021:"));
+    }
+
+    #[test]
+    fn bar_chart_marks_suppressed_bars() {
+        let bars = vec![Bar { label: "医師".into(), value: Some(120.0) }, Bar { label: "薬剤師".into(), value: None }];
+        let svg = bar_chart("職種", "人", &bars).expect("drawn");
+        assert!(svg.contains("<title>医師: 120人</title>"));
+        assert!(svg.contains("X (秘匿)"));
+    }
+
+    #[test]
+    fn empty_charts_are_an_error_not_a_panic() {
+        assert!(line_chart(&LineChart::new("t", XAxis::Date, "")).is_err());
+        assert!(bar_chart("t", "", &[]).is_err());
+        assert!(sparkline("t", "", XAxis::Date, &[]).is_err());
+    }
+
+    #[test]
+    fn gauge_shows_the_share_and_the_threshold() {
+        let svg = gauge("医師割合", 81.234, 80.0).expect("drawn");
+        assert!(svg.contains("81.23%"));
+        assert!(svg.contains("基準 80%"));
+    }
+}

@@ -1,0 +1,116 @@
+//! `oncometrics serve` and `oncometrics user`: glue between the store, the sample loader
+//! and the dashboard crate.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use dashboard::auth::session::Timeouts;
+use dashboard::auth::throttle::Limits;
+use dashboard::auth::{Role, password};
+use ingest::pipeline::Outcome;
+use store::AppDb;
+
+use crate::cli::{ServeArgs, StoreArgs, UserCommand};
+use crate::commands::{open, print_file};
+
+/// Loads the sample when the warehouse is empty, makes the first admin, and serves.
+pub fn serve(store: &StoreArgs, args: &ServeArgs) -> Result<ExitCode> {
+    let started = Instant::now();
+    {
+        let mut wh = open(store)?;
+        if wh.loads()?.is_empty() && !args.no_sample {
+            println!(
+                "ウェアハウスが空のため {} を読み込みます / loading the sample into the empty warehouse ({})",
+                model::SAMPLE_LABEL,
+                args.sample.display()
+            );
+            let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let reports = ingest::sample::load::load_dir(
+                &mut wh,
+                &args.sample,
+                &store.key_path(),
+                &store.rejects_dir(),
+                progress,
+                |report| report.files.iter().for_each(print_file),
+            )?;
+            if reports.iter().any(|r| r.outcome == Outcome::Rejected) {
+                bail!("サンプルの取り込みに失敗しました / the sample did not load cleanly");
+            }
+        }
+    }
+    let app_db_path = store.app_db();
+    {
+        let db = AppDb::open(&app_db_path)?;
+        if let Some(pw) = dashboard::bootstrap_admin(&db)? {
+            println!();
+            println!("最初の管理者アカウントを作成しました / created the first admin account:");
+            println!("  ユーザー名 / user: admin");
+            println!("  パスワード / password: {pw}");
+            println!(
+                "  （この一度だけ表示されます。ログイン後に変更してください / shown once; change it after logging in）"
+            );
+            println!();
+        }
+    }
+    let config = dashboard::Config {
+        addr: args.addr,
+        warehouse: store.warehouse.clone(),
+        lake: store.lake_dir(),
+        app_db: app_db_path,
+        https: args.https,
+        timeouts: Timeouts {
+            idle: Duration::from_secs(args.idle_minutes.max(1) * 60),
+            absolute: Duration::from_secs(args.session_hours.max(1) * 3600),
+        },
+        login_limits: Limits::default(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
+    runtime.block_on(async {
+        let state = dashboard::AppState::open(config).await?;
+        dashboard::serve(state, |addr| {
+            println!(
+                "http://{addr}/ で待ち受けています（{:.1} 秒で起動）/ listening on http://{addr}/ — Ctrl-C で停止",
+                started.elapsed().as_secs_f64()
+            );
+        })
+        .await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Account management from the command line (e.g. a lost admin password).
+pub fn user(store: &StoreArgs, what: UserCommand) -> Result<ExitCode> {
+    let db = AppDb::open(&store.app_db())?;
+    match what {
+        UserCommand::Add { username, role } => {
+            let Some(role) = Role::parse(&role) else {
+                bail!("役割 {role:?} はありません / role must be admin, committee, board or researcher");
+            };
+            let pw = password::generate()?;
+            db.create_account(&username, role.name(), &password::hash(&pw)?)?;
+            db.audit(None, "account_created", &username, role.name(), "cli")?;
+            println!("{username}（{}）を作成しました。パスワード / password: {pw}", role.ja());
+        }
+        UserCommand::Reset { username } => {
+            let pw = password::generate()?;
+            if !db.set_password(&username, &password::hash(&pw)?)? {
+                bail!("アカウント {username} はありません / no such account");
+            }
+            db.set_disabled(&username, false)?;
+            db.audit(None, "password_reset", &username, "", "cli")?;
+            println!("{username} の新しいパスワード / new password: {pw}");
+        }
+        UserCommand::List => {
+            let rows: Vec<Vec<String>> = db
+                .accounts()?
+                .into_iter()
+                .map(|a| {
+                    vec![a.username, a.role, a.created_at, if a.disabled { "disabled".into() } else { String::new() }]
+                })
+                .collect();
+            print!("{}", crate::output::table(&["user", "role", "created", "state"], &rows, &[]));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
