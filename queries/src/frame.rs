@@ -90,6 +90,6 @@ fn cell(a: &ArrayRef, r: usize) -> Value {
             let days = a.as_primitive::<Date32Type>().value(r);
             Date32Type::to_naive_date_opt(days).map_or(Value::Null, Value::Date)
         }
-        other => Value::Text(format!("<{other}>")),
+        _ => Value::Text(arrow::util::display::array_value_to_string(a, r).unwrap_or_default()),
     }
 }

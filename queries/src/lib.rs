@@ -11,6 +11,7 @@
 //!   specialists, hospitals), with shared helpers (area sets, survey questions) beside them.
 //! - [`result`]: typed results (columns with roles, values, provenance, notes).
 //! - [`disclosure`]: audiences, primary and complementary suppression.
+//! - [`console`]: the researchers' SQL console over a researcher-safe catalog, with limits.
 //! - [`text`]: Japanese morphological analysis (vibrato over IPADIC) for survey free text.
 //! - [`stats`]: Wilson intervals, chi-square, rate ratios, raking, Kaplan–Meier.
 //! - [`render`]: text table, CSV and JSON output of a result.
@@ -20,6 +21,7 @@
 //! - [`error`]: the crate's error type.
 
 pub mod catalog;
+pub mod console;
 pub mod disclosure;
 pub mod docs;
 pub mod engine;

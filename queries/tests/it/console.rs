@@ -1,0 +1,127 @@
+//! The SQL console: what it answers, and the attack list it must refuse or contain.
+
+use std::time::{Duration, Instant};
+
+use queries::Value;
+use queries::console::{Console, Limits};
+
+use crate::support::sample;
+
+fn console(limits: Limits) -> Console {
+    let engine = &sample().engine;
+    engine.block_on(Console::build(engine.snapshot(), limits)).expect("console")
+}
+
+fn run(c: &Console, sql: &str) -> Result<queries::console::Answer, String> {
+    sample().engine.block_on(c.run(sql)).map_err(|e| e.to_string())
+}
+
+#[test]
+fn answers_selects_over_public_and_aggregate_tables() {
+    let c = console(Limits::default());
+    let a = run(&c, "SELECT count(*) AS n FROM areas WHERE area_set = 'R7'").expect("runs");
+    assert_eq!(a.rows, vec![vec![Value::Int(339)]]);
+    let a = run(
+        &c,
+        "SELECT p.region, count(*) AS areas, sum(a.population_2020) AS population FROM areas a
+         JOIN prefecture_regions p ON a.prefecture_code = p.prefecture_code
+         WHERE a.area_set = 'R7' GROUP BY p.region ORDER BY p.region",
+    )
+    .expect("runs");
+    assert_eq!(a.rows.len(), 8, "8 地方区分");
+    let areas: i64 = a.rows.iter().filter_map(|r| r[1].as_i64()).sum();
+    assert_eq!(areas, 339);
+    let a = run(&c, "SELECT sum(members) FROM members_by_prefecture").expect("typed as numbers although withheld");
+    assert_eq!(a.rows.len(), 1);
+    let names: Vec<&str> = c.tables.iter().map(|t| t.name).collect();
+    for t in ["members", "member_history", "survey_responses", "survey_answers", "specialists", "member_spells"] {
+        assert!(!names.contains(&t), "person-level table {t} must not be in the console");
+        assert!(run(&c, &format!("SELECT * FROM {t}")).is_err(), "{t} readable");
+    }
+}
+
+#[test]
+fn aggregates_equal_the_researchers_suppressed_metric() {
+    let c = console(Limits::default());
+    let r = crate::support::eval(
+        queries::Request::new("members.composition", queries::Audience::Researcher).as_of(c.as_of).by("category,sex"),
+    );
+    let a = run(&c, "SELECT * FROM members_by_sex").expect("runs");
+    assert_eq!(a.rows.len(), r.rows.len());
+    for (got, want) in a.rows.iter().zip(&r.rows) {
+        for (g, w) in got.iter().zip(want) {
+            match w {
+                Value::Suppressed => assert_eq!(*g, Value::Null, "withheld cells are NULL"),
+                w => assert_eq!(g.display(), w.display()),
+            }
+        }
+    }
+}
+
+#[test]
+fn the_attack_list_is_refused() {
+    let c = console(Limits::default());
+    for sql in [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "SELECT * FROM '/etc/passwd'",
+        "SELECT * FROM 'file:///etc/passwd'",
+        "CREATE EXTERNAL TABLE p STORED AS CSV LOCATION '/etc/passwd'",
+        "COPY (SELECT 1) TO '/tmp/oncometrics-console-copy.csv'",
+        "COPY areas TO '/tmp/oncometrics-console-copy.parquet'",
+        "ATTACH '/tmp/x.duckdb' AS x",
+        "INSERT INTO areas VALUES ('x', 1, 'x', 'x', 1, 1.0)",
+        "DELETE FROM areas",
+        "DROP TABLE areas",
+        "CREATE TABLE t AS SELECT 1",
+        "CREATE VIEW v AS SELECT 1",
+        "SET datafusion.execution.enable_recursive_ctes = true",
+        "SELECT 1; SELECT 2",
+        "SELECT 1; DROP TABLE areas",
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
+        "EXPLAIN ANALYZE SELECT 1",
+    ] {
+        assert!(run(&c, sql).is_err(), "accepted: {sql}");
+    }
+    assert!(!std::path::Path::new("/tmp/oncometrics-console-copy.csv").exists());
+    assert_eq!(run(&c, "SELECT count(*) FROM areas").expect("still there").rows.len(), 1);
+}
+
+fn stopped(sql: &str) {
+    let c = console(Limits { timeout: Duration::from_secs(2), max_rows: 100, memory_bytes: 64 * 1024 * 1024 });
+    let started = Instant::now();
+    let r = run(&c, sql);
+    let took = started.elapsed();
+    assert!(r.is_err(), "{sql} finished: {:?}", r.map(|a| a.rows.len()));
+    assert!(took < Duration::from_secs(20), "{sql} was not stopped in time ({took:?})");
+    // The console keeps working afterwards.
+    assert!(run(&c, "SELECT 1").is_ok());
+}
+
+#[test]
+fn a_cross_join_of_the_largest_tables_is_stopped() {
+    stopped(
+        "SELECT count(DISTINCT concat(a.hospital, b.hospital, c.area_code)) FROM hospitals a, hospitals b, areas c",
+    );
+}
+
+#[test]
+fn a_sorted_cross_join_is_stopped() {
+    stopped(
+        "SELECT a.hospital, b.hospital, c.area_name FROM hospitals a CROSS JOIN hospitals b CROSS JOIN areas c ORDER BY 1, 2, 3",
+    );
+}
+
+#[test]
+fn an_endless_series_is_not_available_or_stopped() {
+    stopped("SELECT count(*) FROM generate_series(1, 10000000000) t(v)");
+}
+
+#[test]
+fn results_stop_at_the_row_limit() {
+    let c = console(Limits { max_rows: 50, ..Limits::default() });
+    let a = run(&c, "SELECT * FROM hospitals").expect("runs");
+    assert_eq!(a.rows.len(), 50);
+    assert!(a.truncated);
+    let a = run(&c, "SELECT * FROM prefecture_regions").expect("runs");
+    assert_eq!((a.rows.len(), a.truncated), (47, false));
+}
