@@ -43,6 +43,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::members::router())
         .merge(pages::metric::router())
         .merge(pages::data::router())
+        .merge(pages::console::router())
         .merge(export::router())
         .merge(api::router())
         .merge(admin::router())

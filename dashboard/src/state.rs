@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use queries::Snapshot;
+use queries::console::{self, Console};
 use store::{AppDb, Warehouse};
 
 use crate::auth::session::{Sessions, Timeouts};
@@ -38,6 +39,8 @@ pub struct Inner {
     app_db: Mutex<AppDb>,
     pub sessions: Sessions,
     pub throttle: Throttle,
+    /// The SQL console's catalog, built on first use for the current snapshot.
+    console: tokio::sync::Mutex<Option<Arc<Console>>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -62,6 +65,7 @@ impl AppState {
             config,
             snapshot: RwLock::new(Arc::new(snapshot)),
             app_db: Mutex::new(app_db),
+            console: tokio::sync::Mutex::new(None),
         }))
     }
 
@@ -81,7 +85,19 @@ impl AppState {
             Ok(mut s) => *s = Arc::new(snapshot),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(snapshot),
         }
+        *self.console.lock().await = None;
         Ok(at)
+    }
+
+    /// The SQL console over the current snapshot (built once per snapshot).
+    pub async fn console(&self) -> Result<Arc<Console>> {
+        let mut slot = self.console.lock().await;
+        if let Some(c) = slot.as_ref() {
+            return Ok(c.clone());
+        }
+        let console = Arc::new(Console::build(&self.snapshot(), console::Limits::default()).await?);
+        *slot = Some(console.clone());
+        Ok(console)
     }
 
     /// Runs `f` on the application database on a blocking thread.

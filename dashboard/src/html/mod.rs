@@ -24,6 +24,7 @@ const NAV: &[(&str, &str, &str)] = &[
     ("/hospitals", "hospitals", "拠点病院"),
     ("/data", "data", "データ"),
     ("/metrics", "metrics", "指標一覧"),
+    ("/console", "console", "SQL"),
 ];
 
 /// What a page says about itself to the shell.

@@ -6,7 +6,9 @@
 //! - [`sections`]: アンケート, 専門医, 拠点病院 — each metric of the section as a table.
 //! - [`metric`]: 指標一覧 and one page per metric with every `by` and parameter as a form.
 //! - [`data`]: データ — load history and attribution.
+//! - [`console`]: SQLコンソール over the researcher-safe catalog.
 
+pub mod console;
 pub mod data;
 pub mod members;
 pub mod metric;

@@ -20,6 +20,7 @@ fn routes() -> Vec<(&'static str, String, &'static [&'static str])> {
         ("GET", "/specialists".into(), ALL),
         ("GET", "/hospitals".into(), ALL),
         ("GET", "/data".into(), ALL),
+        ("GET", "/console".into(), ALL),
         ("GET", "/metrics".into(), ALL),
         ("GET", "/metrics/members.composition?by=category,prefecture".into(), ALL),
         ("GET", format!("/metrics/survey.kwic?{kwic}"), COMMITTEE),

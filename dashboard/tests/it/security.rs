@@ -108,3 +108,24 @@ fn errors_tell_the_user_little_and_never_show_internals() {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(res.json()["error"].is_object());
 }
+
+#[test]
+fn the_sql_console_answers_refuses_attacks_and_audits() {
+    let mut c = Client::login("researcher");
+    let page = c.get("/console");
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("members_by_prefecture"));
+    let token = c.csrf.clone();
+    let ok = c.post("/console", &[("csrf", &token), ("sql", "SELECT count(*) AS n FROM areas WHERE area_set = 'R7'")]);
+    assert_eq!(ok.status, StatusCode::OK);
+    assert!(ok.text().contains("<td class=\"num\">339</td>"), "{}", ok.text());
+    for sql in ["SELECT * FROM read_csv('/etc/passwd')", "COPY areas TO '/tmp/x.csv'", "SELECT 1; SELECT 2", "SELECT * FROM members"] {
+        let res = c.post("/console", &[("csrf", &token), ("sql", sql)]);
+        assert_eq!(res.status, StatusCode::OK, "{sql}");
+        assert!(res.text().contains("実行できません"), "{sql}");
+        assert!(!res.text().contains("root:"), "{sql}");
+    }
+    assert_eq!(c.post("/console", &[("csrf", ""), ("sql", "SELECT 1")]).status, StatusCode::FORBIDDEN);
+    let entries = rt().block_on(fixture().state.db(|db| db.audit_entries(Some("console"), 1000))).expect("audit");
+    assert!(entries.iter().any(|e| e.username.as_deref() == Some("researcher") && e.detail.contains("read_csv")));
+}
