@@ -5,8 +5,9 @@
 #   dictionary from) and mecab (the reference tokenizer the tests compare with)
 # - chromium and fonts-noto-cjk (the dashboard's browser test drives headless
 #   Chromium, and Japanese text needs a CJK font to render)
-# - Python packages for the cross-checks in the tests (pyarrow, polars, duckdb
-#   read the Parquet lake exactly as a researcher would)
+# - Python packages for the tests: schemathesis (the API fuzzer) and, for the
+#   cross-checks, pyarrow, polars and duckdb (they read the Parquet lake exactly
+#   as a researcher would)
 set -euo pipefail
 need_apt=()
 command -v mold >/dev/null 2>&1 || need_apt+=(mold)
@@ -23,8 +24,8 @@ if [ ${#need_apt[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   fi
 fi
 if command -v python3 >/dev/null 2>&1; then
-  if ! python3 -c 'import pyarrow, polars, duckdb' >/dev/null 2>&1; then
-    python3 -m pip install --quiet --disable-pip-version-check pyarrow polars duckdb >/dev/null 2>&1 \
+  if ! python3 -c 'import pyarrow, polars, duckdb, schemathesis' >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check pyarrow polars duckdb schemathesis >/dev/null 2>&1 \
       || echo "setup: could not install the Python cross-check packages" >&2
   fi
 fi

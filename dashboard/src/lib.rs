@@ -8,6 +8,7 @@
 //! - [`pages`]: one module per section (概要, 会員, アンケート/専門医/拠点病院, 指標, データ).
 //! - [`export`]: CSV (UTF-8 BOM or CP932) and JSON downloads, audited.
 //! - [`api`]: `/api/v1/...` JSON.
+//! - [`openapi`]: the OpenAPI document of the API, generated from the catalog.
 //! - [`admin`]: accounts, audit log, reloading the warehouse.
 //! - [`html`]: the page shell, metric tables, the style sheet.
 //! - [`security`]: response headers (CSP, nosniff, frame-ancestors, HSTS).
@@ -21,6 +22,7 @@ pub mod auth;
 pub mod error;
 pub mod export;
 pub mod html;
+pub mod openapi;
 pub mod pages;
 pub mod security;
 pub mod state;
@@ -45,6 +47,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::data::router())
         .merge(pages::console::router())
         .merge(export::router())
+        .merge(openapi::router())
         .merge(api::router())
         .merge(admin::router())
         .merge(pages::sections::router())

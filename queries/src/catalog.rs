@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::disclosure::{self, AppliedPolicy, Audience, Policy};
 use crate::error::{Error, Result};
@@ -46,7 +46,11 @@ impl Group {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
     Date,
-    Int,
+    /// A whole number within an inclusive range (the range also bounds the work a request can ask for).
+    Int {
+        min: i64,
+        max: i64,
+    },
     Text,
     Choice(&'static [&'static str]),
 }
@@ -253,6 +257,14 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
         return Err(Error::NotPermitted { metric: def.name.into(), audience: req.audience.to_string() });
     }
     let as_of = match req.as_of.or_else(|| snapshot.default_as_of()) {
+        Some(d) if !(1900..=2100).contains(&d.year()) => {
+            return Err(Error::Param {
+                metric: def.name.into(),
+                param: "as_of".into(),
+                value: d.to_string(),
+                reason: "out of range 1900–2100 / 1900〜2100年の範囲外です".into(),
+            });
+        }
         Some(d) => d,
         None => {
             return Err(Error::Param {
@@ -334,9 +346,11 @@ fn check_kind(def: &MetricDef, spec: &ParamSpec, v: &str) -> Result<()> {
         ParamKind::Date => {
             parse_date(v).map(|_| ()).ok_or_else(|| bad("not a date YYYY-MM-DD / 日付ではありません".into()))
         }
-        ParamKind::Int => {
-            v.trim().parse::<i64>().map(|_| ()).map_err(|_| bad("not an integer / 整数ではありません".into()))
-        }
+        ParamKind::Int { min, max } => match v.trim().parse::<i64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(()),
+            Ok(_) => Err(bad(format!("out of range {min}–{max} / {min}〜{max} の範囲外です"))),
+            Err(_) => Err(bad("not an integer / 整数ではありません".into())),
+        },
         ParamKind::Text => Ok(()),
         ParamKind::Choice(options) => {
             if options.contains(&v) {

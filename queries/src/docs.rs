@@ -60,7 +60,7 @@ fn section(d: &MetricDef) -> String {
     for p in d.params {
         let kind = match p.kind {
             ParamKind::Date => "date".to_string(),
-            ParamKind::Int => "integer".to_string(),
+            ParamKind::Int { min, max } => format!("integer {min}–{max}"),
             ParamKind::Text => "text".to_string(),
             ParamKind::Choice(c) => c.join(" \\| "),
         };

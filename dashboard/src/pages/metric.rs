@@ -90,7 +90,7 @@ async fn show(
                                 }
                             }
                         }
-                        ParamKind::Int => { input type="number" name=(p.name) value=(current) placeholder=(p.default); }
+                        ParamKind::Int { min, max } => { input type="number" name=(p.name) value=(current) placeholder=(p.default) min=(min) max=(max) step="1"; }
                         ParamKind::Date => { input type="date" name=(p.name) value=(current); }
                         ParamKind::Text => { input type="text" name=(p.name) value=(current) placeholder=(p.default); }
                     }

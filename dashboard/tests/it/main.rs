@@ -4,5 +4,6 @@ mod support;
 
 mod access;
 mod exports;
+mod fuzz;
 mod pages;
 mod security;

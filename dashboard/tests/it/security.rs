@@ -119,7 +119,12 @@ fn the_sql_console_answers_refuses_attacks_and_audits() {
     let ok = c.post("/console", &[("csrf", &token), ("sql", "SELECT count(*) AS n FROM areas WHERE area_set = 'R7'")]);
     assert_eq!(ok.status, StatusCode::OK);
     assert!(ok.text().contains("<td class=\"num\">339</td>"), "{}", ok.text());
-    for sql in ["SELECT * FROM read_csv('/etc/passwd')", "COPY areas TO '/tmp/x.csv'", "SELECT 1; SELECT 2", "SELECT * FROM members"] {
+    for sql in [
+        "SELECT * FROM read_csv('/etc/passwd')",
+        "COPY areas TO '/tmp/x.csv'",
+        "SELECT 1; SELECT 2",
+        "SELECT * FROM members",
+    ] {
         let res = c.post("/console", &[("csrf", &token), ("sql", sql)]);
         assert_eq!(res.status, StatusCode::OK, "{sql}");
         assert!(res.text().contains("実行できません"), "{sql}");

@@ -268,7 +268,12 @@ pub const BLANK_SERIES: MetricDef = MetricDef {
     by: &[""],
     params: &[
         AREA_SET_PARAM,
-        ParamSpec { name: "from_year", kind: ParamKind::Int, default: "2006", doc: "first year (April 1st)" },
+        ParamSpec {
+            name: "from_year",
+            kind: ParamKind::Int { min: 1900, max: 2100 },
+            default: "2006",
+            doc: "first year (April 1st)",
+        },
     ],
     audiences: ALL,
     eval: blank_series,
@@ -340,7 +345,7 @@ pub const VOLUME_CHECK: MetricDef = MetricDef {
     by: &[""],
     params: &[ParamSpec {
         name: "fiscal_year",
-        kind: ParamKind::Int,
+        kind: ParamKind::Int { min: 1900, max: 2100 },
         default: "",
         doc: "年度 (default: the latest loaded)",
     }],

@@ -269,14 +269,24 @@ pub const WHAT_IF: MetricDef = MetricDef {
     caveats: &["A scenario, not a forecast: nobody leaves and nobody changes category."],
     by: &[""],
     params: &[
-        ParamSpec { name: "staff_full", kind: ParamKind::Int, default: "0", doc: "medical staff joining as 正会員" },
+        ParamSpec {
+            name: "staff_full",
+            kind: ParamKind::Int { min: 0, max: 100_000 },
+            default: "0",
+            doc: "medical staff joining as 正会員",
+        },
         ParamSpec {
             name: "staff_associate",
-            kind: ParamKind::Int,
+            kind: ParamKind::Int { min: 0, max: 100_000 },
             default: "0",
             doc: "medical staff joining as 準会員",
         },
-        ParamSpec { name: "physicians", kind: ParamKind::Int, default: "0", doc: "physicians joining as 正会員" },
+        ParamSpec {
+            name: "physicians",
+            kind: ParamKind::Int { min: 0, max: 100_000 },
+            default: "0",
+            doc: "physicians joining as 正会員",
+        },
     ],
     audiences: ALL,
     eval: what_if,
@@ -344,7 +354,12 @@ pub const PROJECTION: MetricDef = MetricDef {
         "A trend extrapolation with constant rates; it carries no uncertainty band.",
     ],
     by: &[""],
-    params: &[ParamSpec { name: "months", kind: ParamKind::Int, default: "36", doc: "horizon in months (12–36)" }],
+    params: &[ParamSpec {
+        name: "months",
+        kind: ParamKind::Int { min: 12, max: 36 },
+        default: "36",
+        doc: "horizon in months (12–36)",
+    }],
     audiences: ALL,
     eval: projection,
 };

@@ -81,8 +81,12 @@ pub(super) async fn answer_counts(cx: &Cx<'_>, id: &str, fy: i64) -> Result<(i64
 
 pub(super) const QUESTION_PARAM: ParamSpec =
     ParamSpec { name: "question", kind: ParamKind::Text, default: "Q01", doc: "設問ID, e.g. Q01" };
-pub(super) const YEAR_PARAM: ParamSpec =
-    ParamSpec { name: "fiscal_year", kind: ParamKind::Int, default: "", doc: "年度 (default: the latest wave)" };
+pub(super) const YEAR_PARAM: ParamSpec = ParamSpec {
+    name: "fiscal_year",
+    kind: ParamKind::Int { min: 1900, max: 2100 },
+    default: "",
+    doc: "年度 (default: the latest wave)",
+};
 
 /// The question and 年度 a metric was asked about, refusing a free-text question.
 pub(super) async fn closed_question(cx: &Cx<'_>) -> Result<(i64, String, Question)> {

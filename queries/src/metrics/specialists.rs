@@ -244,7 +244,12 @@ pub const RENEWALS_DUE: MetricDef = MetricDef {
     sources: &["specialists"],
     caveats: &[ACTIVE_DEF],
     by: &["qualification"],
-    params: &[ParamSpec { name: "years", kind: ParamKind::Int, default: "5", doc: "how many years ahead (1–10)" }],
+    params: &[ParamSpec {
+        name: "years",
+        kind: ParamKind::Int { min: 1, max: 10 },
+        default: "5",
+        doc: "how many years ahead (1–10)",
+    }],
     audiences: ALL,
     eval: renewals_due,
 };

@@ -88,3 +88,24 @@ fn active_medical_oncologists_at_the_end_of_2025_match_the_simulation() {
     assert_eq!(int(&r, &["がん薬物療法専門医", "2025"], "active"), want);
     assert!(want > 1000, "がん薬物療法専門医 pass 1,000 by 2025");
 }
+
+/// Found by the API fuzzer: from_year = i64::MIN made the series loop for ever.
+#[test]
+fn regression_huge_year_parameters_are_refused_before_any_work() {
+    let engine = &crate::support::sample().engine;
+    for (metric, param, value) in [
+        ("hospitals.blank_area_series", "from_year", "-9223372036854775808"),
+        ("hospitals.blank_area_series", "from_year", "1899"),
+        ("members.projection", "months", "100000"),
+        ("survey.terms", "top", "0"),
+        ("members.what_if", "staff_full", "-1"),
+    ] {
+        let req = crate::support::committee(metric).param(param, value);
+        let started = std::time::Instant::now();
+        let err = engine.evaluate(&req).expect_err(value);
+        assert!(err.to_string().contains(param), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+    let far = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("date");
+    assert!(engine.evaluate(&crate::support::committee("members.physician_share").as_of(far)).is_err());
+}
