@@ -3,9 +3,10 @@
 # - mold (faster linking; optional, the build works without it)
 # - mecab-ipadic (the IPADIC source the survey free-text analysis compiles its
 #   dictionary from) and mecab (the reference tokenizer the tests compare with)
-# - chromium and fonts-noto-cjk (the dashboard's browser test drives headless
-#   Chromium, and Japanese text needs a CJK font to render)
-# - Python packages for the tests: schemathesis (the API fuzzer) and, for the
+# - chromium, chromium-driver and fonts-noto-cjk (the dashboard's browser test
+#   drives headless Chromium through selenium; Japanese text needs a CJK font)
+# - Python packages for the tests: schemathesis (the API fuzzer), selenium (the
+#   browser test) and, for the
 #   cross-checks, pyarrow, polars and duckdb (they read the Parquet lake exactly
 #   as a researcher would)
 set -euo pipefail
@@ -14,6 +15,7 @@ command -v mold >/dev/null 2>&1 || need_apt+=(mold)
 [ -f /usr/share/mecab/dic/ipadic/matrix.def ] || need_apt+=(mecab-ipadic)
 command -v mecab >/dev/null 2>&1 || need_apt+=(mecab)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 [ -d /usr/share/fonts/opentype/noto ] && fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
@@ -24,8 +26,8 @@ if [ ${#need_apt[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   fi
 fi
 if command -v python3 >/dev/null 2>&1; then
-  if ! python3 -c 'import pyarrow, polars, duckdb, schemathesis' >/dev/null 2>&1; then
-    python3 -m pip install --quiet --disable-pip-version-check pyarrow polars duckdb schemathesis >/dev/null 2>&1 \
+  if ! python3 -c 'import pyarrow, polars, duckdb, schemathesis, selenium' >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check pyarrow polars duckdb schemathesis selenium >/dev/null 2>&1 \
       || echo "setup: could not install the Python cross-check packages" >&2
   fi
 fi

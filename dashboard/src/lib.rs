@@ -52,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(pages::sections::router())
         .route("/static/app.css", get(css))
+        .route("/favicon.ico", get(icon))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { Error::NotFound })
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
@@ -65,6 +66,16 @@ async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
         ],
         html::CSS,
+    )
+}
+
+async fn icon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        html::ICON,
     )
 }
 

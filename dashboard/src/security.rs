@@ -13,7 +13,7 @@ pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data
                        form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let is_static = req.uri().path().starts_with("/static/");
+    let is_static = req.uri().path().starts_with("/static/") || req.uri().path() == "/favicon.ico";
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));

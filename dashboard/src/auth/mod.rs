@@ -173,9 +173,14 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", get(password_form).post(change_password))
 }
 
-async fn login_form(State(state): State<AppState>) -> Result<Response> {
-    // Login CSRF: a double-submit token, since there is no session yet.
-    let token = session::new_token()?;
+async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    // Login CSRF: a double-submit token, since there is no session yet. A token the browser
+    // already holds is kept, so that a second load of the form (another tab, a prefetch)
+    // does not invalidate the first.
+    let token = match cookie(&headers, LOGIN_CSRF) {
+        Some(t) if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) => t.to_string(),
+        _ => session::new_token()?,
+    };
     let body = html::bare_page(
         "ログイン",
         html! {

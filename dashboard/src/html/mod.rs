@@ -15,6 +15,9 @@ use crate::state::AppState;
 /// The style sheet, served at `/static/app.css` (no inline styles: the CSP forbids them).
 pub const CSS: &str = include_str!("app.css");
 
+/// The icon (SVG), served at `/favicon.ico` where browsers look for it.
+pub const ICON: &str = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 16 16\"><rect width=\"16\" height=\"16\" rx=\"3\" fill=\"#0072b2\"/><path d=\"M3 12 L6 7 L9 9 L13 4\" stroke=\"#fff\" stroke-width=\"2\" fill=\"none\"/></svg>";
+
 /// Navigation: (path, key, label).
 const NAV: &[(&str, &str, &str)] = &[
     ("/", "overview", "概要"),
@@ -62,6 +65,7 @@ pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (p.title) " — oncometrics" }
                 link rel="stylesheet" href="/static/app.css";
+                link rel="icon" href="/favicon.ico" type="image/svg+xml";
             }
             body {
                 header.top {
@@ -121,6 +125,7 @@ pub fn bare_page(title: &str, body: Markup) -> String {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — oncometrics" }
                 link rel="stylesheet" href="/static/app.css";
+                link rel="icon" href="/favicon.ico" type="image/svg+xml";
             }
             body.bare { main { (body) } }
         }

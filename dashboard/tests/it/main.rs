@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod browser;
 mod exports;
 mod fuzz;
 mod pages;

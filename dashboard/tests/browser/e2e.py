@@ -1,0 +1,124 @@
+"""End-to-end test of the dashboard in headless Chromium (Debian's chromium + chromium-driver).
+
+Usage: e2e.py BASE_URL USER PASSWORD OUT_DIR
+
+Logs in through the form, opens every page, submits the what-if form, downloads an
+export, and saves a screenshot of each step in OUT_DIR. Fails (exit 1) on any console
+error, broken image, non-200 page, missing Japanese heading or failed export.
+Japanese text must render with a CJK font: the script checks that the page's text
+is laid out with glyphs wider than the fallback "tofu" boxes would be.
+"""
+
+import json
+import os
+import sys
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+base, user, password, out = sys.argv[1:5]
+os.makedirs(out, exist_ok=True)
+downloads = os.path.join(out, "downloads")
+os.makedirs(downloads, exist_ok=True)
+
+opts = webdriver.ChromeOptions()
+opts.binary_location = "/usr/bin/chromium"
+for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,2000", "--lang=ja-JP"]:
+    opts.add_argument(a)
+opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+opts.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
+driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
+failures = []
+
+
+def check(step, heading):
+    logs = [l for l in driver.get_log("browser") if l["level"] == "SEVERE"]
+    for l in logs:
+        failures.append(f"{step}: console error: {l['message']}")
+    broken = driver.execute_script(
+        "return Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+    )
+    for b in broken:
+        failures.append(f"{step}: broken image {b}")
+    h1 = driver.find_elements(By.TAG_NAME, "h1")
+    text = h1[0].text if h1 else ""
+    if heading not in text:
+        failures.append(f"{step}: heading {text!r} lacks {heading!r}")
+    # A CJK font lays 正会員 out wider than three Latin 'i's; tofu boxes or a missing font would not be.
+    width = driver.execute_script(
+        "const s = document.createElement('span'); s.textContent = '正会員'; document.body.appendChild(s);"
+        "const w = s.getBoundingClientRect().width; s.remove(); return w;"
+    )
+    if width < 30:
+        failures.append(f"{step}: Japanese text renders {width}px wide: no CJK font?")
+    driver.save_screenshot(os.path.join(out, f"{step}.png"))
+
+
+driver.get(base + "/login")
+check("login", "oncometrics")
+driver.find_element(By.NAME, "username").send_keys(user)
+driver.find_element(By.NAME, "password").send_keys(password)
+driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+
+pages = [
+    ("overview", "/", "概要"),
+    ("members", "/members", "会員"),
+    ("survey", "/survey", "アンケート"),
+    ("specialists", "/specialists", "専門医"),
+    ("hospitals", "/hospitals", "拠点病院"),
+    ("data", "/data", "データ"),
+    ("metrics", "/metrics", "指標一覧"),
+    ("metric", "/metrics/members.composition?by=category,prefecture", "会員構成"),
+    ("console", "/console", "SQLコンソール"),
+]
+for step, path, heading in pages:
+    driver.get(base + path)
+    check(step, heading)
+    svgs = driver.find_elements(By.CSS_SELECTOR, "figure.chart svg, .kpi svg")
+    if step in ("overview", "members", "survey", "specialists", "hospitals") and not svgs:
+        failures.append(f"{step}: no chart")
+
+# The what-if form, as a user fills it in.
+driver.get(base + "/members")
+field = driver.find_element(By.NAME, "staff_full")
+field.clear()
+field.send_keys("60")
+driver.find_element(By.CSS_SELECTOR, "#what-if + form button, form.grid button").click()
+time.sleep(0.5)
+check("what-if", "会員")
+if "staff_full=60" not in driver.current_url:
+    failures.append(f"what-if: the form did not submit ({driver.current_url})")
+if "仮定後の医師の割合" not in driver.page_source:
+    failures.append("what-if: no after-share gauge")
+
+# An export: the browser downloads the CSV link of the first table.
+driver.get(base + "/members")
+link = driver.find_element(By.LINK_TEXT, "CSV")
+link.click()
+deadline = time.time() + 20
+files = []
+while time.time() < deadline:
+    files = [f for f in os.listdir(downloads) if f.endswith(".csv")]
+    if files:
+        break
+    time.sleep(0.2)
+if not files:
+    failures.append("export: no CSV downloaded")
+else:
+    with open(os.path.join(downloads, files[0]), "rb") as f:
+        data = f.read()
+    if not data.startswith(b"\xef\xbb\xbf"):
+        failures.append("export: the CSV lacks its BOM")
+
+# Logout ends the session.
+driver.find_element(By.CSS_SELECTOR, "form.inline button").click()
+driver.get(base + "/members")
+if "/login" not in driver.current_url:
+    failures.append(f"logout: still logged in ({driver.current_url})")
+
+driver.quit()
+print(json.dumps({"failures": failures, "screenshots": sorted(os.listdir(out))}, ensure_ascii=False, indent=1))
+sys.exit(1 if failures else 0)

@@ -1,0 +1,43 @@
+//! The dashboard in a real browser: headless Chromium (installed by scripts/setup.sh)
+//! driven by `tests/browser/e2e.py` through login, every page, the what-if form, an
+//! export and logout, failing on console errors, broken images or missing Japanese
+//! fonts. Screenshots go to `target/e2e/` (under CARGO_TARGET_DIR).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use dashboard::auth::{Role, password};
+
+use crate::support::{fixture, rt};
+
+#[test]
+fn a_user_goes_through_every_page_in_headless_chromium() {
+    let ready = Command::new("python3").args(["-c", "import selenium"]).status().is_ok_and(|s| s.success())
+        && std::path::Path::new("/usr/bin/chromium").exists()
+        && std::path::Path::new("/usr/bin/chromedriver").exists();
+    assert!(ready, "chromium, chromium-driver and selenium are needed: run scripts/setup.sh");
+    let state = fixture().state.clone();
+    let pw = "browser test password 1";
+    let hash = password::hash(pw).expect("hash");
+    rt().block_on(state.db(move |db| db.create_account("browser", Role::Committee.name(), &hash))).expect("account");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server = rt().spawn(dashboard::serve(state.clone(), move |addr| {
+        let _ = tx.send(addr);
+    }));
+    let addr = rx.recv().expect("the server listens");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"), PathBuf::from);
+    let out_dir = target.join("e2e");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/e2e.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .args([&format!("http://{addr}"), "browser", pw])
+        .arg(&out_dir)
+        .output()
+        .expect("run the browser test");
+    server.abort();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join("what-if.png").exists(), "screenshots saved: {report}");
+}
