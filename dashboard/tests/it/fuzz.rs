@@ -33,7 +33,8 @@ fn schemathesis_finds_no_server_error_and_no_schema_violation() {
                 "not_a_server_error,status_code_conformance,content_type_conformance,\
                  response_headers_conformance,response_schema_conformance,ignored_auth",
             ])
-            .args(["--max-examples", "8", "--seed", "20260117", "--request-timeout", "60", "--workers", "2"])
+            .args(["--max-examples", "8", "--seed", "20260117", "--request-timeout", "60", "--workers", "1"])
+            // One worker: hypothesis in threads trips a CPython 3.11 AST bug ("recursion depth mismatch").
             .env("NO_COLOR", "1")
             .output()
             .expect("run schemathesis");
