@@ -26,15 +26,20 @@ pub struct HoverMark {
     pub radius: u32,
     pub width: u32,
     pub height: u32,
+    /// When not empty, a polygon (a map area) instead.
+    pub polygon: Vec<(i32, i32)>,
     pub label: String,
 }
 
 impl HoverMark {
     pub fn point(x: i32, y: i32, label: String) -> Self {
-        HoverMark { x, y, radius: 6, width: 0, height: 0, label }
+        HoverMark { x, y, radius: 6, width: 0, height: 0, polygon: Vec::new(), label }
     }
     pub fn rect(x: i32, y: i32, width: u32, height: u32, label: String) -> Self {
-        HoverMark { x, y, radius: 0, width, height, label }
+        HoverMark { x, y, radius: 0, width, height, polygon: Vec::new(), label }
+    }
+    pub fn area(polygon: Vec<(i32, i32)>, label: String) -> Self {
+        HoverMark { x: 0, y: 0, radius: 0, width: 0, height: 0, polygon, label }
     }
 }
 
@@ -60,7 +65,14 @@ pub fn finish(mut svg: String, title: &str, marks: &[HoverMark]) -> String {
     if !marks.is_empty() {
         extra.push_str("<g class=\"hover\">");
         for m in marks {
-            if m.width > 0 {
+            if !m.polygon.is_empty() {
+                let points: Vec<String> = m.polygon.iter().map(|(x, y)| format!("{x},{y}")).collect();
+                extra.push_str(&format!(
+                    "<polygon points=\"{}\" fill=\"transparent\"><title>{}</title></polygon>",
+                    points.join(" "),
+                    escape(&m.label)
+                ));
+            } else if m.width > 0 {
                 extra.push_str(&format!(
                     "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"transparent\"><title>{}</title></rect>",
                     m.x,

@@ -67,7 +67,8 @@ pub fn result(r: &MetricResult, rows_shown: usize) -> Markup {
                             tr {
                                 @for (c, v) in r.columns.iter().zip(row) {
                                     @if c.role == ColRole::Dim || c.role == ColRole::Label {
-                                        td { (cell(v, c.unit)) }
+                                        // Codes and years as written: no thousands separators.
+                                        td { @if *v == Value::Suppressed { (cell(v, c.unit)) } @else { (v.display()) } }
                                     } @else {
                                         td class=@if numeric(v) { "num" } { (cell(v, c.unit)) }
                                     }

@@ -10,6 +10,7 @@ use maud::{Markup, html};
 use queries::catalog::{Group, ParamKind};
 use queries::{MetricResult, Request, Value};
 use reports::charts::{LineChart, Series, XAxis, line_chart};
+use reports::map::{Region, choropleth};
 
 use super::{Params, as_of, date_x, evaluate, num_x, points};
 use crate::auth::User;
@@ -32,6 +33,24 @@ fn group_of(section: &str) -> Option<(Group, &'static str)> {
 
 /// A chart for the metrics that have an obvious one.
 fn chart_of(r: &MetricResult) -> Option<String> {
+    if r.metric == "specialists.per_100k" && r.params.get("by").map(String::as_str) == Some("prefecture") {
+        let (Some(code), Some(name), Some(value)) =
+            (r.column_index("prefecture_code"), r.column_index("prefecture"), r.column_index("per_100k"))
+        else {
+            return None;
+        };
+        let regions: Vec<Region> = r
+            .rows
+            .iter()
+            .filter_map(|row| {
+                let c: u8 = row[code].display().parse().ok()?;
+                Some(Region { code: c, name: row[name].display(), value: row[value].as_f64() })
+            })
+            .collect();
+        let title =
+            format!("人口10万人あたりの{}（都道府県）", r.params.get("qualification").cloned().unwrap_or_default());
+        return choropleth(&title, "人", &regions).ok();
+    }
     let c = match r.metric {
         "survey.response_rate" => {
             let mut c = LineChart::new("回答率（年度）と95%信頼区間", XAxis::Number, "%");

@@ -104,3 +104,31 @@ fn api_returns_the_catalog_json() {
     assert!(!names.contains(&"survey.kwic"), "committee-only metrics are not listed for researchers");
     assert_eq!(c.get("/api/v1/metrics/members.composition?nope=1").status, StatusCode::BAD_REQUEST);
 }
+
+#[test]
+fn specialists_page_draws_the_per_100k_map_with_withheld_prefectures_grey() {
+    let mut c = Client::login("researcher");
+    let html = c.get("/specialists").text();
+    let r = eval(Request::new("specialists.per_100k", Audience::Researcher).as_of(date()).by("prefecture"));
+    assert!(html.contains("人口10万人あたりの"), "map title");
+    assert!(html.matches("<polygon points=").count() >= 47, "a hover area per prefecture at least");
+    let i = r.column_index("per_100k").expect("column");
+    for row in &r.rows {
+        let name = row[1].display();
+        match row[i].as_f64() {
+            Some(v) => assert!(
+                html.contains(&format!("<title>{name}: {}人</title>", reports::charts::short_number(v))),
+                "{name}"
+            ),
+            None => assert!(html.contains(&format!("<title>{name}: X（秘匿・データなし）</title>")), "{name}"),
+        }
+    }
+}
+
+/// Years are dimensions: 2006, not "2,006".
+#[test]
+fn regression_years_in_tables_have_no_thousands_separator() {
+    let html = Client::login("board").get("/specialists").text();
+    assert!(html.contains("<td>2006</td>"), "year as written");
+    assert!(!html.contains("<td>2,006</td>"));
+}

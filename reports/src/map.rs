@@ -1,0 +1,200 @@
+//! A choropleth of the 47 prefectures, from the real outlines in
+//! `data/reference/prefecture_boundaries_R7.geojson` (国土数値情報 A38-20, dissolved),
+//! drawn with plotters as SVG polygons. 沖縄県 is drawn as an inset to the north-west
+//! of its true place, as Japanese maps usually do. Outlines are simplified to the
+//! drawing's pixel grid once and cached.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use plotters::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::svg::{HoverMark, finish};
+
+const GEOJSON: &str = include_str!("../../data/reference/prefecture_boundaries_R7.geojson");
+const SIZE: (u32, u32) = (640, 640);
+/// (lon, lat) range drawn, after moving 沖縄県.
+const LON: (f64, f64) = (127.5, 146.0);
+const LAT: (f64, f64) = (29.5, 45.8);
+/// 沖縄県 moved by (lon, lat) degrees into the inset.
+const OKINAWA_SHIFT: (f64, f64) = (5.5, 5.5);
+
+/// Sequential blues for five classes, and grey for no value.
+const CLASSES: [RGBColor; 5] = [
+    RGBColor(222, 235, 247),
+    RGBColor(158, 202, 225),
+    RGBColor(107, 174, 214),
+    RGBColor(49, 130, 189),
+    RGBColor(8, 81, 156),
+];
+const NO_VALUE: RGBColor = RGBColor(215, 215, 215);
+
+/// Outlines: prefecture code → rings of (lon, lat), simplified.
+type Outlines = BTreeMap<u8, Vec<Vec<(f64, f64)>>>;
+
+fn outlines() -> Result<&'static Outlines> {
+    static CELL: OnceLock<std::result::Result<Outlines, String>> = OnceLock::new();
+    CELL.get_or_init(parse).as_ref().map_err(|e| Error::chart("都道府県の境界", e))
+}
+
+fn parse() -> std::result::Result<Outlines, String> {
+    let doc: serde_json::Value = serde_json::from_str(GEOJSON).map_err(|e| e.to_string())?;
+    let features = doc["features"].as_array().ok_or("no features")?;
+    // One pixel of the drawing in degrees: points closer than that add nothing.
+    let step = (LON.1 - LON.0) / f64::from(SIZE.0);
+    let mut out = Outlines::new();
+    for f in features {
+        let code: u8 = f["properties"]["pref_code"].as_str().and_then(|c| c.parse().ok()).ok_or("pref_code")?;
+        let shift = if code == 47 { OKINAWA_SHIFT } else { (0.0, 0.0) };
+        let polygons: Vec<&serde_json::Value> = match f["geometry"]["type"].as_str() {
+            Some("MultiPolygon") => f["geometry"]["coordinates"].as_array().ok_or("coordinates")?.iter().collect(),
+            Some("Polygon") => vec![&f["geometry"]["coordinates"]],
+            other => return Err(format!("geometry {other:?}")),
+        };
+        let mut rings = Vec::new();
+        for poly in polygons {
+            // The outer ring only: holes are lakes, invisible at this size.
+            let Some(ring) = poly.as_array().and_then(|r| r.first()).and_then(|r| r.as_array()) else { continue };
+            let mut pts: Vec<(f64, f64)> = Vec::new();
+            for p in ring {
+                let (Some(lon), Some(lat)) = (p[0].as_f64(), p[1].as_f64()) else { continue };
+                let q = (lon + shift.0, lat + shift.1);
+                if pts.last().is_none_or(|l: &(f64, f64)| (l.0 - q.0).abs() >= step || (l.1 - q.1).abs() >= step) {
+                    pts.push(q);
+                }
+            }
+            let (w, h) = extent(&pts);
+            if pts.len() >= 4 && (w >= step * 2.0 || h >= step * 2.0) {
+                rings.push(pts);
+            }
+        }
+        out.insert(code, rings);
+    }
+    Ok(out)
+}
+
+fn extent(pts: &[(f64, f64)]) -> (f64, f64) {
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (x, y) in pts {
+        x0 = x0.min(*x);
+        x1 = x1.max(*x);
+        y0 = y0.min(*y);
+        y1 = y1.max(*y);
+    }
+    (x1 - x0, y1 - y0)
+}
+
+/// One prefecture's value: None is withheld or missing, drawn grey.
+#[derive(Debug, Clone)]
+pub struct Region {
+    pub code: u8,
+    pub name: String,
+    pub value: Option<f64>,
+}
+
+/// Class breaks: five classes of equal counts (quintiles) of the known values.
+pub fn breaks(values: &[f64]) -> Vec<f64> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        return Vec::new();
+    }
+    (1..5).map(|i| v[(i * v.len() / 5).min(v.len() - 1)]).collect()
+}
+
+fn class_of(v: f64, breaks: &[f64]) -> usize {
+    breaks.iter().filter(|b| v >= **b).count().min(CLASSES.len() - 1)
+}
+
+/// Draws the map; `unit` follows values on hover and in the legend.
+pub fn choropleth(title: &str, unit: &str, regions: &[Region]) -> Result<String> {
+    let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
+    let outlines = outlines()?;
+    let known: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
+    let br = breaks(&known);
+    let by_code: BTreeMap<u8, &Region> = regions.iter().map(|r| (r.code, r)).collect();
+    let mut buf = String::new();
+    let mut marks = Vec::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let chart =
+            ChartBuilder::on(&root).margin(8).build_cartesian_2d(LON.0..LON.1, LAT.0..LAT.1).map_err(|e| err(&e))?;
+        let area = chart.plotting_area();
+        for (code, rings) in outlines {
+            let region = by_code.get(code);
+            let fill = match region.and_then(|r| r.value) {
+                Some(v) if !br.is_empty() => CLASSES[class_of(v, &br)],
+                Some(_) => CLASSES[2],
+                None => NO_VALUE,
+            };
+            let label = match region {
+                Some(r) => match r.value {
+                    Some(v) => format!("{}: {}{unit}", r.name, crate::charts::short_number(v)),
+                    None => format!("{}: X（秘匿・データなし）", r.name),
+                },
+                None => format!("{code:02}: データなし"),
+            };
+            for ring in rings {
+                area.draw(&Polygon::new(ring.clone(), fill.filled())).map_err(|e| err(&e))?;
+                area.draw(&PathElement::new(ring.clone(), WHITE.stroke_width(1))).map_err(|e| err(&e))?;
+                let px: Vec<(i32, i32)> = ring.iter().map(|p| chart.backend_coord(p)).collect();
+                marks.push(HoverMark::area(px, label.clone()));
+            }
+        }
+        // The inset's frame.
+        let (ix0, iy0) = (122.5 + OKINAWA_SHIFT.0, 24.0 + OKINAWA_SHIFT.1);
+        area.draw(&PathElement::new(
+            vec![(ix0, iy0 + 3.6), (ix0 + 6.0, iy0 + 3.6), (ix0 + 6.0, iy0 + 0.0)],
+            RGBColor(150, 150, 150).stroke_width(1),
+        ))
+        .map_err(|e| err(&e))?;
+        // Legend: the classes with their lower bounds.
+        let style = ("sans-serif", 12).into_font().color(&BLACK);
+        let mut y = 20;
+        let mut lows = vec![known.iter().copied().fold(f64::INFINITY, f64::min)];
+        lows.extend(br.iter().copied());
+        for (i, color) in CLASSES.iter().enumerate() {
+            let Some(low) = lows.get(i).filter(|l| l.is_finite()) else { continue };
+            root.draw(&Rectangle::new([(430, y), (446, y + 12)], color.filled())).map_err(|e| err(&e))?;
+            root.draw(&Text::new(format!("{}{unit} 以上", crate::charts::short_number(*low)), (452, y), style.clone()))
+                .map_err(|e| err(&e))?;
+            y += 18;
+        }
+        root.draw(&Rectangle::new([(430, y), (446, y + 12)], NO_VALUE.filled())).map_err(|e| err(&e))?;
+        root.draw(&Text::new("秘匿・データなし", (452, y), style)).map_err(|e| err(&e))?;
+        root.present().map_err(|e| err(&e))?;
+    }
+    Ok(finish(buf, title, &marks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_prefecture_has_an_outline_and_the_simplified_map_is_small() {
+        let o = outlines().expect("parsed");
+        assert_eq!(o.len(), 47);
+        assert!(o.values().all(|rings| !rings.is_empty()));
+        let points: usize = o.values().flatten().map(Vec::len).sum();
+        assert!(points < 40_000, "{points} points after simplification");
+    }
+
+    #[test]
+    fn values_get_classes_and_withheld_ones_are_grey_with_an_x() {
+        let regions: Vec<Region> = (1..=47_u8)
+            .map(|c| Region {
+                code: c,
+                name: format!("P{c:02}"),
+                value: if c == 3 { None } else { Some(f64::from(c)) },
+            })
+            .collect();
+        let svg = choropleth("専門医", "人", &regions).expect("drawn");
+        assert!(svg.contains("<title>P13: 13人</title>"));
+        assert!(svg.contains("<title>P03: X（秘匿・データなし）</title>"));
+        assert!(svg.len() < 2_000_000, "{} bytes", svg.len());
+        assert_eq!(breaks(&[1.0, 2.0, 3.0, 4.0, 5.0]), vec![2.0, 3.0, 4.0, 5.0]);
+    }
+}
