@@ -99,7 +99,13 @@ pub fn result(r: &MetricResult, rows_shown: usize) -> Markup {
                 " · "
                 a href=(format!("/export/{}.csv?{q}&encoding=cp932", r.metric)) { "CSV (Shift_JIS)" }
                 " · "
+                a href=(format!("/export/{}.xlsx?{q}", r.metric)) { "Excel" }
+                " · "
+                a href=(format!("/export/{}.parquet?{q}", r.metric)) { "Parquet" }
+                " · "
                 a href=(format!("/export/{}.json?{q}", r.metric)) { "JSON" }
+                " · "
+                a href=(format!("/export/{}.zip?{q}", r.metric)) { "ZIP（マニフェスト付き）" }
                 " · "
                 a href=(format!("/api/v1/metrics/{}?{q}", r.metric)) { "API" }
             }

@@ -85,3 +85,89 @@ fn formula_like_text_is_escaped_but_negative_numbers_stay_numbers() {
     assert!(!text.contains("'-"));
     assert_eq!(dashboard::export::spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
 }
+
+fn download(path: &str) -> Vec<u8> {
+    let mut c = Client::login("researcher");
+    let res = c.get(path);
+    assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text());
+    res.body
+}
+
+#[test]
+fn xlsx_has_numbers_as_numbers_x_for_withheld_and_a_manifest_sheet() {
+    use calamine::{Data, Reader};
+    let bytes = download("/export/members.composition.xlsx?by=category,prefecture");
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+    let data = wb.worksheet_range("データ").expect("data sheet");
+    let r = engine_result_by("members.composition", "category,prefecture", Audience::Researcher);
+    assert_eq!(data.height(), r.rows.len() + 1);
+    let col = r.column_index("members").expect("members");
+    for (i, row) in r.rows.iter().enumerate() {
+        let cell = data.get((i + 1, col)).expect("cell");
+        match &row[col] {
+            Value::Int(n) => assert_eq!(*cell, Data::Float(*n as f64)),
+            Value::Suppressed => assert_eq!(*cell, Data::String("X".into())),
+            other => panic!("{other:?}"),
+        }
+    }
+    let manifest = wb.worksheet_range("manifest").expect("manifest sheet");
+    let keys: Vec<String> = manifest.rows().map(|r| r[0].to_string()).collect();
+    for k in ["metric", "params", "suppression_policy_ja", "load_ids", "attribution"] {
+        assert!(keys.iter().any(|x| x == k), "manifest lacks {k}: {keys:?}");
+    }
+}
+
+#[test]
+fn parquet_opens_in_pyarrow_with_the_manifest_in_its_metadata() {
+    let bytes = download("/export/members.composition.parquet?by=category,prefecture");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("x.parquet");
+    std::fs::write(&path, &bytes).expect("write");
+    let script = r#"
+import json, sys, pyarrow.parquet as pq
+t = pq.read_table(sys.argv[1])
+m = json.loads(t.schema.metadata[b"oncometrics.manifest"])
+print(json.dumps({"rows": t.num_rows, "nulls": t.column("members").null_count, "metric": m["metric"], "audience": m["audience"]}))
+"#;
+    let out = std::process::Command::new("python3").args(["-c", script]).arg(&path).output().expect("python3");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let r = engine_result_by("members.composition", "category,prefecture", Audience::Researcher);
+    let withheld = r.column("members").iter().filter(|v| ***v == Value::Suppressed).count();
+    assert_eq!(j["rows"], r.rows.len());
+    assert_eq!(j["nulls"], withheld, "withheld cells are null, never 0");
+    assert_eq!((j["metric"].as_str(), j["audience"].as_str()), (Some("members.composition"), Some("researcher")));
+}
+
+#[test]
+fn zip_holds_csv_xlsx_parquet_and_a_manifest_with_their_hashes() {
+    use sha2::Digest;
+    use std::io::Read;
+    let bytes = download("/export/hospitals.blank_area_count.zip");
+    let again = download("/export/hospitals.blank_area_count.zip");
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut files = std::collections::BTreeMap::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).expect("entry");
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).expect("read");
+        files.insert(f.name().expect("utf-8 name").to_string(), b);
+    }
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).expect("manifest");
+    let listed = manifest["files"].as_array().expect("files");
+    assert_eq!(listed.len(), 3);
+    for f in listed {
+        let name = f["name"].as_str().expect("name");
+        let digest = hex::encode(sha2::Sha256::digest(&files[name]));
+        assert_eq!(f["sha256"].as_str(), Some(digest.as_str()), "{name}");
+    }
+    assert!(files.keys().any(|k| k.ends_with(".csv")) && files.keys().any(|k| k.ends_with(".parquet")));
+    assert!(manifest["attribution"].as_array().is_some_and(|a| !a.is_empty()));
+    // CSV and Parquet are byte-identical from one download to the next.
+    let mut z2 = zip::ZipArchive::new(std::io::Cursor::new(again)).expect("a zip");
+    for name in files.keys().filter(|k| !k.ends_with(".xlsx") && *k != "manifest.json") {
+        let mut b = Vec::new();
+        z2.by_name(name).expect("entry").read_to_end(&mut b).expect("read");
+        assert_eq!(&b, &files[name], "{name}");
+    }
+}

@@ -1,7 +1,10 @@
 //! Downloads of any metric: CSV (UTF-8 with BOM by default so that Excel reads Japanese;
-//! Shift_JIS/CP932 on request) and JSON (with policy and provenance). Every export is
+//! Shift_JIS/CP932 on request), JSON (with policy and provenance), XLSX, Parquet, and a
+//! ZIP of CSV + XLSX + Parquet with `manifest.json` (see [`formats`]). Every export is
 //! written to the audit log. Text cells that a spreadsheet would run as a formula are
 //! escaped; numbers stay numbers.
+
+pub mod formats;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -116,6 +119,17 @@ async fn export(
                     )));
                 }
             }
+        }
+        "xlsx" => (
+            formats::xlsx(&result)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("{stem}.xlsx"),
+        ),
+        "parquet" => (formats::parquet(&result)?, "application/vnd.apache.parquet", format!("{stem}.parquet")),
+        "zip" => {
+            let mut b = "\u{feff}".as_bytes().to_vec();
+            b.extend(csv(&result, false).into_bytes());
+            (formats::zip(&result, &stem, b)?, "application/zip", format!("{stem}.zip"))
         }
         "json" => {
             let mut j = queries::render::json(&result);
