@@ -92,7 +92,7 @@ fn print_report(report: &IngestReport) {
     }
 }
 
-pub(crate) fn print_file(f: &FileReport) {
+fn print_file(f: &FileReport) {
     let name = f.path.display();
     if let Some(prev) = &f.duplicate_of {
         println!(
@@ -132,18 +132,19 @@ pub(crate) fn print_file(f: &FileReport) {
     }
 }
 
+/// Loads every file of a sample directory, printing each file's report; false when any was rejected.
+pub(crate) fn load_sample(store: &StoreArgs, wh: &mut Warehouse, sample_dir: &Path) -> Result<bool> {
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let reports =
+        ingest::sample::load::load_dir(wh, sample_dir, &store.key_path(), &store.rejects_dir(), progress, |report| {
+            report.files.iter().for_each(print_file)
+        })?;
+    Ok(!reports.iter().any(|r| r.outcome == Outcome::Rejected))
+}
+
 fn demo(store: &StoreArgs, sample_dir: &Path) -> Result<ExitCode> {
     let mut wh = open(store)?;
-    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let reports = ingest::sample::load::load_dir(
-        &mut wh,
-        sample_dir,
-        &store.key_path(),
-        &store.rejects_dir(),
-        progress,
-        |report| report.files.iter().for_each(print_file),
-    )?;
-    if reports.iter().any(|r| r.outcome == Outcome::Rejected) {
+    if !load_sample(store, &mut wh, sample_dir)? {
         println!("サンプルの取り込みに失敗しました / the sample did not load cleanly.");
         return Ok(ExitCode::FAILURE);
     }

@@ -8,11 +8,10 @@ use anyhow::{Context, Result, bail};
 use dashboard::auth::session::Timeouts;
 use dashboard::auth::throttle::Limits;
 use dashboard::auth::{Role, password};
-use ingest::pipeline::Outcome;
 use store::AppDb;
 
 use crate::cli::{ServeArgs, StoreArgs, UserCommand};
-use crate::commands::{open, print_file};
+use crate::commands::{load_sample, open};
 
 /// Loads the sample when the warehouse is empty, makes the first admin, and serves.
 pub fn serve(store: &StoreArgs, args: &ServeArgs) -> Result<ExitCode> {
@@ -25,16 +24,7 @@ pub fn serve(store: &StoreArgs, args: &ServeArgs) -> Result<ExitCode> {
                 model::SAMPLE_LABEL,
                 args.sample.display()
             );
-            let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let reports = ingest::sample::load::load_dir(
-                &mut wh,
-                &args.sample,
-                &store.key_path(),
-                &store.rejects_dir(),
-                progress,
-                |report| report.files.iter().for_each(print_file),
-            )?;
-            if reports.iter().any(|r| r.outcome == Outcome::Rejected) {
+            if !load_sample(store, &mut wh, &args.sample)? {
                 bail!("サンプルの取り込みに失敗しました / the sample did not load cleanly");
             }
         }

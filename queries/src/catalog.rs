@@ -65,6 +65,13 @@ pub struct ParamSpec {
     pub doc: &'static str,
 }
 
+impl ParamSpec {
+    /// Whether the metric cannot be evaluated without it (its doc says "required").
+    pub fn required(&self) -> bool {
+        self.default.is_empty() && self.doc.contains("required")
+    }
+}
+
 /// The future a metric's evaluation returns.
 pub type EvalFuture<'a> = Pin<Box<dyn Future<Output = Result<Output>> + Send + 'a>>;
 

@@ -11,11 +11,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use queries::{MetricResult, Request, Value};
+use queries::{MetricResult, Value};
 
 use crate::auth::User;
 use crate::error::{Error, Result};
-use crate::pages::{Params, as_of, evaluate};
+use crate::pages::{Params, as_of, evaluate, request_from};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -90,15 +90,7 @@ async fn export(
     let (name, ext) = file.rsplit_once('.').ok_or(Error::NotFound)?;
     let def = queries::find(name)?;
     let d = as_of(&state, &params)?;
-    let mut req = Request::new(def.name, user.audience()).as_of(d);
-    if let Some(by) = params.get("by") {
-        req = req.by(by);
-    }
-    for p in def.params {
-        if let Some(v) = params.get(p.name).filter(|v| !v.trim().is_empty()) {
-            req = req.param(p.name, v.trim());
-        }
-    }
+    let req = request_from(def, &user, d, &params);
     let result = evaluate(&state, &user, req).await?;
     let stem = format!("{}_{}", def.name, d);
     let (body, content_type, filename) = match ext {

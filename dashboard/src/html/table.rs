@@ -7,6 +7,16 @@ use queries::{MetricResult, Value};
 
 use super::int;
 
+/// The downloads offered under every table: (extension, extra query, label).
+const DOWNLOADS: [(&str, &str, &str); 6] = [
+    ("csv", "", "CSV"),
+    ("csv", "&encoding=cp932", "CSV (Shift_JIS)"),
+    ("xlsx", "", "Excel"),
+    ("parquet", "", "Parquet"),
+    ("json", "", "JSON"),
+    ("zip", "", "ZIP（マニフェスト付き）"),
+];
+
 /// The query string that reproduces `r` (its parameters as evaluated).
 pub fn query_of(r: &MetricResult) -> String {
     r.params.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&")
@@ -95,17 +105,10 @@ pub fn result(r: &MetricResult, rows_shown: usize) -> Markup {
             }
             p.downloads {
                 "ダウンロード: "
-                a href=(format!("/export/{}.csv?{q}", r.metric)) { "CSV" }
-                " · "
-                a href=(format!("/export/{}.csv?{q}&encoding=cp932", r.metric)) { "CSV (Shift_JIS)" }
-                " · "
-                a href=(format!("/export/{}.xlsx?{q}", r.metric)) { "Excel" }
-                " · "
-                a href=(format!("/export/{}.parquet?{q}", r.metric)) { "Parquet" }
-                " · "
-                a href=(format!("/export/{}.json?{q}", r.metric)) { "JSON" }
-                " · "
-                a href=(format!("/export/{}.zip?{q}", r.metric)) { "ZIP（マニフェスト付き）" }
+                @for (i, (ext, extra, label)) in DOWNLOADS.iter().enumerate() {
+                    @if i > 0 { " · " }
+                    a href=(format!("/export/{}.{ext}?{q}{extra}", r.metric)) { (label) }
+                }
                 " · "
                 a href=(format!("/api/v1/metrics/{}?{q}", r.metric)) { "API" }
             }

@@ -6,10 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use axum::routing::get;
 use maud::html;
-use queries::Request;
 use queries::catalog::ParamKind;
 
-use super::{Params, as_of, evaluate};
+use super::{Params, as_of, evaluate, request_from};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::{Page, page, table};
@@ -47,16 +46,8 @@ async fn show(
         return Err(Error::Forbidden);
     }
     let d = as_of(&state, &params)?;
-    let mut req = Request::new(def.name, user.audience()).as_of(d);
-    if let Some(by) = params.get("by") {
-        req = req.by(by);
-    }
-    for p in def.params {
-        if let Some(v) = params.get(p.name).filter(|v| !v.trim().is_empty()) {
-            req = req.param(p.name, v.trim());
-        }
-    }
-    let missing_required = def.params.iter().any(|p| p.doc.contains("required") && !req.params.contains_key(p.name));
+    let req = request_from(def, &user, d, &params);
+    let missing_required = def.params.iter().any(|p| p.required() && !req.params.contains_key(p.name));
     let result = if missing_required { None } else { Some(evaluate(&state, &user, req.clone()).await?) };
     let chosen_by = req.by.clone().unwrap_or_else(|| def.by.first().copied().unwrap_or("").to_string());
     let body = html! {

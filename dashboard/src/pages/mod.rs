@@ -46,6 +46,21 @@ pub fn model_date(s: &str) -> Result<NaiveDate> {
     })
 }
 
+/// The request a page or download asks for: `?by=` and the metric's own parameters from
+/// the query string (blank fields ignored), at the page's as-of date.
+pub fn request_from(def: &queries::MetricDef, user: &User, as_of: NaiveDate, params: &Params) -> Request {
+    let mut req = Request::new(def.name, user.audience()).as_of(as_of);
+    if let Some(by) = params.get("by") {
+        req = req.by(by);
+    }
+    for p in def.params {
+        if let Some(v) = params.get(p.name).filter(|v| !v.trim().is_empty()) {
+            req = req.param(p.name, v.trim());
+        }
+    }
+    req
+}
+
 /// Evaluates a metric for the user's audience; views of committee-only (member-level)
 /// metrics are written to the audit log.
 pub async fn evaluate(state: &AppState, user: &User, req: Request) -> Result<MetricResult> {

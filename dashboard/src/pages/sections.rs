@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use axum::routing::get;
 use maud::{Markup, html};
-use queries::catalog::{Group, ParamKind};
+use queries::catalog::Group;
 use queries::{MetricResult, Request, Value};
 use reports::charts::{LineChart, Series, XAxis, line_chart};
 use reports::map::{Region, choropleth};
@@ -89,7 +89,7 @@ fn chart_of(r: &MetricResult) -> Option<String> {
 
 /// Whether a metric can be shown without input (no required parameter).
 fn needs_input(def: &queries::MetricDef) -> bool {
-    def.params.iter().any(|p| p.default.is_empty() && p.kind == ParamKind::Text && p.doc.contains("required"))
+    def.params.iter().any(queries::catalog::ParamSpec::required)
 }
 
 async fn section(
