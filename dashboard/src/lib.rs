@@ -50,6 +50,8 @@ pub fn app(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(api::router())
         .merge(admin::router())
+        .merge(pages::survey::router())
+        .merge(pages::hospitals::router())
         .merge(pages::sections::router())
         .route("/static/app.css", get(css))
         .route("/favicon.ico", get(icon))

@@ -279,23 +279,41 @@ pub struct Bar {
 
 /// A horizontal bar chart (long Japanese labels read best horizontally).
 pub fn bar_chart(title: &str, unit: &str, bars: &[Bar]) -> Result<String> {
+    let groups: Vec<BarGroup> =
+        bars.iter().map(|b| BarGroup { label: b.label.clone(), values: vec![b.value] }).collect();
+    grouped_bar_chart(title, unit, &[], &groups)
+}
+
+/// One label of a grouped bar chart with a value per series (None = withheld, drawn as "X").
+#[derive(Debug, Clone)]
+pub struct BarGroup {
+    pub label: String,
+    pub values: Vec<Option<f64>>,
+}
+
+/// Horizontal bars, one per series within each label (e.g. raw against weighted), with a
+/// legend when there is more than one series.
+pub fn grouped_bar_chart(title: &str, unit: &str, series: &[&str], groups: &[BarGroup]) -> Result<String> {
     let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
-    if bars.is_empty() {
+    if groups.is_empty() {
         return Err(Error::chart(title, "no data / データがありません"));
     }
-    let max = bars.iter().filter_map(|b| b.value).fold(0.0_f64, f64::max);
+    let per = groups.iter().map(|g| g.values.len()).max().unwrap_or(1).max(1);
+    let max = groups.iter().flat_map(|g| g.values.iter().flatten()).fold(0.0_f64, |a, b| a.max(*b));
     let max = if max <= 0.0 { 1.0 } else { max * 1.12 };
-    let row = 26_u32;
-    let size = (720_u32, 40 + row * bars.len() as u32);
-    let label_w = 12 * bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(4).clamp(4, 18) as u32 + 16;
+    let row = 14 + 12 * per as u32;
+    let legend_h = if series.len() > 1 { 16 * series.len() as u32 + 8 } else { 0 };
+    let size = (720_u32, 40 + legend_h + row * groups.len() as u32);
+    let label_w = 12 * groups.iter().map(|b| b.label.chars().count()).max().unwrap_or(4).clamp(4, 18) as u32 + 16;
     let mut buf = String::new();
     let mut marks = Vec::new();
     {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(&e))?;
-        let n = bars.len() as f64;
+        let n = groups.len() as f64;
         let mut chart = ChartBuilder::on(&root)
             .margin(8)
+            .margin_top(8 + legend_h)
             .x_label_area_size(24)
             .y_label_area_size(label_w)
             .build_cartesian_2d(0.0..max, 0.0..n)
@@ -312,37 +330,47 @@ pub fn bar_chart(title: &str, unit: &str, bars: &[Bar]) -> Result<String> {
             .label_style((FONT, 12))
             .draw()
             .map_err(|e| err(&e))?;
-        for (i, b) in bars.iter().enumerate() {
-            // The first bar at the top.
+        for (i, g) in groups.iter().enumerate() {
+            // The first label at the top; its bars fill 70% of the row, first series on top.
             let top = n - i as f64 - 0.15;
-            let bottom = n - i as f64 - 0.85;
-            let (lx, ly) = chart.backend_coord(&(0.0, (top + bottom) / 2.0));
+            let height = 0.7 / per as f64;
+            let (lx, ly) = chart.backend_coord(&(0.0, n - i as f64 - 0.5));
             let style = (FONT, 12).into_font().color(&BLACK).pos(Pos::new(HPos::Right, VPos::Center));
-            root.draw(&Text::new(b.label.clone(), (lx - 6, ly), style)).map_err(|e| err(&e))?;
-            match b.value {
-                Some(v) => {
-                    chart
-                        .draw_series(std::iter::once(Rectangle::new([(0.0, bottom), (v, top)], PALETTE[0].filled())))
-                        .map_err(|e| err(&e))?;
-                    let (x1, y1) = chart.backend_coord(&(v, top));
-                    let (_, y2) = chart.backend_coord(&(0.0, bottom));
-                    let text = format!("{}{unit}", short_number(v));
-                    let vs = (FONT, 11).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
-                    root.draw(&Text::new(text.clone(), (x1 + 4, ly), vs)).map_err(|e| err(&e))?;
-                    marks.push(HoverMark::rect(
-                        lx,
-                        y1,
-                        (x1 - lx).max(2) as u32,
-                        (y2 - y1).max(1) as u32,
-                        format!("{}: {text}", b.label),
-                    ));
-                }
-                None => {
-                    let vs =
-                        (FONT, 11).into_font().color(&RGBColor(90, 90, 90)).pos(Pos::new(HPos::Left, VPos::Center));
-                    root.draw(&Text::new("X (秘匿)".to_string(), (lx + 4, ly), vs)).map_err(|e| err(&e))?;
+            root.draw(&Text::new(g.label.clone(), (lx - 6, ly), style)).map_err(|e| err(&e))?;
+            for (j, v) in g.values.iter().enumerate() {
+                let t = top - height * j as f64;
+                let b = t - height;
+                let (_, my) = chart.backend_coord(&(0.0, (t + b) / 2.0));
+                let name = series.get(j).map(|s| format!("{s} ")).unwrap_or_default();
+                match v {
+                    Some(v) => {
+                        let color = PALETTE[j % PALETTE.len()];
+                        chart
+                            .draw_series(std::iter::once(Rectangle::new([(0.0, b), (*v, t)], color.filled())))
+                            .map_err(|e| err(&e))?;
+                        let (x1, y1) = chart.backend_coord(&(*v, t));
+                        let (_, y2) = chart.backend_coord(&(0.0, b));
+                        let text = format!("{}{unit}", short_number(*v));
+                        let vs = (FONT, 11).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+                        root.draw(&Text::new(text.clone(), (x1 + 4, my), vs)).map_err(|e| err(&e))?;
+                        marks.push(HoverMark::rect(
+                            lx,
+                            y1,
+                            (x1 - lx).max(2) as u32,
+                            (y2 - y1).max(1) as u32,
+                            format!("{}: {name}{text}", g.label),
+                        ));
+                    }
+                    None => {
+                        let vs =
+                            (FONT, 11).into_font().color(&RGBColor(90, 90, 90)).pos(Pos::new(HPos::Left, VPos::Center));
+                        root.draw(&Text::new(format!("{name}X (秘匿)"), (lx + 4, my), vs)).map_err(|e| err(&e))?;
+                    }
                 }
             }
+        }
+        if series.len() > 1 {
+            draw_legend(&root, size, &series.iter().map(|s| (*s, false)).collect::<Vec<_>>()).map_err(|e| err(&e))?;
         }
         root.present().map_err(|e| err(&e))?;
     }
@@ -478,6 +506,19 @@ mod tests {
         let svg = bar_chart("職種", "人", &bars).expect("drawn");
         assert!(svg.contains("<title>医師: 120人</title>"));
         assert!(svg.contains("X (秘匿)"));
+    }
+
+    #[test]
+    fn grouped_bars_name_their_series_on_hover_and_in_the_legend() {
+        let groups = vec![
+            BarGroup { label: "満足".into(), values: vec![Some(36.1), Some(35.0)] },
+            BarGroup { label: "不満".into(), values: vec![Some(3.5), None] },
+        ];
+        let svg = grouped_bar_chart("重み付け", "%", &["重みなし", "重み付け"], &groups).expect("drawn");
+        assert!(svg.contains("<title>満足: 重みなし 36.1%</title>"), "{svg}");
+        assert!(svg.contains("<title>満足: 重み付け 35%</title>"), "{svg}");
+        assert!(svg.contains("重み付け X (秘匿)"));
+        assert_eq!(svg.matches("\n重みなし\n</text>").count(), 1, "one legend entry per series: {svg}");
     }
 
     #[test]

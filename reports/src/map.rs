@@ -93,14 +93,16 @@ pub struct Region {
     pub value: Option<f64>,
 }
 
-/// Class breaks: five classes of equal counts (quintiles) of the known values.
+/// Class breaks: up to five classes of equal counts (quintiles) of the known values. A
+/// break equal to the minimum or to the previous break is dropped, so that skewed data
+/// (many prefectures at 0) get fewer classes rather than a 0 drawn as a high class.
 pub fn breaks(values: &[f64]) -> Vec<f64> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
-    if v.is_empty() {
-        return Vec::new();
-    }
-    (1..5).map(|i| v[(i * v.len() / 5).min(v.len() - 1)]).collect()
+    let Some(&min) = v.first() else { return Vec::new() };
+    let mut out: Vec<f64> = (1..5).map(|i| v[(i * v.len() / 5).min(v.len() - 1)]).filter(|b| *b > min).collect();
+    out.dedup();
+    out
 }
 
 fn class_of(v: f64, breaks: &[f64]) -> usize {
@@ -125,8 +127,7 @@ pub fn choropleth(title: &str, unit: &str, regions: &[Region]) -> Result<String>
         for (code, rings) in outlines {
             let region = by_code.get(code);
             let fill = match region.and_then(|r| r.value) {
-                Some(v) if !br.is_empty() => CLASSES[class_of(v, &br)],
-                Some(_) => CLASSES[2],
+                Some(v) => CLASSES[class_of(v, &br)],
                 None => NO_VALUE,
             };
             let label = match region {
@@ -196,5 +197,15 @@ mod tests {
         assert!(svg.contains("<title>P03: X（秘匿・データなし）</title>"));
         assert!(svg.len() < 2_000_000, "{} bytes", svg.len());
         assert_eq!(breaks(&[1.0, 2.0, 3.0, 4.0, 5.0]), vec![2.0, 3.0, 4.0, 5.0]);
+    }
+
+    #[test]
+    fn regression_many_zeros_are_drawn_in_the_lowest_class() {
+        let mut v = vec![0.0; 30];
+        v.extend([1.0, 1.0, 2.0, 2.0, 3.0, 5.0, 8.0, 1.0, 1.0, 1.0, 2.0, 4.0, 1.0, 1.0, 1.0, 2.0, 6.0]);
+        let br = breaks(&v);
+        assert_eq!(class_of(0.0, &br), 0, "breaks {br:?}");
+        assert!(class_of(1.0, &br) > 0);
+        assert!(breaks(&[0.0; 47]).is_empty(), "all equal: one class");
     }
 }

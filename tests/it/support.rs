@@ -1,12 +1,15 @@
 //! Running the binary.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_oncometrics");
 
-pub fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The crate's directory, read when the test runs (cargo sets it) rather than baked in at
+/// compile time: CI reuses one target directory across clones, so a test binary built in
+/// another clone must still read this clone's files.
+pub fn repo() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
 }
 
 /// Runs `oncometrics` with a warehouse in `dir`.

@@ -49,6 +49,11 @@ pub fn cell(v: &Value, unit: &str) -> Markup {
     }
 }
 
+/// Text long enough to wrap (lists of hospital names, question texts).
+fn long_text(v: &Value) -> bool {
+    matches!(v, Value::Text(t) if t.chars().count() > 30)
+}
+
 fn numeric(v: &Value) -> bool {
     matches!(v, Value::Int(_) | Value::Num(_) | Value::Suppressed)
 }
@@ -56,6 +61,15 @@ fn numeric(v: &Value) -> bool {
 /// The result's table with notes, policy, provenance and downloads; `rows_shown` caps
 /// long tables (the download has every row).
 pub fn result(r: &MetricResult, rows_shown: usize) -> Markup {
+    linked(r, rows_shown, &|_, _| None)
+}
+
+/// A link for a dimension or label cell: (row, column name) → href.
+pub type CellLink<'a> = &'a dyn Fn(&[Value], &str) -> Option<String>;
+
+/// As [`result`], with dimension and label cells linked where `link` gives an address
+/// (the drill-down from a prefecture to its areas, from an area to its hospitals).
+pub fn linked(r: &MetricResult, rows_shown: usize, link: CellLink<'_>) -> Markup {
     let q = query_of(r);
     html! {
         section.result id=(r.metric.replace('.', "-")) {
@@ -78,7 +92,11 @@ pub fn result(r: &MetricResult, rows_shown: usize) -> Markup {
                                 @for (c, v) in r.columns.iter().zip(row) {
                                     @if c.role == ColRole::Dim || c.role == ColRole::Label {
                                         // Codes and years as written: no thousands separators.
-                                        td { @if *v == Value::Suppressed { (cell(v, c.unit)) } @else { (v.display()) } }
+                                        td class=[long_text(v).then_some("wrap")] {
+                                            @if *v == Value::Suppressed { (cell(v, c.unit)) }
+                                            @else if let Some(href) = link(row, c.name) { a href=(href) { (v.display()) } }
+                                            @else { (v.display()) }
+                                        }
                                     } @else {
                                         td class=@if numeric(v) { "num" } { (cell(v, c.unit)) }
                                     }

@@ -3,17 +3,23 @@
 //! - [`overview`]: 概要 — headline numbers with sparklines.
 //! - [`members`]: 会員 — composition, the 80% gauge with history and projection, the what-if
 //!   calculator (a plain GET form: works without JavaScript), flows, before/after, retention.
-//! - [`sections`]: アンケート, 専門医, 拠点病院 — each metric of the section as a table.
+//! - [`survey`]: アンケート — response rates, then one question at a time: distribution,
+//!   weighted against raw, cross-tab builder, trend; free-text terms.
+//! - [`hospitals`]: 拠点病院 — 空白の二次医療圏 as map or table with its time series, the
+//!   drill-down prefecture → area → hospital, designations and volumes.
+//! - [`sections`]: 専門医 (and any section without its own page) — each metric as a table.
 //! - [`metric`]: 指標一覧 and one page per metric with every `by` and parameter as a form.
 //! - [`data`]: データ — load history and attribution.
 //! - [`console`]: SQLコンソール over the researcher-safe catalog.
 
 pub mod console;
 pub mod data;
+pub mod hospitals;
 pub mod members;
 pub mod metric;
 pub mod overview;
 pub mod sections;
+pub mod survey;
 
 use std::collections::BTreeMap;
 
@@ -73,6 +79,27 @@ pub async fn evaluate(state: &AppState, user: &User, req: Request) -> Result<Met
         state.audit(Some(user.name()), "view", def.name, &detail, &user.addr).await;
     }
     Ok(result)
+}
+
+/// As [`evaluate`], but a metric refusing its parameters or missing its data (e.g. no
+/// survey loaded) becomes a message in the page instead of failing the whole page.
+pub async fn evaluate_or_note(
+    state: &AppState,
+    user: &User,
+    req: Request,
+) -> Result<std::result::Result<MetricResult, maud::Markup>> {
+    match evaluate(state, user, req).await {
+        Ok(r) => Ok(Ok(r)),
+        Err(e @ Error::Metric(queries::Error::Param { .. })) => {
+            Ok(Err(maud::html! { p.error { (e.public_message()) } }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// As [`evaluate_or_note`], dropping the message: None when the metric's data are absent.
+pub async fn evaluate_opt(state: &AppState, user: &User, req: Request) -> Result<Option<MetricResult>> {
+    Ok(evaluate_or_note(state, user, req).await?.ok())
 }
 
 /// Whether the user's audience may see a metric.

@@ -9,7 +9,7 @@ use maud::{Markup, PreEscaped, html};
 use queries::{MetricResult, Request, Value};
 use reports::charts::{XAxis, sparkline};
 
-use super::{Params, as_of, date_x, evaluate, first_num, may_see, num_x, points};
+use super::{Params, as_of, date_x, evaluate_opt, first_num, may_see, num_x, points};
 use crate::auth::User;
 use crate::error::Result;
 use crate::html::{Page, date_ja, int, page};
@@ -47,38 +47,52 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
     let req = |m: &str| Request::new(m, user.audience()).as_of(d);
     let mut kpis = Vec::new();
 
-    let share = evaluate(&state, &user, req("members.physician_share")).await?;
-    let history = evaluate(&state, &user, req("members.physician_share_history")).await?;
-    let pct = share.column("share_pct").first().copied().cloned();
-    let ok = share.column("compliant").first().is_some_and(|v| matches!(v, Value::Bool(true)));
-    kpis.push(Kpi {
-        label: "正会員に占める医師の割合",
-        value: shown(pct.as_ref(), |v| format!("{v:.2}%")),
-        class: if pct.as_ref().and_then(Value::as_f64).is_none() {
-            ""
-        } else if ok {
-            "ok"
-        } else {
-            "warn"
-        },
-        detail: match first_num(&share, "headroom") {
-            Some(h) if ok => format!("基準 80% · あと {} 人まで医師以外が入会可能", int(h as i64)),
-            _ => "基準 80%".into(),
-        },
-        spark: spark("医師割合（月末）", "%", XAxis::Date, points(&history, date_x, "month_end", "share_pct"), 36),
-        link: "/members",
-    });
-    kpis.push(Kpi {
-        label: "正会員数",
-        value: shown(share.column("full_members").first().copied(), |v| format!("{} 人", int(v as i64))),
-        class: "",
-        detail: format!("医師 {} 人", shown(share.column("physicians").first().copied(), |v| int(v as i64))),
-        spark: spark("正会員数（月末）", "人", XAxis::Date, points(&history, date_x, "month_end", "full_members"), 36),
-        link: "/members",
-    });
+    // A section whose data are not loaded yet is listed as missing; the rest still shows.
+    let mut missing = Vec::new();
+    let share = evaluate_opt(&state, &user, req("members.physician_share")).await?;
+    let history = evaluate_opt(&state, &user, req("members.physician_share_history")).await?;
+    if let (Some(share), Some(history)) = (&share, &history) {
+        let pct = share.column("share_pct").first().copied().cloned();
+        let ok = share.column("compliant").first().is_some_and(|v| matches!(v, Value::Bool(true)));
+        kpis.push(Kpi {
+            label: "正会員に占める医師の割合",
+            value: shown(pct.as_ref(), |v| format!("{v:.2}%")),
+            class: if pct.as_ref().and_then(Value::as_f64).is_none() {
+                ""
+            } else if ok {
+                "ok"
+            } else {
+                "warn"
+            },
+            detail: match first_num(share, "headroom") {
+                Some(h) if ok => format!("基準 80% · あと {} 人まで医師以外が入会可能", int(h as i64)),
+                _ => "基準 80%".into(),
+            },
+            spark: spark("医師割合（月末）", "%", XAxis::Date, points(history, date_x, "month_end", "share_pct"), 36),
+            link: "/members",
+        });
+        kpis.push(Kpi {
+            label: "正会員数",
+            value: shown(share.column("full_members").first().copied(), |v| format!("{} 人", int(v as i64))),
+            class: "",
+            detail: format!("医師 {} 人", shown(share.column("physicians").first().copied(), |v| int(v as i64))),
+            spark: spark(
+                "正会員数（月末）",
+                "人",
+                XAxis::Date,
+                points(history, date_x, "month_end", "full_members"),
+                36,
+            ),
+            link: "/members",
+        });
+    } else {
+        missing.push("会員");
+    }
 
-    let flows = evaluate(&state, &user, req("members.flows")).await?;
-    if let Some(last) = flows.rows.last() {
+    let flows = evaluate_opt(&state, &user, req("members.flows")).await?;
+    if let Some(flows) = &flows
+        && let Some(last) = flows.rows.last()
+    {
         let fy = last.first().map(Value::display).unwrap_or_default();
         let get = |c: &str| flows.column_index(c).and_then(|i| last.get(i));
         kpis.push(Kpi {
@@ -90,13 +104,18 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
             ),
             class: "",
             detail: format!("{fy}年度（基準日まで）· 増減 {}", shown(get("net"), |v| int(v as i64))),
-            spark: spark("入会（年度）", "人", XAxis::Number, points(&flows, num_x, "fiscal_year", "joins"), 12),
+            spark: spark("入会（年度）", "人", XAxis::Number, points(flows, num_x, "fiscal_year", "joins"), 12),
             link: "/members#flows",
         });
     }
 
-    let rate = evaluate(&state, &user, req("survey.response_rate")).await?;
-    if let Some(last) = rate.rows.last() {
+    let rate = evaluate_opt(&state, &user, req("survey.response_rate")).await?;
+    if rate.as_ref().is_none_or(|r| r.rows.is_empty()) {
+        missing.push("アンケート");
+    }
+    if let Some(rate) = &rate
+        && let Some(last) = rate.rows.last()
+    {
         let fy = last.first().map(Value::display).unwrap_or_default();
         let get = |c: &str| rate.column_index(c).and_then(|i| last.get(i));
         kpis.push(Kpi {
@@ -108,13 +127,16 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
                 shown(get("rate_low_pct"), |v| format!("{v:.1}")),
                 shown(get("rate_high_pct"), |v| format!("{v:.1}"))
             ),
-            spark: spark("回答率（年度）", "%", XAxis::Number, points(&rate, num_x, "fiscal_year", "rate_pct"), 13),
+            spark: spark("回答率（年度）", "%", XAxis::Number, points(rate, num_x, "fiscal_year", "rate_pct"), 13),
             link: "/survey",
         });
     }
 
-    let spec = evaluate(&state, &user, req("specialists.by_year")).await?;
-    let drug: MetricResult = MetricResult {
+    let spec = evaluate_opt(&state, &user, req("specialists.by_year")).await?;
+    if spec.as_ref().is_none_or(|r| r.rows.is_empty()) {
+        missing.push("専門医");
+    }
+    let drug: Option<MetricResult> = spec.map(|spec| MetricResult {
         rows: spec
             .rows
             .iter()
@@ -122,39 +144,54 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
             .cloned()
             .collect(),
         ..spec.clone()
-    };
-    if let Some(last) = drug.rows.last() {
+    });
+    if let Some(drug) = &drug
+        && let Some(last) = drug.rows.last()
+    {
         let year = drug.column_index("year").and_then(|i| last.get(i)).map(Value::display).unwrap_or_default();
         kpis.push(Kpi {
             label: "がん薬物療法専門医（有効）",
             value: shown(drug.column_index("active").and_then(|i| last.get(i)), |v| format!("{} 人", int(v as i64))),
             class: "",
             detail: format!("{year}年末"),
-            spark: spark("有効な専門医（年末）", "人", XAxis::Number, points(&drug, num_x, "year", "active"), 21),
+            spark: spark("有効な専門医（年末）", "人", XAxis::Number, points(drug, num_x, "year", "active"), 21),
             link: "/specialists",
         });
     }
 
-    let blank = evaluate(&state, &user, req("hospitals.blank_area_count")).await?;
-    let series = evaluate(&state, &user, req("hospitals.blank_area_series")).await?;
-    kpis.push(Kpi {
-        label: "空白の二次医療圏",
-        value: shown(blank.column("blank_areas").first().copied(), |v| format!("{} 区域", int(v as i64))),
-        class: "",
-        detail: format!(
-            "{} 区域中 · 人口の {}",
-            shown(blank.column("areas").first().copied(), |v| int(v as i64)),
-            shown(blank.column("blank_population_pct").first().copied(), |v| format!("{v:.1}%"))
-        ),
-        spark: spark("空白区域数（4月1日）", "区域", XAxis::Date, points(&series, date_x, "date", "blank_areas"), 21),
-        link: "/hospitals",
-    });
+    let blank = evaluate_opt(&state, &user, req("hospitals.blank_area_count")).await?;
+    let series = evaluate_opt(&state, &user, req("hospitals.blank_area_series")).await?;
+    if let (Some(blank), Some(series)) = (&blank, &series) {
+        kpis.push(Kpi {
+            label: "空白の二次医療圏",
+            value: shown(blank.column("blank_areas").first().copied(), |v| format!("{} 区域", int(v as i64))),
+            class: "",
+            detail: format!(
+                "{} 区域中 · 人口の {}",
+                shown(blank.column("areas").first().copied(), |v| int(v as i64)),
+                shown(blank.column("blank_population_pct").first().copied(), |v| format!("{v:.1}%"))
+            ),
+            spark: spark(
+                "空白区域数（4月1日）",
+                "区域",
+                XAxis::Date,
+                points(series, date_x, "date", "blank_areas"),
+                21,
+            ),
+            link: "/hospitals",
+        });
+    } else {
+        missing.push("拠点病院");
+    }
 
     let body = html! {
         h1 { "概要" }
         p.muted { (date_ja(d)) " 現在 · 各数値をクリックすると詳細へ" }
         div.kpis {
             @for k in &kpis { (kpi(k)) }
+        }
+        @if !missing.is_empty() {
+            p.note { "まだ読み込まれていないデータ: " (missing.join("、")) "（" a href="/data" { "データ" } "ページで読み込み状況を確認できます）" }
         }
         @if may_see(&user, "members.what_if") {
             p { a href="/members#what-if" { "入会シミュレーション（what-if）へ" } }

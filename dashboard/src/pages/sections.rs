@@ -1,6 +1,7 @@
-//! アンケート, 専門医 and 拠点病院: each section's metrics with their default parameters,
-//! with a chart where one reads better than a table. Every metric links to its own page,
-//! where its groupings and parameters can be changed.
+//! 専門医: each metric of the section with its default parameters, with a chart where one
+//! reads better than a table (the per-100k map, counts over time) and the per-area table.
+//! Every metric links to its own page, where its groupings and parameters can be changed.
+//! (アンケート and 拠点病院 have their own pages: [`super::survey`], [`super::hospitals`].)
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -12,7 +13,7 @@ use queries::{MetricResult, Request, Value};
 use reports::charts::{LineChart, Series, XAxis, line_chart};
 use reports::map::{Region, choropleth};
 
-use super::{Params, as_of, date_x, evaluate, num_x, points};
+use super::{Params, as_of, evaluate, num_x, points};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::{Page, page, svg, table};
@@ -24,12 +25,13 @@ pub fn router() -> Router<AppState> {
 
 fn group_of(section: &str) -> Option<(Group, &'static str)> {
     match section {
-        "survey" => Some((Group::Survey, "survey")),
         "specialists" => Some((Group::Specialists, "specialists")),
-        "hospitals" => Some((Group::Hospitals, "hospitals")),
         _ => None,
     }
 }
+
+/// Further groupings shown under a metric's default one: (metric, by, heading).
+const EXTRA: [(&str, &str, &str); 1] = [("specialists.per_100k", "area", "構想区域別")];
 
 /// A chart for the metrics that have an obvious one.
 fn chart_of(r: &MetricResult) -> Option<String> {
@@ -52,13 +54,6 @@ fn chart_of(r: &MetricResult) -> Option<String> {
         return choropleth(&title, "人", &regions).ok();
     }
     let c = match r.metric {
-        "survey.response_rate" => {
-            let mut c = LineChart::new("回答率（年度）と95%信頼区間", XAxis::Number, "%");
-            c.series.push(Series::new("回答率", points(r, num_x, "fiscal_year", "rate_pct")));
-            c.series.push(Series::new("下限", points(r, num_x, "fiscal_year", "rate_low_pct")).dashed());
-            c.series.push(Series::new("上限", points(r, num_x, "fiscal_year", "rate_high_pct")).dashed());
-            c
-        }
         "specialists.by_year" => {
             let mut c = LineChart::new("有効な専門医・認定医（年末）", XAxis::Number, "人");
             let mut names: Vec<String> = r.column("qualification").iter().map(|v| v.display()).collect();
@@ -75,11 +70,6 @@ fn chart_of(r: &MetricResult) -> Option<String> {
                 };
                 c.series.push(Series::new(name, points(&sub, num_x, "year", "active")));
             }
-            c
-        }
-        "hospitals.blank_area_series" => {
-            let mut c = LineChart::new("空白の二次医療圏の数（各年4月1日）", XAxis::Date, "区域");
-            c.series.push(Series::new("空白区域", points(r, date_x, "date", "blank_areas")));
             c
         }
         _ => return None,
@@ -114,12 +104,25 @@ async fn section(
             continue;
         }
         let part = match evaluate(&state, &user, Request::new(def.name, user.audience()).as_of(d)).await {
-            Ok(r) => html! {
-                h2 id=(def.name.replace('.', "-")) { (def.title_ja) }
-                p.muted { (def.summary) " · " a href=(link) { "条件を変えて表示" } }
-                @if let Some(s) = chart_of(&r) { (svg(&s)) }
-                (table::result(&r, 60))
-            },
+            Ok(r) => {
+                let mut extra = Vec::new();
+                for (_, by, heading) in EXTRA.iter().filter(|(m, _, _)| *m == def.name) {
+                    let req = Request::new(def.name, user.audience()).as_of(d).by(by);
+                    extra.push((*heading, evaluate(&state, &user, req).await?));
+                }
+                html! {
+                    h2 id=(def.name.replace('.', "-")) { (def.title_ja) }
+                    p.muted { (def.summary) " · " a href=(link) { "条件を変えて表示" } }
+                    @if let Some(s) = chart_of(&r) { (svg(&s)) }
+                    (table::result(&r, 60))
+                    @for (heading, x) in &extra {
+                        details {
+                            summary { (heading) }
+                            (table::result(x, 400))
+                        }
+                    }
+                }
+            }
             // A metric whose data are absent says so; the rest of the page still shows.
             Err(e @ Error::Metric(queries::Error::Param { .. })) => html! {
                 h2 { (def.title_ja) }

@@ -2,7 +2,8 @@
 
 Usage: e2e.py BASE_URL USER PASSWORD OUT_DIR
 
-Logs in through the form, opens every page, submits the what-if form, downloads an
+Logs in through the form, opens every page, submits the what-if form, picks a survey
+question, drills down from a prefecture to a hospital, downloads an
 export, and saves a screenshot of each step in OUT_DIR. Fails (exit 1) on any console
 error, broken image, non-200 page, missing Japanese heading or failed export.
 Japanese text must render with a CJK font: the script checks that the page's text
@@ -18,6 +19,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 base, user, password, out = sys.argv[1:5]
 os.makedirs(out, exist_ok=True)
@@ -93,6 +95,31 @@ if "staff_full=60" not in driver.current_url:
     failures.append(f"what-if: the form did not submit ({driver.current_url})")
 if "仮定後の医師の割合" not in driver.page_source:
     failures.append("what-if: no after-share gauge")
+
+# The survey's question picker: choose Q03 and cross-tabulate it by Q01.
+driver.get(base + "/survey")
+Select(driver.find_element(By.NAME, "question")).select_by_value("Q03")
+Select(driver.find_element(By.NAME, "column")).select_by_value("Q01")
+driver.find_element(By.CSS_SELECTOR, "form.grid button").click()
+time.sleep(0.5)
+check("survey-question", "アンケート")
+if "question=Q03" not in driver.current_url or "Q03 × Q01" not in driver.page_source:
+    failures.append(f"survey: the question form did not apply ({driver.current_url})")
+
+# The 拠点病院 drill-down: pick 東京都, click an area, then a hospital.
+driver.get(base + "/hospitals")
+Select(driver.find_element(By.NAME, "pref")).select_by_value("13")
+driver.find_element(By.CSS_SELECTOR, "form.picker button").click()
+time.sleep(0.5)
+check("hospitals-prefecture", "東京都")
+driver.find_element(By.LINK_TEXT, "区中央部").click()
+time.sleep(0.5)
+check("hospitals-area", "区中央部")
+driver.find_element(By.CSS_SELECTOR, "section.result td a[href*='hospital=']").click()
+time.sleep(0.5)
+check("hospitals-hospital", "病院")
+if "指定の履歴" not in driver.page_source:
+    failures.append("hospitals: the hospital page lacks its designation history")
 
 # An export: the browser downloads the CSV link of the first table.
 driver.get(base + "/members")

@@ -19,7 +19,12 @@ fn routes() -> Vec<(&'static str, String, &'static [&'static str])> {
         ("GET", "/survey".into(), ALL),
         ("GET", "/specialists".into(), ALL),
         ("GET", "/hospitals".into(), ALL),
+        ("GET", "/survey?question=Q03&column=Q01&text_question=Q05".into(), ALL),
+        ("GET", "/hospitals?pref=13".into(), ALL),
+        ("GET", "/hospitals?pref=13&area=1301".into(), ALL),
+        ("GET", "/hospitals?view=table".into(), ALL),
         ("GET", "/data".into(), ALL),
+        ("GET", "/data/rejects/1.csv".into(), COMMITTEE),
         ("GET", "/console".into(), ALL),
         ("GET", "/metrics".into(), ALL),
         ("GET", "/metrics/members.composition?by=category,prefecture".into(), ALL),
@@ -81,7 +86,7 @@ fn without_a_session_pages_redirect_to_login_and_the_api_answers_401() {
         }
     }
     // A forged or expired session cookie is no session.
-    let mut forged = Client { cookies: vec![("om_session".into(), "0".repeat(64))], csrf: String::new() };
+    let mut forged = Client { cookies: vec![("om_session".into(), "0".repeat(64))], csrf: String::new(), app: None };
     assert_eq!(forged.get("/").location(), Some("/login"));
 }
 
@@ -102,7 +107,7 @@ fn login_sets_a_strict_httponly_cookie_and_logout_ends_the_session() {
     let token = c.csrf.clone();
     let stolen = c.cookies.clone();
     assert_eq!(c.post("/logout", &[("csrf", &token)]).location(), Some("/login"));
-    let mut replay = Client { cookies: stolen, csrf: token };
+    let mut replay = Client { cookies: stolen, csrf: token, app: None };
     assert_eq!(replay.get("/").location(), Some("/login"), "the old cookie no longer works");
 }
 

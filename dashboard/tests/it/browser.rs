@@ -25,11 +25,11 @@ fn a_user_goes_through_every_page_in_headless_chromium() {
         let _ = tx.send(addr);
     }));
     let addr = rx.recv().expect("the server listens");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"), PathBuf::from);
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| crate::support::repo().join("target"), PathBuf::from);
     let out_dir = target.join("e2e");
     let _ = std::fs::remove_dir_all(&out_dir);
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/e2e.py");
+    let script = crate::support::manifest_dir().join("tests/browser/e2e.py");
     let out = Command::new("python3")
         .arg(&script)
         .args([&format!("http://{addr}"), "browser", pw])

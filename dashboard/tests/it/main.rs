@@ -7,4 +7,5 @@ mod browser;
 mod exports;
 mod fuzz;
 mod pages;
+mod sections;
 mod security;

@@ -24,8 +24,15 @@ pub struct Fixture {
 /// The password of every test account (`<role>` for each role, plus `locked`).
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The crate's directory, read when the test runs (cargo sets it) rather than baked in at
+/// compile time: CI reuses one target directory across clones, so a test binary built in
+/// another clone must still read this clone's files.
+pub fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    manifest_dir().join("..")
 }
 
 pub fn rt() -> &'static tokio::runtime::Runtime {
@@ -44,6 +51,52 @@ pub fn config(dir: &Path, https: bool) -> Config {
         // Every in-process request comes from address "-": keep the per-address limit out of the way.
         login_limits: Limits { per_user: 5, per_address: 10_000, window: Duration::from_secs(600) },
     }
+}
+
+/// Creates one account per role (and a locked and a disabled one), all with [`PASSWORD`].
+fn accounts(state: &AppState) {
+    let hash = password::hash(PASSWORD).expect("hash");
+    rt().block_on(state.db(move |db| {
+        for r in Role::ALL {
+            db.create_account(r.name(), r.name(), &hash)?;
+        }
+        db.create_account("locked", "board", &hash)?;
+        db.create_account("disabled", "board", &hash)?;
+        Ok(())
+    }))
+    .expect("accounts");
+}
+
+/// A warehouse with one members load committed with `--accept-partial`: one good row and
+/// one whose 入会日 is a formula, left out and recorded in `load_rejects`.
+pub fn partial_load() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cfg = config(dir.path(), false);
+        {
+            let mut wh = store::Warehouse::open(&cfg.warehouse, &cfg.lake).expect("open");
+            let file = dir.path().join("roster.csv");
+            let body = "会員番号,会員種別,職種,入会日,退会日,勤務先都道府県,生年,性別\n\
+                        G1,正会員,医師,2020-04-01,,東京都,1980,男性\n\
+                        G2,正会員,医師,=1+2,,東京都,1980,男性\n";
+            std::fs::write(&file, body).expect("write");
+            let mut o = ingest::IngestOptions::new(
+                "members",
+                vec![file],
+                dir.path().join("keys/k.key"),
+                dir.path().join("rejects"),
+            );
+            o.as_of = chrono::NaiveDate::from_ymd_opt(2022, 3, 31);
+            o.accept_partial = true;
+            let rep = ingest::ingest(&mut wh, &o).expect("ingest");
+            assert_eq!(rep.outcome, ingest::pipeline::Outcome::Committed);
+        }
+        let state = rt().block_on(AppState::open(cfg)).expect("state");
+        accounts(&state);
+        let app = dashboard::app(state.clone());
+        Fixture { dir, state, app }
+    })
 }
 
 pub fn fixture() -> &'static Fixture {
@@ -65,16 +118,7 @@ pub fn fixture() -> &'static Fixture {
             assert!(reports.iter().all(|r| r.outcome == ingest::pipeline::Outcome::Committed));
         }
         let state = rt().block_on(AppState::open(cfg)).expect("state");
-        let hash = password::hash(PASSWORD).expect("hash");
-        rt().block_on(state.db(move |db| {
-            for r in Role::ALL {
-                db.create_account(r.name(), r.name(), &hash)?;
-            }
-            db.create_account("locked", "board", &hash)?;
-            db.create_account("disabled", "board", &hash)?;
-            Ok(())
-        }))
-        .expect("accounts");
+        accounts(&state);
         let app = dashboard::app(state.clone());
         Fixture { dir, state, app }
     })
@@ -105,6 +149,8 @@ impl Res {
 pub struct Client {
     pub cookies: Vec<(String, String)>,
     pub csrf: String,
+    /// The app to talk to (default: the shared sample fixture's).
+    pub app: Option<Router>,
 }
 
 pub fn send(app: &Router, req: Request<Body>) -> Res {
@@ -136,7 +182,7 @@ impl Client {
 
     pub fn get(&mut self, path: &str) -> Res {
         let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).expect("request");
-        let res = send(&fixture().app, req);
+        let res = send(self.app.as_ref().unwrap_or(&fixture().app), req);
         self.keep_cookies(&res);
         if let Some(token) = csrf_of(&res.text()) {
             self.csrf = token;
@@ -151,14 +197,19 @@ impl Client {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(body))
             .expect("request");
-        let res = send(&fixture().app, req);
+        let res = send(self.app.as_ref().unwrap_or(&fixture().app), req);
         self.keep_cookies(&res);
         res
     }
 
     /// Logs in through the form; panics unless it redirects to `/`.
     pub fn login(user: &str) -> Client {
-        let mut c = Client::default();
+        Self::login_to(None, user)
+    }
+
+    /// Logs in to another app (one with the same test accounts).
+    pub fn login_to(app: Option<Router>, user: &str) -> Client {
+        let mut c = Client { app, ..Client::default() };
         let res = c.try_login(user, PASSWORD);
         assert_eq!(res.status, StatusCode::SEE_OTHER, "login {user}: {}", res.text());
         assert_eq!(res.location(), Some("/"));

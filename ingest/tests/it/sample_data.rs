@@ -1,30 +1,37 @@
 //! The sample generator: deterministic, and shaped like the facts in DOMAIN.md.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use ingest::sample;
 
-fn reference() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../data/reference"))
+/// The crate's directory, read when the test runs (cargo sets it) rather than baked in at
+/// compile time: CI reuses one target directory across clones, so a test binary built in
+/// another clone must still read this clone's files.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
+fn reference() -> PathBuf {
+    manifest_dir().join("../data/reference")
 }
 
 #[test]
 fn the_same_seed_gives_byte_identical_files() {
     let (a, b) = (tempfile::tempdir().expect("a"), tempfile::tempdir().expect("b"));
-    let ma = sample::generate(a.path(), reference(), 1, 7).expect("gen a");
-    let mb = sample::generate(b.path(), reference(), 1, 7).expect("gen b");
+    let ma = sample::generate(a.path(), &reference(), 1, 7).expect("gen a");
+    let mb = sample::generate(b.path(), &reference(), 1, 7).expect("gen b");
     let ha: Vec<_> = ma.files.iter().map(|f| (&f.path, &f.sha256)).collect();
     let hb: Vec<_> = mb.files.iter().map(|f| (&f.path, &f.sha256)).collect();
     assert_eq!(ha, hb);
     let c = tempfile::tempdir().expect("c");
-    let mc = sample::generate(c.path(), reference(), 1, 8).expect("gen c");
+    let mc = sample::generate(c.path(), &reference(), 1, 8).expect("gen c");
     assert_ne!(ma.files[2].sha256, mc.files[2].sha256, "another seed, another roster");
 }
 
 #[test]
 fn the_sample_has_the_shape_of_the_domain_facts() {
     let d = tempfile::tempdir().expect("dir");
-    let m = sample::generate(d.path(), reference(), 1, 20260117).expect("generate");
+    let m = sample::generate(d.path(), &reference(), 1, 20260117).expect("generate");
     let f = &m.facts;
     // about 10,000 members
     assert!((8_500..=12_000).contains(&f.members_active_latest), "{}", f.members_active_latest);

@@ -11,15 +11,24 @@ use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, P
 use crate::error::Result;
 use crate::result::{Column, Value};
 
-pub const METRICS: &[&MetricDef] =
-    &[&DESIGNATIONS, &BLANK_AREAS, &BLANK_COUNT, &BLANK_SERIES, &VOLUME_CHECK, &VOLUME_SUMMARY, &COVERAGE];
+pub const METRICS: &[&MetricDef] = &[
+    &DESIGNATIONS,
+    &BLANK_AREAS,
+    &BLANK_COUNT,
+    &BLANK_SERIES,
+    &super::drilldown::AREAS,
+    &super::drilldown::LIST,
+    &VOLUME_CHECK,
+    &VOLUME_SUMMARY,
+    &COVERAGE,
+];
 
-const AREA_SET_CAVEAT: &str = "A count of 空白 areas depends on the area set: the reference data give the 339 構想区域 \
+pub(super) const AREA_SET_CAVEAT: &str = "A count of 空白 areas depends on the area set: the reference data give the 339 構想区域 \
     of R6/R7 (= 二次医療圏 except in 三重県, where 8 構想区域 split 4 二次医療圏). Since FY2019 the government counts \
     空白 areas on がん医療圏, which can differ; designations whose area code is not in the set are reported in a note.";
 
 /// SQL list of the designation labels that make an area not 空白.
-fn covering_list() -> String {
+pub(super) fn covering_list() -> String {
     DesignationType::ALL
         .iter()
         .filter(|t| t.covers_area())
@@ -28,7 +37,7 @@ fn covering_list() -> String {
         .join(", ")
 }
 
-fn hub_list() -> String {
+pub(super) fn hub_list() -> String {
     DesignationType::ALL
         .iter()
         .filter(|t| t.is_hub())
@@ -37,7 +46,7 @@ fn hub_list() -> String {
         .join(", ")
 }
 
-fn designated_on(d: &str) -> String {
+pub(super) fn designated_on(d: &str) -> String {
     format!("(designated_from <= {d} AND (designated_until IS NULL OR designated_until >= {d}))")
 }
 
@@ -58,7 +67,7 @@ pub const DESIGNATIONS: MetricDef = MetricDef {
     eval: designations,
 };
 
-fn type_order(label: &str) -> usize {
+pub(super) fn type_order(label: &str) -> usize {
     DesignationType::ALL.iter().position(|t| t.label() == label).unwrap_or(usize::MAX)
 }
 
@@ -343,12 +352,20 @@ pub const VOLUME_CHECK: MetricDef = MetricDef {
     sources: &["hospital_volumes"],
     caveats: &["The relative criterion (≈20% of the area's patients) is not evaluated."],
     by: &[""],
-    params: &[ParamSpec {
-        name: "fiscal_year",
-        kind: ParamKind::Int { min: 1900, max: 2100 },
-        default: "",
-        doc: "年度 (default: the latest loaded)",
-    }],
+    params: &[
+        ParamSpec {
+            name: "fiscal_year",
+            kind: ParamKind::Int { min: 1900, max: 2100 },
+            default: "",
+            doc: "年度 (default: the latest loaded)",
+        },
+        ParamSpec {
+            name: "hospital",
+            kind: ParamKind::Text,
+            default: "",
+            doc: "医療機関名 (exact; default: every hospital)",
+        },
+    ],
     audiences: ALL,
     eval: volume_check,
 };
@@ -370,7 +387,11 @@ fn volume_check<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let f = cx
             .frame(&format!(
                 "SELECT hospital, area_code, cancer_registry, surgery, chemotherapy, radiotherapy
-                 FROM hospital_volumes WHERE fiscal_year = {fy} ORDER BY area_code, hospital"
+                 FROM hospital_volumes WHERE fiscal_year = {fy} {only} ORDER BY area_code, hospital",
+                only = match cx.text("hospital").trim() {
+                    "" => String::new(),
+                    h => format!("AND hospital = '{}'", h.replace('\'', "''")),
+                }
             ))
             .await?;
         let mut out = Output::new(vec![

@@ -1,5 +1,6 @@
 //! The metric definitions, one module per section of the product.
 
+pub mod drilldown;
 pub mod flows;
 pub mod free_text;
 pub mod hospitals;

@@ -1,8 +1,9 @@
 //! Survey questions as asked in one 年度: their kind and options, how an answer maps to
 //! option labels, and the answers to one question, per respondent or aggregated.
 
-use crate::catalog::{Cx, ParamKind, ParamSpec};
+use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
+use crate::result::{Column, Value};
 
 /// A question of one 年度: its kind and options.
 pub(super) struct Question {
@@ -87,6 +88,74 @@ pub(super) const YEAR_PARAM: ParamSpec = ParamSpec {
     default: "",
     doc: "年度 (default: the latest wave)",
 };
+
+pub const QUESTIONS: MetricDef = MetricDef {
+    name: "survey.questions",
+    group: Group::Survey,
+    title_ja: "設問一覧",
+    title_en: "Questions of a survey wave",
+    summary: "The questions of one 年度 with their kind and options, as asked.",
+    definition: "The survey_questions rows of the 年度: 設問ID, text, kind (single, multi, likert5, text) and options \
+        in their order.",
+    unit: "問",
+    sources: &["survey_questions"],
+    caveats: &[],
+    by: &[""],
+    params: &[YEAR_PARAM],
+    audiences: ALL,
+    eval: questions,
+};
+
+/// The kind of a question in Japanese.
+pub fn kind_ja(kind: &str) -> &str {
+    match kind {
+        "single" => "単一回答",
+        "multi" => "複数回答",
+        "text" => "自由記述",
+        k if k.starts_with("likert") => "段階評価",
+        k => k,
+    }
+}
+
+fn questions<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let fy = chosen_year(cx).await?;
+        let f = cx
+            .frame(&format!(
+                "SELECT question_id, text, kind, options FROM survey_questions WHERE fiscal_year = {fy}
+                 ORDER BY question_id"
+            ))
+            .await?;
+        if f.is_empty() {
+            return Err(cx.bad(
+                "fiscal_year",
+                &fy.to_string(),
+                "no questions in this 年度 / この年度の設問がありません",
+            ));
+        }
+        let mut out = Output::new(vec![
+            Column::dim("question_id", "設問ID", "Question"),
+            Column::label("fiscal_year", "年度", "Fiscal year"),
+            Column::label("text", "設問文", "Text"),
+            Column::label("kind", "形式", "Kind"),
+            Column::label("kind_ja", "形式（日本語）", "Kind (Japanese)"),
+            Column::label("options", "選択肢", "Options"),
+        ]);
+        for r in 0..f.len() {
+            let kind = f.text(r, "kind").unwrap_or_default();
+            let q = Question::new(String::new(), kind.clone(), &f.text(r, "options").unwrap_or_default());
+            out.rows.push(vec![
+                Value::text(f.text(r, "question_id").unwrap_or_default()),
+                Value::Int(fy),
+                Value::text(f.text(r, "text").unwrap_or_default()),
+                Value::text(kind.clone()),
+                Value::text(kind_ja(&kind)),
+                Value::text(q.options.join(" / ")),
+            ]);
+        }
+        Ok(out)
+    })
+}
 
 /// The question and 年度 a metric was asked about, refusing a free-text question.
 pub(super) async fn closed_question(cx: &Cx<'_>) -> Result<(i64, String, Question)> {

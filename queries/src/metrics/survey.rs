@@ -16,7 +16,8 @@ use crate::frame::Frame;
 use crate::result::{Column, Value};
 use crate::stats::{self, Z95};
 
-pub const METRICS: &[&MetricDef] = &[&RESPONSE_RATE, &ANSWERS, &CROSSTAB, &TREND, &WEIGHTED];
+pub const METRICS: &[&MetricDef] =
+    &[&super::questions::QUESTIONS, &RESPONSE_RATE, &ANSWERS, &CROSSTAB, &TREND, &WEIGHTED];
 
 const SEGMENTS: &[&str] = &["profession", "age_band", "region"];
 const FRAME_CAVEAT: &str = "Segment rates use the roster in force on the wave's 開始日 as the frame (every member \

@@ -66,6 +66,18 @@ fn cases() -> Vec<(String, Request)> {
         Request::new("members.composition", Audience::Researcher).as_of(d).by("category,prefecture"),
     );
     add(
+        "hospitals.areas__prefecture_13",
+        Request::new("hospitals.areas", Audience::Researcher).as_of(d).param("prefecture", "13"),
+    );
+    add(
+        "hospitals.list__area_1301_all",
+        Request::new("hospitals.list", Audience::Researcher).as_of(d).param("area", "1301").param("history", "all"),
+    );
+    add(
+        "survey.questions__2015",
+        Request::new("survey.questions", Audience::Researcher).as_of(d).param("fiscal_year", "2015"),
+    );
+    add(
         "hospitals.blank_areas__2014",
         Request::new("hospitals.blank_areas", Audience::Researcher).as_of(date("2014-04-01")),
     );

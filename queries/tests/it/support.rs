@@ -1,6 +1,6 @@
 //! The bundled sample, loaded once into a temporary warehouse for all tests.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use chrono::NaiveDate;
@@ -14,8 +14,15 @@ pub struct Fixture {
     pub engine: Engine,
 }
 
+/// The crate's directory, read when the test runs (cargo sets it) rather than baked in at
+/// compile time: CI reuses one target directory across clones, so a test binary built in
+/// another clone must still read this clone's files.
+pub fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+}
+
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    manifest_dir().join("..")
 }
 
 /// The bundled sample (data/sample) in a warehouse of its own.

@@ -1,0 +1,287 @@
+//! 拠点病院: 空白の二次医療圏 as a map or a table with its time series, and the drill-down
+//! 全国 → prefecture (`?pref=13`) → area (`&area=1301`) → hospital (`&hospital=…`), each
+//! level a metric of the catalog so that its table downloads like any other. Designations
+//! by type, the volume check and the specialist coverage follow on the national level.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use axum::routing::get;
+use chrono::NaiveDate;
+use maud::{Markup, html};
+use model::prefecture::Prefecture;
+use queries::{MetricResult, Request};
+use reports::charts::{LineChart, Series, XAxis, line_chart};
+use reports::map::{Region, choropleth};
+
+use super::{Params, as_of, date_x, evaluate_or_note, points};
+use crate::auth::User;
+use crate::error::{Error, Result};
+use crate::html::table::urlencode;
+use crate::html::{Page, int, page, svg, table};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/hospitals", get(hospitals))
+}
+
+/// Where in the drill-down the page is.
+struct Level {
+    pref: Option<Prefecture>,
+    area: Option<String>,
+    hospital: Option<String>,
+}
+
+impl Level {
+    fn from(params: &Params) -> Result<Self> {
+        let get = |k: &str| params.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let pref = match get("pref") {
+            Some(p) => Some(p.parse::<u32>().ok().and_then(Prefecture::from_code).ok_or_else(|| {
+                Error::BadRequest(format!("都道府県コード {p:?} は 1〜47 の数です / pref must be 1–47"))
+            })?),
+            None => None,
+        };
+        Ok(Level { pref, area: get("area"), hospital: get("hospital") })
+    }
+}
+
+/// A link within the drill-down, keeping the as-of date.
+fn link(d: NaiveDate, pref: Option<Prefecture>, area: Option<&str>, hospital: Option<&str>) -> String {
+    let mut s = format!("/hospitals?as_of={d}");
+    if let Some(p) = pref {
+        s.push_str(&format!("&pref={}", p.code()));
+    }
+    if let Some(a) = area {
+        s.push_str(&format!("&area={}", urlencode(a)));
+    }
+    if let Some(h) = hospital {
+        s.push_str(&format!("&hospital={}", urlencode(h)));
+    }
+    s
+}
+
+fn section(r: &std::result::Result<MetricResult, Markup>, chart: Option<String>, rows: usize) -> Markup {
+    linked_section(r, chart, rows, &|_, _| None)
+}
+
+fn linked_section(
+    r: &std::result::Result<MetricResult, Markup>,
+    chart: Option<String>,
+    rows: usize,
+    link: table::CellLink<'_>,
+) -> Markup {
+    match r {
+        Ok(r) => html! {
+            @if let Some(s) = chart { (svg(&s)) }
+            (table::linked(r, rows, link))
+        },
+        Err(m) => m.clone(),
+    }
+}
+
+/// Drill-down links for the cells of a result: a prefecture cell to the prefecture, an
+/// area code to the area, a hospital to the hospital.
+fn drill<'a>(r: &'a MetricResult, d: NaiveDate) -> impl Fn(&[queries::Value], &str) -> Option<String> + 'a {
+    let idx = |c: &str| r.column_index(c);
+    let (pc, ac, hc) = (idx("prefecture_code"), idx("area_code"), idx("hospital"));
+    move |row: &[queries::Value], col: &str| {
+        let pref = pc.and_then(|i| row[i].display().parse::<u32>().ok()).and_then(Prefecture::from_code);
+        let area = ac.map(|i| row[i].display()).filter(|a| !a.is_empty() && a != "不明");
+        match col {
+            "prefecture" | "prefecture_code" => pref.map(|p| link(d, Some(p), None, None)),
+            "area_code" | "area_name" => area.map(|a| link(d, pref, Some(&a), None)),
+            "hospital" => hc.map(|i| link(d, pref, area.as_deref(), Some(&row[i].display()))),
+            _ => None,
+        }
+    }
+}
+
+fn drilled(r: &std::result::Result<MetricResult, Markup>, chart: Option<String>, rows: usize, d: NaiveDate) -> Markup {
+    match r {
+        Ok(res) => linked_section(r, chart, rows, &drill(res, d)),
+        Err(m) => m.clone(),
+    }
+}
+
+/// The cells of column `c` of every row, as text.
+fn texts(r: &MetricResult, c: &str) -> Vec<String> {
+    r.column(c).iter().map(|v| v.display()).collect()
+}
+
+async fn hospitals(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
+    let d = as_of(&state, &params)?;
+    let level = Level::from(&params)?;
+    let aud = user.audience();
+    let req = |m: &str| Request::new(m, aud).as_of(d);
+    let map_view = params.get("view").map(String::as_str) != Some("table");
+
+    let crumbs = html! {
+        nav.crumbs aria-label="階層" {
+            a href=(link(d, None, None, None)) { "全国" }
+            @if let Some(p) = level.pref { " › " a href=(link(d, Some(p), None, None)) { (p.name()) } }
+            @if let Some(a) = &level.area { " › " a href=(link(d, level.pref, Some(a), None)) { "区域 " (a) } }
+            @if let Some(h) = &level.hospital { " › " (h) }
+        }
+    };
+    let picker = html! {
+        form.picker method="get" action="/hospitals" {
+            input type="hidden" name="as_of" value=(d.to_string());
+            label { "都道府県を選ぶ"
+                select name="pref" {
+                    option value="" selected[level.pref.is_none()] { "全国" }
+                    @for p in (1..=47).filter_map(Prefecture::from_code) {
+                        option value=(p.code()) selected[level.pref == Some(p)] { (p.name()) }
+                    }
+                }
+            }
+            button type="submit" { "表示" }
+        }
+    };
+
+    let body = if let Some(h) = &level.hospital {
+        let list =
+            evaluate_or_note(&state, &user, req("hospitals.list").param("hospital", h).param("history", "all")).await?;
+        let volumes = evaluate_or_note(&state, &user, req("hospitals.volume_check").param("hospital", h)).await?;
+        html! {
+            h1 { (h) }
+            (crumbs)
+            h2 { "指定の履歴" }
+            (drilled(&list, None, 100, d))
+            h2 { "診療実績（最新年度）" }
+            (section(&volumes, None, 20))
+        }
+    } else if let Some(a) = &level.area {
+        let mut list_req = req("hospitals.list").param("area", a);
+        let mut past_req = req("hospitals.list").param("area", a).param("history", "all");
+        if let Some(p) = level.pref {
+            list_req = list_req.param("prefecture", &p.code().to_string());
+            past_req = past_req.param("prefecture", &p.code().to_string());
+        }
+        let list = evaluate_or_note(&state, &user, list_req).await?;
+        let past = evaluate_or_note(&state, &user, past_req).await?;
+        let name = past.as_ref().ok().and_then(|r| texts(r, "area_name").into_iter().find(|n| !n.is_empty()));
+        html! {
+            h1 { "構想区域 " (a) @if let Some(n) = &name { " " (n) } }
+            (crumbs)
+            h2 { "基準日に指定されている病院" }
+            @if list.as_ref().is_ok_and(|r| r.rows.is_empty()) {
+                p.note { "この区域には基準日に指定された病院がありません（空白の区域です）。" }
+            }
+            (drilled(&list, None, 100, d))
+            details {
+                summary { "過去の指定も含めた一覧" }
+                (drilled(&past, None, 200, d))
+            }
+        }
+    } else if let Some(p) = level.pref {
+        let areas =
+            evaluate_or_note(&state, &user, req("hospitals.areas").param("prefecture", &p.code().to_string())).await?;
+        let list =
+            evaluate_or_note(&state, &user, req("hospitals.list").param("prefecture", &p.code().to_string())).await?;
+        let counts = areas.as_ref().ok().map(|r| {
+            let blank = r.column("blank").iter().filter(|v| matches!(v, queries::Value::Bool(true))).count();
+            (r.rows.len(), blank)
+        });
+        html! {
+            h1 { (p.name()) "の拠点病院" }
+            (crumbs)
+            (picker)
+            @if let Some((n, blank)) = counts {
+                p.kpi-line {
+                    (crate::html::date_ja(d)) " 時点で、構想区域 " (n) " のうち空白は " strong { (blank) " 区域" } "。"
+                }
+            }
+            h2 { "構想区域" }
+            p.muted { "区域名から、その区域の指定病院に進めます。" }
+            (drilled(&areas, None, 100, d))
+            h2 { "指定病院" }
+            (drilled(&list, None, 200, d))
+        }
+    } else {
+        national(&state, &user, d, map_view, &crumbs, &picker).await?
+    };
+    let mut page_def = Page::new("拠点病院", "hospitals").as_of(d);
+    page_def.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    Ok(Html(page(&state, &user, page_def, body)))
+}
+
+/// The national level: 空白 areas (map or table, with the series), designations, volumes, coverage.
+async fn national(
+    state: &AppState,
+    user: &User,
+    d: NaiveDate,
+    map_view: bool,
+    crumbs: &Markup,
+    picker: &Markup,
+) -> Result<Markup> {
+    let aud = user.audience();
+    let req = |m: &str| Request::new(m, aud).as_of(d);
+    let total = evaluate_or_note(state, user, req("hospitals.blank_area_count")).await?;
+    let by_pref = evaluate_or_note(state, user, req("hospitals.blank_area_count").by("prefecture")).await?;
+    let blank = evaluate_or_note(state, user, req("hospitals.blank_areas")).await?;
+    let series = evaluate_or_note(state, user, req("hospitals.blank_area_series")).await?;
+    let designations = evaluate_or_note(state, user, req("hospitals.designations")).await?;
+    let volumes = evaluate_or_note(state, user, req("hospitals.volume_summary")).await?;
+    let coverage =
+        evaluate_or_note(state, user, req("hospitals.specialist_coverage").param("only", "hub_without_oncologist"))
+            .await?;
+
+    let headline = total.as_ref().ok().and_then(|r| {
+        let n = |c: &str| super::first_num(r, c);
+        Some((n("blank_areas")?, n("areas")?, n("blank_population")?, n("blank_population_pct")?))
+    });
+    let map = by_pref.as_ref().ok().and_then(|r| {
+        let (code, name, value) =
+            (r.column_index("prefecture_code")?, r.column_index("prefecture")?, r.column_index("blank_areas")?);
+        let regions: Vec<Region> = r
+            .rows
+            .iter()
+            .filter_map(|row| {
+                let c: u8 = row[code].display().parse().ok()?;
+                Some(Region { code: c, name: row[name].display(), value: row[value].as_f64() })
+            })
+            .collect();
+        choropleth("空白の二次医療圏の数（都道府県）", "区域", &regions).ok()
+    });
+    let series_chart = series.as_ref().ok().and_then(|r| {
+        let mut c = LineChart::new("空白の二次医療圏の数（各年4月1日）", XAxis::Date, "区域");
+        c.series.push(Series::new("空白区域", points(r, date_x, "date", "blank_areas")));
+        line_chart(&c).ok()
+    });
+    Ok(html! {
+        h1 { "拠点病院" }
+        (crumbs)
+        h2 id="blank" { "空白の二次医療圏" }
+        @if let Some((b, a, pop, pct)) = headline {
+            p.kpi-line {
+                (crate::html::date_ja(d)) " 時点で " strong { (int(b as i64)) " 区域" } "（" (int(a as i64)) " 区域中）、"
+                "人口 " (int(pop as i64)) " 人（" (format!("{pct:.1}")) "%）が拠点病院・地域がん診療病院のない区域に住んでいます。"
+            }
+        }
+        p {
+            "表示: "
+            @if map_view { strong { "地図" } } @else { a href=(format!("/hospitals?as_of={d}&view=map#blank")) { "地図" } }
+            " | "
+            @if map_view { a href=(format!("/hospitals?as_of={d}&view=table#blank")) { "表" } } @else { strong { "表" } }
+        }
+        (picker)
+        @if map_view {
+            (drilled(&by_pref, map, 60, d))
+        } @else {
+            (drilled(&blank, None, 400, d))
+            details {
+                summary { "都道府県別の集計" }
+                (drilled(&by_pref, None, 60, d))
+            }
+        }
+        h3 { "推移" }
+        (section(&series, series_chart, 40))
+        h2 id="designations" { "指定類型別の施設数" }
+        (section(&designations, None, 20))
+        h2 id="volumes" { "指定要件の診療実績" }
+        p.muted { a href=(format!("/metrics/hospitals.volume_check?as_of={d}")) { "病院別の実績を見る" } }
+        (section(&volumes, None, 40))
+        h2 id="coverage" { "拠点病院があるのに薬物療法専門医がいない構想区域" }
+        (drilled(&coverage, None, 100, d))
+    })
+}

@@ -1,0 +1,349 @@
+//! アンケート: response rates by year (and segment) with their intervals, then one
+//! question at a time — its distribution, weighted against raw, a cross-tab builder and
+//! its trend — and the free-text terms. Every choice is a plain GET form.
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::Html;
+use axum::routing::get;
+use maud::{Markup, html};
+use queries::{MetricResult, Request};
+use reports::charts::{BarGroup, LineChart, Series, XAxis, grouped_bar_chart, line_chart};
+
+use super::{Params, as_of, evaluate_or_note, may_see, num_x, points};
+use crate::auth::User;
+use crate::error::Result;
+use crate::html::{Page, page, svg, table};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/survey", get(survey))
+}
+
+/// Respondent segments a rate or a cross-tab can be split by.
+const SEGMENTS: [(&str, &str); 3] = [("profession", "職種"), ("age_band", "年齢階級"), ("region", "地方")];
+
+/// A question of the chosen 年度: (id, text, kind).
+struct Q {
+    id: String,
+    text: String,
+    kind: String,
+}
+
+fn questions_of(r: &MetricResult) -> Vec<Q> {
+    let (Some(i), Some(t), Some(k)) = (r.column_index("question_id"), r.column_index("text"), r.column_index("kind"))
+    else {
+        return Vec::new();
+    };
+    r.rows.iter().map(|row| Q { id: row[i].display(), text: row[t].display(), kind: row[k].display() }).collect()
+}
+
+/// A trimmed, non-empty query value.
+fn value<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
+    params.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+/// One bar group per row: the row's first column as label, the given columns as values.
+fn groups(r: &MetricResult, label: &str, cols: &[&str]) -> Vec<BarGroup> {
+    let Some(li) = r.column_index(label) else { return Vec::new() };
+    let idx: Vec<Option<usize>> = cols.iter().map(|c| r.column_index(c)).collect();
+    r.rows
+        .iter()
+        .map(|row| BarGroup {
+            label: row[li].display(),
+            values: idx.iter().map(|i| i.and_then(|i| row[i].as_f64())).collect(),
+        })
+        .collect()
+}
+
+/// One line per value of `key`: (x, y) from `x` and `y` of the rows with that value.
+fn series_by(r: &MetricResult, key: &str, x: &str, y: &str) -> Vec<Series> {
+    let Some(ki) = r.column_index(key) else { return Vec::new() };
+    let mut names: Vec<String> = Vec::new();
+    for row in &r.rows {
+        let n = row[ki].display();
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let sub = MetricResult {
+                rows: r.rows.iter().filter(|row| row[ki].display() == name).cloned().collect(),
+                ..r.clone()
+            };
+            Series::new(name, points(&sub, num_x, x, y))
+        })
+        .collect()
+}
+
+/// A long cross-tab (row, column, respondents) laid out as the matrix people read, with
+/// the share of each cell in its row; withheld cells stay withheld.
+fn matrix(r: &MetricResult) -> Option<Markup> {
+    let (ri, ci, ni) = (r.column_index("row")?, r.column_index("column")?, r.column_index("respondents")?);
+    let mut rows: Vec<String> = Vec::new();
+    let mut cols: Vec<String> = Vec::new();
+    for row in &r.rows {
+        let (a, b) = (row[ri].display(), row[ci].display());
+        if !rows.contains(&a) {
+            rows.push(a);
+        }
+        if !cols.contains(&b) {
+            cols.push(b);
+        }
+    }
+    let at = |a: &str, b: &str| {
+        r.rows.iter().find(|row| row[ri].display() == a && row[ci].display() == b).map(|row| &row[ni])
+    };
+    Some(html! {
+        div.table-wrap {
+            table {
+                caption { "クロス集計表（人）" }
+                thead { tr { th { "設問の回答 ＼ 列" } @for c in &cols { th scope="col" { (c) } } } }
+                tbody {
+                    @for a in &rows {
+                        tr {
+                            th scope="row" { (a) }
+                            @for b in &cols {
+                                td.num { @if let Some(v) = at(a, b) { (table::cell(v, "人")) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// A result's section: chart (if any), table, or the message of a metric that could not run.
+fn part(r: &std::result::Result<MetricResult, Markup>, chart: Option<String>, rows: usize) -> Markup {
+    match r {
+        Ok(r) => html! {
+            @if let Some(s) = chart { (svg(&s)) }
+            (table::result(r, rows))
+        },
+        Err(m) => m.clone(),
+    }
+}
+
+async fn survey(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
+    let d = as_of(&state, &params)?;
+    let aud = user.audience();
+    let req = |m: &str| Request::new(m, aud).as_of(d);
+
+    // Response rates, overall or by a segment.
+    let segment = value(&params, "segment").filter(|s| SEGMENTS.iter().any(|(k, _)| k == s));
+    let mut rate_req = req("survey.response_rate");
+    if let Some(s) = segment {
+        rate_req = rate_req.by(s);
+    }
+    let rates = evaluate_or_note(&state, &user, rate_req).await?;
+    let rate_chart = rates.as_ref().ok().and_then(|r| {
+        let mut c = LineChart::new("回答率（年度）", XAxis::Number, "%");
+        match segment {
+            Some(s) => c.series = series_by(r, s, "fiscal_year", "rate_pct"),
+            None => {
+                c.title = "回答率（年度）と95%信頼区間".into();
+                c.series.push(Series::new("回答率", points(r, num_x, "fiscal_year", "rate_pct")));
+                c.series.push(Series::new("下限", points(r, num_x, "fiscal_year", "rate_low_pct")).dashed());
+                c.series.push(Series::new("上限", points(r, num_x, "fiscal_year", "rate_high_pct")).dashed());
+            }
+        }
+        line_chart(&c).ok()
+    });
+
+    // The waves, newest first, and the chosen 年度.
+    let mut years: Vec<i64> =
+        rates.as_ref().map(|r| r.column("fiscal_year").iter().filter_map(|v| v.as_i64()).collect()).unwrap_or_default();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let fy = value(&params, "fiscal_year").and_then(|s| s.parse::<i64>().ok()).filter(|y| years.contains(y));
+    let fy = fy.or_else(|| years.first().copied());
+
+    // The questions of that 年度; the chosen closed question, comparison column and free-text question.
+    let mut qs = Vec::new();
+    if let Some(fy) = fy
+        && let Ok(r) =
+            evaluate_or_note(&state, &user, req("survey.questions").param("fiscal_year", &fy.to_string())).await?
+    {
+        qs = questions_of(&r);
+    }
+    let closed: Vec<&Q> = qs.iter().filter(|q| q.kind != "text").collect();
+    let open: Vec<&Q> = qs.iter().filter(|q| q.kind == "text").collect();
+    let question = value(&params, "question").filter(|id| closed.iter().any(|q| q.id == *id));
+    let question = question.map(str::to_string).or_else(|| closed.first().map(|q| q.id.clone()));
+    let single = |id: &str| closed.iter().any(|q| q.id == id && q.kind != "multi");
+    let column = value(&params, "column")
+        .filter(|c| SEGMENTS.iter().any(|(k, _)| k == c) || (single(c) && Some(*c) != question.as_deref()))
+        .unwrap_or("profession")
+        .to_string();
+    let text_q = value(&params, "text_question").filter(|id| open.iter().any(|q| q.id == *id)).map(str::to_string);
+    let unit = if value(&params, "unit") == Some("word") { "word" } else { "compound" };
+
+    let fy_s = fy.map(|y| y.to_string()).unwrap_or_default();
+    let with_q = |m: &str| {
+        let mut r = req(m);
+        if let Some(q) = &question {
+            r = r.param("question", q);
+        }
+        if fy.is_some() {
+            r = r.param("fiscal_year", &fy_s);
+        }
+        r
+    };
+    let mut one_question = None;
+    if question.is_some() {
+        let answers = evaluate_or_note(&state, &user, with_q("survey.answers")).await?;
+        let weighted = evaluate_or_note(&state, &user, with_q("survey.weighted")).await?;
+        let crosstab = if single(question.as_deref().unwrap_or_default()) {
+            Some(evaluate_or_note(&state, &user, with_q("survey.crosstab").param("column", &column)).await?)
+        } else {
+            None
+        };
+        let trend_req = req("survey.trend").param("question", question.as_deref().unwrap_or_default());
+        let trend = evaluate_or_note(&state, &user, trend_req).await?;
+        one_question = Some((answers, weighted, crosstab, trend));
+    }
+    let mut terms_req = req("survey.terms").param("unit", unit);
+    if fy.is_some() {
+        terms_req = terms_req.param("fiscal_year", &fy_s);
+    }
+    if let Some(t) = &text_q {
+        terms_req = terms_req.param("question", t);
+    }
+    let terms = evaluate_or_note(&state, &user, terms_req).await?;
+    let kwic = may_see(&user, "survey.kwic");
+
+    let selected = |a: &str, b: &str| a == b;
+    let body = html! {
+        h1 { "アンケート" }
+
+        h2 id="rates" { "回答率" }
+        form.picker method="get" action="/survey#rates" {
+            input type="hidden" name="as_of" value=(d.to_string());
+            label { "内訳 "
+                select name="segment" {
+                    option value="" selected[segment.is_none()] { "全体" }
+                    @for (k, l) in SEGMENTS { option value=(k) selected[segment == Some(k)] { (l) "別" } }
+                }
+            }
+            button type="submit" { "表示" }
+        }
+        (part(&rates, rate_chart, 200))
+
+        h2 id="question" { "設問別の集計" }
+        @if qs.is_empty() {
+            p.muted { "アンケートのデータがありません。" }
+        } @else {
+            form.grid method="get" action="/survey#question" {
+                input type="hidden" name="as_of" value=(d.to_string());
+                label { "年度"
+                    select name="fiscal_year" {
+                        @for y in &years { option value=(y) selected[Some(*y) == fy] { (y) "年度" } }
+                    }
+                }
+                label { "設問"
+                    select name="question" {
+                        @for q in &closed {
+                            option value=(q.id) selected[Some(q.id.as_str()) == question.as_deref()] {
+                                (q.id) "　" (q.text)
+                            }
+                        }
+                    }
+                }
+                label { "クロス集計の列"
+                    select name="column" {
+                        @for (k, l) in SEGMENTS { option value=(k) selected[selected(k, &column)] { (l) } }
+                        @for q in closed.iter().filter(|q| q.kind != "multi") {
+                            option value=(q.id) selected[selected(&q.id, &column)] { (q.id) "　" (q.text) }
+                        }
+                    }
+                }
+                button type="submit" { "集計する" }
+            }
+            p.muted { "設問の一覧は選んだ年度のものです。年度を変えたら「集計する」で一覧が新しくなります。" }
+        }
+        @if let Some((answers, weighted, crosstab, trend)) = &one_question {
+            h3 id="answers" { "回答の分布" }
+            (part(answers, answers.as_ref().ok().and_then(|r| {
+                grouped_bar_chart("回答の割合", "%", &[], &groups(r, "option", &["share_pct"])).ok()
+            }), 100))
+            h3 id="weighted" { "重み付け推定と素の集計" }
+            p.muted { "回答者を名簿の職種・年齢階級・地方の構成に合わせて重み付けした割合（レイキング）と、重みなしの割合。" }
+            (part(weighted, weighted.as_ref().ok().and_then(|r| {
+                grouped_bar_chart("重みなしと重み付けの割合", "%", &["重みなし", "重み付け"],
+                    &groups(r, "option", &["raw_pct", "weighted_pct"])).ok()
+            }), 100))
+            h3 id="crosstab" { "クロス集計" }
+            @match crosstab {
+                Some(Ok(c)) => {
+                    @if let Some(m) = matrix(c) { (m) }
+                    @for n in &c.notes { p.note { "注: " (n.ja) } }
+                    details {
+                        summary { "縦長の表とダウンロード" }
+                        (table::result(c, 400))
+                    }
+                }
+                Some(Err(m)) => (m),
+                None => p.muted { "複数回答の設問はクロス集計できません。" },
+            }
+            h3 id="trend" { "経年変化" }
+            (part(trend, trend.as_ref().ok().and_then(|r| {
+                let mut c = LineChart::new("選択肢の割合（年度）", XAxis::Number, "%");
+                c.series = series_by(r, "option", "fiscal_year", "share_pct");
+                line_chart(&c).ok()
+            }), 200))
+        }
+
+        h2 id="terms" { "自由記述の頻出語" }
+        form.picker method="get" action="/survey#terms" {
+            input type="hidden" name="as_of" value=(d.to_string());
+            @if let Some(y) = fy { input type="hidden" name="fiscal_year" value=(y); }
+            label { "設問"
+                select name="text_question" {
+                    option value="" selected[text_q.is_none()] { "自由記述のすべて" }
+                    @for q in &open {
+                        option value=(q.id) selected[Some(q.id.as_str()) == text_q.as_deref()] { (q.id) "　" (q.text) }
+                    }
+                }
+            }
+            label { "単位"
+                select name="unit" {
+                    option value="compound" selected[unit == "compound"] { "複合語（キャリア支援）" }
+                    option value="word" selected[unit == "word"] { "単語（キャリア・支援）" }
+                }
+            }
+            button type="submit" { "表示" }
+        }
+        (part(&terms, terms.as_ref().ok().and_then(|r| {
+            grouped_bar_chart("記述した回答者の割合", "%", &[], &groups(r, "term", &["share_pct"])).ok()
+        }), 200))
+        @if kwic {
+            @if let Ok(r) = &terms {
+                details {
+                    summary { "用例を見る（KWIC、会員委員会のみ）" }
+                    ul.terms {
+                        @for t in r.column("term").iter().take(20) {
+                            li { a href=(kwic_link(d, fy, &t.display(), text_q.as_deref())) { (t.display()) } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let mut p = Page::new("アンケート", "survey").as_of(d);
+    p.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    Ok(Html(page(&state, &user, p, body)))
+}
+
+fn kwic_link(d: chrono::NaiveDate, fy: Option<i64>, term: &str, question: Option<&str>) -> String {
+    let mut q = format!("/metrics/survey.kwic?as_of={d}&term={}", table::urlencode(term));
+    if let Some(y) = fy {
+        q.push_str(&format!("&fiscal_year={y}"));
+    }
+    if let Some(id) = question {
+        q.push_str(&format!("&question={}", table::urlencode(id)));
+    }
+    q
+}

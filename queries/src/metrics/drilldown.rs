@@ -1,0 +1,218 @@
+//! The drill-down from a prefecture to its areas and from an area to its designated
+//! hospitals: public reference data only (no person counts), so nothing is withheld.
+
+use model::designation::DesignationType;
+
+use super::hospitals::{AREA_SET_CAVEAT, covering_list, designated_on, hub_list, type_order};
+use super::{AREA_SET_PARAM, area_set, prefecture_cells};
+use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
+use crate::result::{Column, Value};
+
+const PREFECTURE_PARAM: ParamSpec = ParamSpec {
+    name: "prefecture",
+    kind: ParamKind::Int { min: 1, max: 47 },
+    default: "",
+    doc: "都道府県コード 1–47 (default: every prefecture)",
+};
+
+pub const AREAS: MetricDef = MetricDef {
+    name: "hospitals.areas",
+    group: Group::Hospitals,
+    title_ja: "構想区域別の指定状況",
+    title_en: "Designations per area",
+    summary: "Per area of the set: designated hospitals on the as-of date by kind, and whether the area is 空白.",
+    definition: "For each area of the area set (optionally one prefecture's): hubs = 拠点病院 (都道府県, 地域 incl. 高度型, \
+        特定領域, 国立がん研究センター) in force on D with the area's code; regional_hospitals = 地域がん診療病院; \
+        prefecture_own = 都道府県独自指定; blank = no hub and no 地域がん診療病院 (as in hospitals.blank_areas). \
+        hospitals lists the designated hospitals' names.",
+    unit: "施設",
+    sources: &["designations", "areas"],
+    caveats: &[AREA_SET_CAVEAT],
+    by: &[""],
+    params: &[AREA_SET_PARAM, PREFECTURE_PARAM],
+    audiences: ALL,
+    eval: areas,
+};
+
+fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let set = area_set(cx).await?;
+        let d = cx.as_of_sql();
+        let pref = cx.int("prefecture")?;
+        let own = DesignationType::PrefectureOwn.label();
+        let rch = DesignationType::RegionalCancerHospital.label();
+        let f = cx
+            .frame(&format!(
+                "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
+                        COALESCE(h.hubs, 0) AS hubs, COALESCE(h.rch, 0) AS rch, COALESCE(h.own, 0) AS own,
+                        COALESCE(h.covering, 0) AS covering, h.names
+                 FROM areas a
+                 LEFT JOIN (SELECT area_code,
+                                   SUM(CASE WHEN designation IN ({hubs}) THEN 1 ELSE 0 END) AS hubs,
+                                   SUM(CASE WHEN designation = '{rch}' THEN 1 ELSE 0 END) AS rch,
+                                   SUM(CASE WHEN designation = '{own}' THEN 1 ELSE 0 END) AS own,
+                                   SUM(CASE WHEN designation IN ({covering}) THEN 1 ELSE 0 END) AS covering,
+                                   string_agg(hospital, '\t') AS names
+                            FROM designations WHERE {on} GROUP BY area_code) h ON h.area_code = a.area_code
+                 WHERE a.area_set = '{set}' {pref_filter} ORDER BY a.area_code",
+                hubs = hub_list(),
+                covering = covering_list(),
+                on = designated_on(&d),
+                set = set.replace('\'', "''"),
+                pref_filter = pref.map(|p| format!("AND a.prefecture_code = {p}")).unwrap_or_default(),
+            ))
+            .await?;
+        let mut out = Output::new(vec![
+            Column::dim("area_code", "構想区域コード", "Area code"),
+            Column::label("area_name", "構想区域", "Area"),
+            Column::label("prefecture_code", "都道府県コード", "Prefecture code"),
+            Column::label("prefecture", "都道府県", "Prefecture"),
+            Column::plain("population_2020", "人口（2020年）", "Population (2020)", "人"),
+            Column::plain("hubs", "拠点病院", "拠点病院", "施設"),
+            Column::plain("regional_hospitals", "地域がん診療病院", "地域がん診療病院", "施設"),
+            Column::plain("prefecture_own", "都道府県独自指定", "Prefecture's own designation", "施設"),
+            Column::plain("blank", "空白", "空白", ""),
+            Column::label("hospitals", "指定病院", "Designated hospitals"),
+        ]);
+        for r in 0..f.len() {
+            let (c, n) = prefecture_cells(f.i64(r, "prefecture_code"));
+            out.rows.push(vec![
+                Value::text(f.text(r, "area_code").unwrap_or_default()),
+                Value::text(f.text(r, "area_name").unwrap_or_default()),
+                c,
+                n,
+                Value::opt_int(f.i64(r, "population_2020")),
+                Value::opt_int(f.i64(r, "hubs")),
+                Value::opt_int(f.i64(r, "rch")),
+                Value::opt_int(f.i64(r, "own")),
+                Value::Bool(f.i64(r, "covering").unwrap_or(0) == 0),
+                Value::text(names(&f.text(r, "names").unwrap_or_default())),
+            ]);
+        }
+        if out.rows.is_empty() {
+            let p = pref.map(|p| p.to_string()).unwrap_or_default();
+            return Err(cx.bad(
+                "prefecture",
+                &p,
+                &format!("no area of {set} in this prefecture / 該当する構想区域がありません"),
+            ));
+        }
+        Ok(out)
+    })
+}
+
+pub const LIST: MetricDef = MetricDef {
+    name: "hospitals.list",
+    group: Group::Hospitals,
+    title_ja: "指定病院の一覧",
+    title_en: "Designated hospitals",
+    summary: "The designations in force on the as-of date (or every designation ever made), by prefecture, area or hospital.",
+    definition: "Rows of designations, one per hospital and designation period, filtered by 都道府県コード, 構想区域コード \
+        or hospital name (exact). With history=in_force only those in force on D (指定開始日 ≤ D ≤ 指定終了日 or open); \
+        with history=all every period, in_force telling which hold on D.",
+    unit: "施設",
+    sources: &["designations"],
+    caveats: &["Hospitals are matched by name as the designation lists write it."],
+    by: &[""],
+    params: &[
+        PREFECTURE_PARAM,
+        ParamSpec { name: "area", kind: ParamKind::Text, default: "", doc: "構想区域コード, e.g. 1301" },
+        ParamSpec { name: "hospital", kind: ParamKind::Text, default: "", doc: "医療機関名 (exact)" },
+        ParamSpec {
+            name: "history",
+            kind: ParamKind::Choice(&["in_force", "all"]),
+            default: "in_force",
+            doc: "in_force: designations in force on the as-of date; all: every designation period",
+        },
+    ],
+    audiences: ALL,
+    eval: list,
+};
+
+/// Tab-separated hospital names as a sorted list without repeats.
+fn names(joined: &str) -> String {
+    let mut v: Vec<&str> = joined.split('\t').filter(|s| !s.is_empty()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v.join("、")
+}
+
+fn quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn list<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let d = cx.as_of_sql();
+        let on = designated_on(&d);
+        let mut filters = Vec::new();
+        if let Some(p) = cx.int("prefecture")? {
+            filters.push(format!("prefecture_code = {p}"));
+        }
+        let area = cx.text("area");
+        if !area.trim().is_empty() {
+            filters.push(format!("area_code = {}", quoted(area.trim())));
+        }
+        let hospital = cx.text("hospital");
+        if !hospital.trim().is_empty() {
+            filters.push(format!("hospital = {}", quoted(hospital.trim())));
+        }
+        if cx.text("history") != "all" {
+            filters.push(on.clone());
+        }
+        let wh = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
+        let f = cx
+            .frame(&format!(
+                "SELECT hospital, designation, prefecture_code, area_code, area_name, designated_from,
+                        designated_until, partner, {on} AS in_force
+                 FROM designations {wh} ORDER BY prefecture_code, area_code, hospital, designated_from"
+            ))
+            .await?;
+        let mut rows: Vec<(i64, String, String, usize, Vec<Value>)> = Vec::new();
+        for r in 0..f.len() {
+            let label = f.text(r, "designation").unwrap_or_default();
+            let code = f.i64(r, "prefecture_code");
+            let (c, n) = prefecture_cells(code);
+            let key = (
+                code.unwrap_or(99),
+                f.text(r, "area_code").unwrap_or_default(),
+                f.text(r, "hospital").unwrap_or_default(),
+                type_order(&label),
+            );
+            rows.push((
+                key.0,
+                key.1,
+                key.2,
+                key.3,
+                vec![
+                    Value::text(f.text(r, "hospital").unwrap_or_default()),
+                    Value::text(label),
+                    f.value(r, "designated_from"),
+                    c,
+                    n,
+                    Value::text(f.text(r, "area_code").unwrap_or_default()),
+                    Value::text(f.text(r, "area_name").unwrap_or_default()),
+                    f.value(r, "designated_until"),
+                    Value::text(f.text(r, "partner").unwrap_or_default()),
+                    f.value(r, "in_force"),
+                ],
+            ));
+        }
+        // Stable: designated_from order within (prefecture, area, hospital, type) is kept.
+        rows.sort_by(|a, b| (a.0, &a.1, &a.2, a.3).cmp(&(b.0, &b.1, &b.2, b.3)));
+        let mut out = Output::new(vec![
+            Column::dim("hospital", "医療機関名", "Hospital"),
+            Column::dim("designation", "指定類型", "Designation"),
+            Column::dim("designated_from", "指定開始日", "Designated from"),
+            Column::label("prefecture_code", "都道府県コード", "Prefecture code"),
+            Column::label("prefecture", "都道府県", "Prefecture"),
+            Column::label("area_code", "構想区域コード", "Area code"),
+            Column::label("area_name", "構想区域", "Area"),
+            Column::label("designated_until", "指定終了日", "Designated until"),
+            Column::label("partner", "連携先", "Partner"),
+            Column::plain("in_force", "基準日に有効", "In force on the date", ""),
+        ]);
+        out.rows = rows.into_iter().map(|r| r.4).collect();
+        Ok(out)
+    })
+}
