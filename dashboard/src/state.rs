@@ -1,12 +1,13 @@
 //! The state every handler shares: the metric snapshot, the application database
 //! (accounts, audit), sessions, login throttling and the configuration.
 
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use queries::Snapshot;
 use queries::console::{self, Console};
+use queries::{MetricResult, Snapshot};
 use store::{AppDb, Warehouse};
 
 use crate::auth::session::{Sessions, Timeouts};
@@ -41,6 +42,43 @@ pub struct Inner {
     pub throttle: Throttle,
     /// The SQL console's catalog, built on first use for the current snapshot.
     console: tokio::sync::Mutex<Option<Arc<Console>>>,
+    /// Metric results of the current snapshot, by request.
+    results: Mutex<ResultCache<Arc<MetricResult>>>,
+}
+
+/// Results already computed for the current snapshot: a metric is a pure function of the
+/// snapshot and the request, so the same request is answered from memory. Bounded (the
+/// oldest entry goes first) and emptied when the snapshot changes.
+#[derive(Debug)]
+struct ResultCache<V> {
+    entries: HashMap<String, V>,
+    order: VecDeque<String>,
+}
+
+impl<V> Default for ResultCache<V> {
+    fn default() -> Self {
+        ResultCache { entries: HashMap::new(), order: VecDeque::new() }
+    }
+}
+
+/// How many results the cache keeps.
+const RESULT_CACHE_ENTRIES: usize = 2048;
+
+impl<V: Clone> ResultCache<V> {
+    fn get(&self, key: &str) -> Option<V> {
+        self.entries.get(key).cloned()
+    }
+
+    fn put(&mut self, key: String, value: V) {
+        if self.entries.insert(key.clone(), value).is_none() {
+            self.order.push_back(key);
+        }
+        while self.order.len() > RESULT_CACHE_ENTRIES {
+            if let Some(old) = self.order.pop_front() {
+                self.entries.remove(&old);
+            }
+        }
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -66,6 +104,7 @@ impl AppState {
             snapshot: RwLock::new(Arc::new(snapshot)),
             app_db: Mutex::new(app_db),
             console: tokio::sync::Mutex::new(None),
+            results: Mutex::new(ResultCache::default()),
         }))
     }
 
@@ -86,7 +125,27 @@ impl AppState {
             Err(poisoned) => *poisoned.into_inner() = Arc::new(snapshot),
         }
         *self.console.lock().await = None;
+        if let Ok(mut c) = self.results.lock() {
+            *c = ResultCache::default();
+        }
         Ok(at)
+    }
+
+    /// Evaluates a request over `snapshot`, or answers it from the cache when the same
+    /// request was evaluated over the same snapshot before.
+    pub async fn metric(&self, snapshot: &Arc<Snapshot>, req: &queries::Request) -> Result<Arc<MetricResult>> {
+        // The snapshot's address tells snapshots apart (a reload swaps in a new Arc).
+        let key = format!("{:p}|{req:?}", Arc::as_ptr(snapshot));
+        if let Some(hit) = self.results.lock().ok().and_then(|c| c.get(&key)) {
+            return Ok(hit);
+        }
+        let result = Arc::new(queries::evaluate(snapshot, req).await?);
+        if Arc::ptr_eq(snapshot, &self.snapshot())
+            && let Ok(mut c) = self.results.lock()
+        {
+            c.put(key, result.clone());
+        }
+        Ok(result)
     }
 
     /// The SQL console over the current snapshot (built once per snapshot).
@@ -136,4 +195,22 @@ async fn read_snapshot(config: &Config) -> Result<Snapshot> {
     .await
     .map_err(|e| Error::Internal(format!("blocking task: {e}")))??;
     Ok(Snapshot::build(store).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_result_cache_keeps_the_newest_entries_up_to_its_bound() {
+        let mut c = ResultCache::default();
+        for i in 0..RESULT_CACHE_ENTRIES + 10 {
+            c.put(format!("k{i}"), i);
+        }
+        c.put("k20".into(), 20);
+        assert_eq!(c.entries.len(), RESULT_CACHE_ENTRIES);
+        assert_eq!(c.order.len(), RESULT_CACHE_ENTRIES);
+        assert!(c.get("k0").is_none() && c.get("k9").is_none(), "the oldest went first");
+        assert!(c.get("k10").is_some() && c.get(&format!("k{}", RESULT_CACHE_ENTRIES + 9)).is_some());
+    }
 }

@@ -73,7 +73,7 @@ pub async fn evaluate(state: &AppState, user: &User, req: Request) -> Result<Met
     let req = Request { audience: user.audience(), ..req };
     let def = queries::find(&req.metric)?;
     let snapshot = state.snapshot();
-    let result = queries::evaluate(&snapshot, &req).await?;
+    let result = MetricResult::clone(&*state.metric(&snapshot, &req).await?);
     if def.audiences == COMMITTEE_ONLY {
         let detail = result.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
         state.audit(Some(user.name()), "view", def.name, &detail, &user.addr).await;
