@@ -12,7 +12,7 @@ use maud::{Markup, html};
 use model::prefecture::Prefecture;
 use queries::{MetricResult, Request};
 use reports::charts::{LineChart, Series, XAxis, line_chart};
-use reports::map::{Region, choropleth};
+use reports::map::choropleth;
 
 use super::{Params, as_of, date_x, evaluate_or_note, points};
 use crate::auth::User;
@@ -231,17 +231,7 @@ async fn national(
         Some((n("blank_areas")?, n("areas")?, n("blank_population")?, n("blank_population_pct")?))
     });
     let map = by_pref.as_ref().ok().and_then(|r| {
-        let (code, name, value) =
-            (r.column_index("prefecture_code")?, r.column_index("prefecture")?, r.column_index("blank_areas")?);
-        let regions: Vec<Region> = r
-            .rows
-            .iter()
-            .filter_map(|row| {
-                let c: u8 = row[code].display().parse().ok()?;
-                Some(Region { code: c, name: row[name].display(), value: row[value].as_f64() })
-            })
-            .collect();
-        choropleth("空白の二次医療圏の数（都道府県）", "区域", &regions).ok()
+        choropleth("空白の二次医療圏の数（都道府県）", "区域", &super::prefecture_regions(r, "blank_areas")?).ok()
     });
     let series_chart = series.as_ref().ok().and_then(|r| {
         let mut c = LineChart::new("空白の二次医療圏の数（各年4月1日）", XAxis::Date, "区域");

@@ -118,6 +118,44 @@ pub fn points(r: &MetricResult, x: impl Fn(&Value) -> Option<f64>, xcol: &str, y
     r.rows.iter().filter_map(|row| x(&row[xi]).map(|xv| (xv, row[yi].as_f64()))).collect()
 }
 
+/// A by-prefecture result as map regions: `prefecture_code`, `prefecture` and the value
+/// column (a withheld value stays None and is drawn grey).
+pub fn prefecture_regions(r: &MetricResult, value: &str) -> Option<Vec<reports::map::Region>> {
+    let (code, name, value) =
+        (r.column_index("prefecture_code")?, r.column_index("prefecture")?, r.column_index(value)?);
+    Some(
+        r.rows
+            .iter()
+            .filter_map(|row| {
+                let c: u8 = row[code].display().parse().ok()?;
+                Some(reports::map::Region { code: c, name: row[name].display(), value: row[value].as_f64() })
+            })
+            .collect(),
+    )
+}
+
+/// One line per value of `key`: (x, y) from `x` and `y` of the rows with that value.
+pub fn series_by(r: &MetricResult, key: &str, x: &str, y: &str) -> Vec<reports::charts::Series> {
+    let Some(ki) = r.column_index(key) else { return Vec::new() };
+    let mut names: Vec<String> = Vec::new();
+    for row in &r.rows {
+        let n = row[ki].display();
+        if !names.contains(&n) {
+            names.push(n);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let sub = MetricResult {
+                rows: r.rows.iter().filter(|row| row[ki].display() == name).cloned().collect(),
+                ..r.clone()
+            };
+            reports::charts::Series::new(name, points(&sub, num_x, x, y))
+        })
+        .collect()
+}
+
 /// A date cell as a chart x value.
 pub fn date_x(v: &Value) -> Option<f64> {
     match v {

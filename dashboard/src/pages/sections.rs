@@ -9,11 +9,11 @@ use axum::response::Html;
 use axum::routing::get;
 use maud::{Markup, html};
 use queries::catalog::Group;
-use queries::{MetricResult, Request, Value};
-use reports::charts::{LineChart, Series, XAxis, line_chart};
-use reports::map::{Region, choropleth};
+use queries::{MetricResult, Request};
+use reports::charts::{LineChart, XAxis, line_chart};
+use reports::map::choropleth;
 
-use super::{Params, as_of, evaluate, num_x, points};
+use super::{Params, as_of, evaluate};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::{Page, page, svg, table};
@@ -36,19 +36,7 @@ const EXTRA: [(&str, &str, &str); 1] = [("specialists.per_100k", "area", "構想
 /// A chart for the metrics that have an obvious one.
 fn chart_of(r: &MetricResult) -> Option<String> {
     if r.metric == "specialists.per_100k" && r.params.get("by").map(String::as_str) == Some("prefecture") {
-        let (Some(code), Some(name), Some(value)) =
-            (r.column_index("prefecture_code"), r.column_index("prefecture"), r.column_index("per_100k"))
-        else {
-            return None;
-        };
-        let regions: Vec<Region> = r
-            .rows
-            .iter()
-            .filter_map(|row| {
-                let c: u8 = row[code].display().parse().ok()?;
-                Some(Region { code: c, name: row[name].display(), value: row[value].as_f64() })
-            })
-            .collect();
+        let regions = super::prefecture_regions(r, "per_100k")?;
         let title =
             format!("人口10万人あたりの{}（都道府県）", r.params.get("qualification").cloned().unwrap_or_default());
         return choropleth(&title, "人", &regions).ok();
@@ -56,20 +44,7 @@ fn chart_of(r: &MetricResult) -> Option<String> {
     let c = match r.metric {
         "specialists.by_year" => {
             let mut c = LineChart::new("有効な専門医・認定医（年末）", XAxis::Number, "人");
-            let mut names: Vec<String> = r.column("qualification").iter().map(|v| v.display()).collect();
-            names.dedup();
-            for name in names {
-                let sub = MetricResult {
-                    rows: r
-                        .rows
-                        .iter()
-                        .filter(|row| row.first().map(Value::display) == Some(name.clone()))
-                        .cloned()
-                        .collect(),
-                    ..r.clone()
-                };
-                c.series.push(Series::new(name, points(&sub, num_x, "year", "active")));
-            }
+            c.series = super::series_by(r, "qualification", "year", "active");
             c
         }
         _ => return None,

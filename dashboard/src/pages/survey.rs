@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use queries::{MetricResult, Request};
 use reports::charts::{BarGroup, LineChart, Series, XAxis, grouped_bar_chart, line_chart};
 
-use super::{Params, as_of, evaluate_or_note, may_see, num_x, points};
+use super::{Params, as_of, evaluate_or_note, may_see, num_x, points, series_by};
 use crate::auth::User;
 use crate::error::Result;
 use crate::html::{Page, page, svg, table};
@@ -52,28 +52,6 @@ fn groups(r: &MetricResult, label: &str, cols: &[&str]) -> Vec<BarGroup> {
         .map(|row| BarGroup {
             label: row[li].display(),
             values: idx.iter().map(|i| i.and_then(|i| row[i].as_f64())).collect(),
-        })
-        .collect()
-}
-
-/// One line per value of `key`: (x, y) from `x` and `y` of the rows with that value.
-fn series_by(r: &MetricResult, key: &str, x: &str, y: &str) -> Vec<Series> {
-    let Some(ki) = r.column_index(key) else { return Vec::new() };
-    let mut names: Vec<String> = Vec::new();
-    for row in &r.rows {
-        let n = row[ki].display();
-        if !names.contains(&n) {
-            names.push(n);
-        }
-    }
-    names
-        .into_iter()
-        .map(|name| {
-            let sub = MetricResult {
-                rows: r.rows.iter().filter(|row| row[ki].display() == name).cloned().collect(),
-                ..r.clone()
-            };
-            Series::new(name, points(&sub, num_x, x, y))
         })
         .collect()
 }
