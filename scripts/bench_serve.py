@@ -159,7 +159,7 @@ def load(work):
     raw = os.path.join(OUT, f"oha-scale{SCALE}-{RATE}rps.json")
     subprocess.run(
         ["oha", "--urls-from-file", urls, "-z", DURATION, "-q", RATE, "--latency-correction", "-c", "64",
-         "--no-tui", "--output-format", "json", "-o", raw, "-H", f"Cookie: om_session={session}"],
+         "-w", "--no-tui", "--output-format", "json", "-o", raw, "-H", f"Cookie: om_session={session}"],
         check=True,
     )
     with open(raw) as f:
