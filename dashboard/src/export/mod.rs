@@ -32,6 +32,11 @@ fn quote(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
+/// A text cell for CSV: formula-escaped, then quoted where needed.
+pub fn csv_text(s: &str) -> String {
+    quote(&spreadsheet_safe(s))
+}
+
 /// CSV of a result: one header row (Japanese with units, or column names), then the rows.
 /// Withheld cells are written as X, as in official statistics.
 pub fn csv(r: &MetricResult, names: bool) -> String {
@@ -55,7 +60,7 @@ pub fn csv(r: &MetricResult, names: bool) -> String {
         let cells: Vec<String> = row
             .iter()
             .map(|v| match v {
-                Value::Text(s) => quote(&spreadsheet_safe(s)),
+                Value::Text(s) => csv_text(s),
                 other => quote(&other.display()),
             })
             .collect();

@@ -15,7 +15,7 @@ use store::Warehouse;
 
 use crate::auth::User;
 use crate::error::{Error, Result};
-use crate::export::spreadsheet_safe;
+use crate::export::csv_text;
 use crate::html::{Page, int, page};
 use crate::state::AppState;
 
@@ -32,11 +32,6 @@ const REJECT_COLUMNS: [(&str, &str); 6] = [
     ("reason_ja", "理由"),
     ("reason_en", "reason"),
 ];
-
-fn csv_cell(s: &str) -> String {
-    let s = spreadsheet_safe(s);
-    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.into_owned() }
-}
 
 /// `GET /data/rejects/{load_id}.csv`: the rows a load with `--accept-partial` left out,
 /// with file, row, column, value and reason (UTF-8 with BOM). The values are raw input
@@ -70,7 +65,7 @@ async fn rejects(State(state): State<AppState>, user: User, Path(file): Path<Str
                     } else if a.data_type() == &DataType::Int64 {
                         a.as_primitive::<Int64Type>().value(r).to_string()
                     } else {
-                        a.as_string_opt::<i32>().map(|s| csv_cell(s.value(r))).unwrap_or_default()
+                        a.as_string_opt::<i32>().map(|s| csv_text(s.value(r))).unwrap_or_default()
                     }
                 })
                 .collect();

@@ -14,11 +14,11 @@ use queries::{MetricResult, Request};
 use reports::charts::{LineChart, Series, XAxis, line_chart};
 use reports::map::choropleth;
 
-use super::{Params, as_of, date_x, evaluate_or_note, points};
+use super::{Params, Shown, as_of, date_x, evaluate_or_note, linked_part, part, points};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::table::urlencode;
-use crate::html::{Page, int, page, svg, table};
+use crate::html::{Page, int, page};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -34,7 +34,7 @@ struct Level {
 
 impl Level {
     fn from(params: &Params) -> Result<Self> {
-        let get = |k: &str| params.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let get = |k: &str| super::param(params, k).map(str::to_string);
         let pref = match get("pref") {
             Some(p) => Some(p.parse::<u32>().ok().and_then(Prefecture::from_code).ok_or_else(|| {
                 Error::BadRequest(format!("都道府県コード {p:?} は 1〜47 の数です / pref must be 1–47"))
@@ -60,25 +60,6 @@ fn link(d: NaiveDate, pref: Option<Prefecture>, area: Option<&str>, hospital: Op
     s
 }
 
-fn section(r: &std::result::Result<MetricResult, Markup>, chart: Option<String>, rows: usize) -> Markup {
-    linked_section(r, chart, rows, &|_, _| None)
-}
-
-fn linked_section(
-    r: &std::result::Result<MetricResult, Markup>,
-    chart: Option<String>,
-    rows: usize,
-    link: table::CellLink<'_>,
-) -> Markup {
-    match r {
-        Ok(r) => html! {
-            @if let Some(s) = chart { (svg(&s)) }
-            (table::linked(r, rows, link))
-        },
-        Err(m) => m.clone(),
-    }
-}
-
 /// Drill-down links for the cells of a result: a prefecture cell to the prefecture, an
 /// area code to the area, a hospital to the hospital.
 fn drill<'a>(r: &'a MetricResult, d: NaiveDate) -> impl Fn(&[queries::Value], &str) -> Option<String> + 'a {
@@ -96,16 +77,11 @@ fn drill<'a>(r: &'a MetricResult, d: NaiveDate) -> impl Fn(&[queries::Value], &s
     }
 }
 
-fn drilled(r: &std::result::Result<MetricResult, Markup>, chart: Option<String>, rows: usize, d: NaiveDate) -> Markup {
+fn drilled(r: &Shown, chart: Option<String>, rows: usize, d: NaiveDate) -> Markup {
     match r {
-        Ok(res) => linked_section(r, chart, rows, &drill(res, d)),
+        Ok(res) => linked_part(r, chart, rows, &drill(res, d)),
         Err(m) => m.clone(),
     }
-}
-
-/// The cells of column `c` of every row, as text.
-fn texts(r: &MetricResult, c: &str) -> Vec<String> {
-    r.column(c).iter().map(|v| v.display()).collect()
 }
 
 async fn hospitals(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
@@ -148,7 +124,7 @@ async fn hospitals(State(state): State<AppState>, user: User, Query(params): Que
             h2 { "指定の履歴" }
             (drilled(&list, None, 100, d))
             h2 { "診療実績（最新年度）" }
-            (section(&volumes, None, 20))
+            (part(&volumes, None, 20))
         }
     } else if let Some(a) = &level.area {
         let mut list_req = req("hospitals.list").param("area", a);
@@ -159,7 +135,10 @@ async fn hospitals(State(state): State<AppState>, user: User, Query(params): Que
         }
         let list = evaluate_or_note(&state, &user, list_req).await?;
         let past = evaluate_or_note(&state, &user, past_req).await?;
-        let name = past.as_ref().ok().and_then(|r| texts(r, "area_name").into_iter().find(|n| !n.is_empty()));
+        let name = past
+            .as_ref()
+            .ok()
+            .and_then(|r| r.column("area_name").into_iter().map(|v| v.display()).find(|n| !n.is_empty()));
         html! {
             h1 { "構想区域 " (a) @if let Some(n) = &name { " " (n) } }
             (crumbs)
@@ -265,12 +244,12 @@ async fn national(
             }
         }
         h3 { "推移" }
-        (section(&series, series_chart, 40))
+        (part(&series, series_chart, 40))
         h2 id="designations" { "指定類型別の施設数" }
-        (section(&designations, None, 20))
+        (part(&designations, None, 20))
         h2 id="volumes" { "指定要件の診療実績" }
         p.muted { a href=(format!("/metrics/hospitals.volume_check?as_of={d}")) { "病院別の実績を見る" } }
-        (section(&volumes, None, 40))
+        (part(&volumes, None, 40))
         h2 id="coverage" { "拠点病院があるのに薬物療法専門医がいない構想区域" }
         (drilled(&coverage, None, 100, d))
     })

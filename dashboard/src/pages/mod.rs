@@ -22,6 +22,7 @@ pub mod sections;
 pub mod survey;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use queries::catalog::COMMITTEE_ONLY;
@@ -29,6 +30,7 @@ use queries::{MetricResult, Request, Value};
 
 use crate::auth::User;
 use crate::error::{Error, Result};
+use crate::html::{svg, table};
 use crate::state::AppState;
 
 /// The query string of a page, as name → value.
@@ -36,7 +38,7 @@ pub type Params = BTreeMap<String, String>;
 
 /// The page's as-of date: `?as_of=` (西暦 or 和暦) or the snapshot's default.
 pub fn as_of(state: &AppState, params: &Params) -> Result<NaiveDate> {
-    match params.get("as_of").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+    match param(params, "as_of") {
         Some(s) => model_date(s),
         None => state
             .snapshot()
@@ -60,20 +62,21 @@ pub fn request_from(def: &queries::MetricDef, user: &User, as_of: NaiveDate, par
         req = req.by(by);
     }
     for p in def.params {
-        if let Some(v) = params.get(p.name).filter(|v| !v.trim().is_empty()) {
-            req = req.param(p.name, v.trim());
+        if let Some(v) = param(params, p.name) {
+            req = req.param(p.name, v);
         }
     }
     req
 }
 
-/// Evaluates a metric for the user's audience; views of committee-only (member-level)
-/// metrics are written to the audit log.
-pub async fn evaluate(state: &AppState, user: &User, req: Request) -> Result<MetricResult> {
+/// Evaluates a metric for the user's audience (shared with every request asking the same
+/// over the same snapshot); views of committee-only (member-level) metrics are written to
+/// the audit log.
+pub async fn evaluate(state: &AppState, user: &User, req: Request) -> Result<Arc<MetricResult>> {
     let req = Request { audience: user.audience(), ..req };
     let def = queries::find(&req.metric)?;
     let snapshot = state.snapshot();
-    let result = MetricResult::clone(&*state.metric(&snapshot, &req).await?);
+    let result = state.metric(&snapshot, &req).await?;
     if def.audiences == COMMITTEE_ONLY {
         let detail = result.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
         state.audit(Some(user.name()), "view", def.name, &detail, &user.addr).await;
@@ -81,13 +84,34 @@ pub async fn evaluate(state: &AppState, user: &User, req: Request) -> Result<Met
     Ok(result)
 }
 
+/// A metric that ran, or the message of one that could not (see [`evaluate_or_note`]).
+pub type Shown = std::result::Result<Arc<MetricResult>, maud::Markup>;
+
+/// A metric's part of a page: its chart (if any) and table, or the message of a metric
+/// that could not run.
+pub fn part(r: &Shown, chart: Option<String>, rows: usize) -> maud::Markup {
+    linked_part(r, chart, rows, &|_, _| None)
+}
+
+/// As [`part`], with dimension and label cells linked where `link` gives an address.
+pub fn linked_part(r: &Shown, chart: Option<String>, rows: usize, link: table::CellLink<'_>) -> maud::Markup {
+    match r {
+        Ok(r) => maud::html! {
+            @if let Some(s) = chart { (svg(&s)) }
+            (table::linked(r, rows, link))
+        },
+        Err(m) => m.clone(),
+    }
+}
+
+/// A query value, trimmed; None when absent or blank.
+pub fn param<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
+    params.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
 /// As [`evaluate`], but a metric refusing its parameters or missing its data (e.g. no
 /// survey loaded) becomes a message in the page instead of failing the whole page.
-pub async fn evaluate_or_note(
-    state: &AppState,
-    user: &User,
-    req: Request,
-) -> Result<std::result::Result<MetricResult, maud::Markup>> {
+pub async fn evaluate_or_note(state: &AppState, user: &User, req: Request) -> Result<Shown> {
     match evaluate(state, user, req).await {
         Ok(r) => Ok(Ok(r)),
         Err(e @ Error::Metric(queries::Error::Param { .. })) => {
@@ -98,7 +122,7 @@ pub async fn evaluate_or_note(
 }
 
 /// As [`evaluate_or_note`], dropping the message: None when the metric's data are absent.
-pub async fn evaluate_opt(state: &AppState, user: &User, req: Request) -> Result<Option<MetricResult>> {
+pub async fn evaluate_opt(state: &AppState, user: &User, req: Request) -> Result<Option<Arc<MetricResult>>> {
     Ok(evaluate_or_note(state, user, req).await?.ok())
 }
 
@@ -134,26 +158,22 @@ pub fn prefecture_regions(r: &MetricResult, value: &str) -> Option<Vec<reports::
     )
 }
 
-/// One line per value of `key`: (x, y) from `x` and `y` of the rows with that value.
+/// One line per value of `key` (in order of first appearance): (x, y) from the numbers in
+/// `x` and `y` of the rows with that value.
 pub fn series_by(r: &MetricResult, key: &str, x: &str, y: &str) -> Vec<reports::charts::Series> {
-    let Some(ki) = r.column_index(key) else { return Vec::new() };
-    let mut names: Vec<String> = Vec::new();
+    let (Some(ki), Some(xi), Some(yi)) = (r.column_index(key), r.column_index(x), r.column_index(y)) else {
+        return Vec::new();
+    };
+    let mut out: Vec<reports::charts::Series> = Vec::new();
     for row in &r.rows {
-        let n = row[ki].display();
-        if !names.contains(&n) {
-            names.push(n);
+        let Some(xv) = num_x(&row[xi]) else { continue };
+        let (name, point) = (row[ki].display(), (xv, row[yi].as_f64()));
+        match out.iter_mut().find(|s| s.name == name) {
+            Some(s) => s.points.push(point),
+            None => out.push(reports::charts::Series::new(name, vec![point])),
         }
     }
-    names
-        .into_iter()
-        .map(|name| {
-            let sub = MetricResult {
-                rows: r.rows.iter().filter(|row| row[ki].display() == name).cloned().collect(),
-                ..r.clone()
-            };
-            reports::charts::Series::new(name, points(&sub, num_x, x, y))
-        })
-        .collect()
+    out
 }
 
 /// A date cell as a chart x value.

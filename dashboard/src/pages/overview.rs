@@ -143,7 +143,7 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
             .filter(|r| r.first().and_then(Value::as_str) == Some("がん薬物療法専門医"))
             .cloned()
             .collect(),
-        ..spec.clone()
+        ..MetricResult::clone(&spec)
     });
     if let Some(drug) = &drug
         && let Some(last) = drug.rows.last()

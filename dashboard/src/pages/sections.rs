@@ -13,7 +13,7 @@ use queries::{MetricResult, Request};
 use reports::charts::{LineChart, XAxis, line_chart};
 use reports::map::choropleth;
 
-use super::{Params, as_of, evaluate};
+use super::{Params, as_of, evaluate, evaluate_or_note};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::{Page, page, svg, table};
@@ -78,7 +78,8 @@ async fn section(
             });
             continue;
         }
-        let part = match evaluate(&state, &user, Request::new(def.name, user.audience()).as_of(d)).await {
+        // A metric whose data are absent says so; the rest of the page still shows.
+        let part = match evaluate_or_note(&state, &user, Request::new(def.name, user.audience()).as_of(d)).await? {
             Ok(r) => {
                 let mut extra = Vec::new();
                 for (_, by, heading) in EXTRA.iter().filter(|(m, _, _)| *m == def.name) {
@@ -98,12 +99,10 @@ async fn section(
                     }
                 }
             }
-            // A metric whose data are absent says so; the rest of the page still shows.
-            Err(e @ Error::Metric(queries::Error::Param { .. })) => html! {
+            Err(note) => html! {
                 h2 { (def.title_ja) }
-                p.error { (e.public_message()) }
+                (note)
             },
-            Err(e) => return Err(e),
         };
         parts.push(part);
     }

@@ -10,10 +10,10 @@ use maud::{Markup, html};
 use queries::{MetricResult, Request};
 use reports::charts::{BarGroup, LineChart, Series, XAxis, grouped_bar_chart, line_chart};
 
-use super::{Params, as_of, evaluate_or_note, may_see, num_x, points, series_by};
+use super::{Params, as_of, evaluate_or_note, may_see, num_x, param, part, points, series_by};
 use crate::auth::User;
 use crate::error::Result;
-use crate::html::{Page, page, svg, table};
+use crate::html::{Page, page, table};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -36,11 +36,6 @@ fn questions_of(r: &MetricResult) -> Vec<Q> {
         return Vec::new();
     };
     r.rows.iter().map(|row| Q { id: row[i].display(), text: row[t].display(), kind: row[k].display() }).collect()
-}
-
-/// A trimmed, non-empty query value.
-fn value<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
-    params.get(key).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
 /// One bar group per row: the row's first column as label, the given columns as values.
@@ -94,24 +89,13 @@ fn matrix(r: &MetricResult) -> Option<Markup> {
     })
 }
 
-/// A result's section: chart (if any), table, or the message of a metric that could not run.
-fn part(r: &std::result::Result<MetricResult, Markup>, chart: Option<String>, rows: usize) -> Markup {
-    match r {
-        Ok(r) => html! {
-            @if let Some(s) = chart { (svg(&s)) }
-            (table::result(r, rows))
-        },
-        Err(m) => m.clone(),
-    }
-}
-
 async fn survey(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
     let d = as_of(&state, &params)?;
     let aud = user.audience();
     let req = |m: &str| Request::new(m, aud).as_of(d);
 
     // Response rates, overall or by a segment.
-    let segment = value(&params, "segment").filter(|s| SEGMENTS.iter().any(|(k, _)| k == s));
+    let segment = param(&params, "segment").filter(|s| SEGMENTS.iter().any(|(k, _)| k == s));
     let mut rate_req = req("survey.response_rate");
     if let Some(s) = segment {
         rate_req = rate_req.by(s);
@@ -136,7 +120,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
         rates.as_ref().map(|r| r.column("fiscal_year").iter().filter_map(|v| v.as_i64()).collect()).unwrap_or_default();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
-    let fy = value(&params, "fiscal_year").and_then(|s| s.parse::<i64>().ok()).filter(|y| years.contains(y));
+    let fy = param(&params, "fiscal_year").and_then(|s| s.parse::<i64>().ok()).filter(|y| years.contains(y));
     let fy = fy.or_else(|| years.first().copied());
 
     // The questions of that 年度; the chosen closed question, comparison column and free-text question.
@@ -149,15 +133,15 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
     }
     let closed: Vec<&Q> = qs.iter().filter(|q| q.kind != "text").collect();
     let open: Vec<&Q> = qs.iter().filter(|q| q.kind == "text").collect();
-    let question = value(&params, "question").filter(|id| closed.iter().any(|q| q.id == *id));
+    let question = param(&params, "question").filter(|id| closed.iter().any(|q| q.id == *id));
     let question = question.map(str::to_string).or_else(|| closed.first().map(|q| q.id.clone()));
     let single = |id: &str| closed.iter().any(|q| q.id == id && q.kind != "multi");
-    let column = value(&params, "column")
+    let column = param(&params, "column")
         .filter(|c| SEGMENTS.iter().any(|(k, _)| k == c) || (single(c) && Some(*c) != question.as_deref()))
         .unwrap_or("profession")
         .to_string();
-    let text_q = value(&params, "text_question").filter(|id| open.iter().any(|q| q.id == *id)).map(str::to_string);
-    let unit = if value(&params, "unit") == Some("word") { "word" } else { "compound" };
+    let text_q = param(&params, "text_question").filter(|id| open.iter().any(|q| q.id == *id)).map(str::to_string);
+    let unit = if param(&params, "unit") == Some("word") { "word" } else { "compound" };
 
     let fy_s = fy.map(|y| y.to_string()).unwrap_or_default();
     let with_q = |m: &str| {

@@ -3,16 +3,7 @@
 use axum::http::StatusCode;
 use queries::{Audience, Request};
 
-use crate::support::{Client, as_of, fixture, rt};
-
-fn eval(req: Request) -> queries::MetricResult {
-    let snapshot = fixture().state.snapshot();
-    rt().block_on(queries::evaluate(&snapshot, &req)).expect("evaluate")
-}
-
-fn date() -> chrono::NaiveDate {
-    chrono::NaiveDate::parse_from_str(&as_of(), "%Y-%m-%d").expect("date")
-}
+use crate::support::{Client, as_of, as_of_date, eval};
 
 #[test]
 fn overview_shows_the_physician_share_and_the_sample_banner() {
@@ -20,7 +11,7 @@ fn overview_shows_the_physician_share_and_the_sample_banner() {
     let res = c.get("/");
     assert_eq!(res.status, StatusCode::OK);
     let html = res.text();
-    let r = eval(Request::new("members.physician_share", Audience::Board).as_of(date()));
+    let r = eval(Request::new("members.physician_share", Audience::Board).as_of(as_of_date()));
     let pct = r.get(&[], "share_pct").and_then(|v| v.as_f64()).expect("share");
     assert!(html.contains(&format!("{pct:.2}%")), "share {pct:.2} on the page");
     assert!(html.contains("サンプルデータ（架空）"), "sample banner");
@@ -45,7 +36,7 @@ fn what_if_works_as_a_plain_form() {
     let html = c.get("/members?staff_full=60&physicians=5").text();
     let r = eval(
         Request::new("members.what_if", Audience::Committee)
-            .as_of(date())
+            .as_of(as_of_date())
             .param("staff_full", "60")
             .param("physicians", "5"),
     );
@@ -91,7 +82,7 @@ fn section_pages_show_their_metrics_with_charts() {
 fn api_returns_the_catalog_json() {
     let mut c = Client::login("researcher");
     let j = c.get(&format!("/api/v1/metrics/members.physician_share?as_of={}", as_of())).json();
-    let r = eval(Request::new("members.physician_share", Audience::Researcher).as_of(date()));
+    let r = eval(Request::new("members.physician_share", Audience::Researcher).as_of(as_of_date()));
     assert_eq!(j, {
         let mut e = queries::render::json(&r);
         e["attribution"] = serde_json::json!(model::ATTRIBUTION);
@@ -109,7 +100,7 @@ fn api_returns_the_catalog_json() {
 fn specialists_page_draws_the_per_100k_map_with_withheld_prefectures_grey() {
     let mut c = Client::login("researcher");
     let html = c.get("/specialists").text();
-    let r = eval(Request::new("specialists.per_100k", Audience::Researcher).as_of(date()).by("prefecture"));
+    let r = eval(Request::new("specialists.per_100k", Audience::Researcher).as_of(as_of_date()).by("prefecture"));
     assert!(html.contains("人口10万人あたりの"), "map title");
     assert!(html.matches("<polygon points=").count() >= 47, "a hover area per prefecture at least");
     let i = r.column_index("per_100k").expect("column");

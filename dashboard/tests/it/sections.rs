@@ -4,12 +4,7 @@
 use axum::http::StatusCode;
 use queries::{Audience, Request};
 
-use crate::support::{Client, as_of, fixture, partial_load, rt};
-
-fn eval(req: Request) -> queries::MetricResult {
-    let snapshot = fixture().state.snapshot();
-    rt().block_on(queries::evaluate(&snapshot, &req)).expect("evaluate")
-}
+use crate::support::{Client, as_of, as_of_date, eval, partial_load, rt};
 
 /// The first link on the page whose address contains `part` (HTML-unescaped).
 fn link_with(html: &str, part: &str) -> Option<String> {
@@ -31,7 +26,7 @@ fn survey_page_shows_the_chosen_question_weighted_against_raw_crosstab_and_trend
     // Each part is the catalog's result for that choice.
     let answers = eval(
         Request::new("survey.answers", Audience::Committee)
-            .as_of(chrono::NaiveDate::parse_from_str(&as_of(), "%Y-%m-%d").expect("date"))
+            .as_of(as_of_date())
             .param("question", "Q03")
             .param("fiscal_year", "2020"),
     );

@@ -239,3 +239,14 @@ pub fn enc(s: &str) -> String {
 pub fn as_of() -> String {
     fixture().state.snapshot().default_as_of().expect("dated").to_string()
 }
+
+/// The same date as a date.
+pub fn as_of_date() -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(&as_of(), "%Y-%m-%d").expect("date")
+}
+
+/// A metric evaluated directly over the fixture's snapshot (what a page must show).
+pub fn eval(req: queries::Request) -> queries::MetricResult {
+    let snapshot = fixture().state.snapshot();
+    rt().block_on(queries::evaluate(&snapshot, &req)).expect("evaluate")
+}
