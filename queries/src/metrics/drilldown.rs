@@ -168,7 +168,7 @@ fn list<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                  FROM designations {wh} ORDER BY prefecture_code, area_code, hospital, designated_from"
             ))
             .await?;
-        let mut rows: Vec<(i64, String, String, usize, Vec<Value>)> = Vec::new();
+        let mut rows = Vec::new();
         for r in 0..f.len() {
             let label = f.text(r, "designation").unwrap_or_default();
             let code = f.i64(r, "prefecture_code");
@@ -180,10 +180,7 @@ fn list<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 type_order(&label),
             );
             rows.push((
-                key.0,
-                key.1,
-                key.2,
-                key.3,
+                key,
                 vec![
                     Value::text(f.text(r, "hospital").unwrap_or_default()),
                     Value::text(label),
@@ -199,7 +196,7 @@ fn list<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             ));
         }
         // Stable: designated_from order within (prefecture, area, hospital, type) is kept.
-        rows.sort_by(|a, b| (a.0, &a.1, &a.2, a.3).cmp(&(b.0, &b.1, &b.2, b.3)));
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
         let mut out = Output::new(vec![
             Column::dim("hospital", "医療機関名", "Hospital"),
             Column::dim("designation", "指定類型", "Designation"),
@@ -212,7 +209,7 @@ fn list<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Column::label("partner", "連携先", "Partner"),
             Column::plain("in_force", "基準日に有効", "In force on the date", ""),
         ]);
-        out.rows = rows.into_iter().map(|r| r.4).collect();
+        out.rows = rows.into_iter().map(|r| r.1).collect();
         Ok(out)
     })
 }
