@@ -5,6 +5,8 @@
 #   dictionary from) and mecab (the reference tokenizer the tests compare with)
 # - chromium, chromium-driver and fonts-noto-cjk (the dashboard's browser test
 #   drives headless Chromium through selenium; Japanese text needs a CJK font)
+# - poppler-utils (pdftotext, pdftoppm, pdfinfo, pdffonts: the report tests read the PDFs
+#   back) and openpyxl (a real XLSX reader for the research pack test)
 # - Python packages for the tests: schemathesis (the API fuzzer), selenium (the
 #   browser test) and, for the
 #   cross-checks, pyarrow, polars and duckdb (they read the Parquet lake exactly
@@ -15,6 +17,7 @@ command -v mold >/dev/null 2>&1 || need_apt+=(mold)
 [ -f /usr/share/mecab/dic/ipadic/matrix.def ] || need_apt+=(mecab-ipadic)
 command -v mecab >/dev/null 2>&1 || need_apt+=(mecab)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v chromedriver >/dev/null 2>&1 || need_apt+=(chromium-driver)
 [ -d /usr/share/fonts/opentype/noto ] && fc-list :lang=ja 2>/dev/null | grep -q . || need_apt+=(fonts-noto-cjk)
 if [ ${#need_apt[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -26,8 +29,8 @@ if [ ${#need_apt[@]} -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   fi
 fi
 if command -v python3 >/dev/null 2>&1; then
-  if ! python3 -c 'import pyarrow, polars, duckdb, schemathesis, selenium' >/dev/null 2>&1; then
-    python3 -m pip install --quiet --disable-pip-version-check pyarrow polars duckdb schemathesis selenium >/dev/null 2>&1 \
+  if ! python3 -c 'import pyarrow, polars, duckdb, schemathesis, selenium, openpyxl' >/dev/null 2>&1; then
+    python3 -m pip install --quiet --disable-pip-version-check pyarrow polars duckdb schemathesis selenium openpyxl >/dev/null 2>&1 \
       || echo "setup: could not install the Python cross-check packages" >&2
   fi
 fi

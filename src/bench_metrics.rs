@@ -37,7 +37,7 @@ fn raw_share_sql(current: &str) -> String {
     )
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
@@ -54,7 +54,7 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<f64> {
 }
 
 /// Generates (or reuses) the sample at `scale` and loads it into a fresh warehouse.
-fn prepare(work: &Path, reference: &Path, scale: u32) -> Result<Warehouse> {
+pub(crate) fn prepare(work: &Path, reference: &Path, scale: u32) -> Result<Warehouse> {
     let sample = work.join(format!("sample-scale{scale}"));
     if !sample.join("MANIFEST.json").exists() {
         eprintln!("scale {scale}: generating the sample…");

@@ -111,6 +111,11 @@ pub enum Command {
     },
     /// Evaluate a metric of the catalog (`--list` lists them, `--docs` prints docs/metrics.md).
     Metric(MetricArgs),
+    /// Generate a report: the board or committee pack (PDF or HTML), or the researcher data pack.
+    Report {
+        #[command(subcommand)]
+        what: ReportCommand,
+    },
     /// Benchmarks (run with a release build: `cargo run --release -- bench ingest`).
     Bench {
         #[command(subcommand)]
@@ -144,6 +149,49 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// 理事会資料: headline numbers, the 80% rule, joins and leaves, survey, specialists and
+    /// 空白の二次医療圏, with the board's small-cell suppression.
+    Board(ReportArgs),
+    /// 会員委員会資料: exact counts (committee only), what-if scenarios, flows, retention,
+    /// survey cross-tabs and free-text terms.
+    Committee(CommitteeArgs),
+    /// 研究者向けデータパック: suppressed area-, prefecture- and national-level tables as CSV,
+    /// XLSX, Parquet and DuckDB, with codebook, manifest and README; `--out` is a directory or a `.zip`.
+    Research(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CommitteeArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// A what-if scenario, `staff_full=N,staff_associate=N,physicians=N` (repeatable)
+    /// [default: the headroom filled, and one more].
+    #[arg(long = "what-if")]
+    pub what_if: Vec<String>,
+    /// A cross-tab, `QUESTION:COLUMN` with COLUMN another 設問ID or profession, age_band,
+    /// region (repeatable) [default: Q01 against each segment].
+    #[arg(long)]
+    pub crosstab: Vec<String>,
+    /// The survey 年度 [default: the latest].
+    #[arg(long)]
+    pub survey_year: Option<i32>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The output: `.pdf` or `.html` (board, committee); a directory or `.zip` (research).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The business date (西暦 or 和暦) [default: the latest roster snapshot].
+    #[arg(long, value_parser = parse_date, env = "ONCOMETRICS_AS_OF")]
+    pub as_of: Option<NaiveDate>,
+    /// Use the store as this load saw it [default: the latest load], to make a past pack again.
+    #[arg(long)]
+    pub at_load: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create an account with a random password, printed once.
     Add {
@@ -171,6 +219,19 @@ pub enum BenchCommand {
         reference: PathBuf,
         /// Timed runs per metric (after one warm-up); the median is reported.
         #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
+    /// The board pack (PDF and HTML) at several scales, in-process by stage and as the CLI command.
+    Report {
+        #[arg(long, value_delimiter = ',', default_values_t = vec![1, 10])]
+        scales: Vec<u32>,
+        /// Working directory for generated samples and warehouses.
+        #[arg(long, default_value = "target/bench")]
+        work: PathBuf,
+        #[arg(long, default_value = "data/reference")]
+        reference: PathBuf,
+        /// Timed runs per stage (after one warm-up); the median is reported.
+        #[arg(long, default_value_t = 5)]
         runs: usize,
     },
     /// Members roster ingest vs DuckDB read_csv and polars read_csv.

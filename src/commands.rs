@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Status { format } => status(&cli.store, format),
         Command::Formats { out } => formats(out.as_deref()),
         Command::Metric(args) => crate::metric::run(&cli.store, &args),
+        Command::Report { what } => crate::report::run(&cli.store, &what),
         Command::Bench { what: BenchCommand::Ingest { scales, work, reference, repeat } } => {
             let ms = crate::bench::run(&scales, &work, &reference, repeat)?;
             print!("{}", crate::bench::markdown(&ms));
@@ -30,6 +31,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench { what: BenchCommand::Metrics { scales, work, reference, runs } } => {
             let ts = crate::bench_metrics::run(&scales, &work, &reference, runs)?;
             print!("{}", crate::bench_metrics::markdown(&ts));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { what: BenchCommand::Report { scales, work, reference, runs } } => {
+            let rows = crate::bench_report::run(&scales, &work, &reference, runs)?;
+            print!("{}", crate::bench_report::markdown(&rows));
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchChild { kind, file, dir } => {

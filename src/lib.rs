@@ -4,18 +4,22 @@
 //!
 //! - [`bench`]: the ingest benchmark behind `oncometrics bench ingest`.
 //! - [`bench_metrics`]: the metric benchmark behind `oncometrics bench metrics`.
+//! - [`bench_report`]: the board pack benchmark behind `oncometrics bench report`.
 //! - [`cli`]: argument definitions (clap derive, every option with an environment variable).
 //! - [`commands`]: one function per subcommand, glue over the `ingest` and `store` crates.
 //! - [`metric`]: `oncometrics metric` over the `queries` catalog.
+//! - [`report`]: `oncometrics report`, the packs of the `reports` crate written to files.
 //! - [`output`]: terminal tables that line up Japanese text.
 //! - [`serve`]: `oncometrics serve` (first-start sample load and admin) and `oncometrics user`.
 
 pub mod bench;
 pub mod bench_metrics;
+pub mod bench_report;
 pub mod cli;
 pub mod commands;
 pub mod metric;
 pub mod output;
+pub mod report;
 pub mod serve;
 
 pub use commands::run;

@@ -85,6 +85,20 @@ impl Policy {
         };
         Policy { audience, k }
     }
+
+    /// The policy in one Japanese sentence, for title pages, READMEs and manifests.
+    pub fn describe_ja(&self) -> String {
+        if self.k == 0 {
+            format!("秘匿処理なし（{}向け）", self.audience.ja())
+        } else {
+            format!(
+                "{}向け：1〜{} 人の人数を秘匿（一次秘匿）し、表の合計から逆算できないよう他のセルも秘匿（二次秘匿）。秘匿セルは {} で表示",
+                self.audience.ja(),
+                self.k - 1,
+                crate::result::SUPPRESSED_MARK
+            )
+        }
+    }
 }
 
 /// The policy a result was released under, and what it withheld.

@@ -1,5 +1,5 @@
-//! What leaves the product on paper or screen: charts drawn with plotters as SVG,
-//! shared by the dashboard's pages and the generated reports.
+//! What leaves the product on paper or screen: charts drawn with plotters as SVG, shared
+//! by the dashboard's pages and the generated reports, and the reports themselves.
 //!
 //! # Layout
 //!
@@ -7,11 +7,25 @@
 //!   gauge and sparklines, as standalone SVG with the value of each point on hover.
 //! - [`map`]: a choropleth of the 47 prefectures from the reference GeoJSON outlines.
 //! - [`svg`]: post-processing of plotters' SVG (responsive size, accessible title, hover marks).
+//! - [`format`]: numbers, dates and cells as the dashboard and the reports both print them.
+//! - [`export`]: CSV, XLSX, Parquet and ZIP files of a metric result, with their manifest.
+//! - [`doc`]: a report as blocks (headings, text, KPI boxes, tables, charts).
+//! - [`pdf`]: A4 PDF from a [`doc::Doc`] with an embedded Japanese font (krilla).
+//! - [`html`]: the same document as one self-contained HTML file.
+//! - [`series`]: chart data (points, lines per group, map regions) from metric results.
+//! - [`packs`]: the board, committee and researcher packs built from the metric catalog.
 //! - [`error`]: the crate's error type.
 
 pub mod charts;
+pub mod doc;
 pub mod error;
+pub mod export;
+pub mod format;
+pub mod html;
 pub mod map;
+pub mod packs;
+pub mod pdf;
+pub mod series;
 pub mod svg;
 
 pub use error::{Error, Result};

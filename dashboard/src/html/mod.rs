@@ -146,42 +146,9 @@ pub fn error_page(status: StatusCode, message: &str) -> String {
     )
 }
 
-/// 西暦 with 和暦 in brackets: 2026年3月31日（令和8年）.
-pub fn date_ja(d: NaiveDate) -> String {
-    use chrono::Datelike;
-    let era = model::era::Era::format(d)
-        .and_then(|w| w.split_once('年').map(|(y, _)| format!("（{y}年）")))
-        .unwrap_or_default();
-    format!("{}年{}月{}日{era}", d.year(), d.month(), d.day())
-}
-
-/// An integer with thousands separators.
-pub fn int(v: i64) -> String {
-    let s = v.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0 { format!("-{out}") } else { out }
-}
+pub use reports::format::{date_ja, int};
 
 /// An inline SVG chart (already escaped by the chart code).
 pub fn svg(s: &str) -> Markup {
     html! { figure.chart { (PreEscaped(s)) } }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn integers_get_separators() {
-        assert_eq!(int(0), "0");
-        assert_eq!(int(999), "999");
-        assert_eq!(int(1000), "1,000");
-        assert_eq!(int(-1234567), "-1,234,567");
-    }
 }

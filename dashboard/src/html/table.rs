@@ -40,12 +40,7 @@ pub fn cell(v: &Value, unit: &str) -> Markup {
         Value::Suppressed => {
             html! { span.suppressed title="秘匿（少数のため非表示） / suppressed: small count" { (SUPPRESSED_MARK) } }
         }
-        Value::Int(i) => html! { (int(*i)) },
-        Value::Num(x) if unit == "%" => html! { (format!("{x:.1}")) },
-        Value::Num(x) => html! { (reports::charts::short_number(*x)) },
-        Value::Bool(true) => html! { "はい" },
-        Value::Bool(false) => html! { "いいえ" },
-        other => html! { (other.display()) },
+        other => html! { (reports::format::cell_text(other, unit)) },
     }
 }
 

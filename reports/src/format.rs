@@ -1,0 +1,94 @@
+//! Number, date and cell formatting shared by the dashboard and the reports, so a figure
+//! reads the same on screen and on paper.
+
+use chrono::{Datelike, NaiveDate};
+use queries::Value;
+use queries::result::SUPPRESSED_MARK;
+
+/// An integer with thousands separators.
+pub fn int(v: i64) -> String {
+    let s = v.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if v < 0 { format!("-{out}") } else { out }
+}
+
+/// 西暦 with the 和暦 year: 2026年11月1日（令和8年）.
+pub fn date_ja(d: NaiveDate) -> String {
+    let era = model::era::Era::format(d)
+        .and_then(|w| w.split_once('年').map(|(y, _)| format!("（{y}年）")))
+        .unwrap_or_default();
+    format!("{}年{}月{}日{era}", d.year(), d.month(), d.day())
+}
+
+/// A result cell as text: separators for counts, one decimal for percentages, はい/いいえ,
+/// and the suppression mark for a withheld cell.
+pub fn cell_text(v: &Value, unit: &str) -> String {
+    match v {
+        Value::Suppressed => SUPPRESSED_MARK.to_string(),
+        Value::Int(i) => int(*i),
+        Value::Num(x) if unit == "%" => format!("{x:.1}"),
+        Value::Num(x) => crate::charts::short_number(*x),
+        Value::Bool(true) => "はい".into(),
+        Value::Bool(false) => "いいえ".into(),
+        other => other.display(),
+    }
+}
+
+/// A value with its unit, or "—" when missing and "X（秘匿）" when withheld.
+pub fn with_unit(v: Option<&Value>, unit: &str) -> String {
+    match v {
+        Some(Value::Suppressed) => "X（秘匿）".into(),
+        None | Some(Value::Null) => "—".into(),
+        Some(v) => {
+            let t = cell_text(v, unit);
+            if unit.is_empty() { t } else { format!("{t}{}", if unit == "%" { "%" } else { unit }) }
+        }
+    }
+}
+
+/// A signed change: +12, −3, ±0 (with a real minus sign).
+pub fn signed(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let zero = s.chars().all(|c| c == '0' || c == '.');
+    if zero {
+        format!("±{s}")
+    } else if v > 0.0 {
+        format!("+{s}")
+    } else {
+        format!("−{s}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_get_separators() {
+        assert_eq!(int(0), "0");
+        assert_eq!(int(999), "999");
+        assert_eq!(int(1000), "1,000");
+        assert_eq!(int(-1234567), "-1,234,567");
+    }
+
+    #[test]
+    fn changes_carry_their_sign() {
+        assert_eq!(signed(12.0, 0), "+12");
+        assert_eq!(signed(-3.04, 1), "−3.0");
+        assert_eq!(signed(0.01, 1), "±0.0");
+    }
+
+    #[test]
+    fn withheld_and_missing_values_say_so() {
+        assert_eq!(with_unit(Some(&Value::Suppressed), "人"), "X（秘匿）");
+        assert_eq!(with_unit(None, "人"), "—");
+        assert_eq!(with_unit(Some(&Value::Int(1234)), "人"), "1,234人");
+        assert_eq!(with_unit(Some(&Value::Num(80.456)), "%"), "80.5%");
+    }
+}

@@ -1,0 +1,117 @@
+//! A report as one self-contained HTML file: the same blocks as the PDF, charts inline as
+//! SVG, styles inline (nothing is fetched), and print rules for A4.
+
+use crate::doc::{Block, Doc, Table};
+use crate::svg::escape;
+
+const STYLE: &str = "\
+@page{size:A4;margin:18mm 16mm}\
+body{font-family:'Noto Sans CJK JP','Hiragino Sans','Yu Gothic',sans-serif;color:#191919;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.6}\
+header.cover{border-bottom:3px solid #005a96;margin-bottom:2rem;padding-bottom:1rem}\
+header.cover h1{font-size:2rem;margin:.2rem 0}\
+.sample{display:inline-block;background:#be1e1e;color:#fff;font-weight:bold;padding:.2rem .6rem}\
+dl.cover{display:grid;grid-template-columns:8rem 1fr;gap:.3rem 1rem}dl.cover dt{color:#646464;font-weight:bold}dl.cover dd{margin:0}\
+h2{color:#005a96;border-bottom:1px solid #005a96;margin-top:2.5rem;break-after:avoid}h3{break-after:avoid}\
+.kpis{display:grid;grid-template-columns:repeat(3,1fr);gap:.6rem;margin:1rem 0}\
+.kpi{background:#f6f8fa;border-left:3px solid #005a96;padding:.5rem .7rem;break-inside:avoid}.kpi.warn{border-color:#be1e1e}\
+.kpi .label{font-size:.8rem;color:#646464;font-weight:bold}.kpi .value{font-size:1.5rem;font-weight:bold}.kpi.warn .value{color:#be1e1e}\
+.kpi .detail{font-size:.75rem;color:#646464}\
+table{border-collapse:collapse;font-size:.8rem;margin:.5rem 0}caption{text-align:left;font-weight:bold;padding:.3rem 0}\
+th{background:#ebf0f5;text-align:left}th,td{padding:.2rem .5rem;border-bottom:1px solid #c8c8c8;vertical-align:top}\
+td.num,th.num{text-align:right}thead{display:table-header-group}tr{break-inside:avoid}\
+.note{font-size:.75rem;color:#646464}figure{margin:1rem auto;break-inside:avoid}figure svg{width:100%;height:auto}\
+.pb{break-after:page}";
+
+/// The document as HTML.
+pub fn render(doc: &Doc) -> String {
+    let mut h = String::with_capacity(64 * 1024);
+    h.push_str("<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">");
+    h.push_str(&format!("<title>{}</title><style>{STYLE}</style></head><body>\n", escape(&doc.title)));
+    h.push_str("<header class=\"cover\">");
+    if doc.sample {
+        h.push_str("<p class=\"sample\">サンプル・架空データ</p>");
+    }
+    h.push_str(&format!("<h1>{}</h1><p>{}</p><dl class=\"cover\">", escape(&doc.title), escape(&doc.subtitle)));
+    for (k, v) in &doc.cover {
+        h.push_str(&format!("<dt>{}</dt><dd>{}</dd>", escape(k), escape(v)));
+    }
+    h.push_str("</dl></header>\n<main>\n");
+    for b in &doc.blocks {
+        block(&mut h, b);
+    }
+    h.push_str("</main></body></html>\n");
+    h
+}
+
+fn block(h: &mut String, b: &Block) {
+    match b {
+        Block::Heading { level, text } => {
+            let tag = if *level <= 1 { "h2" } else { "h3" };
+            h.push_str(&format!("<{tag}>{}</{tag}>\n", escape(text)));
+        }
+        Block::Para(t) => h.push_str(&format!("<p>{}</p>\n", escape(t))),
+        Block::Note(t) => h.push_str(&format!("<p class=\"note\">{}</p>\n", escape(t))),
+        Block::Kpis(ks) => {
+            h.push_str("<div class=\"kpis\">");
+            for k in ks {
+                h.push_str(&format!(
+                    "<div class=\"kpi{}\"><div class=\"label\">{}</div><div class=\"value\">{}</div><div class=\"detail\">{}</div></div>",
+                    if k.warn { " warn" } else { "" },
+                    escape(&k.label),
+                    escape(&k.value),
+                    escape(&k.detail)
+                ));
+            }
+            h.push_str("</div>\n");
+        }
+        Block::Table(t) => table(h, t),
+        Block::Chart { svg, width } => {
+            // The chart SVG is produced (and escaped) by this crate's chart code.
+            h.push_str(&format!("<figure style=\"width:{:.0}%\">{svg}</figure>\n", width * 100.0));
+        }
+        Block::PageBreak => h.push_str("<div class=\"pb\"></div>\n"),
+    }
+}
+
+fn table(h: &mut String, t: &Table) {
+    h.push_str("<table>");
+    if !t.caption.is_empty() {
+        h.push_str(&format!("<caption>{}</caption>", escape(&t.caption)));
+    }
+    let class = |i: usize| if t.numeric.get(i).copied().unwrap_or(false) { " class=\"num\"" } else { "" };
+    h.push_str("<thead><tr>");
+    for (i, c) in t.header.iter().enumerate() {
+        h.push_str(&format!("<th{}>{}</th>", class(i), escape(c)));
+    }
+    h.push_str("</tr></thead><tbody>");
+    for row in &t.rows {
+        h.push_str("<tr>");
+        for (i, c) in row.iter().enumerate() {
+            h.push_str(&format!("<td{}>{}</td>", class(i), escape(c)));
+        }
+        h.push_str("</tr>");
+    }
+    if t.rows.is_empty() {
+        h.push_str(&format!("<tr><td colspan=\"{}\">（該当なし）</td></tr>", t.header.len().max(1)));
+    }
+    h.push_str("</tbody></table>\n");
+    for n in &t.notes {
+        h.push_str(&format!("<p class=\"note\">{}</p>\n", escape(n)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_and_the_sample_mark_shown() {
+        let mut d = Doc { title: "<理事会>".into(), sample: true, ..Doc::default() };
+        d.para("a & b");
+        let h = render(&d);
+        assert!(h.contains("&lt;理事会&gt;"));
+        assert!(h.contains("a &amp; b"));
+        assert!(h.contains("サンプル・架空データ"));
+        assert!(!h.contains("<理事会>"));
+    }
+}

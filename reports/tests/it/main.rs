@@ -1,0 +1,5 @@
+//! Integration tests of the reports over the bundled sample, loaded once.
+
+mod board;
+mod research;
+mod support;
