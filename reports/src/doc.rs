@@ -66,6 +66,15 @@ pub struct Table {
     pub notes: Vec<String>,
 }
 
+/// A cell as printed: dimensions and labels as written (a year is 2026, not 2,026),
+/// counts and measures formatted.
+fn cell(v: &queries::Value, c: &queries::Column) -> String {
+    match c.role {
+        queries::Role::Dim | queries::Role::Label if !matches!(v, queries::Value::Bool(_)) => v.display(),
+        _ => cell_text(v, c.unit),
+    }
+}
+
 impl Table {
     /// The chosen columns of a metric result (all when `columns` is empty), with the
     /// result's notes and its suppression policy beneath.
@@ -88,9 +97,7 @@ impl Table {
         let rows = r
             .rows
             .iter()
-            .map(|row| {
-                idx.iter().map(|&i| row.get(i).map(|v| cell_text(v, r.columns[i].unit)).unwrap_or_default()).collect()
-            })
+            .map(|row| idx.iter().map(|&i| row.get(i).map(|v| cell(v, &r.columns[i])).unwrap_or_default()).collect())
             .collect();
         let mut notes: Vec<String> = r.notes.iter().map(|n| n.ja.clone()).collect();
         notes.push(format!("秘匿: {}", r.policy.describe_ja()));

@@ -158,3 +158,18 @@ fn html_pack_is_self_contained_with_every_chart() {
     assert!(!html.contains("src=\"http") && !html.contains("href=\"http"), "fetches from the internet");
     assert!(html.contains("<h2>2. 医師の割合（8割ルール）</h2>"));
 }
+
+#[test]
+fn regression_years_print_without_thousands_separators() {
+    let renewals = built()
+        .doc
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Table(t) if t.caption.starts_with("更新期限") => Some(t),
+            _ => None,
+        })
+        .expect("renewals table");
+    let years: Vec<&str> = renewals.rows.iter().map(|r| r[1].as_str()).collect();
+    assert!(years.iter().all(|y| y.len() == 4 && y.parse::<i32>().is_ok()), "{years:?}");
+}
