@@ -363,12 +363,15 @@ impl Flow<'_> {
         }
         let sum: f32 = widths.iter().sum();
         if sum > TEXT_W {
-            let fixed: f32 = widths.iter().zip(&t.numeric).filter(|(_, n)| **n).map(|(w, _)| *w).sum();
+            // Numbers and short texts (codes, ids, names) keep their width; long texts wrap.
+            const SHORT: f32 = 80.0;
+            let keeps: Vec<bool> = widths.iter().zip(&t.numeric).map(|(w, n)| *n || *w <= SHORT).collect();
+            let fixed: f32 = widths.iter().zip(&keeps).filter(|(_, k)| **k).map(|(w, _)| *w).sum();
             let flexible = sum - fixed;
             let room = (TEXT_W - fixed).max(TEXT_W * 0.3);
             let scale = if flexible > 0.0 { room / flexible } else { 1.0 };
-            for (w, num) in widths.iter_mut().zip(&t.numeric) {
-                if !num {
+            for (w, keep) in widths.iter_mut().zip(&keeps) {
+                if !keep {
                     *w = (*w * scale).max(40.0);
                 }
             }
