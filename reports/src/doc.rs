@@ -71,7 +71,7 @@ pub struct Table {
 fn cell(v: &queries::Value, c: &queries::Column) -> String {
     match c.role {
         queries::Role::Dim | queries::Role::Label if !matches!(v, queries::Value::Bool(_)) => v.display(),
-        _ => cell_text(v, c.unit),
+        _ => crate::format::column_cell(v, c),
     }
 }
 

@@ -40,6 +40,15 @@ pub fn cell_text(v: &Value, unit: &str) -> String {
     }
 }
 
+/// A cell of a metric column: as [`cell_text`], but the physician share (the 80% rule is
+/// decided in integers, so 79.96% must not print as 80.0) gets two decimals.
+pub fn column_cell(v: &Value, column: &queries::Column) -> String {
+    match v {
+        Value::Num(x) if column.unit == "%" && column.name.starts_with("share") => format!("{x:.2}"),
+        _ => cell_text(v, column.unit),
+    }
+}
+
 /// A value with its unit, or "—" when missing and "X（秘匿）" when withheld.
 pub fn with_unit(v: Option<&Value>, unit: &str) -> String {
     match v {

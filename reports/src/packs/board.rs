@@ -38,8 +38,10 @@ pub(super) fn cell_num(r: &MetricResult, key: Option<(&str, &str)>, column: &str
 
 /// A cell as the tables print it ("—" when absent).
 pub(super) fn cell_text(r: &MetricResult, key: Option<(&str, &str)>, column: &str) -> String {
-    let unit = r.column_index(column).map_or("", |i| r.columns[i].unit);
-    cell(r, key, column).map_or_else(|| "—".into(), |v| crate::format::cell_text(v, unit))
+    match (r.column_index(column), cell(r, key, column)) {
+        (Some(i), Some(v)) => crate::format::column_cell(v, &r.columns[i]),
+        _ => "—".into(),
+    }
 }
 
 /// "前年度末比 +12" when both values are known.
@@ -91,7 +93,10 @@ pub fn build(cx: &Context<'_>) -> Result<Doc> {
         let b = |c: &str| before.as_ref().and_then(|r| first_num(r, c));
         kpis.push(Kpi {
             label: "正会員に占める医師の割合".into(),
-            value: with_unit(share.column("share_pct").first().copied(), "%"),
+            value: match share.column("share_pct").first() {
+                Some(Value::Num(p)) => format!("{p:.2}%"),
+                other => with_unit(other.copied(), "%"),
+            },
             detail: join(&[
                 Some(if ok { "基準 80% 以上".into() } else { "基準 80% 未満".into() }),
                 change("前年度末比", pct, b("share_pct"), 2, "pt"),

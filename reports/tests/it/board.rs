@@ -77,7 +77,7 @@ fn pdf_key_numbers_equal_the_catalog() {
     let last = rate.rows.last().expect("a survey year");
     let rate_pct = last[rate.column_index("rate_pct").expect("rate")].as_f64().expect("rate");
     for expected in [
-        format!("{pct:.1}%"),
+        format!("{pct:.2}%"),
         format!("{}人", reports::format::int(full)),
         format!("{blank_n}区域"),
         format!("{rate_pct:.1}%"),
