@@ -108,40 +108,23 @@ impl Table {
     /// per answer, one column per value of the other question or segment, and the result's
     /// notes (the chi-square test) beneath. Withheld cells stay withheld.
     pub fn crosstab(r: &MetricResult) -> Table {
-        let (Some(ri), Some(ci), Some(ni)) =
-            (r.column_index("row"), r.column_index("column"), r.column_index("respondents"))
-        else {
+        let Some(m) = crate::series::crosstab_matrix(r) else {
             return Table::from_result(r, &[]);
         };
-        let mut rows: Vec<String> = Vec::new();
-        let mut cols: Vec<String> = Vec::new();
-        for row in &r.rows {
-            let (a, b) = (row[ri].display(), row[ci].display());
-            if !rows.contains(&a) {
-                rows.push(a);
-            }
-            if !cols.contains(&b) {
-                cols.push(b);
-            }
-        }
-        let unit = r.columns[ni].unit;
+        let count = r.column_index("respondents").map(|i| &r.columns[i]);
+        let unit = count.map_or("人", |c| c.unit);
+        let people = count.is_some_and(|c| c.role == queries::Role::PersonCount);
         let mut out = Table::from_result(r, &[]);
-        out.header = std::iter::once("回答 ＼ 列（人）".to_string()).chain(cols.iter().cloned()).collect();
-        out.numeric = std::iter::once(false).chain(cols.iter().map(|_| true)).collect();
-        out.people = std::iter::once(false)
-            .chain(cols.iter().map(|_| r.columns[ni].role == queries::Role::PersonCount))
-            .collect();
-        out.rows = rows
+        out.header = std::iter::once("回答 ＼ 列（人）".to_string()).chain(m.columns.iter().cloned()).collect();
+        out.numeric = std::iter::once(false).chain(m.columns.iter().map(|_| true)).collect();
+        out.people = std::iter::once(false).chain(m.columns.iter().map(|_| people)).collect();
+        out.rows = m
+            .rows
             .iter()
-            .map(|a| {
+            .zip(&m.cells)
+            .map(|(a, cells)| {
                 std::iter::once(a.clone())
-                    .chain(cols.iter().map(|b| {
-                        r.rows
-                            .iter()
-                            .find(|row| row[ri].display() == *a && row[ci].display() == *b)
-                            .map(|row| cell_text(&row[ni], unit))
-                            .unwrap_or_default()
-                    }))
+                    .chain(cells.iter().map(|v| v.map(|v| cell_text(v, unit)).unwrap_or_default()))
                     .collect()
             })
             .collect();

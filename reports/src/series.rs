@@ -65,3 +65,63 @@ pub fn date_x(v: &Value) -> Option<f64> {
 pub fn num_x(v: &Value) -> Option<f64> {
     v.as_f64()
 }
+
+/// The day the associate-membership category changed (会員区分の変更), marked on charts.
+pub fn rule_change() -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(2026, 1, 17)
+}
+
+/// The physician share's monthly history and projection against the 80% line, with the
+/// 2026-01-17 change marked.
+pub fn share_chart(history: &MetricResult, projection: &MetricResult) -> crate::charts::LineChart {
+    use crate::charts::{LineChart, Rule, XAxis};
+    let mut chart = LineChart::new("医師割合の推移と推計", XAxis::Date, "%");
+    chart.series.push(Series::new("実績（月末）", points(history, date_x, "month_end", "share_pct")));
+    chart.series.push(Series::new("推計", points(projection, date_x, "month_end", "share_pct")).dashed());
+    chart.threshold = Some(Rule { at: 80.0, label: "80%（広告可能の基準）".into() });
+    chart.marker =
+        rule_change().map(|c| Rule { at: crate::charts::date_x(c), label: "2026-01-17 区分変更".into() });
+    chart
+}
+
+/// The first projected month-end below 80% (not compliant), if any.
+pub fn first_month_below(projection: &MetricResult) -> Option<String> {
+    let ci = projection.column_index("compliant")?;
+    projection.rows.iter().find(|r| matches!(r[ci], Value::Bool(false))).and_then(|r| r.first()).map(Value::display)
+}
+
+/// A long cross-tab (`row`, `column`, `respondents`) as a matrix: the row labels, the
+/// column labels (each in order of first appearance) and the cell at each pair.
+#[derive(Debug)]
+pub struct Matrix<'r> {
+    pub rows: Vec<String>,
+    pub columns: Vec<String>,
+    pub cells: Vec<Vec<Option<&'r Value>>>,
+}
+
+pub fn crosstab_matrix(r: &MetricResult) -> Option<Matrix<'_>> {
+    let (ri, ci, ni) = (r.column_index("row")?, r.column_index("column")?, r.column_index("respondents")?);
+    let mut rows: Vec<String> = Vec::new();
+    let mut columns: Vec<String> = Vec::new();
+    for row in &r.rows {
+        let (a, b) = (row[ri].display(), row[ci].display());
+        if !rows.contains(&a) {
+            rows.push(a);
+        }
+        if !columns.contains(&b) {
+            columns.push(b);
+        }
+    }
+    let cells = rows
+        .iter()
+        .map(|a| {
+            columns
+                .iter()
+                .map(|b| {
+                    r.rows.iter().find(|row| row[ri].display() == *a && row[ci].display() == *b).map(|row| &row[ni])
+                })
+                .collect()
+        })
+        .collect();
+    Some(Matrix { rows, columns, cells })
+}

@@ -6,12 +6,11 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::routing::get;
-use chrono::NaiveDate;
 use maud::html;
 use queries::{Request, Value};
-use reports::charts::{Bar, LineChart, Rule, Series, XAxis, bar_chart, date_x as chart_date, gauge, line_chart};
+use reports::charts::{Bar, LineChart, Series, XAxis, bar_chart, gauge, line_chart};
 
-use super::{Params, as_of, date_x, evaluate, first_num, num_x, points};
+use super::{Params, as_of, evaluate, first_num, num_x, points};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::{Page, page, svg, table};
@@ -27,11 +26,6 @@ const WHAT_IF: [(&str, &str); 3] = [
     ("staff_associate", "医師以外の医療職が準会員として入会"),
     ("physicians", "医師が正会員として入会"),
 ];
-
-/// The day the associate-membership category changed (会員区分の変更).
-fn rule_change() -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(2026, 1, 17)
-}
 
 async fn members(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
     let d = as_of(&state, &params)?;
@@ -64,18 +58,8 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
         Some(p) => Some(gauge("正会員に占める医師の割合", p, 80.0)?),
         None => None,
     };
-    let mut chart = LineChart::new("医師割合の推移と推計", XAxis::Date, "%");
-    chart.series.push(Series::new("実績（月末）", points(&history, date_x, "month_end", "share_pct")));
-    chart.series.push(Series::new("推計", points(&projection, date_x, "month_end", "share_pct")).dashed());
-    chart.threshold = Some(Rule { at: 80.0, label: "80%（広告可能の基準）".into() });
-    chart.marker = rule_change().map(|c| Rule { at: chart_date(c), label: "2026-01-17 区分変更".into() });
-    let history_svg = line_chart(&chart).ok();
-    let crossing = projection
-        .rows
-        .iter()
-        .find(|r| projection.column_index("compliant").is_some_and(|i| matches!(r[i], Value::Bool(false))))
-        .and_then(|r| r.first())
-        .map(Value::display);
+    let history_svg = line_chart(&reports::series::share_chart(&history, &projection)).ok();
+    let crossing = reports::series::first_month_below(&projection);
 
     let after_pct = scenario.rows.get(1).and_then(|r| scenario.column_index("share_pct").and_then(|i| r[i].as_f64()));
     let scenario_svg = match after_pct {

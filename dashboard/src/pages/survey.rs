@@ -54,32 +54,18 @@ fn groups(r: &MetricResult, label: &str, cols: &[&str]) -> Vec<BarGroup> {
 /// A long cross-tab (row, column, respondents) laid out as the matrix people read, with
 /// the share of each cell in its row; withheld cells stay withheld.
 fn matrix(r: &MetricResult) -> Option<Markup> {
-    let (ri, ci, ni) = (r.column_index("row")?, r.column_index("column")?, r.column_index("respondents")?);
-    let mut rows: Vec<String> = Vec::new();
-    let mut cols: Vec<String> = Vec::new();
-    for row in &r.rows {
-        let (a, b) = (row[ri].display(), row[ci].display());
-        if !rows.contains(&a) {
-            rows.push(a);
-        }
-        if !cols.contains(&b) {
-            cols.push(b);
-        }
-    }
-    let at = |a: &str, b: &str| {
-        r.rows.iter().find(|row| row[ri].display() == a && row[ci].display() == b).map(|row| &row[ni])
-    };
+    let m = reports::series::crosstab_matrix(r)?;
     Some(html! {
         div.table-wrap {
             table {
                 caption { "クロス集計表（人）" }
-                thead { tr { th { "設問の回答 ＼ 列" } @for c in &cols { th scope="col" { (c) } } } }
+                thead { tr { th { "設問の回答 ＼ 列" } @for c in &m.columns { th scope="col" { (c) } } } }
                 tbody {
-                    @for a in &rows {
+                    @for (a, cells) in m.rows.iter().zip(&m.cells) {
                         tr {
                             th scope="row" { (a) }
-                            @for b in &cols {
-                                td.num { @if let Some(v) = at(a, b) { (table::cell(v, "人")) } }
+                            @for v in cells {
+                                td.num { @if let Some(v) = v { (table::cell(v, "人")) } }
                             }
                         }
                     }

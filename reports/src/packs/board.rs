@@ -7,17 +7,12 @@ use chrono::{Months, NaiveDate};
 use queries::{MetricResult, Value};
 
 use super::{Context, ranges};
-use crate::charts::{Bar, LineChart, Rule, Series, XAxis, bar_chart, date_x as chart_date, gauge, line_chart};
+use crate::charts::{Bar, LineChart, Series, XAxis, bar_chart, gauge, line_chart};
 use crate::doc::{Block, Doc, Kpi, Table};
 use crate::error::Result;
 use crate::format::{date_ja, int, signed, with_unit};
 use crate::map::choropleth;
 use crate::series::{date_x, first_num, num_x, points, prefecture_regions, series_by};
-
-/// The day the associate-membership category changed (会員区分の変更).
-fn rule_change() -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(2026, 1, 17)
-}
 
 /// A value of the last row whose `key` column equals `key` (any row when `key` is None).
 fn cell<'r>(r: &'r MetricResult, key: Option<(&str, &str)>, column: &str) -> Option<&'r Value> {
@@ -290,18 +285,8 @@ fn share_section(cx: &Context<'_>, share: &MetricResult) -> Result<Vec<Block>> {
     d.table(Table::from_result(share, &["full_members", "physicians", "others", "share_pct", "compliant", "headroom"]));
     let history = cx.eval(cx.req("members.physician_share_history"))?;
     let projection = cx.eval(cx.req("members.projection"))?;
-    let mut chart = LineChart::new("医師割合の推移と推計", XAxis::Date, "%");
-    chart.series.push(Series::new("実績（月末）", points(&history, date_x, "month_end", "share_pct")));
-    chart.series.push(Series::new("推計", points(&projection, date_x, "month_end", "share_pct")).dashed());
-    chart.threshold = Some(Rule { at: 80.0, label: "80%（広告可能の基準）".into() });
-    chart.marker = rule_change().map(|c| Rule { at: chart_date(c), label: "2026-01-17 区分変更".into() });
-    d.chart(line_chart(&chart)?);
-    let crossing = projection
-        .rows
-        .iter()
-        .find(|r| projection.column_index("compliant").is_some_and(|i| matches!(r[i], Value::Bool(false))))
-        .and_then(|r| r.first())
-        .map(Value::display);
+    d.chart(line_chart(&crate::series::share_chart(&history, &projection))?);
+    let crossing = crate::series::first_month_below(&projection);
     d.para(match crossing {
         Some(c) => format!("過去12か月の職種別の入会・退会率が続くと、{c} に 80% を下回る見込みです。"),
         None => format!(

@@ -191,7 +191,7 @@ fn membership_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
     };
     chart.series.push(Series::new("入会", recent("joins")));
     chart.series.push(Series::new("退会", recent("leaves")));
-    chart.marker = chrono::NaiveDate::from_ymd_opt(2026, 1, 17)
+    chart.marker = crate::series::rule_change()
         .map(|c| Rule { at: crate::charts::date_x(c), label: "2026-01-17 区分変更".into() });
     doc.chart(line_chart(&chart)?);
 

@@ -169,7 +169,7 @@ pub fn build(cx: &Context<'_>) -> Result<Pack> {
                 c.ja.to_string(),
                 c.en.to_string(),
                 c.unit.to_string(),
-                role_name(c.role).to_string(),
+                queries::docs::role_name(c.role).to_string(),
                 format!("{}（{}）: {} {}", r.title_ja, spec.metric, role_ja(c.role), def.definition),
             ]);
         }
@@ -252,16 +252,6 @@ fn duckdb_file(parquets: &[(String, Vec<u8>)], codebook: &[Vec<String>]) -> Resu
 /// Excel sheet names: at most 31 characters.
 fn sheet_name(name: &str) -> String {
     name.chars().take(31).collect()
-}
-
-fn role_name(r: Role) -> &'static str {
-    match r {
-        Role::Dim => "dim",
-        Role::Label => "label",
-        Role::PersonCount => "people",
-        Role::Derived => "derived",
-        Role::Plain => "plain",
-    }
 }
 
 fn role_ja(r: Role) -> &'static str {
