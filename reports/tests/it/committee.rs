@@ -1,0 +1,58 @@
+//! The committee pack: exact counts, the scenarios given on the command line with the
+//! catalog's what-if outcome, cross-tabs with their tests and free-text terms.
+
+use std::ffi::OsStr;
+
+use queries::{Audience, Request};
+use reports::packs::Context;
+use reports::packs::committee::{self, Crosstab, Options, WhatIf};
+
+use crate::support::{poppler, sample};
+
+#[test]
+fn committee_pdf_shows_the_given_scenarios_crosstabs_and_terms() {
+    let f = sample();
+    let as_of = f.engine.snapshot().default_as_of().expect("as-of");
+    let cx = Context::new(&f.engine, as_of, Audience::Committee);
+    let scenario = WhatIf { staff_full: 40, staff_associate: 5, physicians: 3 };
+    let opts = Options {
+        what_if: vec![scenario],
+        crosstabs: vec![Crosstab { question: "Q01".into(), column: "Q03".into() }],
+        survey_year: None,
+    };
+    let doc = committee::build(&cx, &opts).expect("committee pack");
+    let pdf = reports::pdf::render(&doc).expect("PDF");
+    let path = f.dir.path().join("committee.pdf");
+    std::fs::write(&path, pdf).expect("write");
+    let t = poppler("pdftotext", &[OsStr::new("-layout"), path.as_os_str(), OsStr::new("-")]);
+    for heading in [
+        "会員委員会資料",
+        "7. 入会シミュレーション（what-if）",
+        "8. 会員構成・入退会・継続率（詳細）",
+        "9. 会員アンケート（詳細）",
+        "Q01 × Q03",
+        "カイ二乗検定",
+        "自由記述の頻出語",
+        "（KWIC",
+    ] {
+        assert!(t.contains(heading), "missing {heading:?}");
+    }
+    // The scenario's outcome is the catalog's.
+    let w = f
+        .engine
+        .evaluate(
+            &Request::new("members.what_if", Audience::Committee)
+                .as_of(as_of)
+                .param("staff_full", "40")
+                .param("staff_associate", "5")
+                .param("physicians", "3"),
+        )
+        .expect("what-if");
+    let after = w.rows.iter().find(|r| r[0].display() == "仮定後").expect("after row");
+    let pct = after[w.column_index("share_pct").expect("share")].as_f64().expect("pct");
+    let full = after[w.column_index("full_members").expect("full")].as_i64().expect("full");
+    assert!(t.contains(&format!("{pct:.2}")), "share {pct:.2} not in the pack");
+    assert!(t.contains(&reports::format::int(full)), "正会員 {full} not in the pack");
+    // Committee only: no suppression, said on the title page.
+    assert!(t.contains("委員会限り") && t.contains("秘匿処理なし"));
+}
