@@ -175,31 +175,4 @@ impl Doc {
     pub fn chart_width(&mut self, svg: String, width: f32) {
         self.push(Block::Chart { svg, width });
     }
-
-    /// Every text of the report in reading order (for tests and the HTML's search).
-    pub fn texts(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = vec![&self.title, &self.subtitle];
-        for (k, v) in &self.cover {
-            out.push(k);
-            out.push(v);
-        }
-        for b in &self.blocks {
-            match b {
-                Block::Heading { text, .. } | Block::Para(text) | Block::Note(text) => out.push(text),
-                Block::Kpis(ks) => {
-                    for k in ks {
-                        out.extend([k.label.as_str(), k.value.as_str(), k.detail.as_str()]);
-                    }
-                }
-                Block::Table(t) => {
-                    out.push(&t.caption);
-                    out.extend(t.header.iter().map(String::as_str));
-                    out.extend(t.rows.iter().flatten().map(String::as_str));
-                    out.extend(t.notes.iter().map(String::as_str));
-                }
-                Block::Chart { .. } | Block::PageBreak => {}
-            }
-        }
-        out
-    }
 }

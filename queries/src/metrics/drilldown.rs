@@ -3,7 +3,7 @@
 
 use model::designation::DesignationType;
 
-use super::hospitals::{AREA_SET_CAVEAT, covering_list, designated_on, hub_list, type_order};
+use super::hospitals::{AREA_COLUMNS, AREA_SET_CAVEAT, area_cells, covering_list, designated_on, hub_list, type_order};
 use super::{AREA_SET_PARAM, area_set, prefecture_cells};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
@@ -62,32 +62,25 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 pref_filter = pref.map(|p| format!("AND a.prefecture_code = {p}")).unwrap_or_default(),
             ))
             .await?;
-        let mut out = Output::new(vec![
-            Column::dim("area_code", "構想区域コード", "Area code"),
-            Column::label("area_name", "構想区域", "Area"),
-            Column::label("prefecture_code", "都道府県コード", "Prefecture code"),
-            Column::label("prefecture", "都道府県", "Prefecture"),
-            Column::plain("population_2020", "人口（2020年）", "Population (2020)", "人"),
+        let mut columns = AREA_COLUMNS.to_vec();
+        columns.extend([
             Column::plain("hubs", "拠点病院", "拠点病院", "施設"),
             Column::plain("regional_hospitals", "地域がん診療病院", "地域がん診療病院", "施設"),
             Column::plain("prefecture_own", "都道府県独自指定", "Prefecture's own designation", "施設"),
             Column::plain("blank", "空白", "空白", ""),
             Column::label("hospitals", "指定病院", "Designated hospitals"),
         ]);
+        let mut out = Output::new(columns);
         for r in 0..f.len() {
-            let (c, n) = prefecture_cells(f.i64(r, "prefecture_code"));
-            out.rows.push(vec![
-                Value::text(f.text(r, "area_code").unwrap_or_default()),
-                Value::text(f.text(r, "area_name").unwrap_or_default()),
-                c,
-                n,
-                Value::opt_int(f.i64(r, "population_2020")),
+            let mut row = area_cells(&f, r);
+            row.extend([
                 Value::opt_int(f.i64(r, "hubs")),
                 Value::opt_int(f.i64(r, "rch")),
                 Value::opt_int(f.i64(r, "own")),
                 Value::Bool(f.i64(r, "covering").unwrap_or(0) == 0),
                 Value::text(names(&f.text(r, "names").unwrap_or_default())),
             ]);
+            out.rows.push(row);
         }
         if out.rows.is_empty() {
             let p = pref.map(|p| p.to_string()).unwrap_or_default();

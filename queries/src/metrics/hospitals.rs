@@ -9,6 +9,7 @@ use model::rules::RULES_2026;
 use super::{AREA_SET_PARAM, area_set, prefecture_cells};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::error::Result;
+use crate::frame::Frame;
 use crate::result::{Column, Value};
 
 pub const METRICS: &[&MetricDef] = &[
@@ -164,6 +165,28 @@ pub const BLANK_AREAS: MetricDef = MetricDef {
     eval: blank_areas,
 };
 
+/// The columns that name an area: code, name, prefecture (code and name), 2020 population.
+pub(super) const AREA_COLUMNS: [Column; 5] = [
+    Column::dim("area_code", "構想区域コード", "Area code"),
+    Column::label("area_name", "構想区域", "Area"),
+    Column::label("prefecture_code", "都道府県コード", "Prefecture code"),
+    Column::label("prefecture", "都道府県", "Prefecture"),
+    Column::plain("population_2020", "人口（2020年）", "Population (2020)", "人"),
+];
+
+/// The [`AREA_COLUMNS`] cells of row `r` of a frame with area_code, area_name,
+/// prefecture_code and population_2020.
+pub(super) fn area_cells(f: &Frame, r: usize) -> Vec<Value> {
+    let (c, n) = prefecture_cells(f.i64(r, "prefecture_code"));
+    vec![
+        Value::text(f.text(r, "area_code").unwrap_or_default()),
+        Value::text(f.text(r, "area_name").unwrap_or_default()),
+        c,
+        n,
+        Value::opt_int(f.i64(r, "population_2020")),
+    ]
+}
+
 fn blank_areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let set = area_set(cx).await?;
@@ -171,24 +194,11 @@ fn blank_areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let f = cx
             .frame(&format!("SELECT * FROM ({}) b WHERE NOT covered ORDER BY area_code", blank_sql(&set, &d)))
             .await?;
-        let mut out = Output::new(vec![
-            Column::dim("area_code", "構想区域コード", "Area code"),
-            Column::label("area_name", "構想区域", "Area"),
-            Column::label("prefecture_code", "都道府県コード", "Prefecture code"),
-            Column::label("prefecture", "都道府県", "Prefecture"),
-            Column::plain("population_2020", "人口（2020年）", "Population (2020)", "人"),
-        ]);
+        let mut out = Output::new(AREA_COLUMNS.to_vec());
         let mut pop = 0;
         for r in 0..f.len() {
-            let (c, n) = prefecture_cells(f.i64(r, "prefecture_code"));
             pop += f.i64(r, "population_2020").unwrap_or(0);
-            out.rows.push(vec![
-                Value::text(f.text(r, "area_code").unwrap_or_default()),
-                Value::text(f.text(r, "area_name").unwrap_or_default()),
-                c,
-                n,
-                Value::opt_int(f.i64(r, "population_2020")),
-            ]);
+            out.rows.push(area_cells(&f, r));
         }
         out.note(
             format!("{set}: 空白 {} 区域、人口 {} 人（{} 時点）", f.len(), pop, cx.as_of),

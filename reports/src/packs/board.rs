@@ -6,7 +6,7 @@
 use chrono::{Months, NaiveDate};
 use queries::{MetricResult, Value};
 
-use super::{Context, ranges};
+use super::Context;
 use crate::charts::{Bar, LineChart, Series, XAxis, bar_chart, gauge, line_chart};
 use crate::doc::{Block, Doc, Kpi, Table};
 use crate::error::Result;
@@ -65,6 +65,14 @@ pub(super) fn flows_req(cx: &Context<'_>, as_of: NaiveDate) -> queries::Request 
 
 /// Builds the board pack.
 pub fn build(cx: &Context<'_>) -> Result<Doc> {
+    let mut doc = body(cx)?;
+    finish(cx, &mut doc, "board", "理事会（少数の人数は秘匿して表示）");
+    Ok(doc)
+}
+
+/// The board pack's sections (headline numbers through 空白 areas), without notes and
+/// title-page details: the committee pack continues from here.
+pub(super) fn body(cx: &Context<'_>) -> Result<Doc> {
     let d = cx.as_of;
     let fy = cx.fiscal_year();
     let prev_end = cx.previous_year_end();
@@ -226,12 +234,19 @@ pub fn build(cx: &Context<'_>) -> Result<Doc> {
         doc.note(format!("まだ読み込まれていないデータ: {}", missing.join("、")));
     }
     doc.blocks.extend(body);
-    notes(cx, &mut doc);
+    Ok(doc)
+}
 
+/// Closes a pack: the notes, and the title page's details — written last, once every
+/// metric has been read, so the load ids are all of them. `pack` names the subcommand that
+/// makes the file again; `audience` says who it is for.
+pub(super) fn finish(cx: &Context<'_>, doc: &mut Doc, pack: &str, audience: &str) {
+    let d = cx.as_of;
+    notes(cx, doc);
     doc.sample = cx.sample();
     doc.cover = vec![
-        ("基準日".into(), format!("{}（{}年度）", date_ja(d), fy)),
-        ("対象".into(), "理事会（少数の人数は秘匿して表示）".into()),
+        ("基準日".into(), format!("{}（{}年度）", date_ja(d), cx.fiscal_year())),
+        ("対象".into(), audience.into()),
         (
             "データ".into(),
             format!("ロード {}（スナップショット: ロード {} 時点）", cx.loads_text(), cx.engine.snapshot().at_load),
@@ -240,7 +255,7 @@ pub fn build(cx: &Context<'_>) -> Result<Doc> {
         (
             "再作成".into(),
             format!(
-                "oncometrics report board --as-of {d} --at-load {} で同じファイルを作成できます",
+                "oncometrics report {pack} --as-of {d} --at-load {} で同じファイルを作成できます",
                 cx.engine.snapshot().at_load
             ),
         ),
@@ -250,7 +265,6 @@ pub fn build(cx: &Context<'_>) -> Result<Doc> {
         doc.cover
             .insert(0, ("注意".into(), format!("{}：架空の会員・回答・専門医・指定データです", model::SAMPLE_LABEL)));
     }
-    Ok(doc)
 }
 
 fn rule_sentence(share: &MetricResult) -> String {
@@ -420,7 +434,7 @@ fn notes(cx: &Context<'_>, doc: &mut Doc) {
         "この資料の数値はすべて oncometrics の指標カタログ（docs/metrics.md）の定義によります。基準日は {}、\
          データはロード {} です。",
         date_ja(cx.as_of),
-        ranges(&cx.load_ids())
+        cx.loads_text()
     ));
     doc.para(format!("秘匿: {}", queries::Policy::for_audience(cx.audience).describe_ja()));
     doc.para("X は少数のため秘匿した値です（0 や空欄ではありません）。割合・率は秘匿した人数から計算される場合にあわせて秘匿しています。");

@@ -8,7 +8,7 @@ use queries::MetricResult;
 use super::Context;
 use super::board::{self, cell_num};
 use crate::charts::{LineChart, Rule, Series, XAxis, gauge, line_chart};
-use crate::doc::{Block, Doc, Table};
+use crate::doc::{Doc, Table};
 use crate::error::{Error, Result};
 use crate::format::{date_ja, int};
 use crate::series::{first_num, num_x, points, series_by};
@@ -80,30 +80,17 @@ pub struct Options {
 
 /// Builds the committee pack (exact counts: for the committee only).
 pub fn build(cx: &Context<'_>, opts: &Options) -> Result<Doc> {
-    let mut doc = board::build(cx)?;
-    let d = cx.as_of;
+    let mut doc = board::body(cx)?;
     doc.title = "会員委員会資料".into();
     doc.subtitle = "会員構成・8割ルール・入退会・継続率・アンケート（クロス集計・自由記述）".into();
-    doc.running_head = format!("会員委員会資料 · {} 現在 · 委員会限り", date_ja(d));
-    // The board pack's notes close this pack too: keep them for the end.
-    let notes_at = doc.blocks.iter().position(|b| matches!(b, Block::Heading { level: 1, text } if text == "注記"));
-    let notes = notes_at.map(|i| doc.blocks.split_off(i)).unwrap_or_default();
-
+    doc.running_head = format!("会員委員会資料 · {} 現在 · 委員会限り", date_ja(cx.as_of));
     let share = cx.opt(cx.req("members.physician_share"))?;
     if let Some(share) = &share {
         what_if_section(cx, &mut doc, share, &opts.what_if)?;
         membership_section(cx, &mut doc)?;
     }
     survey_section(cx, &mut doc, opts)?;
-    doc.blocks.extend(notes);
-    for (label, value) in doc.cover.iter_mut() {
-        if label == "対象" {
-            *value = "会員委員会（秘匿なし・委員会限り。委員会の外に出さないでください）".into();
-        }
-        if label == "再作成" {
-            *value = value.replace("report board", "report committee");
-        }
-    }
+    board::finish(cx, &mut doc, "committee", "会員委員会（秘匿なし・委員会限り。委員会の外に出さないでください）");
     Ok(doc)
 }
 

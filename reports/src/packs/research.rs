@@ -152,14 +152,11 @@ pub fn build(cx: &Context<'_>) -> Result<Pack> {
 
     let as_of = Some(cx.as_of);
     let mut wb = export::workbook(as_of)?;
-    let mut parquets: Vec<(String, Vec<u8>)> = Vec::new();
     let mut codebook: Vec<Vec<String>> =
         vec![["table", "column", "label_ja", "label_en", "unit", "role", "definition"].map(String::from).to_vec()];
     for (spec, r) in &results {
         pack.files.push((format!("csv/{}.csv", spec.name), export::utf8_bom(&export::csv(r, true))));
-        let pq = export::parquet(r)?;
-        pack.files.push((format!("parquet/{}.parquet", spec.name), pq.clone()));
-        parquets.push((spec.name.to_string(), pq));
+        pack.files.push((format!("parquet/{}.parquet", spec.name), export::parquet(r)?));
         export::data_sheet(&mut wb, &sheet_name(spec.name), r)?;
         let def = queries::find(spec.metric)?;
         for c in &r.columns {
@@ -178,7 +175,13 @@ pub fn build(cx: &Context<'_>) -> Result<Pack> {
     export::text_sheet(&mut wb, "codebook", &codebook)?;
     pack.files.push(("codebook.csv".into(), export::utf8_bom(&codebook_csv)));
     pack.files.push(("tables.xlsx".into(), export::save(&mut wb)?));
-    pack.files.push(("tables.duckdb".into(), duckdb_file(&parquets, &codebook)?));
+    let parquets: Vec<(&str, &[u8])> = pack
+        .files
+        .iter()
+        .filter_map(|(n, b)| Some((n.strip_prefix("parquet/")?.strip_suffix(".parquet")?, b.as_slice())))
+        .collect();
+    let db = duckdb_file(&parquets, &codebook)?;
+    pack.files.push(("tables.duckdb".into(), db));
     pack.files.push(("README.md".into(), readme(cx, &results, &pack.skipped).into_bytes()));
 
     let policy = queries::Policy::for_audience(cx.audience);
@@ -218,7 +221,7 @@ pub fn build(cx: &Context<'_>) -> Result<Pack> {
 
 /// A DuckDB database with one table per Parquet file and the codebook, built in a
 /// temporary directory and read back as bytes.
-fn duckdb_file(parquets: &[(String, Vec<u8>)], codebook: &[Vec<String>]) -> Result<Vec<u8>> {
+fn duckdb_file(parquets: &[(&str, &[u8])], codebook: &[Vec<String>]) -> Result<Vec<u8>> {
     let dir = tempfile::tempdir().map_err(|e| Error::Export(format!("temporary directory: {e}")))?;
     let db = dir.path().join("tables.duckdb");
     let derr = |e: duckdb::Error| Error::Export(format!("duckdb: {e}"));
