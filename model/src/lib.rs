@@ -10,6 +10,7 @@
 //! - [`designation`]: cancer-hospital designation types and which of them count against 空白.
 //! - [`volumes`]: the designation volume thresholds of the 2014 guideline.
 //! - [`qualification`]: specialist qualifications.
+//! - [`renewal`]: renewal rules (JSMO, JBCT) as versioned data and the per-applicant checks.
 //! - [`rules`]: the versioned rule set that ties the numbers above together.
 
 pub mod designation;
@@ -19,6 +20,7 @@ pub mod membership;
 pub mod physician_rule;
 pub mod prefecture;
 pub mod qualification;
+pub mod renewal;
 pub mod rules;
 pub mod volumes;
 

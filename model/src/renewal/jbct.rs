@@ -1,0 +1,481 @@
+//! がん治療認定医 (JBCT) renewal: case-list screening and the applicant's
+//! requirements (seeds 002 and 003).
+//!
+//! A case counts towards the 20 when none of its findings is a blocker; warnings
+//! (a likely duplicate patient, a name the committee reviews) leave it counted.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::cases::check_case;
+use super::rules::JbctRules;
+use super::{Assessment, Finding, Severity, month_of};
+
+use super::cases::span;
+
+/// A facility of 申請2(1)(2)(3) with its employment periods (months, inclusive).
+#[derive(Debug, Clone, Serialize)]
+pub struct Facility {
+    /// 1, 2 or 3: 申請2(1), (2), (3).
+    pub slot: u32,
+    pub name: String,
+    pub periods: Vec<(NaiveDate, NaiveDate)>,
+}
+
+/// One case of the case list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Case {
+    pub slot: u32,
+    pub no: u32,
+    pub age: u32,
+    pub sex: String,
+    /// 実施した診療項目, as entered.
+    pub care_item: String,
+    /// The text of 「その他」.
+    pub care_other: Option<String>,
+    /// 実施期間 (first days of the months).
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// 診断名 (general name).
+    pub diagnosis: String,
+    pub icd10: Option<String>,
+    /// 病理診断名, or 「無し」.
+    pub pathology: String,
+}
+
+/// One meeting of 申請3.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meeting {
+    pub name: String,
+    /// 学術集会, 地方会, 教育セミナー or その他.
+    pub kind: String,
+    pub date: NaiveDate,
+}
+
+/// One e-learning field result.
+#[derive(Debug, Clone, Serialize)]
+pub struct ELearning {
+    pub field: String,
+    /// Mini-test questions answered correctly (of 5).
+    pub correct: u32,
+}
+
+/// One renewal application.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Application {
+    pub certificate_no: String,
+    pub round: i32,
+    /// がん治療認定医（歯科口腔外科）: may choose 口腔ケア.
+    pub dental: bool,
+    /// Deferred a renewal before (更新猶予).
+    pub deferred: bool,
+    /// Holds a 緩和ケア研修会 certificate.
+    pub palliative_certificate: bool,
+    /// 申請時点; cases and periods may not end after its month (default: the window's end).
+    pub applied_on: Option<NaiveDate>,
+    pub facilities: Vec<Facility>,
+    pub cases: Vec<Case>,
+    pub meetings: Vec<Meeting>,
+    pub elearning: Vec<ELearning>,
+}
+
+pub(crate) fn slot_label(slot: u32) -> String {
+    format!("申請2({slot})")
+}
+
+/// Checks one application against the rules.
+pub fn check(app: &Application, rules: &JbctRules) -> Assessment {
+    let mut out = Assessment::default();
+    let (from, window_end) = rules.window(app.round);
+    let end = month_of(app.applied_on.map_or(window_end, |d| d.min(window_end)));
+    let facilities: BTreeMap<u32, &Facility> = app.facilities.iter().map(|f| (f.slot, f)).collect();
+    check_facilities(&mut out, app, rules, from, end);
+    let mut counted = 0u32;
+    let mut seen: HashMap<(u32, &str, String, u32), u32> = HashMap::new();
+    for case in &app.cases {
+        let place = format!("{} No.{}", slot_label(case.slot), case.no);
+        let findings = check_case(case, app.dental, facilities.get(&case.slot).copied(), from, end);
+        let blocked = findings.iter().any(|f| f.severity == Severity::Blocker);
+        out.findings.extend(findings.into_iter().map(|f| f.at(place.clone())));
+        let key = (case.age, case.sex.as_str(), normal_name(&case.diagnosis), case.slot);
+        if let Some(first) = seen.get(&key) {
+            out.findings.push(
+                Finding::warning(
+                    "jbct.duplicate",
+                    format!("No.{first} と同一患者の可能性があります (年齢・性別・診断名・施設が同じ)"),
+                    format!("possibly the same patient as No.{first} (same age, sex, diagnosis and facility)"),
+                )
+                .at(place),
+            );
+        } else {
+            seen.insert(key, case.no);
+        }
+        if !blocked {
+            counted += 1;
+        }
+    }
+    let registered = app.cases.len() as u32;
+    if registered > rules.cases_max {
+        out.findings.push(Finding::blocker(
+            "jbct.cases",
+            format!("症例は {} 例まで登録できます (現在 {registered} 例)", rules.cases_max),
+            format!("at most {} cases may be registered (currently {registered})", rules.cases_max),
+        ));
+    }
+    if counted < rules.cases_min {
+        out.findings.push(Finding::blocker(
+            "jbct.cases",
+            format!("症例数が不足しています (現在 {counted} 例)"),
+            format!("not enough cases (currently {counted}; {} required)", rules.cases_min),
+        ));
+    }
+    let meetings = check_meetings(&mut out, app, rules, from, window_end);
+    let (passed, electives) = check_elearning(&mut out, app, rules);
+    if rules.palliative_for_deferred && app.deferred && !app.palliative_certificate {
+        out.findings.push(Finding::blocker(
+            "jbct.palliative",
+            "緩和ケア研修会の修了証が未提出です (過去に更新猶予申請を行った方は必須)",
+            "the palliative-care course certificate is missing (required after a deferral)",
+        ));
+    }
+    out.counts = vec![
+        ("cases", i64::from(counted)),
+        ("cases_registered", i64::from(registered)),
+        ("meetings", i64::from(meetings)),
+        ("elearning_required_passed", i64::from(passed)),
+        ("elearning_electives", i64::from(electives)),
+    ];
+    out
+}
+
+/// A diagnosis name compared for duplicates: no spaces, full-width folded.
+fn normal_name(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn check_facilities(out: &mut Assessment, app: &Application, rules: &JbctRules, from: NaiveDate, end: NaiveDate) {
+    let slots: BTreeSet<u32> = app.facilities.iter().map(|f| f.slot).collect();
+    if slots.len() as u32 > rules.facilities_max || slots.iter().any(|s| *s == 0 || *s > rules.facilities_max) {
+        out.findings.push(Finding::blocker(
+            "jbct.facility",
+            format!("症例を登録できる施設は {} 施設までです (申請2(1)(2)(3))", rules.facilities_max),
+            format!("cases may come from at most {} facilities", rules.facilities_max),
+        ));
+    }
+    for f in &app.facilities {
+        let place = format!("{} {}", slot_label(f.slot), f.name);
+        if f.periods.len() as u32 > rules.periods_max {
+            out.findings.push(
+                Finding::blocker(
+                    "jbct.period",
+                    format!("施設在籍期間は {} 期間まで登録できます", rules.periods_max),
+                    format!("at most {} employment periods per facility", rules.periods_max),
+                )
+                .at(place.clone()),
+            );
+        }
+        for &(a, b) in &f.periods {
+            if a > b {
+                out.findings.push(
+                    Finding::blocker(
+                        "jbct.period",
+                        format!("施設在籍期間 {} の開始が終了より後です", span(a, b)),
+                        format!("employment period {} starts after it ends", span(a, b)),
+                    )
+                    .at(place.clone()),
+                );
+            } else if a < from || b > end {
+                out.findings.push(
+                    Finding::warning(
+                        "jbct.period",
+                        format!(
+                            "施設在籍期間 {} は今回対象となる期間 ({}) の範囲で登録してください",
+                            span(a, b),
+                            span(from, end)
+                        ),
+                        format!("employment period {} should lie within {}", span(a, b), span(from, end)),
+                    )
+                    .at(place.clone()),
+                );
+            }
+        }
+        let mut sorted = f.periods.clone();
+        sorted.sort();
+        if sorted.windows(2).any(|w| w[1].0 <= w[0].1) {
+            out.findings.push(
+                Finding::warning(
+                    "jbct.period",
+                    "施設在籍期間が重なっています (継続しない期間を別々に登録してください)",
+                    "employment periods overlap (enter non-contiguous periods separately)",
+                )
+                .at(place),
+            );
+        }
+    }
+}
+
+fn check_meetings(out: &mut Assessment, app: &Application, rules: &JbctRules, from: NaiveDate, to: NaiveDate) -> u32 {
+    let registered = app.meetings.len() as u32;
+    if registered > rules.meetings_max {
+        out.findings.push(Finding::blocker(
+            "jbct.meetings",
+            format!("学会・セミナー参加は {} 件まで登録できます (現在 {registered} 件)", rules.meetings_max),
+            format!("at most {} meetings may be registered (currently {registered})", rules.meetings_max),
+        ));
+    }
+    let mut counted = 0;
+    for m in &app.meetings {
+        if m.kind == "地方会" {
+            out.findings.push(Finding::warning(
+                "jbct.meetings",
+                format!("地方会の参加は認められません [{}]", m.name),
+                format!("regional meetings do not count [{}]", m.name),
+            ));
+        } else if !rules.meeting_kinds_counted.contains(&m.kind.as_str()) {
+            out.findings.push(Finding::warning(
+                "jbct.meetings",
+                format!("本機構が認めた学会の学術集会ではありません [{}]", m.name),
+                format!("not a meeting of an approved society [{}]", m.name),
+            ));
+        } else if m.date < from || m.date > to {
+            out.findings.push(Finding::warning(
+                "jbct.meetings",
+                format!("対象期間外の参加です [{} {}]", m.name, m.date),
+                format!("attended outside the window [{} {}]", m.name, m.date),
+            ));
+        } else {
+            counted += 1;
+        }
+    }
+    if counted < rules.meetings_min {
+        out.findings.push(Finding::blocker(
+            "jbct.meetings",
+            format!("学会参加が不足しています (現在 {counted} 回)"),
+            format!("not enough meeting attendances (currently {counted}; {} required)", rules.meetings_min),
+        ));
+    }
+    counted
+}
+
+fn check_elearning(out: &mut Assessment, app: &Application, rules: &JbctRules) -> (u32, u32) {
+    let best = |field: &str| app.elearning.iter().filter(|e| e.field == field).map(|e| e.correct).max();
+    let mut passed = 0;
+    for field in rules.elearning_required {
+        match best(field) {
+            Some(c) if c >= rules.elearning_questions => passed += 1,
+            Some(c) => out.findings.push(Finding::blocker(
+                "jbct.elearning",
+                format!(
+                    "e-learning 必須受講分野 [{field}] のミニテストが全問正解ではありません (正答 {c}/{})",
+                    rules.elearning_questions
+                ),
+                format!(
+                    "e-learning required field [{field}]: mini test not all correct ({c}/{})",
+                    rules.elearning_questions
+                ),
+            )),
+            None => out.findings.push(Finding::blocker(
+                "jbct.elearning",
+                format!("e-learning 必須受講分野 [{field}] が未受講です"),
+                format!("e-learning required field [{field}] not taken"),
+            )),
+        }
+    }
+    let electives = rules.elearning_electives.iter().filter(|f| best(f).is_some()).count() as u32;
+    if electives < rules.elearning_electives_min {
+        out.findings.push(Finding::blocker(
+            "jbct.elearning",
+            format!(
+                "e-learning 選択受講分野の受講が不足しています (現在 {electives} 分野、{} 分野必要)",
+                rules.elearning_electives_min
+            ),
+            format!("e-learning electives: {electives} taken, {} required", rules.elearning_electives_min),
+        ));
+    }
+    (passed, electives)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::renewal::RENEWAL_2026;
+    use crate::renewal::vocab::{ELEARNING_ELECTIVE, ELEARNING_REQUIRED};
+
+    fn m(y: i32, mo: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, mo, 1).expect("month")
+    }
+
+    fn case(slot: u32, no: u32, diagnosis: &str) -> Case {
+        Case {
+            slot,
+            no,
+            age: 40 + no,
+            sex: if no.is_multiple_of(2) { "女" } else { "男" }.into(),
+            care_item: "薬物療法".into(),
+            care_other: None,
+            from: m(2023, 1),
+            to: m(2023, 12),
+            diagnosis: diagnosis.into(),
+            icd10: None,
+            pathology: "腺癌".into(),
+        }
+    }
+
+    /// 20 eligible cases at one facility, 3 meetings, e-learning complete.
+    fn ready() -> Application {
+        Application {
+            certificate_no: "2022-00001".into(),
+            round: 2026,
+            facilities: vec![Facility {
+                slot: 1,
+                name: "伊勢赤十字病院".into(),
+                periods: vec![(m(2022, 4), m(2026, 9))],
+            }],
+            cases: (1..=20).map(|n| case(1, n, "大腸がん")).collect(),
+            meetings: (0..3)
+                .map(|i| Meeting {
+                    name: format!("第{}回日本癌治療学会学術集会", 60 + i),
+                    kind: "学術集会".into(),
+                    date: m(2023 + i, 10),
+                })
+                .collect(),
+            elearning: ELEARNING_REQUIRED
+                .iter()
+                .map(|f| ELearning { field: f.to_string(), correct: 5 })
+                .chain(ELEARNING_ELECTIVE[..3].iter().map(|f| ELearning { field: f.to_string(), correct: 3 }))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn blockers(a: &Assessment) -> Vec<String> {
+        a.blockers().map(Finding::text_ja).collect()
+    }
+
+    #[test]
+    fn a_complete_application_is_ready() {
+        let a = check(&ready(), &RENEWAL_2026.jbct);
+        assert!(a.ready(), "{:?}", a.findings);
+        assert_eq!(a.count("cases"), Some(20));
+        assert_eq!(a.count("meetings"), Some(3));
+    }
+
+    #[test]
+    fn too_few_cases_counts_only_eligible_ones() {
+        let mut app = ready();
+        app.cases[3].diagnosis = "HCC".into();
+        app.cases[4].diagnosis = "神経鞘腫".into();
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert_eq!(
+            blockers(&a),
+            [
+                "申請2(1) No.4: 診断名に略語は使用できません [HCC] (一般名で入力してください)",
+                "申請2(1) No.5: 良性腫瘍などは対象疾患ではありません [神経鞘腫]",
+                "症例数が不足しています (現在 18 例)",
+            ]
+        );
+    }
+
+    #[test]
+    fn at_most_25_cases_and_3_facilities() {
+        let mut app = ready();
+        app.cases.extend((21..=26).map(|n| case(1, n, "胃がん")));
+        assert_eq!(blockers(&check(&app, &RENEWAL_2026.jbct)), ["症例は 25 例まで登録できます (現在 26 例)"]);
+        let mut app = ready();
+        for slot in 2..=4 {
+            app.facilities.push(Facility {
+                slot,
+                name: format!("病院{slot}"),
+                periods: vec![(m(2022, 4), m(2026, 9))],
+            });
+        }
+        assert_eq!(
+            blockers(&check(&app, &RENEWAL_2026.jbct)),
+            ["症例を登録できる施設は 3 施設までです (申請2(1)(2)(3))"]
+        );
+    }
+
+    #[test]
+    fn cases_over_two_facilities_follow_their_employment() {
+        let mut app = ready();
+        app.facilities[0].periods = vec![(m(2022, 4), m(2023, 6))];
+        app.facilities.push(Facility {
+            slot: 2,
+            name: "岐阜赤十字病院".into(),
+            periods: vec![(m(2023, 7), m(2026, 9))],
+        });
+        for c in app.cases.iter_mut().take(10) {
+            c.to = m(2023, 6);
+        }
+        for (i, c) in app.cases.iter_mut().enumerate().skip(10) {
+            c.slot = 2;
+            c.from = m(2024, 1);
+            c.to = m(2024, 1 + (i as u32 % 10));
+        }
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert!(a.ready(), "{:?}", a.findings);
+        app.cases[0].to = m(2023, 8);
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert_eq!(blockers(&a)[0], "申請2(1) No.1: 実施期間 2023/01–2023/08 が施設在籍期間の外です");
+    }
+
+    #[test]
+    fn a_likely_duplicate_patient_is_a_warning_only() {
+        let mut app = ready();
+        app.cases.push(Case { no: 21, ..app.cases[0].clone() });
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert!(a.ready());
+        let dup: Vec<String> = a.findings.iter().filter(|f| f.code == "jbct.duplicate").map(Finding::text_ja).collect();
+        assert_eq!(dup, ["申請2(1) No.21: No.1 と同一患者の可能性があります (年齢・性別・診断名・施設が同じ)"]);
+    }
+
+    #[test]
+    fn three_meetings_regional_ones_do_not_count_and_at_most_five() {
+        let mut app = ready();
+        app.meetings[2].kind = "地方会".into();
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert_eq!(blockers(&a), ["学会参加が不足しています (現在 2 回)"]);
+        app.meetings[2].kind = "教育セミナー".into();
+        assert!(check(&app, &RENEWAL_2026.jbct).ready());
+        app.meetings[2].date = m(2022, 3);
+        assert_eq!(blockers(&check(&app, &RENEWAL_2026.jbct)), ["学会参加が不足しています (現在 2 回)"]);
+        let mut app = ready();
+        app.meetings.extend(app.meetings.clone());
+        assert_eq!(
+            blockers(&check(&app, &RENEWAL_2026.jbct)),
+            ["学会・セミナー参加は 5 件まで登録できます (現在 6 件)"]
+        );
+    }
+
+    #[test]
+    fn elearning_seven_required_all_correct_and_three_electives() {
+        let mut app = ready();
+        app.elearning[0].correct = 4;
+        app.elearning.retain(|e| e.field != "放射線療法概論" && e.field != "病理学");
+        assert_eq!(
+            blockers(&check(&app, &RENEWAL_2026.jbct)),
+            [
+                "e-learning 必須受講分野 [遺伝性腫瘍] のミニテストが全問正解ではありません (正答 4/5)",
+                "e-learning 必須受講分野 [放射線療法概論] が未受講です",
+                "e-learning 選択受講分野の受講が不足しています (現在 2 分野、3 分野必要)",
+            ]
+        );
+        // A retake that gets all five right passes.
+        app.elearning.push(ELearning { field: "遺伝性腫瘍".into(), correct: 5 });
+        assert_eq!(check(&app, &RENEWAL_2026.jbct).blockers().count(), 2);
+    }
+
+    #[test]
+    fn palliative_certificate_after_a_deferral() {
+        let mut app = ready();
+        app.deferred = true;
+        assert_eq!(
+            blockers(&check(&app, &RENEWAL_2026.jbct)),
+            ["緩和ケア研修会の修了証が未提出です (過去に更新猶予申請を行った方は必須)"]
+        );
+        app.palliative_certificate = true;
+        assert!(check(&app, &RENEWAL_2026.jbct).ready());
+    }
+}
