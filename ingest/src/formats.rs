@@ -56,7 +56,7 @@ const INTRO: &str = "Every dataset is ingested with `oncometrics ingest <dataset
   case. A header-mapping file (`--header-map FILE`, lines `file header = column`) adds your own names.
   Duplicate headers and headers left empty over data are errors. Columns nobody knows are reported and kept aside
   in the warehouse (`extra_cells`), never silently dropped — except in the datasets about people (members,
-  survey_responses, specialists), where their values (a name, an e-mail address …) are reported but not stored.
+  survey_responses, specialists and the renewal files), where their values (a name, an e-mail address …) are reported but not stored.
 - **Rows**: blank rows are skipped; rows with more or fewer cells than the header are rejected; quoted newlines
   are fine (the row number is the line where the record starts).
 ";
@@ -94,6 +94,14 @@ const RULES: &str = "
   指定開始日; (医療機関名, 指定類型, 指定開始日) unique; a 地域がん診療病院 without 連携先拠点病院 is a warning.
 - hospital_volumes: (医療機関名, 構想区域コード, 年度) unique.
 - areas: (区域年度, 構想区域コード) unique; the code's prefecture matches the row's.
+- Renewal files: every row carries its 更新年度, and a load replaces that round's rows of the same file kind.
+  jsmo_renewals and jbct_renewals: (更新年度, 認定番号) unique. jbct_facilities: (更新年度, 認定番号, 申請区分)
+  unique, 申請区分 1–3, each further period with both ends. jbct_cases: (更新年度, 認定番号, 申請区分, No) unique,
+  申請区分 1–3, 年齢 ≤ 120. jbct_elearning: 正答数 ≤ 5.
+  Ingest checks only the form. Whether an application meets the societies' requirements (credits, documents,
+  20–25 eligible cases, periods inside the window and the employment, care items, meetings, e-learning) is
+  checked when it is shown, by the versioned rules of `model::renewal`, so that a rule change needs no reload;
+  see `docs/renewals.md`.
 
 ## Loads
 

@@ -226,6 +226,48 @@ pub fn count(raw: &str) -> Norm<i64> {
     }
 }
 
+/// A month (年月), as the first day of it: `2022/04`, `2022-4`, `2022年4月`, `令和4年4月`,
+/// `R4.4`, `202204`, or any full date (its month).
+pub fn year_month(raw: &str) -> Norm<NaiveDate> {
+    let v = text(raw);
+    let v = v.trim();
+    let candidate = if v.ends_with('月') {
+        format!("{v}1日")
+    } else if v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{v}01")
+    } else {
+        let sep = ['/', '-', '.'].into_iter().find(|c| v.contains(*c));
+        match sep {
+            Some(sep) if v.split(sep).count() == 2 => format!("{v}{sep}1"),
+            _ => v.to_string(),
+        }
+    };
+    date(&candidate).map(|d| d.with_day(1).unwrap_or(d)).map_err(|_| {
+        Problem::new(
+            format!("'{v}' は年月として読めません (例: 2022/04, 2022年4月, 令和4年4月)"),
+            format!("'{v}' is not a month (e.g. 2022/04, 2022年4月, R4.4)"),
+        )
+    })
+}
+
+/// A yes/no cell as offices mark it: 登録中, 登録済, 済, あり, 有, ○, ✓, 1, yes → true;
+/// 未登録, 未, 無, ×, 0, no → false. (Empty and なし are blank: false.)
+pub fn flag(raw: &str) -> Norm<bool> {
+    let v = text(raw);
+    let l = v.to_lowercase();
+    match l.as_str() {
+        "登録中" | "登録済" | "登録済み" | "済" | "済み" | "あり" | "有" | "有り" | "○" | "〇" | "◯" | "✓" | "✔"
+        | "レ" | "1" | "yes" | "y" | "true" | "はい" | "提出済" => Ok(true),
+        "未登録" | "未" | "無" | "無し" | "×" | "✕" | "0" | "no" | "n" | "false" | "いいえ" | "未提出" => {
+            Ok(false)
+        }
+        _ => Err(Problem::new(
+            format!("'{v}' は はい/いいえ として読めません (例: 登録中, 未登録, あり, ○, 1, 0)"),
+            format!("'{v}' is not a yes/no value (e.g. 登録中, 未登録, あり, ○, 1, 0)"),
+        )),
+    }
+}
+
 /// A decimal number (e.g. an area in km²).
 pub fn decimal(raw: &str) -> Norm<f64> {
     let v = text(raw);
@@ -408,5 +450,28 @@ mod tests {
         assert_eq!(area_code("1301"), Ok("1301".to_string()));
         assert!(area_code("4801").is_err());
         assert!(area_code("12345").is_err());
+    }
+
+    #[test]
+    fn year_months_in_the_forms_offices_write() {
+        let apr = NaiveDate::from_ymd_opt(2022, 4, 1).expect("d");
+        for raw in ["2022/04", "2022-4", "2022年4月", "令和4年4月", "R4.4", "202204", "2022/4/15", "２０２２／０４"]
+        {
+            assert_eq!(year_month(raw), Ok(apr), "{raw}");
+        }
+        for bad in ["2022/13", "4月", "abc"] {
+            assert!(year_month(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn flags() {
+        for raw in ["登録中", "○", "1", "Yes", "あり"] {
+            assert_eq!(flag(raw), Ok(true), "{raw}");
+        }
+        for raw in ["未登録", "×", "0", "無し"] {
+            assert_eq!(flag(raw), Ok(false), "{raw}");
+        }
+        assert!(flag("たぶん").is_err());
     }
 }

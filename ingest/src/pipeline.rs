@@ -354,6 +354,7 @@ fn prepare(
         "hospital_volumes" => datasets::registry::validate_volumes(&mut ck, &table, &env)?,
         "areas" => datasets::registry::validate_areas(&mut ck, &table)?,
         "hospitals" => datasets::registry::validate_hospitals(&mut ck, &table, &env)?,
+        name if datasets::renewals::is_renewal(name) => datasets::renewals::validate(&mut ck, &table, &env)?,
         other => return Err(Error::Usage(format!("no validator for {other}"))),
     };
     if validated.rows_total == 0 && table.ragged.is_empty() {

@@ -3,6 +3,7 @@
 
 use model::membership::{self, Vocabulary};
 use model::qualification::QUALIFICATIONS;
+use model::renewal::vocab as rv;
 
 /// What a column holds and how it is normalised.
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +24,12 @@ pub enum Kind {
     Vocab(&'static Vocabulary),
     Designation,
     QuestionKind,
+    /// A month (年月), stored as its first day.
+    YearMonth,
+    /// Yes/no (登録中/未登録, あり/なし, ○/×, 1/0); empty is no.
+    Flag,
+    /// `;`-separated labels of a vocabulary (stored canonical, `;`-joined).
+    List(&'static Vocabulary),
 }
 
 impl Kind {
@@ -43,6 +50,11 @@ impl Kind {
                 format!("one of: {}", model::designation::DesignationType::ALL.map(|t| t.label()).join(", "))
             }
             Kind::QuestionKind => "single, multi, likert5 or text (単一選択, 複数選択, 5段階, 自由記述)".into(),
+            Kind::YearMonth => "month (2022/04, 2022年4月, 令和4年4月, R4.4)".into(),
+            Kind::Flag => "yes/no (登録中, 登録済, あり, ○, 1 / 未登録, ×, 0; empty = no)".into(),
+            Kind::List(v) => {
+                format!("`;`-separated, each one of: {}", v.labels().collect::<Vec<_>>().join(", "))
+            }
         }
     }
 }
@@ -261,6 +273,196 @@ pub const HOSPITALS: DatasetSpec = DatasetSpec {
     ],
 };
 
+const RENEWAL_FY: ColumnSpec = colx(
+    "renewal_fy",
+    "更新年度",
+    &["申請年度", "次回更新年度"],
+    true,
+    FiscalYear,
+    "the renewal round; a load replaces that round's rows",
+);
+const CERTIFICATE_NO: ColumnSpec = colx("certificate_no", "認定番号", &["専門医認定番号", "認定医番号"], true, Id, "");
+
+pub const JSMO_RENEWALS: DatasetSpec = DatasetSpec {
+    name: "jsmo_renewals",
+    ja: "専門医更新申請 (がん薬物療法専門医)",
+    about: "One row per applicant of a renewal round, as the JSMO application system holds it (seed 001): the state of each document (申請書類一覧), the profile length, entry counts and the 業績目録. Credits are in `jsmo_credits`.",
+    open_columns: false,
+    personal: true,
+    columns: &[
+        RENEWAL_FY,
+        colx("certificate_no", "認定番号", &["専門医認定番号"], true, Id, "unique per 更新年度"),
+        colx("member_id", "会員番号", &[], false, MemberId, "optional"),
+        colx(
+            "renewals",
+            "更新回数",
+            &["前回までの更新回数"],
+            true,
+            Count,
+            "renewals before this one; 3 or more = the 4th-or-later renewal (web exam)",
+        ),
+        colx("doc_cv", "履歴書", &[], false, Flag, "document state: 登録中 = registered"),
+        colx("doc_profile", "プロフィール", &[], false, Flag, ""),
+        colx("doc_activities", "研究活動歴", &[], false, Flag, ""),
+        colx("doc_meetings", "研究業績 学会参加", &[], false, Flag, ""),
+        colx("doc_papers", "研究業績 論文", &[], false, Flag, ""),
+        colx("doc_portfolio", "業績目録", &[], false, Flag, ""),
+        colx(
+            "profile_chars",
+            "プロフィール文字数",
+            &["プロフィール字数"],
+            false,
+            Count,
+            "≤ 1,040 (checked as a requirement)",
+        ),
+        colx("activity_entries", "研究活動歴件数", &[], false, Count, "1–20 (checked as a requirement)"),
+        colx("areas_clinical", "診察実績領域", &["業績目録1"], false, List(&rv::ORGAN_AREAS), "業績目録 1."),
+        colx("areas_drug", "薬物療法実績領域", &["業績目録2"], false, List(&rv::ORGAN_AREAS), "業績目録 2."),
+        colx(
+            "areas_consult",
+            "コンサルテーション実績領域",
+            &["業績目録3"],
+            false,
+            List(&rv::ORGAN_AREAS),
+            "業績目録 3.",
+        ),
+        colx("special_tests", "特殊な検査・治療", &["特殊検査"], false, Flag, "業績目録 4. a)"),
+        col("second_opinion", "セカンドオピニオン", false, Flag),
+        colx(
+            "trials",
+            "臨床試験数",
+            &["臨床試験登録数"],
+            false,
+            Count,
+            "業績目録 4. c); ≤ 5 (checked as a requirement)",
+        ),
+        col("exam", "筆記試験", false, Vocab(&rv::EXAM_STATES)),
+    ],
+};
+
+pub const JSMO_CREDITS: DatasetSpec = DatasetSpec {
+    name: "jsmo_credits",
+    ja: "業績単位明細 (がん薬物療法専門医)",
+    about: "One row per registered credit entry: 研究業績 学会参加, 当会セミナー (counted automatically by the society) and 論文 (which also holds approved other-society meetings).",
+    open_columns: false,
+    personal: true,
+    columns: &[
+        RENEWAL_FY,
+        CERTIFICATE_NO,
+        col("part", "区分", true, Vocab(&rv::CREDIT_PARTS)),
+        col("kind", "種別", true, Vocab(&rv::CREDIT_KINDS)),
+        colx("dated_on", "日付", &["開催日", "実施日", "date"], true, Date, ""),
+        colx("units", "単位", &["申請単位数", "単位数", "申請単位"], true, Count, ""),
+        colx("title", "内容", &["開催地", "セミナー名"], false, Text, ""),
+    ],
+};
+
+pub const JBCT_RENEWALS: DatasetSpec = DatasetSpec {
+    name: "jbct_renewals",
+    ja: "認定医更新申請 (がん治療認定医)",
+    about: "One row per applicant of a renewal round (申請1, seed 002). Facilities, cases, meetings and e-learning are in the `jbct_*` files with the same 認定番号.",
+    open_columns: false,
+    personal: true,
+    columns: &[
+        RENEWAL_FY,
+        colx("certificate_no", "認定番号", &["認定医番号"], true, Id, "unique per 更新年度"),
+        colx("member_id", "会員番号", &[], false, MemberId, "optional"),
+        colx("certified_on", "前回認定日", &["初回認定日", "前回更新日"], true, Date, ""),
+        colx("dental", "歯科口腔外科", &["がん治療認定医(歯科口腔外科)"], false, Flag, "may choose 口腔ケア"),
+        colx("deferred", "更新猶予歴", &["更新猶予"], false, Flag, "deferred a renewal before"),
+        colx(
+            "palliative_cert",
+            "緩和ケア研修会修了証書No",
+            &["緩和ケア研修会修了証", "緩和ケア研修会修了証書番号"],
+            false,
+            Id,
+            "required after a deferral",
+        ),
+        colx("applied_on", "申請日", &["申請時点"], false, Date, "cases may not end after its month"),
+    ],
+};
+
+pub const JBCT_FACILITIES: DatasetSpec = DatasetSpec {
+    name: "jbct_facilities",
+    ja: "症例施設・在籍期間 (がん治療認定医)",
+    about: "One row per facility of 申請2(1)(2)(3) with up to 3 non-contiguous employment periods (年月).",
+    open_columns: false,
+    personal: true,
+    columns: &[
+        RENEWAL_FY,
+        CERTIFICATE_NO,
+        colx("slot", "申請区分", &["施設番号", "申請2"], true, Count, "1, 2 or 3 = 申請2(1), (2), (3)"),
+        colx("facility", "施設名", &["症例を経験した施設"], true, Text, ""),
+        colx("facility_no", "認定施設番号", &["認定研修施設番号"], false, Id, ""),
+        col("from1", "在籍開始1", true, YearMonth),
+        col("to1", "在籍終了1", true, YearMonth),
+        col("from2", "在籍開始2", false, YearMonth),
+        col("to2", "在籍終了2", false, YearMonth),
+        col("from3", "在籍開始3", false, YearMonth),
+        col("to3", "在籍終了3", false, YearMonth),
+    ],
+};
+
+pub const JBCT_CASES: DatasetSpec = DatasetSpec {
+    name: "jbct_cases",
+    ja: "症例一覧 (がん治療認定医)",
+    about: "One row per case of 申請2: one case per patient, 20–25 over at most 3 facilities.",
+    open_columns: false,
+    personal: true,
+    columns: &[
+        RENEWAL_FY,
+        CERTIFICATE_NO,
+        colx("slot", "申請区分", &["施設番号", "申請2"], true, Count, "1, 2 or 3"),
+        colx("case_no", "No", &["症例番号", "No."], true, Count, "unique per applicant and 申請区分"),
+        colx("age", "年齢", &[], true, Count, "at first visit or diagnosis; ≤ 120"),
+        col("sex", "性別", true, Vocab(&model::membership::SEXES)),
+        colx("care_item", "実施した診療項目", &["診療項目"], true, Text, "checked against the list as a requirement"),
+        colx("care_other", "診療項目(その他)", &["その他の内容"], false, Text, ""),
+        colx("from_month", "実施開始", &["診療開始年月", "実施期間開始", "from"], true, YearMonth, "2022/04 or later"),
+        colx(
+            "to_month",
+            "実施終了",
+            &["診療終了年月", "実施期間終了", "to"],
+            true,
+            YearMonth,
+            "the application month at the latest",
+        ),
+        colx("diagnosis", "診断名", &[], true, Text, "general name, no abbreviations"),
+        colx("icd10", "ICD-10", &["ICD10", "ICDコード"], false, Id, "optional"),
+        colx("pathology", "病理診断名", &[], false, Text, "「無し」 when none (empty is read as 無し)"),
+    ],
+};
+
+pub const JBCT_MEETINGS: DatasetSpec = DatasetSpec {
+    name: "jbct_meetings",
+    ja: "学会・セミナー参加 (がん治療認定医)",
+    about: "One row per meeting of 申請3 (up to 5 registered, 3 needed).",
+    open_columns: false,
+    personal: true,
+    columns: &[
+        RENEWAL_FY,
+        CERTIFICATE_NO,
+        colx("meeting", "学会名", &["学術集会名", "セミナー名", "学会・セミナー名"], true, Text, ""),
+        col("kind", "種別", true, Vocab(&rv::MEETING_KINDS)),
+        colx("held_on", "開催日", &["開催年月日", "date"], true, Date, ""),
+    ],
+};
+
+pub const JBCT_ELEARNING: DatasetSpec = DatasetSpec {
+    name: "jbct_elearning",
+    ja: "e-learning 受講結果 (がん治療認定医)",
+    about: "One row per field taken (a retake is another row; the best result counts).",
+    open_columns: false,
+    personal: true,
+    columns: &[
+        RENEWAL_FY,
+        CERTIFICATE_NO,
+        col("field", "分野", true, Vocab(&rv::ELEARNING_FIELDS)),
+        colx("correct", "正答数", &["ミニテスト正答数"], true, Count, "of 5"),
+        colx("taken_on", "受講日", &[], false, Date, ""),
+    ],
+};
+
 /// All datasets, in the order a fresh store should load them.
 pub const DATASETS: &[&DatasetSpec] = &[
     &AREAS,
@@ -272,6 +474,13 @@ pub const DATASETS: &[&DatasetSpec] = &[
     &SPECIALISTS,
     &DESIGNATIONS,
     &HOSPITAL_VOLUMES,
+    &JSMO_RENEWALS,
+    &JSMO_CREDITS,
+    &JBCT_RENEWALS,
+    &JBCT_FACILITIES,
+    &JBCT_CASES,
+    &JBCT_MEETINGS,
+    &JBCT_ELEARNING,
 ];
 
 pub fn dataset(name: &str) -> Option<&'static DatasetSpec> {

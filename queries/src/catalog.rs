@@ -20,15 +20,21 @@ pub enum Group {
     Membership,
     Survey,
     Specialists,
+    Renewals,
     Hospitals,
 }
 
 impl Group {
+    /// Every group, in the order of the product's pages.
+    pub const ALL: [Group; 5] =
+        [Group::Membership, Group::Survey, Group::Specialists, Group::Renewals, Group::Hospitals];
+
     pub fn ja(self) -> &'static str {
         match self {
             Group::Membership => "会員",
             Group::Survey => "アンケート",
             Group::Specialists => "専門医",
+            Group::Renewals => "専門医更新",
             Group::Hospitals => "拠点病院",
         }
     }
@@ -37,6 +43,7 @@ impl Group {
             Group::Membership => "Membership",
             Group::Survey => "Survey",
             Group::Specialists => "Specialists",
+            Group::Renewals => "Renewals",
             Group::Hospitals => "Hospitals",
         }
     }
@@ -232,6 +239,7 @@ pub fn catalog() -> Vec<&'static MetricDef> {
     all.extend(metrics::survey::METRICS);
     all.extend(metrics::free_text::METRICS);
     all.extend(metrics::specialists::METRICS);
+    all.extend(metrics::renewals::METRICS);
     all.extend(metrics::hospitals::METRICS);
     all
 }

@@ -35,7 +35,7 @@ pub fn metrics_markdown() -> String {
          - Column roles: **dim** (grouping), **label** (describes a dim), **people** (a count of people, suppressed), \
          **derived** (from the row's counts), **plain** (not about people: population, hospitals, areas).\n\n",
     );
-    for group in [Group::Membership, Group::Survey, Group::Specialists, Group::Hospitals] {
+    for group in Group::ALL {
         let defs: Vec<&MetricDef> = catalog().into_iter().filter(|d| d.group == group).collect();
         if defs.is_empty() {
             continue;

@@ -26,6 +26,9 @@ pub enum Error {
     #[error("morphological analysis: {0}")]
     Dictionary(String),
 
+    #[error("renewal rules: {0}")]
+    Rules(String),
+
     #[error("runtime: {0}")]
     Runtime(String),
 }

@@ -11,6 +11,7 @@
 //!   specialists, hospitals), with shared helpers (area sets, survey questions) beside them.
 //! - [`result`]: typed results (columns with roles, values, provenance, notes).
 //! - [`disclosure`]: audiences, primary and complementary suppression.
+//! - [`renewals`]: renewal readiness per applicant (`model::renewal` checks), derived on first use.
 //! - [`console`]: the researchers' SQL console over a researcher-safe catalog, with limits.
 //! - [`text`]: Japanese morphological analysis (vibrato over IPADIC) for survey free text.
 //! - [`stats`]: Wilson intervals, chi-square, rate ratios, raking, Kaplan–Meier.
@@ -29,6 +30,7 @@ pub mod error;
 pub mod frame;
 pub mod metrics;
 pub mod render;
+pub mod renewals;
 pub mod result;
 pub mod snapshot;
 pub mod stats;

@@ -14,6 +14,7 @@ use store::warehouse::LoadInfo;
 use store::{StoreSnapshot, Warehouse};
 
 use crate::error::Result;
+use crate::renewals::RenewalInfo;
 
 /// Derived tables built when the snapshot is made, so that metrics scan one table.
 ///
@@ -39,6 +40,8 @@ pub struct Snapshot {
     pub loads: Vec<LoadInfo>,
     table_loads: BTreeMap<&'static str, BTreeSet<i64>>,
     rows: BTreeMap<&'static str, usize>,
+    /// Renewal readiness, derived on first use (see [`crate::renewals`]).
+    renewals: tokio::sync::OnceCell<RenewalInfo>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -79,7 +82,25 @@ impl Snapshot {
         if let Some(l) = table_loads.get("member_history").cloned() {
             table_loads.insert("member_spells", l);
         }
-        Ok(Snapshot { ctx, at_load: store.at_load, loads: store.loads, table_loads, rows })
+        Ok(Snapshot {
+            ctx,
+            at_load: store.at_load,
+            loads: store.loads,
+            table_loads,
+            rows,
+            renewals: tokio::sync::OnceCell::new(),
+        })
+    }
+
+    /// The renewal tables (`renewal_status`, `renewal_findings`), derived on first use:
+    /// checking every application takes a moment that pages without renewals need not wait for.
+    pub async fn renewals(&self) -> Result<&RenewalInfo> {
+        self.renewals.get_or_try_init(|| crate::renewals::derive(self, self.default_as_of())).await
+    }
+
+    /// Registers a table derived after the snapshot was built.
+    pub(crate) fn register_derived(&self, name: &'static str, batch: RecordBatch) -> Result<()> {
+        register(&self.ctx, name, batch, 1)
     }
 
     /// Runs one SQL query over the snapshot.

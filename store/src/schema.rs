@@ -287,6 +287,144 @@ pub const HOSPITALS: Table = Table {
     in_lake: true,
 };
 
+/// 専門医更新申請 (JSMO): one row per applicant and round.
+pub const JSMO_RENEWALS: Table = Table {
+    name: "jsmo_renewals",
+    columns: &[
+        ("row_no", BigInt, false),
+        ("renewal_fy", Int, false),
+        ("certificate_no", Text, false),
+        ("member_key", Text, true),
+        ("renewals", Int, false),
+        ("doc_cv", Bool, false),
+        ("doc_profile", Bool, false),
+        ("doc_activities", Bool, false),
+        ("doc_meetings", Bool, false),
+        ("doc_papers", Bool, false),
+        ("doc_portfolio", Bool, false),
+        ("profile_chars", Int, true),
+        ("activity_entries", Int, true),
+        ("areas_clinical", Text, true),
+        ("areas_drug", Text, true),
+        ("areas_consult", Text, true),
+        ("special_tests", Bool, false),
+        ("second_opinion", Bool, false),
+        ("trials", Int, true),
+        ("exam", Text, true),
+    ],
+    supersede: Supersede::ByKey(&["renewal_fy"]),
+    in_lake: true,
+};
+
+/// 業績単位明細 (JSMO): one row per credit entry.
+pub const JSMO_CREDITS: Table = Table {
+    name: "jsmo_credits",
+    columns: &[
+        ("row_no", BigInt, false),
+        ("renewal_fy", Int, false),
+        ("certificate_no", Text, false),
+        ("part", Text, false),
+        ("kind", Text, false),
+        ("dated_on", Date, false),
+        ("units", Int, false),
+        ("title", Text, true),
+    ],
+    supersede: Supersede::ByKey(&["renewal_fy"]),
+    in_lake: true,
+};
+
+/// 認定医更新申請 (JBCT): one row per applicant and round.
+pub const JBCT_RENEWALS: Table = Table {
+    name: "jbct_renewals",
+    columns: &[
+        ("row_no", BigInt, false),
+        ("renewal_fy", Int, false),
+        ("certificate_no", Text, false),
+        ("member_key", Text, true),
+        ("certified_on", Date, false),
+        ("dental", Bool, false),
+        ("deferred", Bool, false),
+        ("palliative_cert", Text, true),
+        ("applied_on", Date, true),
+    ],
+    supersede: Supersede::ByKey(&["renewal_fy"]),
+    in_lake: true,
+};
+
+/// 申請2(1)(2)(3): facilities and employment periods (first days of months).
+pub const JBCT_FACILITIES: Table = Table {
+    name: "jbct_facilities",
+    columns: &[
+        ("row_no", BigInt, false),
+        ("renewal_fy", Int, false),
+        ("certificate_no", Text, false),
+        ("slot", Int, false),
+        ("facility", Text, false),
+        ("facility_no", Text, true),
+        ("from1", Date, false),
+        ("to1", Date, false),
+        ("from2", Date, true),
+        ("to2", Date, true),
+        ("from3", Date, true),
+        ("to3", Date, true),
+    ],
+    supersede: Supersede::ByKey(&["renewal_fy"]),
+    in_lake: true,
+};
+
+/// 症例一覧 (JBCT): one row per case.
+pub const JBCT_CASES: Table = Table {
+    name: "jbct_cases",
+    columns: &[
+        ("row_no", BigInt, false),
+        ("renewal_fy", Int, false),
+        ("certificate_no", Text, false),
+        ("slot", Int, false),
+        ("case_no", Int, false),
+        ("age", Int, false),
+        ("sex", Text, false),
+        ("care_item", Text, false),
+        ("care_other", Text, true),
+        ("from_month", Date, false),
+        ("to_month", Date, false),
+        ("diagnosis", Text, false),
+        ("icd10", Text, true),
+        ("pathology", Text, true),
+    ],
+    supersede: Supersede::ByKey(&["renewal_fy"]),
+    in_lake: true,
+};
+
+/// 申請3 (JBCT): meetings and seminars attended.
+pub const JBCT_MEETINGS: Table = Table {
+    name: "jbct_meetings",
+    columns: &[
+        ("row_no", BigInt, false),
+        ("renewal_fy", Int, false),
+        ("certificate_no", Text, false),
+        ("meeting", Text, false),
+        ("kind", Text, false),
+        ("held_on", Date, false),
+    ],
+    supersede: Supersede::ByKey(&["renewal_fy"]),
+    in_lake: true,
+};
+
+/// e-learning results (JBCT).
+pub const JBCT_ELEARNING: Table = Table {
+    name: "jbct_elearning",
+    columns: &[
+        ("row_no", BigInt, false),
+        ("renewal_fy", Int, false),
+        ("certificate_no", Text, false),
+        ("field", Text, false),
+        ("correct", Int, false),
+        ("taken_on", Date, true),
+    ],
+    supersede: Supersede::ByKey(&["renewal_fy"]),
+    in_lake: true,
+};
+
 /// Rejected rows of loads committed with `--accept-partial`.
 pub const LOAD_REJECTS: Table = Table {
     name: "load_rejects",
@@ -342,6 +480,13 @@ pub const TABLES: &[&Table] = &[
     &HOSPITAL_VOLUMES,
     &AREAS,
     &HOSPITALS,
+    &JSMO_RENEWALS,
+    &JSMO_CREDITS,
+    &JBCT_RENEWALS,
+    &JBCT_FACILITIES,
+    &JBCT_CASES,
+    &JBCT_MEETINGS,
+    &JBCT_ELEARNING,
     &LOAD_REJECTS,
     &EXTRA_CELLS,
     &RAW_CELLS,

@@ -17,7 +17,7 @@ use crate::warehouse::{LoadInfo, Warehouse};
 
 /// The tables a snapshot holds: every input of a metric. Raw roster snapshots and the
 /// reject/extra/raw cells of loads stay in the warehouse.
-pub const SNAPSHOT_TABLES: [&Table; 11] = [
+pub const SNAPSHOT_TABLES: [&Table; 18] = [
     &schema::MEMBERS,
     &schema::MEMBER_HISTORY,
     &schema::SURVEY_WAVES,
@@ -29,6 +29,13 @@ pub const SNAPSHOT_TABLES: [&Table; 11] = [
     &schema::HOSPITAL_VOLUMES,
     &schema::AREAS,
     &schema::HOSPITALS,
+    &schema::JSMO_RENEWALS,
+    &schema::JSMO_CREDITS,
+    &schema::JBCT_RENEWALS,
+    &schema::JBCT_FACILITIES,
+    &schema::JBCT_CASES,
+    &schema::JBCT_MEETINGS,
+    &schema::JBCT_ELEARNING,
 ];
 
 /// One table of a snapshot: the payload columns plus `load_id`.

@@ -255,6 +255,9 @@ fn coverage_expr(table: &str) -> &'static str {
             "CAST(MIN(designated_from) FILTER (WHERE superseded_by IS NULL) AS VARCHAR) || ' … ' || CAST(MAX(designated_from) FILTER (WHERE superseded_by IS NULL) AS VARCHAR)"
         }
         "areas" | "hospitals" => "string_agg(DISTINCT area_set, ',') FILTER (WHERE superseded_by IS NULL)",
+        t if t.starts_with("jsmo_") || t.starts_with("jbct_") => {
+            "'更新年度 ' || MIN(renewal_fy) FILTER (WHERE superseded_by IS NULL) || '–' || MAX(renewal_fy) FILTER (WHERE superseded_by IS NULL)"
+        }
         _ => "CAST(NULL AS VARCHAR)",
     }
 }

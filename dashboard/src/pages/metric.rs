@@ -23,7 +23,7 @@ async fn list(State(state): State<AppState>, user: User) -> Result<Html<String>>
     let body = html! {
         h1 { "指標一覧" }
         p.muted { "この画面・API・エクスポート・報告書の数値はすべて下記の指標から計算されます。" }
-        @for group in [queries::catalog::Group::Membership, queries::catalog::Group::Survey, queries::catalog::Group::Specialists, queries::catalog::Group::Hospitals] {
+        @for group in queries::catalog::Group::ALL {
             h2 { (group.ja()) }
             ul.metrics {
                 @for m in all.iter().filter(|m| m.group == group && m.audiences.contains(&user.audience())) {

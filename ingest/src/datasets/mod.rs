@@ -3,9 +3,11 @@
 //! - [`members`]: 会員名簿 snapshots.
 //! - [`survey`]: survey waves, questions and responses.
 //! - [`registry`]: specialists, designations, hospital volumes, areas, hospitals.
+//! - [`renewals`]: the JSMO and JBCT renewal applications.
 
 pub mod members;
 pub mod registry;
+pub mod renewals;
 pub mod survey;
 
 use std::collections::HashMap;

@@ -6,13 +6,14 @@
 //! members, survey, specialists and designations are synthetic (サンプル・架空データ).
 //!
 //! - [`rng`]: the deterministic generator; [`reference`]: the real reference data.
-//! - [`members`], [`survey`], [`specialists`], [`hospitals`]: the synthetic datasets.
+//! - [`members`], [`survey`], [`specialists`], [`renewals`], [`hospitals`]: the synthetic datasets.
 //! - [`write`]: CSV/TSV/XLSX writers in the offices' encodings.
 
 pub mod hospitals;
 pub mod load;
 pub mod members;
 pub mod reference;
+pub mod renewals;
 pub mod rng;
 pub mod specialists;
 pub mod survey;
@@ -322,6 +323,18 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
     out.put("specialists_jsmo.csv", "specialists", None, &jsmo, Form::Cp932, &no_x)?;
     out.put("specialists_jbct.csv", "specialists", None, &jbct, Form::Utf8Bom, &no_x)?;
 
+    // Renewal applications of the rounds 2022–2026: the JSMO system's export as XLSX and
+    // UTF-8 CSV, the JBCT applicant list in CP932 with 和暦, its detail files in UTF-8.
+    let rn = renewals::generate(&mut root.fork(6), &certs);
+    let x = XlsxExtras { sheet_name: "専門医更新申請".into(), ..Default::default() };
+    out.put("jsmo_renewals.xlsx", "jsmo_renewals", None, &rn.jsmo, Form::Xlsx, &x)?;
+    out.put("jsmo_credits.csv", "jsmo_credits", None, &rn.jsmo_credits, Form::Utf8Bom, &no_x)?;
+    out.put("jbct_renewals.csv", "jbct_renewals", None, &rn.jbct, Form::Cp932, &no_x)?;
+    out.put("jbct_facilities.csv", "jbct_facilities", None, &rn.facilities, Form::Utf8Bom, &no_x)?;
+    out.put("jbct_cases.csv", "jbct_cases", None, &rn.cases, Form::Utf8Bom, &no_x)?;
+    out.put("jbct_meetings.csv", "jbct_meetings", None, &rn.meetings, Form::Utf8Bom, &no_x)?;
+    out.put("jbct_elearning.csv", "jbct_elearning", None, &rn.elearning, Form::Utf8Bom, &no_x)?;
+
     // Designations (XLSX with merged prefecture cells and a hidden memo sheet) and volumes (UTF-16 TSV).
     let designations = hospitals::generate(&mut root.fork(4), &reference);
     let mut ds = Sheet::new(&[
@@ -376,7 +389,7 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
     let manifest = Manifest {
         sample: true,
         label: model::SAMPLE_LABEL.into(),
-        note: "members, survey, specialists, designations and hospital_volumes are synthetic (サンプル・架空データ); areas and hospitals are real reference data".into(),
+        note: "members, survey, specialists, renewal applications, designations and hospital_volumes are synthetic (サンプル・架空データ); areas and hospitals are real reference data".into(),
         seed,
         scale,
         today: today().to_string(),

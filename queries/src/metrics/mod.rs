@@ -6,6 +6,7 @@ pub mod free_text;
 pub mod hospitals;
 pub mod membership;
 mod questions;
+pub mod renewals;
 pub mod share_history;
 pub mod specialists;
 pub mod survey;

@@ -5,5 +5,6 @@ mod crosscheck;
 mod disclosure;
 mod facts;
 mod golden;
+mod renewals;
 mod support;
 mod text;

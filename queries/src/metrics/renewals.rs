@@ -1,0 +1,410 @@
+//! Renewal readiness (がん薬物療法専門医, がん治療認定医): the cohort due in each round,
+//! how many are ready, which requirement blocks the rest, and per applicant what is
+//! missing in the societies' own words. Over `renewal_status` and `renewal_findings`
+//! (see [`crate::renewals`]).
+
+use model::renewal::REQUIREMENTS;
+
+use crate::catalog::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
+use crate::error::Result;
+use crate::renewals::RenewalInfo;
+use crate::result::{Column, Value};
+
+pub const METRICS: &[&MetricDef] = &[&COHORT, &BLOCKERS, &APPLICANTS, &FINDINGS];
+
+const SOURCES: &[&str] = &[
+    "specialists",
+    "jsmo_renewals",
+    "jsmo_credits",
+    "jbct_renewals",
+    "jbct_facilities",
+    "jbct_cases",
+    "jbct_meetings",
+    "jbct_elearning",
+];
+
+const COHORT_DEF: &str = "Due in round R (更新年度): a certificate of the register linked to a member whose 5-year \
+    cycle ends in 年度 R (有効期限 2027-03-31 → R = 2026), or anyone whose application for R is loaded. Ready \
+    (準備完了): an application with no unmet requirement under the rule set (`model::renewal`, version 2026); \
+    未充足: an application with at least one; 未申請: due, no application loaded.";
+const RULES_CAVEAT: &str = "Rules are versioned data; earlier rounds are checked with the first version (2026). \
+    A parameter the seeds do not state (jsmo.min_credits) uses its documented default until set with \
+    ONCOMETRICS_RENEWAL_PARAMS, and every result says so.";
+
+const ROUND_PARAM: ParamSpec = ParamSpec {
+    name: "round",
+    kind: ParamKind::Int { min: 2000, max: 2100 },
+    default: "",
+    doc: "更新年度 (default: the round open on the as-of date)",
+};
+const QUALIFICATION_PARAM: ParamSpec = ParamSpec {
+    name: "qualification",
+    kind: ParamKind::Choice(&["", "がん薬物療法専門医", "がん治療認定医"]),
+    default: "",
+    doc: "資格 (default: both)",
+};
+
+fn sql_text(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Notes every renewal result carries: the rule version and unset parameters.
+fn rule_notes(out: &mut Output, info: &RenewalInfo) {
+    out.note(
+        format!("更新要件は規則セット {} で判定しています。", info.version),
+        format!("checked with rule set {}", info.version),
+    );
+    for (ja, en) in &info.unset {
+        out.note(ja.clone(), en.clone());
+    }
+}
+
+fn qualification_filter(cx: &Cx<'_>) -> String {
+    let q = cx.text("qualification");
+    if q.is_empty() { "TRUE".into() } else { format!("qualification = {}", sql_text(&q)) }
+}
+
+async fn round(cx: &Cx<'_>, info: &RenewalInfo) -> Result<i32> {
+    Ok(cx.int("round")?.map_or(info.current, |r| r as i32))
+}
+
+pub const COHORT: MetricDef = MetricDef {
+    name: "renewals.cohort",
+    group: Group::Renewals,
+    title_ja: "更新対象者と準備状況（年度別）",
+    title_en: "Renewal cohort and readiness by round",
+    summary: "Per 資格 and 更新年度: certificates due, applications, ready, not ready, no application, and the outcome.",
+    definition: COHORT_DEF,
+    unit: "人",
+    sources: SOURCES,
+    caveats: &[
+        RULES_CAVEAT,
+        "Outcome: 更新済 when the certificate's expiry moved past the round; 失効 when it \
+        expired before the as-of date; 期限前 while it has not expired.",
+    ],
+    by: &[""],
+    params: &[QUALIFICATION_PARAM],
+    audiences: ALL,
+    eval: cohort,
+};
+
+fn cohort<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let info = cx.snapshot.renewals().await?;
+        let f = cx
+            .frame(&format!(
+                "SELECT qualification, renewal_fy, COUNT(*) AS due,
+                        SUM(CASE WHEN applied THEN 1 ELSE 0 END) AS applied,
+                        SUM(CASE WHEN ready THEN 1 ELSE 0 END) AS ready,
+                        SUM(CASE WHEN applied AND NOT ready THEN 1 ELSE 0 END) AS not_ready,
+                        SUM(CASE WHEN NOT applied THEN 1 ELSE 0 END) AS not_applied,
+                        SUM(CASE WHEN outcome = '更新済' THEN 1 ELSE 0 END) AS renewed,
+                        SUM(CASE WHEN outcome = '失効' THEN 1 ELSE 0 END) AS lapsed
+                 FROM renewal_status WHERE {} GROUP BY 1, 2 ORDER BY 1 DESC, 2",
+                qualification_filter(cx)
+            ))
+            .await?;
+        let mut out = Output::new(vec![
+            Column::dim("qualification", "資格", "Qualification"),
+            Column::dim("renewal_fy", "更新年度", "Round"),
+            Column::people("due", "更新対象", "Due"),
+            Column::people("applied", "申請あり", "Applied"),
+            Column::people("ready", "準備完了", "Ready"),
+            Column::people("not_ready", "未充足", "Not ready"),
+            Column::people("not_applied", "未申請", "No application"),
+            Column::derived("ready_share", "準備完了の割合", "Ready share", "%"),
+            Column::people("renewed", "更新済", "Renewed"),
+            Column::people("lapsed", "失効", "Lapsed"),
+        ]);
+        for r in 0..f.len() {
+            let n = |c: &str| f.i64(r, c).unwrap_or(0);
+            let share = (n("due") > 0).then(|| 100.0 * n("ready") as f64 / n("due") as f64);
+            out.rows.push(vec![
+                f.value(r, "qualification"),
+                f.value(r, "renewal_fy"),
+                Value::Int(n("due")),
+                Value::Int(n("applied")),
+                Value::Int(n("ready")),
+                Value::Int(n("not_ready")),
+                Value::Int(n("not_applied")),
+                Value::opt_num(share),
+                Value::Int(n("renewed")),
+                Value::Int(n("lapsed")),
+            ]);
+        }
+        out.non_additive.push("ready_share");
+        out.note(
+            format!("{} 年度が受付中の更新年度です。", info.current),
+            format!("{} is the round open on the as-of date", info.current),
+        );
+        rule_notes(&mut out, info);
+        Ok(out)
+    })
+}
+
+pub const BLOCKERS: MetricDef = MetricDef {
+    name: "renewals.blockers",
+    group: Group::Renewals,
+    title_ja: "更新の未充足要件（要件別）",
+    title_en: "Unmet renewal requirements",
+    summary: "Per 資格, 更新年度 and requirement: applicants not ready because of it, and applicants with a warning on it.",
+    definition: "An applicant counts once per requirement with at least one unmet finding of it (an applicant may \
+        miss several, so the rows do not add up to the not-ready total); warned = applicants with a warning \
+        (要確認) of that requirement. Requirements are those of `model::renewal::REQUIREMENTS`.",
+    unit: "人",
+    sources: SOURCES,
+    caveats: &[RULES_CAVEAT],
+    by: &[""],
+    params: &[QUALIFICATION_PARAM, ROUND_PARAM],
+    audiences: ALL,
+    eval: blockers,
+};
+
+fn blockers<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let info = cx.snapshot.renewals().await?;
+        let round_filter = match cx.int("round")? {
+            Some(r) => format!("renewal_fy = {r}"),
+            None => "TRUE".into(),
+        };
+        let f = cx
+            .frame(&format!(
+                "SELECT qualification, renewal_fy, code,
+                        COUNT(DISTINCT CASE WHEN severity = '未充足' THEN certificate_no END) AS blocked,
+                        COUNT(DISTINCT CASE WHEN severity = '要確認' THEN certificate_no END) AS warned
+                 FROM renewal_findings WHERE {} AND {round_filter} GROUP BY 1, 2, 3",
+                qualification_filter(cx)
+            ))
+            .await?;
+        let totals = cx
+            .frame(&format!(
+                "SELECT qualification, renewal_fy, SUM(CASE WHEN applied AND NOT ready THEN 1 ELSE 0 END) AS not_ready
+                 FROM renewal_status WHERE {} AND {round_filter} GROUP BY 1, 2",
+                qualification_filter(cx)
+            ))
+            .await?;
+        let mut out = Output::new(vec![
+            Column::dim("qualification", "資格", "Qualification"),
+            Column::dim("renewal_fy", "更新年度", "Round"),
+            Column::dim("requirement", "要件", "Requirement"),
+            Column::people("blocked", "未充足の申請者", "Applicants blocked"),
+            Column::derived("blocked_share", "未充足者に占める割合", "Share of the not ready", "%"),
+            Column::people("warned", "要確認の申請者", "Applicants warned"),
+        ]);
+        let mut rounds: Vec<(String, i64, i64)> = (0..totals.len())
+            .map(|r| {
+                (
+                    totals.text(r, "qualification").unwrap_or_default(),
+                    totals.i64(r, "renewal_fy").unwrap_or(0),
+                    totals.i64(r, "not_ready").unwrap_or(0),
+                )
+            })
+            .collect();
+        rounds.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (q, y, not_ready) in rounds {
+            for req in REQUIREMENTS.iter().filter(|r| r.qualification == q) {
+                let row = (0..f.len()).find(|&r| {
+                    f.text(r, "qualification").as_deref() == Some(q.as_str())
+                        && f.i64(r, "renewal_fy") == Some(y)
+                        && f.text(r, "code").as_deref() == Some(req.code)
+                });
+                let n = |c: &str| row.and_then(|r| f.i64(r, c)).unwrap_or(0);
+                let share = (not_ready > 0).then(|| 100.0 * n("blocked") as f64 / not_ready as f64);
+                out.rows.push(vec![
+                    Value::text(q.clone()),
+                    Value::Int(y),
+                    Value::text(req.ja),
+                    Value::Int(n("blocked")),
+                    Value::opt_num(share),
+                    Value::Int(n("warned")),
+                ]);
+            }
+        }
+        out.non_additive.extend(["blocked", "blocked_share", "warned"]);
+        rule_notes(&mut out, info);
+        Ok(out)
+    })
+}
+
+pub const APPLICANTS: MetricDef = MetricDef {
+    name: "renewals.applicants",
+    group: Group::Renewals,
+    title_ja: "更新申請者の準備状況（一覧）",
+    title_en: "Renewal applicants and what blocks them",
+    summary: "Per applicant due in a round: status, unmet requirements in the societies' words, and credits or eligible cases.",
+    definition: "One row per certificate due or applied in the round (see renewals.cohort). Messages are those of \
+        the checks, worded like the societies' systems (「業績単位が不足しています (現在 10 単位)」); up to three are \
+        listed, the rest are in renewals.findings. Committee only: rows are people.",
+    unit: "",
+    sources: SOURCES,
+    caveats: &[RULES_CAVEAT],
+    by: &[""],
+    params: &[
+        QUALIFICATION_PARAM,
+        ROUND_PARAM,
+        ParamSpec {
+            name: "status",
+            kind: ParamKind::Choice(&["", "準備完了", "未充足", "未申請"]),
+            default: "",
+            doc: "only this status (default: all)",
+        },
+    ],
+    audiences: COMMITTEE_ONLY,
+    eval: applicants,
+};
+
+fn applicants<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let info = cx.snapshot.renewals().await?;
+        let round = round(cx, info).await?;
+        let status = cx.text("status");
+        let status_filter = if status.is_empty() { "TRUE".into() } else { format!("s.status = {}", sql_text(&status)) };
+        let f = cx
+            .frame(&format!(
+                "SELECT s.qualification, s.certificate_no, s.status, s.outcome, s.blockers, s.warnings,
+                        s.first_requirement, s.measure, s.meetings,
+                        string_agg(CASE WHEN f.seq_b <= 3 THEN f.text END, ' / ' ORDER BY f.seq) AS messages
+                 FROM renewal_status s
+                 LEFT JOIN (SELECT certificate_no, qualification, renewal_fy, seq,
+                                   CASE WHEN place = '' THEN message_ja ELSE place || ': ' || message_ja END AS text,
+                                   ROW_NUMBER() OVER (PARTITION BY qualification, renewal_fy, certificate_no ORDER BY seq) AS seq_b
+                            FROM renewal_findings WHERE severity = '未充足') f
+                   ON f.certificate_no = s.certificate_no AND f.qualification = s.qualification AND f.renewal_fy = s.renewal_fy
+                 WHERE s.renewal_fy = {round} AND {} AND {status_filter}
+                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+                 ORDER BY s.qualification DESC, CASE s.status WHEN '未充足' THEN 0 WHEN '未申請' THEN 1 ELSE 2 END, s.certificate_no",
+                qualification_filter(cx).replace("qualification", "s.qualification")
+            ))
+            .await?;
+        let mut out = Output::new(vec![
+            Column::dim("qualification", "資格", "Qualification"),
+            Column::dim("certificate_no", "認定番号", "Certificate"),
+            Column::label("status", "状態", "Status"),
+            Column::label("outcome", "結果", "Outcome"),
+            Column::plain("blockers", "未充足", "Unmet", "件"),
+            Column::plain("warnings", "要確認", "Warnings", "件"),
+            Column::label("first_requirement", "主な未充足要件", "First unmet requirement"),
+            Column::plain("measure", "業績単位・症例数", "Credits or cases", ""),
+            Column::plain("meetings", "学会参加", "Meetings", "回"),
+            Column::label("messages", "未充足の内容", "What is missing"),
+        ]);
+        for r in 0..f.len() {
+            out.rows.push(
+                [
+                    "qualification",
+                    "certificate_no",
+                    "status",
+                    "outcome",
+                    "blockers",
+                    "warnings",
+                    "first_requirement",
+                    "measure",
+                    "meetings",
+                    "messages",
+                ]
+                .iter()
+                .map(|c| f.value(r, c))
+                .collect(),
+            );
+        }
+        out.note(
+            format!("{round} 年度の更新対象者と申請者です。"),
+            format!("applicants and certificates due in round {round}"),
+        );
+        rule_notes(&mut out, info);
+        Ok(out)
+    })
+}
+
+pub const FINDINGS: MetricDef = MetricDef {
+    name: "renewals.findings",
+    group: Group::Renewals,
+    title_ja: "更新申請のチェック結果（明細）",
+    title_en: "Renewal check findings",
+    summary: "Every finding of the applications of a round (or of one certificate): requirement, 未充足 or 要確認, place, message in Japanese and English.",
+    definition: "The findings of `model::renewal` for each application, in the order the checks report them. \
+        Committee only: rows are about people.",
+    unit: "",
+    sources: SOURCES,
+    caveats: &[RULES_CAVEAT],
+    by: &[""],
+    params: &[
+        QUALIFICATION_PARAM,
+        ROUND_PARAM,
+        ParamSpec {
+            name: "certificate_no",
+            kind: ParamKind::Text,
+            default: "",
+            doc: "認定番号 (default: every applicant of the round)",
+        },
+    ],
+    audiences: COMMITTEE_ONLY,
+    eval: findings,
+};
+
+fn findings<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
+    Box::pin(async move {
+        let info = cx.snapshot.renewals().await?;
+        let round = round(cx, info).await?;
+        let cert = cx.text("certificate_no");
+        let cert_filter = if cert.is_empty() { "TRUE".into() } else { format!("certificate_no = {}", sql_text(&cert)) };
+        let f = cx
+            .frame(&format!(
+                "SELECT qualification, certificate_no, seq, requirement, severity, place, message_ja, message_en
+                 FROM renewal_findings WHERE renewal_fy = {round} AND {} AND {cert_filter}
+                 ORDER BY qualification DESC, certificate_no, seq",
+                qualification_filter(cx)
+            ))
+            .await?;
+        let mut out = Output::new(vec![
+            Column::dim("qualification", "資格", "Qualification"),
+            Column::dim("certificate_no", "認定番号", "Certificate"),
+            Column::dim("seq", "No", "No"),
+            Column::label("requirement", "要件", "Requirement"),
+            Column::label("severity", "判定", "Severity"),
+            Column::label("place", "箇所", "Place"),
+            Column::label("message_ja", "内容", "Message (ja)"),
+            Column::label("message_en", "内容（英語）", "Message (en)"),
+        ]);
+        for r in 0..f.len() {
+            out.rows.push(
+                [
+                    "qualification",
+                    "certificate_no",
+                    "seq",
+                    "requirement",
+                    "severity",
+                    "place",
+                    "message_ja",
+                    "message_en",
+                ]
+                .iter()
+                .map(|c| f.value(r, c))
+                .collect(),
+            );
+        }
+        if !cert.is_empty() && f.is_empty() {
+            let known = cx
+                .frame(&format!(
+                    "SELECT status FROM renewal_status WHERE renewal_fy = {round} AND certificate_no = {}",
+                    sql_text(&cert)
+                ))
+                .await?;
+            match known.text(0, "status") {
+                Some(s) => out.note(
+                    format!("認定番号 {cert}: {s} (指摘事項なし)"),
+                    format!("certificate {cert}: {s}, no findings"),
+                ),
+                None => {
+                    return Err(cx.bad(
+                        "certificate_no",
+                        &cert,
+                        &format!("not due or applied in round {round} / {round} 年度の対象者にありません"),
+                    ));
+                }
+            }
+        }
+        rule_notes(&mut out, info);
+        Ok(out)
+    })
+}

@@ -1,0 +1,512 @@
+//! Renewal readiness, derived once per snapshot: every renewal application of the
+//! store checked by `model::renewal`, and every certificate due in a round, as two
+//! tables the renewal metrics query with SQL:
+//!
+//! - `renewal_status`: one row per (資格, 更新年度, 認定番号) due or applied;
+//! - `renewal_findings`: one row per finding (unmet requirement or warning).
+//!
+//! A certificate is due in the rounds its 5-year cycles end in (the 年度 of each
+//! expiry). The cohort is the certificates linked to a member (the society tracks
+//! its members' renewals) plus anyone who applied.
+//!
+//! Rule parameters the seeds do not state are set with `ONCOMETRICS_RENEWAL_PARAMS`
+//! (`jsmo.min_credits=50`, comma-separated); unset ones use their documented default
+//! and every renewal result says so.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, BooleanBuilder, Int32Builder, Int64Builder, StringBuilder};
+use arrow::datatypes::{DataType, Field, Schema};
+use arrow::record_batch::RecordBatch;
+use chrono::NaiveDate;
+use model::fiscal::fiscal_year;
+use model::qualification::MEDICAL_ONCOLOGIST;
+use model::renewal::{self, Assessment, RENEWAL_2026, RenewalRules, Severity, due_round, jbct, jsmo};
+
+use crate::error::{Error, Result};
+use crate::frame::Frame;
+use crate::snapshot::Snapshot;
+
+/// がん治療認定医.
+pub const JBCT: &str = "がん治療認定医";
+
+/// The environment variable that sets rule parameters.
+pub const PARAMS_ENV: &str = "ONCOMETRICS_RENEWAL_PARAMS";
+
+/// What the derivation found out besides the tables.
+#[derive(Debug, Clone, Default)]
+pub struct RenewalInfo {
+    /// Rule-set version applied.
+    pub version: &'static str,
+    /// (ja, en) warnings for unset parameters.
+    pub unset: Vec<(String, String)>,
+    /// The rounds the tables cover, oldest first.
+    pub rounds: Vec<i32>,
+    /// The round open on the as-of date.
+    pub current: i32,
+}
+
+/// Parses `jsmo.min_credits=50,…` into parameter settings.
+pub fn parse_params(text: &str) -> Result<Vec<(String, u32)>> {
+    let mut out = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').ok_or_else(|| {
+            Error::Rules(format!("{PARAMS_ENV}: '{part}' は key=value ではありません / is not key=value"))
+        })?;
+        let n: u32 = v.trim().parse().map_err(|_| {
+            Error::Rules(format!("{PARAMS_ENV}: {k} の値 '{v}' は整数ではありません / is not a whole number"))
+        })?;
+        out.push((k.trim().to_string(), n));
+    }
+    Ok(out)
+}
+
+/// The rules with the parameters of the environment.
+pub fn rules_from_env() -> Result<RenewalRules> {
+    let set = parse_params(&std::env::var(PARAMS_ENV).unwrap_or_default())?;
+    RENEWAL_2026.with_params(&set).map_err(|e| Error::Rules(format!("{PARAMS_ENV}: {e}")))
+}
+
+fn yes(f: &Frame, r: usize, c: &str) -> bool {
+    f.i64(r, c).unwrap_or(0) != 0
+}
+
+fn key(f: &Frame, r: usize) -> (i32, String) {
+    (f.i64(r, "renewal_fy").unwrap_or(0) as i32, f.text(r, "certificate_no").unwrap_or_default())
+}
+
+/// One checked application.
+struct Checked {
+    member_key: Option<String>,
+    assessment: Assessment,
+    /// credits (JSMO) or eligible cases (JBCT).
+    measure: i64,
+    meetings: Option<i64>,
+}
+
+async fn jsmo_applications(s: &Snapshot, rules: &RenewalRules) -> Result<BTreeMap<(i32, String), Checked>> {
+    let docs = ["doc_cv", "doc_profile", "doc_activities", "doc_meetings", "doc_papers", "doc_portfolio"];
+    let cast: Vec<String> = docs.iter().map(|d| format!("CAST({d} AS INT) AS {d}")).collect();
+    let apps = Frame::from_batches(
+        &s.sql(&format!(
+            "SELECT renewal_fy, certificate_no, member_key, renewals, {}, profile_chars, activity_entries, trials, exam
+             FROM jsmo_renewals ORDER BY renewal_fy, certificate_no",
+            cast.join(", ")
+        ))
+        .await?,
+    );
+    let credits = Frame::from_batches(
+        &s.sql("SELECT renewal_fy, certificate_no, part, kind, dated_on, units FROM jsmo_credits ORDER BY row_no")
+            .await?,
+    );
+    let mut entries: BTreeMap<(i32, String), Vec<jsmo::CreditEntry>> = BTreeMap::new();
+    for r in 0..credits.len() {
+        let Some(date) = credits.date(r, "dated_on") else { continue };
+        entries.entry(key(&credits, r)).or_default().push(jsmo::CreditEntry {
+            part: credits.text(r, "part").unwrap_or_default(),
+            kind: credits.text(r, "kind").unwrap_or_default(),
+            date,
+            units: credits.i64(r, "units").unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32,
+        });
+    }
+    let mut out = BTreeMap::new();
+    for r in 0..apps.len() {
+        let k = key(&apps, r);
+        let labels = rules.jsmo.documents;
+        let documents = docs.iter().zip(labels).filter(|(d, _)| yes(&apps, r, d)).map(|(_, l)| l.to_string()).collect();
+        let n = |c: &str| apps.i64(r, c).unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32;
+        let app = jsmo::Application {
+            certificate_no: k.1.clone(),
+            round: k.0,
+            renewals: n("renewals"),
+            documents,
+            profile_chars: n("profile_chars"),
+            activity_entries: n("activity_entries"),
+            trials: n("trials"),
+            exam: apps.text(r, "exam"),
+            credits: entries.remove(&k).unwrap_or_default(),
+        };
+        let round_rules = RenewalRules::for_round(k.0).with_params(&params_of(rules)).unwrap_or_else(|_| rules.clone());
+        let a = jsmo::check(&app, &round_rules.jsmo);
+        let measure = a.count("credits").unwrap_or(0);
+        out.insert(
+            k,
+            Checked {
+                member_key: apps.text(r, "member_key"),
+                measure,
+                meetings: a.count("own_meetings"),
+                assessment: a,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// The parameter settings of a rule set (to carry them to another round's version).
+fn params_of(rules: &RenewalRules) -> Vec<(String, u32)> {
+    rules.params().iter().filter_map(|p| p.value.map(|v| (p.key.to_string(), v))).collect()
+}
+
+fn months(f: &Frame, r: usize, from: &str, to: &str) -> Option<(NaiveDate, NaiveDate)> {
+    Some((f.date(r, from)?, f.date(r, to)?))
+}
+
+async fn jbct_applications(s: &Snapshot, rules: &RenewalRules) -> Result<BTreeMap<(i32, String), Checked>> {
+    let q = |sql: &'static str| async move { Ok::<_, Error>(Frame::from_batches(&s.sql(sql).await?)) };
+    let apps = q("SELECT renewal_fy, certificate_no, member_key, CAST(dental AS INT) AS dental,
+                  CAST(deferred AS INT) AS deferred, palliative_cert, applied_on
+                  FROM jbct_renewals ORDER BY renewal_fy, certificate_no")
+    .await?;
+    let fac = q("SELECT * FROM jbct_facilities ORDER BY row_no").await?;
+    let cases = q("SELECT * FROM jbct_cases ORDER BY row_no").await?;
+    let meet =
+        q("SELECT renewal_fy, certificate_no, meeting, kind, held_on FROM jbct_meetings ORDER BY row_no").await?;
+    let el = q("SELECT renewal_fy, certificate_no, field, correct FROM jbct_elearning ORDER BY row_no").await?;
+    let mut apps_by: BTreeMap<(i32, String), jbct::Application> = BTreeMap::new();
+    let mut members: BTreeMap<(i32, String), Option<String>> = BTreeMap::new();
+    for r in 0..apps.len() {
+        let k = key(&apps, r);
+        members.insert(k.clone(), apps.text(r, "member_key"));
+        apps_by.insert(
+            k.clone(),
+            jbct::Application {
+                certificate_no: k.1.clone(),
+                round: k.0,
+                dental: yes(&apps, r, "dental"),
+                deferred: yes(&apps, r, "deferred"),
+                palliative_certificate: apps.text(r, "palliative_cert").is_some(),
+                applied_on: apps.date(r, "applied_on"),
+                ..Default::default()
+            },
+        );
+    }
+    let n = |f: &Frame, r: usize, c: &str| f.i64(r, c).unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32;
+    for r in 0..fac.len() {
+        let Some(app) = apps_by.get_mut(&key(&fac, r)) else { continue };
+        let periods = [("from1", "to1"), ("from2", "to2"), ("from3", "to3")]
+            .iter()
+            .filter_map(|(a, b)| months(&fac, r, a, b))
+            .collect();
+        app.facilities.push(jbct::Facility {
+            slot: n(&fac, r, "slot"),
+            name: fac.text(r, "facility").unwrap_or_default(),
+            periods,
+        });
+    }
+    for r in 0..cases.len() {
+        let Some(app) = apps_by.get_mut(&key(&cases, r)) else { continue };
+        let Some((from, to)) = months(&cases, r, "from_month", "to_month") else { continue };
+        app.cases.push(jbct::Case {
+            slot: n(&cases, r, "slot"),
+            no: n(&cases, r, "case_no"),
+            age: n(&cases, r, "age"),
+            sex: cases.text(r, "sex").unwrap_or_default(),
+            care_item: cases.text(r, "care_item").unwrap_or_default(),
+            care_other: cases.text(r, "care_other"),
+            from,
+            to,
+            diagnosis: cases.text(r, "diagnosis").unwrap_or_default(),
+            icd10: cases.text(r, "icd10"),
+            pathology: cases.text(r, "pathology").unwrap_or_else(|| "無し".into()),
+        });
+    }
+    for r in 0..meet.len() {
+        let (Some(app), Some(date)) = (apps_by.get_mut(&key(&meet, r)), meet.date(r, "held_on")) else { continue };
+        app.meetings.push(jbct::Meeting {
+            name: meet.text(r, "meeting").unwrap_or_default(),
+            kind: meet.text(r, "kind").unwrap_or_default(),
+            date,
+        });
+    }
+    for r in 0..el.len() {
+        let Some(app) = apps_by.get_mut(&key(&el, r)) else { continue };
+        app.elearning
+            .push(jbct::ELearning { field: el.text(r, "field").unwrap_or_default(), correct: n(&el, r, "correct") });
+    }
+    let set = params_of(rules);
+    Ok(apps_by
+        .into_iter()
+        .map(|(k, app)| {
+            let round_rules = RenewalRules::for_round(k.0).with_params(&set).unwrap_or_else(|_| rules.clone());
+            let a = jbct::check(&app, &round_rules.jbct);
+            let checked = Checked {
+                member_key: members.remove(&k).flatten(),
+                measure: a.count("cases").unwrap_or(0),
+                meetings: a.count("meetings"),
+                assessment: a,
+            };
+            (k, checked)
+        })
+        .collect())
+}
+
+/// A roster certificate of a renewable qualification.
+struct Cert {
+    member_key: Option<String>,
+    prefecture: Option<i64>,
+    expires: NaiveDate,
+    renewals: i64,
+}
+
+/// Builds the two tables and registers them in the snapshot's session. `as_of` (the
+/// snapshot's default date) decides the open round and whether an expiry has passed;
+/// without it, the latest round applied for is the open one.
+pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInfo> {
+    let rules = rules_from_env()?;
+    let cycle = model::rules::RULES_2026.renewal_cycle_years as i32;
+    let mut checked: BTreeMap<(&'static str, i32, String), Checked> = BTreeMap::new();
+    for (k, c) in jsmo_applications(s, &rules).await? {
+        checked.insert((MEDICAL_ONCOLOGIST, k.0, k.1), c);
+    }
+    for (k, c) in jbct_applications(s, &rules).await? {
+        checked.insert((JBCT, k.0, k.1), c);
+    }
+    let roster = Frame::from_batches(
+        &s.sql(&format!(
+            "SELECT qualification, certificate_no, member_key, prefecture_code, expires_on, renewals FROM specialists
+             WHERE qualification IN ('{MEDICAL_ONCOLOGIST}', '{JBCT}')"
+        ))
+        .await?,
+    );
+    let mut certs: BTreeMap<(&'static str, String), Cert> = BTreeMap::new();
+    for r in 0..roster.len() {
+        let q = if roster.text(r, "qualification").as_deref() == Some(JBCT) { JBCT } else { MEDICAL_ONCOLOGIST };
+        let Some(expires) = roster.date(r, "expires_on") else { continue };
+        certs.insert(
+            (q, roster.text(r, "certificate_no").unwrap_or_default()),
+            Cert {
+                member_key: roster.text(r, "member_key"),
+                prefecture: roster.i64(r, "prefecture_code"),
+                expires,
+                renewals: roster.i64(r, "renewals").unwrap_or(0).clamp(0, 40),
+            },
+        );
+    }
+    let applied: BTreeSet<i32> = checked.keys().map(|k| k.1).collect();
+    let as_of = as_of.unwrap_or_else(|| {
+        let round = applied.last().copied().unwrap_or(2026);
+        NaiveDate::from_ymd_opt(round, 9, 30).unwrap_or(NaiveDate::MIN)
+    });
+    let current = fiscal_year(as_of);
+    let first = applied.first().copied().unwrap_or(current).min(current);
+    let last = applied.last().copied().unwrap_or(current).max(current);
+    let rounds: Vec<i32> = (first..=last).collect();
+    // (qualification, round, certificate) → outcome, for the due cohort.
+    let mut due: BTreeMap<(&'static str, i32, String), &'static str> = BTreeMap::new();
+    for ((q, no), c) in &certs {
+        if c.member_key.is_none() {
+            continue;
+        }
+        let last_due = due_round(c.expires);
+        for j in 0..=c.renewals as i32 {
+            let round = last_due - cycle * j;
+            if !rounds.contains(&round) {
+                continue;
+            }
+            let outcome = if round < last_due {
+                "更新済"
+            } else if c.expires < as_of {
+                "失効"
+            } else {
+                "期限前"
+            };
+            due.insert((q, round, no.clone()), outcome);
+        }
+    }
+    let keys: BTreeSet<(&'static str, i32, String)> = due.keys().chain(checked.keys()).cloned().collect();
+    let mut st = StatusBuilder::default();
+    let mut fb = FindingsBuilder::default();
+    for k in keys {
+        let cert = certs.get(&(k.0, k.2.clone()));
+        let c = checked.get(&k);
+        st.push(&k, cert, due.get(&k).copied(), c);
+        if let Some(c) = c {
+            for (i, f) in c.assessment.findings.iter().enumerate() {
+                fb.push(&k, i, f);
+            }
+        }
+    }
+    s.register_derived("renewal_status", st.finish()?)?;
+    s.register_derived("renewal_findings", fb.finish()?)?;
+    Ok(RenewalInfo { version: rules.version, unset: rules.unset_warnings(), rounds, current })
+}
+
+#[derive(Default)]
+struct StatusBuilder {
+    qualification: StringBuilder,
+    round: Int32Builder,
+    certificate: StringBuilder,
+    member_key: StringBuilder,
+    prefecture: Int32Builder,
+    in_roster: BooleanBuilder,
+    outcome: StringBuilder,
+    applied: BooleanBuilder,
+    ready: BooleanBuilder,
+    status: StringBuilder,
+    blockers: Int32Builder,
+    warnings: Int32Builder,
+    requirements: StringBuilder,
+    first_requirement: StringBuilder,
+    measure: Int64Builder,
+    meetings: Int64Builder,
+}
+
+/// 準備完了 / 未充足 / 未申請.
+pub const STATUSES: [&str; 3] = ["準備完了", "未充足", "未申請"];
+
+impl StatusBuilder {
+    fn push(&mut self, k: &(&str, i32, String), cert: Option<&Cert>, outcome: Option<&str>, c: Option<&Checked>) {
+        self.qualification.append_value(k.0);
+        self.round.append_value(k.1);
+        self.certificate.append_value(&k.2);
+        self.member_key
+            .append_option(cert.and_then(|c| c.member_key.clone()).or_else(|| c.and_then(|c| c.member_key.clone())));
+        self.prefecture.append_option(cert.and_then(|c| c.prefecture).and_then(|p| i32::try_from(p).ok()));
+        self.in_roster.append_value(cert.is_some());
+        self.outcome.append_option(outcome);
+        self.applied.append_value(c.is_some());
+        match c {
+            None => {
+                self.ready.append_null();
+                self.status.append_value(STATUSES[2]);
+                self.blockers.append_value(0);
+                self.warnings.append_value(0);
+                self.requirements.append_null();
+                self.first_requirement.append_null();
+                self.measure.append_null();
+                self.meetings.append_null();
+            }
+            Some(c) => {
+                let a = &c.assessment;
+                self.ready.append_value(a.ready());
+                self.status.append_value(if a.ready() { STATUSES[0] } else { STATUSES[1] });
+                self.blockers.append_value(a.blockers().count() as i32);
+                self.warnings
+                    .append_value(a.findings.iter().filter(|f| f.severity == Severity::Warning).count() as i32);
+                let mut codes: Vec<&str> = Vec::new();
+                for f in a.blockers() {
+                    if !codes.contains(&f.code) {
+                        codes.push(f.code);
+                    }
+                }
+                self.requirements.append_option((!codes.is_empty()).then(|| codes.join(";")));
+                self.first_requirement.append_option(codes.first().and_then(|c| renewal::requirement(c)).map(|r| r.ja));
+                self.measure.append_value(c.measure);
+                self.meetings.append_option(c.meetings);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<RecordBatch> {
+        let f = |n: &str, t: DataType, null: bool| Field::new(n, t, null);
+        let schema = Arc::new(Schema::new(vec![
+            f("qualification", DataType::Utf8, false),
+            f("renewal_fy", DataType::Int32, false),
+            f("certificate_no", DataType::Utf8, false),
+            f("member_key", DataType::Utf8, true),
+            f("prefecture_code", DataType::Int32, true),
+            f("in_roster", DataType::Boolean, false),
+            f("outcome", DataType::Utf8, true),
+            f("applied", DataType::Boolean, false),
+            f("ready", DataType::Boolean, true),
+            f("status", DataType::Utf8, false),
+            f("blockers", DataType::Int32, false),
+            f("warnings", DataType::Int32, false),
+            f("requirements", DataType::Utf8, true),
+            f("first_requirement", DataType::Utf8, true),
+            f("measure", DataType::Int64, true),
+            f("meetings", DataType::Int64, true),
+        ]));
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(self.qualification.finish()),
+            Arc::new(self.round.finish()),
+            Arc::new(self.certificate.finish()),
+            Arc::new(self.member_key.finish()),
+            Arc::new(self.prefecture.finish()),
+            Arc::new(self.in_roster.finish()),
+            Arc::new(self.outcome.finish()),
+            Arc::new(self.applied.finish()),
+            Arc::new(self.ready.finish()),
+            Arc::new(self.status.finish()),
+            Arc::new(self.blockers.finish()),
+            Arc::new(self.warnings.finish()),
+            Arc::new(self.requirements.finish()),
+            Arc::new(self.first_requirement.finish()),
+            Arc::new(self.measure.finish()),
+            Arc::new(self.meetings.finish()),
+        ];
+        Ok(RecordBatch::try_new(schema, cols)?)
+    }
+}
+
+#[derive(Default)]
+struct FindingsBuilder {
+    qualification: StringBuilder,
+    round: Int32Builder,
+    certificate: StringBuilder,
+    seq: Int32Builder,
+    code: StringBuilder,
+    requirement: StringBuilder,
+    severity: StringBuilder,
+    place: StringBuilder,
+    ja: StringBuilder,
+    en: StringBuilder,
+}
+
+impl FindingsBuilder {
+    fn push(&mut self, k: &(&str, i32, String), i: usize, f: &renewal::Finding) {
+        self.qualification.append_value(k.0);
+        self.round.append_value(k.1);
+        self.certificate.append_value(&k.2);
+        self.seq.append_value(i as i32 + 1);
+        self.code.append_value(f.code);
+        self.requirement.append_value(renewal::requirement(f.code).map_or(f.code, |r| r.ja));
+        self.severity.append_value(f.severity.label_ja());
+        self.place.append_value(&f.place);
+        self.ja.append_value(&f.ja);
+        self.en.append_value(&f.en);
+    }
+
+    fn finish(mut self) -> Result<RecordBatch> {
+        let t = |n: &str| Field::new(n, DataType::Utf8, false);
+        let schema = Arc::new(Schema::new(vec![
+            t("qualification"),
+            Field::new("renewal_fy", DataType::Int32, false),
+            t("certificate_no"),
+            Field::new("seq", DataType::Int32, false),
+            t("code"),
+            t("requirement"),
+            t("severity"),
+            t("place"),
+            t("message_ja"),
+            t("message_en"),
+        ]));
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(self.qualification.finish()),
+            Arc::new(self.round.finish()),
+            Arc::new(self.certificate.finish()),
+            Arc::new(self.seq.finish()),
+            Arc::new(self.code.finish()),
+            Arc::new(self.requirement.finish()),
+            Arc::new(self.severity.finish()),
+            Arc::new(self.place.finish()),
+            Arc::new(self.ja.finish()),
+            Arc::new(self.en.finish()),
+        ];
+        Ok(RecordBatch::try_new(schema, cols)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_parse_or_explain() {
+        assert_eq!(parse_params("jsmo.min_credits=60").ok(), Some(vec![("jsmo.min_credits".to_string(), 60)]));
+        assert_eq!(parse_params(" ").ok(), Some(vec![]));
+        assert!(parse_params("jsmo.min_credits").is_err());
+        assert!(parse_params("jsmo.min_credits=many").is_err());
+    }
+}

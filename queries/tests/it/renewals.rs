@@ -1,0 +1,83 @@
+//! Renewal readiness over the bundled sample: the cohort adds up, agrees with DuckDB
+//! over the store, every requirement fails for someone in the open round, and the
+//! per-applicant messages read like the societies' systems.
+
+use model::renewal::REQUIREMENTS;
+use queries::catalog::Request;
+use queries::{Audience, Error};
+
+use crate::support::{committee, duck, eval, int, sample};
+
+const JSMO: &str = "がん薬物療法専門医";
+const JBCT: &str = "がん治療認定医";
+
+#[test]
+fn the_cohort_adds_up_and_its_applications_equal_duckdb() {
+    let r = eval(committee("renewals.cohort"));
+    assert_eq!(r.rows.len(), 10, "two qualifications × five rounds");
+    for (q, table) in [(JSMO, "jsmo_renewals"), (JBCT, "jbct_renewals")] {
+        for y in 2022..=2026 {
+            let key = [q, &y.to_string()];
+            let n = |c: &str| int(&r, &key, c);
+            assert_eq!(n("due"), n("applied") + n("not_applied"), "{q} {y}");
+            assert_eq!(n("applied"), n("ready") + n("not_ready"), "{q} {y}");
+            let loaded =
+                duck(&format!("SELECT COUNT(*) FROM {table} WHERE superseded_by IS NULL AND renewal_fy = {y}"));
+            assert_eq!(n("applied"), loaded, "{q} {y}: applications");
+        }
+    }
+}
+
+#[test]
+fn every_requirement_blocks_someone_in_the_open_round() {
+    let r = eval(committee("renewals.blockers").param("round", "2026"));
+    let warning_only = ["jsmo.window", "jsmo.other_society", "jbct.duplicate"];
+    for req in REQUIREMENTS {
+        let blocked = int(&r, &[req.qualification, "2026", req.ja], "blocked");
+        let warned = int(&r, &[req.qualification, "2026", req.ja], "warned");
+        if warning_only.contains(&req.code) {
+            assert!(blocked == 0 && warned > 0, "{}: a warning, seen in the sample", req.code);
+        } else {
+            assert!(blocked > 0, "{}: no applicant fails it in the sample", req.code);
+        }
+    }
+}
+
+#[test]
+fn applicant_messages_read_like_the_societies_systems() {
+    let r = eval(committee("renewals.applicants").param("round", "2026").param("status", "未充足"));
+    let messages: Vec<String> = r.column("messages").iter().map(|v| v.display()).collect();
+    let has = |needle: &str| messages.iter().any(|m| m.contains(needle));
+    assert!(has("業績単位が不足しています (現在 "), "{messages:?}");
+    assert!(has("申請書類 ["), "{messages:?}");
+    assert!(has("症例数が不足しています (現在 "), "{messages:?}");
+    assert!(has("学会参加が不足しています (現在 "), "{messages:?}");
+    assert!(r.column("status").iter().all(|s| s.display() == "未充足"));
+    // The findings of one of them, in full and in English too.
+    let cert = r.column("certificate_no")[0].display();
+    let f = eval(committee("renewals.findings").param("round", "2026").param("certificate_no", &cert));
+    assert!(!f.rows.is_empty());
+    assert!(f.column("message_en").iter().all(|m| !m.display().is_empty()));
+}
+
+#[test]
+fn applicant_lists_are_for_the_committee_only() {
+    for audience in [Audience::Board, Audience::Researcher] {
+        for metric in ["renewals.applicants", "renewals.findings"] {
+            let e = sample().engine.evaluate(&Request::new(metric, audience)).expect_err("not permitted");
+            assert!(matches!(e, Error::NotPermitted { .. }), "{metric} {audience}: {e}");
+        }
+    }
+    // The cohort is released to the board with small cells withheld.
+    let r = eval(Request::new("renewals.cohort", Audience::Board));
+    assert!(r.rows.iter().flat_map(|row| row.iter()).any(|v| v.as_i64().is_some()));
+}
+
+#[test]
+fn an_unknown_certificate_is_a_clear_error() {
+    let e = sample()
+        .engine
+        .evaluate(&committee("renewals.findings").param("certificate_no", "NO-SUCH"))
+        .expect_err("unknown");
+    assert!(e.to_string().contains("NO-SUCH"), "{e}");
+}
