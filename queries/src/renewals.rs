@@ -85,7 +85,30 @@ struct Checked {
     meetings: Option<i64>,
 }
 
-async fn jsmo_applications(s: &Snapshot, rules: &RenewalRules) -> Result<BTreeMap<(i32, String), Checked>> {
+/// The rules of each round (the version in force, with the environment's parameters), built once.
+#[derive(Debug)]
+struct RoundRules {
+    set: Vec<(String, u32)>,
+    by_round: BTreeMap<i32, RenewalRules>,
+}
+
+impl RoundRules {
+    fn new(set: Vec<(String, u32)>) -> Self {
+        RoundRules { set, by_round: BTreeMap::new() }
+    }
+
+    fn get(&mut self, round: i32) -> Result<&RenewalRules> {
+        if !self.by_round.contains_key(&round) {
+            let r = RenewalRules::for_round(round)
+                .with_params(&self.set)
+                .map_err(|e| Error::Rules(format!("{PARAMS_ENV}: {e}")))?;
+            self.by_round.insert(round, r);
+        }
+        self.by_round.get(&round).ok_or_else(|| Error::Rules(format!("no rules for round {round}")))
+    }
+}
+
+async fn jsmo_applications(s: &Snapshot, rules: &mut RoundRules) -> Result<BTreeMap<(i32, String), Checked>> {
     let docs = ["doc_cv", "doc_profile", "doc_activities", "doc_meetings", "doc_papers", "doc_portfolio"];
     let cast: Vec<String> = docs.iter().map(|d| format!("CAST({d} AS INT) AS {d}")).collect();
     let apps = Frame::from_batches(
@@ -113,7 +136,8 @@ async fn jsmo_applications(s: &Snapshot, rules: &RenewalRules) -> Result<BTreeMa
     let mut out = BTreeMap::new();
     for r in 0..apps.len() {
         let k = key(&apps, r);
-        let labels = rules.jsmo.documents;
+        let round_rules = rules.get(k.0)?;
+        let labels = round_rules.jsmo.documents;
         let documents = docs.iter().zip(labels).filter(|(d, _)| yes(&apps, r, d)).map(|(_, l)| l.to_string()).collect();
         let n = |c: &str| apps.i64(r, c).unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32;
         let app = jsmo::Application {
@@ -127,7 +151,6 @@ async fn jsmo_applications(s: &Snapshot, rules: &RenewalRules) -> Result<BTreeMa
             exam: apps.text(r, "exam"),
             credits: entries.remove(&k).unwrap_or_default(),
         };
-        let round_rules = RenewalRules::for_round(k.0).with_params(&params_of(rules)).unwrap_or_else(|_| rules.clone());
         let a = jsmo::check(&app, &round_rules.jsmo);
         let measure = a.count("credits").unwrap_or(0);
         out.insert(
@@ -143,16 +166,11 @@ async fn jsmo_applications(s: &Snapshot, rules: &RenewalRules) -> Result<BTreeMa
     Ok(out)
 }
 
-/// The parameter settings of a rule set (to carry them to another round's version).
-fn params_of(rules: &RenewalRules) -> Vec<(String, u32)> {
-    rules.params().iter().filter_map(|p| p.value.map(|v| (p.key.to_string(), v))).collect()
-}
-
 fn months(f: &Frame, r: usize, from: &str, to: &str) -> Option<(NaiveDate, NaiveDate)> {
     Some((f.date(r, from)?, f.date(r, to)?))
 }
 
-async fn jbct_applications(s: &Snapshot, rules: &RenewalRules) -> Result<BTreeMap<(i32, String), Checked>> {
+async fn jbct_applications(s: &Snapshot, rules: &mut RoundRules) -> Result<BTreeMap<(i32, String), Checked>> {
     let q = |sql: &'static str| async move { Ok::<_, Error>(Frame::from_batches(&s.sql(sql).await?)) };
     let apps = q("SELECT renewal_fy, certificate_no, member_key, CAST(dental AS INT) AS dental,
                   CAST(deferred AS INT) AS deferred, palliative_cert, applied_on
@@ -224,21 +242,18 @@ async fn jbct_applications(s: &Snapshot, rules: &RenewalRules) -> Result<BTreeMa
         app.elearning
             .push(jbct::ELearning { field: el.text(r, "field").unwrap_or_default(), correct: n(&el, r, "correct") });
     }
-    let set = params_of(rules);
-    Ok(apps_by
-        .into_iter()
-        .map(|(k, app)| {
-            let round_rules = RenewalRules::for_round(k.0).with_params(&set).unwrap_or_else(|_| rules.clone());
-            let a = jbct::check(&app, &round_rules.jbct);
-            let checked = Checked {
-                member_key: members.remove(&k).flatten(),
-                measure: a.count("cases").unwrap_or(0),
-                meetings: a.count("meetings"),
-                assessment: a,
-            };
-            (k, checked)
-        })
-        .collect())
+    let mut out = BTreeMap::new();
+    for (k, app) in apps_by {
+        let a = jbct::check(&app, &rules.get(k.0)?.jbct);
+        let checked = Checked {
+            member_key: members.remove(&k).flatten(),
+            measure: a.count("cases").unwrap_or(0),
+            meetings: a.count("meetings"),
+            assessment: a,
+        };
+        out.insert(k, checked);
+    }
+    Ok(out)
 }
 
 /// A roster certificate of a renewable qualification.
@@ -254,12 +269,14 @@ struct Cert {
 /// without it, the latest round applied for is the open one.
 pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInfo> {
     let rules = rules_from_env()?;
+    let set = rules.params().iter().filter_map(|p| p.value.map(|v| (p.key.to_string(), v))).collect();
+    let mut round_rules = RoundRules::new(set);
     let cycle = model::rules::RULES_2026.renewal_cycle_years as i32;
     let mut checked: BTreeMap<(&'static str, i32, String), Checked> = BTreeMap::new();
-    for (k, c) in jsmo_applications(s, &rules).await? {
+    for (k, c) in jsmo_applications(s, &mut round_rules).await? {
         checked.insert((MEDICAL_ONCOLOGIST, k.0, k.1), c);
     }
-    for (k, c) in jbct_applications(s, &rules).await? {
+    for (k, c) in jbct_applications(s, &mut round_rules).await? {
         checked.insert((JBCT, k.0, k.1), c);
     }
     let roster = Frame::from_batches(

@@ -7,15 +7,7 @@ use queries::result::SUPPRESSED_MARK;
 
 /// An integer with thousands separators.
 pub fn int(v: i64) -> String {
-    let s = v.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if v < 0 { format!("-{out}") } else { out }
+    model::thousands(v)
 }
 
 /// 西暦 with the 和暦 year: 2026年11月1日（令和8年）.

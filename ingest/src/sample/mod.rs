@@ -380,7 +380,7 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
     ]);
     for (h, a, fy, v) in &vols {
         let mut row = vec![h.clone(), a.clone(), format!("{fy}年度")];
-        row.extend(v.iter().map(|n| thousands(*n)));
+        row.extend(v.iter().map(|n| model::thousands(i64::from(*n))));
         vs.push(row);
     }
     out.put("hospital_volumes.txt", "hospital_volumes", None, &vs, Form::Utf16Tsv, &no_x)?;
@@ -403,18 +403,6 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
     let rpath = out_dir.join("README.md");
     std::fs::write(&rpath, readme(&manifest)).map_err(|e| Error::Write(e, rpath.clone()))?;
     Ok(manifest)
-}
-
-fn thousands(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn facts(

@@ -166,16 +166,7 @@ pub fn due_round(expires_on: NaiveDate) -> i32 {
 
 /// 1,040 with a thousands separator, as the societies' screens print numbers.
 fn int(n: impl Into<i64>) -> String {
-    let n: i64 = n.into();
-    let s = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
+    crate::thousands(n.into())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use model::renewal::REQUIREMENTS;
 
 use crate::catalog::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
+use crate::frame::Frame;
 use crate::renewals::RenewalInfo;
 use crate::result::{Column, Value};
 
@@ -62,6 +63,14 @@ fn rule_notes(out: &mut Output, info: &RenewalInfo) {
 fn qualification_filter(cx: &Cx<'_>) -> String {
     let q = cx.text("qualification");
     if q.is_empty() { "TRUE".into() } else { format!("qualification = {}", sql_text(&q)) }
+}
+
+/// Copies every row of `f` into `out`, column by column as `out` names them.
+fn copy_rows(out: &mut Output, f: &Frame) {
+    for r in 0..f.len() {
+        let row = out.columns.iter().map(|c| f.value(r, c.name)).collect();
+        out.rows.push(row);
+    }
 }
 
 async fn round(cx: &Cx<'_>, info: &RenewalInfo) -> Result<i32> {
@@ -288,25 +297,7 @@ fn applicants<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Column::plain("meetings", "学会参加", "Meetings", "回"),
             Column::label("messages", "未充足の内容", "What is missing"),
         ]);
-        for r in 0..f.len() {
-            out.rows.push(
-                [
-                    "qualification",
-                    "certificate_no",
-                    "status",
-                    "outcome",
-                    "blockers",
-                    "warnings",
-                    "first_requirement",
-                    "measure",
-                    "meetings",
-                    "messages",
-                ]
-                .iter()
-                .map(|c| f.value(r, c))
-                .collect(),
-            );
-        }
+        copy_rows(&mut out, &f);
         out.note(
             format!("{round} 年度の更新対象者と申請者です。"),
             format!("applicants and certificates due in round {round}"),
@@ -366,23 +357,7 @@ fn findings<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Column::label("message_ja", "内容", "Message (ja)"),
             Column::label("message_en", "内容（英語）", "Message (en)"),
         ]);
-        for r in 0..f.len() {
-            out.rows.push(
-                [
-                    "qualification",
-                    "certificate_no",
-                    "seq",
-                    "requirement",
-                    "severity",
-                    "place",
-                    "message_ja",
-                    "message_en",
-                ]
-                .iter()
-                .map(|c| f.value(r, c))
-                .collect(),
-            );
-        }
+        copy_rows(&mut out, &f);
         if !cert.is_empty() && f.is_empty() {
             let known = cx
                 .frame(&format!(
