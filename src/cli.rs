@@ -111,6 +111,9 @@ pub enum Command {
     },
     /// Evaluate a metric of the catalog (`--list` lists them, `--docs` prints docs/metrics.md).
     Metric(MetricArgs),
+    /// Renewal readiness (専門医更新): who is due in a round, how many are ready, what blocks
+    /// the rest, the trend by round; `--list` lists the applicants, `--certificate` shows one.
+    Renewals(RenewalsArgs),
     /// Generate a report: the board or committee pack (PDF or HTML), or the researcher data pack.
     Report {
         #[command(subcommand)]
@@ -247,6 +250,33 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct RenewalsArgs {
+    /// 更新年度 (the fiscal year in which the certificates expire) [default: the round open now].
+    #[arg(long)]
+    pub round: Option<i32>,
+    /// がん薬物療法専門医 or がん治療認定医 [default: both].
+    #[arg(long)]
+    pub qualification: Option<String>,
+    /// List the applicants of the round with what blocks them (committee only).
+    #[arg(long)]
+    pub list: bool,
+    /// With --list: only 準備完了, 未充足 or 未申請.
+    #[arg(long, requires = "list")]
+    pub status: Option<String>,
+    /// Show every finding of one applicant (committee only).
+    #[arg(long)]
+    pub certificate: Option<String>,
+    /// committee (no suppression; needed for --list and --certificate), board or researcher.
+    #[arg(long, default_value = "committee", env = "ONCOMETRICS_AUDIENCE")]
+    pub audience: String,
+    /// Evaluate over the store as this load saw it [default: the latest load].
+    #[arg(long)]
+    pub at_load: Option<i64>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, Default, ValueEnum)]

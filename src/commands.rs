@@ -22,6 +22,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Status { format } => status(&cli.store, format),
         Command::Formats { out } => formats(out.as_deref()),
         Command::Metric(args) => crate::metric::run(&cli.store, &args),
+        Command::Renewals(args) => crate::renewals::run(&cli.store, &args),
         Command::Report { what } => crate::report::run(&cli.store, &what),
         Command::Bench { what: BenchCommand::Ingest { scales, work, reference, repeat } } => {
             let ms = crate::bench::run(&scales, &work, &reference, repeat)?;

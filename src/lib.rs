@@ -8,6 +8,7 @@
 //! - [`cli`]: argument definitions (clap derive, every option with an environment variable).
 //! - [`commands`]: one function per subcommand, glue over the `ingest` and `store` crates.
 //! - [`metric`]: `oncometrics metric` over the `queries` catalog.
+//! - [`renewals`]: `oncometrics renewals`, the renewal cohort view over the `renewals.*` metrics.
 //! - [`report`]: `oncometrics report`, the packs of the `reports` crate written to files.
 //! - [`output`]: terminal tables that line up Japanese text.
 //! - [`serve`]: `oncometrics serve` (first-start sample load and admin) and `oncometrics user`.
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod commands;
 pub mod metric;
 pub mod output;
+pub mod renewals;
 pub mod report;
 pub mod serve;
 

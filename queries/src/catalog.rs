@@ -371,7 +371,9 @@ fn check_kind(def: &MetricDef, spec: &ParamSpec, v: &str) -> Result<()> {
             if options.contains(&v) {
                 Ok(())
             } else {
-                Err(bad(format!("one of: {}", options.join(", "))))
+                // A blank choice means "all" and is given by leaving the parameter out.
+                let named: Vec<&str> = options.iter().copied().filter(|o| !o.is_empty()).collect();
+                Err(bad(format!("one of: {} / 次のいずれか: {}", named.join(", "), named.join("、"))))
             }
         }
     }

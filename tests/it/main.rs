@@ -3,5 +3,6 @@
 mod cli;
 mod crash;
 mod metric;
+mod renewals;
 mod report;
 mod support;
