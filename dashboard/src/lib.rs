@@ -5,7 +5,7 @@
 //!
 //! - [`state`]: configuration and the shared state (snapshot, accounts database, sessions).
 //! - [`auth`]: accounts (argon2id), login with throttling, sessions, CSRF, roles.
-//! - [`pages`]: one module per section (概要, 会員, アンケート/専門医/拠点病院, 指標, データ).
+//! - [`pages`]: one module per section (概要, 会員, アンケート/専門医/拠点病院, 専門医更新, 指標, データ).
 //! - [`export`]: CSV (UTF-8 BOM or CP932) and JSON downloads, audited.
 //! - [`api`]: `/api/v1/...` JSON.
 //! - [`openapi`]: the OpenAPI document of the API, generated from the catalog.
@@ -52,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(pages::survey::router())
         .merge(pages::hospitals::router())
+        .merge(pages::renewals::router())
         .merge(pages::sections::router())
         .route("/static/app.css", get(css))
         .route("/favicon.ico", get(icon))

@@ -16,3 +16,5 @@ pub const QUALIFICATIONS: Vocabulary = Vocabulary {
 
 /// がん薬物療法専門医, the qualification the 80% rule protects.
 pub const MEDICAL_ONCOLOGIST: &str = "がん薬物療法専門医";
+/// がん治療認定医 (日本がん治療認定医機構, JBCT).
+pub const JBCT: &str = "がん治療認定医";

@@ -29,7 +29,7 @@ use crate::frame::Frame;
 use crate::snapshot::Snapshot;
 
 /// がん治療認定医.
-pub const JBCT: &str = "がん治療認定医";
+pub use model::qualification::JBCT;
 
 /// The environment variable that sets rule parameters.
 pub const PARAMS_ENV: &str = "ONCOMETRICS_RENEWAL_PARAMS";

@@ -113,6 +113,10 @@ impl User {
     pub fn require_admin(&self) -> Result<()> {
         if self.role() == Role::Admin { Ok(()) } else { Err(Error::Forbidden) }
     }
+    /// Refuses anyone who does not see member-level data (admin and committee do).
+    pub fn require_committee(&self) -> Result<()> {
+        if self.audience() == queries::Audience::Committee { Ok(()) } else { Err(Error::Forbidden) }
+    }
     /// Checks a form's CSRF token against the session's.
     pub fn check_csrf(&self, token: &str) -> Result<()> {
         if constant_time_eq(token.as_bytes(), self.session.csrf.as_bytes()) { Ok(()) } else { Err(Error::Csrf) }

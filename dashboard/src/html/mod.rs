@@ -74,6 +74,9 @@ pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
                         @for (href, key, label) in NAV {
                             a href=(href) class=@if *key == p.nav { "active" } { (label) }
                         }
+                        @if user.audience() == queries::Audience::Committee {
+                            a href="/renewals" class=@if p.nav == "renewals" { "active" } { "専門医更新" }
+                        }
                         @if user.role() == Role::Admin {
                             a href="/admin" class=@if p.nav == "admin" { "active" } { "管理" }
                         }

@@ -7,6 +7,8 @@
 //!   weighted against raw, cross-tab builder, trend; free-text terms.
 //! - [`hospitals`]: 拠点病院 — 空白の二次医療圏 as map or table with its time series, the
 //!   drill-down prefecture → area → hospital, designations and volumes.
+//! - [`renewals`]: 専門医更新 (committee only) — the renewal cohort, blockers, trend,
+//!   applicants and one applicant's findings.
 //! - [`sections`]: 専門医 (and any section without its own page) — each metric as a table.
 //! - [`metric`]: 指標一覧 and one page per metric with every `by` and parameter as a form.
 //! - [`data`]: データ — load history and attribution.
@@ -18,6 +20,7 @@ pub mod hospitals;
 pub mod members;
 pub mod metric;
 pub mod overview;
+pub mod renewals;
 pub mod sections;
 pub mod survey;
 

@@ -71,6 +71,7 @@ pages = [
     ("survey", "/survey", "アンケート"),
     ("specialists", "/specialists", "専門医"),
     ("hospitals", "/hospitals", "拠点病院"),
+    ("renewals", "/renewals", "専門医更新"),
     ("data", "/data", "データ"),
     ("metrics", "/metrics", "指標一覧"),
     ("metric", "/metrics/members.composition?by=category,prefecture", "会員構成"),
@@ -80,7 +81,7 @@ for step, path, heading in pages:
     driver.get(base + path)
     check(step, heading)
     svgs = driver.find_elements(By.CSS_SELECTOR, "figure.chart svg, .kpi svg")
-    if step in ("overview", "members", "survey", "specialists", "hospitals") and not svgs:
+    if step in ("overview", "members", "survey", "specialists", "hospitals", "renewals") and not svgs:
         failures.append(f"{step}: no chart")
 
 # The what-if form, as a user fills it in.
@@ -120,6 +121,18 @@ time.sleep(0.5)
 check("hospitals-hospital", "病院")
 if "指定の履歴" not in driver.page_source:
     failures.append("hospitals: the hospital page lacks its designation history")
+
+# 専門医更新: list the not-ready applicants, then open one applicant's findings.
+driver.get(base + "/renewals")
+Select(driver.find_element(By.NAME, "status")).select_by_value("未充足")
+driver.find_element(By.CSS_SELECTOR, "form.picker button").click()
+time.sleep(0.5)
+check("renewals-not-ready", "専門医更新")
+driver.find_element(By.CSS_SELECTOR, "#renewals-applicants td a[href*='certificate=']").click()
+time.sleep(0.5)
+check("renewals-applicant", "専門医更新")
+if "のチェック結果" not in driver.page_source or "未充足" not in driver.page_source:
+    failures.append(f"renewals: the applicant's findings are not shown ({driver.current_url})")
 
 # An export: the browser downloads the CSV link of the first table.
 driver.get(base + "/members")

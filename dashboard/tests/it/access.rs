@@ -23,6 +23,16 @@ fn routes() -> Vec<(&'static str, String, &'static [&'static str])> {
         ("GET", "/hospitals?pref=13".into(), ALL),
         ("GET", "/hospitals?pref=13&area=1301".into(), ALL),
         ("GET", "/hospitals?view=table".into(), ALL),
+        ("GET", "/renewals".into(), COMMITTEE),
+        (
+            "GET",
+            format!(
+                "/renewals?round=2025&qualification={}&status={}&certificate=00001",
+                enc("がん治療認定医"),
+                enc("未充足")
+            ),
+            COMMITTEE,
+        ),
         ("GET", "/data".into(), ALL),
         ("GET", "/data/rejects/1.csv".into(), COMMITTEE),
         ("GET", "/console".into(), ALL),

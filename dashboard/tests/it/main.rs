@@ -7,5 +7,6 @@ mod browser;
 mod exports;
 mod fuzz;
 mod pages;
+mod renewals;
 mod sections;
 mod security;

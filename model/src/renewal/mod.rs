@@ -117,7 +117,10 @@ pub struct Requirement {
 }
 
 const JSMO: &str = crate::qualification::MEDICAL_ONCOLOGIST;
-const JBCT: &str = "がん治療認定医";
+const JBCT: &str = crate::qualification::JBCT;
+
+/// The qualifications whose renewals are checked, in the order the views list them.
+pub const QUALIFICATIONS: [&str; 2] = [JSMO, JBCT];
 
 const fn req(code: &'static str, qualification: &'static str, ja: &'static str, en: &'static str) -> Requirement {
     Requirement { code, qualification, ja, en }
