@@ -344,10 +344,13 @@ pub fn grouped_bar_chart(title: &str, unit: &str, series: &[&str], groups: &[Bar
                 let name = series.get(j).map(|s| format!("{s} ")).unwrap_or_default();
                 match v {
                     Some(v) => {
-                        let color = PALETTE[j % PALETTE.len()];
-                        chart
-                            .draw_series(std::iter::once(Rectangle::new([(0.0, b), (*v, t)], color.filled())))
-                            .map_err(|e| err(&e))?;
+                        // A zero gets its label only: a zero-width rectangle is invalid SVG.
+                        if *v > 0.0 {
+                            let color = PALETTE[j % PALETTE.len()];
+                            chart
+                                .draw_series(std::iter::once(Rectangle::new([(0.0, b), (*v, t)], color.filled())))
+                                .map_err(|e| err(&e))?;
+                        }
                         let (x1, y1) = chart.backend_coord(&(*v, t));
                         let (_, y2) = chart.backend_coord(&(0.0, b));
                         let text = format!("{}{unit}", short_number(*v));
@@ -519,6 +522,14 @@ mod tests {
         assert!(svg.contains("<title>満足: 重み付け 35%</title>"), "{svg}");
         assert!(svg.contains("重み付け X (秘匿)"));
         assert_eq!(svg.matches("\n重みなし\n</text>").count(), 1, "one legend entry per series: {svg}");
+    }
+
+    #[test]
+    fn a_zero_bar_draws_no_zero_width_rectangle() {
+        let groups = vec![BarGroup { label: "症例数".into(), values: vec![Some(12.0), Some(0.0)] }];
+        let svg = grouped_bar_chart("要件", "人", &["未充足", "要確認"], &groups).expect("drawn");
+        assert!(!svg.contains("width=\"0\""), "usvg rejects zero-width rectangles: {svg}");
+        assert!(svg.contains("<title>症例数: 要確認 0人</title>"), "the zero is still labelled: {svg}");
     }
 
     #[test]

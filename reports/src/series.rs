@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use queries::{MetricResult, Value};
 
-use crate::charts::Series;
+use crate::charts::{BarGroup, Series};
 use crate::map::Region;
 
 /// The number in `column` of the first row (None when absent or withheld).
@@ -16,6 +16,23 @@ pub fn first_num(r: &MetricResult, column: &str) -> Option<f64> {
 pub fn points(r: &MetricResult, x: impl Fn(&Value) -> Option<f64>, xcol: &str, ycol: &str) -> Vec<(f64, Option<f64>)> {
     let (Some(xi), Some(yi)) = (r.column_index(xcol), r.column_index(ycol)) else { return Vec::new() };
     r.rows.iter().filter_map(|row| x(&row[xi]).map(|xv| (xv, row[yi].as_f64()))).collect()
+}
+
+/// The bars of one qualification's renewal blockers (`renewals.blockers`): per requirement
+/// anyone misses or is warned on, (applicants blocked, applicants warned); withheld counts
+/// stay None and are drawn as "X".
+pub fn renewal_blocker_groups(r: &MetricResult, qualification: &str) -> Vec<BarGroup> {
+    let i = |c: &str| r.column_index(c);
+    let (Some(qi), Some(ri), Some(bi), Some(wi)) = (i("qualification"), i("requirement"), i("blocked"), i("warned"))
+    else {
+        return Vec::new();
+    };
+    r.rows
+        .iter()
+        .filter(|row| row[qi].as_str() == Some(qualification))
+        .filter(|row| row[bi].as_i64() != Some(0) || row[wi].as_i64() != Some(0))
+        .map(|row| BarGroup { label: row[ri].display(), values: vec![row[bi].as_f64(), row[wi].as_f64()] })
+        .collect()
 }
 
 /// A by-prefecture result as map regions: `prefecture_code`, `prefecture` and the value

@@ -10,7 +10,7 @@ use axum::routing::get;
 use maud::{Markup, html};
 use model::renewal::QUALIFICATIONS;
 use queries::{MetricResult, Request, Value};
-use reports::charts::{BarGroup, LineChart, XAxis, grouped_bar_chart, line_chart};
+use reports::charts::{LineChart, XAxis, grouped_bar_chart, line_chart};
 
 use super::{Params, evaluate, evaluate_or_note, linked_part, param, part, series_by};
 use crate::auth::User;
@@ -224,15 +224,7 @@ fn rows_of(cohort: &MetricResult, round: i32) -> Vec<RoundKpi> {
 
 /// Horizontal bars of one qualification's requirements: applicants blocked and warned.
 fn blocker_chart(blockers: &MetricResult, qualification: &str) -> Option<String> {
-    let i = |c: &str| blockers.column_index(c);
-    let (qi, ri, bi, wi) = (i("qualification")?, i("requirement")?, i("blocked")?, i("warned")?);
-    let groups: Vec<BarGroup> = blockers
-        .rows
-        .iter()
-        .filter(|r| r[qi].as_str() == Some(qualification))
-        .filter(|r| r[bi].as_i64() != Some(0) || r[wi].as_i64() != Some(0))
-        .map(|r| BarGroup { label: r[ri].display(), values: vec![r[bi].as_f64(), r[wi].as_f64()] })
-        .collect();
+    let groups = reports::series::renewal_blocker_groups(blockers, qualification);
     if groups.is_empty() {
         return None;
     }

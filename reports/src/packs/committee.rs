@@ -1,17 +1,18 @@
 //! 会員委員会資料 (the committee pack): the board's headline and 80% sections with exact
 //! counts, what-if scenarios given on the command line, flows by profession and month,
 //! retention, composition, response rates by segment, survey cross-tabs with their
-//! chi-square tests, and free-text terms with keyword-in-context lines.
+//! chi-square tests, free-text terms with keyword-in-context lines, and the renewal
+//! readiness of がん薬物療法専門医 and がん治療認定医 (cohort, blockers, trend).
 
 use queries::MetricResult;
 
 use super::Context;
 use super::board::{self, cell_num};
-use crate::charts::{LineChart, Rule, Series, XAxis, gauge, line_chart};
+use crate::charts::{LineChart, Rule, Series, XAxis, gauge, grouped_bar_chart, line_chart};
 use crate::doc::{Doc, Table};
 use crate::error::{Error, Result};
 use crate::format::{date_ja, int};
-use crate::series::{first_num, num_x, points, series_by};
+use crate::series::{first_num, num_x, points, renewal_blocker_groups, series_by};
 
 /// People joining in a what-if scenario.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -90,6 +91,7 @@ pub fn build(cx: &Context<'_>, opts: &Options) -> Result<Doc> {
         membership_section(cx, &mut doc)?;
     }
     survey_section(cx, &mut doc, opts)?;
+    renewals_section(cx, &mut doc)?;
     board::finish(cx, &mut doc, "committee", "会員委員会（秘匿なし・委員会限り。委員会の外に出さないでください）");
     Ok(doc)
 }
@@ -259,6 +261,78 @@ fn survey_section(cx: &Context<'_>, doc: &mut Doc, opts: &Options) -> Result<()>
     for term in top {
         let kwic = cx.eval(year(cx.req("survey.kwic")).param("term", &term).param("limit", "8"))?;
         doc.table(Table::from_result(&kwic, &[]).caption(format!("「{term}」の用例（KWIC、先頭8件）")));
+    }
+    Ok(())
+}
+
+/// Section 10, 専門医更新: the round open on the data's date — who is due, how many are
+/// ready, which requirement blocks the rest — and the trend by round. No applicant is named:
+/// the list is on the dashboard and `oncometrics renewals --list`, where views are audited.
+fn renewals_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
+    let Some(cohort) = cx.opt(cx.req("renewals.cohort"))?.filter(|r| !r.rows.is_empty()) else {
+        return Ok(());
+    };
+    let round = cx.engine.block_on(cx.engine.snapshot().renewals())?.current;
+    doc.h1("10. 専門医更新の準備状況");
+    let col = |c: &str| cohort.column_index(c);
+    let in_round = |row: &[queries::Value]| col("renewal_fy").and_then(|i| row[i].as_i64()) == Some(i64::from(round));
+    for row in cohort.rows.iter().filter(|r| in_round(r)) {
+        let n = |c: &str| col(c).and_then(|i| row[i].as_i64()).unwrap_or(0);
+        let share = col("ready_share").and_then(|i| row[i].as_f64()).map_or("—".into(), |p| format!("{p:.1}%"));
+        doc.para(format!(
+            "{}（{round}年度）: 更新対象 {} 人のうち準備完了 {} 人（{share}）、要件未充足 {} 人、未申請 {} 人。",
+            row[0].display(),
+            int(n("due")),
+            int(n("ready")),
+            int(n("not_ready")),
+            int(n("not_applied")),
+        ));
+    }
+    let mut trend = LineChart::new("準備完了の割合（更新年度別）", XAxis::Number, "%");
+    trend.series = series_by(&cohort, "qualification", "renewal_fy", "ready_share");
+    trend.y_range = Some((0.0, 100.0));
+    doc.chart_width(line_chart(&trend)?, 0.85);
+    doc.table(
+        Table::from_result(
+            &cohort,
+            &[
+                "qualification",
+                "renewal_fy",
+                "due",
+                "applied",
+                "ready",
+                "not_ready",
+                "not_applied",
+                "ready_share",
+                "renewed",
+                "lapsed",
+            ],
+        )
+        .caption("更新対象者と準備状況（更新年度別）"),
+    );
+
+    let blockers = cx.eval(cx.req("renewals.blockers").param("round", &round.to_string()))?;
+    doc.h2(format!("未充足の要件（{round}年度）"));
+    for q in model::renewal::QUALIFICATIONS {
+        let groups = renewal_blocker_groups(&blockers, q);
+        if !groups.is_empty() {
+            doc.chart_width(
+                grouped_bar_chart(&format!("{q}: 要件別の申請者"), "人", &["未充足", "要確認"], &groups)?,
+                0.85,
+            );
+        }
+    }
+    doc.table(
+        Table::from_result(&blockers, &["qualification", "requirement", "blocked", "blocked_share", "warned"])
+            .filter(|r| r.get(2).is_some_and(|b| b != "0") || r.get(4).is_some_and(|w| w != "0"))
+            .caption(format!("要件別の未充足・要確認の申請者（{round}年度）")),
+    );
+    doc.note(
+        "一人が複数の要件を満たしていないことがあるため、要件別の人数の合計は未充足の人数と一致しません。\
+         申請者ごとの内容はダッシュボードの「専門医更新」または oncometrics renewals --list で確認できます。",
+    );
+    for n in &cohort.notes {
+        doc.note(n.ja.clone());
     }
     Ok(())
 }

@@ -34,6 +34,9 @@ fn committee_pdf_shows_the_given_scenarios_crosstabs_and_terms() {
         "カイ二乗検定",
         "自由記述の頻出語",
         "（KWIC",
+        "10. 専門医更新の準備状況",
+        "更新対象者と準備状況（更新年度別）",
+        "未充足の要件（2026年度）",
     ] {
         assert!(t.contains(heading), "missing {heading:?}");
     }
@@ -53,6 +56,25 @@ fn committee_pdf_shows_the_given_scenarios_crosstabs_and_terms() {
     let full = after[w.column_index("full_members").expect("full")].as_i64().expect("full");
     assert!(t.contains(&format!("{pct:.2}")), "share {pct:.2} not in the pack");
     assert!(t.contains(&reports::format::int(full)), "正会員 {full} not in the pack");
+    // The renewal round's numbers are the catalog's, and every blocked requirement is listed.
+    let cohort = f.engine.evaluate(&Request::new("renewals.cohort", Audience::Committee)).expect("cohort");
+    let col = |n: &str| cohort.column_index(n).expect("column");
+    for row in cohort.rows.iter().filter(|r| r[col("renewal_fy")].as_i64() == Some(2026)) {
+        let n = |c: &str| reports::format::int(row[col(c)].as_i64().expect("count"));
+        let line = format!("更新対象 {} 人のうち準備完了 {} 人", n("due"), n("ready"));
+        assert!(t.contains(&line), "{line} not in the pack");
+    }
+    let blockers = f
+        .engine
+        .evaluate(&Request::new("renewals.blockers", Audience::Committee).param("round", "2026"))
+        .expect("blockers");
+    for row in &blockers.rows {
+        let blocked = row[blockers.column_index("blocked").expect("blocked")].as_i64().expect("blocked");
+        let requirement = row[blockers.column_index("requirement").expect("requirement")].display();
+        if blocked > 0 {
+            assert!(t.contains(&requirement), "{requirement} not in the pack");
+        }
+    }
     // Committee only: no suppression, said on the title page.
     assert!(t.contains("委員会限り") && t.contains("秘匿処理なし"));
 }
