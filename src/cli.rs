@@ -269,6 +269,9 @@ pub struct RenewalsArgs {
     /// Show every finding of one applicant (committee only).
     #[arg(long)]
     pub certificate: Option<String>,
+    /// Print the rules reference (docs/renewals.md) instead; needs no warehouse.
+    #[arg(long, conflicts_with_all = ["list", "certificate", "round"])]
+    pub rules: bool,
     /// committee (no suppression; needed for --list and --certificate), board or researcher.
     #[arg(long, default_value = "committee", env = "ONCOMETRICS_AUDIENCE")]
     pub audience: String,

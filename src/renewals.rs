@@ -23,6 +23,10 @@ struct View {
 }
 
 pub fn run(store: &StoreArgs, args: &RenewalsArgs) -> Result<ExitCode> {
+    if args.rules {
+        print!("{}", model::renewal::docs::markdown());
+        return Ok(ExitCode::SUCCESS);
+    }
     let audience = Audience::parse(&args.audience).ok_or_else(|| {
         anyhow!("--audience {:?}: committee, board または researcher / committee, board or researcher", args.audience)
     })?;

@@ -100,8 +100,8 @@ const RULES: &str = "
   申請区分 1–3, 年齢 ≤ 120. jbct_elearning: 正答数 ≤ 5.
   Ingest checks only the form. Whether an application meets the societies' requirements (credits, documents,
   20–25 eligible cases, periods inside the window and the employment, care items, meetings, e-learning) is
-  checked when it is shown, by the versioned rules of `model::renewal` (`model/src/renewal/`), so that a rule
-  change needs no reload.
+  checked when it is shown, by the versioned rules of `model::renewal` (see [renewals.md](renewals.md)), so that
+  a rule change needs no reload.
 
 ## Loads
 

@@ -103,6 +103,13 @@ fn docs_formats_md_is_generated_from_the_code() {
 }
 
 #[test]
+fn docs_renewals_md_is_generated_from_the_rules() {
+    let expected = model::renewal::docs::markdown();
+    let actual = std::fs::read_to_string(repo().join("docs/renewals.md")).expect("docs/renewals.md");
+    assert!(expected == actual, "docs/renewals.md is stale: run `cargo run -- renewals --rules > docs/renewals.md`");
+}
+
+#[test]
 fn the_bundled_sample_is_what_the_generator_makes() {
     let d = tempfile::tempdir().expect("dir");
     let m = ingest::sample::generate(d.path(), &repo().join("data/reference"), 1, 20260117).expect("generate");

@@ -138,6 +138,34 @@ fn fold_width(c: char) -> char {
     }
 }
 
+impl Class {
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Class::Malignant => "悪性 (対象)",
+            Class::Benign => "良性 (対象外)",
+            Class::Ambiguous => "良悪性不明 (対象外)",
+            Class::Abbreviation => "略語 (一般名で入力)",
+            Class::Unknown => "辞書にない (資格審査委員会で審査)",
+        }
+    }
+}
+
+/// The dictionary, in the order [`classify`] consults it: (class, terms, what the list is).
+pub fn dictionary() -> [(Class, &'static [&'static str], &'static str); 6] {
+    [
+        (Class::Ambiguous, &AMBIGUOUS_EXPLICIT, "names that say the behaviour is unknown or not (yet) malignant"),
+        (
+            Class::Abbreviation,
+            &ACCEPTED_ABBREVIATIONS,
+            "any run of 2+ capitals (HCC, NSCLC …) except these, accepted inside a name",
+        ),
+        (Class::Benign, &BENIGN_EXCEPTIONS, "benign names containing a malignant-looking term"),
+        (Class::Malignant, &MALIGNANT, "terms of malignant neoplasms"),
+        (Class::Benign, &BENIGN, "benign tumours and lesions"),
+        (Class::Ambiguous, &AMBIGUOUS_GENERIC, "generic names that do not say benign or malignant"),
+    ]
+}
+
 /// Classifies a diagnosis name. A name that names the malignancy in parentheses
 /// (「脳腫瘍（髄芽腫）」, 「皮膚腫瘍（基底細胞癌）」) is malignant, as the seed's good examples say.
 pub fn classify(name: &str) -> Verdict {

@@ -6,9 +6,11 @@
 //! - [`vocab`]: the systems' vocabularies (organ areas, care items, e-learning fields …).
 //! - [`diagnosis`]: ICD-10 ranges and the diagnosis-name dictionary.
 //! - [`jsmo`], [`jbct`]: one application in, an [`Assessment`] out; [`cases`]: one JBCT case.
+//! - [`docs`]: `docs/renewals.md`, generated from the above.
 
 pub mod cases;
 pub mod diagnosis;
+pub mod docs;
 pub mod jbct;
 pub mod jsmo;
 pub mod rules;
