@@ -88,8 +88,11 @@ fn cell(r: &MetricResult, row: &[Value], column: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The named columns of the rows `keep` accepts, as an aligned table with the result's headers.
+/// The named columns (all when none are named) of the rows `keep` accepts, as an aligned
+/// table with the result's headers.
 fn part(r: &MetricResult, columns: &[&str], keep: impl Fn(&[Value]) -> bool) -> String {
+    let all: Vec<&str> = r.columns.iter().map(|c| c.name).collect();
+    let columns = if columns.is_empty() { all.as_slice() } else { columns };
     let headers: Vec<String> = columns
         .iter()
         .map(|name| {
@@ -163,22 +166,7 @@ fn table(v: &View) -> String {
         }));
     }
     out.push_str("\n年度別の推移\n");
-    out.push_str(&part(
-        &v.cohort,
-        &[
-            "qualification",
-            "renewal_fy",
-            "due",
-            "applied",
-            "ready",
-            "not_ready",
-            "not_applied",
-            "ready_share",
-            "renewed",
-            "lapsed",
-        ],
-        |_| true,
-    ));
+    out.push_str(&part(&v.cohort, &[], |_| true));
     if let Some(a) = &v.applicants {
         out.push_str(&format!("\n申請者一覧（{} 年度、{} 人）\n", v.round, a.rows.len()));
         out.push_str(&part(

@@ -292,24 +292,7 @@ fn renewals_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
     trend.series = series_by(&cohort, "qualification", "renewal_fy", "ready_share");
     trend.y_range = Some((0.0, 100.0));
     doc.chart_width(line_chart(&trend)?, 0.85);
-    doc.table(
-        Table::from_result(
-            &cohort,
-            &[
-                "qualification",
-                "renewal_fy",
-                "due",
-                "applied",
-                "ready",
-                "not_ready",
-                "not_applied",
-                "ready_share",
-                "renewed",
-                "lapsed",
-            ],
-        )
-        .caption("更新対象者と準備状況（更新年度別）"),
-    );
+    doc.table(Table::from_result(&cohort, &[]).caption("更新対象者と準備状況（更新年度別）"));
 
     let blockers = cx.eval(cx.req("renewals.blockers").param("round", &round.to_string()))?;
     doc.h2(format!("未充足の要件（{round}年度）"));
