@@ -40,6 +40,7 @@ MIX = [
     (1, "/hospitals"),
     (1, "/hospitals?pref=13"),
     (1, "/hospitals?pref=13&area=1301"),
+    (1, "/renewals"),
     (1, "/metrics/members.composition?by=category,prefecture"),
     (2, "/api/v1/metrics/members.physician_share"),
     (1, "/api/v1/metrics/hospitals.blank_area_count?by=prefecture"),
@@ -208,4 +209,5 @@ def main():
         print(f"\nErrors: {json.dumps(errors, ensure_ascii=False)}")
 
 
-main()
+if __name__ == "__main__":
+    main()
