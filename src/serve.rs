@@ -16,19 +16,8 @@ use crate::commands::{load_sample, open};
 /// Loads the sample when the warehouse is empty, makes the first admin, and serves.
 pub fn serve(store: &StoreArgs, args: &ServeArgs) -> Result<ExitCode> {
     let started = Instant::now();
-    {
-        let mut wh = open(store)?;
-        if wh.loads()?.is_empty() && !args.no_sample {
-            println!(
-                "ウェアハウスが空のため {} を読み込みます / loading the sample into the empty warehouse ({})",
-                model::SAMPLE_LABEL,
-                args.sample.display()
-            );
-            if !load_sample(store, &mut wh, &args.sample)? {
-                bail!("サンプルの取り込みに失敗しました / the sample did not load cleanly");
-            }
-        }
-    }
+    // Into an empty warehouse the sample loads after the server listens (pages wait for it).
+    let load_first = open(store)?.loads()?.is_empty() && !args.no_sample;
     let app_db_path = store.app_db();
     {
         let db = AppDb::open(&app_db_path)?;
@@ -58,6 +47,26 @@ pub fn serve(store: &StoreArgs, args: &ServeArgs) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
     runtime.block_on(async {
         let state = dashboard::AppState::open(config).await?;
+        if load_first {
+            println!(
+                "ウェアハウスが空のため {} を読み込みます（読み込み中もログインできます）/ loading the sample into the empty warehouse ({})",
+                model::SAMPLE_LABEL,
+                args.sample.display()
+            );
+            let (store, sample) = (store.clone(), args.sample.clone());
+            dashboard::warmup::load_in_background(&state, move || {
+                let t = Instant::now();
+                let mut wh = open(&store).map_err(|e| format!("{e:#}"))?;
+                match load_sample(&store, &mut wh, &sample) {
+                    Ok(true) => {
+                        println!("サンプルを読み込みました（{:.1} 秒）/ sample loaded", t.elapsed().as_secs_f64());
+                        Ok(())
+                    }
+                    Ok(false) => Err("取り込みが完了しませんでした / a file was rejected".into()),
+                    Err(e) => Err(format!("{e:#}")),
+                }
+            });
+        }
         dashboard::serve(state, |addr| {
             println!(
                 "http://{addr}/ で待ち受けています（{:.1} 秒で起動）/ listening on http://{addr}/ — Ctrl-C で停止",

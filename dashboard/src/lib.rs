@@ -12,6 +12,7 @@
 //! - [`admin`]: accounts, audit log, reloading the warehouse.
 //! - [`html`]: the page shell, metric tables, the style sheet.
 //! - [`security`]: response headers (CSP, nosniff, frame-ancestors, HSTS).
+//! - [`warmup`]: the first start — listening while the sample loads, pages waiting for it.
 //! - [`error`]: the server's error type (HTML and JSON renderings).
 //!
 //! Nothing here writes SQL: numbers come from `queries`, accounts and audit from `store`.
@@ -26,6 +27,7 @@ pub mod openapi;
 pub mod pages;
 pub mod security;
 pub mod state;
+pub mod warmup;
 
 use std::net::SocketAddr;
 
@@ -58,6 +60,7 @@ pub fn app(state: AppState) -> Router {
         .route("/favicon.ico", get(icon))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { Error::NotFound })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), warmup::gate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }

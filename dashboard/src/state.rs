@@ -13,6 +13,7 @@ use store::{AppDb, Warehouse};
 use crate::auth::session::{Sessions, Timeouts};
 use crate::auth::throttle::{Limits, Throttle};
 use crate::error::{Error, Result};
+use crate::warmup::Warmup;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -44,6 +45,8 @@ pub struct Inner {
     console: tokio::sync::Mutex<Option<Arc<Console>>>,
     /// Metric results of the current snapshot, by request.
     results: Mutex<ResultCache<Arc<MetricResult>>>,
+    /// Whether the data are ready (see [`crate::warmup`]).
+    warmup: RwLock<Warmup>,
 }
 
 /// Results already computed for the current snapshot: a metric is a pure function of the
@@ -105,7 +108,22 @@ impl AppState {
             app_db: Mutex::new(app_db),
             console: tokio::sync::Mutex::new(None),
             results: Mutex::new(ResultCache::default()),
+            warmup: RwLock::new(Warmup::Ready),
         }))
+    }
+
+    pub fn warmup(&self) -> Warmup {
+        match self.warmup.read() {
+            Ok(w) => w.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set_warmup(&self, w: Warmup) {
+        match self.warmup.write() {
+            Ok(mut g) => *g = w,
+            Err(poisoned) => *poisoned.into_inner() = w,
+        }
     }
 
     /// The current snapshot (requests keep the one they started with).

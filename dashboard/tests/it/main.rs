@@ -10,3 +10,4 @@ mod pages;
 mod renewals;
 mod sections;
 mod security;
+mod warmup;

@@ -54,7 +54,7 @@ pub fn config(dir: &Path, https: bool) -> Config {
 }
 
 /// Creates one account per role (and a locked and a disabled one), all with [`PASSWORD`].
-fn accounts(state: &AppState) {
+pub fn accounts(state: &AppState) {
     let hash = password::hash(PASSWORD).expect("hash");
     rt().block_on(state.db(move |db| {
         for r in Role::ALL {
