@@ -96,7 +96,20 @@ impl AppState {
     pub async fn open(config: Config) -> Result<Self> {
         let app_db = AppDb::open(&config.app_db)?;
         let snapshot = read_snapshot(&config).await?;
-        Ok(Self::with(config, app_db, snapshot))
+        let state = Self::with(config, app_db, snapshot);
+        state.prewarm();
+        Ok(state)
+    }
+
+    /// Derives what the snapshot computes on first use (the renewal checks: 1.5 s at scale
+    /// 10) in the background, so that the first visitor of 専門医更新 does not wait for it.
+    fn prewarm(&self) {
+        let snapshot = self.snapshot();
+        tokio::spawn(async move {
+            if let Err(e) = snapshot.renewals().await {
+                tracing::warn!("renewal readiness: {e}");
+            }
+        });
     }
 
     pub fn with(config: Config, app_db: AppDb, snapshot: Snapshot) -> Self {
@@ -146,6 +159,7 @@ impl AppState {
         if let Ok(mut c) = self.results.lock() {
             *c = ResultCache::default();
         }
+        self.prewarm();
         Ok(at)
     }
 
