@@ -269,6 +269,10 @@ pub struct RenewalsArgs {
     /// Show every finding of one applicant (committee only).
     #[arg(long)]
     pub certificate: Option<String>,
+    /// The business date (西暦 or 和暦): the default round is the one open then, and a due
+    /// certificate counts as 失効 when it expired before it [default: the latest roster snapshot].
+    #[arg(long, value_parser = parse_date, env = "ONCOMETRICS_AS_OF")]
+    pub as_of: Option<NaiveDate>,
     /// Print the rules reference (docs/renewals.md) instead; needs no warehouse.
     #[arg(long, conflicts_with_all = ["list", "certificate", "round"])]
     pub rules: bool,

@@ -44,9 +44,13 @@ pub fn run(store: &StoreArgs, args: &RenewalsArgs) -> Result<ExitCode> {
 
 fn evaluate(engine: &Engine, audience: Audience, args: &RenewalsArgs) -> Result<View> {
     let info = engine.block_on(engine.snapshot().renewals())?;
-    let round = args.round.unwrap_or(info.current);
+    let as_of = args.as_of.or_else(|| engine.snapshot().default_as_of());
+    let round = args.round.unwrap_or_else(|| as_of.map_or(info.current, |d| info.round_on(d)));
     let request = |metric: &str| {
         let mut r = Request::new(metric, audience);
+        if let Some(d) = as_of {
+            r = r.as_of(d);
+        }
         if let Some(q) = &args.qualification {
             r = r.param("qualification", q);
         }

@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanBuilder, Int32Builder, Int64Builder, StringBuilder};
+use arrow::array::{ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
@@ -43,8 +43,16 @@ pub struct RenewalInfo {
     pub unset: Vec<(String, String)>,
     /// The rounds the tables cover, oldest first.
     pub rounds: Vec<i32>,
-    /// The round open on the as-of date.
+    /// The round open on the data's date (the latest roster).
     pub current: i32,
+}
+
+impl RenewalInfo {
+    /// The round open on `d`: its 年度 when the tables cover it, else [`RenewalInfo::current`].
+    pub fn round_on(&self, d: NaiveDate) -> i32 {
+        let fy = fiscal_year(d);
+        if self.rounds.contains(&fy) { fy } else { self.current }
+    }
 }
 
 /// Parses `jsmo.min_credits=50,…` into parameter settings.
@@ -309,8 +317,10 @@ pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInf
     let first = applied.first().copied().unwrap_or(current).min(current);
     let last = applied.last().copied().unwrap_or(current).max(current);
     let rounds: Vec<i32> = (first..=last).collect();
-    // (qualification, round, certificate) → outcome, for the due cohort.
-    let mut due: BTreeMap<(&'static str, i32, String), &'static str> = BTreeMap::new();
+    // (qualification, round, certificate) of the due cohort. Whether a due certificate was
+    // renewed, lapsed or is still before its expiry depends on the as-of date of the
+    // request: the metrics derive it from `expires_on` and `last_due_fy` (see [`OUTCOME_SQL`]).
+    let mut due: BTreeSet<(&'static str, i32, String)> = BTreeSet::new();
     for ((q, no), c) in &certs {
         if c.member_key.is_none() {
             continue;
@@ -318,26 +328,18 @@ pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInf
         let last_due = due_round(c.expires);
         for j in 0..=c.renewals as i32 {
             let round = last_due - cycle * j;
-            if !rounds.contains(&round) {
-                continue;
+            if rounds.contains(&round) {
+                due.insert((q, round, no.clone()));
             }
-            let outcome = if round < last_due {
-                "更新済"
-            } else if c.expires < as_of {
-                "失効"
-            } else {
-                "期限前"
-            };
-            due.insert((q, round, no.clone()), outcome);
         }
     }
-    let keys: BTreeSet<(&'static str, i32, String)> = due.keys().chain(checked.keys()).cloned().collect();
+    let keys: BTreeSet<(&'static str, i32, String)> = due.iter().chain(checked.keys()).cloned().collect();
     let mut st = StatusBuilder::default();
     let mut fb = FindingsBuilder::default();
     for k in keys {
         let cert = certs.get(&(k.0, k.2.clone()));
         let c = checked.get(&k);
-        st.push(&k, cert, due.get(&k).copied(), c);
+        st.push(&k, cert, due.contains(&k), c);
         if let Some(c) = c {
             for (i, f) in c.assessment.findings.iter().enumerate() {
                 fb.push(&k, i, f);
@@ -349,6 +351,18 @@ pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInf
     Ok(RenewalInfo { version: rules.version, unset: rules.unset_warnings(), rounds, current })
 }
 
+/// Days since 1970-01-01, as Arrow's Date32 holds a date.
+fn date32(d: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+    i32::try_from((d - epoch).num_days()).unwrap_or(0)
+}
+
+/// The outcome of a due certificate on the date `{as_of}` (a SQL date literal) stands for:
+/// 更新済 when its validity moved past the round, 失効 when it expired before that date,
+/// 期限前 while it has not expired; NULL for an application outside the due cohort.
+pub const OUTCOME_SQL: &str = "CASE WHEN NOT due THEN NULL WHEN renewal_fy < last_due_fy THEN '更新済' \
+    WHEN expires_on < {as_of} THEN '失効' ELSE '期限前' END";
+
 #[derive(Default)]
 struct StatusBuilder {
     qualification: StringBuilder,
@@ -357,7 +371,9 @@ struct StatusBuilder {
     member_key: StringBuilder,
     prefecture: Int32Builder,
     in_roster: BooleanBuilder,
-    outcome: StringBuilder,
+    due: BooleanBuilder,
+    expires_on: Date32Builder,
+    last_due_fy: Int32Builder,
     applied: BooleanBuilder,
     ready: BooleanBuilder,
     status: StringBuilder,
@@ -373,7 +389,7 @@ struct StatusBuilder {
 pub const STATUSES: [&str; 3] = ["準備完了", "未充足", "未申請"];
 
 impl StatusBuilder {
-    fn push(&mut self, k: &(&str, i32, String), cert: Option<&Cert>, outcome: Option<&str>, c: Option<&Checked>) {
+    fn push(&mut self, k: &(&str, i32, String), cert: Option<&Cert>, due: bool, c: Option<&Checked>) {
         self.qualification.append_value(k.0);
         self.round.append_value(k.1);
         self.certificate.append_value(&k.2);
@@ -381,7 +397,9 @@ impl StatusBuilder {
             .append_option(cert.and_then(|c| c.member_key.clone()).or_else(|| c.and_then(|c| c.member_key.clone())));
         self.prefecture.append_option(cert.and_then(|c| c.prefecture).and_then(|p| i32::try_from(p).ok()));
         self.in_roster.append_value(cert.is_some());
-        self.outcome.append_option(outcome);
+        self.due.append_value(due);
+        self.expires_on.append_option(cert.map(|c| date32(c.expires)));
+        self.last_due_fy.append_option(cert.map(|c| due_round(c.expires)));
         self.applied.append_value(c.is_some());
         match c {
             None => {
@@ -424,7 +442,9 @@ impl StatusBuilder {
             f("member_key", DataType::Utf8, true),
             f("prefecture_code", DataType::Int32, true),
             f("in_roster", DataType::Boolean, false),
-            f("outcome", DataType::Utf8, true),
+            f("due", DataType::Boolean, false),
+            f("expires_on", DataType::Date32, true),
+            f("last_due_fy", DataType::Int32, true),
             f("applied", DataType::Boolean, false),
             f("ready", DataType::Boolean, true),
             f("status", DataType::Utf8, false),
@@ -442,7 +462,9 @@ impl StatusBuilder {
             Arc::new(self.member_key.finish()),
             Arc::new(self.prefecture.finish()),
             Arc::new(self.in_roster.finish()),
-            Arc::new(self.outcome.finish()),
+            Arc::new(self.due.finish()),
+            Arc::new(self.expires_on.finish()),
+            Arc::new(self.last_due_fy.finish()),
             Arc::new(self.applied.finish()),
             Arc::new(self.ready.finish()),
             Arc::new(self.status.finish()),

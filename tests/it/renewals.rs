@@ -62,6 +62,10 @@ fn renewals_command_shows_the_cohort_lists_applicants_and_explains_one() {
     let message = first.rsplit(": ").next().expect("a message");
     assert!(t.contains(message), "{message} missing:\n{t}");
 
+    // An earlier date opens that date's round.
+    let o = run(d.path(), &["renewals", "--as-of", "令和8年3月1日"]);
+    assert!(o.status.success() && text(&o).contains("専門医更新の準備状況 — 2025 年度"), "{}", text(&o));
+
     // The board sees the counts, suppressed, and not the people.
     let o = run(d.path(), &["renewals", "--audience", "board"]);
     assert!(o.status.success() && text(&o).contains("理事会"), "{}", text(&o));

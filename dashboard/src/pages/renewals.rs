@@ -7,12 +7,13 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::routing::get;
+use chrono::NaiveDate;
 use maud::{Markup, html};
 use model::renewal::QUALIFICATIONS;
 use queries::{MetricResult, Request, Value};
 use reports::charts::{LineChart, XAxis, grouped_bar_chart, line_chart};
 
-use super::{Params, evaluate, evaluate_or_note, linked_part, param, part, series_by};
+use super::{Params, as_of, evaluate, evaluate_or_note, linked_part, param, part, series_by};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::{Page, date_ja, page, svg, table::urlencode};
@@ -26,6 +27,7 @@ const STATUSES: [&str; 3] = ["未充足", "未申請", "準備完了"];
 
 /// The page's choices, checked.
 struct Choice {
+    as_of: NaiveDate,
     round: i32,
     qualification: Option<String>,
     status: Option<String>,
@@ -33,9 +35,10 @@ struct Choice {
 }
 
 impl Choice {
-    fn from(params: &Params, rounds: &[i32], current: i32) -> Result<Self> {
+    /// The choices of `params` at the page's date `as_of`, where `open` is the round open then.
+    fn from(params: &Params, rounds: &[i32], as_of: NaiveDate, open: i32) -> Result<Self> {
         let round = match param(params, "round") {
-            None => current,
+            None => open,
             Some(s) => s.parse::<i32>().ok().filter(|r| rounds.contains(r)).ok_or_else(|| {
                 Error::BadRequest(format!("更新年度 {s:?} のデータはありません / no data for round {s:?}"))
             })?,
@@ -53,12 +56,12 @@ impl Choice {
             return Err(Error::BadRequest(format!("状態 {s:?} は {} のいずれかです", STATUSES.join("、"))));
         }
         let certificate = param(params, "certificate").map(str::to_string);
-        Ok(Choice { round, qualification, status, certificate })
+        Ok(Choice { as_of, round, qualification, status, certificate })
     }
 
     /// The page's address with these choices, and `certificate` for an applicant.
     fn link(&self, qualification: Option<&str>, certificate: Option<&str>) -> String {
-        let mut s = format!("/renewals?round={}", self.round);
+        let mut s = format!("/renewals?as_of={}&round={}", self.as_of, self.round);
         if let Some(q) = qualification.or(self.qualification.as_deref()) {
             s.push_str(&format!("&qualification={}", urlencode(q)));
         }
@@ -72,7 +75,7 @@ impl Choice {
     }
 
     fn request(&self, metric: &str, user: &User) -> Request {
-        let mut r = Request::new(metric, user.audience());
+        let mut r = Request::new(metric, user.audience()).as_of(self.as_of);
         if let Some(q) = &self.qualification {
             r = r.param("qualification", q);
         }
@@ -84,7 +87,8 @@ async fn renewals(State(state): State<AppState>, user: User, Query(params): Quer
     user.require_committee()?;
     let snapshot = state.snapshot();
     let info = snapshot.renewals().await?;
-    let c = Choice::from(&params, &info.rounds, info.current)?;
+    let d = as_of(&state, &params)?;
+    let c = Choice::from(&params, &info.rounds, d, info.round_on(d))?;
     let round = c.round.to_string();
 
     let cohort = evaluate(&state, &user, c.request("renewals.cohort", &user)).await?;
@@ -129,7 +133,9 @@ async fn renewals(State(state): State<AppState>, user: User, Query(params): Quer
         h1 { "専門医更新" }
         p.muted {
             "がん薬物療法専門医・がん治療認定医の更新対象者と申請の準備状況（会員委員会・認定委員会向け）。"
-            @if let Some(d) = snapshot.default_as_of() { "判定は最新のデータ（" (date_ja(d)) "）で行います。" }
+            "申請内容は最新の読み込み（"
+            @if let Some(latest) = snapshot.default_as_of() { (date_ja(latest)) }
+            "時点）で判定し、基準日は受付中の年度と失効の判定に使います。"
         }
         (picker(&c, &info.rounds))
         @if let (Some(no), Some(f)) = (&c.certificate, &findings) {
@@ -161,13 +167,16 @@ async fn renewals(State(state): State<AppState>, user: User, Query(params): Quer
         (linked_part(&Ok(applicants.clone()), None, 500, &link))
 
     };
-    Ok(Html(page(&state, &user, Page::new("専門医更新", "renewals"), body)))
+    let mut p = Page::new("専門医更新", "renewals").as_of(d);
+    p.keep = params.into_iter().filter(|(k, _)| k != "as_of" && k != "round").collect();
+    Ok(Html(page(&state, &user, p, body)))
 }
 
 /// The round and qualification selector, with the status filter of the list.
 fn picker(c: &Choice, rounds: &[i32]) -> Markup {
     html! {
         form.picker method="get" action="/renewals" {
+            input type="hidden" name="as_of" value=(c.as_of.to_string());
             label { "更新年度"
                 select name="round" {
                     @for y in rounds.iter().rev() { option value=(y) selected[*y == c.round] { (y) "年度" } }

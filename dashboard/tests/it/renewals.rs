@@ -32,6 +32,10 @@ fn renewals_page_shows_the_cohort_blockers_and_applicants_of_the_round() {
         assert!(html.contains(want), "{want} missing");
     }
     assert!(html.contains("option value=\"2022\""), "earlier rounds can be chosen");
+    assert!(html.contains("name=\"as_of\""), "the page has the as-of selector");
+    // An earlier as-of date opens that date's round, and nothing of it had lapsed yet.
+    let early = c.get("/renewals?as_of=2026-03-01").text();
+    assert!(early.contains("申請者一覧（2025年度）"), "the round open on 2026-03-01");
     assert!(html.contains("href=\"/renewals\""), "the navigation links the page");
 }
 
@@ -46,7 +50,8 @@ fn an_applicant_link_shows_every_finding_and_the_view_is_audited() {
     let no = list.rows[0][list.column_index("certificate_no").expect("col")].display();
     let html = c.get(&format!("/renewals?qualification={}&status={}", enc("がん薬物療法専門医"), enc("未充足"))).text();
     let href = format!(
-        "/renewals?round=2026&amp;qualification={}&amp;status={}&amp;certificate={no}#applicant",
+        "/renewals?as_of={}&amp;round=2026&amp;qualification={}&amp;status={}&amp;certificate={no}#applicant",
+        crate::support::as_of(),
         enc("がん薬物療法専門医"),
         enc("未充足")
     );

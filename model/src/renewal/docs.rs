@@ -29,6 +29,9 @@ pub fn markdown() -> String {
          - **Findings**: each check reports 未充足 (an unmet requirement: blocks the renewal) or 要確認 \
          (worth a look: does not block), with the place in the application (「申請2(1) No.3」) and a message \
          in Japanese and English, worded like the societies' systems.\n\
+         - **As-of date**: the round open on a date is its 年度 (2026-10-31 → round 2026); a due certificate not \
+         renewed counts as 失効 once it expired before that date, 期限前 until then. The applications are those of \
+         the latest loads (an earlier state: `--at-load`).\n\
          - **Rule set**: a round is checked with the newest rule set not newer than it; earlier rounds use \
          the first one.\n\n",
     );

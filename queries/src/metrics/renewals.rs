@@ -8,7 +8,7 @@ use model::renewal::REQUIREMENTS;
 use crate::catalog::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
 use crate::frame::Frame;
-use crate::renewals::RenewalInfo;
+use crate::renewals::{OUTCOME_SQL, RenewalInfo};
 use crate::result::{Column, Value};
 
 pub const METRICS: &[&MetricDef] = &[&COHORT, &BLOCKERS, &APPLICANTS, &FINDINGS];
@@ -74,7 +74,12 @@ fn copy_rows(out: &mut Output, f: &Frame) {
 }
 
 async fn round(cx: &Cx<'_>, info: &RenewalInfo) -> Result<i32> {
-    Ok(cx.int("round")?.map_or(info.current, |r| r as i32))
+    Ok(cx.int("round")?.map_or_else(|| info.round_on(cx.as_of), |r| r as i32))
+}
+
+/// The outcome of each due certificate on the request's as-of date.
+fn outcome(cx: &Cx<'_>) -> String {
+    OUTCOME_SQL.replace("{as_of}", &cx.as_of_sql())
 }
 
 pub const COHORT: MetricDef = MetricDef {
@@ -109,7 +114,8 @@ fn cohort<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                         SUM(CASE WHEN NOT applied THEN 1 ELSE 0 END) AS not_applied,
                         SUM(CASE WHEN outcome = '更新済' THEN 1 ELSE 0 END) AS renewed,
                         SUM(CASE WHEN outcome = '失効' THEN 1 ELSE 0 END) AS lapsed
-                 FROM renewal_status WHERE {} GROUP BY 1, 2 ORDER BY 1 DESC, 2",
+                 FROM (SELECT *, {} AS outcome FROM renewal_status) WHERE {} GROUP BY 1, 2 ORDER BY 1 DESC, 2",
+                outcome(cx),
                 qualification_filter(cx)
             ))
             .await?;
@@ -142,10 +148,8 @@ fn cohort<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             ]);
         }
         out.non_additive.push("ready_share");
-        out.note(
-            format!("{} 年度が受付中の更新年度です。", info.current),
-            format!("{} is the round open on the as-of date", info.current),
-        );
+        let open = info.round_on(cx.as_of);
+        out.note(format!("{open} 年度が受付中の更新年度です。"), format!("{open} is the round open on the as-of date"));
         rule_notes(&mut out, info);
         Ok(out)
     })
@@ -270,7 +274,7 @@ fn applicants<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let status_filter = if status.is_empty() { "TRUE".into() } else { format!("s.status = {}", sql_text(&status)) };
         let f = cx
             .frame(&format!(
-                "SELECT s.qualification, s.certificate_no, s.status, s.outcome, s.blockers, s.warnings,
+                "SELECT s.qualification, s.certificate_no, s.status, {} AS outcome, s.blockers, s.warnings,
                         s.first_requirement, s.measure, s.meetings,
                         string_agg(CASE WHEN f.seq_b <= 3 THEN f.text END, ' / ' ORDER BY f.seq) AS messages
                  FROM renewal_status s
@@ -282,6 +286,7 @@ fn applicants<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                  WHERE s.renewal_fy = {round} AND {} AND {status_filter}
                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
                  ORDER BY s.qualification DESC, CASE s.status WHEN '未充足' THEN 0 WHEN '未申請' THEN 1 ELSE 2 END, s.certificate_no",
+                outcome(cx).replace("renewal_fy", "s.renewal_fy"),
                 qualification_filter(cx).replace("qualification", "s.qualification")
             ))
             .await?;

@@ -81,3 +81,25 @@ fn an_unknown_certificate_is_a_clear_error() {
         .expect_err("unknown");
     assert!(e.to_string().contains("NO-SUCH"), "{e}");
 }
+
+#[test]
+fn the_as_of_date_picks_the_open_round_and_the_outcome() {
+    // On the sample's date (2026-10-31) the 2025 round's unrenewed certificates (valid to
+    // 2026-03-31) have lapsed; on 2026-03-01 they were still valid, and 2025 was the open round.
+    let late = eval(committee("renewals.cohort"));
+    let early_date = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+    let early = eval(committee("renewals.cohort").as_of(early_date));
+    for q in [JSMO, JBCT] {
+        let key = [q, "2025"];
+        let lapsed = int(&late, &key, "lapsed");
+        assert!(lapsed > 0, "{q}: some 2025 certificates lapse in the sample");
+        assert_eq!(int(&early, &key, "lapsed"), 0, "{q}: nothing had lapsed on {early_date}");
+        assert_eq!(int(&early, &key, "due"), int(&late, &key, "due"), "{q}: the cohort does not move");
+    }
+    assert!(early.notes.iter().any(|n| n.ja.starts_with("2025 年度が受付中")), "{:?}", early.notes);
+    let applicants = eval(committee("renewals.applicants").as_of(early_date));
+    let outcomes: std::collections::BTreeSet<String> =
+        applicants.column("outcome").iter().map(|v| v.display()).collect();
+    assert!(applicants.params.get("as_of").is_some_and(|d| d == "2026-03-01"));
+    assert!(!outcomes.contains("失効"), "nobody of round 2025 had lapsed yet: {outcomes:?}");
+}

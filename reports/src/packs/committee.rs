@@ -265,14 +265,14 @@ fn survey_section(cx: &Context<'_>, doc: &mut Doc, opts: &Options) -> Result<()>
     Ok(())
 }
 
-/// Section 10, 専門医更新: the round open on the data's date — who is due, how many are
+/// Section 10, 専門医更新: the round open on the pack's date — who is due, how many are
 /// ready, which requirement blocks the rest — and the trend by round. No applicant is named:
 /// the list is on the dashboard and `oncometrics renewals --list`, where views are audited.
 fn renewals_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
     let Some(cohort) = cx.opt(cx.req("renewals.cohort"))?.filter(|r| !r.rows.is_empty()) else {
         return Ok(());
     };
-    let round = cx.engine.block_on(cx.engine.snapshot().renewals())?.current;
+    let round = cx.engine.block_on(cx.engine.snapshot().renewals())?.round_on(cx.as_of);
     doc.h1("10. 専門医更新の準備状況");
     let col = |c: &str| cohort.column_index(c);
     let in_round = |row: &[queries::Value]| col("renewal_fy").and_then(|i| row[i].as_i64()) == Some(i64::from(round));
