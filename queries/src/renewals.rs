@@ -381,9 +381,14 @@ struct StatusBuilder {
     warnings: Int32Builder,
     requirements: StringBuilder,
     first_requirement: StringBuilder,
+    messages: StringBuilder,
     measure: Int64Builder,
     meetings: Int64Builder,
 }
+
+/// Unmet requirements listed per applicant in `renewal_status.messages` (the rest are in
+/// `renewal_findings`).
+pub const MESSAGES_LISTED: usize = 3;
 
 /// 準備完了 / 未充足 / 未申請.
 pub const STATUSES: [&str; 3] = ["準備完了", "未充足", "未申請"];
@@ -409,6 +414,7 @@ impl StatusBuilder {
                 self.warnings.append_value(0);
                 self.requirements.append_null();
                 self.first_requirement.append_null();
+                self.messages.append_null();
                 self.measure.append_null();
                 self.meetings.append_null();
             }
@@ -427,6 +433,8 @@ impl StatusBuilder {
                 }
                 self.requirements.append_option((!codes.is_empty()).then(|| codes.join(";")));
                 self.first_requirement.append_option(codes.first().and_then(|c| renewal::requirement(c)).map(|r| r.ja));
+                let first: Vec<String> = a.blockers().take(MESSAGES_LISTED).map(|f| f.text_ja()).collect();
+                self.messages.append_option((!first.is_empty()).then(|| first.join(" / ")));
                 self.measure.append_value(c.measure);
                 self.meetings.append_option(c.meetings);
             }
@@ -452,6 +460,7 @@ impl StatusBuilder {
             f("warnings", DataType::Int32, false),
             f("requirements", DataType::Utf8, true),
             f("first_requirement", DataType::Utf8, true),
+            f("messages", DataType::Utf8, true),
             f("measure", DataType::Int64, true),
             f("meetings", DataType::Int64, true),
         ]));
@@ -472,6 +481,7 @@ impl StatusBuilder {
             Arc::new(self.warnings.finish()),
             Arc::new(self.requirements.finish()),
             Arc::new(self.first_requirement.finish()),
+            Arc::new(self.messages.finish()),
             Arc::new(self.measure.finish()),
             Arc::new(self.meetings.finish()),
         ];

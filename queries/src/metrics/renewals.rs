@@ -271,23 +271,16 @@ fn applicants<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let info = cx.snapshot.renewals().await?;
         let round = round(cx, info).await?;
         let status = cx.text("status");
-        let status_filter = if status.is_empty() { "TRUE".into() } else { format!("s.status = {}", sql_text(&status)) };
+        let status_filter = if status.is_empty() { "TRUE".into() } else { format!("status = {}", sql_text(&status)) };
         let f = cx
             .frame(&format!(
-                "SELECT s.qualification, s.certificate_no, s.status, {} AS outcome, s.blockers, s.warnings,
-                        s.first_requirement, s.measure, s.meetings,
-                        string_agg(CASE WHEN f.seq_b <= 3 THEN f.text END, ' / ' ORDER BY f.seq) AS messages
-                 FROM renewal_status s
-                 LEFT JOIN (SELECT certificate_no, qualification, renewal_fy, seq,
-                                   CASE WHEN place = '' THEN message_ja ELSE place || ': ' || message_ja END AS text,
-                                   ROW_NUMBER() OVER (PARTITION BY qualification, renewal_fy, certificate_no ORDER BY seq) AS seq_b
-                            FROM renewal_findings WHERE severity = '未充足') f
-                   ON f.certificate_no = s.certificate_no AND f.qualification = s.qualification AND f.renewal_fy = s.renewal_fy
-                 WHERE s.renewal_fy = {round} AND {} AND {status_filter}
-                 GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
-                 ORDER BY s.qualification DESC, CASE s.status WHEN '未充足' THEN 0 WHEN '未申請' THEN 1 ELSE 2 END, s.certificate_no",
-                outcome(cx).replace("renewal_fy", "s.renewal_fy"),
-                qualification_filter(cx).replace("qualification", "s.qualification")
+                "SELECT qualification, certificate_no, status, {} AS outcome, blockers, warnings,
+                        first_requirement, measure, meetings, messages
+                 FROM renewal_status
+                 WHERE renewal_fy = {round} AND {} AND {status_filter}
+                 ORDER BY qualification DESC, CASE status WHEN '未充足' THEN 0 WHEN '未申請' THEN 1 ELSE 2 END, certificate_no",
+                outcome(cx),
+                qualification_filter(cx)
             ))
             .await?;
         let mut out = Output::new(vec![
