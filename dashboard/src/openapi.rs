@@ -27,6 +27,9 @@ fn param_schema(kind: ParamKind) -> J {
     }
 }
 
+/// The answer while the first-start sample load runs (see [`crate::warmup`]).
+const LOADING: &str = "the data are still loading on the server's first start; retry after Retry-After seconds";
+
 /// The whole document.
 pub fn document() -> J {
     let mut paths = serde_json::Map::new();
@@ -38,6 +41,7 @@ pub fn document() -> J {
             "responses": {
                 "200": { "description": "metrics", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MetricList" } } } },
                 "401": error_response("not logged in"),
+                "503": error_response(LOADING),
             }
         }}),
     );
@@ -75,6 +79,7 @@ pub fn document() -> J {
                     "400": error_response("a parameter is invalid"),
                     "401": error_response("not logged in"),
                     "403": error_response("the caller's role may not see this metric"),
+                    "503": error_response(LOADING),
                 }
             }}),
         );

@@ -72,7 +72,8 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
     let mut res = if path == "/healthz" {
         (if warmup == Warmup::Failed { "failed" } else { "loading" }).into_response()
     } else if path.starts_with("/api/") {
-        axum::Json(serde_json::json!({ "error": format!("{ja} / {en}") })).into_response()
+        // The API's error shape (`Error` in /api/openapi.json).
+        axum::Json(serde_json::json!({ "error": { "status": 503, "message": format!("{ja} / {en}") } })).into_response()
     } else {
         let refresh = warmup == Warmup::Loading;
         let page = html! {

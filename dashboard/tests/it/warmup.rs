@@ -65,7 +65,11 @@ fn pages_wait_for_the_first_start_load_and_then_show_the_data() {
     assert!(home.headers.contains_key(header::CONTENT_SECURITY_POLICY), "security headers still apply");
     let api = c.get("/api/v1/metrics");
     assert_eq!(api.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(api.json()["error"].as_str().is_some_and(|e| e.contains("loading")));
+    let j = api.json();
+    assert_eq!(j["error"]["status"], 503, "the API's error shape: {j}");
+    assert!(j["error"]["message"].as_str().is_some_and(|e| e.contains("loading")), "{j}");
+    let doc = dashboard::openapi::document();
+    assert!(doc["paths"]["/api/v1/metrics"]["get"]["responses"]["503"].is_object(), "the API documents the 503");
 
     go.send(()).expect("start the load");
     wait_for(&state, &Warmup::Ready);
