@@ -16,6 +16,12 @@ pub enum Error {
     #[error("lake {path}: {source}")]
     Lake { path: PathBuf, source: std::io::Error },
 
+    #[error(
+        "レイク {lake} は別のウェアハウスのものです ({owner})。ウェアハウス {warehouse} には --lake で別の場所を指定してください \
+         / the lake {lake} belongs to another warehouse ({owner}); give warehouse {warehouse} its own --lake (nothing was changed)"
+    )]
+    ForeignLake { lake: PathBuf, warehouse: PathBuf, owner: String },
+
     #[error("lake {path}: {source}")]
     Parquet { path: PathBuf, source: parquet::errors::ParquetError },
 

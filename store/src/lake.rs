@@ -47,6 +47,9 @@ fn export_sql(name: &str, id: i64) -> Option<String> {
     })
 }
 
+/// The file in the lake's root naming the warehouse it belongs to.
+pub const OWNER_FILE: &str = "WAREHOUSE_ID";
+
 impl Lake {
     pub(crate) fn new(root: &Path) -> Self {
         Lake { root: root.to_path_buf() }
@@ -54,6 +57,53 @@ impl Lake {
 
     pub(crate) fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// Checks that the lake is this warehouse's (`id`), writing the owner file on first use.
+    /// A lake owned by another warehouse — or, without an owner file, one holding loads a
+    /// warehouse with no loads cannot know — is refused, so that opening a new or mistyped
+    /// warehouse beside it never "repairs" (deletes) another warehouse's partitions.
+    pub(crate) fn claim(&self, id: &str, warehouse: &Path, has_loads: bool) -> Result<()> {
+        let file = self.root.join(OWNER_FILE);
+        let foreign = |owner: &str| Error::ForeignLake {
+            lake: self.root.clone(),
+            warehouse: warehouse.to_path_buf(),
+            owner: owner.to_string(),
+        };
+        match fs::read_to_string(&file) {
+            Ok(owner) if owner.trim() == id => Ok(()),
+            Ok(owner) => Err(foreign(&format!("warehouse id {}", owner.trim()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !has_loads && self.has_partitions()? {
+                    return Err(foreign("its partitions are not this warehouse's loads"));
+                }
+                Self::io(&self.root, fs::create_dir_all(&self.root))?;
+                Self::io(&file, fs::write(&file, format!("{id}\n")))?;
+                sync_dir(&self.root);
+                Ok(())
+            }
+            Err(source) => Err(Error::Lake { path: file, source }),
+        }
+    }
+
+    /// Whether any table directory holds a load partition.
+    fn has_partitions(&self) -> Result<bool> {
+        if !self.root.exists() {
+            return Ok(false);
+        }
+        for entry in Self::io(&self.root, fs::read_dir(&self.root))? {
+            let dir = Self::io(&self.root, entry)?.path();
+            if !dir.is_dir() {
+                continue;
+            }
+            for part in Self::io(&dir, fs::read_dir(&dir))? {
+                let part = Self::io(&dir, part)?.path();
+                if part.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("load_id=")) {
+                    return Ok(true);
+                }
+            }
+        }
+        Ok(false)
     }
 
     fn staging(&self) -> PathBuf {

@@ -26,6 +26,7 @@ pub mod warehouse;
 
 pub use appdb::{Account, AppDb, AuditEntry};
 pub use error::{Error, Result};
+pub use lake::OWNER_FILE;
 pub use load::{LoadMeta, LoadTx, MemberDiff, Staged, Stager};
 pub use snapshot::{SnapshotTable, StoreSnapshot};
 pub use warehouse::{DatasetStatus, LoadInfo, Status, Warehouse};

@@ -75,6 +75,11 @@ impl Warehouse {
         })?;
         let wh = Warehouse { conn, path: path.to_path_buf(), lake: Lake::new(lake_dir) };
         wh.create_schema()?;
+        // Refused, with nothing changed, when the lake is another warehouse's.
+        let id = wh.id()?;
+        let has_loads: i64 =
+            wh.conn.query_row("SELECT COUNT(*) FROM loads", [], |r| r.get(0)).ctx(|| "count loads".into())?;
+        wh.lake.claim(&id, &wh.path, has_loads > 0)?;
         // The lake is derived from the warehouse: a problem with it (an unwritable directory,
         // a full disk) must not stop anyone reading the warehouse. It is retried at every open.
         if let Err(e) = wh.lake.repair(&wh) {
@@ -105,6 +110,17 @@ impl Warehouse {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The warehouse's identity (a UUID made when it is first opened), which its lake records.
+    pub fn id(&self) -> Result<String> {
+        if let Some(id) = self.meta("warehouse_id")? {
+            return Ok(id);
+        }
+        let id: String =
+            self.conn.query_row("SELECT uuid()::VARCHAR", [], |r| r.get(0)).ctx(|| "make a warehouse id".into())?;
+        self.set_meta("warehouse_id", &id)?;
+        Ok(id)
     }
 
     pub fn lake_dir(&self) -> &Path {

@@ -41,3 +41,31 @@ fn opening_repairs_a_missing_partition_and_drops_orphans_and_staging() {
     assert!(!lake.join(".staging").exists());
     assert!(!lake.join("areas/load_id=9").exists());
 }
+
+#[test]
+fn a_new_warehouse_beside_another_warehouses_lake_is_refused_and_deletes_nothing() {
+    // Found by pointing ONCOMETRICS_WAREHOUSE at a mistyped file: the new, empty warehouse
+    // "repaired" the lake beside it by deleting every partition of the real one.
+    let d = tempfile::tempdir().expect("dir");
+    let lake = d.path().join("lake");
+    {
+        let mut wh = Warehouse::open(&d.path().join("w.duckdb"), &lake).expect("open");
+        load(&mut wh, "a.csv", "R7", &["0101", "0102"]);
+    }
+    let other = Warehouse::open(&d.path().join("typo.duckdb"), &lake);
+    let msg = other.expect_err("refused").to_string();
+    assert!(msg.contains("belongs to another warehouse") && msg.contains("--lake"), "{msg}");
+    assert_eq!(parquet_rows(&lake.join("areas/load_id=1/part-0.parquet")), 2, "the lake is untouched");
+
+    // A lake written before owner files existed is adopted by the warehouse that has loads,
+    // and still refused to one that has none.
+    std::fs::remove_file(lake.join(store::OWNER_FILE)).expect("rm owner");
+    assert!(Warehouse::open(&d.path().join("typo2.duckdb"), &lake).is_err());
+    let wh = Warehouse::open(&d.path().join("w.duckdb"), &lake).expect("the owner reopens");
+    let owner = std::fs::read_to_string(lake.join(store::OWNER_FILE)).expect("owner file");
+    assert_eq!(owner.trim(), wh.id().expect("id"));
+    drop(wh);
+    // Its own lake elsewhere works for the second warehouse.
+    let own = Warehouse::open(&d.path().join("typo.duckdb"), &d.path().join("lake2")).expect("own lake");
+    assert_ne!(own.id().expect("id"), owner.trim());
+}
