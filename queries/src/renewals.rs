@@ -319,7 +319,7 @@ pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInf
     let rounds: Vec<i32> = (first..=last).collect();
     // (qualification, round, certificate) of the due cohort. Whether a due certificate was
     // renewed, lapsed or is still before its expiry depends on the as-of date of the
-    // request: the metrics derive it from `expires_on` and `last_due_fy` (see [`OUTCOME_SQL`]).
+    // request: the metrics derive it from `expires_on` and `last_due_fy` (see [`outcome_sql`]).
     let mut due: BTreeSet<(&'static str, i32, String)> = BTreeSet::new();
     for ((q, no), c) in &certs {
         if c.member_key.is_none() {
@@ -357,11 +357,15 @@ fn date32(d: NaiveDate) -> i32 {
     i32::try_from((d - epoch).num_days()).unwrap_or(0)
 }
 
-/// The outcome of a due certificate on the date `{as_of}` (a SQL date literal) stands for:
-/// 更新済 when its validity moved past the round, 失効 when it expired before that date,
-/// 期限前 while it has not expired; NULL for an application outside the due cohort.
-pub const OUTCOME_SQL: &str = "CASE WHEN NOT due THEN NULL WHEN renewal_fy < last_due_fy THEN '更新済' \
-    WHEN expires_on < {as_of} THEN '失効' ELSE '期限前' END";
+/// The outcome of a due certificate on `as_of` (a SQL date literal): 更新済 when its validity
+/// moved past the round, 失効 when it expired before that date, 期限前 while it has not
+/// expired; NULL for an application outside the due cohort.
+pub fn outcome_sql(as_of: &str) -> String {
+    format!(
+        "CASE WHEN NOT due THEN NULL WHEN renewal_fy < last_due_fy THEN '更新済' \
+         WHEN expires_on < {as_of} THEN '失効' ELSE '期限前' END"
+    )
+}
 
 #[derive(Default)]
 struct StatusBuilder {
@@ -390,8 +394,14 @@ struct StatusBuilder {
 /// `renewal_findings`).
 pub const MESSAGES_LISTED: usize = 3;
 
-/// 準備完了 / 未充足 / 未申請.
-pub const STATUSES: [&str; 3] = ["準備完了", "未充足", "未申請"];
+/// An application with no unmet requirement.
+pub const READY: &str = "準備完了";
+/// An application with at least one unmet requirement.
+pub const NOT_READY: &str = "未充足";
+/// Due, and no application loaded.
+pub const NOT_APPLIED: &str = "未申請";
+/// Every status, in the order the applicant list puts them (what needs work first).
+pub const STATUSES: [&str; 3] = [NOT_READY, NOT_APPLIED, READY];
 
 impl StatusBuilder {
     fn push(&mut self, k: &(&str, i32, String), cert: Option<&Cert>, due: bool, c: Option<&Checked>) {
@@ -409,7 +419,7 @@ impl StatusBuilder {
         match c {
             None => {
                 self.ready.append_null();
-                self.status.append_value(STATUSES[2]);
+                self.status.append_value(NOT_APPLIED);
                 self.blockers.append_value(0);
                 self.warnings.append_value(0);
                 self.requirements.append_null();
@@ -421,7 +431,7 @@ impl StatusBuilder {
             Some(c) => {
                 let a = &c.assessment;
                 self.ready.append_value(a.ready());
-                self.status.append_value(if a.ready() { STATUSES[0] } else { STATUSES[1] });
+                self.status.append_value(if a.ready() { READY } else { NOT_READY });
                 self.blockers.append_value(a.blockers().count() as i32);
                 self.warnings
                     .append_value(a.findings.iter().filter(|f| f.severity == Severity::Warning).count() as i32);

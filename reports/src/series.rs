@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use queries::{MetricResult, Value};
 
-use crate::charts::{BarGroup, Series};
+use crate::charts::{BarGroup, Series, grouped_bar_chart};
 use crate::map::Region;
 
 /// The number in `column` of the first row (None when absent or withheld).
@@ -18,21 +18,27 @@ pub fn points(r: &MetricResult, x: impl Fn(&Value) -> Option<f64>, xcol: &str, y
     r.rows.iter().filter_map(|row| x(&row[xi]).map(|xv| (xv, row[yi].as_f64()))).collect()
 }
 
-/// The bars of one qualification's renewal blockers (`renewals.blockers`): per requirement
-/// anyone misses or is warned on, (applicants blocked, applicants warned); withheld counts
-/// stay None and are drawn as "X".
-pub fn renewal_blocker_groups(r: &MetricResult, qualification: &str) -> Vec<BarGroup> {
+/// One qualification's renewal blockers (`renewals.blockers`) as horizontal bars: per
+/// requirement anyone misses or is warned on, applicants 未充足 and 要確認 (withheld counts
+/// drawn as "X"). None when nobody is blocked or warned.
+pub fn renewal_blocker_chart(r: &MetricResult, qualification: &str) -> crate::Result<Option<String>> {
     let i = |c: &str| r.column_index(c);
     let (Some(qi), Some(ri), Some(bi), Some(wi)) = (i("qualification"), i("requirement"), i("blocked"), i("warned"))
     else {
-        return Vec::new();
+        return Ok(None);
     };
-    r.rows
+    let groups: Vec<BarGroup> = r
+        .rows
         .iter()
         .filter(|row| row[qi].as_str() == Some(qualification))
         .filter(|row| row[bi].as_i64() != Some(0) || row[wi].as_i64() != Some(0))
         .map(|row| BarGroup { label: row[ri].display(), values: vec![row[bi].as_f64(), row[wi].as_f64()] })
-        .collect()
+        .collect();
+    if groups.is_empty() {
+        return Ok(None);
+    }
+    let title = format!("{qualification}: 要件別の申請者");
+    grouped_bar_chart(&title, "人", &["未充足", "要確認"], &groups).map(Some)
 }
 
 /// A by-prefecture result as map regions: `prefecture_code`, `prefecture` and the value

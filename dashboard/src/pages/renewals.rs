@@ -10,8 +10,9 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use model::renewal::QUALIFICATIONS;
+use queries::renewals::STATUSES;
 use queries::{MetricResult, Request, Value};
-use reports::charts::{LineChart, XAxis, grouped_bar_chart, line_chart};
+use reports::charts::{LineChart, XAxis, line_chart};
 
 use super::{Params, as_of, evaluate, evaluate_or_note, linked_part, param, part, series_by};
 use crate::auth::User;
@@ -23,9 +24,8 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/renewals", get(renewals))
 }
 
-const STATUSES: [&str; 3] = ["未充足", "未申請", "準備完了"];
-
-/// The page's choices, checked.
+/// The page's choices. Qualification and status are checked by the metrics they go to
+/// (a bad one is a 400 naming the choices); the round must be one the data cover.
 struct Choice {
     as_of: NaiveDate,
     round: i32,
@@ -44,17 +44,7 @@ impl Choice {
             })?,
         };
         let qualification = param(params, "qualification").map(str::to_string);
-        if let Some(q) = &qualification
-            && !QUALIFICATIONS.contains(&q.as_str())
-        {
-            return Err(Error::BadRequest(format!("資格 {q:?} は {} のいずれかです", QUALIFICATIONS.join("、"))));
-        }
         let status = param(params, "status").map(str::to_string);
-        if let Some(s) = &status
-            && !STATUSES.contains(&s.as_str())
-        {
-            return Err(Error::BadRequest(format!("状態 {s:?} は {} のいずれかです", STATUSES.join("、"))));
-        }
         let certificate = param(params, "certificate").map(str::to_string);
         Ok(Choice { as_of, round, qualification, status, certificate })
     }
@@ -118,7 +108,7 @@ async fn renewals(State(state): State<AppState>, user: User, Query(params): Quer
     let blocker_svgs: Vec<String> = QUALIFICATIONS
         .iter()
         .filter(|q| c.qualification.as_deref().is_none_or(|x| x == **q))
-        .filter_map(|q| blocker_chart(&blockers, q))
+        .filter_map(|q| reports::series::renewal_blocker_chart(&blockers, q).ok().flatten())
         .collect();
     let link = |row: &[Value], column: &str| -> Option<String> {
         if column != "certificate_no" {
@@ -229,13 +219,4 @@ fn rows_of(cohort: &MetricResult, round: i32) -> Vec<RoundKpi> {
             all_ready: value(r, "due").map(|v| v.0) == value(r, "ready").map(|v| v.0),
         })
         .collect()
-}
-
-/// Horizontal bars of one qualification's requirements: applicants blocked and warned.
-fn blocker_chart(blockers: &MetricResult, qualification: &str) -> Option<String> {
-    let groups = reports::series::renewal_blocker_groups(blockers, qualification);
-    if groups.is_empty() {
-        return None;
-    }
-    grouped_bar_chart(&format!("{qualification}: 要件別の申請者"), "人", &["未充足", "要確認"], &groups).ok()
 }

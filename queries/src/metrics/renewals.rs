@@ -3,12 +3,12 @@
 //! missing in the societies' own words. Over `renewal_status` and `renewal_findings`
 //! (see [`crate::renewals`]).
 
-use model::renewal::REQUIREMENTS;
+use model::renewal::{QUALIFICATIONS, REQUIREMENTS};
 
 use crate::catalog::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
 use crate::frame::Frame;
-use crate::renewals::{OUTCOME_SQL, RenewalInfo};
+use crate::renewals::{NOT_APPLIED, NOT_READY, READY, RenewalInfo, outcome_sql};
 use crate::result::{Column, Value};
 
 pub const METRICS: &[&MetricDef] = &[&COHORT, &BLOCKERS, &APPLICANTS, &FINDINGS];
@@ -40,7 +40,7 @@ const ROUND_PARAM: ParamSpec = ParamSpec {
 };
 const QUALIFICATION_PARAM: ParamSpec = ParamSpec {
     name: "qualification",
-    kind: ParamKind::Choice(&["", "がん薬物療法専門医", "がん治療認定医"]),
+    kind: ParamKind::Choice(&["", QUALIFICATIONS[0], QUALIFICATIONS[1]]),
     default: "",
     doc: "資格 (default: both)",
 };
@@ -79,7 +79,7 @@ async fn round(cx: &Cx<'_>, info: &RenewalInfo) -> Result<i32> {
 
 /// The outcome of each due certificate on the request's as-of date.
 fn outcome(cx: &Cx<'_>) -> String {
-    OUTCOME_SQL.replace("{as_of}", &cx.as_of_sql())
+    outcome_sql(&cx.as_of_sql())
 }
 
 pub const COHORT: MetricDef = MetricDef {
@@ -257,7 +257,7 @@ pub const APPLICANTS: MetricDef = MetricDef {
         ROUND_PARAM,
         ParamSpec {
             name: "status",
-            kind: ParamKind::Choice(&["", "準備完了", "未充足", "未申請"]),
+            kind: ParamKind::Choice(&["", READY, NOT_READY, NOT_APPLIED]),
             default: "",
             doc: "only this status (default: all)",
         },

@@ -8,11 +8,11 @@ use queries::MetricResult;
 
 use super::Context;
 use super::board::{self, cell_num};
-use crate::charts::{LineChart, Rule, Series, XAxis, gauge, grouped_bar_chart, line_chart};
+use crate::charts::{LineChart, Rule, Series, XAxis, gauge, line_chart};
 use crate::doc::{Doc, Table};
 use crate::error::{Error, Result};
 use crate::format::{date_ja, int};
-use crate::series::{first_num, num_x, points, renewal_blocker_groups, series_by};
+use crate::series::{first_num, num_x, points, renewal_blocker_chart, series_by};
 
 /// People joining in a what-if scenario.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -297,12 +297,8 @@ fn renewals_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
     let blockers = cx.eval(cx.req("renewals.blockers").param("round", &round.to_string()))?;
     doc.h2(format!("未充足の要件（{round}年度）"));
     for q in model::renewal::QUALIFICATIONS {
-        let groups = renewal_blocker_groups(&blockers, q);
-        if !groups.is_empty() {
-            doc.chart_width(
-                grouped_bar_chart(&format!("{q}: 要件別の申請者"), "人", &["未充足", "要確認"], &groups)?,
-                0.85,
-            );
+        if let Some(svg) = renewal_blocker_chart(&blockers, q)? {
+            doc.chart_width(svg, 0.85);
         }
     }
     doc.table(
