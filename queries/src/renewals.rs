@@ -273,8 +273,9 @@ struct Cert {
 }
 
 /// Builds the two tables and registers them in the snapshot's session. `as_of` (the
-/// snapshot's default date) decides the open round and whether an expiry has passed;
-/// without it, the latest round applied for is the open one.
+/// snapshot's default date) decides [`RenewalInfo::current`] and so the rounds covered;
+/// without it, the latest round applied for is the open one. Whether a due certificate
+/// was renewed or lapsed is left to each request's date ([`outcome_sql`]).
 pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInfo> {
     let rules = rules_from_env()?;
     let set = rules.params().iter().filter_map(|p| p.value.map(|v| (p.key.to_string(), v))).collect();
