@@ -53,6 +53,39 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> Result<T>) -> Result<f64> {
     Ok(median(ms))
 }
 
+/// What to time and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Timed runs per measurement (after one warm-up).
+    pub runs: usize,
+    /// Only the metrics whose name equals or starts with one of these (all when empty).
+    pub only: Vec<String>,
+    /// Reuse the warehouse of a previous run at the same scale.
+    pub reuse: bool,
+    /// Ad-hoc SQL over the snapshot, timed like a metric.
+    pub sql: Vec<String>,
+}
+
+impl Options {
+    fn wants(&self, metric: &str) -> bool {
+        if self.only.is_empty() {
+            return self.sql.is_empty();
+        }
+        self.only.iter().any(|o| metric.starts_with(o.as_str()))
+    }
+}
+
+/// The warehouse a previous run loaded at `scale`, when there is one.
+fn reuse(work: &Path, scale: u32) -> Result<Option<Warehouse>> {
+    let wh_dir = work.join(format!("warehouse-scale{scale}"));
+    let file = wh_dir.join("wh.duckdb");
+    if !file.exists() {
+        return Ok(None);
+    }
+    eprintln!("scale {scale}: reusing {}", file.display());
+    Ok(Some(Warehouse::open(&file, &wh_dir.join("lake"))?))
+}
+
 /// Generates (or reuses) the sample at `scale` and loads it into a fresh warehouse.
 pub(crate) fn prepare(work: &Path, reference: &Path, scale: u32) -> Result<Warehouse> {
     let sample = work.join(format!("sample-scale{scale}"));
@@ -112,23 +145,29 @@ ts.sort(); print(ts[len(ts) // 2])
 }
 
 /// Runs the benchmark.
-pub fn run(scales: &[u32], work: &Path, reference: &Path, runs: usize) -> Result<Vec<Timing>> {
+pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Result<Vec<Timing>> {
     let mut out = Vec::new();
-    let runs = runs.max(1);
+    let runs = opts.runs.max(1);
     for &scale in scales {
-        let wh = prepare(work, reference, scale)?;
+        let wh = match opts.reuse.then(|| reuse(work, scale)).transpose()?.flatten() {
+            Some(wh) => wh,
+            None => prepare(work, reference, scale)?,
+        };
         let t = Instant::now();
         let engine = Engine::open(&wh, None)?;
         let snap_ms = t.elapsed().as_secs_f64() * 1000.0;
         out.push(Timing {
             scale,
-            what: "snapshot: read the store into Arrow + derive member_spells".into(),
+            what: "snapshot: read the store into Arrow and build the derived tables".into(),
             median_ms: snap_ms,
             runs: 1,
         });
+        for (name, ms) in engine.snapshot().derived_timings() {
+            out.push(Timing { scale, what: format!("snapshot, of which deriving {name}"), median_ms: *ms, runs: 1 });
+        }
         let as_of = chrono::NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d")?;
         let mut all = 0.0;
-        for def in catalog() {
+        for def in catalog().iter().filter(|d| opts.wants(d.name)) {
             // The board pack: every metric the board may see. Committee-only metrics are
             // timed for the committee, outside the board's sum.
             let board = def.audiences.contains(&Audience::Board);
@@ -143,6 +182,17 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, runs: usize) -> Result
                 all += ms;
             }
             out.push(Timing { scale, what, median_ms: ms, runs });
+        }
+        for (i, sql) in opts.sql.iter().enumerate() {
+            let snapshot = engine.snapshot().clone();
+            let ms = time(runs, || Ok(engine.block_on(snapshot.sql(sql))?))?;
+            let rows: usize = engine.block_on(snapshot.sql(sql))?.iter().map(|b| b.num_rows()).sum();
+            eprintln!("scale {scale}: sql #{}: {rows} rows", i + 1);
+            out.push(Timing { scale, what: format!("sql #{}", i + 1), median_ms: ms, runs });
+        }
+        if !opts.only.is_empty() || !opts.sql.is_empty() {
+            report(&out, scale);
+            continue;
         }
         out.push(Timing { scale, what: "whole catalog for the board (sum of medians)".into(), median_ms: all, runs });
         let req = Request::new("survey.terms", Audience::Board).as_of(as_of).by("fiscal_year");
@@ -192,11 +242,15 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, runs: usize) -> Result
             median_ms: ms,
             runs,
         });
-        for t in out.iter().filter(|t| t.scale == scale) {
-            eprintln!("scale {scale}: {}: {:.1} ms", t.what, t.median_ms);
-        }
+        report(&out, scale);
     }
     Ok(out)
+}
+
+fn report(out: &[Timing], scale: u32) {
+    for t in out.iter().filter(|t| t.scale == scale) {
+        eprintln!("scale {scale}: {}: {:.1} ms", t.what, t.median_ms);
+    }
 }
 
 /// A Markdown table: one row per measurement, one column per scale.

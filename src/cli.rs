@@ -223,6 +223,16 @@ pub enum BenchCommand {
         /// Timed runs per metric (after one warm-up); the median is reported.
         #[arg(long, default_value_t = 7)]
         runs: usize,
+        /// Only these metrics (names or prefixes such as `survey.`); the comparisons and
+        /// the whole-catalog sum are then left out.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Reuse the warehouse a previous run loaded at that scale instead of loading afresh.
+        #[arg(long)]
+        reuse: bool,
+        /// Also time this SQL over the snapshot (repeatable; for finding where a metric spends its time).
+        #[arg(long)]
+        sql: Vec<String>,
     },
     /// The board pack (PDF and HTML) at several scales, in-process by stage and as the CLI command.
     Report {

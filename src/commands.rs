@@ -29,8 +29,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", crate::bench::markdown(&ms));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { what: BenchCommand::Metrics { scales, work, reference, runs } } => {
-            let ts = crate::bench_metrics::run(&scales, &work, &reference, runs)?;
+        Command::Bench { what: BenchCommand::Metrics { scales, work, reference, runs, only, reuse, sql } } => {
+            let opts = crate::bench_metrics::Options { runs, only, reuse, sql };
+            let ts = crate::bench_metrics::run(&scales, &work, &reference, &opts)?;
             print!("{}", crate::bench_metrics::markdown(&ts));
             Ok(ExitCode::SUCCESS)
         }

@@ -175,12 +175,39 @@ pub struct Cx<'a> {
 
 impl Cx<'_> {
     pub async fn frame(&self, sql: &str) -> Result<Frame> {
+        let started = std::time::Instant::now();
         let batches = self
             .snapshot
             .sql(sql)
             .await
             .map_err(|e| Error::Data { metric: self.def.name.to_string(), detail: format!("{e}\n{sql}") })?;
-        Ok(Frame::from_batches(&batches))
+        let frame = Frame::from_batches(&batches);
+        tracing::debug!(
+            metric = self.def.name,
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            rows = frame.len(),
+            "query: {}",
+            sql.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        Ok(frame)
+    }
+
+    /// A query's result as Arrow batches, for results too large to read as [`Frame`] rows.
+    pub async fn batches(&self, sql: &str) -> Result<Vec<arrow::record_batch::RecordBatch>> {
+        let started = std::time::Instant::now();
+        let batches = self
+            .snapshot
+            .sql(sql)
+            .await
+            .map_err(|e| Error::Data { metric: self.def.name.to_string(), detail: format!("{e}\n{sql}") })?;
+        tracing::debug!(
+            metric = self.def.name,
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            rows = batches.iter().map(|b| b.num_rows()).sum::<usize>(),
+            "query: {}",
+            sql.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
+        Ok(batches)
     }
 
     /// A parameter's text (the default filled in; "" when none).
@@ -328,7 +355,9 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
         }
     }
     let cx = Cx { snapshot, def, as_of, by: by.clone(), audience: req.audience, params: params.clone() };
+    let started = std::time::Instant::now();
     let out = (def.eval)(&cx).await?;
+    tracing::debug!(metric = def.name, ms = started.elapsed().as_secs_f64() * 1000.0, "evaluated");
     let load_ids = snapshot.loads_of(def.sources);
     let mut shown = params;
     shown.insert("as_of".into(), as_of.to_string());
@@ -350,7 +379,9 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
         provenance: Provenance { at_load: snapshot.at_load, sample: snapshot.any_sample(&load_ids), load_ids },
         notes: out.notes,
     };
+    let started = std::time::Instant::now();
     disclosure::apply(&mut result, policy);
+    tracing::debug!(metric = def.name, ms = started.elapsed().as_secs_f64() * 1000.0, "disclosure control");
     Ok(result)
 }
 

@@ -93,3 +93,40 @@ fn cell(a: &ArrayRef, r: usize) -> Value {
         _ => Value::Text(arrow::util::display::array_value_to_string(a, r).unwrap_or_default()),
     }
 }
+
+/// Column `name` of `batch` as 64-bit integers (any integer type is widened; a missing
+/// column or one of another type is an error naming it).
+pub fn i64_column(batch: &RecordBatch, name: &str) -> crate::error::Result<arrow::array::Int64Array> {
+    let c = batch.column_by_name(name).ok_or_else(|| crate::error::Error::Data {
+        metric: String::new(),
+        detail: format!("no column {name} in a query result"),
+    })?;
+    Ok(arrow::compute::cast(c, &DataType::Int64)?.as_primitive::<Int64Type>().clone())
+}
+
+/// Column `name` of `batch` as booleans.
+pub fn bool_column(batch: &RecordBatch, name: &str) -> crate::error::Result<arrow::array::BooleanArray> {
+    let c = batch.column_by_name(name).ok_or_else(|| crate::error::Error::Data {
+        metric: String::new(),
+        detail: format!("no column {name} in a query result"),
+    })?;
+    Ok(arrow::compute::cast(c, &DataType::Boolean)?.as_boolean().clone())
+}
+
+/// Column `name` of `batch` as dates (`Date32`).
+pub fn date_column(batch: &RecordBatch, name: &str) -> crate::error::Result<arrow::array::Date32Array> {
+    let c = batch.column_by_name(name).ok_or_else(|| crate::error::Error::Data {
+        metric: String::new(),
+        detail: format!("no column {name} in a query result"),
+    })?;
+    Ok(arrow::compute::cast(c, &DataType::Date32)?.as_primitive::<Date32Type>().clone())
+}
+
+/// Column `name` of `batch` as text (string views and large strings are cast).
+pub fn str_column(batch: &RecordBatch, name: &str) -> crate::error::Result<arrow::array::StringArray> {
+    let c = batch.column_by_name(name).ok_or_else(|| crate::error::Error::Data {
+        metric: String::new(),
+        detail: format!("no column {name} in a query result"),
+    })?;
+    Ok(arrow::compute::cast(c, &DataType::Utf8)?.as_string::<i32>().clone())
+}

@@ -235,8 +235,23 @@ fn describe(name: &'static str, description: String, schema: &Schema, rows: usiz
     ConsoleTable {
         name,
         description,
-        columns: schema.fields().iter().map(|f| (f.name().clone(), f.data_type().to_string())).collect(),
+        columns: schema.fields().iter().map(|f| (f.name().clone(), sql_type(f.data_type()))).collect(),
         rows,
+    }
+}
+
+/// The SQL name of a column type, as a researcher writes it (the engine's string views
+/// and integer widths are its own business).
+fn sql_type(t: &arrow::datatypes::DataType) -> String {
+    use arrow::datatypes::DataType as T;
+    match t {
+        T::Utf8 | T::Utf8View | T::LargeUtf8 => "VARCHAR".into(),
+        T::Int8 | T::Int16 | T::Int32 => "INT".into(),
+        T::Int64 => "BIGINT".into(),
+        T::Float32 | T::Float64 => "DOUBLE".into(),
+        T::Boolean => "BOOLEAN".into(),
+        T::Date32 | T::Date64 => "DATE".into(),
+        other => other.to_string(),
     }
 }
 

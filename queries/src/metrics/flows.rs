@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use arrow::array::Array;
 use chrono::{Months, NaiveDate};
 use model::fiscal::fiscal_year;
 use model::membership::{CATEGORIES, PROFESSIONS};
@@ -11,7 +12,9 @@ use model::rules::RULES_2026;
 use super::{fiscal_year_sql, vocab_order};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::disclosure::Audience;
+use crate::frame::{bool_column, i64_column};
 use crate::result::{Column, Value};
+use crate::snapshot::Derived;
 use crate::stats::{self, Subject, Z95};
 
 pub const METRICS: &[&MetricDef] = &[&FLOWS, &BEFORE_AFTER, &RETENTION];
@@ -275,6 +278,40 @@ pub const RETENTION: MetricDef = MetricDef {
     eval: retention,
 };
 
+/// `tenure_cells`: members counted per join cohort (the 年度 of 入会日), 入会日 and days
+/// from joining to leaving (NULL while a member), the days cut at [`CAP_DAYS`] + 1 —
+/// enough to follow each member to the last horizon at any as-of date, in fewer rows.
+pub const TENURE_CELLS: Derived = Derived {
+    name: "tenure_cells",
+    from: &["members"],
+    sql: || {
+        let days = "CAST(left_on AS INT) - CAST(joined_on AS INT)";
+        format!(
+            "SELECT {} AS cohort, joined_on,
+                    CASE WHEN left_on IS NULL THEN NULL WHEN {days} > {CAP_DAYS} THEN {CAP_DAYS} + 1 ELSE {days} END AS tenure,
+                    COUNT(*) AS n
+             FROM members GROUP BY 1, 2, 3",
+            fiscal_year_sql("joined_on")
+        )
+    },
+};
+
+/// `cohort_leaves`: leavers per join cohort and 退会日 (for the count of those who left by
+/// the as-of date; a 退会日 is never before the 入会日, which ingest checks).
+pub const COHORT_LEAVES: Derived = Derived {
+    name: "cohort_leaves",
+    from: &["members"],
+    sql: || {
+        format!(
+            "SELECT {} AS cohort, left_on, COUNT(*) AS n FROM members WHERE left_on IS NOT NULL GROUP BY 1, 2",
+            fiscal_year_sql("joined_on")
+        )
+    },
+};
+
+/// Survival is followed to one day past the last horizon: later entries and exits are cut there.
+const CAP_DAYS: i64 = HORIZONS_DAYS[HORIZONS_DAYS.len() - 1] + 1;
+
 /// 1, 3 and 5 years, in days.
 const HORIZONS_DAYS: [i64; 3] = [365, 1096, 1826];
 
@@ -285,35 +322,53 @@ fn retention<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         // Survival up to the last horizon depends on nothing after it: entering observation or
         // leaving later is cut at one day past it, so the groups stay few (the estimates are
         // exactly those of the uncut data; the counts of members and leavers are not cut).
-        let cap = HORIZONS_DAYS[HORIZONS_DAYS.len() - 1] + 1;
-        let f = cx
-            .frame(&format!(
+        // A tenure cut at CAP_DAYS + 1 decides "left by D" as the full one would wherever it
+        // matters: a member who left later than that is followed to the cap either way.
+        let cap = CAP_DAYS;
+        let left = format!("(tenure IS NOT NULL AND CAST(joined_on AS INT) + tenure <= CAST({d} AS INT))");
+        let batches = cx
+            .batches(&format!(
                 "SELECT cohort, CASE WHEN entry > {cap} THEN {cap} ELSE entry END AS entry,
                         CASE WHEN time > {cap} THEN {cap} ELSE time END AS time,
-                        event AND time < {cap} AS event, event AS left_by_then, COUNT(*) AS n FROM (
-                   SELECT {} AS cohort,
+                        event AND time < {cap} AS event, SUM(n) AS n FROM (
+                   SELECT cohort, n,
                           CASE WHEN joined_on < {first_sql} THEN CAST({first_sql} AS INT) - CAST(joined_on AS INT) ELSE 0 END AS entry,
-                          CASE WHEN left_on IS NOT NULL AND left_on <= {d} THEN CAST(left_on AS INT) - CAST(joined_on AS INT)
-                               ELSE CAST({d} AS INT) - CAST(joined_on AS INT) END AS time,
-                          (left_on IS NOT NULL AND left_on <= {d}) AS event
-                   FROM members WHERE joined_on <= {d}
-                 ) m GROUP BY 1, 2, 3, 4, 5",
-                fiscal_year_sql("joined_on"),
+                          CASE WHEN {left} THEN tenure ELSE CAST({d} AS INT) - CAST(joined_on AS INT) END AS time,
+                          {left} AS event
+                   FROM tenure_cells WHERE joined_on <= {d}
+                 ) m GROUP BY 1, 2, 3, 4",
                 first_sql = date_sql(first)
             ))
             .await?;
+        let leavers = cx
+            .frame(&format!("SELECT cohort, SUM(n) AS n FROM cohort_leaves WHERE left_on <= {d} GROUP BY cohort"))
+            .await?;
         // cohort → (subjects, members, of whom left by the as-of date)
         let mut cohorts: BTreeMap<i64, (Vec<Subject>, u64, u64)> = BTreeMap::new();
-        for r in 0..f.len() {
-            let Some(c) = f.i64(r, "cohort") else { continue };
-            let event = matches!(f.value(r, "event"), Value::Bool(true));
-            let time = f.i64(r, "time").unwrap_or(0).max(if event { 1 } else { 0 }) as f64;
-            let count = u64::try_from(f.i64(r, "n").unwrap_or(0)).unwrap_or(0);
-            let cohort = cohorts.entry(c).or_default();
-            cohort.0.push(Subject { entry: f.i64(r, "entry").unwrap_or(0) as f64, time, event, count });
-            cohort.1 += count;
-            if matches!(f.value(r, "left_by_then"), Value::Bool(true)) {
-                cohort.2 += count;
+        for b in &batches {
+            let (cohort, entry, time) = (i64_column(b, "cohort")?, i64_column(b, "entry")?, i64_column(b, "time")?);
+            let (event, n) = (bool_column(b, "event")?, i64_column(b, "n")?);
+            for r in 0..b.num_rows() {
+                if cohort.is_null(r) {
+                    continue;
+                }
+                let ev = event.is_valid(r) && event.value(r);
+                let count = u64::try_from(n.value(r)).unwrap_or(0);
+                let c = cohorts.entry(cohort.value(r)).or_default();
+                c.0.push(Subject {
+                    entry: entry.value(r) as f64,
+                    time: time.value(r).max(i64::from(ev)) as f64,
+                    event: ev,
+                    count,
+                });
+                c.1 += count;
+            }
+        }
+        for r in 0..leavers.len() {
+            if let (Some(c), Some(n)) = (leavers.i64(r, "cohort"), leavers.i64(r, "n"))
+                && let Some(c) = cohorts.get_mut(&c)
+            {
+                c.2 += u64::try_from(n).unwrap_or(0);
             }
         }
         let mut out = Output::new(vec![

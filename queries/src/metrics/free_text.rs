@@ -3,11 +3,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use arrow::array::Array;
+
 use super::questions::{chosen_year, question};
 use super::survey::{response_segment_sql, segment_column, segment_order};
 use crate::catalog::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::disclosure::Policy;
 use crate::error::Result;
+use crate::frame::{i64_column, str_column};
 use crate::result::{Column, Value};
 use crate::text::{Analyzer, Pos, Term, Unit, kwic};
 
@@ -155,8 +158,8 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Vec<A
     if let Some(y) = year {
         filter.push_str(&format!(" AND a.fiscal_year = {y}"));
     }
-    let f = cx
-        .frame(&format!(
+    let batches = cx
+        .batches(&format!(
             "SELECT a.fiscal_year, a.response_id, a.answer, {seg_sql} AS seg FROM survey_answers a
              JOIN survey_questions q ON q.fiscal_year = a.fiscal_year AND q.question_id = a.question_id
              JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
@@ -165,14 +168,27 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Vec<A
              ORDER BY a.fiscal_year, a.response_id, a.question_id"
         ))
         .await?;
-    Ok((0..f.len())
-        .map(|r| Answer {
-            fiscal_year: f.i64(r, "fiscal_year").unwrap_or(0),
-            response_id: f.text(r, "response_id").unwrap_or_default(),
-            segment: f.text(r, "seg").unwrap_or_default(),
-            text: f.text(r, "answer").unwrap_or_default(),
-        })
-        .collect())
+    let mut answers = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
+    for b in &batches {
+        let (fy, id, text, seg) = (
+            i64_column(b, "fiscal_year")?,
+            str_column(b, "response_id")?,
+            str_column(b, "answer")?,
+            str_column(b, "seg")?,
+        );
+        let s = |a: &arrow::array::StringArray, r: usize| {
+            if a.is_valid(r) { a.value(r).to_string() } else { String::new() }
+        };
+        for r in 0..b.num_rows() {
+            answers.push(Answer {
+                fiscal_year: if fy.is_valid(r) { fy.value(r) } else { 0 },
+                response_id: s(&id, r),
+                segment: s(&seg, r),
+                text: s(&text, r),
+            });
+        }
+    }
+    Ok(answers)
 }
 
 /// The distinct answer texts, each analysed once (short answers such as 特になし recur):

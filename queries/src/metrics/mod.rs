@@ -5,7 +5,7 @@ pub mod flows;
 pub mod free_text;
 pub mod hospitals;
 pub mod membership;
-mod questions;
+pub(crate) mod questions;
 pub mod renewals;
 pub mod share_history;
 pub mod specialists;
@@ -50,15 +50,31 @@ pub fn active_at(d: &str) -> String {
     format!("(span_from <= {d} AND (span_to IS NULL OR span_to > {d}))")
 }
 
+/// The ages at which each 年齢階級 but the last ends (20代 is under 30, …, 70代以上 the rest).
+const AGE_BAND_ENDS: [i64; 5] = [30, 40, 50, 60, 70];
+
 /// SQL: the 年齢階級 of a member in `year` from `birth_year` (the roster gives the year only).
 pub fn age_band_sql(year: i32) -> String {
     let bands = model::membership::AGE_BANDS.labels().collect::<Vec<_>>();
-    format!(
-        "CASE WHEN birth_year IS NULL THEN '不明' WHEN {year} - birth_year < 30 THEN '{}' WHEN {year} - birth_year < 40 THEN '{}' \
-         WHEN {year} - birth_year < 50 THEN '{}' WHEN {year} - birth_year < 60 THEN '{}' WHEN {year} - birth_year < 70 THEN '{}' \
-         ELSE '{}' END",
-        bands[0], bands[1], bands[2], bands[3], bands[4], bands[5]
-    )
+    let whens: String = AGE_BAND_ENDS
+        .iter()
+        .zip(&bands)
+        .map(|(end, band)| format!(" WHEN {year} - birth_year < {end} THEN '{band}'"))
+        .collect();
+    format!("CASE WHEN birth_year IS NULL THEN '不明'{whens} ELSE '{}' END", bands[bands.len() - 1])
+}
+
+/// The 年齢階級 in `year` of someone born in `birth_year`, as [`age_band_sql`] gives it.
+pub fn age_band_of(year: i32, birth_year: Option<i64>) -> &'static str {
+    let Some(b) = birth_year else { return "不明" };
+    let bands = model::membership::AGE_BANDS.terms;
+    let i = AGE_BAND_ENDS.iter().position(|end| i64::from(year) - b < *end).unwrap_or(bands.len() - 1);
+    bands.get(i).map_or("不明", |t| t.0)
+}
+
+/// The 地方 of a prefecture code, or 不明 (as the `prefecture_regions` table gives it).
+pub fn region_of(code: Option<i64>) -> &'static str {
+    code.and_then(|c| u32::try_from(c).ok()).and_then(Prefecture::from_code).map_or("不明", |p| p.region())
 }
 
 /// A sort key following a vocabulary's order (unknown labels last, then by text).
@@ -104,6 +120,24 @@ pub fn fiscal_year_sql(col: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn age_bands_agree_with_their_sql() {
+        let sql = age_band_sql(2026);
+        assert!(
+            sql.starts_with("CASE WHEN birth_year IS NULL THEN '不明' WHEN 2026 - birth_year < 30 THEN '20代'"),
+            "{sql}"
+        );
+        assert!(sql.ends_with("WHEN 2026 - birth_year < 70 THEN '60代' ELSE '70代以上' END"), "{sql}");
+        assert_eq!(age_band_of(2026, None), "不明");
+        assert_eq!(age_band_of(2026, Some(1997)), "20代");
+        assert_eq!(age_band_of(2026, Some(1996)), "30代");
+        assert_eq!(age_band_of(2026, Some(1957)), "60代");
+        assert_eq!(age_band_of(2026, Some(1956)), "70代以上");
+        assert_eq!(region_of(Some(13)), "関東");
+        assert_eq!(region_of(Some(48)), "不明");
+        assert_eq!(region_of(None), "不明");
+    }
 
     #[test]
     fn month_arithmetic() {

@@ -4,6 +4,7 @@
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
 use crate::result::{Column, Value};
+use crate::snapshot::Derived;
 
 /// A question of one 年度: its kind and options.
 pub(super) struct Question {
@@ -67,11 +68,24 @@ pub(super) async fn chosen_year(cx: &Cx<'_>) -> Result<i64> {
 
 /// Answers of one question and 年度 aggregated in DataFusion: (respondents, distinct
 /// answer texts with their counts).
+/// `answer_counts`: respondents per 年度, closed question and answer as given (a
+/// multi-choice answer keeps its `;`-separated choices) — a few thousand rows however
+/// many respondents, so distributions and trends do not scan every answer per request.
+pub const ANSWER_COUNTS: Derived = Derived {
+    name: "answer_counts",
+    from: &["survey_answers", "survey_questions"],
+    sql: || {
+        "SELECT a.fiscal_year, a.question_id, a.answer, COUNT(*) AS n
+         FROM survey_answers a JOIN survey_questions q ON q.fiscal_year = a.fiscal_year AND q.question_id = a.question_id
+         WHERE q.kind <> 'text' GROUP BY 1, 2, 3"
+            .to_string()
+    },
+};
+
 pub(super) async fn answer_counts(cx: &Cx<'_>, id: &str, fy: i64) -> Result<(i64, Vec<(String, i64)>)> {
     let f = cx
         .frame(&format!(
-            "SELECT answer, COUNT(*) AS n FROM survey_answers WHERE fiscal_year = {fy} AND question_id = '{}'
-             GROUP BY answer",
+            "SELECT answer, n FROM answer_counts WHERE fiscal_year = {fy} AND question_id = '{}'",
             id.replace('\'', "''")
         ))
         .await?;

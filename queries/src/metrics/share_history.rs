@@ -2,6 +2,7 @@
 //! 会員種別 or 職種 only when it is first seen, so the share is computed under the two
 //! extreme datings of such changes, and each month-end is flagged below, above or uncertain.
 
+use arrow::array::Array;
 use chrono::NaiveDate;
 use model::membership::{FULL_MEMBER, PHYSICIAN};
 
@@ -9,7 +10,9 @@ use super::membership::{SNAPSHOT_CAVEAT, SOURCES, rule_cells, rule_columns};
 use super::{month_end_of_index, month_index};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
+use crate::frame::{bool_column, date_column, i64_column};
 use crate::result::{Column, Value};
+use crate::snapshot::Derived;
 
 pub const SHARE_HISTORY: MetricDef = MetricDef {
     name: "members.physician_share_history",
@@ -47,16 +50,15 @@ fn earliest(d: NaiveDate, rosters: &[NaiveDate]) -> NaiveDate {
     rosters.windows(2).find(|w| w[1] == d).and_then(|w| w[0].succ_opt()).unwrap_or(d)
 }
 
-/// Month-end stocks of 正会員 physicians and of all 正会員 from `from` to `to`, under both
-/// datings of the changes roster snapshots reveal: (month-end, P, T, P early, T early).
-///
-/// One pass over the spells: their starts and ends are counted per day, physician flag,
+/// `share_events`: the starts and ends of 正会員 spells counted per day, physician flag,
 /// and whether the day is only an upper bound (a change of state, not a join; a leave
-/// inferred from a disappearance) — a few thousand rows at any scale — and the two
-/// datings are cumulated here.
-async fn monthly_stocks(cx: &Cx<'_>, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, [i64; 4])>> {
-    let f = cx
-        .frame(&format!(
+/// inferred from a disappearance) — a few thousand rows at any scale, whatever the as-of
+/// date, so they are counted once per snapshot.
+pub const SHARE_EVENTS: Derived = Derived {
+    name: "share_events",
+    from: &["members", "member_history"],
+    sql: || {
+        format!(
             "SELECT 1 AS sign, span_from AS d, profession = '{PHYSICIAN}' AS phys, span_from > joined_on AS movable,
                     COUNT(*) AS n
              FROM member_spells WHERE category = '{FULL_MEMBER}' GROUP BY 2, 3, 4
@@ -64,20 +66,31 @@ async fn monthly_stocks(cx: &Cx<'_>, from: NaiveDate, to: NaiveDate) -> Result<V
              SELECT -1, span_to, profession = '{PHYSICIAN}', left_on IS NULL OR span_to < left_on OR left_inferred,
                     COUNT(*)
              FROM member_spells WHERE category = '{FULL_MEMBER}' AND span_to IS NOT NULL GROUP BY 2, 3, 4"
-        ))
-        .await?;
+        )
+    },
+};
+
+/// Month-end stocks of 正会員 physicians and of all 正会員 from `from` to `to`, under both
+/// datings of the changes roster snapshots reveal: (month-end, P, T, P early, T early),
+/// cumulated here from [`SHARE_EVENTS`].
+async fn monthly_stocks(cx: &Cx<'_>, from: NaiveDate, to: NaiveDate) -> Result<Vec<(NaiveDate, [i64; 4])>> {
+    let batches = cx.batches("SELECT sign, d, phys, movable, n FROM share_events").await?;
     let rosters = cx.snapshot.roster_dates();
     // month index → [ΔP late, ΔT late, ΔP early, ΔT early]
     let mut deltas: std::collections::BTreeMap<i64, [i64; 4]> = std::collections::BTreeMap::new();
-    for r in 0..f.len() {
-        let Some(d) = f.date(r, "d") else { continue };
-        let n = f.i64(r, "sign").unwrap_or(0) * f.i64(r, "n").unwrap_or(0);
-        let phys = matches!(f.value(r, "phys"), Value::Bool(true));
-        let early = if matches!(f.value(r, "movable"), Value::Bool(true)) { earliest(d, &rosters) } else { d };
-        for (i, day) in [(0, d), (2, early)] {
-            let e = deltas.entry(month_index(day)).or_default();
-            e[i] += if phys { n } else { 0 };
-            e[i + 1] += n;
+    for b in &batches {
+        let (sign, day, n) = (i64_column(b, "sign")?, date_column(b, "d")?, i64_column(b, "n")?);
+        let (phys, movable) = (bool_column(b, "phys")?, bool_column(b, "movable")?);
+        for r in 0..b.num_rows() {
+            let Some(d) = day.is_valid(r).then(|| day.value_as_date(r)).flatten() else { continue };
+            let n = sign.value(r) * n.value(r);
+            let phys = phys.is_valid(r) && phys.value(r);
+            let early = if movable.is_valid(r) && movable.value(r) { earliest(d, &rosters) } else { d };
+            for (i, day) in [(0, d), (2, early)] {
+                let e = deltas.entry(month_index(day)).or_default();
+                e[i] += if phys { n } else { 0 };
+                e[i + 1] += n;
+            }
         }
     }
     let (first, last) = (month_index(from), month_index(to));

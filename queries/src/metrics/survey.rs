@@ -4,22 +4,23 @@
 
 use std::collections::BTreeMap;
 
+use arrow::array::Array;
 use chrono::{Datelike, NaiveDate};
 use model::membership::{AGE_BANDS, PROFESSIONS};
 use model::prefecture::REGIONS;
 
 use super::questions::{QUESTION_PARAM, Question, YEAR_PARAM, answer_counts, chosen_year, closed_question, question};
-use super::{active_at, age_band_sql, vocab_order};
+use super::{active_at, age_band_of, age_band_sql, region_of, vocab_order};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::error::Result;
-use crate::frame::Frame;
+use crate::frame::{Frame, i64_column, str_column};
 use crate::result::{Column, Value};
 use crate::stats::{self, Z95};
 
 pub const METRICS: &[&MetricDef] =
     &[&super::questions::QUESTIONS, &RESPONSE_RATE, &ANSWERS, &CROSSTAB, &TREND, &WEIGHTED];
 
-const SEGMENTS: &[&str] = &["profession", "age_band", "region"];
+const SEGMENTS: [&str; 3] = ["profession", "age_band", "region"];
 const FRAME_CAVEAT: &str = "Segment rates use the roster in force on the wave's 開始日 as the frame (every member \
     is invited); the respondent's segment is what the response file states, which can differ from the roster.";
 
@@ -46,6 +47,59 @@ pub(super) fn response_segment_sql(seg: &str) -> &'static str {
         "age_band" => "COALESCE(r.age_band, '不明')",
         _ => "COALESCE(g.region, '不明')",
     }
+}
+
+/// Roster counts on `d` (the sampling frame) per cell of (職種, 年齢階級, 地方), in one scan
+/// grouped on the roster's own columns (年齢階級 and 地方 are worked out per group here).
+async fn frame_cells(cx: &Cx<'_>, d: NaiveDate) -> Result<BTreeMap<[String; 3], i64>> {
+    let batches = cx
+        .batches(&format!(
+            "SELECT profession, birth_year, prefecture_code, COUNT(*) AS n FROM member_spells
+             WHERE {} GROUP BY 1, 2, 3",
+            active_at(&date_sql(d))
+        ))
+        .await?;
+    // Thousands of groups (one per 生年 and 都道府県) fold into a few hundred cells.
+    let mut cells: std::collections::HashMap<(String, &str, &str), i64> = std::collections::HashMap::new();
+    for b in &batches {
+        let (profession, birth, pref, n) = (
+            str_column(b, "profession")?,
+            i64_column(b, "birth_year")?,
+            i64_column(b, "prefecture_code")?,
+            i64_column(b, "n")?,
+        );
+        for r in 0..b.num_rows() {
+            let band = age_band_of(d.year(), birth.is_valid(r).then(|| birth.value(r)));
+            let region = region_of(pref.is_valid(r).then(|| pref.value(r)));
+            let p = if profession.is_valid(r) { profession.value(r) } else { "" };
+            match cells.get_mut(&(p.to_string(), band, region)) {
+                Some(c) => *c += n.value(r),
+                None => {
+                    cells.insert((p.to_string(), band, region), n.value(r));
+                }
+            }
+        }
+    }
+    Ok(cells.into_iter().map(|((p, band, region), n)| ([p, band.to_string(), region.to_string()], n)).collect())
+}
+
+/// The respondent's segments of a row holding `profession`, `age_band` and `prefecture_code`
+/// of survey_responses (as [`response_segment_sql`] gives them).
+fn response_segments(f: &Frame, r: usize) -> [String; 3] {
+    [
+        f.text(r, "profession").unwrap_or_else(|| "不明".into()),
+        f.text(r, "age_band").unwrap_or_else(|| "不明".into()),
+        region_of(f.i64(r, "prefecture_code")).to_string(),
+    ]
+}
+
+/// The margin of one segment (by its index in [`SEGMENTS`]) of the frame's cells.
+fn frame_margin(cells: &BTreeMap<[String; 3], i64>, seg: usize) -> BTreeMap<String, i64> {
+    let mut m = BTreeMap::new();
+    for (k, n) in cells {
+        *m.entry(k[seg].clone()).or_default() += n;
+    }
+    m
 }
 
 /// Roster counts per segment on `d` (the sampling frame).
@@ -367,10 +421,10 @@ fn trend<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         // Every year's wording and answer counts in one query.
         let f = cx
             .frame(&format!(
-                "SELECT q.fiscal_year, q.text, q.kind, q.options, a.answer, COUNT(a.answer) AS n
-                 FROM survey_questions q LEFT JOIN survey_answers a
+                "SELECT q.fiscal_year, q.text, q.kind, q.options, a.answer, COALESCE(a.n, 0) AS n
+                 FROM survey_questions q LEFT JOIN answer_counts a
                    ON a.fiscal_year = q.fiscal_year AND a.question_id = q.question_id
-                 WHERE q.question_id = '{}' GROUP BY 1, 2, 3, 4, 5 ORDER BY 1",
+                 WHERE q.question_id = '{}' ORDER BY 1",
                 id.replace('\'', "''")
             ))
             .await?;
@@ -455,41 +509,39 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let opened = w
             .date(0, "opened_on")
             .ok_or_else(|| cx.bad("fiscal_year", &fy.to_string(), "no wave / 調査回がありません"))?;
-        let seg_sql =
-            SEGMENTS.iter().map(|s| format!("{} AS {s}", response_segment_sql(s))).collect::<Vec<_>>().join(", ");
         // Respondents are raked as cells of (職種, 年齢階級, 地方): every respondent of a cell
-        // gets the same weight, so the cell's count is its starting weight.
+        // gets the same weight, so the cell's count is its starting weight. The queries group
+        // on the responses' own columns; 地方 is worked out per group.
         let resp = cx
             .frame(&format!(
-                "SELECT {seg_sql}, COUNT(*) AS n FROM survey_responses r
-                 LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
-                 WHERE r.fiscal_year = {fy} GROUP BY 1, 2, 3"
+                "SELECT profession, age_band, prefecture_code, COUNT(*) AS n FROM survey_responses
+                 WHERE fiscal_year = {fy} GROUP BY 1, 2, 3"
             ))
             .await?;
         let answers = cx
             .frame(&format!(
-                "SELECT {seg_sql}, a.answer, COUNT(*) AS n FROM survey_answers a
+                "SELECT r.profession, r.age_band, r.prefecture_code, a.answer, COUNT(*) AS n FROM survey_answers a
                  LEFT JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
-                 LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
                  WHERE a.fiscal_year = {fy} AND a.question_id = '{}' GROUP BY 1, 2, 3, 4",
                 id.replace('\'', "''")
             ))
             .await?;
-        let segments_of = |f: &Frame, r: usize| [0, 1, 2].map(|i| f.text(r, SEGMENTS[i]).unwrap_or_default());
+        let frame = frame_cells(cx, opened).await?;
         // Cells with every segment known, and their respondents.
-        let mut units: Vec<([String; 3], f64)> = Vec::new();
+        let mut cells: BTreeMap<[String; 3], f64> = BTreeMap::new();
         for r in 0..resp.len() {
-            let segs = segments_of(&resp, r);
+            let segs = response_segments(&resp, r);
             if segs.iter().all(|s| s != "不明" && !s.is_empty()) {
-                units.push((segs, resp.i64(r, "n").unwrap_or(0) as f64));
+                *cells.entry(segs).or_default() += resp.i64(r, "n").unwrap_or(0) as f64;
             }
         }
+        let units: Vec<([String; 3], f64)> = cells.into_iter().collect();
         let respondents: f64 = units.iter().map(|u| u.1).sum();
         let mut cats: Vec<Vec<usize>> = vec![Vec::new(); 3];
         let mut targets: Vec<Vec<f64>> = vec![Vec::new(); 3];
         let mut frame_total = 0.0;
-        for (m, seg) in SEGMENTS.iter().enumerate() {
-            let frame = frame_counts(cx, seg, opened).await?;
+        for m in 0..SEGMENTS.len() {
+            let frame = frame_margin(&frame, m);
             let mut levels: Vec<String> = units.iter().map(|u| u.0[m].clone()).collect();
             levels.sort();
             levels.dedup();
@@ -516,7 +568,7 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         for r in 0..answers.len() {
             let n = answers.i64(r, "n").unwrap_or(0);
             n_raw += n;
-            let wt = weight_of.get(&segments_of(&answers, r)).map(|w| w * n as f64);
+            let wt = weight_of.get(&response_segments(&answers, r)).map(|w| w * n as f64);
             if let Some(wt) = wt {
                 n_w += wt;
             }

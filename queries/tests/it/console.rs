@@ -33,6 +33,11 @@ fn answers_selects_over_public_and_aggregate_tables() {
     assert_eq!(areas, 339);
     let a = run(&c, "SELECT sum(members) FROM members_by_prefecture").expect("typed as numbers although withheld");
     assert_eq!(a.rows.len(), 1);
+    // Column types are described by their SQL names, not the engine's storage types.
+    let areas = c.tables.iter().find(|t| t.name == "areas").expect("areas described");
+    let ty = |col: &str| areas.columns.iter().find(|(n, _)| n == col).map(|(_, t)| t.as_str());
+    assert_eq!(ty("area_set"), Some("VARCHAR"), "{:?}", areas.columns);
+    assert_eq!(ty("population_2020"), Some("BIGINT"), "{:?}", areas.columns);
     let names: Vec<&str> = c.tables.iter().map(|t| t.name).collect();
     for t in ["members", "member_history", "survey_responses", "survey_answers", "specialists", "member_spells"] {
         assert!(!names.contains(&t), "person-level table {t} must not be in the console");

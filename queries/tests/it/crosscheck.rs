@@ -127,3 +127,75 @@ fn a_past_load_reproduces_what_its_roster_said() {
     let latest = eval(committee("members.physician_share").as_of(date("2026-03-31")));
     assert!(int(&latest, &[], "physicians") > 0);
 }
+
+/// Retention per member, straight from DuckDB's `members`: the Kaplan–Meier estimate of
+/// each cohort with every member as a subject of their own (nothing cut, nothing grouped),
+/// against the metric, which reads tenures grouped and cut at the last horizon.
+#[test]
+fn retention_equals_a_per_member_estimate_on_several_dates() {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::Int64Type;
+    use queries::stats::{Subject, kaplan_meier};
+    use std::collections::BTreeMap;
+
+    let fx = sample();
+    let first = *fx.engine.snapshot().roster_dates().first().expect("a roster");
+    let epoch = date("1970-01-01");
+    let days = |d: chrono::NaiveDate| (d - epoch).num_days();
+    let batches = fx
+        .warehouse
+        .lock()
+        .expect("lock")
+        .query_arrow(
+            "SELECT CAST(year(joined_on) - CASE WHEN month(joined_on) < 4 THEN 1 ELSE 0 END AS BIGINT) AS cohort,
+                    CAST(joined_on - DATE '1970-01-01' AS BIGINT) AS j, CAST(left_on - DATE '1970-01-01' AS BIGINT) AS l
+             FROM members WHERE superseded_by IS NULL",
+        )
+        .expect("members");
+    let mut members: Vec<(i64, i64, Option<i64>)> = Vec::new();
+    for b in &batches {
+        let (c, j, l) = (
+            b.column(0).as_primitive::<Int64Type>(),
+            b.column(1).as_primitive::<Int64Type>(),
+            b.column(2).as_primitive::<Int64Type>(),
+        );
+        for r in 0..b.num_rows() {
+            members.push((c.value(r), j.value(r), l.is_valid(r).then(|| l.value(r))));
+        }
+    }
+    for d in ["2018-06-30", "2021-03-31", "2023-09-30", "2026-10-31"] {
+        let dd = days(date(d));
+        let mut cohorts: BTreeMap<i64, (Vec<Subject>, i64, i64)> = BTreeMap::new();
+        for &(cohort, j, l) in members.iter().filter(|m| m.1 <= dd) {
+            let left = l.is_some_and(|l| l <= dd);
+            let time = if left { l.unwrap_or(dd) - j } else { dd - j };
+            let c = cohorts.entry(cohort).or_default();
+            c.0.push(Subject {
+                entry: (days(first) - j).max(0) as f64,
+                time: time.max(i64::from(left)) as f64,
+                event: left,
+                count: 1,
+            });
+            c.1 += 1;
+            c.2 += i64::from(left);
+        }
+        let r = eval(committee("members.retention").as_of(date(d)));
+        assert_eq!(r.rows.len(), cohorts.len(), "{d}: cohorts");
+        for (cohort, (subjects, n, left)) in cohorts {
+            let key = cohort.to_string();
+            assert_eq!(int(&r, &[&key], "members"), n, "{d} cohort {cohort}: members");
+            assert_eq!(int(&r, &[&key], "left"), left, "{d} cohort {cohort}: left");
+            let expected = kaplan_meier(&subjects, &[365.0, 1096.0, 1826.0]);
+            for (col, e) in ["retained_1y_pct", "retained_3y_pct", "retained_5y_pct"].iter().zip(expected) {
+                let got = r.get(&[&key], col).and_then(|v| v.as_f64());
+                match (got, e) {
+                    (Some(g), Some(e)) => {
+                        assert!((g - 100.0 * e).abs() < 1e-9, "{d} cohort {cohort} {col}: {g} vs {e}")
+                    }
+                    (None, None) => {}
+                    other => panic!("{d} cohort {cohort} {col}: {other:?}"),
+                }
+            }
+        }
+    }
+}
