@@ -121,8 +121,9 @@ struct Answer {
 }
 
 /// The non-empty free-text answers of `year` (every year when `None`), with the
-/// respondent's segment (`seg` as in survey `--by`; "" for none, or fiscal_year).
-async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Vec<Answer>> {
+/// respondent's segment (`seg` as in survey `--by`; "" for none, or fiscal_year); in the
+/// order of 年度, 回答ID and 設問ID when `ordered`.
+async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str, ordered: bool) -> Result<Vec<Answer>> {
     let id = cx.text("question");
     if !id.is_empty() {
         let years: Vec<i64> = match year {
@@ -151,21 +152,45 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str) -> Result<Vec<A
         "fiscal_year" => "CAST(a.fiscal_year AS VARCHAR)",
         s => response_segment_sql(s),
     };
-    let mut filter = String::new();
+    // The free-text questions of each year, named in the filter: picking answers by their
+    // 設問ID takes a fraction of joining every answer of the year to the questions.
+    let mut which = String::from(" WHERE kind = 'text'");
     if !id.is_empty() {
-        filter.push_str(&format!(" AND a.question_id = '{}'", id.replace('\'', "''")));
+        which.push_str(&format!(" AND question_id = '{}'", id.replace('\'', "''")));
     }
     if let Some(y) = year {
-        filter.push_str(&format!(" AND a.fiscal_year = {y}"));
+        which.push_str(&format!(" AND fiscal_year = {y}"));
     }
+    let qs = cx.frame(&format!("SELECT fiscal_year, question_id FROM survey_questions{which}")).await?;
+    let mut by_year: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for r in 0..qs.len() {
+        if let (Some(fy), Some(q)) = (qs.i64(r, "fiscal_year"), qs.text(r, "question_id")) {
+            by_year.entry(fy).or_default().push(format!("'{}'", q.replace('\'', "''")));
+        }
+    }
+    if by_year.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = by_year
+        .iter()
+        .map(|(fy, ids)| format!("(a.fiscal_year = {fy} AND a.question_id IN ({}))", ids.join(", ")))
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    // The respondent's row is read only for a segment it states: every answer has its
+    // response (ingest writes both from one input row, and a later load of the 年度
+    // replaces both).
+    let respondent = if matches!(seg, "" | "fiscal_year") {
+        ""
+    } else {
+        "JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
+         LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code"
+    };
+    let order = if ordered { "ORDER BY a.fiscal_year, a.response_id, a.question_id" } else { "" };
     let batches = cx
         .batches(&format!(
             "SELECT a.fiscal_year, a.response_id, a.answer, {seg_sql} AS seg FROM survey_answers a
-             JOIN survey_questions q ON q.fiscal_year = a.fiscal_year AND q.question_id = a.question_id
-             JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
-             LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
-             WHERE q.kind = 'text' AND trim(a.answer) <> ''{filter}
-             ORDER BY a.fiscal_year, a.response_id, a.question_id"
+             {respondent}
+             WHERE ({filter}) AND trim(a.answer) <> '' {order}"
         ))
         .await?;
     let mut answers = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
@@ -221,9 +246,19 @@ fn terms<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         let seg = cx.by.as_str();
         let year = if seg == "fiscal_year" { None } else { Some(chosen_year(cx).await?) };
-        let answers = text_answers(cx, year, seg).await?;
+        let answers = text_answers(cx, year, seg, false).await?;
+        let started = std::time::Instant::now();
         let (distinct, texts) = distinct_texts(&answers);
-        let analysed = Analyzer::shared()?.terms_of(texts, unit);
+        let analyzer = Analyzer::shared()?;
+        let loaded = started.elapsed().as_secs_f64() * 1000.0;
+        let analysed = analyzer.terms_of(texts, unit);
+        tracing::debug!(
+            answers = answers.len(),
+            distinct = analysed.len(),
+            dictionary_ms = loaded,
+            analysis_ms = started.elapsed().as_secs_f64() * 1000.0 - loaded,
+            "survey.terms: texts analysed"
+        );
 
         // A respondent may answer several free-text questions: count people, not answers.
         // (segment, response, 年度) → the terms that respondent used.
@@ -348,7 +383,7 @@ fn kwic_lines<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         let width = cx.int("width")?.unwrap_or(20).clamp(1, 200);
         let limit = cx.int("limit")?.unwrap_or(200).max(1);
-        let answers = text_answers(cx, cx.int("fiscal_year")?, "profession").await?;
+        let answers = text_answers(cx, cx.int("fiscal_year")?, "profession", true).await?;
         let (distinct, texts) = distinct_texts(&answers);
         let analyzer = Analyzer::shared()?;
         let words = analyzer.terms_of(texts.iter().copied(), Unit::Word);
