@@ -175,21 +175,7 @@ pub struct Cx<'a> {
 
 impl Cx<'_> {
     pub async fn frame(&self, sql: &str) -> Result<Frame> {
-        let started = std::time::Instant::now();
-        let batches = self
-            .snapshot
-            .sql(sql)
-            .await
-            .map_err(|e| Error::Data { metric: self.def.name.to_string(), detail: format!("{e}\n{sql}") })?;
-        let frame = Frame::from_batches(&batches);
-        tracing::debug!(
-            metric = self.def.name,
-            ms = started.elapsed().as_secs_f64() * 1000.0,
-            rows = frame.len(),
-            "query: {}",
-            sql.split_whitespace().collect::<Vec<_>>().join(" ")
-        );
-        Ok(frame)
+        Ok(Frame::from_batches(&self.batches(sql).await?))
     }
 
     /// A query's result as Arrow batches, for results too large to read as [`Frame`] rows.

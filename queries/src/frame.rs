@@ -94,39 +94,32 @@ fn cell(a: &ArrayRef, r: usize) -> Value {
     }
 }
 
-/// Column `name` of `batch` as 64-bit integers (any integer type is widened; a missing
-/// column or one of another type is an error naming it).
-pub fn i64_column(batch: &RecordBatch, name: &str) -> crate::error::Result<arrow::array::Int64Array> {
+/// Column `name` of `batch` cast to `to` (a missing column, or one that does not cast, is
+/// an error naming it).
+fn column_as(batch: &RecordBatch, name: &str, to: &DataType) -> crate::error::Result<ArrayRef> {
     let c = batch.column_by_name(name).ok_or_else(|| crate::error::Error::Data {
         metric: String::new(),
         detail: format!("no column {name} in a query result"),
     })?;
-    Ok(arrow::compute::cast(c, &DataType::Int64)?.as_primitive::<Int64Type>().clone())
+    Ok(arrow::compute::cast(c, to)?)
+}
+
+/// Column `name` of `batch` as 64-bit integers (any integer type is widened).
+pub fn i64_column(batch: &RecordBatch, name: &str) -> crate::error::Result<arrow::array::Int64Array> {
+    Ok(column_as(batch, name, &DataType::Int64)?.as_primitive::<Int64Type>().clone())
 }
 
 /// Column `name` of `batch` as booleans.
 pub fn bool_column(batch: &RecordBatch, name: &str) -> crate::error::Result<arrow::array::BooleanArray> {
-    let c = batch.column_by_name(name).ok_or_else(|| crate::error::Error::Data {
-        metric: String::new(),
-        detail: format!("no column {name} in a query result"),
-    })?;
-    Ok(arrow::compute::cast(c, &DataType::Boolean)?.as_boolean().clone())
+    Ok(column_as(batch, name, &DataType::Boolean)?.as_boolean().clone())
 }
 
 /// Column `name` of `batch` as dates (`Date32`).
 pub fn date_column(batch: &RecordBatch, name: &str) -> crate::error::Result<arrow::array::Date32Array> {
-    let c = batch.column_by_name(name).ok_or_else(|| crate::error::Error::Data {
-        metric: String::new(),
-        detail: format!("no column {name} in a query result"),
-    })?;
-    Ok(arrow::compute::cast(c, &DataType::Date32)?.as_primitive::<Date32Type>().clone())
+    Ok(column_as(batch, name, &DataType::Date32)?.as_primitive::<Date32Type>().clone())
 }
 
 /// Column `name` of `batch` as text (string views and large strings are cast).
 pub fn str_column(batch: &RecordBatch, name: &str) -> crate::error::Result<arrow::array::StringArray> {
-    let c = batch.column_by_name(name).ok_or_else(|| crate::error::Error::Data {
-        metric: String::new(),
-        detail: format!("no column {name} in a query result"),
-    })?;
-    Ok(arrow::compute::cast(c, &DataType::Utf8)?.as_string::<i32>().clone())
+    Ok(column_as(batch, name, &DataType::Utf8)?.as_string::<i32>().clone())
 }
