@@ -10,6 +10,7 @@ pub mod renewals;
 pub mod share_history;
 pub mod specialists;
 pub mod survey;
+pub mod weighted;
 
 use chrono::{Datelike, NaiveDate};
 use model::membership::Vocabulary;
