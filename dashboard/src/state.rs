@@ -102,12 +102,19 @@ impl AppState {
     }
 
     /// Derives what the snapshot computes on first use (the renewal checks: 1.5 s at scale
-    /// 10) in the background, so that the first visitor of 専門医更新 does not wait for it.
+    /// 10; the analysis of the free-text answers) in the background, so that the first
+    /// visitor of 専門医更新 or of the survey's free text does not wait for it.
     fn prewarm(&self) {
         let snapshot = self.snapshot();
+        let other = snapshot.clone();
         tokio::spawn(async move {
             if let Err(e) = snapshot.renewals().await {
                 tracing::warn!("renewal readiness: {e}");
+            }
+        });
+        tokio::spawn(async move {
+            if let Err(e) = other.free_text_terms().await {
+                tracing::warn!("free-text terms: {e}");
             }
         });
     }

@@ -10,11 +10,13 @@ use chrono::NaiveDate;
 use datafusion::datasource::MemTable;
 use datafusion::execution::context::SessionContext;
 use datafusion::prelude::SessionConfig;
+use futures::future::BoxFuture;
 use store::warehouse::LoadInfo;
 use store::{StoreSnapshot, Warehouse};
 
 use crate::error::Result;
 use crate::renewals::RenewalInfo;
+use crate::text::TermIndex;
 
 /// A table derived from the snapshot's tables when the snapshot is built, so that metrics
 /// read a prepared table instead of repeating the same join or aggregation per request.
@@ -24,7 +26,17 @@ pub struct Derived {
     pub name: &'static str,
     /// The tables it is derived from (its rows come from their loads).
     pub from: &'static [&'static str],
-    pub sql: fn() -> String,
+    pub build: Build,
+}
+
+/// How a derived table is computed from the tables registered before it.
+#[derive(Debug, Clone, Copy)]
+pub enum Build {
+    /// One SQL query.
+    Sql(fn() -> String),
+    /// Rust over query results, for what SQL can only say as a range join (which
+    /// DataFusion evaluates row by row).
+    Rust(for<'a> fn(&'a SessionContext) -> BoxFuture<'a, Result<RecordBatch>>),
 }
 
 /// `member_spells`: one row per member and validity interval of their state, clipped
@@ -33,7 +45,7 @@ pub struct Derived {
 pub const MEMBER_SPELLS: Derived = Derived {
     name: "member_spells",
     from: &["members", "member_history"],
-    sql: || {
+    build: Build::Sql(|| {
         "SELECT h.member_key, h.category, h.profession, h.prefecture_code, m.birth_year, m.sex,
             m.joined_on, m.left_on, m.left_inferred, h.load_id,
             CASE WHEN h.valid_from > m.joined_on THEN h.valid_from ELSE m.joined_on END AS span_from,
@@ -43,7 +55,7 @@ pub const MEMBER_SPELLS: Derived = Derived {
                  ELSE m.left_on END AS span_to
      FROM member_history h JOIN members m ON h.member_key = m.member_key"
             .to_string()
-    },
+    }),
 };
 
 /// Every derived table, in the order they are built (later ones may read earlier ones).
@@ -53,6 +65,7 @@ const DERIVED: &[&Derived] = &[
     &crate::metrics::flows::TENURE_CELLS,
     &crate::metrics::flows::COHORT_LEAVES,
     &crate::metrics::questions::ANSWER_COUNTS,
+    &crate::metrics::frames::WAVE_FRAMES,
 ];
 
 /// The metric engine's view of the store.
@@ -66,6 +79,8 @@ pub struct Snapshot {
     derived_ms: Vec<(&'static str, f64)>,
     /// Renewal readiness, derived on first use (see [`crate::renewals`]).
     renewals: tokio::sync::OnceCell<RenewalInfo>,
+    /// The free-text answers' terms, analysed on first use.
+    terms: tokio::sync::OnceCell<TermIndex>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -96,10 +111,14 @@ impl Snapshot {
         let mut derived_ms = Vec::with_capacity(DERIVED.len());
         for d in DERIVED {
             let started = std::time::Instant::now();
-            let sql = (d.sql)();
-            let frame = ctx.sql(&sql).await?;
-            let schema = Arc::new(frame.schema().as_arrow().clone());
-            let batch = concat_batches(&schema, &frame.collect().await?)?;
+            let batch = match d.build {
+                Build::Sql(sql) => {
+                    let frame = ctx.sql(&sql()).await?;
+                    let schema = Arc::new(frame.schema().as_arrow().clone());
+                    concat_batches(&schema, &frame.collect().await?)?
+                }
+                Build::Rust(build) => build(&ctx).await?,
+            };
             rows.insert(d.name, batch.num_rows());
             register(&ctx, d.name, batch, partitions)?;
             let loads: BTreeSet<i64> = d.from.iter().filter_map(|t| table_loads.get(t)).flatten().copied().collect();
@@ -116,6 +135,7 @@ impl Snapshot {
             rows,
             derived_ms,
             renewals: tokio::sync::OnceCell::new(),
+            terms: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -123,6 +143,13 @@ impl Snapshot {
     /// checking every application takes a moment that pages without renewals need not wait for.
     pub async fn renewals(&self) -> Result<&RenewalInfo> {
         self.renewals.get_or_try_init(|| crate::renewals::derive(self, self.default_as_of())).await
+    }
+
+    /// The terms of every free-text answer, analysed on first use (the dashboard does it in
+    /// the background when it reads a snapshot): the morphological analysis is most of what
+    /// counting terms would otherwise take per request.
+    pub async fn free_text_terms(&self) -> Result<&TermIndex> {
+        self.terms.get_or_try_init(|| crate::metrics::free_text::analyse_answers(self)).await
     }
 
     /// Registers a table derived after the snapshot was built.

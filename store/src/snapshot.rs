@@ -12,7 +12,7 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 
 use crate::error::{Error, Result};
-use crate::schema::{self, Supersede, Table};
+use crate::schema::{self, Col, Supersede, Table};
 use crate::warehouse::{LoadInfo, Warehouse};
 
 /// The tables a snapshot holds: every input of a metric. Raw roster snapshots and the
@@ -38,7 +38,15 @@ pub const SNAPSHOT_TABLES: [&Table; 18] = [
     &schema::JBCT_ELEARNING,
 ];
 
-/// One table of a snapshot: the payload columns plus `load_id`.
+/// The respondent's columns (from `survey_responses`) that a snapshot's `survey_answers`
+/// carries beside each answer, so that answers are counted by segment without joining
+/// them to the responses per request. DuckDB joins them when the snapshot is read (the
+/// stored table stays normalised).
+pub const RESPONDENT_COLUMNS: [(&str, Col); 3] =
+    [("profession", Col::Text), ("age_band", Col::Text), ("prefecture_code", Col::Int)];
+
+/// One table of a snapshot: the payload columns plus `load_id` (and, for
+/// `survey_answers`, the [`RESPONDENT_COLUMNS`]).
 #[derive(Debug, Clone)]
 pub struct SnapshotTable {
     pub name: &'static str,
@@ -104,7 +112,7 @@ impl Warehouse {
         let loads: Vec<LoadInfo> = all.into_iter().filter(|l| l.load_id <= n).collect();
         let mut tables = Vec::with_capacity(SNAPSHOT_TABLES.len());
         for table in SNAPSHOT_TABLES {
-            let sql = visible_sql(table, n);
+            let sql = snapshot_sql(table, n);
             let schema = snapshot_schema(table);
             let batches = self.query_arrow(&sql)?.iter().map(|b| conform(b, &schema)).collect::<Result<Vec<_>>>()?;
             let batch = concat_batches(&schema, &batches)?;
@@ -115,11 +123,31 @@ impl Warehouse {
     }
 }
 
+/// The SELECT that reads `table` into a snapshot as load `n` saw it: the visible rows,
+/// and for `survey_answers` the respondent's [`RESPONDENT_COLUMNS`] (an answer and its
+/// response come from one input row, so from one load).
+pub fn snapshot_sql(table: &Table, n: i64) -> String {
+    let sql = visible_sql(table, n);
+    if table.name != schema::SURVEY_ANSWERS.name {
+        return sql;
+    }
+    let respondent: Vec<String> = RESPONDENT_COLUMNS.iter().map(|(c, _)| format!("r.{c}")).collect();
+    format!(
+        "SELECT a.*, {} FROM ({sql}) a LEFT JOIN ({}) r
+         ON r.load_id = a.load_id AND r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id",
+        respondent.join(", "),
+        visible_sql(&schema::SURVEY_RESPONSES, n)
+    )
+}
+
 /// The Arrow schema of a snapshot table: `load_id` and the payload, all nullable
-/// (as DuckDB reports them).
+/// (as DuckDB reports them), as [`snapshot_sql`] reads it.
 pub fn snapshot_schema(table: &Table) -> SchemaRef {
     let mut fields = vec![Field::new("load_id", DataType::Int64, true)];
     fields.extend(table.columns.iter().map(|(n, t, _)| Field::new(*n, t.arrow(), true)));
+    if table.name == schema::SURVEY_ANSWERS.name {
+        fields.extend(RESPONDENT_COLUMNS.iter().map(|(n, t)| Field::new(*n, t.arrow(), true)));
+    }
     Arc::new(Schema::new(fields))
 }
 
@@ -166,5 +194,20 @@ mod tests {
         assert!(sql.ends_with("WHERE load_id <= 3"), "{sql}");
         let sql = visible_sql(&schema::SPECIALISTS, 3);
         assert!(sql.ends_with("load_id <= 3 AND (superseded_by IS NULL OR superseded_by > 3)"), "{sql}");
+    }
+
+    #[test]
+    fn answers_carry_the_respondents_columns_and_other_tables_do_not() {
+        let sql = snapshot_sql(&schema::SURVEY_ANSWERS, 3);
+        assert!(sql.contains("LEFT JOIN (SELECT load_id,") && sql.contains("FROM survey_responses"), "{sql}");
+        let schema = snapshot_schema(&schema::SURVEY_ANSWERS);
+        for (c, _) in RESPONDENT_COLUMNS {
+            assert!(schema.field_with_name(c).is_ok(), "{c}");
+        }
+        assert_eq!(snapshot_sql(&schema::SURVEY_RESPONSES, 3), visible_sql(&schema::SURVEY_RESPONSES, 3));
+        assert_eq!(
+            snapshot_schema(&schema::SURVEY_RESPONSES).fields().len(),
+            schema::SURVEY_RESPONSES.columns.len() + 1
+        );
     }
 }

@@ -14,7 +14,7 @@ use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, P
 use crate::disclosure::Audience;
 use crate::frame::{bool_column, i64_column};
 use crate::result::{Column, Value};
-use crate::snapshot::Derived;
+use crate::snapshot::{Build, Derived};
 use crate::stats::{self, Subject, Z95};
 
 pub const METRICS: &[&MetricDef] = &[&FLOWS, &BEFORE_AFTER, &RETENTION];
@@ -284,7 +284,7 @@ pub const RETENTION: MetricDef = MetricDef {
 pub const TENURE_CELLS: Derived = Derived {
     name: "tenure_cells",
     from: &["members"],
-    sql: || {
+    build: Build::Sql(|| {
         let days = "CAST(left_on AS INT) - CAST(joined_on AS INT)";
         format!(
             "SELECT {} AS cohort, joined_on,
@@ -293,7 +293,7 @@ pub const TENURE_CELLS: Derived = Derived {
              FROM members GROUP BY 1, 2, 3",
             fiscal_year_sql("joined_on")
         )
-    },
+    }),
 };
 
 /// `cohort_leaves`: leavers per join cohort and 退会日 (for the count of those who left by
@@ -301,12 +301,12 @@ pub const TENURE_CELLS: Derived = Derived {
 pub const COHORT_LEAVES: Derived = Derived {
     name: "cohort_leaves",
     from: &["members"],
-    sql: || {
+    build: Build::Sql(|| {
         format!(
             "SELECT {} AS cohort, left_on, COUNT(*) AS n FROM members WHERE left_on IS NOT NULL GROUP BY 1, 2",
             fiscal_year_sql("joined_on")
         )
-    },
+    }),
 };
 
 /// Survival is followed to one day past the last horizon: later entries and exits are cut there.

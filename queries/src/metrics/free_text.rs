@@ -1,18 +1,21 @@
 //! Survey free text: how many respondents use each term, per 年度 or segment, and the
 //! keyword-in-context lines behind a term (committee only: the answers themselves).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use arrow::array::Array;
 
+use super::FastMap;
 use super::questions::{chosen_year, question};
 use super::survey::{response_segment_sql, segment_column, segment_order};
 use crate::catalog::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::disclosure::Policy;
 use crate::error::Result;
-use crate::frame::{i64_column, str_column};
+use crate::frame::{Frame, i64_column, str_column};
 use crate::result::{Column, Value};
-use crate::text::{Analyzer, Pos, Term, Unit, kwic};
+use crate::snapshot::Snapshot;
+use crate::text::{Analyzer, Pos, Term, TermIndex, Unit, kwic};
 
 pub const METRICS: &[&MetricDef] = &[&TERMS, &KWIC];
 
@@ -162,20 +165,7 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str, ordered: bool) 
         which.push_str(&format!(" AND fiscal_year = {y}"));
     }
     let qs = cx.frame(&format!("SELECT fiscal_year, question_id FROM survey_questions{which}")).await?;
-    let mut by_year: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for r in 0..qs.len() {
-        if let (Some(fy), Some(q)) = (qs.i64(r, "fiscal_year"), qs.text(r, "question_id")) {
-            by_year.entry(fy).or_default().push(format!("'{}'", q.replace('\'', "''")));
-        }
-    }
-    if by_year.is_empty() {
-        return Ok(Vec::new());
-    }
-    let filter = by_year
-        .iter()
-        .map(|(fy, ids)| format!("(a.fiscal_year = {fy} AND a.question_id IN ({}))", ids.join(", ")))
-        .collect::<Vec<_>>()
-        .join(" OR ");
+    let Some(filter) = answer_filter(&qs) else { return Ok(Vec::new()) };
     // The respondent's row is read only for a segment it states: every answer has its
     // response (ingest writes both from one input row, and a later load of the 年度
     // replaces both).
@@ -216,10 +206,61 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str, ordered: bool) 
     Ok(answers)
 }
 
+/// SQL: the answers (`survey_answers a`) to the questions listed in `qs` (fiscal_year,
+/// question_id), or None when it lists none.
+fn answer_filter(qs: &Frame) -> Option<String> {
+    let mut by_year: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for r in 0..qs.len() {
+        if let (Some(fy), Some(q)) = (qs.i64(r, "fiscal_year"), qs.text(r, "question_id")) {
+            by_year.entry(fy).or_default().push(format!("'{}'", q.replace('\'', "''")));
+        }
+    }
+    (!by_year.is_empty()).then(|| {
+        by_year
+            .iter()
+            .map(|(fy, ids)| format!("(a.fiscal_year = {fy} AND a.question_id IN ({}))", ids.join(", ")))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    })
+}
+
+/// Every distinct non-empty answer to a free-text question in the snapshot, analysed in
+/// both units (see [`Snapshot::free_text_terms`]).
+pub(crate) async fn analyse_answers(snapshot: &Snapshot) -> Result<TermIndex> {
+    let started = std::time::Instant::now();
+    let qs = Frame::from_batches(
+        &snapshot.sql("SELECT fiscal_year, question_id FROM survey_questions WHERE kind = 'text'").await?,
+    );
+    let Some(filter) = answer_filter(&qs) else { return Ok(TermIndex::default()) };
+    let batches = snapshot
+        .sql(&format!("SELECT DISTINCT a.answer FROM survey_answers a WHERE ({filter}) AND trim(a.answer) <> ''"))
+        .await?;
+    let columns = batches.iter().map(|b| str_column(b, "answer")).collect::<Result<Vec<_>>>()?;
+    let texts = columns.iter().flat_map(|c| c.iter().flatten());
+    let index = TermIndex::build(Analyzer::shared()?, texts);
+    tracing::debug!(texts = index.len(), ms = started.elapsed().as_secs_f64() * 1000.0, "free-text answers analysed");
+    Ok(index)
+}
+
+/// The terms of each text in `unit`: from the snapshot's index, analysing on the spot
+/// only what the index lacks.
+fn terms_for<'i>(index: &'i TermIndex, texts: &[&str], unit: Unit) -> Result<Vec<Cow<'i, [Term]>>> {
+    let missing: Vec<&str> = texts.iter().copied().filter(|t| index.get(t, unit).is_none()).collect();
+    let mut analysed =
+        if missing.is_empty() { Vec::new() } else { Analyzer::shared()?.terms_of(missing, unit) }.into_iter();
+    Ok(texts
+        .iter()
+        .map(|t| match index.get(t, unit) {
+            Some(terms) => Cow::Borrowed(terms),
+            None => Cow::Owned(analysed.next().unwrap_or_default()),
+        })
+        .collect())
+}
+
 /// The distinct answer texts, each analysed once (short answers such as 特になし recur):
 /// text → index, and the texts by index.
-fn distinct_texts(answers: &[Answer]) -> (HashMap<&str, usize>, Vec<&str>) {
-    let mut distinct: HashMap<&str, usize> = HashMap::new();
+fn distinct_texts(answers: &[Answer]) -> (FastMap<&str, usize>, Vec<&str>) {
+    let mut distinct: FastMap<&str, usize> = FastMap::default();
     let mut texts = Vec::new();
     for a in answers {
         distinct.entry(a.text.as_str()).or_insert_with(|| {
@@ -237,6 +278,98 @@ struct Tally {
     mentions: i64,
 }
 
+/// The distinct texts (by index) one respondent wrote: nearly always one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Texts {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Texts {
+    fn add(&mut self, i: usize) {
+        match self {
+            Texts::One(j) => *self = Texts::Many(vec![*j, i]),
+            Texts::Many(v) => v.push(i),
+        }
+    }
+
+    /// Sorted without repeats, so that equal sets compare equal.
+    fn normalised(self) -> Self {
+        match self {
+            Texts::Many(mut v) => {
+                v.sort_unstable();
+                v.dedup();
+                if v.len() == 1 { Texts::One(v[0]) } else { Texts::Many(v) }
+            }
+            one => one,
+        }
+    }
+
+    fn as_slice(&self) -> &[usize] {
+        match self {
+            Texts::One(i) => std::slice::from_ref(i),
+            Texts::Many(v) => v,
+        }
+    }
+}
+
+/// Per (segment, term, part of speech): respondents using the term and its mentions;
+/// and per segment: respondents who wrote anything. `analysed` holds the terms of each
+/// distinct text, indexed as `distinct` gives them.
+#[allow(clippy::type_complexity)]
+fn count_terms<'a>(
+    answers: &'a [Answer],
+    distinct: &FastMap<&str, usize>,
+    analysed: &'a [Cow<'_, [Term]>],
+) -> (HashMap<(&'a str, &'a str, Pos), Tally>, BTreeMap<&'a str, i64>) {
+    // Per distinct text: its distinct terms and how often each occurs.
+    let per_text: Vec<Vec<((&str, Pos), i64)>> = analysed
+        .iter()
+        .map(|terms| {
+            let mut counted: Vec<((&str, Pos), i64)> = Vec::new();
+            for Term { text, pos, .. } in terms.iter() {
+                match counted.iter_mut().find(|(k, _)| *k == (text.as_str(), *pos)) {
+                    Some((_, n)) => *n += 1,
+                    None => counted.push(((text.as_str(), *pos), 1)),
+                }
+            }
+            counted
+        })
+        .collect();
+    // A respondent may answer several free-text questions: count people, not answers.
+    // (segment, 年度, response) → the texts that respondent wrote; then respondents who
+    // wrote the same texts are counted together.
+    let mut people: FastMap<(&str, i64, &str), Texts> = FastMap::default();
+    people.reserve(answers.len());
+    for a in answers {
+        let i = distinct[a.text.as_str()];
+        people
+            .entry((a.segment.as_str(), a.fiscal_year, a.response_id.as_str()))
+            .and_modify(|t| t.add(i))
+            .or_insert(Texts::One(i));
+    }
+    let mut groups: FastMap<(&str, Texts), i64> = FastMap::default();
+    for ((segment, _, _), texts) in people {
+        *groups.entry((segment, texts.normalised())).or_default() += 1;
+    }
+    let mut tally: HashMap<(&str, &str, Pos), Tally> = HashMap::new();
+    let mut writers: BTreeMap<&str, i64> = BTreeMap::new();
+    for ((segment, texts), n) in &groups {
+        *writers.entry(segment).or_default() += n;
+        let mut seen: HashSet<(&str, Pos)> = HashSet::new();
+        for &i in texts.as_slice() {
+            for &((text, pos), occurrences) in &per_text[i] {
+                let t = tally.entry((segment, text, pos)).or_default();
+                t.mentions += occurrences * n;
+                if seen.insert((text, pos)) {
+                    t.respondents += n;
+                }
+            }
+        }
+    }
+    (tally, writers)
+}
+
 fn terms<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let unit = if cx.text("unit") == "word" { Unit::Word } else { Unit::Compound };
@@ -247,39 +380,17 @@ fn terms<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let seg = cx.by.as_str();
         let year = if seg == "fiscal_year" { None } else { Some(chosen_year(cx).await?) };
         let answers = text_answers(cx, year, seg, false).await?;
+        let index = cx.snapshot.free_text_terms().await?;
         let started = std::time::Instant::now();
         let (distinct, texts) = distinct_texts(&answers);
-        let analyzer = Analyzer::shared()?;
-        let loaded = started.elapsed().as_secs_f64() * 1000.0;
-        let analysed = analyzer.terms_of(texts, unit);
+        let analysed = terms_for(index, &texts, unit)?;
+        let (tally, writers) = count_terms(&answers, &distinct, &analysed);
         tracing::debug!(
             answers = answers.len(),
-            distinct = analysed.len(),
-            dictionary_ms = loaded,
-            analysis_ms = started.elapsed().as_secs_f64() * 1000.0 - loaded,
-            "survey.terms: texts analysed"
+            distinct = texts.len(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "survey.terms: terms counted"
         );
-
-        // A respondent may answer several free-text questions: count people, not answers.
-        // (segment, response, 年度) → the terms that respondent used.
-        type Respondent<'s> = (&'s str, &'s str, i64);
-        let mut people: HashMap<Respondent<'_>, HashSet<(&str, Pos)>> = HashMap::new();
-        let mut tally: HashMap<(&str, &str, Pos), Tally> = HashMap::new();
-        for a in &answers {
-            let ts = &analysed[distinct[a.text.as_str()]];
-            let seen = people.entry((a.segment.as_str(), a.response_id.as_str(), a.fiscal_year)).or_default();
-            for Term { text, pos, .. } in ts {
-                let t = tally.entry((a.segment.as_str(), text.as_str(), *pos)).or_default();
-                t.mentions += 1;
-                if seen.insert((text.as_str(), *pos)) {
-                    t.respondents += 1;
-                }
-            }
-        }
-        let mut writers: BTreeMap<&str, i64> = BTreeMap::new();
-        for (segment, _, _) in people.keys() {
-            *writers.entry(segment).or_default() += 1;
-        }
         let mut overall: HashMap<(&str, Pos), Tally> = HashMap::new();
         for ((_, text, pos), t) in &tally {
             let o = overall.entry((text, *pos)).or_default();
@@ -385,9 +496,9 @@ fn kwic_lines<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let limit = cx.int("limit")?.unwrap_or(200).max(1);
         let answers = text_answers(cx, cx.int("fiscal_year")?, "profession", true).await?;
         let (distinct, texts) = distinct_texts(&answers);
-        let analyzer = Analyzer::shared()?;
-        let words = analyzer.terms_of(texts.iter().copied(), Unit::Word);
-        let compounds = analyzer.terms_of(texts.iter().copied(), Unit::Compound);
+        let index = cx.snapshot.free_text_terms().await?;
+        let words = terms_for(index, &texts, Unit::Word)?;
+        let compounds = terms_for(index, &texts, Unit::Compound)?;
         let mut out = Output::new(vec![
             Column::dim("fiscal_year", "年度", "Fiscal year"),
             Column::label("response_id", "回答ID", "Response"),
@@ -400,7 +511,8 @@ fn kwic_lines<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         for a in &answers {
             let i = distinct[a.text.as_str()];
             let (w, c) = (&words[i], &compounds[i]);
-            let mut ranges: Vec<_> = w.iter().chain(c).filter(|t| t.text == term).map(|t| t.range.clone()).collect();
+            let mut ranges: Vec<_> =
+                w.iter().chain(c.iter()).filter(|t| t.text == term).map(|t| t.range.clone()).collect();
             ranges.sort_by_key(|r| (r.start, r.end));
             ranges.dedup_by(|b, a| b.start < a.end);
             for r in ranges {
@@ -424,4 +536,62 @@ fn kwic_lines<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         );
         Ok(out)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(segment: &str, fiscal_year: i64, response_id: &str, text: &str) -> Answer {
+        Answer { fiscal_year, response_id: response_id.into(), segment: segment.into(), text: text.into() }
+    }
+
+    fn noun(text: &str) -> Term {
+        Term { text: text.into(), pos: Pos::Noun, range: 0..0 }
+    }
+
+    #[test]
+    fn a_respondent_counts_once_per_term_however_many_answers_use_it() {
+        // R1 answers two free-text questions in 2026, both naming 研修; R2 writes the same
+        // text as R1's first; R1 again in 2025 (another wave: another respondent).
+        let answers = [
+            answer("医師", 2026, "R1", "研修の機会と研修費"),
+            answer("医師", 2026, "R1", "研修"),
+            answer("医師", 2026, "R2", "研修の機会と研修費"),
+            answer("医師", 2025, "R1", "研修"),
+            answer("看護師", 2026, "R3", "研修"),
+        ];
+        let (distinct, texts) = distinct_texts(&answers);
+        let analysed: Vec<Cow<'_, [Term]>> = texts
+            .iter()
+            .map(|t| match *t {
+                "研修" => Cow::Owned(vec![noun("研修")]),
+                _ => Cow::Owned(vec![noun("研修"), noun("機会"), noun("研修")]),
+            })
+            .collect();
+        let (tally, writers) = count_terms(&answers, &distinct, &analysed);
+        let get = |seg: &str, term: &str| {
+            let t = tally.get(&(seg, term, Pos::Noun)).copied().unwrap_or_default();
+            (t.respondents, t.mentions)
+        };
+        assert_eq!(get("医師", "研修"), (3, 2 + 1 + 2 + 1));
+        assert_eq!(get("医師", "機会"), (2, 2));
+        assert_eq!(get("看護師", "研修"), (1, 1));
+        assert_eq!(get("看護師", "機会"), (0, 0));
+        assert_eq!(writers.get("医師"), Some(&3));
+        assert_eq!(writers.get("看護師"), Some(&1));
+    }
+
+    #[test]
+    fn texts_compare_as_sets() {
+        let mut a = Texts::One(2);
+        a.add(1);
+        a.add(2);
+        let mut b = Texts::One(1);
+        b.add(2);
+        assert_eq!(a.normalised(), b.normalised());
+        let mut c = Texts::One(4);
+        c.add(4);
+        assert_eq!(c.normalised(), Texts::One(4));
+    }
 }

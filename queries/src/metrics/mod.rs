@@ -2,6 +2,7 @@
 
 pub mod drilldown;
 pub mod flows;
+pub(crate) mod frames;
 pub mod free_text;
 pub mod hospitals;
 pub mod membership;
@@ -51,6 +52,11 @@ pub fn active_at(d: &str) -> String {
     format!("(span_from <= {d} AND (span_to IS NULL OR span_to > {d}))")
 }
 
+/// A hash map for the hot loops that match or count thousands of rows by text keys
+/// (foldhash is several times faster than the default SipHash on short strings, and keys
+/// here come from the snapshot, not from a request).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 /// The ages at which each 年齢階級 but the last ends (20代 is under 30, …, 70代以上 the rest).
 const AGE_BAND_ENDS: [i64; 5] = [30, 40, 50, 60, 70];
 
@@ -68,9 +74,12 @@ pub fn age_band_sql(year: i32) -> String {
 /// The 年齢階級 in `year` of someone born in `birth_year`, as [`age_band_sql`] gives it.
 pub fn age_band_of(year: i32, birth_year: Option<i64>) -> &'static str {
     let Some(b) = birth_year else { return "不明" };
-    let bands = model::membership::AGE_BANDS.terms;
-    let i = AGE_BAND_ENDS.iter().position(|end| i64::from(year) - b < *end).unwrap_or(bands.len() - 1);
-    bands.get(i).map_or("不明", |t| t.0)
+    model::membership::AGE_BANDS.terms.get(age_band_index(year, b)).map_or("不明", |t| t.0)
+}
+
+/// The index in `AGE_BANDS` of the 年齢階級 in `year` of someone born in `birth_year`.
+pub(crate) fn age_band_index(year: i32, birth_year: i64) -> usize {
+    AGE_BAND_ENDS.iter().position(|end| i64::from(year) - birth_year < *end).unwrap_or(AGE_BAND_ENDS.len())
 }
 
 /// The 地方 of a prefecture code, or 不明 (as the `prefecture_regions` table gives it).

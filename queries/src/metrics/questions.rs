@@ -4,7 +4,7 @@
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
 use crate::result::{Column, Value};
-use crate::snapshot::Derived;
+use crate::snapshot::{Build, Derived};
 
 /// A question of one 年度: its kind and options.
 pub(super) struct Question {
@@ -74,12 +74,12 @@ pub(super) async fn chosen_year(cx: &Cx<'_>) -> Result<i64> {
 pub const ANSWER_COUNTS: Derived = Derived {
     name: "answer_counts",
     from: &["survey_answers", "survey_questions"],
-    sql: || {
+    build: Build::Sql(|| {
         "SELECT a.fiscal_year, a.question_id, a.answer, COUNT(*) AS n
          FROM survey_answers a JOIN survey_questions q ON q.fiscal_year = a.fiscal_year AND q.question_id = a.question_id
          WHERE q.kind <> 'text' GROUP BY 1, 2, 3"
             .to_string()
-    },
+    }),
 };
 
 pub(super) async fn answer_counts(cx: &Cx<'_>, id: &str, fy: i64) -> Result<(i64, Vec<(String, i64)>)> {

@@ -12,7 +12,7 @@ use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, P
 use crate::error::Result;
 use crate::frame::{bool_column, date_column, i64_column};
 use crate::result::{Column, Value};
-use crate::snapshot::Derived;
+use crate::snapshot::{Build, Derived};
 
 pub const SHARE_HISTORY: MetricDef = MetricDef {
     name: "members.physician_share_history",
@@ -57,7 +57,7 @@ fn earliest(d: NaiveDate, rosters: &[NaiveDate]) -> NaiveDate {
 pub const SHARE_EVENTS: Derived = Derived {
     name: "share_events",
     from: &["members", "member_history"],
-    sql: || {
+    build: Build::Sql(|| {
         format!(
             "SELECT 1 AS sign, span_from AS d, profession = '{PHYSICIAN}' AS phys, span_from > joined_on AS movable,
                     COUNT(*) AS n
@@ -67,7 +67,7 @@ pub const SHARE_EVENTS: Derived = Derived {
                     COUNT(*)
              FROM member_spells WHERE category = '{FULL_MEMBER}' AND span_to IS NOT NULL GROUP BY 2, 3, 4"
         )
-    },
+    }),
 };
 
 /// Month-end stocks of 正会員 physicians and of all 正会員 from `from` to `to`, under both

@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, NaiveDate};
 use model::membership::{AGE_BANDS, PROFESSIONS};
 use model::prefecture::REGIONS;
 
+use super::frames::frame_segment_sql;
 use super::questions::{QUESTION_PARAM, Question, YEAR_PARAM, answer_counts, chosen_year, closed_question, question};
-use super::{active_at, age_band_sql, vocab_order};
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
+use super::vocab_order;
+use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
 use crate::result::{Column, Value};
 use crate::stats::{self, Z95};
@@ -47,22 +47,19 @@ pub(super) fn response_segment_sql(seg: &str) -> &'static str {
     }
 }
 
-/// Roster counts per segment on `d` (the sampling frame).
-async fn frame_counts(cx: &Cx<'_>, seg: &str, d: NaiveDate) -> Result<BTreeMap<String, i64>> {
-    let expr = match seg {
-        "profession" => "profession".to_string(),
-        "age_band" => age_band_sql(d.year()),
-        _ => "COALESCE(g.region, '不明')".to_string(),
-    };
+/// Roster counts per 年度 and segment on each wave's 開始日 (the sampling frame).
+async fn frame_counts(cx: &Cx<'_>, seg: &str) -> Result<BTreeMap<(i64, String), i64>> {
     let f = cx
         .frame(&format!(
-            "SELECT {expr} AS seg, COUNT(*) AS n FROM member_spells s
-             LEFT JOIN prefecture_regions g ON g.prefecture_code = s.prefecture_code
-             WHERE {} GROUP BY 1",
-            active_at(&date_sql(d))
+            "SELECT fiscal_year, {} AS seg, SUM(n) AS n FROM wave_frames GROUP BY 1, 2",
+            frame_segment_sql(seg)
         ))
         .await?;
-    Ok((0..f.len()).map(|r| (f.text(r, "seg").unwrap_or_default(), f.i64(r, "n").unwrap_or(0))).collect())
+    Ok((0..f.len())
+        .map(|r| {
+            ((f.i64(r, "fiscal_year").unwrap_or(0), f.text(r, "seg").unwrap_or_default()), f.i64(r, "n").unwrap_or(0))
+        })
+        .collect())
 }
 
 pub const RESPONSE_RATE: MetricDef = MetricDef {
@@ -150,9 +147,11 @@ fn response_rate<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let mut columns = vec![Column::dim("fiscal_year", "年度", "Fiscal year"), segment_column(seg)];
         columns.extend(rate_columns("名簿上の会員数"));
         let mut out = Output::new(columns);
+        let frames = frame_counts(cx, seg).await?;
         for w in 0..waves.len() {
-            let (Some(fy), Some(opened)) = (waves.i64(w, "fiscal_year"), waves.date(w, "opened_on")) else { continue };
-            let frame = frame_counts(cx, seg, opened).await?;
+            let (Some(fy), Some(_)) = (waves.i64(w, "fiscal_year"), waves.date(w, "opened_on")) else { continue };
+            let frame: BTreeMap<String, i64> =
+                frames.range((fy, String::new())..(fy + 1, String::new())).map(|((_, s), n)| (s.clone(), *n)).collect();
             let mut segs: Vec<String> = frame.keys().cloned().collect();
             segs.extend(responses.keys().filter(|k| k.0 == fy).map(|k| k.1.clone()));
             segs.sort_by_key(|s| segment_order(seg, s));

@@ -3,15 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use arrow::array::Array;
-use chrono::{Datelike, NaiveDate};
-
 use super::questions::{QUESTION_PARAM, YEAR_PARAM, closed_question};
+use super::region_of;
 use super::survey::{FRAME_CAVEAT, SEGMENTS};
-use super::{active_at, age_band_of, region_of};
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, date_sql};
+use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output};
 use crate::error::Result;
-use crate::frame::{Frame, i64_column, str_column};
+use crate::frame::Frame;
 use crate::result::{Column, Value};
 use crate::stats;
 
@@ -39,12 +36,14 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let (fy, id, q) = closed_question(cx).await?;
         let w = cx.frame(&format!("SELECT opened_on FROM survey_waves WHERE fiscal_year = {fy}")).await?;
-        let opened = w
-            .date(0, "opened_on")
-            .ok_or_else(|| cx.bad("fiscal_year", &fy.to_string(), "no wave / 調査回がありません"))?;
+        if w.date(0, "opened_on").is_none() {
+            return Err(cx.bad("fiscal_year", &fy.to_string(), "no wave / 調査回がありません"));
+        }
         // Respondents are raked as cells of (職種, 年齢階級, 地方): every respondent of a cell
-        // gets the same weight, so the cell's count is its starting weight. The queries group
-        // on the responses' own columns; 地方 is worked out per group.
+        // gets the same weight, so the cell's count is its starting weight. Each answer
+        // carries its respondent's segments (the snapshot joined them once), so neither
+        // query joins; 地方 is worked out per group.
+        let started = std::time::Instant::now();
         let resp = cx
             .frame(&format!(
                 "SELECT profession, age_band, prefecture_code, COUNT(*) AS n FROM survey_responses
@@ -53,17 +52,17 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             .await?;
         let answers = cx
             .frame(&format!(
-                "SELECT r.profession, r.age_band, r.prefecture_code, a.answer, COUNT(*) AS n FROM survey_answers a
-                 LEFT JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
-                 WHERE a.fiscal_year = {fy} AND a.question_id = '{}' GROUP BY 1, 2, 3, 4",
+                "SELECT profession, age_band, prefecture_code, answer, COUNT(*) AS n FROM survey_answers
+                 WHERE fiscal_year = {fy} AND question_id = '{}' GROUP BY 1, 2, 3, 4",
                 id.replace('\'', "''")
             ))
             .await?;
-        let frame = frame_cells(cx, opened).await?;
+        let frame = frame_cells(cx, fy).await?;
+        let read = started.elapsed().as_secs_f64() * 1000.0;
         // Cells with every segment known, and their respondents.
         let mut cells: BTreeMap<[String; 3], f64> = BTreeMap::new();
         for r in 0..resp.len() {
-            let segs = response_segments(&resp, r);
+            let segs = respondent_segments(&resp, r);
             if segs.iter().all(|s| s != "不明" && !s.is_empty()) {
                 *cells.entry(segs).or_default() += resp.i64(r, "n").unwrap_or(0) as f64;
             }
@@ -93,6 +92,7 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         let mut weights: Vec<f64> = units.iter().map(|u| u.1).collect();
         let converged = stats::rake(&mut weights, &cats, &targets, 1e-9, 1000);
+        let raked = started.elapsed().as_secs_f64() * 1000.0;
         // Weight of one respondent per cell.
         let weight_of: BTreeMap<&[String; 3], f64> =
             units.iter().zip(&weights).map(|(u, w)| (&u.0, if u.1 > 0.0 { w / u.1 } else { 0.0 })).collect();
@@ -101,7 +101,7 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         for r in 0..answers.len() {
             let n = answers.i64(r, "n").unwrap_or(0);
             n_raw += n;
-            let wt = weight_of.get(&response_segments(&answers, r)).map(|w| w * n as f64);
+            let wt = weight_of.get(&respondent_segments(&answers, r)).map(|w| w * n as f64);
             if let Some(wt) = wt {
                 n_w += wt;
             }
@@ -113,6 +113,15 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 }
             }
         }
+        tracing::debug!(
+            metric = "survey.weighted",
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            read_ms = read,
+            raked_ms = raked - read,
+            cells = units.len(),
+            sweeps = converged.unwrap_or(0),
+            "read, matched and raked"
+        );
         let mut keyed: Vec<(String, (i64, f64))> = raw.into_iter().collect();
         keyed.sort_by_key(|(l, _)| q.order(l));
         let mut out = Output::new(vec![
@@ -149,43 +158,21 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     })
 }
 
-/// Roster counts on `d` (the sampling frame) per cell of (職種, 年齢階級, 地方), in one scan
-/// grouped on the roster's own columns (年齢階級 and 地方 are worked out per group here).
-async fn frame_cells(cx: &Cx<'_>, d: NaiveDate) -> Result<BTreeMap<[String; 3], i64>> {
-    let batches = cx
-        .batches(&format!(
-            "SELECT profession, birth_year, prefecture_code, COUNT(*) AS n FROM member_spells
-             WHERE {} GROUP BY 1, 2, 3",
-            active_at(&date_sql(d))
-        ))
-        .await?;
-    // Thousands of groups (one per 生年 and 都道府県) fold into a few hundred cells.
-    let mut cells: std::collections::HashMap<(String, &str, &str), i64> = std::collections::HashMap::new();
-    for b in &batches {
-        let (profession, birth, pref, n) = (
-            str_column(b, "profession")?,
-            i64_column(b, "birth_year")?,
-            i64_column(b, "prefecture_code")?,
-            i64_column(b, "n")?,
-        );
-        for r in 0..b.num_rows() {
-            let band = age_band_of(d.year(), birth.is_valid(r).then(|| birth.value(r)));
-            let region = region_of(pref.is_valid(r).then(|| pref.value(r)));
-            let p = if profession.is_valid(r) { profession.value(r) } else { "" };
-            match cells.get_mut(&(p.to_string(), band, region)) {
-                Some(c) => *c += n.value(r),
-                None => {
-                    cells.insert((p.to_string(), band, region), n.value(r));
-                }
-            }
-        }
-    }
-    Ok(cells.into_iter().map(|((p, band, region), n)| ([p, band.to_string(), region.to_string()], n)).collect())
+/// Roster counts on the wave's 開始日 (the sampling frame) per cell of (職種, 年齢階級, 地方).
+async fn frame_cells(cx: &Cx<'_>, fy: i64) -> Result<BTreeMap<[String; 3], i64>> {
+    let f =
+        cx.frame(&format!("SELECT profession, age_band, region, n FROM wave_frames WHERE fiscal_year = {fy}")).await?;
+    Ok((0..f.len())
+        .map(|r| {
+            let text = |c: &str| f.text(r, c).unwrap_or_default();
+            ([text("profession"), text("age_band"), text("region")], f.i64(r, "n").unwrap_or(0))
+        })
+        .collect())
 }
 
-/// The respondent's segments of a row holding `profession`, `age_band` and `prefecture_code`
-/// of survey_responses (as [`response_segment_sql`] gives them).
-fn response_segments(f: &Frame, r: usize) -> [String; 3] {
+/// The respondent's segments of a row holding `profession`, `age_band` and
+/// `prefecture_code` (of survey_responses, or carried by survey_answers).
+fn respondent_segments(f: &Frame, r: usize) -> [String; 3] {
     [
         f.text(r, "profession").unwrap_or_else(|| "不明".into()),
         f.text(r, "age_band").unwrap_or_else(|| "不明".into()),

@@ -8,4 +8,4 @@
 pub mod dictionary;
 mod terms;
 
-pub use terms::{Analyzer, Pos, STOP_WORDS, Term, Unit, kwic};
+pub use terms::{Analyzer, Pos, STOP_WORDS, Term, TermIndex, Unit, kwic};

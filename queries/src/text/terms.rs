@@ -9,6 +9,7 @@
 //! not 「キャリア」 and 「支援」 apart. In compound mode a lone noun is a word as before.
 //! [`STOP_WORDS`] and one-character kana or symbols are never terms.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -176,6 +177,43 @@ pub struct Analyzer {
 impl std::fmt::Debug for Analyzer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Analyzer(IPADIC)")
+    }
+}
+
+/// The terms of a set of texts in both units, each text analysed once: a snapshot's
+/// free-text answers do not change, so the analysis is done when the snapshot is first
+/// asked for terms, not per request.
+#[derive(Debug, Default)]
+pub struct TermIndex {
+    by_text: HashMap<String, [Vec<Term>; 2]>,
+}
+
+impl TermIndex {
+    pub fn build<'t>(analyzer: &Analyzer, texts: impl IntoIterator<Item = &'t str>) -> Self {
+        let texts: Vec<&str> = texts.into_iter().collect();
+        let words = analyzer.terms_of(texts.iter().copied(), Unit::Word);
+        let compounds = analyzer.terms_of(texts.iter().copied(), Unit::Compound);
+        TermIndex {
+            by_text: texts
+                .iter()
+                .zip(words.into_iter().zip(compounds))
+                .map(|(t, (w, c))| (t.to_string(), [w, c]))
+                .collect(),
+        }
+    }
+
+    /// The terms of `text` in `unit`, when the index holds the text.
+    pub fn get(&self, text: &str, unit: Unit) -> Option<&[Term]> {
+        self.by_text.get(text).map(|t| t[usize::from(unit == Unit::Compound)].as_slice())
+    }
+
+    /// Texts held.
+    pub fn len(&self) -> usize {
+        self.by_text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_text.is_empty()
     }
 }
 

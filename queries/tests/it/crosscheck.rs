@@ -96,6 +96,81 @@ fn response_rates_equal_duckdb() {
     assert_eq!(int(&by, &["2020", "薬剤師"], "invited"), frame);
 }
 
+/// The frame of every wave, by 職種 and by 年齢階級 (the engine counts it per wave in
+/// Rust, `wave_frames`), against DuckDB counting the members in force on each 開始日.
+#[test]
+fn every_waves_frame_equals_duckdb_by_profession_and_age_band() {
+    for by in ["profession", "age_band"] {
+        let r = eval(committee("survey.response_rate").as_of(date("2026-10-31")).by(by));
+        let mut checked = 0;
+        for row in &r.rows {
+            let (fy, seg) = (row[0].display(), row[1].display());
+            let Some(invited) = r.get(&[&fy, &seg], "invited").and_then(|v| v.as_i64()) else { continue };
+            let opened = duck(&format!(
+                "SELECT CAST(strftime(opened_on, '%Y%m%d') AS BIGINT) FROM survey_waves
+                 WHERE superseded_by IS NULL AND fiscal_year = {fy}"
+            ));
+            let d = format!("{}-{:02}-{:02}", opened / 10000, opened / 100 % 100, opened % 100);
+            let y = opened / 10000;
+            let filter = match (by, seg.as_str()) {
+                ("profession", "") => "AND h.profession IS NULL".to_string(),
+                ("profession", p) => format!("AND h.profession = '{p}'"),
+                (_, band) => format!(
+                    "AND (CASE WHEN m.birth_year IS NULL THEN '不明' WHEN {y} - m.birth_year < 30 THEN '20代'
+                          WHEN {y} - m.birth_year < 40 THEN '30代' WHEN {y} - m.birth_year < 50 THEN '40代'
+                          WHEN {y} - m.birth_year < 60 THEN '50代' WHEN {y} - m.birth_year < 70 THEN '60代'
+                          ELSE '70代以上' END) = '{band}'"
+                ),
+            };
+            assert_eq!(invited, duck_active(&d, &filter), "{by} {fy} {seg}");
+            checked += 1;
+        }
+        assert!(checked >= 13 * 4, "{by}: only {checked} cells checked");
+    }
+}
+
+/// The snapshot's answers carry their respondent's segments (joined once when the
+/// snapshot is read): answers per 年度 and segment equal DuckDB joining the stored tables.
+#[test]
+fn answers_carry_their_respondents_segments() {
+    let f = sample();
+    let count = |sql: &str| -> i64 {
+        let batches = f.engine.block_on(f.engine.snapshot().sql(sql)).unwrap_or_else(|e| panic!("{e}: {sql}"));
+        let b = batches.first().expect("a row");
+        arrow::compute::cast(b.column(0), &arrow::datatypes::DataType::Int64)
+            .expect("cast")
+            .as_any()
+            .downcast_ref::<arrow::array::Int64Array>()
+            .expect("int")
+            .value(0)
+    };
+    let mut checked = 0;
+    for fy in [2014, 2020, 2026] {
+        for (column, value) in [("profession", "'医師'"), ("age_band", "'40代'"), ("prefecture_code", "13")] {
+            let ours =
+                count(&format!("SELECT COUNT(*) FROM survey_answers WHERE fiscal_year = {fy} AND {column} = {value}"));
+            let duckdb = duck(&format!(
+                "SELECT COUNT(*) FROM survey_answers a JOIN survey_responses r
+                   ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
+                 WHERE a.superseded_by IS NULL AND r.superseded_by IS NULL AND a.fiscal_year = {fy}
+                   AND r.{column} = {value}"
+            ));
+            assert_eq!(ours, duckdb, "{fy} {column} = {value}");
+            assert!(ours > 0, "{fy} {column} = {value}: no answers to compare");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 9);
+    // Answers without a stated 職種 (or without a response) stay unknown, not dropped.
+    let unknown = count("SELECT COUNT(*) FROM survey_answers WHERE profession IS NULL");
+    let duckdb = duck(
+        "SELECT COUNT(*) FROM survey_answers a LEFT JOIN survey_responses r
+           ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id AND r.superseded_by IS NULL
+         WHERE a.superseded_by IS NULL AND r.profession IS NULL",
+    );
+    assert_eq!(unknown, duckdb);
+}
+
 /// "What did the board see in April": the engine over the store as an earlier load saw it
 /// gives what that roster said, whatever later loads added.
 #[test]
