@@ -35,10 +35,6 @@ pub const WEIGHTED: MetricDef = MetricDef {
 fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let (fy, id, q) = closed_question(cx).await?;
-        let w = cx.frame(&format!("SELECT opened_on FROM survey_waves WHERE fiscal_year = {fy}")).await?;
-        if w.date(0, "opened_on").is_none() {
-            return Err(cx.bad("fiscal_year", &fy.to_string(), "no wave / 調査回がありません"));
-        }
         // Respondents are raked as cells of (職種, 年齢階級, 地方): every respondent of a cell
         // gets the same weight, so the cell's count is its starting weight. Each answer
         // carries its respondent's segments (the snapshot joined them once), so neither
@@ -58,6 +54,13 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             ))
             .await?;
         let frame = frame_cells(cx, fy).await?;
+        if frame.is_empty() {
+            // No frame: a 年度 without a wave (or without its 開始日), or a roster empty then.
+            let w = cx.frame(&format!("SELECT opened_on FROM survey_waves WHERE fiscal_year = {fy}")).await?;
+            if w.date(0, "opened_on").is_none() {
+                return Err(cx.bad("fiscal_year", &fy.to_string(), "no wave / 調査回がありません"));
+            }
+        }
         let read = started.elapsed().as_secs_f64() * 1000.0;
         // Cells with every segment known, and their respondents.
         let mut cells: BTreeMap<[String; 3], f64> = BTreeMap::new();
