@@ -66,6 +66,7 @@ const DERIVED: &[&Derived] = &[
     &crate::metrics::flows::COHORT_LEAVES,
     &crate::metrics::questions::ANSWER_COUNTS,
     &crate::metrics::frames::WAVE_FRAMES,
+    &crate::metrics::weighted::RESPONSE_CELLS,
 ];
 
 /// The metric engine's view of the store.

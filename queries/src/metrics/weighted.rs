@@ -10,7 +10,19 @@ use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output};
 use crate::error::Result;
 use crate::frame::Frame;
 use crate::result::{Column, Value};
+use crate::snapshot::{Build, Derived};
 use crate::stats;
+
+/// `response_cells`: respondents per 年度, 職種, 年齢階級 and 都道府県 as the responses
+/// state them (a few thousand rows at any scale): the starting cells of the raking.
+pub const RESPONSE_CELLS: Derived = Derived {
+    name: "response_cells",
+    from: &["survey_responses"],
+    build: Build::Sql(|| {
+        "SELECT fiscal_year, profession, age_band, prefecture_code, COUNT(*) AS n FROM survey_responses GROUP BY 1, 2, 3, 4"
+            .to_string()
+    }),
+};
 
 pub const WEIGHTED: MetricDef = MetricDef {
     name: "survey.weighted",
@@ -42,8 +54,7 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let started = std::time::Instant::now();
         let resp = cx
             .frame(&format!(
-                "SELECT profession, age_band, prefecture_code, COUNT(*) AS n FROM survey_responses
-                 WHERE fiscal_year = {fy} GROUP BY 1, 2, 3"
+                "SELECT profession, age_band, prefecture_code, n FROM response_cells WHERE fiscal_year = {fy}"
             ))
             .await?;
         let answers = cx
