@@ -128,7 +128,7 @@ impl Warehouse {
 /// response come from one input row, so from one load).
 pub fn snapshot_sql(table: &Table, n: i64) -> String {
     let sql = visible_sql(table, n);
-    if table.name != schema::SURVEY_ANSWERS.name {
+    if !carries_respondent(table) {
         return sql;
     }
     let respondent: Vec<String> = RESPONDENT_COLUMNS.iter().map(|(c, _)| format!("r.{c}")).collect();
@@ -140,12 +140,17 @@ pub fn snapshot_sql(table: &Table, n: i64) -> String {
     )
 }
 
+/// Whether the snapshot's copy of `table` carries the [`RESPONDENT_COLUMNS`].
+fn carries_respondent(table: &Table) -> bool {
+    table.name == schema::SURVEY_ANSWERS.name
+}
+
 /// The Arrow schema of a snapshot table: `load_id` and the payload, all nullable
 /// (as DuckDB reports them), as [`snapshot_sql`] reads it.
 pub fn snapshot_schema(table: &Table) -> SchemaRef {
     let mut fields = vec![Field::new("load_id", DataType::Int64, true)];
     fields.extend(table.columns.iter().map(|(n, t, _)| Field::new(*n, t.arrow(), true)));
-    if table.name == schema::SURVEY_ANSWERS.name {
+    if carries_respondent(table) {
         fields.extend(RESPONDENT_COLUMNS.iter().map(|(n, t)| Field::new(*n, t.arrow(), true)));
     }
     Arc::new(Schema::new(fields))

@@ -9,9 +9,9 @@ use arrow::datatypes::{DataType, Field, Schema};
 use chrono::Datelike;
 use datafusion::execution::context::SessionContext;
 use model::membership::AGE_BANDS;
-use model::prefecture::{Prefecture, REGIONS};
+use model::prefecture::REGIONS;
 
-use super::age_band_index;
+use super::{age_band_index, region_of};
 use crate::error::Result;
 use crate::frame::{date_column, i64_column, str_column};
 use crate::snapshot::{Build, Derived};
@@ -47,13 +47,8 @@ async fn wave_frames(ctx: &SessionContext) -> Result<RecordBatch> {
     // Dense counts: [wave][profession][age band][region]; the last age band and region
     // index are 不明, professions are numbered as first seen (index 0 is NULL).
     let (bands, regions) = (AGE_BANDS.terms.len() + 1, REGIONS.len() + 1);
-    let region_index: Vec<usize> = (0..=47u32)
-        .map(|c| {
-            Prefecture::from_code(c)
-                .and_then(|p| REGIONS.iter().position(|r| *r == p.region()))
-                .unwrap_or(REGIONS.len())
-        })
-        .collect();
+    let region_index: Vec<usize> =
+        (0..=47).map(|c| REGIONS.iter().position(|r| *r == region_of(Some(c))).unwrap_or(REGIONS.len())).collect();
     let mut professions: Vec<Option<String>> = vec![None];
     const MAX_PROFESSIONS: usize = 64;
     let mut counts: Vec<i64> = vec![0; waves.len() * MAX_PROFESSIONS * bands * regions];

@@ -8,7 +8,7 @@ use arrow::array::Array;
 
 use super::FastMap;
 use super::questions::{chosen_year, question};
-use super::survey::{response_segment_sql, segment_column, segment_order};
+use super::survey::{respondent_segment_sql, segment_column, segment_order};
 use crate::catalog::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::disclosure::Policy;
 use crate::error::Result;
@@ -151,9 +151,9 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str, ordered: bool) 
         }
     }
     let seg_sql = match seg {
-        "" => "''",
-        "fiscal_year" => "CAST(a.fiscal_year AS VARCHAR)",
-        s => response_segment_sql(s),
+        "" => "''".to_string(),
+        "fiscal_year" => "CAST(a.fiscal_year AS VARCHAR)".to_string(),
+        s => respondent_segment_sql(s, "a"),
     };
     // The free-text questions of each year, named in the filter: picking answers by their
     // 設問ID takes a fraction of joining every answer of the year to the questions.
@@ -166,20 +166,17 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str, ordered: bool) 
     }
     let qs = cx.frame(&format!("SELECT fiscal_year, question_id FROM survey_questions{which}")).await?;
     let Some(filter) = answer_filter(&qs) else { return Ok(Vec::new()) };
-    // The respondent's row is read only for a segment it states: every answer has its
-    // response (ingest writes both from one input row, and a later load of the 年度
-    // replaces both).
-    let respondent = if matches!(seg, "" | "fiscal_year") {
+    // Each answer carries its respondent's segments; the regions are joined only for 地方.
+    let regions = if matches!(seg, "" | "fiscal_year") {
         ""
     } else {
-        "JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
-         LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code"
+        "LEFT JOIN prefecture_regions g ON g.prefecture_code = a.prefecture_code"
     };
     let order = if ordered { "ORDER BY a.fiscal_year, a.response_id, a.question_id" } else { "" };
     let batches = cx
         .batches(&format!(
             "SELECT a.fiscal_year, a.response_id, a.answer, {seg_sql} AS seg FROM survey_answers a
-             {respondent}
+             {regions}
              WHERE ({filter}) AND trim(a.answer) <> '' {order}"
         ))
         .await?;

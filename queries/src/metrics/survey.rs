@@ -38,12 +38,13 @@ pub(super) fn segment_order(seg: &str, v: &str) -> (usize, String) {
     }
 }
 
-/// SQL: the respondents' segment value (from survey_responses r, regions g).
-pub(super) fn response_segment_sql(seg: &str) -> &'static str {
+/// SQL: the respondents' segment value, from `table` — survey_responses, or survey_answers,
+/// which carries its respondent's segments in the snapshot — and the regions `g` joined on
+/// its `prefecture_code`.
+pub(super) fn respondent_segment_sql(seg: &str, table: &str) -> String {
     match seg {
-        "profession" => "COALESCE(r.profession, '不明')",
-        "age_band" => "COALESCE(r.age_band, '不明')",
-        _ => "COALESCE(g.region, '不明')",
+        "profession" | "age_band" => format!("COALESCE({table}.{seg}, '不明')"),
+        _ => "COALESCE(g.region, '不明')".to_string(),
     }
 }
 
@@ -134,7 +135,7 @@ fn response_rate<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             .frame(&format!(
                 "SELECT r.fiscal_year, {} AS seg, COUNT(*) AS n FROM survey_responses r
                  LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code GROUP BY 1, 2",
-                response_segment_sql(seg)
+                respondent_segment_sql(seg, "r")
             ))
             .await?;
         let mut responses: BTreeMap<(i64, String), i64> = BTreeMap::new();
@@ -267,10 +268,9 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let pairs = if segment {
             cx.frame(&format!(
                 "SELECT a.answer AS x, {} AS y, COUNT(*) AS n FROM survey_answers a
-                 JOIN survey_responses r ON r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id
-                 LEFT JOIN prefecture_regions g ON g.prefecture_code = r.prefecture_code
+                 LEFT JOIN prefecture_regions g ON g.prefecture_code = a.prefecture_code
                  WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' GROUP BY 1, 2",
-                response_segment_sql(&col)
+                respondent_segment_sql(&col, "a")
             ))
             .await?
         } else {

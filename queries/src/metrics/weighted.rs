@@ -134,7 +134,7 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             raked_ms = raked - read,
             cells = units.len(),
             sweeps = converged.unwrap_or(0),
-            "read, matched and raked"
+            "read and raked"
         );
         let mut keyed: Vec<(String, (i64, f64))> = raw.into_iter().collect();
         keyed.sort_by_key(|(l, _)| q.order(l));
