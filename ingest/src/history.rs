@@ -1,5 +1,7 @@
 //! Membership history: a roster snapshot diffed against the warehouse's current
-//! state (polars does the join and the change detection).
+//! state. polars does the join and the change detection on integer columns (the
+//! 128-bit pseudonym as two `u64`s, text labels as codes); the rows it picks are then
+//! gathered from the Arrow arrays, so no text is copied into or out of polars.
 //!
 //! - A member first seen gets a version of their facts and an interval of their
 //!   state (category, profession, prefecture) from their 入会日.
@@ -11,16 +13,18 @@
 
 use std::sync::Arc;
 
-use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Date32Array, Int32Array, RecordBatch, StringArray};
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Date32Array, Int64Array, RecordBatch, UInt32Array};
+use arrow::compute::{concat, take};
 use arrow::datatypes::{DataType, Date32Type, Field, Int32Type, Schema};
 use chrono::NaiveDate;
 use polars::prelude::{
-    Column, DataFrame, Expr, IntoLazy, JoinArgs, JoinCoalesce, JoinType, NamedFrom, Series, col, lit,
+    BooleanChunked, Column, DataFrame, IntoColumn, IntoLazy, JoinArgs, JoinCoalesce, JoinType, NamedFrom,
+    NewChunkedArray, Series, UInt32Chunked, UInt64Chunked, col, lit,
 };
 use store::MemberDiff;
 use store::schema::{MEMBER_HISTORY, MEMBERS};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::validate::date32;
 
 /// The warehouse's current membership state.
@@ -39,214 +43,325 @@ pub const CURRENT_MEMBERS_SQL: &str =
 pub const OPEN_INTERVALS_SQL: &str =
     "SELECT member_key, category, profession, prefecture_code FROM member_history WHERE valid_to IS NULL";
 
-fn str_col(name: &str, batches: &[RecordBatch], idx: usize) -> Column {
-    let v: Vec<Option<&str>> =
-        batches.iter().flat_map(|b| b.column(idx).as_string::<i32>().iter().collect::<Vec<_>>()).collect();
-    Series::new(name.into(), v).into()
+// Columns of the member_snapshots payload.
+const S_KEY: usize = 2;
+const S_CATEGORY: usize = 3;
+const S_PROFESSION: usize = 4;
+const S_JOINED: usize = 5;
+const S_LEFT: usize = 6;
+const S_PREF: usize = 7;
+const S_BIRTH: usize = 8;
+const S_SEX: usize = 9;
+
+/// Small integer codes for text labels, shared by the snapshot and the current state
+/// so that equal labels get equal codes.
+#[derive(Default)]
+struct Codes<'a> {
+    map: std::collections::HashMap<&'a str, u32, foldhash::fast::RandomState>,
 }
 
-fn i32_col(name: &str, batches: &[RecordBatch], idx: usize) -> Column {
-    let v: Vec<Option<i32>> = batches
-        .iter()
-        .flat_map(|b| {
-            let a = b.column(idx);
-            match a.data_type() {
-                DataType::Date32 => a.as_primitive::<Date32Type>().iter().collect::<Vec<_>>(),
-                _ => a.as_primitive::<Int32Type>().iter().collect::<Vec<_>>(),
-            }
-        })
-        .collect();
-    Series::new(name.into(), v).into()
+impl<'a> Codes<'a> {
+    fn code(&mut self, s: &'a str) -> u32 {
+        let n = self.map.len() as u32;
+        *self.map.entry(s).or_insert(n)
+    }
+
+    fn column(&mut self, name: &str, array: &'a ArrayRef) -> Column {
+        let a = array.as_string::<i32>();
+        let v: Vec<Option<u32>> = (0..a.len()).map(|i| a.is_valid(i).then(|| self.code(a.value(i)))).collect();
+        Series::new(name.into(), v).into_column()
+    }
 }
 
-fn bool_col(name: &str, batches: &[RecordBatch], idx: usize) -> Column {
-    let v: Vec<Option<bool>> =
-        batches.iter().flat_map(|b| b.column(idx).as_boolean().iter().collect::<Vec<_>>()).collect();
-    Series::new(name.into(), v).into()
+/// The two halves of a pseudonym (32 hex digits, as [`crate::pseudonym`] writes them).
+fn key_columns(array: &ArrayRef, what: &str) -> Result<[Column; 2]> {
+    let a = array.as_string::<i32>();
+    let (mut hi, mut lo) = (Vec::with_capacity(a.len()), Vec::with_capacity(a.len()));
+    for i in 0..a.len() {
+        let s = if a.is_valid(i) { a.value(i) } else { "" };
+        let k = (s.len() == 32).then(|| u128::from_str_radix(s, 16).ok()).flatten().ok_or_else(|| {
+            Error::Usage(format!("{what}: member_key '{s}' is not a pseudonym (32 hexadecimal digits)"))
+        })?;
+        hi.push((k >> 64) as u64);
+        lo.push(k as u64);
+    }
+    Ok([UInt64Chunked::from_vec("k0".into(), hi).into_column(), UInt64Chunked::from_vec("k1".into(), lo).into_column()])
 }
 
-fn rows(batches: &[RecordBatch]) -> usize {
-    batches.iter().map(RecordBatch::num_rows).sum()
+fn i32_column(name: &str, array: &ArrayRef) -> Column {
+    let v: Vec<Option<i32>> = match array.data_type() {
+        DataType::Date32 => array.as_primitive::<Date32Type>().iter().collect(),
+        _ => array.as_primitive::<Int32Type>().iter().collect(),
+    };
+    Series::new(name.into(), v).into_column()
+}
+
+fn row_index(name: &str, n: usize) -> Column {
+    UInt32Chunked::from_vec(name.into(), (0..n as u32).collect::<Vec<u32>>()).into_column()
+}
+
+/// One batch of the current state's rows (`None` when there are none).
+fn one_batch(batches: &[RecordBatch]) -> Result<Option<RecordBatch>> {
+    match batches.iter().filter(|b| b.num_rows() > 0).collect::<Vec<_>>().as_slice() {
+        [] => Ok(None),
+        [b] => Ok(Some((*b).clone())),
+        bs => Ok(Some(arrow::compute::concat_batches(&bs[0].schema(), bs.iter().copied())?)),
+    }
+}
+
+/// Row indices picked by the diff, in row order.
+#[derive(Default)]
+struct Picks {
+    /// Snapshot rows that become member versions, with their first_seen date.
+    versions: Vec<(u32, i32)>,
+    /// Current member versions of members who vanished.
+    vanished: Vec<u32>,
+    /// Snapshot rows whose member's current version is superseded.
+    superseded: Vec<u32>,
+    /// Snapshot rows whose member's open interval closes.
+    closes: Vec<u32>,
+    /// Snapshot rows that open an interval, with its valid_from date.
+    opens: Vec<(u32, i32)>,
 }
 
 /// Computes the changes a snapshot (payload of `member_snapshots`) makes.
 pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> Result<MemberDiff> {
-    let s = std::slice::from_ref(snapshot);
-    // member_snapshots payload: row_no, as_of, member_key, category, profession,
-    // joined_on, left_on, prefecture_code, birth_year, sex
+    let day = date32(as_of);
+    let members = one_batch(&state.members)?;
+    let open = one_batch(&state.open)?;
+    let picks = pick(snapshot, day, members.as_ref(), open.as_ref())?;
+    gather(snapshot, day, members.as_ref(), &picks)
+}
+
+/// The join and change detection (polars).
+fn pick(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, open: Option<&RecordBatch>) -> Result<Picks> {
+    let mut codes = Codes::default();
+    let s = snapshot.columns();
+    let [k0, k1] = key_columns(&s[S_KEY], "member_snapshots")?;
     let snap = DataFrame::new(
         snapshot.num_rows(),
         vec![
-            str_col("k", s, 2),
-            str_col("category", s, 3),
-            str_col("profession", s, 4),
-            i32_col("joined_on", s, 5),
-            i32_col("left_on", s, 6),
-            i32_col("prefecture_code", s, 7),
-            i32_col("birth_year", s, 8),
-            str_col("sex", s, 9),
+            k0,
+            k1,
+            row_index("i_new", snapshot.num_rows()),
+            codes.column("category", &s[S_CATEGORY]),
+            codes.column("profession", &s[S_PROFESSION]),
+            i32_column("joined_on", &s[S_JOINED]),
+            i32_column("left_on", &s[S_LEFT]),
+            i32_column("prefecture_code", &s[S_PREF]),
+            i32_column("birth_year", &s[S_BIRTH]),
+            codes.column("sex", &s[S_SEX]),
         ],
     )?;
-    let m = &state.members;
-    let old = DataFrame::new(
-        rows(m),
-        vec![
-            str_col("k", m, 0),
-            i32_col("joined_on_old", m, 1),
-            i32_col("left_on_old", m, 2),
-            bool_col("left_inferred_old", m, 3),
-            i32_col("birth_year_old", m, 4),
-            str_col("sex_old", m, 5),
-            i32_col("first_seen_old", m, 6),
-        ],
-    )?;
-    let o = &state.open;
-    let open = DataFrame::new(
-        rows(o),
-        vec![
-            str_col("k", o, 0),
-            str_col("category_old", o, 1),
-            str_col("profession_old", o, 2),
-            i32_col("prefecture_code_old", o, 3),
-        ],
-    )?;
-    let day = date32(as_of);
+    let old = match members {
+        Some(m) => {
+            let c = m.columns();
+            let [k0, k1] = key_columns(&c[0], "members")?;
+            let inferred: BooleanChunked = c[3].as_boolean().iter().collect();
+            DataFrame::new(
+                m.num_rows(),
+                vec![
+                    k0,
+                    k1,
+                    row_index("i_old", m.num_rows()),
+                    i32_column("joined_on_old", &c[1]),
+                    i32_column("left_on_old", &c[2]),
+                    inferred.with_name("left_inferred_old".into()).into_column(),
+                    i32_column("birth_year_old", &c[4]),
+                    codes.column("sex_old", &c[5]),
+                    i32_column("first_seen_old", &c[6]),
+                ],
+            )?
+        }
+        None => empty_frame(&[
+            ("i_old", false),
+            ("joined_on_old", true),
+            ("left_on_old", true),
+            ("left_inferred_old", false),
+            ("birth_year_old", true),
+            ("sex_old", false),
+            ("first_seen_old", true),
+        ])?,
+    };
+    let open = match open {
+        Some(o) => {
+            let c = o.columns();
+            let [k0, k1] = key_columns(&c[0], "member_history")?;
+            DataFrame::new(
+                o.num_rows(),
+                vec![
+                    k0,
+                    k1,
+                    codes.column("category_old", &c[1]),
+                    codes.column("profession_old", &c[2]),
+                    i32_column("prefecture_code_old", &c[3]),
+                ],
+            )?
+        }
+        None => empty_frame(&[("category_old", false), ("profession_old", false), ("prefecture_code_old", true)])?,
+    };
+    let keys = || [col("k0"), col("k1")];
     let full = JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns);
-    let joined = snap
+    let in_new = || col("i_new").is_not_null();
+    let in_old = || col("i_old").is_not_null();
+    let facts_changed = in_new().and(in_old()).and(
+        col("joined_on")
+            .neq_missing(col("joined_on_old"))
+            .or(col("left_on").neq_missing(col("left_on_old")))
+            .or(col("birth_year").neq_missing(col("birth_year_old")))
+            .or(col("sex").neq_missing(col("sex_old")))
+            .or(col("left_inferred_old").fill_null(lit(false))),
+    );
+    let state_changed = in_new().and(in_old()).and(
+        col("category")
+            .neq_missing(col("category_old"))
+            .or(col("profession").neq_missing(col("profession_old")))
+            .or(col("prefecture_code").neq_missing(col("prefecture_code_old"))),
+    );
+    let flagged = snap
         .lazy()
-        .join(old.lazy(), [col("k")], [col("k")], full)
-        .join(open.lazy(), [col("k")], [col("k")], JoinArgs::new(JoinType::Left))
-        .with_columns([
-            col("category").is_not_null().alias("in_new"),
-            col("first_seen_old").is_not_null().alias("in_old"),
-        ])
-        .with_columns([
-            col("in_new").and(col("in_old").not()).alias("new_member"),
-            col("in_new")
-                .and(col("in_old"))
-                .and(
-                    col("joined_on")
-                        .neq_missing(col("joined_on_old"))
-                        .or(col("left_on").neq_missing(col("left_on_old")))
-                        .or(col("birth_year").neq_missing(col("birth_year_old")))
-                        .or(col("sex").neq_missing(col("sex_old")))
-                        .or(col("left_inferred_old").fill_null(lit(false))),
-                )
-                .alias("facts_changed"),
-            col("in_old").and(col("in_new").not()).and(col("left_on_old").is_null()).alias("vanished"),
-            col("in_new")
-                .and(col("in_old"))
-                .and(
-                    col("category")
-                        .neq_missing(col("category_old"))
-                        .or(col("profession").neq_missing(col("profession_old")))
-                        .or(col("prefecture_code").neq_missing(col("prefecture_code_old"))),
-                )
-                .alias("state_changed"),
+        .join(old.lazy(), keys(), keys(), full)
+        .join(open.lazy(), keys(), keys(), JoinArgs::new(JoinType::Left))
+        .select([
+            col("i_new"),
+            col("i_old"),
+            col("joined_on"),
+            col("first_seen_old"),
+            in_new().and(in_old().not()).alias("new_member"),
+            facts_changed.alias("facts_changed"),
+            in_old().and(in_new().not()).and(col("left_on_old").is_null()).alias("vanished"),
+            state_changed.clone().alias("state_changed"),
+            state_changed.and(col("category_old").is_not_null()).alias("closes"),
         ])
         .collect()?;
+    collect_picks(&flagged, day)
+}
 
-    let pick = |filter: Expr, exprs: Vec<Expr>| -> Result<DataFrame> {
-        Ok(joined.clone().lazy().filter(filter).select(exprs).collect()?)
-    };
-    let versions = pick(
-        col("new_member").or(col("facts_changed")),
-        vec![
-            col("k"),
-            col("joined_on"),
-            col("left_on"),
-            lit(false).alias("left_inferred"),
-            col("birth_year"),
-            col("sex"),
-            col("first_seen_old").fill_null(lit(day)).alias("first_seen"),
-        ],
-    )?;
-    let vanished = pick(
-        col("vanished"),
-        vec![
-            col("k"),
-            col("joined_on_old").alias("joined_on"),
-            lit(day).alias("left_on"),
-            lit(true).alias("left_inferred"),
-            col("birth_year_old").alias("birth_year"),
-            col("sex_old").alias("sex"),
-            col("first_seen_old").alias("first_seen"),
-        ],
-    )?;
-    let superseded = pick(col("facts_changed").or(col("vanished")), vec![col("k")])?;
-    let closes = pick(col("state_changed").and(col("category_old").is_not_null()), vec![col("k")])?;
-    let opens_new = pick(
-        col("new_member"),
-        vec![
-            col("k"),
-            col("joined_on").alias("valid_from"),
-            col("category"),
-            col("profession"),
-            col("prefecture_code"),
-        ],
-    )?;
-    let opens_changed = pick(
-        col("state_changed"),
-        vec![col("k"), lit(day).alias("valid_from"), col("category"), col("profession"), col("prefecture_code")],
-    )?;
+/// A frame with the join keys and the given columns, no rows (`true`: Int32, else UInt32/bool).
+fn empty_frame(cols: &[(&str, bool)]) -> Result<DataFrame> {
+    let mut v: Vec<Column> = vec![
+        UInt64Chunked::from_vec("k0".into(), Vec::<u64>::new()).into_column(),
+        UInt64Chunked::from_vec("k1".into(), Vec::<u64>::new()).into_column(),
+    ];
+    for (name, int) in cols {
+        v.push(if *int {
+            Series::new((*name).into(), Vec::<Option<i32>>::new()).into_column()
+        } else if name.starts_with("left_inferred") {
+            Series::new((*name).into(), Vec::<Option<bool>>::new()).into_column()
+        } else {
+            UInt32Chunked::from_slice((*name).into(), &[]).into_column()
+        });
+    }
+    Ok(DataFrame::new(0, v)?)
+}
 
-    let members_new = concat_batches(&[to_members(&versions)?, to_members(&vanished)?], MEMBERS.payload_schema())?;
-    let history_open =
-        concat_batches(&[to_history(&opens_new)?, to_history(&opens_changed)?], MEMBER_HISTORY.payload_schema())?;
-    let keys = strings(&superseded, "k")?;
-    let members_superseded = RecordBatch::try_new(
-        Arc::new(Schema::new(vec![Field::new("member_key", DataType::Utf8, true)])),
-        vec![Arc::new(keys) as ArrayRef],
+/// Reads the flags polars computed into row-index lists.
+fn collect_picks(df: &DataFrame, day: i32) -> Result<Picks> {
+    let flag =
+        |name: &str| -> Result<Vec<bool>> { Ok(df.column(name)?.bool()?.iter().map(|b| b.unwrap_or(false)).collect()) };
+    let idx = |name: &str| -> Result<Vec<Option<u32>>> { Ok(df.column(name)?.u32()?.iter().collect()) };
+    let date = |name: &str| -> Result<Vec<Option<i32>>> { Ok(df.column(name)?.i32()?.iter().collect()) };
+    let (i_new, i_old) = (idx("i_new")?, idx("i_old")?);
+    let (joined, first_seen) = (date("joined_on")?, date("first_seen_old")?);
+    let (new_member, facts, vanished, state, closes) =
+        (flag("new_member")?, flag("facts_changed")?, flag("vanished")?, flag("state_changed")?, flag("closes")?);
+    let mut p = Picks::default();
+    for r in 0..df.height() {
+        if vanished[r]
+            && let Some(o) = i_old[r]
+        {
+            p.vanished.push(o);
+        }
+        let Some(n) = i_new[r] else { continue };
+        if new_member[r] || facts[r] {
+            p.versions.push((n, first_seen[r].unwrap_or(day)));
+        }
+        if facts[r] {
+            p.superseded.push(n);
+        }
+        if closes[r] {
+            p.closes.push(n);
+        }
+        if new_member[r] {
+            let from = joined[r].ok_or_else(|| Error::Usage("a new member without 入会日 reached the diff".into()))?;
+            p.opens.push((n, from));
+        } else if state[r] {
+            p.opens.push((n, day));
+        }
+    }
+    p.versions.sort_unstable();
+    p.vanished.sort_unstable();
+    p.superseded.sort_unstable();
+    p.closes.sort_unstable();
+    p.opens.sort_unstable();
+    Ok(p)
+}
+
+fn indices(rows: impl Iterator<Item = u32>) -> UInt32Array {
+    UInt32Array::from_iter_values(rows)
+}
+
+/// Builds the batches of a [`MemberDiff`] from the picked rows (Arrow `take`).
+fn gather(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, p: &Picks) -> Result<MemberDiff> {
+    let s = snapshot.columns();
+    let key_field = || Field::new("member_key", DataType::Utf8, true);
+
+    let v = indices(p.versions.iter().map(|x| x.0));
+    let nv = v.len();
+    let mut members_new = RecordBatch::try_new(
+        MEMBERS.payload_schema(),
+        vec![
+            take(&s[S_KEY], &v, None)?,
+            take(&s[S_JOINED], &v, None)?,
+            take(&s[S_LEFT], &v, None)?,
+            Arc::new(BooleanArray::from(vec![false; nv])),
+            take(&s[S_BIRTH], &v, None)?,
+            take(&s[S_SEX], &v, None)?,
+            Arc::new(Date32Array::from_iter_values(p.versions.iter().map(|x| x.1))),
+        ],
     )?;
-    let close_keys = strings(&closes, "k")?;
-    let n = close_keys.len();
+    let mut superseded_keys = take(&s[S_KEY], &indices(p.superseded.iter().copied()), None)?;
+    if let (Some(m), false) = (members, p.vanished.is_empty()) {
+        let o = indices(p.vanished.iter().copied());
+        let c = m.columns();
+        let n = o.len();
+        let gone = RecordBatch::try_new(
+            MEMBERS.payload_schema(),
+            vec![
+                take(&c[0], &o, None)?,
+                take(&c[1], &o, None)?,
+                Arc::new(Date32Array::from(vec![day; n])),
+                Arc::new(BooleanArray::from(vec![true; n])),
+                take(&c[4], &o, None)?,
+                take(&c[5], &o, None)?,
+                take(&c[6], &o, None)?,
+            ],
+        )?;
+        members_new = arrow::compute::concat_batches(&MEMBERS.payload_schema(), [&members_new, &gone])?;
+        superseded_keys = concat(&[superseded_keys.as_ref(), gone.column(0).as_ref()])?;
+    }
+    let members_superseded = RecordBatch::try_new(Arc::new(Schema::new(vec![key_field()])), vec![superseded_keys])?;
+
+    let c = indices(p.closes.iter().copied());
+    let nc = c.len();
     let history_close = RecordBatch::try_new(
-        Arc::new(Schema::new(vec![
-            Field::new("member_key", DataType::Utf8, true),
-            Field::new("valid_to", DataType::Date32, true),
-        ])),
-        vec![Arc::new(close_keys) as ArrayRef, Arc::new(Date32Array::from(vec![day; n]))],
+        Arc::new(Schema::new(vec![key_field(), Field::new("valid_to", DataType::Date32, true)])),
+        vec![take(&s[S_KEY], &c, None)?, Arc::new(Date32Array::from(vec![day; nc]))],
+    )?;
+
+    let o = indices(p.opens.iter().map(|x| x.0));
+    let no = o.len();
+    let history_open = RecordBatch::try_new(
+        MEMBER_HISTORY.payload_schema(),
+        vec![
+            take(&s[S_KEY], &o, None)?,
+            Arc::new(Date32Array::from_iter_values(p.opens.iter().map(|x| x.1))),
+            Arc::new(Date32Array::new_null(no)),
+            Arc::new(Int64Array::new_null(no)),
+            take(&s[S_CATEGORY], &o, None)?,
+            take(&s[S_PROFESSION], &o, None)?,
+            take(&s[S_PREF], &o, None)?,
+        ],
     )?;
     Ok(MemberDiff { members_new, members_superseded, history_close, history_open })
-}
-
-fn strings(df: &DataFrame, name: &str) -> Result<StringArray> {
-    Ok(df.column(name)?.str()?.iter().collect())
-}
-
-fn ints(df: &DataFrame, name: &str) -> Result<Vec<Option<i32>>> {
-    Ok(df.column(name)?.i32()?.iter().collect())
-}
-
-fn to_members(df: &DataFrame) -> Result<RecordBatch> {
-    let cols: Vec<ArrayRef> = vec![
-        Arc::new(strings(df, "k")?),
-        Arc::new(Date32Array::from(ints(df, "joined_on")?)),
-        Arc::new(Date32Array::from(ints(df, "left_on")?)),
-        Arc::new(
-            df.column("left_inferred")?.bool()?.iter().map(|b| Some(b.unwrap_or(false))).collect::<BooleanArray>(),
-        ),
-        Arc::new(Int32Array::from(ints(df, "birth_year")?)),
-        Arc::new(strings(df, "sex")?),
-        Arc::new(Date32Array::from(ints(df, "first_seen")?)),
-    ];
-    Ok(RecordBatch::try_new(MEMBERS.payload_schema(), cols)?)
-}
-
-fn to_history(df: &DataFrame) -> Result<RecordBatch> {
-    let n = df.height();
-    let cols: Vec<ArrayRef> = vec![
-        Arc::new(strings(df, "k")?),
-        Arc::new(Date32Array::from(ints(df, "valid_from")?)),
-        Arc::new(Date32Array::new_null(n)),
-        Arc::new(arrow::array::Int64Array::new_null(n)),
-        Arc::new(strings(df, "category")?),
-        Arc::new(strings(df, "profession")?),
-        Arc::new(Int32Array::from(ints(df, "prefecture_code")?)),
-    ];
-    Ok(RecordBatch::try_new(MEMBER_HISTORY.payload_schema(), cols)?)
-}
-
-fn concat_batches(batches: &[RecordBatch], schema: arrow::datatypes::SchemaRef) -> Result<RecordBatch> {
-    Ok(arrow::compute::concat_batches(&schema, batches)?)
 }

@@ -2,7 +2,8 @@
 //! that record a [`Reject`] for each bad value, with memoisation of the costly
 //! normalisers (most date and label columns hold few distinct values).
 
-use std::collections::HashMap;
+/// The memo maps: keys are short cell texts, hashed once per cell of a file.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use chrono::NaiveDate;
 use model::membership::Vocabulary;
@@ -45,10 +46,10 @@ impl<'a> Checker<'a> {
             mapping,
             rejects: Vec::new(),
             raw_cells: Vec::new(),
-            dates: HashMap::new(),
-            labels: vec![HashMap::new(); spec.columns.len()],
-            prefectures: HashMap::new(),
-            years: HashMap::new(),
+            dates: HashMap::default(),
+            labels: vec![HashMap::default(); spec.columns.len()],
+            prefectures: HashMap::default(),
+            years: HashMap::default(),
         }
     }
 

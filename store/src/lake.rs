@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use arrow::record_batch::RecordBatch;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use crate::error::{DbContext, Error, Result};
 use crate::schema::{Supersede, Table};
@@ -175,7 +176,7 @@ impl Lake {
             batch.clone()
         };
         let file = Self::io(&path, File::create(&path))?;
-        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let props = staging_properties();
         let parquet_err = |source| Error::Parquet { path: path.clone(), source };
         let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(parquet_err)?;
         writer.write(&batch).map_err(parquet_err)?;
@@ -288,6 +289,23 @@ impl Lake {
             .filter(|t| !t.is_empty() && export_sql(t, id).is_some())
             .any(|t| !self.partition(t, id).exists()))
     }
+}
+
+/// Rows per row group of a staged file: DuckDB's own row-group size, so that its
+/// `read_parquet` insert runs on every thread (a 1.2 M-row roster in the default
+/// 1 M-row groups inserts in one and a half threads: 1.08 s against 0.71 s, measured).
+const STAGED_ROW_GROUP: usize = 122_880;
+
+/// Writer settings of staged (later lake) files: Snappy; the pseudonym column, random by
+/// construction, without dictionary or statistics (neither can help a reader of it).
+fn staging_properties() -> WriterProperties {
+    let key = ColumnPath::from(crate::schema::PSEUDONYM_COLUMN);
+    WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_max_row_group_row_count(Some(STAGED_ROW_GROUP))
+        .set_column_dictionary_enabled(key.clone(), false)
+        .set_column_statistics_enabled(key, EnabledStatistics::None)
+        .build()
 }
 
 /// Syncs a directory so a rename in it survives a power cut (best effort).

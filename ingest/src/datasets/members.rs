@@ -1,6 +1,5 @@
 //! 会員名簿: a roster snapshot.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -35,6 +34,7 @@ const CHUNK: usize = 32_768;
 pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result<Validated> {
     let as_of = snapshot_date(ck, table, env)?;
     let n = table.len();
+    let t = std::time::Instant::now();
     let ranges: Vec<std::ops::Range<usize>> = (0..n).step_by(CHUNK).map(|a| a..(a + CHUNK).min(n)).collect();
     let parts: Vec<(Result<RecordBatch>, Checker<'_>)> = ranges
         .into_par_iter()
@@ -49,9 +49,12 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
         batches.push(batch?);
         ck.absorb(local);
     }
+    tracing::info!("members: {n} rows normalised and validated in {:?}", t.elapsed());
+    let t = std::time::Instant::now();
     let schema = store::schema::MEMBER_SNAPSHOTS.payload_schema();
     let all = arrow::compute::concat_batches(&schema, &batches)?;
     let batch = drop_duplicate_ids(ck, all)?;
+    tracing::info!("members: chunks joined and duplicate ids checked in {:?}", t.elapsed());
     Ok(Validated {
         rows_ok: batch.num_rows(),
         batches: vec![(&store::schema::MEMBER_SNAPSHOTS, batch)],
@@ -65,7 +68,8 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
 fn drop_duplicate_ids(ck: &mut Checker<'_>, batch: RecordBatch) -> Result<RecordBatch> {
     let keys = batch.column(2).as_string::<i32>();
     let lines = batch.column(0).as_primitive::<Int64Type>();
-    let mut first: HashMap<&str, i64> = HashMap::with_capacity(keys.len());
+    let mut first: std::collections::HashMap<&str, i64, foldhash::fast::RandomState> =
+        std::collections::HashMap::with_capacity_and_hasher(keys.len(), Default::default());
     let mut keep = Vec::with_capacity(keys.len());
     let mut dropped = false;
     for i in 0..keys.len() {
@@ -115,7 +119,7 @@ fn validate_rows(
     let mut sex = StringBuilder::with_capacity(n, n * 6);
     for i in range {
         let mut r = ck.row(table.row(i));
-        let id = r.req(ID, |v| Ok(env.pseudonymiser.pseudonym(v)));
+        let id = r.req(ID, |v| Ok(env.pseudonymiser.pseudonym_hex(v)));
         let c = r.label(CATEGORY, &CATEGORIES).flatten();
         let p = r.label(PROFESSION, &PROFESSIONS).flatten();
         let j = r.date(JOINED).flatten();
@@ -152,7 +156,7 @@ fn validate_rows(
             continue;
         };
         row_no.append_value(line as i64);
-        key.append_value(&id);
+        key.append_value(id.as_str());
         category.append_value(c);
         profession.append_value(p);
         joined.append_value(date32(j));
