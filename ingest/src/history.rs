@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Date32Array, Int64Array, RecordBatch, UInt32Array};
-use arrow::compute::{concat, take};
+use arrow::compute::concat;
 use arrow::datatypes::{DataType, Date32Type, Field, Int32Type, Schema};
 use chrono::NaiveDate;
 use polars::prelude::{
@@ -129,7 +129,18 @@ pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> R
     let day = date32(as_of);
     let members = one_batch(&state.members)?;
     let open = one_batch(&state.open)?;
-    let picks = pick(snapshot, day, members.as_ref(), open.as_ref())?;
+    let picks = if members.is_none() && open.is_none() {
+        // The first roster: nothing to join with, every member is new.
+        let n = u32::try_from(snapshot.num_rows()).map_err(|_| Error::Usage("roster over 4 billion rows".into()))?;
+        let joined = snapshot.column(S_JOINED).as_primitive::<Date32Type>();
+        Picks {
+            versions: (0..n).map(|i| (i, day)).collect(),
+            opens: (0..n).map(|i| (i, joined.value(i as usize))).collect(),
+            ..Picks::default()
+        }
+    } else {
+        pick(snapshot, day, members.as_ref(), open.as_ref())?
+    };
     gather(snapshot, day, members.as_ref(), &picks)
 }
 
@@ -301,6 +312,14 @@ fn indices(rows: impl Iterator<Item = u32>) -> UInt32Array {
     UInt32Array::from_iter_values(rows)
 }
 
+/// `take`, without copying when the (sorted, distinct) indices are every row.
+fn take(array: &ArrayRef, idx: &UInt32Array) -> Result<ArrayRef> {
+    if idx.len() == array.len() {
+        return Ok(array.clone());
+    }
+    Ok(arrow::compute::take(array, idx, None)?)
+}
+
 /// Builds the batches of a [`MemberDiff`] from the picked rows (Arrow `take`).
 fn gather(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, p: &Picks) -> Result<MemberDiff> {
     let s = snapshot.columns();
@@ -311,16 +330,16 @@ fn gather(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, p: &P
     let mut members_new = RecordBatch::try_new(
         MEMBERS.payload_schema(),
         vec![
-            take(&s[S_KEY], &v, None)?,
-            take(&s[S_JOINED], &v, None)?,
-            take(&s[S_LEFT], &v, None)?,
+            take(&s[S_KEY], &v)?,
+            take(&s[S_JOINED], &v)?,
+            take(&s[S_LEFT], &v)?,
             Arc::new(BooleanArray::from(vec![false; nv])),
-            take(&s[S_BIRTH], &v, None)?,
-            take(&s[S_SEX], &v, None)?,
+            take(&s[S_BIRTH], &v)?,
+            take(&s[S_SEX], &v)?,
             Arc::new(Date32Array::from_iter_values(p.versions.iter().map(|x| x.1))),
         ],
     )?;
-    let mut superseded_keys = take(&s[S_KEY], &indices(p.superseded.iter().copied()), None)?;
+    let mut superseded_keys = take(&s[S_KEY], &indices(p.superseded.iter().copied()))?;
     if let (Some(m), false) = (members, p.vanished.is_empty()) {
         let o = indices(p.vanished.iter().copied());
         let c = m.columns();
@@ -328,13 +347,13 @@ fn gather(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, p: &P
         let gone = RecordBatch::try_new(
             MEMBERS.payload_schema(),
             vec![
-                take(&c[0], &o, None)?,
-                take(&c[1], &o, None)?,
+                take(&c[0], &o)?,
+                take(&c[1], &o)?,
                 Arc::new(Date32Array::from(vec![day; n])),
                 Arc::new(BooleanArray::from(vec![true; n])),
-                take(&c[4], &o, None)?,
-                take(&c[5], &o, None)?,
-                take(&c[6], &o, None)?,
+                take(&c[4], &o)?,
+                take(&c[5], &o)?,
+                take(&c[6], &o)?,
             ],
         )?;
         members_new = arrow::compute::concat_batches(&MEMBERS.payload_schema(), [&members_new, &gone])?;
@@ -346,7 +365,7 @@ fn gather(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, p: &P
     let nc = c.len();
     let history_close = RecordBatch::try_new(
         Arc::new(Schema::new(vec![key_field(), Field::new("valid_to", DataType::Date32, true)])),
-        vec![take(&s[S_KEY], &c, None)?, Arc::new(Date32Array::from(vec![day; nc]))],
+        vec![take(&s[S_KEY], &c)?, Arc::new(Date32Array::from(vec![day; nc]))],
     )?;
 
     let o = indices(p.opens.iter().map(|x| x.0));
@@ -354,14 +373,75 @@ fn gather(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, p: &P
     let history_open = RecordBatch::try_new(
         MEMBER_HISTORY.payload_schema(),
         vec![
-            take(&s[S_KEY], &o, None)?,
+            take(&s[S_KEY], &o)?,
             Arc::new(Date32Array::from_iter_values(p.opens.iter().map(|x| x.1))),
             Arc::new(Date32Array::new_null(no)),
             Arc::new(Int64Array::new_null(no)),
-            take(&s[S_CATEGORY], &o, None)?,
-            take(&s[S_PROFESSION], &o, None)?,
-            take(&s[S_PREF], &o, None)?,
+            take(&s[S_CATEGORY], &o)?,
+            take(&s[S_PROFESSION], &o)?,
+            take(&s[S_PREF], &o)?,
         ],
     )?;
     Ok(MemberDiff { members_new, members_superseded, history_close, history_open })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Int32Array, StringArray};
+
+    /// A roster payload: (pseudonym digit, category, 入会日 as days).
+    fn roster(rows: &[(char, &str, i32)]) -> RecordBatch {
+        let n = rows.len();
+        let cols: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from_iter_values(2..2 + n as i64)),
+            Arc::new(Date32Array::from(vec![20_000; n])),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.0.to_string().repeat(32)))),
+            Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.1))),
+            Arc::new(StringArray::from(vec!["医師"; n])),
+            Arc::new(Date32Array::from_iter_values(rows.iter().map(|r| r.2))),
+            Arc::new(Date32Array::new_null(n)),
+            Arc::new(Int32Array::from(vec![13; n])),
+            Arc::new(Int32Array::from(vec![None; n])),
+            Arc::new(StringArray::from(vec![Some("女性"); n])),
+        ];
+        RecordBatch::try_new(store::schema::MEMBER_SNAPSHOTS.payload_schema(), cols).expect("roster")
+    }
+
+    type Dated = Vec<(u32, i32)>;
+
+    fn pairs(p: &Picks) -> (Dated, Dated, usize, usize, usize) {
+        (p.versions.clone(), p.opens.clone(), p.vanished.len(), p.superseded.len(), p.closes.len())
+    }
+
+    #[test]
+    fn the_first_roster_without_polars_equals_the_join_against_an_empty_state() {
+        let snap = roster(&[('a', "正会員", 100), ('b', "準会員", 200), ('c', "正会員", 300)]);
+        let joined = pick(&snap, 500, None, None).expect("polars");
+        let empty = CurrentState { members: Vec::new(), open: Vec::new() };
+        let fast = diff(&snap, NaiveDate::from_ymd_opt(1971, 5, 16).expect("day"), &empty).expect("fast");
+        assert_eq!(pairs(&joined), (vec![(0, 500), (1, 500), (2, 500)], vec![(0, 100), (1, 200), (2, 300)], 0, 0, 0));
+        assert_eq!(fast.members_new.num_rows(), 3);
+        assert_eq!(fast.history_open.num_rows(), 3);
+        assert_eq!(fast.members_new.column(0), snap.column(S_KEY), "no copy, same order");
+    }
+
+    #[test]
+    fn a_second_roster_opens_closes_and_infers_leavers() {
+        let first = roster(&[('a', "正会員", 100), ('b', "準会員", 200), ('c', "正会員", 300)]);
+        let d1 = diff(
+            &first,
+            NaiveDate::from_ymd_opt(1971, 5, 16).expect("day"),
+            &CurrentState { members: Vec::new(), open: Vec::new() },
+        )
+        .expect("first");
+        let open = d1.history_open.project(&[0, 4, 5, 6]).expect("open intervals");
+        // b changes category, c vanishes, d joins; a's 入会日 is corrected.
+        let second = roster(&[('a', "正会員", 101), ('b', "正会員", 200), ('d', "正会員", 400)]);
+        let state = CurrentState { members: vec![d1.members_new], open: vec![open] };
+        let p = pick(&second, 600, state.members.first(), state.open.first()).expect("polars");
+        assert_eq!(p.versions, vec![(0, 500), (2, 600)], "a's new version keeps its first_seen; d is new");
+        assert_eq!(p.opens, vec![(1, 600), (2, 400)], "b's new state from the snapshot date; d from 入会日");
+        assert_eq!((p.vanished, p.superseded, p.closes), (vec![2], vec![0], vec![1]));
+    }
 }

@@ -257,19 +257,21 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
                 open: tx.warehouse().query_arrow(history::OPEN_INTERVALS_SQL)?,
             };
             let t = std::time::Instant::now();
-            // The snapshot is staged for the warehouse while polars computes the diff.
+            let diff = history::diff(snapshot, as_of, &state)?;
+            tracing::info!("membership history diff in {:?}", t.elapsed());
+            // The snapshot, the new member versions and the new intervals are staged at once.
             let stager = tx.stager()?;
-            let (diff, staged) = rayon::join(
-                || {
-                    let t = std::time::Instant::now();
-                    let d = history::diff(snapshot, as_of, &state);
-                    tracing::info!("membership history diff in {:?}", t.elapsed());
-                    d
-                },
+            let (snap, (members, intervals)) = rayon::join(
                 || stager.stage(&schema::MEMBER_SNAPSHOTS, snapshot),
+                || {
+                    rayon::join(
+                        || stager.stage(&schema::MEMBERS, &diff.members_new),
+                        || stager.stage(&schema::MEMBER_HISTORY, &diff.history_open),
+                    )
+                },
             );
-            tx.insert_staged(staged?)?;
-            tx.apply_member_diff(&diff?)?;
+            tx.insert_staged(snap?)?;
+            tx.apply_member_diff(&diff, members?, intervals?)?;
             tracing::info!("members appended to the warehouse in {:?}", t.elapsed());
         } else {
             for (table, batch) in &p.validated.batches {

@@ -159,13 +159,14 @@ impl Lake {
         let _ = fs::remove_dir(self.staging()); // only when empty
     }
 
-    /// Writes a payload batch of a lake table as a staged Parquet file (the lake's columns:
-    /// member_history without its closing columns) and returns its path for DuckDB to read.
-    pub(crate) fn stage_batch(&self, table: &Table, id: i64, batch: &RecordBatch) -> Result<String> {
+    /// Writes a payload batch of a lake table as staged Parquet files (the lake's columns:
+    /// member_history without its closing columns) and returns their paths for DuckDB to
+    /// read. A batch of more than [`PART_ROWS`] rows is written as several files at once,
+    /// one thread each (a Parquet file is encoded on one thread).
+    pub(crate) fn stage_batch(&self, table: &Table, id: i64, batch: &RecordBatch) -> Result<Vec<String>> {
         let dir = self.staging().join(format!("{}.{id}", table.name));
         Self::io(&dir, fs::create_dir_all(&dir))?;
         let n = Self::io(&dir, fs::read_dir(&dir))?.count();
-        let path = dir.join(format!("part-{n}.parquet"));
         let batch = if table.supersede == Supersede::Intervals {
             let keep: Vec<usize> = ["member_key", "valid_from", "category", "profession", "prefecture_code"]
                 .iter()
@@ -175,14 +176,25 @@ impl Lake {
         } else {
             batch.clone()
         };
-        let file = Self::io(&path, File::create(&path))?;
-        let props = staging_properties();
-        let parquet_err = |source| Error::Parquet { path: path.clone(), source };
-        let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(parquet_err)?;
-        writer.write(&batch).map_err(parquet_err)?;
-        let file = writer.into_inner().map_err(parquet_err)?;
-        Self::io(&path, file.sync_all())?;
-        Ok(path.display().to_string().replace('\'', "''"))
+        let rows = batch.num_rows();
+        let parts = rows.div_ceil(PART_ROWS).clamp(1, MAX_PARTS);
+        let per = rows.div_ceil(parts).max(1);
+        let slices: Vec<(PathBuf, RecordBatch)> = (0..parts)
+            .map(|i| {
+                let (from, to) = ((i * per).min(rows), ((i + 1) * per).min(rows));
+                (dir.join(format!("part-{}.parquet", n + i)), batch.slice(from, to - from))
+            })
+            .collect();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                slices.iter().skip(1).map(|(path, b)| scope.spawn(move || write_staged(path, b))).collect();
+            let first = slices.first().map_or(Ok(()), |(path, b)| write_staged(path, b));
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(Error::Invalid("staging thread panicked".into()))))
+                .fold(first, Result::and)
+        })?;
+        Ok(slices.iter().map(|(p, _)| p.display().to_string().replace('\'', "''")).collect())
     }
 
     fn write_partition(&self, wh: &Warehouse, table: &str, id: i64, sql: &str) -> Result<()> {
@@ -289,6 +301,21 @@ impl Lake {
             .filter(|t| !t.is_empty() && export_sql(t, id).is_some())
             .any(|t| !self.partition(t, id).exists()))
     }
+}
+
+/// A staged batch is split into files of at least this many rows, written concurrently.
+const PART_ROWS: usize = 4 * STAGED_ROW_GROUP;
+/// At most this many files (threads) per staged batch.
+const MAX_PARTS: usize = 2;
+
+/// Writes one staged Parquet file and syncs it.
+fn write_staged(path: &Path, batch: &RecordBatch) -> Result<()> {
+    let file = Lake::io(path, File::create(path))?;
+    let parquet_err = |source| Error::Parquet { path: path.to_path_buf(), source };
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(staging_properties())).map_err(parquet_err)?;
+    writer.write(batch).map_err(parquet_err)?;
+    let file = writer.into_inner().map_err(parquet_err)?;
+    Lake::io(path, file.sync_all())
 }
 
 /// Rows per row group of a staged file: DuckDB's own row-group size, so that its

@@ -50,7 +50,7 @@ pub struct Stager<'a> {
 #[derive(Debug)]
 pub struct Staged {
     table: &'static Table,
-    file: String,
+    files: Vec<String>,
     rows: usize,
 }
 
@@ -62,9 +62,15 @@ impl Stager<'_> {
         }
         check_payload(table, batch)?;
         let t = std::time::Instant::now();
-        let file = self.lake.stage_batch(table, self.id, batch)?;
-        tracing::info!("{}: staged {} rows as Parquet in {:?}", table.name, batch.num_rows(), t.elapsed());
-        Ok(Staged { table, file, rows: batch.num_rows() })
+        let files = self.lake.stage_batch(table, self.id, batch)?;
+        tracing::info!(
+            "{}: staged {} rows as {} Parquet file(s) in {:?}",
+            table.name,
+            batch.num_rows(),
+            files.len(),
+            t.elapsed()
+        );
+        Ok(Staged { table, files, rows: batch.num_rows() })
     }
 }
 
@@ -144,13 +150,13 @@ impl LoadTx<'_> {
         if !tables.contains(&table.name) {
             tables.push(table.name);
         }
-        let file = staged.file;
+        let files = staged.files.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", ");
         let select = match table.supersede {
             Supersede::Intervals => format!(
                 "SELECT {load_id}, member_key, valid_from, NULL, NULL, category, profession, prefecture_code \
-                 FROM read_parquet('{file}')"
+                 FROM read_parquet([{files}])"
             ),
-            _ => format!("SELECT {load_id}, NULL, * FROM read_parquet('{file}')"),
+            _ => format!("SELECT {load_id}, NULL, * FROM read_parquet([{files}])"),
         };
         let t = std::time::Instant::now();
         self.wh
@@ -183,8 +189,13 @@ impl LoadTx<'_> {
         self.wh.conn.execute(&sql, params![load_id]).ctx(|| format!("supersede rows of {}", table.name))
     }
 
-    /// Applies a roster snapshot's changes to `members` and `member_history`.
-    pub fn apply_member_diff(&mut self, diff: &MemberDiff) -> Result<()> {
+    /// Applies a roster snapshot's changes to `members` and `member_history`; the new
+    /// member versions and intervals (`diff.members_new`, `diff.history_open`) come staged
+    /// (see [`Stager`]), so that they can be written while the snapshot is.
+    pub fn apply_member_diff(&mut self, diff: &MemberDiff, members: Staged, history: Staged) -> Result<()> {
+        if members.table.name != schema::MEMBERS.name || history.table.name != schema::MEMBER_HISTORY.name {
+            return Err(Error::Invalid("apply_member_diff: staged members and member_history expected".into()));
+        }
         let load_id = self.current()?.0;
         let conn = &self.wh.conn;
         conn.execute_batch(
@@ -215,17 +226,8 @@ impl LoadTx<'_> {
         )
         .ctx(|| "close history intervals".into())?;
         conn.execute_batch("DROP TABLE _superseded; DROP TABLE _closes;").ctx(|| "finish member diff".into())?;
-        let (members, history) = {
-            let stager = self.stager()?;
-            std::thread::scope(|scope| {
-                let members = scope.spawn(|| stager.stage(&schema::MEMBERS, &diff.members_new));
-                let history = stager.stage(&schema::MEMBER_HISTORY, &diff.history_open);
-                (members.join(), history)
-            })
-        };
-        let members = members.map_err(|_| Error::Invalid("staging thread panicked".into()))??;
         self.insert_staged(members)?;
-        self.insert_staged(history?)?;
+        self.insert_staged(history)?;
         let tables = &mut self.current()?.2;
         if !tables.contains(&"member_history_closes") {
             tables.push("member_history_closes");

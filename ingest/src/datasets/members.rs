@@ -64,35 +64,41 @@ pub fn validate(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -> Result
     })
 }
 
-/// Rejects every repeat of a member id after its first row, and drops those rows.
+/// Rejects every repeat of a member id after its first row, and drops those rows. The
+/// pseudonyms are sorted as 128-bit numbers (in parallel), so repeats sit side by side.
 fn drop_duplicate_ids(ck: &mut Checker<'_>, batch: RecordBatch) -> Result<RecordBatch> {
     let keys = batch.column(2).as_string::<i32>();
     let lines = batch.column(0).as_primitive::<Int64Type>();
-    let mut first: std::collections::HashMap<&str, i64, foldhash::fast::RandomState> =
-        std::collections::HashMap::with_capacity_and_hasher(keys.len(), Default::default());
-    let mut keep = Vec::with_capacity(keys.len());
+    let mut sorted: Vec<(u128, u32)> = (0..keys.len())
+        .into_par_iter()
+        .map(|i| {
+            u128::from_str_radix(keys.value(i), 16)
+                .map(|k| (k, i as u32))
+                .map_err(|_| Error::Usage(format!("member_key '{}' is not a pseudonym", keys.value(i))))
+        })
+        .collect::<Result<_>>()?;
+    sorted.par_sort_unstable();
+    let mut keep = vec![true; keys.len()];
     let mut dropped = false;
-    for i in 0..keys.len() {
-        let line = lines.value(i);
-        match first.get(keys.value(i)) {
-            Some(f) => {
-                ck.reject_line(
-                    line as u64,
-                    Some(MEMBERS.columns[ID].ja),
-                    None,
-                    Problem::new(
-                        format!("会員番号が {f} 行目と重複しています"),
-                        format!("member id duplicates line {f}"),
-                    ),
-                );
-                keep.push(false);
-                dropped = true;
+    // Rows of one id sort by position, so the first of each run is the original.
+    let mut run: Option<(u128, u32)> = None;
+    for &(k, i) in &sorted {
+        let first = match run {
+            Some((rk, first)) if rk == k => first,
+            _ => {
+                run = Some((k, i));
+                continue;
             }
-            None => {
-                first.insert(keys.value(i), line);
-                keep.push(true);
-            }
-        }
+        };
+        let f = lines.value(first as usize);
+        ck.reject_line(
+            lines.value(i as usize) as u64,
+            Some(MEMBERS.columns[ID].ja),
+            None,
+            Problem::new(format!("会員番号が {f} 行目と重複しています"), format!("member id duplicates line {f}")),
+        );
+        keep[i as usize] = false;
+        dropped = true;
     }
     if !dropped {
         return Ok(batch);
