@@ -19,7 +19,7 @@ use arrow::datatypes::{DataType, Date32Type, Field, Int32Type, Schema};
 use chrono::NaiveDate;
 use polars::prelude::{
     BooleanChunked, Column, DataFrame, IntoColumn, IntoLazy, JoinArgs, JoinCoalesce, JoinType, NamedFrom,
-    NewChunkedArray, Series, UInt32Chunked, UInt64Chunked, col, lit,
+    NewChunkedArray, Series, UInt32Chunked, UInt64Chunked, col, lit, when,
 };
 use store::MemberDiff;
 use store::schema::{MEMBER_HISTORY, MEMBERS};
@@ -73,8 +73,9 @@ impl<'a> Codes<'a> {
     }
 }
 
-/// The two halves of a pseudonym (32 hex digits, as [`crate::pseudonym`] writes them).
-fn key_columns(array: &ArrayRef, what: &str) -> Result<[Column; 2]> {
+/// The two halves of a pseudonym (32 hex digits, as [`crate::pseudonym`] writes them): `k0`,
+/// the join key, and the low half named `lo` (checked after the join).
+fn key_columns(array: &ArrayRef, what: &str, lo_name: &str) -> Result<[Column; 2]> {
     let a = array.as_string::<i32>();
     let (mut hi, mut lo) = (Vec::with_capacity(a.len()), Vec::with_capacity(a.len()));
     for i in 0..a.len() {
@@ -85,7 +86,10 @@ fn key_columns(array: &ArrayRef, what: &str) -> Result<[Column; 2]> {
         hi.push((k >> 64) as u64);
         lo.push(k as u64);
     }
-    Ok([UInt64Chunked::from_vec("k0".into(), hi).into_column(), UInt64Chunked::from_vec("k1".into(), lo).into_column()])
+    Ok([
+        UInt64Chunked::from_vec("k0".into(), hi).into_column(),
+        UInt64Chunked::from_vec(lo_name.into(), lo).into_column(),
+    ])
 }
 
 fn i32_column(name: &str, array: &ArrayRef) -> Column {
@@ -129,6 +133,7 @@ pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> R
     let day = date32(as_of);
     let members = one_batch(&state.members)?;
     let open = one_batch(&state.open)?;
+    let t = std::time::Instant::now();
     let picks = if members.is_none() && open.is_none() {
         // The first roster: nothing to join with, every member is new.
         let n = u32::try_from(snapshot.num_rows()).map_err(|_| Error::Usage("roster over 4 billion rows".into()))?;
@@ -141,14 +146,18 @@ pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> R
     } else {
         pick(snapshot, day, members.as_ref(), open.as_ref())?
     };
-    gather(snapshot, day, members.as_ref(), &picks)
+    tracing::info!("membership diff: rows picked in {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let diff = gather(snapshot, day, members.as_ref(), &picks);
+    tracing::info!("membership diff: batches gathered in {:?}", t.elapsed());
+    diff
 }
 
 /// The join and change detection (polars).
 fn pick(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, open: Option<&RecordBatch>) -> Result<Picks> {
     let mut codes = Codes::default();
     let s = snapshot.columns();
-    let [k0, k1] = key_columns(&s[S_KEY], "member_snapshots")?;
+    let [k0, k1] = key_columns(&s[S_KEY], "member_snapshots", "k1")?;
     let snap = DataFrame::new(
         snapshot.num_rows(),
         vec![
@@ -167,7 +176,7 @@ fn pick(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, open: O
     let old = match members {
         Some(m) => {
             let c = m.columns();
-            let [k0, k1] = key_columns(&c[0], "members")?;
+            let [k0, k1] = key_columns(&c[0], "members", "k1_old")?;
             let inferred: BooleanChunked = c[3].as_boolean().iter().collect();
             DataFrame::new(
                 m.num_rows(),
@@ -184,20 +193,23 @@ fn pick(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, open: O
                 ],
             )?
         }
-        None => empty_frame(&[
-            ("i_old", false),
-            ("joined_on_old", true),
-            ("left_on_old", true),
-            ("left_inferred_old", false),
-            ("birth_year_old", true),
-            ("sex_old", false),
-            ("first_seen_old", true),
-        ])?,
+        None => empty_frame(
+            "k1_old",
+            &[
+                ("i_old", false),
+                ("joined_on_old", true),
+                ("left_on_old", true),
+                ("left_inferred_old", false),
+                ("birth_year_old", true),
+                ("sex_old", false),
+                ("first_seen_old", true),
+            ],
+        )?,
     };
     let open = match open {
         Some(o) => {
             let c = o.columns();
-            let [k0, k1] = key_columns(&c[0], "member_history")?;
+            let [k0, k1] = key_columns(&c[0], "member_history", "k1_open")?;
             DataFrame::new(
                 o.num_rows(),
                 vec![
@@ -209,9 +221,14 @@ fn pick(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, open: O
                 ],
             )?
         }
-        None => empty_frame(&[("category_old", false), ("profession_old", false), ("prefecture_code_old", true)])?,
+        None => empty_frame(
+            "k1_open",
+            &[("category_old", false), ("profession_old", false), ("prefecture_code_old", true)],
+        )?,
     };
-    let keys = || [col("k0"), col("k1")];
+    // Joined on the high 64 bits (a one-column integer join is several times faster than two
+    // columns); a pair whose low halves differ would be two members, and stops the load.
+    let keys = || [col("k0")];
     let full = JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns);
     let in_new = || col("i_new").is_not_null();
     let in_old = || col("i_old").is_not_null();
@@ -229,6 +246,7 @@ fn pick(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, open: O
             .or(col("profession").neq_missing(col("profession_old")))
             .or(col("prefecture_code").neq_missing(col("prefecture_code_old"))),
     );
+    tracing::debug!("membership diff: frames built");
     let flagged = snap
         .lazy()
         .join(old.lazy(), keys(), keys(), full)
@@ -243,16 +261,30 @@ fn pick(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, open: O
             in_old().and(in_new().not()).and(col("left_on_old").is_null()).alias("vanished"),
             state_changed.clone().alias("state_changed"),
             state_changed.and(col("category_old").is_not_null()).alias("closes"),
+            in_new()
+                .and(in_old())
+                .and(col("k1").neq(col("k1_old")))
+                .or(col("k1_open")
+                    .is_not_null()
+                    .and(when(in_new()).then(col("k1")).otherwise(col("k1_old")).neq(col("k1_open"))))
+                .fill_null(lit(false))
+                .alias("collision"),
         ])
         .collect()?;
+    tracing::debug!("membership diff: joined and flagged");
+    if flagged.column("collision")?.bool()?.any() {
+        return Err(Error::Usage(
+            "two pseudonyms share their first 64 bits (astronomically unlikely): the roster cannot be diffed".into(),
+        ));
+    }
     collect_picks(&flagged, day)
 }
 
 /// A frame with the join keys and the given columns, no rows (`true`: Int32, else UInt32/bool).
-fn empty_frame(cols: &[(&str, bool)]) -> Result<DataFrame> {
+fn empty_frame(lo_name: &str, cols: &[(&str, bool)]) -> Result<DataFrame> {
     let mut v: Vec<Column> = vec![
         UInt64Chunked::from_vec("k0".into(), Vec::<u64>::new()).into_column(),
-        UInt64Chunked::from_vec("k1".into(), Vec::<u64>::new()).into_column(),
+        UInt64Chunked::from_vec(lo_name.into(), Vec::<u64>::new()).into_column(),
     ];
     for (name, int) in cols {
         v.push(if *int {
@@ -443,5 +475,23 @@ mod tests {
         assert_eq!(p.versions, vec![(0, 500), (2, 600)], "a's new version keeps its first_seen; d is new");
         assert_eq!(p.opens, vec![(1, 600), (2, 400)], "b's new state from the snapshot date; d from 入会日");
         assert_eq!((p.vanished, p.superseded, p.closes), (vec![2], vec![0], vec![1]));
+    }
+
+    #[test]
+    fn pseudonyms_sharing_their_join_half_stop_the_diff_instead_of_matching() {
+        let with_key = |b: RecordBatch, key: &str| {
+            let mut cols = b.columns().to_vec();
+            cols[S_KEY] = Arc::new(StringArray::from(vec![key]));
+            RecordBatch::try_new(b.schema(), cols).expect("batch")
+        };
+        let (a, b) = (format!("{}{}", "a".repeat(16), "b".repeat(16)), format!("{}{}", "a".repeat(16), "c".repeat(16)));
+        let first = with_key(roster(&[('a', "正会員", 100)]), &a);
+        let empty = CurrentState { members: Vec::new(), open: Vec::new() };
+        let d1 = diff(&first, NaiveDate::from_ymd_opt(1971, 5, 16).expect("day"), &empty).expect("first");
+        let open = d1.history_open.project(&[0, 4, 5, 6]).expect("open");
+        let second = with_key(roster(&[('a', "正会員", 100)]), &b);
+        let e = pick(&second, 600, Some(&d1.members_new), Some(&open)).err().expect("collision");
+        assert!(e.to_string().contains("64 bits"), "{e}");
+        assert!(pick(&first, 600, Some(&d1.members_new), Some(&open)).is_ok(), "the same member is no collision");
     }
 }
