@@ -43,15 +43,35 @@ pub const CURRENT_MEMBERS_SQL: &str =
 pub const OPEN_INTERVALS_SQL: &str =
     "SELECT member_key, category, profession, prefecture_code FROM member_history WHERE valid_to IS NULL";
 
-// Columns of the member_snapshots payload.
-const S_KEY: usize = 2;
-const S_CATEGORY: usize = 3;
-const S_PROFESSION: usize = 4;
-const S_JOINED: usize = 5;
-const S_LEFT: usize = 6;
-const S_PREF: usize = 7;
-const S_BIRTH: usize = 8;
-const S_SEX: usize = 9;
+/// The columns of a `member_snapshots` payload the diff reads, found by name.
+struct Snap<'b> {
+    key: &'b ArrayRef,
+    category: &'b ArrayRef,
+    profession: &'b ArrayRef,
+    joined: &'b ArrayRef,
+    left: &'b ArrayRef,
+    pref: &'b ArrayRef,
+    birth: &'b ArrayRef,
+    sex: &'b ArrayRef,
+}
+
+impl<'b> Snap<'b> {
+    fn of(batch: &'b RecordBatch) -> Result<Self> {
+        let c = |name: &str| {
+            batch.column_by_name(name).ok_or_else(|| Error::Usage(format!("roster snapshot without column {name}")))
+        };
+        Ok(Snap {
+            key: c("member_key")?,
+            category: c("category")?,
+            profession: c("profession")?,
+            joined: c("joined_on")?,
+            left: c("left_on")?,
+            pref: c("prefecture_code")?,
+            birth: c("birth_year")?,
+            sex: c("sex")?,
+        })
+    }
+}
 
 /// Small integer codes for text labels, shared by the snapshot and the current state
 /// so that equal labels get equal codes.
@@ -137,7 +157,7 @@ pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> R
     let picks = if members.is_none() && open.is_none() {
         // The first roster: nothing to join with, every member is new.
         let n = u32::try_from(snapshot.num_rows()).map_err(|_| Error::Usage("roster over 4 billion rows".into()))?;
-        let joined = snapshot.column(S_JOINED).as_primitive::<Date32Type>();
+        let joined = Snap::of(snapshot)?.joined.as_primitive::<Date32Type>();
         Picks {
             versions: (0..n).map(|i| (i, day)).collect(),
             opens: (0..n).map(|i| (i, joined.value(i as usize))).collect(),
@@ -156,21 +176,21 @@ pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> R
 /// The join and change detection (polars).
 fn pick(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, open: Option<&RecordBatch>) -> Result<Picks> {
     let mut codes = Codes::default();
-    let s = snapshot.columns();
-    let [k0, k1] = key_columns(&s[S_KEY], "member_snapshots", "k1")?;
+    let s = Snap::of(snapshot)?;
+    let [k0, k1] = key_columns(s.key, "member_snapshots", "k1")?;
     let snap = DataFrame::new(
         snapshot.num_rows(),
         vec![
             k0,
             k1,
             row_index("i_new", snapshot.num_rows()),
-            codes.column("category", &s[S_CATEGORY]),
-            codes.column("profession", &s[S_PROFESSION]),
-            i32_column("joined_on", &s[S_JOINED]),
-            i32_column("left_on", &s[S_LEFT]),
-            i32_column("prefecture_code", &s[S_PREF]),
-            i32_column("birth_year", &s[S_BIRTH]),
-            codes.column("sex", &s[S_SEX]),
+            codes.column("category", s.category),
+            codes.column("profession", s.profession),
+            i32_column("joined_on", s.joined),
+            i32_column("left_on", s.left),
+            i32_column("prefecture_code", s.pref),
+            i32_column("birth_year", s.birth),
+            codes.column("sex", s.sex),
         ],
     )?;
     let old = match members {
@@ -354,7 +374,7 @@ fn take(array: &ArrayRef, idx: &UInt32Array) -> Result<ArrayRef> {
 
 /// Builds the batches of a [`MemberDiff`] from the picked rows (Arrow `take`).
 fn gather(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, p: &Picks) -> Result<MemberDiff> {
-    let s = snapshot.columns();
+    let s = Snap::of(snapshot)?;
     let key_field = || Field::new("member_key", DataType::Utf8, true);
 
     let v = indices(p.versions.iter().map(|x| x.0));
@@ -362,16 +382,16 @@ fn gather(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, p: &P
     let mut members_new = RecordBatch::try_new(
         MEMBERS.payload_schema(),
         vec![
-            take(&s[S_KEY], &v)?,
-            take(&s[S_JOINED], &v)?,
-            take(&s[S_LEFT], &v)?,
+            take(s.key, &v)?,
+            take(s.joined, &v)?,
+            take(s.left, &v)?,
             Arc::new(BooleanArray::from(vec![false; nv])),
-            take(&s[S_BIRTH], &v)?,
-            take(&s[S_SEX], &v)?,
+            take(s.birth, &v)?,
+            take(s.sex, &v)?,
             Arc::new(Date32Array::from_iter_values(p.versions.iter().map(|x| x.1))),
         ],
     )?;
-    let mut superseded_keys = take(&s[S_KEY], &indices(p.superseded.iter().copied()))?;
+    let mut superseded_keys = take(s.key, &indices(p.superseded.iter().copied()))?;
     if let (Some(m), false) = (members, p.vanished.is_empty()) {
         let o = indices(p.vanished.iter().copied());
         let c = m.columns();
@@ -397,7 +417,7 @@ fn gather(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, p: &P
     let nc = c.len();
     let history_close = RecordBatch::try_new(
         Arc::new(Schema::new(vec![key_field(), Field::new("valid_to", DataType::Date32, true)])),
-        vec![take(&s[S_KEY], &c)?, Arc::new(Date32Array::from(vec![day; nc]))],
+        vec![take(s.key, &c)?, Arc::new(Date32Array::from(vec![day; nc]))],
     )?;
 
     let o = indices(p.opens.iter().map(|x| x.0));
@@ -405,13 +425,13 @@ fn gather(snapshot: &RecordBatch, day: i32, members: Option<&RecordBatch>, p: &P
     let history_open = RecordBatch::try_new(
         MEMBER_HISTORY.payload_schema(),
         vec![
-            take(&s[S_KEY], &o)?,
+            take(s.key, &o)?,
             Arc::new(Date32Array::from_iter_values(p.opens.iter().map(|x| x.1))),
             Arc::new(Date32Array::new_null(no)),
             Arc::new(Int64Array::new_null(no)),
-            take(&s[S_CATEGORY], &o)?,
-            take(&s[S_PROFESSION], &o)?,
-            take(&s[S_PREF], &o)?,
+            take(s.category, &o)?,
+            take(s.profession, &o)?,
+            take(s.pref, &o)?,
         ],
     )?;
     Ok(MemberDiff { members_new, members_superseded, history_close, history_open })
@@ -455,7 +475,7 @@ mod tests {
         assert_eq!(pairs(&joined), (vec![(0, 500), (1, 500), (2, 500)], vec![(0, 100), (1, 200), (2, 300)], 0, 0, 0));
         assert_eq!(fast.members_new.num_rows(), 3);
         assert_eq!(fast.history_open.num_rows(), 3);
-        assert_eq!(fast.members_new.column(0), snap.column(S_KEY), "no copy, same order");
+        assert_eq!(fast.members_new.column(0), snap.column(2), "no copy, same order");
     }
 
     #[test]
@@ -481,7 +501,7 @@ mod tests {
     fn pseudonyms_sharing_their_join_half_stop_the_diff_instead_of_matching() {
         let with_key = |b: RecordBatch, key: &str| {
             let mut cols = b.columns().to_vec();
-            cols[S_KEY] = Arc::new(StringArray::from(vec![key]));
+            cols[2] = Arc::new(StringArray::from(vec![key]));
             RecordBatch::try_new(b.schema(), cols).expect("batch")
         };
         let (a, b) = (format!("{}{}", "a".repeat(16), "b".repeat(16)), format!("{}{}", "a".repeat(16), "c".repeat(16)));
