@@ -264,7 +264,8 @@ fn parse_plain(
 }
 
 /// Line numbers of record starts, counted from byte offsets. The reader's own line count
-/// is one short after a `\r\n` line end (it takes the `\n` as the start of the next record).
+/// is short after `\r\n` line ends and blank lines (it takes the `\n` of a CRLF, and the
+/// blank lines it skips, as the start of the next record).
 struct LineCounter<'t> {
     text: &'t [u8],
     counted_to: usize,
@@ -275,8 +276,9 @@ impl LineCounter<'_> {
     /// The 1-based line of the record starting at byte `at` (offsets must not decrease).
     fn of(&mut self, at: u64) -> u64 {
         let mut at = usize::try_from(at).unwrap_or(usize::MAX).min(self.text.len());
-        // A record "starting" on the '\n' of a CRLF really starts after it.
-        if at > 0 && self.text.get(at) == Some(&b'\n') && self.text[at - 1] == b'\r' {
+        // The reader's record can "start" on line ends it skipped (the '\n' of a CRLF, blank
+        // lines); no record starts with one, so the record starts after them.
+        while matches!(self.text.get(at), Some(b'\n' | b'\r')) {
             at += 1;
         }
         if at > self.counted_to {
@@ -306,7 +308,7 @@ fn parse_serial(
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = line_base + e.position().map_or(0, |p| p.line());
+                let line = line_base + e.position().map_or(0, |p| lines.of(p.byte()));
                 return Err(Error::file(
                     path,
                     format!("{line} 行目を CSV として読めません: {e}"),
@@ -393,10 +395,14 @@ mod tests {
         let par = parse_delimited(p, &text, b',', Encoding::Utf8).expect("parallel");
         let ser = parse_serial(p, &text, b',', Encoding::Utf8, None).expect("serial");
         assert_eq!((par.len(), par.ragged.len()), (ser.len(), ser.ragged.len()));
-        // Regression: the CSV reader numbered every record after a CRLF line end one line short.
+        // Regression: the CSV reader numbered records after CRLF line ends (and blank lines) short.
         let lines: Vec<u64> = (0..4).map(|i| ser.row(i).line()).collect();
         assert_eq!((ser.header_line, lines), (1, vec![2, 3, 4, 5]), "serial");
         assert_eq!((par.row(9).cell(1), par.row(9).line()), ("医師", 11), "parallel");
+        for (text, want) in [("a,b\r\n\r\n1,2\r\n\r\n\r\n3,4\r\n", [3, 6]), ("a,b\n\n1,2\n\n\n3,4\n", [3, 6])] {
+            let t = parse_serial(p, text, b',', Encoding::Utf8, None).expect("blank lines");
+            assert_eq!([t.row(0).line(), t.row(1).line()], want, "{text:?}");
+        }
         let plain = parse_plain(p, "a,b\r\nc\rd,e\n", b',', Encoding::Utf8, vec!["x".into(), "y".into()], 1);
         assert!(plain.expect("no error").is_none(), "a lone CR goes to the general reader");
     }
