@@ -125,11 +125,12 @@ fn row_index(name: &str, n: usize) -> Column {
 }
 
 /// One batch of the current state's rows (`None` when there are none).
-fn one_batch(batches: &[RecordBatch]) -> Result<Option<RecordBatch>> {
-    match batches.iter().filter(|b| b.num_rows() > 0).collect::<Vec<_>>().as_slice() {
-        [] => Ok(None),
-        [b] => Ok(Some((*b).clone())),
-        bs => Ok(Some(arrow::compute::concat_batches(&bs[0].schema(), bs.iter().copied())?)),
+fn one_batch(mut batches: Vec<RecordBatch>) -> Result<Option<RecordBatch>> {
+    batches.retain(|b| b.num_rows() > 0);
+    match batches.len() {
+        0 => Ok(None),
+        1 => Ok(batches.pop()),
+        _ => Ok(Some(arrow::compute::concat_batches(&batches[0].schema(), &batches)?)),
     }
 }
 
@@ -149,10 +150,11 @@ struct Picks {
 }
 
 /// Computes the changes a snapshot (payload of `member_snapshots`) makes.
-pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: &CurrentState) -> Result<MemberDiff> {
+/// The state is consumed: its batches are merged and freed before the join.
+pub fn diff(snapshot: &RecordBatch, as_of: NaiveDate, state: CurrentState) -> Result<MemberDiff> {
     let day = date32(as_of);
-    let members = one_batch(&state.members)?;
-    let open = one_batch(&state.open)?;
+    let members = one_batch(state.members)?;
+    let open = one_batch(state.open)?;
     let t = std::time::Instant::now();
     let picks = if members.is_none() && open.is_none() {
         // The first roster: nothing to join with, every member is new.
@@ -471,7 +473,7 @@ mod tests {
         let snap = roster(&[('a', "正会員", 100), ('b', "準会員", 200), ('c', "正会員", 300)]);
         let joined = pick(&snap, 500, None, None).expect("polars");
         let empty = CurrentState { members: Vec::new(), open: Vec::new() };
-        let fast = diff(&snap, NaiveDate::from_ymd_opt(1971, 5, 16).expect("day"), &empty).expect("fast");
+        let fast = diff(&snap, NaiveDate::from_ymd_opt(1971, 5, 16).expect("day"), empty).expect("fast");
         assert_eq!(pairs(&joined), (vec![(0, 500), (1, 500), (2, 500)], vec![(0, 100), (1, 200), (2, 300)], 0, 0, 0));
         assert_eq!(fast.members_new.num_rows(), 3);
         assert_eq!(fast.history_open.num_rows(), 3);
@@ -484,7 +486,7 @@ mod tests {
         let d1 = diff(
             &first,
             NaiveDate::from_ymd_opt(1971, 5, 16).expect("day"),
-            &CurrentState { members: Vec::new(), open: Vec::new() },
+            CurrentState { members: Vec::new(), open: Vec::new() },
         )
         .expect("first");
         let open = d1.history_open.project(&[0, 4, 5, 6]).expect("open intervals");
@@ -507,7 +509,7 @@ mod tests {
         let (a, b) = (format!("{}{}", "a".repeat(16), "b".repeat(16)), format!("{}{}", "a".repeat(16), "c".repeat(16)));
         let first = with_key(roster(&[('a', "正会員", 100)]), &a);
         let empty = CurrentState { members: Vec::new(), open: Vec::new() };
-        let d1 = diff(&first, NaiveDate::from_ymd_opt(1971, 5, 16).expect("day"), &empty).expect("first");
+        let d1 = diff(&first, NaiveDate::from_ymd_opt(1971, 5, 16).expect("day"), empty).expect("first");
         let open = d1.history_open.project(&[0, 4, 5, 6]).expect("open");
         let second = with_key(roster(&[('a', "正会員", 100)]), &b);
         let e = pick(&second, 600, Some(&d1.members_new), Some(&open)).err().expect("collision");

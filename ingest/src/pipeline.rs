@@ -257,7 +257,7 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
                 open: tx.warehouse().query_arrow(history::OPEN_INTERVALS_SQL)?,
             };
             let t = std::time::Instant::now();
-            let diff = history::diff(snapshot, as_of, &state)?;
+            let diff = history::diff(snapshot, as_of, state)?;
             tracing::info!("membership history diff in {:?}", t.elapsed());
             // The snapshot, the new member versions and the new intervals are staged at once.
             let stager = tx.stager()?;
