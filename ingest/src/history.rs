@@ -25,7 +25,8 @@ use store::MemberDiff;
 use store::schema::{MEMBER_HISTORY, MEMBERS};
 
 use crate::error::{Error, Result};
-use crate::validate::date32;
+use crate::pseudonym;
+use crate::validate::{FastMap, date32};
 
 /// The warehouse's current membership state.
 #[derive(Debug)]
@@ -77,7 +78,7 @@ impl<'b> Snap<'b> {
 /// so that equal labels get equal codes.
 #[derive(Default)]
 struct Codes<'a> {
-    map: std::collections::HashMap<&'a str, u32, foldhash::fast::RandomState>,
+    map: FastMap<&'a str, u32>,
 }
 
 impl<'a> Codes<'a> {
@@ -100,9 +101,7 @@ fn key_columns(array: &ArrayRef, what: &str, lo_name: &str) -> Result<[Column; 2
     let (mut hi, mut lo) = (Vec::with_capacity(a.len()), Vec::with_capacity(a.len()));
     for i in 0..a.len() {
         let s = if a.is_valid(i) { a.value(i) } else { "" };
-        let k = (s.len() == 32).then(|| u128::from_str_radix(s, 16).ok()).flatten().ok_or_else(|| {
-            Error::Usage(format!("{what}: member_key '{s}' is not a pseudonym (32 hexadecimal digits)"))
-        })?;
+        let k = pseudonym::bits(s).ok_or_else(|| pseudonym::not_one(what, s))?;
         hi.push((k >> 64) as u64);
         lo.push(k as u64);
     }

@@ -94,6 +94,17 @@ impl Hex32 {
     }
 }
 
+/// The 128 bits a pseudonym's hex digits stand for (`None` for anything else), so that
+/// pseudonyms can be sorted and joined as numbers.
+pub fn bits(pseudonym: &str) -> Option<u128> {
+    (pseudonym.len() == 32).then(|| u128::from_str_radix(pseudonym, 16).ok()).flatten()
+}
+
+/// The error for a stored key that is not a pseudonym (`what`: the table it came from).
+pub(crate) fn not_one(what: &str, key: &str) -> crate::error::Error {
+    crate::error::Error::Usage(format!("{what}: member_key '{key}' is not a pseudonym (32 hexadecimal digits)"))
+}
+
 /// Fills a key from the OS random source (via std's hasher seeding is not enough;
 /// read /dev/urandom, falling back to BLAKE3 over time and process data only if it is missing).
 fn getrandom_key(key: &mut [u8; 32]) {
@@ -135,5 +146,7 @@ mod tests {
         assert!(!a.pseudonym("M0001").contains("M0001"));
         assert_eq!(a.pseudonym("M0001").len(), 32);
         assert_eq!(a.pseudonym_hex("Ｍ０００１").as_str(), a.pseudonym("M0001"));
+        assert!(bits(&a.pseudonym("M0001")).is_some());
+        assert_eq!((bits("a"), bits(&"g".repeat(32))), (None, None));
     }
 }

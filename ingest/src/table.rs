@@ -83,6 +83,24 @@ impl RawTable {
         Ok(())
     }
 
+    /// Appends a parsed record of `n` cells, or sets it aside as ragged when its cell count
+    /// differs from the header's (trailing empty cells beyond the header are harmless: Excel
+    /// adds them).
+    fn push_record<'s>(
+        &mut self,
+        path: &Path,
+        line: u64,
+        n: usize,
+        cells: impl Iterator<Item = &'s str> + Clone,
+    ) -> Result<()> {
+        let w = self.headers.len();
+        if n != w && !(n > w && cells.clone().skip(w).all(|c| c.trim().is_empty())) {
+            self.ragged.push((line, n));
+            return Ok(());
+        }
+        self.push_row(path, line, cells)
+    }
+
     fn end(&self, path: &Path) -> Result<u32> {
         u32::try_from(self.text.len())
             .map_err(|_| Error::file(path, "ファイルが大きすぎます (4 GB 超)", "file too large (over 4 GB of text)"))
@@ -240,9 +258,8 @@ fn parse_plain(
     first_line: u64,
 ) -> Result<Option<RawTable>> {
     let mut table = RawTable::new(headers, first_line, encoding);
-    let w = table.headers.len();
     let d = char::from(delimiter);
-    let mut cells: Vec<&str> = Vec::with_capacity(w + 1);
+    let mut cells: Vec<&str> = Vec::with_capacity(table.headers.len() + 1);
     for (this, raw) in (first_line..).zip(text.split_terminator('\n')) {
         let record = raw.strip_suffix('\r').unwrap_or(raw);
         if record.contains('\r') {
@@ -253,12 +270,7 @@ fn parse_plain(
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue; // blank and trailing empty rows
         }
-        let n = cells.len();
-        if n != w && !(n > w && cells[w..].iter().all(|c| c.trim().is_empty())) {
-            table.ragged.push((this, n));
-            continue;
-        }
-        table.push_row(path, this, cells.iter().copied())?;
+        table.push_record(path, this, cells.len(), cells.iter().copied())?;
     }
     Ok(Some(table))
 }
@@ -322,15 +334,7 @@ fn parse_serial(
         }
         match &mut table {
             None => table = Some(RawTable::new(record.iter().map(str::to_owned).collect(), line, encoding)),
-            Some(t) => {
-                let (n, w) = (record.len(), t.headers.len());
-                // Trailing empty cells beyond the header are harmless (Excel adds them).
-                if n != w && !(n > w && record.iter().skip(w).all(|c| c.trim().is_empty())) {
-                    t.ragged.push((line, n));
-                    continue;
-                }
-                t.push_row(path, line, record.iter())?;
-            }
+            Some(t) => t.push_record(path, line, record.len(), record.iter())?,
         }
     }
     table.ok_or_else(|| Error::file(path, "ファイルが空です", "the file is empty"))

@@ -2,8 +2,10 @@
 //! that record a [`Reject`] for each bad value, with memoisation of the costly
 //! normalisers (most date and label columns hold few distinct values).
 
-/// The memo maps: keys are short cell texts, hashed once per cell of a file.
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// A hash map for hot paths: keys are short texts (cells, labels), hashed once per cell
+/// of a file, where std's SipHash showed up in the roster's validation time.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashMap<K, V> = FastMap<K, V>;
 
 use chrono::NaiveDate;
 use model::membership::Vocabulary;

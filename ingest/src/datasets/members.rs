@@ -72,9 +72,8 @@ fn drop_duplicate_ids(ck: &mut Checker<'_>, batch: RecordBatch) -> Result<Record
     let mut sorted: Vec<(u128, u32)> = (0..keys.len())
         .into_par_iter()
         .map(|i| {
-            u128::from_str_radix(keys.value(i), 16)
-                .map(|k| (k, i as u32))
-                .map_err(|_| Error::Usage(format!("member_key '{}' is not a pseudonym", keys.value(i))))
+            let k = keys.value(i);
+            crate::pseudonym::bits(k).map(|b| (b, i as u32)).ok_or_else(|| crate::pseudonym::not_one("members", k))
         })
         .collect::<Result<_>>()?;
     sorted.par_sort_unstable();
