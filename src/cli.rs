@@ -87,6 +87,11 @@ pub enum Command {
         #[command(subcommand)]
         what: UserCommand,
     },
+    /// The dashboard's audit log (stop the server first: it holds the accounts database open).
+    Audit {
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
     /// Validate and load files into the warehouse, all or nothing.
     Ingest(IngestArgs),
     /// Load every file of a sample directory (default: the bundled sample) and print `status`.
@@ -127,6 +132,9 @@ pub enum Command {
     /// Internal: one benchmark measurement in a fresh process.
     #[command(hide = true)]
     BenchChild { kind: String, file: PathBuf, dir: PathBuf },
+    /// Internal: a SQL console worker of `serve` (reads its tables and queries on stdin).
+    #[command(hide = true, name = "console-worker")]
+    ConsoleWorker,
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +215,14 @@ pub enum UserCommand {
     Reset { username: String },
     /// List accounts.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the audit log's hash chain; exits non-zero at the first entry that was
+    /// changed, inserted or had an entry before it removed. Prints the last hash: keep it
+    /// elsewhere to detect a cut-off tail.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { sample } => demo(&cli.store, &sample),
         Command::Serve(args) => crate::serve::serve(&cli.store, &args),
         Command::User { what } => crate::serve::user(&cli.store, what),
+        Command::Audit { what } => crate::serve::audit(&cli.store, what),
         Command::Loads { format } => loads(&cli.store, format),
         Command::Status { format } => status(&cli.store, format),
         Command::Formats { out } => formats(out.as_deref()),
@@ -42,6 +43,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::BenchChild { kind, file, dir } => {
             crate::bench::run_child(&kind, &file, &dir)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::ConsoleWorker => {
+            queries::console::worker::serve(&mut std::io::stdin().lock(), &mut std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -10,7 +10,7 @@ use dashboard::auth::throttle::Limits;
 use dashboard::auth::{Role, password};
 use store::AppDb;
 
-use crate::cli::{ServeArgs, StoreArgs, UserCommand};
+use crate::cli::{AuditCommand, ServeArgs, StoreArgs, UserCommand};
 use crate::commands::{load_sample, open};
 
 /// Loads the sample when the warehouse is empty, makes the first admin, and serves.
@@ -43,6 +43,8 @@ pub fn serve(store: &StoreArgs, args: &ServeArgs) -> Result<ExitCode> {
             absolute: Duration::from_secs(args.session_hours.max(1) * 3600),
         },
         login_limits: Limits::default(),
+        connections: dashboard::server::ConnLimits::default(),
+        console_worker: Some(std::env::current_exe().context("the path of this executable (for console workers)")?),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
     runtime.block_on(async {
@@ -88,6 +90,7 @@ pub fn user(store: &StoreArgs, what: UserCommand) -> Result<ExitCode> {
             };
             let pw = password::generate()?;
             db.create_account(&username, role.name(), &password::hash(&pw)?)?;
+            db.set_must_change(&username, true)?;
             db.audit(None, "account_created", &username, role.name(), "cli")?;
             println!("{username}（{}）を作成しました。パスワード / password: {pw}", role.ja());
         }
@@ -97,6 +100,7 @@ pub fn user(store: &StoreArgs, what: UserCommand) -> Result<ExitCode> {
                 bail!("アカウント {username} はありません / no such account");
             }
             db.set_disabled(&username, false)?;
+            db.set_must_change(&username, true)?;
             db.audit(None, "password_reset", &username, "", "cli")?;
             println!("{username} の新しいパスワード / new password: {pw}");
         }
@@ -112,4 +116,25 @@ pub fn user(store: &StoreArgs, what: UserCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `oncometrics audit verify`.
+pub fn audit(store: &StoreArgs, what: AuditCommand) -> Result<ExitCode> {
+    let db = AppDb::open(&store.app_db())?;
+    match what {
+        AuditCommand::Verify => {
+            let v = db.verify_audit()?;
+            match v.broken {
+                None => {
+                    println!("監査ログは改ざんされていません / the audit log is intact: {} 件 / entries", v.entries);
+                    println!("最後のハッシュ / last hash: {}", v.head);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some((id, why)) => {
+                    println!("監査ログの記録 {id} が一致しません / entry {id} does not match: {why}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
 }

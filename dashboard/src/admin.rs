@@ -127,11 +127,17 @@ async fn create_account(State(state): State<AppState>, user: User, Form(form): F
         .await
         .map_err(|e| Error::Internal(format!("blocking task: {e}")))??;
     let (name, r) = (username.clone(), role.name());
-    state.db(move |db| db.create_account(&name, r, &hash)).await.map_err(|e| match e {
-        Error::Store(store::Error::Invalid(m)) => Error::BadRequest(m),
-        e => e,
-    })?;
-    state.audit(Some(user.name()), "account_created", &username, role.name(), &user.addr).await;
+    state
+        .db(move |db| {
+            db.create_account(&name, r, &hash)?;
+            db.set_must_change(&name, true).map(|_| ())
+        })
+        .await
+        .map_err(|e| match e {
+            Error::Store(store::Error::Invalid(m)) => Error::BadRequest(m),
+            e => e,
+        })?;
+    state.audit(Some(user.name()), "account_created", &username, role.name(), &user.addr).await?;
     let body = html! {
         h1 { "アカウントを追加しました" }
         p { "ユーザー名: " strong { (username) } "（" (role.ja()) "）" }
@@ -160,7 +166,7 @@ async fn disable_account(State(state): State<AppState>, user: User, Form(form): 
         return Err(Error::NotFound);
     }
     state.sessions.remove_user(&form.username)?;
-    state.audit(Some(user.name()), "account_disabled", &form.username, "", &user.addr).await;
+    state.audit(Some(user.name()), "account_disabled", &form.username, "", &user.addr).await?;
     Ok(Redirect::to("/admin").into_response())
 }
 
@@ -168,7 +174,7 @@ async fn reload(State(state): State<AppState>, user: User, Form(form): Form<Csrf
     user.require_admin()?;
     user.check_csrf(&form.csrf)?;
     let at = state.reload().await?;
-    state.audit(Some(user.name()), "reload", "warehouse", &format!("at_load={at}"), &user.addr).await;
+    state.audit(Some(user.name()), "reload", "warehouse", &format!("at_load={at}"), &user.addr).await?;
     Ok(Redirect::to("/admin").into_response())
 }
 

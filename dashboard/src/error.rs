@@ -20,6 +20,15 @@ pub enum Error {
     Csrf,
     #[error("too many attempts")]
     TooManyAttempts,
+    /// Too much is running (console queries): try again in a moment (429).
+    #[error("busy: {0}")]
+    Busy(String),
+    /// The server cannot take this now (every password check slot is busy): 503.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// The account's password was generated and must be changed first.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error(transparent)]
     Metric(#[from] queries::Error),
     #[error(transparent)]
@@ -40,7 +49,9 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Csrf => StatusCode::FORBIDDEN,
-            Error::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooManyAttempts | Error::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::PasswordChangeRequired => StatusCode::FORBIDDEN,
             Error::Metric(e) => match e {
                 queries::Error::UnknownMetric { .. } => StatusCode::NOT_FOUND,
                 queries::Error::Param { .. } => StatusCode::BAD_REQUEST,
@@ -62,7 +73,11 @@ impl Error {
                 "フォームの有効期限が切れました。ページを開き直してください / the form expired; reload the page".into()
             }
             Error::TooManyAttempts => {
-                "ログインの試行が多すぎます。しばらくしてからお試しください / too many attempts; try again later".into()
+                "ログインの試行が多すぎます。15分ほど待ってからお試しください / too many attempts; try again in 15 minutes".into()
+            }
+            Error::Busy(m) | Error::Unavailable(m) => m.clone(),
+            Error::PasswordChangeRequired => {
+                "初回のパスワードを変更してください（パスワード → 変更） / change the generated password first".into()
             }
             Error::Metric(e) => match e {
                 queries::Error::UnknownMetric { .. } | queries::Error::Param { .. } => e.to_string(),
@@ -72,6 +87,16 @@ impl Error {
                 _ => internal_message(),
             },
             Error::Store(_) | Error::Chart(_) | Error::Internal(_) => internal_message(),
+        }
+    }
+
+    /// Seconds a client should wait before trying again (for 429 answers).
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            Error::Busy(_) => Some(5),
+            Error::Unavailable(_) => Some(2),
+            Error::TooManyAttempts => Some(900),
+            _ => None,
         }
     }
 
@@ -93,9 +118,16 @@ impl IntoResponse for Error {
         if matches!(self, Error::LoginRequired) {
             return Redirect::to("/login").into_response();
         }
+        if matches!(self, Error::PasswordChangeRequired) {
+            return Redirect::to("/account/password").into_response();
+        }
         let status = self.status();
         let body = crate::html::error_page(status, &self.public_message());
-        (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+        let mut res = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+        if let Some(secs) = self.retry_after() {
+            res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }
 
@@ -114,6 +146,10 @@ impl IntoResponse for ApiError {
         self.0.log();
         let status = self.0.status();
         let body = serde_json::json!({ "error": { "status": status.as_u16(), "message": self.0.public_message() } });
-        (status, axum::Json(body)).into_response()
+        let mut res = (status, axum::Json(body)).into_response();
+        if let Some(secs) = self.0.retry_after() {
+            res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        }
+        res
     }
 }

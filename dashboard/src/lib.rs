@@ -11,7 +11,9 @@
 //! - [`openapi`]: the OpenAPI document of the API, generated from the catalog.
 //! - [`admin`]: accounts, audit log, reloading the warehouse.
 //! - [`html`]: the page shell, metric tables, the style sheet.
-//! - [`security`]: response headers (CSP, nosniff, frame-ancestors, HSTS).
+//! - [`security`]: response headers (CSP, nosniff, frame-ancestors, HSTS), the request deadline,
+//!   the audit of refusals and reads.
+//! - [`server`]: the listening loop with connection caps and timeouts.
 //! - [`warmup`]: the first start — listening while the sample loads, pages waiting for it.
 //! - [`error`]: the server's error type (HTML and JSON renderings).
 //!
@@ -26,18 +28,23 @@ pub mod html;
 pub mod openapi;
 pub mod pages;
 pub mod security;
+pub mod server;
 pub mod state;
 pub mod warmup;
 
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 
 pub use error::{Error, Result};
 pub use state::{AppState, Config};
+
+/// The largest request body of a form (the console's own limit is larger).
+pub const MAX_BODY: usize = 16 * 1024;
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
@@ -47,7 +54,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::members::router())
         .merge(pages::metric::router())
         .merge(pages::data::router())
-        .merge(pages::console::router())
+        .merge(pages::console::router().layer(DefaultBodyLimit::max(pages::console::MAX_BODY)))
         .merge(export::router())
         .merge(openapi::router())
         .merge(api::router())
@@ -60,7 +67,10 @@ pub fn app(state: AppState) -> Router {
         .route("/favicon.ico", get(icon))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { Error::NotFound })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(state.clone(), warmup::gate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::audit_requests))
+        .layer(axum::middleware::from_fn(security::request_deadline))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .with_state(state)
 }
@@ -92,6 +102,7 @@ pub fn bootstrap_admin(db: &store::AppDb) -> Result<Option<String>> {
     }
     let password = auth::password::generate()?;
     db.create_account("admin", auth::Role::Admin.name(), &auth::password::hash(&password)?)?;
+    db.set_must_change("admin", true)?;
     db.audit(None, "account_created", "admin", "first start", "-")?;
     Ok(Some(password))
 }
@@ -99,14 +110,10 @@ pub fn bootstrap_admin(db: &store::AppDb) -> Result<Option<String>> {
 /// Serves until Ctrl-C (or SIGTERM). `ready` is called once the socket listens.
 pub async fn serve(state: AppState, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     let addr = state.config.addr;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| Error::BadRequest(format!("{addr} で待ち受けできません / cannot listen on {addr}: {e}")))?;
+    let listener = server::bind(addr).await?;
     ready(listener.local_addr().unwrap_or(addr));
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown())
-        .await
-        .map_err(|e| Error::Internal(format!("server: {e}")))
+    let limits = state.config.connections;
+    server::run(listener, app(state), limits, shutdown()).await
 }
 
 async fn shutdown() {

@@ -4,14 +4,33 @@
 
 use axum::Json;
 use axum::Router;
+use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::routing::get;
+use queries::Audience;
 use queries::catalog::ParamKind;
 use serde_json::{Value as J, json};
 
+use crate::auth::{cookie, session::COOKIE};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/api/openapi.json", get(|| async { Json(document()) }))
+    Router::new().route("/api/openapi.json", get(served))
+}
+
+/// The document for the caller: a logged-in user's role sees the metrics it may call; a
+/// visitor who is not logged in sees only those open to every audience (the names of
+/// committee-only metrics are not published).
+async fn served(State(state): State<AppState>, headers: HeaderMap) -> Json<J> {
+    let audience = cookie(&headers, COOKIE)
+        .and_then(|t| state.sessions.touch(t).ok().flatten())
+        .map_or(Audience::Researcher, |s| s.role.audience());
+    Json(document_for(audience))
+}
+
+/// The whole document, every metric (for tests and tools).
+pub fn document() -> J {
+    document_for(Audience::Committee)
 }
 
 fn error_response(description: &str) -> J {
@@ -30,8 +49,8 @@ fn param_schema(kind: ParamKind) -> J {
 /// The answer while the first-start sample load runs (see [`crate::warmup`]).
 const LOADING: &str = "the data are still loading on the server's first start; retry after Retry-After seconds";
 
-/// The whole document.
-pub fn document() -> J {
+/// The document of what `audience` may call.
+pub fn document_for(audience: Audience) -> J {
     let mut paths = serde_json::Map::new();
     paths.insert(
         "/api/v1/metrics".into(),
@@ -45,7 +64,7 @@ pub fn document() -> J {
             }
         }}),
     );
-    for def in queries::catalog() {
+    for def in queries::catalog().iter().filter(|d| d.audiences.contains(&audience)) {
         let mut parameters = vec![json!({
             "name": "as_of", "in": "query", "required": false,
             "description": "基準日 (default: the latest roster snapshot)",
@@ -168,6 +187,22 @@ mod tests {
             for p in def.params {
                 assert!(names.contains(&p.name), "{} lacks {}", def.name, p.name);
             }
+        }
+    }
+
+    #[test]
+    fn the_public_document_names_no_committee_only_metric() {
+        let doc = document_for(Audience::Researcher);
+        let paths = doc["paths"].as_object().expect("paths");
+        let hidden: Vec<&str> = queries::catalog()
+            .iter()
+            .filter(|d| !d.audiences.contains(&Audience::Researcher))
+            .map(|d| d.name)
+            .collect();
+        assert!(!hidden.is_empty(), "the catalog has committee-only metrics");
+        for name in hidden {
+            assert!(!paths.contains_key(&format!("/api/v1/metrics/{name}")), "{name} is published");
+            assert!(!doc.to_string().contains(name), "{name} is named");
         }
     }
 }

@@ -28,7 +28,19 @@ pub struct Config {
     pub https: bool,
     pub timeouts: Timeouts,
     pub login_limits: Limits,
+    /// The executable whose `console-worker` subcommand runs SQL console queries in
+    /// processes of their own (`oncometrics serve` passes itself). `None` runs them in the
+    /// server's process: for tests of the pages only, never for a server people use.
+    pub console_worker: Option<PathBuf>,
+    pub connections: crate::server::ConnLimits,
 }
+
+/// Password checks at once (4 × 19 MiB).
+pub const PASSWORD_CHECKS: usize = 4;
+
+/// What a console worker may map beyond its start: the hard memory limit of one query
+/// (DataFusion's own pool, 256 MB, stops ordinary queries well before it).
+pub const CONSOLE_WORKER_MEMORY: u64 = 1024 * 1024 * 1024;
 
 /// Shared state (cheap to clone).
 #[derive(Debug, Clone)]
@@ -41,6 +53,8 @@ pub struct Inner {
     app_db: Mutex<AppDb>,
     pub sessions: Sessions,
     pub throttle: Throttle,
+    /// Slots for password checks (argon2id, 19 MiB each): see [`crate::auth::verify_password`].
+    pub verify_slots: Arc<tokio::sync::Semaphore>,
     /// The SQL console's catalog, built on first use for the current snapshot.
     console: tokio::sync::Mutex<Option<Arc<Console>>>,
     /// Metric results of the current snapshot, by request.
@@ -123,6 +137,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             sessions: Sessions::new(config.timeouts),
             throttle: Throttle::new(config.login_limits),
+            verify_slots: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
             config,
             snapshot: RwLock::new(Arc::new(snapshot)),
             app_db: Mutex::new(app_db),
@@ -193,7 +208,13 @@ impl AppState {
         if let Some(c) = slot.as_ref() {
             return Ok(c.clone());
         }
-        let console = Arc::new(Console::build(&self.snapshot(), console::Limits::default()).await?);
+        let mut console = Console::build(&self.snapshot(), console::Limits::default()).await?;
+        if let Some(exe) = &self.config.console_worker {
+            console = console
+                .with_workers(exe.clone(), CONSOLE_WORKER_MEMORY)
+                .map_err(|r| Error::Internal(format!("console workers: {r}")))?;
+        }
+        let console = Arc::new(console);
         *slot = Some(console.clone());
         Ok(console)
     }
@@ -213,13 +234,23 @@ impl AppState {
         .map_err(|e| Error::Internal(format!("blocking task: {e}")))?
     }
 
-    /// Appends to the audit log; a failure is logged, never shown (the action already happened).
-    pub async fn audit(&self, user: Option<&str>, action: &str, target: &str, detail: &str, remote: &str) {
+    /// Appends to the audit log. Call it before the action takes effect or its result is
+    /// sent: an error (logged, and shown as an internal error) must stop the action, so
+    /// that nothing audited happens unaudited.
+    pub async fn audit(
+        &self,
+        user: Option<&str>,
+        action: &str,
+        target: &str,
+        detail: &str,
+        remote: &str,
+    ) -> Result<()> {
         let (u, a, t, d, r) =
             (user.map(str::to_string), action.to_string(), target.to_string(), detail.to_string(), remote.to_string());
-        if let Err(e) = self.db(move |db| db.audit(u.as_deref(), &a, &t, &d, &r)).await {
+        self.db(move |db| db.audit(u.as_deref(), &a, &t, &d, &r)).await.map_err(|e| {
             tracing::error!("audit log: {e}");
-        }
+            Error::Internal(format!("audit log: {e}"))
+        })
     }
 }
 

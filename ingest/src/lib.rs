@@ -19,6 +19,7 @@ pub mod datasets;
 pub mod decode;
 pub mod error;
 pub mod formats;
+pub mod fuzz_targets;
 pub mod headers;
 pub mod history;
 pub mod normalize;

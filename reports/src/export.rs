@@ -16,10 +16,27 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
-/// A text cell made safe for spreadsheets: a leading = + - @ tab or CR would start a
-/// formula (CSV injection), so such cells get a leading apostrophe.
+/// Characters that start a formula in a spreadsheet, in ASCII and in the full-width and
+/// small forms a Japanese spreadsheet also takes for them (＝ is a formula in Excel with a
+/// Japanese input method), and the minus sign.
+const FORMULA_STARTS: &[char] = &['=', '+', '-', '@', '＝', '＋', '－', '＠', '﹦', '﹢', '﹣', '﹫', '\u{2212}'];
+
+/// Whether a spreadsheet could take `s` for a formula: it starts with a tab, CR or LF, or
+/// with a formula character after any blank (spaces, full-width spaces, zero-width
+/// characters, line breaks) — spreadsheets skip leading blanks before `=`.
+pub fn starts_formula(s: &str) -> bool {
+    if s.starts_with(['\t', '\r', '\n']) {
+        return true;
+    }
+    let blank =
+        |c: char| c.is_whitespace() || matches!(c, '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}');
+    s.trim_start_matches(blank).starts_with(FORMULA_STARTS)
+}
+
+/// A text cell made safe for spreadsheets (CSV injection): text that could start a
+/// formula ([`starts_formula`]) gets a leading apostrophe.
 pub fn spreadsheet_safe(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}").into() } else { s.into() }
+    if starts_formula(s) { format!("'{s}").into() } else { s.into() }
 }
 
 fn quote(s: &str) -> String {
@@ -143,7 +160,7 @@ pub fn data_sheet(wb: &mut Workbook, name: &str, r: &MetricResult) -> Result<()>
                 Value::Num(n) => ws.write_number(y, x, *n).map(|_| ()),
                 Value::Bool(b) => ws.write_boolean(y, x, *b).map(|_| ()),
                 Value::Null => Ok(()),
-                other => ws.write_string(y, x, other.display()).map(|_| ()),
+                other => write_text(ws, y, x, &other.display(), None),
             }
             .map_err(xlsx_err)?;
         }
@@ -159,14 +176,28 @@ pub fn text_sheet(wb: &mut Workbook, name: &str, rows: &[Vec<String>]) -> Result
     ws.set_name(name).map_err(xlsx_err)?;
     for (y, row) in rows.iter().enumerate() {
         for (x, text) in row.iter().enumerate() {
-            if y == 0 || x == 0 {
-                ws.write_string_with_format(y as u32, x as u16, text, &bold).map_err(xlsx_err)?;
-            } else {
-                ws.write_string(y as u32, x as u16, text).map_err(xlsx_err)?;
-            }
+            let format = if y == 0 || x == 0 { Some(&bold) } else { None };
+            write_text(ws, y as u32, x as u16, text, format).map_err(xlsx_err)?;
         }
     }
     Ok(())
+}
+
+/// A text cell: typed as text, and with Excel's quote prefix where it could start a formula,
+/// so that not even editing the cell turns it into one (the text itself is unchanged).
+fn write_text(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    y: u32,
+    x: u16,
+    text: &str,
+    format: Option<&Format>,
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    match (starts_formula(text), format) {
+        (true, f) => ws.write_string_with_format(y, x, text, &f.cloned().unwrap_or_default().set_quote_prefix()),
+        (false, Some(f)) => ws.write_string_with_format(y, x, text, f),
+        (false, None) => ws.write_string(y, x, text),
+    }
+    .map(|_| ())
 }
 
 pub fn save(wb: &mut Workbook) -> Result<Vec<u8>> {
@@ -264,6 +295,29 @@ mod tests {
         }
         assert_eq!(spreadsheet_safe("医師"), "医師");
         assert_eq!(spreadsheet_safe("a=b"), "a=b");
+    }
+
+    #[test]
+    fn full_width_and_blank_led_formula_starts_are_escaped() {
+        for s in [
+            "＝HYPERLINK(\"http://x\")",
+            "＋81",
+            "－2",
+            "＠SUM(A1)",
+            "﹦1",
+            " =1+1",
+            "\u{3000}=1",
+            "\n=1",
+            "\u{feff}=1",
+            " \t @x",
+            "\u{2212}1",
+        ] {
+            assert!(starts_formula(s), "{s:?}");
+            assert_eq!(spreadsheet_safe(s), format!("'{s}"), "{s:?}");
+        }
+        for s in ["医師 = 8割", "東京都", "", " ", "a-b", "１２３"] {
+            assert!(!starts_formula(s), "{s:?}");
+        }
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod schema;
 pub mod snapshot;
 pub mod warehouse;
 
-pub use appdb::{Account, AppDb, AuditEntry};
+pub use appdb::{Account, AppDb, AuditEntry, AuditVerification};
 pub use error::{Error, Result};
 pub use lake::OWNER_FILE;
 pub use load::{LoadMeta, LoadTx, MemberDiff, Staged, Stager};

@@ -5,4 +5,5 @@ mod crash;
 mod metric;
 mod renewals;
 mod report;
+mod serve;
 mod support;

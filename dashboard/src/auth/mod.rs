@@ -144,6 +144,10 @@ impl FromRequestParts<AppState> for User {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let token = cookie(&parts.headers, COOKIE).ok_or(Error::LoginRequired)?;
         let session = state.sessions.touch(token)?.ok_or(Error::LoginRequired)?;
+        // A generated password opens nothing but the form that changes it (and logout).
+        if session.must_change && !matches!(parts.uri.path(), "/account/password" | "/logout") {
+            return Err(Error::PasswordChangeRequired);
+        }
         let addr = ClientAddr::from_request_parts(parts, state).await.map_or_else(|_| "-".into(), |a| a.0);
         Ok(User { session, addr })
     }
@@ -208,6 +212,33 @@ struct LoginForm {
     csrf: String,
 }
 
+/// The cookie of a browser that has logged in as a user before (see [`throttle`]).
+pub const DEVICE_COOKIE: &str = "om_device";
+/// How long a device is known, in seconds.
+const DEVICE_DAYS: i64 = 90;
+/// The longest user name: longer ones are no account's and are not looked up.
+const MAX_NAME: usize = 64;
+
+/// Verifies a password on the bounded pool of password checks (argon2id takes 19 MiB and
+/// tens of milliseconds by design): with every slot busy, the answer is 503 at once, so a
+/// flood of logins can neither exhaust memory nor queue without end.
+pub async fn verify_password(state: &AppState, password: String, phc: Option<String>) -> Result<bool> {
+    let _slot = state.verify_slots.clone().try_acquire_owned().map_err(|_| {
+        Error::Unavailable("ログインが混み合っています。数秒後にもう一度お試しください / too many logins at once; try again in a few seconds".into())
+    })?;
+    tokio::task::spawn_blocking(move || {
+        let hash: &str = phc.as_deref().unwrap_or_else(|| password::dummy_hash());
+        password::verify(&password, hash) && phc.is_some()
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("blocking task: {e}")))
+}
+
+fn device_hash(token: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(token.as_bytes()))
+}
+
 async fn login(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
@@ -219,28 +250,32 @@ async fn login(
         return Err(Error::Csrf);
     }
     let username = form.username.trim().to_string();
-    if !state.throttle.allowed(&username, &addr) {
-        state.audit(Some(&username), "login_throttled", "/login", "", &addr).await;
-        return Err(Error::TooManyAttempts);
-    }
-    let name = username.clone();
-    let account = state.db(move |db| db.account(&name)).await?;
-    let password = form.password;
+    let device = cookie(&headers, DEVICE_COOKIE).filter(|t| t.len() == 64).map(device_hash);
+    let trusted = match device {
+        Some(h) if username.len() <= MAX_NAME => {
+            let name = username.clone();
+            state.db(move |db| db.device_user(&h, DEVICE_DAYS * 86_400)).await?.is_some_and(|u| u == name)
+        }
+        _ => false,
+    };
+    let attempt = match state.throttle.begin(&username, &addr, trusted) {
+        Ok(a) => a,
+        Err(_) => {
+            state.audit(Some(&username), "login_throttled", "/login", "", &addr).await?;
+            return Err(Error::TooManyAttempts);
+        }
+    };
+    let account = if username.len() <= MAX_NAME {
+        let name = username.clone();
+        state.db(move |db| db.account(&name)).await?
+    } else {
+        None
+    };
     let phc = account.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.clone());
-    // Verify on a blocking thread: argon2id takes tens of milliseconds by design.
-    let ok = tokio::task::spawn_blocking(move || {
-        let hash: &str = match phc.as_deref() {
-            Some(h) => h,
-            None => password::dummy_hash(),
-        };
-        password::verify(&password, hash) && phc.is_some()
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("blocking task: {e}")))?;
+    let ok = verify_password(&state, form.password, phc).await?;
     let role = account.as_ref().and_then(|a| Role::parse(&a.role));
-    let (true, Some(role)) = (ok, role) else {
-        state.throttle.failed(&username, &addr);
-        state.audit(Some(&username), "login_failed", "/login", "", &addr).await;
+    let (true, Some(role), Some(account)) = (ok, role, account) else {
+        state.audit(Some(&username), "login_failed", "/login", "", &addr).await?;
         let body = html::bare_page(
             "ログイン",
             html! {
@@ -252,12 +287,20 @@ async fn login(
         );
         return Ok((axum::http::StatusCode::UNAUTHORIZED, Html(body)).into_response());
     };
-    state.throttle.succeeded(&username);
-    let token = state.sessions.create(&username, role)?;
-    state.audit(Some(&username), "login", "/login", role.name(), &addr).await;
-    let mut res = Redirect::to("/").into_response();
+    state.throttle.succeeded(attempt);
+    state.audit(Some(&username), "login", "/login", role.name(), &addr).await?;
+    let token = state.sessions.create(&username, role, account.must_change)?;
+    let next = if account.must_change { "/account/password" } else { "/" };
+    let mut res = Redirect::to(next).into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, COOKIE, &token, None));
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, LOGIN_CSRF, "", Some(0)));
+    if !trusted {
+        let device = session::new_token()?;
+        let (h, name) = (device_hash(&device), username.clone());
+        state.db(move |db| db.add_device(&h, &name)).await?;
+        let age = u64::try_from(DEVICE_DAYS * 86_400).unwrap_or(0);
+        res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, DEVICE_COOKIE, &device, Some(age)));
+    }
     Ok(res)
 }
 
@@ -277,7 +320,7 @@ async fn logout(
     if let Some(token) = cookie(&headers, COOKIE) {
         state.sessions.remove(token)?;
     }
-    state.audit(Some(user.name()), "logout", "/logout", "", &user.addr).await;
+    state.audit(Some(user.name()), "logout", "/logout", "", &user.addr).await?;
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().append(header::SET_COOKIE, set_cookie(&state, COOKIE, "", Some(0)));
     Ok(res)
@@ -313,18 +356,35 @@ async fn change_password(
     password::check_new(user.name(), &form.new)?;
     let name = user.name().to_string();
     let account = state.db(move |db| db.account(&name)).await?.ok_or(Error::LoginRequired)?;
-    let (current, new) = (form.current, form.new);
-    let hash = tokio::task::spawn_blocking(move || {
-        if password::verify(&current, &account.password_hash) { password::hash(&new).map(Some) } else { Ok(None) }
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("blocking task: {e}")))??;
-    let Some(hash) = hash else {
-        return Err(Error::BadRequest("現在のパスワードが違います / the current password is wrong".into()));
+    // A wrong current password counts like a failed login: a stolen session cannot
+    // guess it at leisure.
+    let Ok(attempt) = state.throttle.begin(user.name(), &user.addr, true) else {
+        state.audit(Some(user.name()), "password_change_throttled", "/account/password", "", &user.addr).await?;
+        return Err(Error::TooManyAttempts);
     };
+    let same = form.new == form.current;
+    if !verify_password(&state, form.current, Some(account.password_hash)).await? {
+        state.audit(Some(user.name()), "password_change_failed", "/account/password", "", &user.addr).await?;
+        return Err(Error::BadRequest("現在のパスワードが違います / the current password is wrong".into()));
+    }
+    state.throttle.succeeded(attempt);
+    if same {
+        return Err(Error::BadRequest(
+            "新しいパスワードは今のものと違うものにしてください / choose a new password".into(),
+        ));
+    }
+    let new = form.new;
+    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
+        .await
+        .map_err(|e| Error::Internal(format!("blocking task: {e}")))??;
+    state.audit(Some(user.name()), "password_changed", "/account/password", "", &user.addr).await?;
     let name = user.name().to_string();
-    state.db(move |db| db.set_password(&name, &hash)).await?;
+    state
+        .db(move |db| {
+            db.set_password(&name, &hash)?;
+            db.set_must_change(&name, false)
+        })
+        .await?;
     state.sessions.remove_user(user.name())?;
-    state.audit(Some(user.name()), "password_changed", "/account/password", "", &user.addr).await;
     Ok(Redirect::to("/login").into_response())
 }

@@ -24,6 +24,8 @@ pub struct Session {
     pub role: Role,
     /// The token every form of this session must post back.
     pub csrf: String,
+    /// The account's password was generated: only the password form is open.
+    pub must_change: bool,
     created: Instant,
     last_seen: Instant,
 }
@@ -69,11 +71,17 @@ impl Sessions {
     }
 
     /// Starts a session; returns the cookie token.
-    pub fn create(&self, username: &str, role: Role) -> Result<String> {
+    pub fn create(&self, username: &str, role: Role, must_change: bool) -> Result<String> {
         let token = new_token()?;
         let now = Instant::now();
-        let session =
-            Session { username: username.to_string(), role, csrf: new_token()?, created: now, last_seen: now };
+        let session = Session {
+            username: username.to_string(),
+            role,
+            csrf: new_token()?,
+            must_change,
+            created: now,
+            last_seen: now,
+        };
         let mut map = self.map()?;
         // Sweep expired sessions now and then, so the map cannot grow without bound.
         if (map.len() + 1).is_multiple_of(64) {
@@ -102,6 +110,13 @@ impl Sessions {
         }
     }
 
+    /// The user of a live session, without marking it used (for the audit of a request).
+    pub fn peek(&self, token: &str) -> Option<String> {
+        let now = Instant::now();
+        let map = self.map().ok()?;
+        map.get(&digest(token)).filter(|s| alive(s, self.timeouts, now)).map(|s| s.username.clone())
+    }
+
     pub fn remove(&self, token: &str) -> Result<()> {
         self.map()?.remove(&digest(token));
         Ok(())
@@ -125,12 +140,12 @@ mod tests {
     #[test]
     fn idle_and_absolute_timeouts_end_a_session() {
         let s = Sessions::new(Timeouts { idle: Duration::from_millis(40), absolute: Duration::from_millis(150) });
-        let t = s.create("a", Role::Board).expect("create");
+        let t = s.create("a", Role::Board, false).expect("create");
         assert!(s.touch(&t).expect("lock").is_some());
         std::thread::sleep(Duration::from_millis(60));
         assert!(s.touch(&t).expect("lock").is_none(), "idle");
 
-        let t = s.create("a", Role::Board).expect("create");
+        let t = s.create("a", Role::Board, false).expect("create");
         for _ in 0..6 {
             std::thread::sleep(Duration::from_millis(30));
             let _ = s.touch(&t).expect("lock");
@@ -141,8 +156,8 @@ mod tests {
     #[test]
     fn tokens_are_random_and_removal_ends_the_session() {
         let s = Sessions::new(Timeouts::default());
-        let a = s.create("a", Role::Admin).expect("create");
-        let b = s.create("a", Role::Admin).expect("create");
+        let a = s.create("a", Role::Admin, false).expect("create");
+        let b = s.create("a", Role::Admin, false).expect("create");
         assert_ne!(a, b);
         assert_eq!(a.len(), 64);
         let csrf_a = s.touch(&a).expect("lock").expect("live").csrf;

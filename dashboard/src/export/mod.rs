@@ -87,7 +87,7 @@ async fn export(
     };
     let detail =
         format!("{ext} {}", result.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"));
-    state.audit(Some(user.name()), "export", def.name, &detail, &user.addr).await;
+    state.audit(Some(user.name()), "export", def.name, &detail, &user.addr).await?;
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     Ok((

@@ -8,7 +8,7 @@ use axum::response::Html;
 use axum::routing::get;
 use maud::{Markup, html};
 use queries::Value;
-use queries::console::{Answer, Console};
+use queries::console::{Answer, Console, RefusalKind};
 use serde::Deserialize;
 
 use crate::auth::User;
@@ -19,6 +19,8 @@ use crate::state::AppState;
 
 /// The longest query text accepted.
 const MAX_SQL: usize = 20_000;
+/// The largest request body (a query percent-encoded takes up to three bytes a byte).
+pub const MAX_BODY: usize = 3 * MAX_SQL + 1024;
 /// Rows shown on the page.
 const SHOWN: usize = 1_000;
 
@@ -46,20 +48,17 @@ async fn run(State(state): State<AppState>, user: User, Form(q): Form<Query>) ->
         return Err(Error::BadRequest(format!("SQL は {MAX_SQL} バイトまでです / the query is too long")));
     }
     let console = state.console().await?;
-    let outcome = console.run(&q.sql).await;
-    let detail: String = q.sql.chars().take(500).collect();
+    let outcome = console.run(user.name(), &q.sql).await;
     let status = match &outcome {
         Ok(a) => format!("ok rows={}", a.rows.len()),
-        Err(_) => "refused".to_string(),
+        Err(r) => format!("refused {:?}", r.kind),
     };
-    state.audit(Some(user.name()), "console", &status, &detail, &user.addr).await;
-    let outcome = outcome.map_err(|e| match e {
-        queries::Error::Param { reason, .. } => reason,
-        other => {
-            tracing::error!("console: {other}");
-            "内部エラー / internal error".to_string()
-        }
-    });
+    // The whole query is kept (at most MAX_SQL bytes): a leading comment hides nothing.
+    state.audit(Some(user.name()), "console", &status, &q.sql, &user.addr).await?;
+    let outcome = match outcome {
+        Err(r) if r.kind == RefusalKind::Busy => return Err(Error::Busy(r.message)),
+        other => other.map_err(|r| r.message),
+    };
     Ok(Html(render(&state, &user, &console, &q.sql, Some(outcome))))
 }
 

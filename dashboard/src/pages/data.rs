@@ -74,7 +74,9 @@ async fn rejects(State(state): State<AppState>, user: User, Path(file): Path<Str
             n += 1;
         }
     }
-    state.audit(Some(user.name()), "export", "load_rejects", &format!("load_id={load_id} rows={n}"), &user.addr).await;
+    state
+        .audit(Some(user.name()), "export", "load_rejects", &format!("load_id={load_id} rows={n}"), &user.addr)
+        .await?;
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"load_{load_id}_rejects.csv\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
     Ok((

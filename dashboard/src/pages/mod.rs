@@ -82,7 +82,7 @@ pub async fn evaluate(state: &AppState, user: &User, req: Request) -> Result<Arc
     let result = state.metric(&snapshot, &req).await?;
     if def.audiences == COMMITTEE_ONLY {
         let detail = result.params.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
-        state.audit(Some(user.name()), "view", def.name, &detail, &user.addr).await;
+        state.audit(Some(user.name()), "view", def.name, &detail, &user.addr).await?;
     }
     Ok(result)
 }

@@ -96,7 +96,8 @@ fn without_a_session_pages_redirect_to_login_and_the_api_answers_401() {
         }
     }
     // A forged or expired session cookie is no session.
-    let mut forged = Client { cookies: vec![("om_session".into(), "0".repeat(64))], csrf: String::new(), app: None };
+    let mut forged =
+        Client { cookies: vec![("om_session".into(), "0".repeat(64))], csrf: String::new(), ..Client::default() };
     assert_eq!(forged.get("/").location(), Some("/login"));
 }
 
@@ -117,7 +118,7 @@ fn login_sets_a_strict_httponly_cookie_and_logout_ends_the_session() {
     let token = c.csrf.clone();
     let stolen = c.cookies.clone();
     assert_eq!(c.post("/logout", &[("csrf", &token)]).location(), Some("/login"));
-    let mut replay = Client { cookies: stolen, csrf: token, app: None };
+    let mut replay = Client { cookies: stolen, csrf: token, ..Client::default() };
     assert_eq!(replay.get("/").location(), Some("/login"), "the old cookie no longer works");
 }
 
@@ -159,7 +160,7 @@ fn a_disabled_account_cannot_log_in_and_loses_its_sessions() {
 }
 
 #[test]
-fn an_admin_creates_an_account_whose_one_time_password_works() {
+fn an_admin_creates_an_account_whose_one_time_password_must_be_changed_first() {
     let mut admin = Client::login("admin");
     admin.get("/admin");
     let token = admin.csrf.clone();
@@ -167,12 +168,31 @@ fn an_admin_creates_an_account_whose_one_time_password_works() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let text = res.text();
     let start = text.find("<code class=\"secret\">").expect("password shown") + "<code class=\"secret\">".len();
-    let password = &text[start..start + 20];
+    let password = text[start..start + 20].to_string();
     let mut c = Client::default();
-    assert_eq!(c.try_login("suzuki", password).status, StatusCode::SEE_OTHER);
+    let res = c.try_login("suzuki", &password);
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(res.location(), Some("/account/password"), "the generated password leads to the change form");
+    // Nothing else opens until it is changed: pages, the API, the console.
+    for path in ["/", "/members", "/console", "/metrics"] {
+        assert_eq!(c.get(path).location(), Some("/account/password"), "{path}");
+    }
+    let api = c.get("/api/v1/metrics");
+    assert_eq!(api.status, StatusCode::FORBIDDEN);
+    assert!(api.json()["error"]["message"].as_str().unwrap_or("").contains("パスワードを変更"));
+    let form = c.get("/account/password");
+    assert_eq!(form.status, StatusCode::OK);
+    let token = c.csrf.clone();
+    let new = "a new password for suzuki";
+    let res = c.post("/account/password", &[("csrf", &token), ("current", &password), ("new", new)]);
+    assert_eq!(res.location(), Some("/login"), "{}", res.text());
+    let mut c = Client::default();
+    assert_eq!(c.try_login("suzuki", &password).status, StatusCode::UNAUTHORIZED, "the old password is gone");
+    assert_eq!(c.try_login("suzuki", new).location(), Some("/"));
     assert!(c.get("/").text().contains("研究者"));
     // The same name twice is a message, not a crash.
-    let again = admin.post("/admin/accounts", &[("csrf", &token), ("username", "suzuki"), ("role", "board")]);
+    let again =
+        admin.post("/admin/accounts", &[("csrf", &admin.csrf.clone()), ("username", "suzuki"), ("role", "board")]);
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
 }
 
@@ -186,6 +206,7 @@ fn first_start_creates_one_admin_with_a_random_password() {
     let admin = db.account("admin").expect("read").expect("exists");
     assert!(dashboard::auth::password::verify(&password, &admin.password_hash));
     assert_eq!(admin.role, "admin");
+    assert!(admin.must_change, "the first-start password must be changed at first login");
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod access;
 mod browser;
 mod exports;
 mod fuzz;
+mod hardening;
 mod pages;
 mod renewals;
 mod sections;

@@ -49,7 +49,9 @@ pub fn config(dir: &Path, https: bool) -> Config {
         https,
         timeouts: Timeouts::default(),
         // Every in-process request comes from address "-": keep the per-address limit out of the way.
-        login_limits: Limits { per_user: 5, per_address: 10_000, window: Duration::from_secs(600) },
+        login_limits: Limits { per_user: 5, per_address: 10_000, per_name: 10_000, window: Duration::from_secs(600) },
+        console_worker: None,
+        connections: dashboard::server::ConnLimits::default(),
     }
 }
 
@@ -151,6 +153,8 @@ pub struct Client {
     pub csrf: String,
     /// The app to talk to (default: the shared sample fixture's).
     pub app: Option<Router>,
+    /// The client's address as the server sees it (default: none, shown as "-").
+    pub addr: Option<std::net::SocketAddr>,
 }
 
 pub fn send(app: &Router, req: Request<Body>) -> Res {
@@ -180,8 +184,16 @@ impl Client {
         }
     }
 
+    fn with_addr(&self, mut req: Request<Body>) -> Request<Body> {
+        if let Some(a) = self.addr {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(a));
+        }
+        req
+    }
+
     pub fn get(&mut self, path: &str) -> Res {
         let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).expect("request");
+        let req = self.with_addr(req);
         let res = send(self.app.as_ref().unwrap_or(&fixture().app), req);
         self.keep_cookies(&res);
         if let Some(token) = csrf_of(&res.text()) {
@@ -197,9 +209,21 @@ impl Client {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(body))
             .expect("request");
+        let req = self.with_addr(req);
         let res = send(self.app.as_ref().unwrap_or(&fixture().app), req);
         self.keep_cookies(&res);
         res
+    }
+
+    /// The request a [`Client::post`] would send, for sending many at once.
+    pub fn post_request(&self, path: &str, form: &[(&str, &str)]) -> Request<Body> {
+        let body = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.with_addr(req)
     }
 
     /// Logs in through the form; panics unless it redirects to `/`.

@@ -81,8 +81,11 @@ impl ExecutionPlan for DeadlineExec {
     }
 }
 
+/// Marks the error of an expired deadline among resource errors.
+pub const MARK: &str = "時間制限に達しました";
+
 fn expired() -> DataFusionError {
-    DataFusionError::ResourcesExhausted("time limit reached / 時間制限に達しました".into())
+    DataFusionError::ResourcesExhausted(format!("time limit reached / {MARK}"))
 }
 
 struct DeadlineStream {

@@ -19,30 +19,42 @@
 //! by DataFusion's `SQLOptions`; recursive CTEs are disabled; no file or URL tables exist
 //! (no `read_csv`, no dynamic file catalog); a memory pool caps operators (a runaway cross
 //! join fails with a resource error) and spilling to disk is off; a deadline checked by every
-//! operator of the plan stops it (see [`deadline`]); at most `max_rows` rows come back.
+//! operator of the plan stops it (see [`deadline`]); at most `max_rows` rows and
+//! `max_result_bytes` bytes come back.
+//!
+//! What DataFusion does not count — string and array functions that allocate in proportion
+//! to an argument (`repeat`, `array_repeat`, `lpad`, …), constant folding at planning — is
+//! contained by process isolation: the server runs each query in a worker process
+//! ([`worker`]) with an address-space limit, killed at the deadline, so a query that
+//! exhausts memory or never returns ends that worker, never the server.
+//!
+//! # Layout
+//!
+//! - [`engine`]: the session over [`Tables`], one query's run, errors in the user's terms.
+//! - [`deadline`]: the time limit checked by every operator.
+//! - [`worker`]: the worker process (its loop and the server's pool of them).
 
 pub mod deadline;
+pub mod engine;
+pub mod worker;
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use arrow::array::{ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
-use datafusion::datasource::MemTable;
-use datafusion::execution::context::SQLOptions;
-use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
-use datafusion::execution::memory_pool::GreedyMemoryPool;
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
-use datafusion::prelude::{SessionConfig, SessionContext};
+use datafusion::prelude::SessionContext;
 
 use crate::catalog::{Request, evaluate};
 use crate::disclosure::Audience;
 use crate::error::{Error, Result};
-use crate::frame::Frame;
 use crate::result::{MetricResult, Role, Value};
 use crate::snapshot::Snapshot;
+
+pub use engine::{Refusal, RefusalKind};
 
 /// A table of the console's catalog.
 #[derive(Debug, Clone)]
@@ -56,16 +68,24 @@ pub struct ConsoleTable {
 }
 
 /// Limits on one query.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     pub timeout: Duration,
     pub max_rows: usize,
+    /// What joins, sorts and aggregates may reserve (DataFusion's memory pool).
     pub memory_bytes: usize,
+    /// The largest answer, in bytes of Arrow data: rows past it are cut as past `max_rows`.
+    pub max_result_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { timeout: Duration::from_secs(10), max_rows: 10_000, memory_bytes: 256 * 1024 * 1024 }
+        Limits {
+            timeout: Duration::from_secs(10),
+            max_rows: 10_000,
+            memory_bytes: 256 * 1024 * 1024,
+            max_result_bytes: 16 * 1024 * 1024,
+        }
     }
 }
 
@@ -74,7 +94,7 @@ impl Default for Limits {
 pub struct Answer {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
-    /// More rows existed than `max_rows`.
+    /// More rows existed than `max_rows` (or than `max_result_bytes` holds).
     pub truncated: bool,
     pub elapsed: Duration,
 }
@@ -121,12 +141,99 @@ const AGGREGATES: &[(&str, &str, &str)] = &[
     ("designation_counts", "hospitals.designations", "prefecture,type"),
 ];
 
+/// The data of the console's catalog: every table a query may read, as Arrow batches.
+/// This is all a console query can ever see, in this process or in a worker process
+/// ([`worker`]).
+#[derive(Debug, Clone, Default)]
+pub struct Tables(pub Vec<(String, SchemaRef, Vec<RecordBatch>)>);
+
+/// How many console queries may run at once.
+#[derive(Debug, Clone, Copy)]
+pub struct Concurrency {
+    /// For the whole server.
+    pub global: usize,
+    /// For one user.
+    pub per_user: usize,
+}
+
+impl Default for Concurrency {
+    fn default() -> Self {
+        Concurrency { global: 2, per_user: 1 }
+    }
+}
+
+/// Admits at most `global` queries at once and `per_user` for one user; a query beyond
+/// either is refused at once ([`RefusalKind::Busy`], HTTP 429), never queued behind a slow
+/// one.
+#[derive(Debug)]
+pub struct Gate {
+    limits: Concurrency,
+    slots: Arc<tokio::sync::Semaphore>,
+    running: Mutex<HashMap<String, usize>>,
+}
+
+/// A query's place in the [`Gate`], given back when dropped.
+#[derive(Debug)]
+pub struct Admitted<'a> {
+    gate: &'a Gate,
+    user: String,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Drop for Admitted<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut m) = self.gate.running.lock()
+            && let Some(n) = m.get_mut(&self.user)
+        {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                m.remove(&self.user);
+            }
+        }
+    }
+}
+
+impl Gate {
+    pub fn new(limits: Concurrency) -> Self {
+        Gate {
+            limits,
+            slots: Arc::new(tokio::sync::Semaphore::new(limits.global.max(1))),
+            running: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A place for one query of `user`, or why there is none.
+    pub fn admit(&self, user: &str) -> std::result::Result<Admitted<'_>, Refusal> {
+        let mut m =
+            self.running.lock().map_err(|_| Refusal::new(RefusalKind::Internal, "内部エラー / internal error"))?;
+        let n = m.get(user).copied().unwrap_or(0);
+        if n >= self.limits.per_user.max(1) {
+            return Err(Refusal::new(
+                RefusalKind::Busy,
+                "前のクエリがまだ実行中です。終わってからもう一度実行してください / your previous query is still running",
+            ));
+        }
+        let slot = self.slots.clone().try_acquire_owned().map_err(|_| {
+            Refusal::new(
+                RefusalKind::Busy,
+                "ほかのクエリで混み合っています。数秒後にもう一度実行してください / the console is busy; try again in a few seconds",
+            )
+        })?;
+        m.insert(user.to_string(), n + 1);
+        Ok(Admitted { gate: self, user: user.to_string(), _slot: slot })
+    }
+}
+
 /// The console over one snapshot.
 pub struct Console {
     ctx: SessionContext,
     pub tables: Vec<ConsoleTable>,
+    /// The tables' data, handed to worker processes.
+    pub data: Arc<Tables>,
     pub as_of: NaiveDate,
-    limits: Limits,
+    pub limits: Limits,
+    gate: Gate,
+    workers: Option<worker::Pool>,
 }
 
 impl std::fmt::Debug for Console {
@@ -142,16 +249,8 @@ impl Console {
             metric: "console".into(),
             detail: "the store holds no dated load / データがありません".into(),
         })?;
-        let runtime = RuntimeEnvBuilder::new()
-            .with_memory_pool(Arc::new(GreedyMemoryPool::new(limits.memory_bytes)))
-            .with_disk_manager_builder(DiskManagerBuilder::default().with_mode(DiskManagerMode::Disabled))
-            .build_arc()?;
-        let config = SessionConfig::new()
-            .with_target_partitions(2)
-            .with_information_schema(true)
-            .set_bool("datafusion.execution.enable_recursive_ctes", false);
-        let ctx = SessionContext::new_with_config_rt(config, runtime);
         let mut tables = Vec::new();
+        let mut data = Vec::new();
         for (name, columns, description) in PUBLIC {
             let batches = snapshot.sql(&format!("SELECT {columns} FROM {name}")).await?;
             let schema = match batches.first() {
@@ -162,7 +261,7 @@ impl Console {
             };
             let rows = batches.iter().map(RecordBatch::num_rows).sum();
             tables.push(describe(name, description.to_string(), &schema, rows));
-            ctx.register_table(*name, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
+            data.push((name.to_string(), schema, batches));
         }
         for (name, metric, by) in AGGREGATES {
             let mut req = Request::new(metric, Audience::Researcher).as_of(as_of);
@@ -178,57 +277,43 @@ impl Console {
                 if by.is_empty() { String::new() } else { format!(" by {by}") }
             );
             tables.push(describe(name, description, &batch.schema(), batch.num_rows()));
-            ctx.register_table(*name, Arc::new(MemTable::try_new(batch.schema(), vec![vec![batch]])?))?;
+            data.push((name.to_string(), batch.schema(), vec![batch]));
         }
-        Ok(Console { ctx, tables, as_of, limits })
+        let data = Tables(data);
+        let ctx = engine::session(&data, &limits)?;
+        Ok(Console {
+            ctx,
+            tables,
+            data: Arc::new(data),
+            as_of,
+            limits,
+            gate: Gate::new(Concurrency::default()),
+            workers: None,
+        })
     }
 
-    /// Runs one query within the limits.
-    pub async fn run(&self, sql: &str) -> Result<Answer> {
-        let started = Instant::now();
-        let refuse = |reason: String| Error::Param {
-            metric: "console".into(),
-            param: "sql".into(),
-            value: sql.chars().take(200).collect(),
-            reason,
-        };
-        let options = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
-        let limits = self.limits;
-        let deadline = started + limits.timeout;
-        let work = async {
-            let df = self.ctx.sql_with_options(sql, options).await?;
-            let df = df.limit(0, Some(limits.max_rows + 1))?;
-            let task = Arc::new(df.task_ctx());
-            let plan = deadline::wrap(df.create_physical_plan().await?, deadline)?;
-            datafusion::physical_plan::collect(plan, task).await
-        };
-        let batches = match tokio::time::timeout(limits.timeout, work).await {
-            Err(_) => {
-                return Err(refuse(format!(
-                    "{} 秒で打ち切りました / the query ran longer than {} s",
-                    limits.timeout.as_secs(),
-                    limits.timeout.as_secs()
-                )));
-            }
-            Ok(Err(e)) => return Err(refuse(plain_error(&e))),
-            Ok(Ok(b)) => b,
-        };
-        let columns: Vec<String> = match batches.first() {
-            Some(b) => b.schema().fields().iter().map(|f| f.name().clone()).collect(),
-            None => Vec::new(),
-        };
-        let mut rows = Frame::from_batches(&batches).rows;
-        let truncated = rows.len() > limits.max_rows;
-        rows.truncate(limits.max_rows);
-        Ok(Answer { columns, rows, truncated, elapsed: started.elapsed() })
+    /// Sets how many queries may run at once.
+    pub fn with_concurrency(mut self, c: Concurrency) -> Self {
+        self.gate = Gate::new(c);
+        self
     }
-}
 
-/// DataFusion's message without internal backtraces, shortened.
-fn plain_error(e: &datafusion::error::DataFusionError) -> String {
-    let s = e.to_string();
-    let s = s.split("\nbacktrace").next().unwrap_or(&s).trim().to_string();
-    s.chars().take(600).collect()
+    /// Runs queries in worker processes of `exe` (`exe console-worker`), each limited to
+    /// `address_space` bytes of memory beyond its start: what the server does, so that no
+    /// query can end it. Without workers, queries run in this process.
+    pub fn with_workers(mut self, exe: std::path::PathBuf, address_space: u64) -> std::result::Result<Self, Refusal> {
+        self.workers = Some(worker::Pool::new(exe, &self.data, self.limits, self.gate.limits.global, address_space)?);
+        Ok(self)
+    }
+
+    /// Runs one query of `user` within the limits (in a worker when the console has them).
+    pub async fn run(&self, user: &str, sql: &str) -> std::result::Result<Answer, Refusal> {
+        let _admitted = self.gate.admit(user)?;
+        match &self.workers {
+            Some(pool) => pool.run(sql).await,
+            None => engine::run(&self.ctx, sql, &self.limits).await,
+        }
+    }
 }
 
 fn describe(name: &'static str, description: String, schema: &Schema, rows: usize) -> ConsoleTable {
@@ -312,4 +397,24 @@ pub fn to_batch(r: &MetricResult) -> Result<RecordBatch> {
 fn days_since_epoch(d: NaiveDate) -> i32 {
     let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     (d - epoch).num_days() as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gate_admits_one_query_per_user_and_caps_all() {
+        let gate = Gate::new(Concurrency { global: 2, per_user: 1 });
+        let a = gate.admit("alice").expect("alice's first");
+        assert_eq!(gate.admit("alice").map(|_| ()).map_err(|r| r.kind), Err(RefusalKind::Busy), "alice's second");
+        let b = gate.admit("bob").expect("bob's first");
+        assert_eq!(gate.admit("zoe").map(|_| ()).map_err(|r| r.kind), Err(RefusalKind::Busy), "over the global cap");
+        drop(a);
+        let z = gate.admit("zoe").expect("a slot was given back");
+        assert!(gate.admit("alice").is_err(), "full again");
+        drop((b, z));
+        assert!(gate.admit("alice").is_ok());
+        assert!(gate.running.lock().expect("lock").is_empty(), "every user's count is given back");
+    }
 }

@@ -13,7 +13,7 @@ fn console(limits: Limits) -> Console {
 }
 
 fn run(c: &Console, sql: &str) -> Result<queries::console::Answer, String> {
-    sample().engine.block_on(c.run(sql)).map_err(|e| e.to_string())
+    sample().engine.block_on(c.run("tester", sql)).map_err(|e| e.to_string())
 }
 
 #[test]
@@ -92,7 +92,12 @@ fn the_attack_list_is_refused() {
 }
 
 fn stopped(sql: &str) {
-    let c = console(Limits { timeout: Duration::from_secs(2), max_rows: 100, memory_bytes: 64 * 1024 * 1024 });
+    let c = console(Limits {
+        timeout: Duration::from_secs(2),
+        max_rows: 100,
+        memory_bytes: 64 * 1024 * 1024,
+        ..Limits::default()
+    });
     let started = Instant::now();
     let r = run(&c, sql);
     let took = started.elapsed();
@@ -129,4 +134,41 @@ fn results_stop_at_the_row_limit() {
     assert!(a.truncated);
     let a = run(&c, "SELECT * FROM prefecture_regions").expect("runs");
     assert_eq!((a.rows.len(), a.truncated), (47, false));
+}
+
+#[test]
+fn results_stop_at_the_byte_limit() {
+    let c = console(Limits { max_result_bytes: 64 * 1024, ..Limits::default() });
+    let a = run(&c, "SELECT repeat('x', 1000) AS s FROM generate_series(1, 5000) t(v)").expect("runs");
+    assert!(a.truncated, "cut by size");
+    assert!(!a.rows.is_empty() && a.rows.len() < 200, "{} rows of 1 kB in 64 kB", a.rows.len());
+}
+
+#[test]
+fn errors_point_at_the_sql_and_hide_the_engine() {
+    let c = console(Limits::default());
+    let e = run(&c, "SELEC 1").expect_err("syntax");
+    assert!(e.starts_with("SQL の構文エラーです"), "{e}");
+    let e = run(&c, "SELECT nope FROM areas").expect_err("column");
+    assert!(e.contains("nope"), "names the user's column: {e}");
+    let e = run(&c, "SELECT 1 / 0").expect_err("division");
+    assert!(e.starts_with("0 で割り算"), "{e}");
+    for e in [e, run(&c, "SELECT * FROM members").expect_err("no table")] {
+        assert!(!e.contains("backtrace") && !e.contains("DataFusion") && !e.contains("datafusion"), "{e}");
+    }
+}
+
+#[test]
+fn every_crash_input_of_the_console_gate_returns() {
+    let dir = crate::support::repo().join("fuzz/regressions/console_gate");
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        if path.file_name().is_some_and(|n| n != ".keep") {
+            queries::console::engine::fuzz_gate(&std::fs::read(&path).expect("read"));
+        }
+    }
+    for sql in ["", "SELECT", "COPY areas TO '/tmp/x'", "WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r", "SELECT 1;;;"]
+    {
+        queries::console::engine::fuzz_gate(sql.as_bytes());
+    }
 }
