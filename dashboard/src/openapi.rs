@@ -136,7 +136,7 @@ pub fn document_for(audience: Audience) -> J {
                     "properties": {
                         "name": { "type": "string" }, "ja": { "type": "string" }, "en": { "type": "string" },
                         "unit": { "type": "string" },
-                        "role": { "type": "string", "enum": ["dim", "label", "person_count", "derived", "plain"] }
+                        "role": { "type": "string", "enum": queries::Role::ALL.map(queries::Role::json_name) }
                     }
                 },
                 "MetricResult": {

@@ -83,6 +83,7 @@ pub fn role_name(r: Role) -> &'static str {
         Role::Label => "label",
         Role::PersonCount => "people",
         Role::Derived => "derived",
+        Role::Estimate => "estimate",
         Role::Plain => "plain",
     }
 }

@@ -113,8 +113,29 @@ pub enum Role {
     PersonCount,
     /// Computed from the person counts of the same row: withheld when any of them is.
     Derived,
-    /// Not about people (population, hospitals, areas): never suppressed.
+    /// Computed from person counts outside its row (a model's output, e.g. a projection):
+    /// the metric itself computes it, for audiences under suppression, only from counts
+    /// those audiences may know, and withholds it otherwise (see the metric's definition).
+    Estimate,
+    /// Not about people (population, hospitals, areas): never suppressed. A test removes
+    /// people from the store and fails when a plain column changes.
     Plain,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [Role::Dim, Role::Label, Role::PersonCount, Role::Derived, Role::Estimate, Role::Plain];
+
+    /// The name it is serialised as (JSON, the OpenAPI document).
+    pub fn json_name(self) -> &'static str {
+        match self {
+            Role::Dim => "dim",
+            Role::Label => "label",
+            Role::PersonCount => "person_count",
+            Role::Derived => "derived",
+            Role::Estimate => "estimate",
+            Role::Plain => "plain",
+        }
+    }
 }
 
 /// One column of a result.
@@ -140,6 +161,9 @@ impl Column {
     }
     pub const fn derived(name: &'static str, ja: &'static str, en: &'static str, unit: &'static str) -> Self {
         Column { name, ja, en, unit, role: Role::Derived }
+    }
+    pub const fn estimate(name: &'static str, ja: &'static str, en: &'static str, unit: &'static str) -> Self {
+        Column { name, ja, en, unit, role: Role::Estimate }
     }
     pub const fn plain(name: &'static str, ja: &'static str, en: &'static str, unit: &'static str) -> Self {
         Column { name, ja, en, unit, role: Role::Plain }
@@ -219,5 +243,17 @@ impl MetricResult {
     pub fn get(&self, key: &[&str], column: &str) -> Option<&Value> {
         let i = self.column_index(column)?;
         self.row_by(key).map(|r| &r[i])
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::*;
+
+    #[test]
+    fn every_role_is_named_as_serde_writes_it() {
+        for r in Role::ALL {
+            assert_eq!(serde_json::to_value(r).ok(), Some(serde_json::json!(r.json_name())), "{r:?}");
+        }
     }
 }

@@ -349,7 +349,7 @@ pub fn to_batch(r: &MetricResult) -> Result<RecordBatch> {
         // A column every cell of which is withheld still gets its numeric type.
         let fallback = match c.role {
             Role::PersonCount => Some(&Value::Int(0)),
-            Role::Derived => Some(&Value::Num(0.0)),
+            Role::Derived | Role::Estimate => Some(&Value::Num(0.0)),
             _ => None,
         };
         let kind = values.iter().find(|v| !matches!(v, Value::Null | Value::Suppressed)).copied().or(fallback);

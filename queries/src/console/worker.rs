@@ -200,6 +200,8 @@ impl Worker {
             .stderr(Stdio::inherit())
             // Fewer malloc arenas: each reserves address space the limit counts.
             .env("MALLOC_ARENA_MAX", "2")
+            // A worker ended by its memory limit says so in one line, without a backtrace.
+            .env("RUST_BACKTRACE", "0")
             .kill_on_drop(true)
             .spawn()?;
         let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
@@ -290,7 +292,10 @@ impl Pool {
                 tracing::warn!("console worker ended during a query ({status:?}): {e}");
                 match status.and_then(|s| s.code()) {
                     Some(_) => Err(Refusal::new(RefusalKind::Internal, "内部エラー / internal error")),
-                    None => Err(Refusal::memory(&self.limits)),
+                    None => Err(Refusal::new(
+                        RefusalKind::Limit,
+                        "メモリの上限を超えたため中止しました。大きな値を作る関数（repeat、lpad、array_repeat など）の引数を小さくしてください / the query needed more memory than allowed",
+                    )),
                 }
             }
             Ok(Ok(outcome)) => {

@@ -8,7 +8,7 @@ use model::rules::RULES_2026;
 
 use super::{active_at, age_band_sql, month_end, prefecture_cells, vocab_order};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
-use crate::disclosure::Audience;
+use crate::disclosure::{Audience, Policy};
 use crate::error::Result;
 use crate::result::{Column, Value};
 
@@ -318,7 +318,7 @@ fn what_if<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let (p, t, a) = (f.i64(0, "p").unwrap_or(0), f.i64(0, "t").unwrap_or(0), f.i64(0, "a").unwrap_or(0));
         let mut columns = vec![Column::dim("scenario", "シナリオ", "Scenario")];
         columns.extend(rule_columns(true));
-        columns.push(Column::plain("associates", "準会員数", "準会員", "人"));
+        columns.push(Column::people("associates", "準会員数", "準会員"));
         let mut out = Output::new(columns);
         let mut now = vec![Value::text("現在")];
         now.extend(rule_cells(p, t, true));
@@ -345,7 +345,11 @@ pub const PROJECTION: MetricDef = MetricDef {
     definition: "For each 職種 among 正会員: inflow = spells of 正会員 starting in the 12 months to D (joins and moves \
         in), monthly; outflow hazard = spells ending in those months (leaves and moves out) / 12 / the stock on D. \
         Then month by month N(m+1) = N(m) + inflow − hazard·N(m). P and T are the projected 医師 and total stocks; \
-        the crossing month is the first projected month-end whose compliance (5P ≥ 4T) differs from D's.",
+        the crossing month is the first projected month-end whose compliance (5P ≥ 4T) differs from D's. \
+        For audiences under suppression the model runs on two groups, 医師 and 医師以外 (the sums of the other \
+        職種), so that no 職種's withheld inflow or outflow can be solved from the projected figures; when one of \
+        those six counts (stock, inflow, outflow of either group) is itself below the threshold, the projection is \
+        withheld.",
     unit: "%",
     sources: SOURCES,
     caveats: &[
@@ -363,6 +367,18 @@ pub const PROJECTION: MetricDef = MetricDef {
     audiences: ALL,
     eval: projection,
 };
+
+/// The flows of [`trailing_flows`] in two groups: 医師, and the sum of every other 職種.
+fn physicians_and_others(flows: Vec<(String, i64, i64, i64)>) -> Vec<(String, i64, i64, i64)> {
+    let mut out = vec![(PHYSICIAN.to_string(), 0, 0, 0), ("医師以外".to_string(), 0, 0, 0)];
+    for (prof, stock, inflow, outflow) in flows {
+        let g = &mut out[usize::from(prof != PHYSICIAN)];
+        g.1 += stock;
+        g.2 += inflow;
+        g.3 += outflow;
+    }
+    out
+}
 
 /// Trailing 12-month flows of 正会員 per 職種: (profession, stock on D, inflow, outflow).
 pub async fn trailing_flows(cx: &Cx<'_>) -> Result<Vec<(String, i64, i64, i64)>> {
@@ -400,7 +416,10 @@ fn projection<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         if !(12..=36).contains(&months) {
             return Err(cx.bad("months", &months.to_string(), "between 12 and 36 / 12〜36 の範囲で指定"));
         }
+        let k = i64::from(Policy::for_audience(cx.audience).k);
         let flows = trailing_flows(cx).await?;
+        let flows = if k > 0 { physicians_and_others(flows) } else { flows };
+        let withheld = k > 0 && flows.iter().any(|f| [f.1, f.2, f.3].iter().any(|n| (1..k).contains(n)));
         let mut stock: Vec<f64> = flows.iter().map(|f| f.1 as f64).collect();
         let inflow: Vec<f64> = flows.iter().map(|f| f.2 as f64 / 12.0).collect();
         let hazard: Vec<f64> =
@@ -411,10 +430,10 @@ fn projection<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let compliant0 = 5.0 * p0 >= 4.0 * t0;
         let mut out = Output::new(vec![
             Column::dim("month_end", "月末", "Month-end"),
-            Column::plain("physicians", "医師（推計）", "Physicians (projected)", "人"),
-            Column::plain("full_members", "正会員（推計）", "正会員 (projected)", "人"),
-            Column::plain("share_pct", "医師の割合（推計）", "Physician share (projected)", "%"),
-            Column::plain("compliant", "8割以上", "Compliant (≥ 80%)", ""),
+            Column::estimate("physicians", "医師（推計）", "Physicians (projected)", "人"),
+            Column::estimate("full_members", "正会員（推計）", "正会員 (projected)", "人"),
+            Column::estimate("share_pct", "医師の割合（推計）", "Physician share (projected)", "%"),
+            Column::estimate("compliant", "8割以上", "Compliant (≥ 80%)", ""),
         ]);
         let mut crossing = None;
         let mut month = month_end(cx.as_of);
@@ -428,13 +447,30 @@ fn projection<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             if crossing.is_none() && compliant != compliant0 {
                 crossing = Some(month);
             }
-            out.rows.push(vec![
-                Value::Date(month),
-                Value::Num(p),
-                Value::Num(t),
-                Value::opt_num((t > 0.0).then(|| 100.0 * p / t)),
-                Value::Bool(compliant),
-            ]);
+            out.rows.push(if withheld {
+                vec![Value::Date(month), Value::Suppressed, Value::Suppressed, Value::Suppressed, Value::Suppressed]
+            } else {
+                vec![
+                    Value::Date(month),
+                    Value::Num(p),
+                    Value::Num(t),
+                    Value::opt_num((t > 0.0).then(|| 100.0 * p / t)),
+                    Value::Bool(compliant),
+                ]
+            });
+        }
+        if withheld {
+            out.note(
+                "推計の入力（医師・医師以外の正会員数と12か月の流入・流出）に少数の人数があるため、推計を秘匿しました。",
+                "Withheld: an input of the projection (stock, inflow or outflow of 医師 or 医師以外) is below the threshold.",
+            );
+            return Ok(out);
+        }
+        if k > 0 {
+            out.note(
+                "推計は医師と医師以外の2群で計算しています（職種別の流入・流出を推計値から逆算できないように）。",
+                "Projected on two groups, 医師 and 医師以外, so that no 職種's flows can be solved from the figures.",
+            );
         }
         match crossing {
             Some(m) if compliant0 => out.note(

@@ -6,5 +6,6 @@ mod disclosure;
 mod facts;
 mod golden;
 mod renewals;
+mod roles;
 mod support;
 mod text;

@@ -263,6 +263,7 @@ fn role_ja(r: Role) -> &'static str {
         Role::Label => "軸の名称。",
         Role::PersonCount => "人数（少数は秘匿: X）。",
         Role::Derived => "同じ行の人数から計算した値（もとの人数が秘匿なら秘匿）。",
+        Role::Estimate => "人数から推計した値（推計の入力に秘匿すべき人数があれば秘匿）。",
         Role::Plain => "人数ではない値（人口・病院数・区域数）。秘匿の対象外。",
     }
 }
