@@ -292,22 +292,7 @@ impl AppDb {
             .conn
             .prepare("SELECT id, logged_at, username, action, target, detail, remote, hash FROM audit_log ORDER BY id")
             .ctx(|| "read audit log".into())?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    AuditEntry {
-                        id: r.get(0)?,
-                        at: r.get(1)?,
-                        username: r.get(2)?,
-                        action: r.get(3)?,
-                        target: r.get(4)?,
-                        detail: r.get(5)?,
-                        remote: r.get(6)?,
-                    },
-                    r.get(7)?,
-                ))
-            })
-            .ctx(|| "read audit log".into())?;
+        let rows = stmt.query_map([], |r| Ok((row_audit(r)?, r.get(7)?))).ctx(|| "read audit log".into())?;
         rows.collect::<std::result::Result<Vec<_>, _>>().ctx(|| "read audit log".into())
     }
 
@@ -373,21 +358,22 @@ impl AppDb {
                  WHERE ? IS NULL OR action = ? ORDER BY id DESC LIMIT ?",
             )
             .ctx(|| "read audit log".into())?;
-        let rows = stmt
-            .query_map(params![action, action, limit as i64], |r| {
-                Ok(AuditEntry {
-                    id: r.get(0)?,
-                    at: r.get(1)?,
-                    username: r.get(2)?,
-                    action: r.get(3)?,
-                    target: r.get(4)?,
-                    detail: r.get(5)?,
-                    remote: r.get(6)?,
-                })
-            })
-            .ctx(|| "read audit log".into())?;
+        let rows = stmt.query_map(params![action, action, limit as i64], row_audit).ctx(|| "read audit log".into())?;
         rows.collect::<std::result::Result<Vec<_>, _>>().ctx(|| "read audit log".into())
     }
+}
+
+/// An audit entry from the columns id, logged_at, username, action, target, detail, remote.
+fn row_audit(r: &duckdb::Row<'_>) -> duckdb::Result<AuditEntry> {
+    Ok(AuditEntry {
+        id: r.get(0)?,
+        at: r.get(1)?,
+        username: r.get(2)?,
+        action: r.get(3)?,
+        target: r.get(4)?,
+        detail: r.get(5)?,
+        remote: r.get(6)?,
+    })
 }
 
 fn row_account(r: &duckdb::Row<'_>) -> duckdb::Result<Account> {

@@ -137,7 +137,8 @@ fn long_fields_cannot_flood_the_audit_log_and_console_sql_is_kept_whole() {
     let kept = e.and_then(|e| e.username).expect("audited");
     assert!(kept.len() <= 256 && kept.contains("12000 bytes"), "{} bytes: {kept:.80}", kept.len());
 
-    let mut r = Client::login("researcher");
+    // Another account than the console tests' (one query per user at a time).
+    let mut r = Client::login("committee");
     r.get("/console");
     let token = r.csrf.clone();
     let sql = format!("/* {} */ SELECT 'hidden-tail' AS t", "padding ".repeat(80));
@@ -179,22 +180,26 @@ fn the_public_api_document_names_no_committee_only_metric() {
 
 #[test]
 fn a_users_second_console_query_waits_for_the_first_and_is_told_so() {
-    let mut r = Client::login("researcher");
+    // An app of its own: the shared fixture's console serves the other tests meanwhile.
+    let (_state, app) = app_with("console-busy", |_| {});
+    let mut r = Client::login_to(Some(app.clone()), "researcher");
     r.get("/console");
     let token = r.csrf.clone();
     let slow = r.post_request(
         "/console",
         &[("csrf", &token), ("sql", "SELECT count(*) FROM generate_series(1, 100000000000) t(v)")],
     );
-    let app = fixture().app.clone();
-    let first = rt().spawn(async move { app.oneshot(slow).await.map(|r| r.status()) });
+    let first = rt().spawn({
+        let app = app.clone();
+        async move { app.oneshot(slow).await.map(|r| r.status()) }
+    });
     std::thread::sleep(Duration::from_millis(500));
     let second = r.post("/console", &[("csrf", &token), ("sql", "SELECT 1")]);
     assert_eq!(second.status, StatusCode::TOO_MANY_REQUESTS, "{}", second.text());
     assert_eq!(second.headers.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("5"));
     assert!(second.text().contains("実行中"), "{}", second.text());
     // Another user is not held up by it, and pages answer meanwhile.
-    let mut b = Client::login("board");
+    let mut b = Client::login_to(Some(app), "board");
     assert_eq!(b.get("/").status, StatusCode::OK);
     let first = rt().block_on(first).expect("join").expect("infallible");
     assert_eq!(first, StatusCode::OK, "the slow query ends with a message, within its time limit");

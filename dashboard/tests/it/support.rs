@@ -203,13 +203,7 @@ impl Client {
     }
 
     pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Res {
-        let body = form.iter().map(|(k, v)| format!("{}={}", enc(k), enc(v))).collect::<Vec<_>>().join("&");
-        let req = Request::post(path)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body))
-            .expect("request");
-        let req = self.with_addr(req);
+        let req = self.post_request(path, form);
         let res = send(self.app.as_ref().unwrap_or(&fixture().app), req);
         self.keep_cookies(&res);
         res
