@@ -87,3 +87,17 @@ pub fn role_name(r: Role) -> &'static str {
         Role::Plain => "plain",
     }
 }
+
+// Here rather than in `result` so that its path does not begin with "result:" (a line
+// "test result::…" reads like cargo's summary line to tools that parse it).
+#[cfg(test)]
+mod role_tests {
+    use crate::result::Role;
+
+    #[test]
+    fn every_role_is_named_as_serde_writes_it() {
+        for r in Role::ALL {
+            assert_eq!(serde_json::to_value(r).ok(), Some(serde_json::json!(r.json_name())), "{r:?}");
+        }
+    }
+}

@@ -245,15 +245,3 @@ impl MetricResult {
         self.row_by(key).map(|r| &r[i])
     }
 }
-
-#[cfg(test)]
-mod role_tests {
-    use super::*;
-
-    #[test]
-    fn every_role_is_named_as_serde_writes_it() {
-        for r in Role::ALL {
-            assert_eq!(serde_json::to_value(r).ok(), Some(serde_json::json!(r.json_name())), "{r:?}");
-        }
-    }
-}
