@@ -123,9 +123,7 @@ async fn create_account(State(state): State<AppState>, user: User, Form(form): F
         Role::parse(&form.role).ok_or_else(|| Error::BadRequest(format!("役割 {:?} はありません", form.role)))?;
     let initial = password::generate()?;
     let to_hash = initial.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&to_hash))
-        .await
-        .map_err(|e| Error::Internal(format!("blocking task: {e}")))??;
+    let hash = crate::auth::argon2(&state, move || password::hash(&to_hash)).await??;
     let (name, r) = (username.clone(), role.name());
     state
         .db(move |db| {

@@ -53,7 +53,7 @@ pub struct Inner {
     app_db: Mutex<AppDb>,
     pub sessions: Sessions,
     pub throttle: Throttle,
-    /// Slots for password checks (argon2id, 19 MiB each): see [`crate::auth::verify_password`].
+    /// Slots for argon2id work (checks and new hashes, 19 MiB each): see [`crate::auth::argon2`].
     pub verify_slots: Arc<tokio::sync::Semaphore>,
     /// The SQL console's catalog, built on first use for the current snapshot.
     console: tokio::sync::Mutex<Option<Arc<Console>>>,

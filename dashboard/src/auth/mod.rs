@@ -219,19 +219,24 @@ const DEVICE_DAYS: i64 = 90;
 /// The longest user name: longer ones are no account's and are not looked up.
 const MAX_NAME: usize = 64;
 
-/// Verifies a password on the bounded pool of password checks (argon2id takes 19 MiB and
-/// tens of milliseconds by design): with every slot busy, the answer is 503 at once, so a
-/// flood of logins can neither exhaust memory nor queue without end.
-pub async fn verify_password(state: &AppState, password: String, phc: Option<String>) -> Result<bool> {
+/// Runs argon2id work (19 MiB and tens of milliseconds by design) on the bounded pool of
+/// password slots: with every slot busy, the answer is 503 at once, so a flood of logins
+/// can neither exhaust memory nor queue without end.
+pub async fn argon2<T: Send + 'static>(state: &AppState, work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
     let _slot = state.verify_slots.clone().try_acquire_owned().map_err(|_| {
         Error::Unavailable("ログインが混み合っています。数秒後にもう一度お試しください / too many logins at once; try again in a few seconds".into())
     })?;
-    tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(work).await.map_err(|e| Error::Internal(format!("blocking task: {e}")))
+}
+
+/// Whether `password` matches `phc` (a missing account is checked against a dummy hash, so
+/// that it takes as long), on the password slots.
+pub async fn verify_password(state: &AppState, password: String, phc: Option<String>) -> Result<bool> {
+    argon2(state, move || {
         let hash: &str = phc.as_deref().unwrap_or_else(|| password::dummy_hash());
         password::verify(&password, hash) && phc.is_some()
     })
     .await
-    .map_err(|e| Error::Internal(format!("blocking task: {e}")))
 }
 
 fn device_hash(token: &str) -> String {
@@ -374,9 +379,7 @@ async fn change_password(
         ));
     }
     let new = form.new;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&new))
-        .await
-        .map_err(|e| Error::Internal(format!("blocking task: {e}")))??;
+    let hash = argon2(&state, move || password::hash(&new)).await??;
     state.audit(Some(user.name()), "password_changed", "/account/password", "", &user.addr).await?;
     let name = user.name().to_string();
     state

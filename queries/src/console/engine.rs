@@ -67,7 +67,8 @@ impl Refusal {
         )
     }
 
-    fn internal() -> Self {
+    /// Our fault: the details are in the log.
+    pub fn internal() -> Self {
         Refusal::new(
             RefusalKind::Internal,
             "内部エラーが発生しました / internal error (the details are in the server's log)",
@@ -101,12 +102,16 @@ pub struct Collected {
     pub truncated: bool,
 }
 
+/// What a console statement may be: a query, nothing that defines, changes or sets.
+fn statements() -> SQLOptions {
+    SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false)
+}
+
 /// Plans and runs `sql` within the limits: planning and execution share one deadline.
 pub async fn collect(ctx: &SessionContext, sql: &str, limits: &Limits) -> Result<Collected, Refusal> {
     let deadline = Instant::now() + limits.timeout;
-    let options = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
     let work = async {
-        let df = ctx.sql_with_options(sql, options).await?;
+        let df = ctx.sql_with_options(sql, statements()).await?;
         let df = df.limit(0, Some(limits.max_rows + 1))?;
         let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
         let task = Arc::new(df.task_ctx());
@@ -238,6 +243,5 @@ pub fn fuzz_gate(data: &[u8]) {
         return;
     };
     let sql = String::from_utf8_lossy(data);
-    let options = SQLOptions::new().with_allow_ddl(false).with_allow_dml(false).with_allow_statements(false);
-    let _ = rt.block_on(ctx.sql_with_options(&sql, options));
+    let _ = rt.block_on(ctx.sql_with_options(&sql, statements()));
 }

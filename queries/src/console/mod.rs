@@ -204,8 +204,7 @@ impl Gate {
 
     /// A place for one query of `user`, or why there is none.
     pub fn admit(&self, user: &str) -> std::result::Result<Admitted<'_>, Refusal> {
-        let mut m =
-            self.running.lock().map_err(|_| Refusal::new(RefusalKind::Internal, "内部エラー / internal error"))?;
+        let mut m = self.running.lock().map_err(|_| Refusal::internal())?;
         let n = m.get(user).copied().unwrap_or(0);
         if n >= self.limits.per_user.max(1) {
             return Err(Refusal::new(

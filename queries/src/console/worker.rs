@@ -153,7 +153,7 @@ pub fn serve(stdin: &mut impl Read, stdout: &mut impl Write) -> std::io::Result<
                 Ok(body) => (Reply::Ok { truncated: c.truncated }, Some(body)),
                 Err(e) => {
                     tracing::error!("console worker: {e}");
-                    (Reply::Refused(Refusal::new(RefusalKind::Internal, "内部エラー / internal error")), None)
+                    (Reply::Refused(Refusal::internal()), None)
                 }
             },
             Err(r) => (Reply::Refused(r), None),
@@ -255,7 +255,7 @@ impl Pool {
     ) -> Result<Pool, Refusal> {
         let internal = |e: String| {
             tracing::error!("console pool: {e}");
-            Refusal::new(RefusalKind::Internal, "内部エラー / internal error")
+            Refusal::internal()
         };
         let names = tables.0.iter().map(|(n, _, _)| n.clone()).collect();
         let mut init = vec![
@@ -275,7 +275,7 @@ impl Pool {
             Some(w) => w,
             None => Worker::spawn(&self.exe, &self.init).await.map_err(|e| {
                 tracing::error!("console worker {}: {e}", self.exe.display());
-                Refusal::new(RefusalKind::Internal, "内部エラー / internal error")
+                Refusal::internal()
             })?,
         };
         // The worker stops itself at the deadline; past it and a grace period, it is killed.
@@ -291,7 +291,7 @@ impl Pool {
                 let status = worker.child.wait().await.ok();
                 tracing::warn!("console worker ended during a query ({status:?}): {e}");
                 match status.and_then(|s| s.code()) {
-                    Some(_) => Err(Refusal::new(RefusalKind::Internal, "内部エラー / internal error")),
+                    Some(_) => Err(Refusal::internal()),
                     None => Err(Refusal::new(
                         RefusalKind::Limit,
                         "メモリの上限を超えたため中止しました。大きな値を作る関数（repeat、lpad、array_repeat など）の引数を小さくしてください / the query needed more memory than allowed",
