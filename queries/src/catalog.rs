@@ -11,6 +11,7 @@ use crate::disclosure::{self, AppliedPolicy, Audience, Policy};
 use crate::error::{Error, Result};
 use crate::frame::Frame;
 use crate::metrics;
+use crate::release::{self, Release};
 use crate::result::{Column, MetricResult, Note, Provenance, Value};
 use crate::snapshot::Snapshot;
 
@@ -121,6 +122,10 @@ pub struct Output {
     /// Count cells (row, column) another metric releases exactly (see `MetricResult`).
     pub published: Vec<(usize, &'static str)>,
     pub notes: Vec<Note>,
+    /// The rows to return, chosen *after* disclosure control (None = all): a metric that
+    /// computes one canonical table per snapshot (see [`crate::release`]) suppresses it
+    /// whole and lets the request choose rows, so that every request shares one pattern.
+    pub keep_rows: Option<Vec<bool>>,
 }
 
 impl Output {
@@ -170,6 +175,9 @@ pub struct Cx<'a> {
     pub by: String,
     /// Who will see the result: a metric may offer less detail to some audiences.
     pub audience: Audience,
+    /// Set when the result will be suppressed and the metric is about persons: dates are
+    /// on the release grid and event windows end at [`Release::latest`] (see [`crate::release`]).
+    pub release: Option<Release>,
     params: BTreeMap<String, String>,
 }
 
@@ -233,6 +241,25 @@ impl Cx<'_> {
 
     pub fn by_has(&self, dim: &str) -> bool {
         self.by.split(',').any(|d| d == dim)
+    }
+
+    /// The end of a window of events ending at the as-of date: the as-of date itself,
+    /// or, under a [`Release`], its latest month end — refused for an earlier date, since
+    /// two windows ending a month apart differ by that month's events, counted exactly.
+    pub fn event_window_end(&self) -> Result<NaiveDate> {
+        match self.release {
+            None => Ok(self.as_of),
+            Some(r) if self.as_of >= r.latest => Ok(r.latest),
+            Some(r) => Err(self.bad(
+                "as_of",
+                &self.as_of.to_string(),
+                &format!(
+                    "for the board and researchers this metric is released only at the latest month end, {l} / \
+                     理事会・研究者向けには最新の月末（{l}）時点のみ公開します（基準日を変えた差から少人数が分かるため）",
+                    l = r.latest
+                ),
+            )),
+        }
     }
 }
 
@@ -303,6 +330,21 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
             });
         }
     };
+    // Suppressed audiences ask about persons on the release grid only (crate::release).
+    let release = (policy.k > 0 && release::about_persons(def.sources))
+        .then(|| Release::new(snapshot.default_as_of().unwrap_or(as_of)));
+    let mut grid_notes = Vec::new();
+    let as_of = match release {
+        Some(_) if release::on_grid(as_of) != as_of => {
+            let moved = release::on_grid(as_of);
+            grid_notes.push(Note::new(
+                format!("基準日 {as_of} は月末（{moved}）に合わせました（理事会・研究者向けの集計は月末時点のみ）。"),
+                format!("The as-of date {as_of} was moved to the month end {moved} (board and researcher results are released at month ends only)."),
+            ));
+            moved
+        }
+        _ => as_of,
+    };
     let by = req.by.clone().unwrap_or_else(|| def.by.first().copied().unwrap_or("").to_string());
     if !(def.by.contains(&by.as_str()) || (by.is_empty() && def.by.is_empty())) {
         return Err(Error::Param {
@@ -333,14 +375,25 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
             });
         };
         check_kind(def, spec, v)?;
-        params.insert(k.clone(), v.clone());
+        let mut v = v.clone();
+        if let (Some(_), ParamKind::Date, Some(d)) = (release, spec.kind, parse_date(&v)) {
+            let moved = release::month_start(d);
+            if moved != d {
+                grid_notes.push(Note::new(
+                    format!("{k} {d} は月初（{moved}）に合わせました（理事会・研究者向けの期間は月単位）。"),
+                    format!("{k} {d} was moved to the first of its month, {moved} (board and researcher periods are whole months)."),
+                ));
+                v = moved.to_string();
+            }
+        }
+        params.insert(k.clone(), v);
     }
     for spec in def.params {
         if !params.contains_key(spec.name) && !spec.default.is_empty() {
             params.insert(spec.name.to_string(), spec.default.to_string());
         }
     }
-    let cx = Cx { snapshot, def, as_of, by: by.clone(), audience: req.audience, params: params.clone() };
+    let cx = Cx { snapshot, def, as_of, by: by.clone(), audience: req.audience, release, params: params.clone() };
     let started = std::time::Instant::now();
     let out = (def.eval)(&cx).await?;
     tracing::debug!(metric = def.name, ms = started.elapsed().as_secs_f64() * 1000.0, "evaluated");
@@ -363,12 +416,37 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
         published: out.published,
         policy: AppliedPolicy::none(req.audience),
         provenance: Provenance { at_load: snapshot.at_load, sample: snapshot.any_sample(&load_ids), load_ids },
-        notes: out.notes,
+        notes: grid_notes.into_iter().chain(out.notes).collect(),
     };
     let started = std::time::Instant::now();
     disclosure::apply(&mut result, policy);
     tracing::debug!(metric = def.name, ms = started.elapsed().as_secs_f64() * 1000.0, "disclosure control");
+    if let Some(keep) = out.keep_rows {
+        keep_rows(&mut result, &keep);
+    }
     Ok(result)
+}
+
+/// Keeps the rows marked in `keep` (after disclosure control), renumbering the lines and
+/// published cells that refer to rows; a line that loses a row is dropped.
+fn keep_rows(result: &mut MetricResult, keep: &[bool]) {
+    let mut new_index = Vec::with_capacity(result.rows.len());
+    let mut next = 0;
+    for r in 0..result.rows.len() {
+        let kept = keep.get(r).copied().unwrap_or(true);
+        new_index.push(kept.then_some(next));
+        next += usize::from(kept);
+    }
+    let rows = std::mem::take(&mut result.rows);
+    result.rows = rows.into_iter().zip(&new_index).filter(|(_, n)| n.is_some()).map(|(r, _)| r).collect();
+    result.extra_lines = std::mem::take(&mut result.extra_lines)
+        .into_iter()
+        .filter_map(|line| line.iter().map(|&r| new_index.get(r).copied().flatten()).collect::<Option<Vec<_>>>())
+        .collect();
+    result.published = std::mem::take(&mut result.published)
+        .into_iter()
+        .filter_map(|(r, c)| new_index.get(r).copied().flatten().map(|n| (n, c)))
+        .collect();
 }
 
 fn check_kind(def: &MetricDef, spec: &ParamSpec, v: &str) -> Result<()> {

@@ -33,7 +33,31 @@ pub fn metrics_markdown() -> String {
          - Withheld cells show as `X` (tables, CSV) or `{\"suppressed\": true}` (JSON), never as 0 or blank. \
          Shares, rates and differences computed from a withheld count are withheld with it.\n\
          - Column roles: **dim** (grouping), **label** (describes a dim), **people** (a count of people, suppressed), \
-         **derived** (from the row's counts), **plain** (not about people: population, hospitals, areas).\n\n",
+         **derived** (from the row's counts), **plain** (not about people: population, hospitals, areas).\n\n\
+         ### Across requests (the release grid)\n\n\
+         Suppression sees one result; a reader can ask for two and subtract them. Two results a day apart (`as_of` D \
+         and D−1, or `from` 04-01 and 04-02) differ by that day's joins and leaves, exactly. So for the board and \
+         researchers, and every metric that reads data about persons (`queries/src/release.rs`):\n\n\
+         - **Dates are month ends.** `as_of` moves back to the last month end on or before it, a date parameter to \
+         the first of its month; the result shows the date used and says it moved. Metrics over hospital and area data \
+         only (designations, areas, volumes, the survey's question list) keep any date: a designation list is in force \
+         from 4月1日.\n\
+         - **A stock at two month ends differs by the month's net change** of each cell (joins, leaves, moves between \
+         cells and birthdays, mixed). That is released: it is what two monthly releases show anyway, and it counts no \
+         defined group of persons. Where gross joins and leaves are released beside it (`members.flows`), a row's \
+         joins and leaves form a line whose total (their difference) is taken as known, so one is never withheld \
+         while the other is shown.\n\
+         - **Events are counted in one table per snapshot.** `members.flows` is computed once, from the first roster \
+         snapshot to the latest month end of the data, suppressed whole; `from`, `as_of` and `by` only choose which \
+         whole months or 年度 of it to show, so two requests never disagree on a cell they both show. A 年度 not yet \
+         complete is not released by 年度 (its month-to-month differences would be the months' cells); see it by \
+         month. `members.joins_before_after` and `members.retention` count events up to the as-of date and are \
+         released at the latest month end only; an earlier date is refused with the reason.\n\
+         - **Not covered: successive loads.** Each roster load is a new release, and a reader who keeps last month's \
+         figures can compare them with this month's: the difference is at most a month of changes, as above, but a \
+         monthly cell withheld in one release may be shown in a later one when complementary choices change (late \
+         退会日, a 年度 that completes). Carrying each release's withheld cells forward (pinning them in the next \
+         release) is the remedy; it needs the released patterns kept with the loads and is not built yet.\n\n",
     );
     for group in Group::ALL {
         let defs: Vec<&MetricDef> = catalog().into_iter().filter(|d| d.group == group).collect();

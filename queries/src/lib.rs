@@ -11,6 +11,7 @@
 //!   specialists, hospitals), with shared helpers (area sets, survey questions) beside them.
 //! - [`result`]: typed results (columns with roles, values, provenance, notes).
 //! - [`disclosure`]: audiences, primary and complementary suppression.
+//! - [`release`]: the release grid for suppressed audiences (month ends, one event table per snapshot).
 //! - [`renewals`]: renewal readiness per applicant (`model::renewal` checks), derived on first use.
 //! - [`console`]: the researchers' SQL console over a researcher-safe catalog, with limits.
 //! - [`text`]: Japanese morphological analysis (vibrato over IPADIC) for survey free text.
@@ -29,6 +30,7 @@ pub mod engine;
 pub mod error;
 pub mod frame;
 pub mod metrics;
+pub mod release;
 pub mod render;
 pub mod renewals;
 pub mod result;

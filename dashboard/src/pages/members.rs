@@ -10,7 +10,7 @@ use maud::html;
 use queries::{Request, Value};
 use reports::charts::{Bar, LineChart, Series, XAxis, bar_chart, gauge, line_chart};
 
-use super::{Params, as_of, evaluate, first_num, num_x, points};
+use super::{Params, as_of, evaluate, evaluate_or_note, first_num, num_x, part, points};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::{Page, page, svg, table};
@@ -51,8 +51,10 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
     let composition = evaluate(&state, &user, req("members.composition")).await?;
     let flows = evaluate(&state, &user, req("members.flows").by("fiscal_year,profession")).await?;
     let flow_totals = evaluate(&state, &user, req("members.flows")).await?;
-    let before_after = evaluate(&state, &user, req("members.joins_before_after")).await?;
-    let retention = evaluate(&state, &user, req("members.retention")).await?;
+    // Windows of events are released to the board and researchers at the latest month end
+    // only (queries::release): at another date these sections say so in their place.
+    let before_after = evaluate_or_note(&state, &user, req("members.joins_before_after")).await?;
+    let retention = evaluate_or_note(&state, &user, req("members.retention")).await?;
 
     let gauge_svg = match first_num(&share, "share_pct") {
         Some(p) => Some(gauge("正会員に占める医師の割合", p, 80.0)?),
@@ -83,13 +85,15 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
     joins.series.push(Series::new("退会", points(&flow_totals, num_x, "fiscal_year", "leaves")));
     let joins_svg = line_chart(&joins).ok();
 
-    let mut keep = LineChart::new("入会年度別の在籍率", XAxis::Number, "%");
-    for (col, name) in [("retained_1y_pct", "1年後"), ("retained_3y_pct", "3年後"), ("retained_5y_pct", "5年後")]
-    {
-        keep.series.push(Series::new(name, points(&retention, num_x, "fiscal_year", col)));
-    }
-    keep.y_range = Some((0.0, 100.0));
-    let retention_svg = line_chart(&keep).ok();
+    let retention_svg = retention.as_ref().ok().and_then(|retention| {
+        let mut keep = LineChart::new("入会年度別の在籍率", XAxis::Number, "%");
+        for (col, name) in [("retained_1y_pct", "1年後"), ("retained_3y_pct", "3年後"), ("retained_5y_pct", "5年後")]
+        {
+            keep.series.push(Series::new(name, points(retention, num_x, "fiscal_year", col)));
+        }
+        keep.y_range = Some((0.0, 100.0));
+        line_chart(&keep).ok()
+    });
 
     let body = html! {
         h1 { "会員" }
@@ -132,11 +136,10 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
         }
 
         h2 id="before-after" { "2026-01-17 の前後の入会" }
-        (table::result(&before_after, 50))
+        (part(&before_after, None, 50))
 
         h2 id="retention" { "在籍率（入会年度別）" }
-        @if let Some(s) = &retention_svg { (svg(s)) }
-        (table::result(&retention, 100))
+        (part(&retention, retention_svg, 100))
     };
     let mut p = Page::new("会員", "members").as_of(d);
     p.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();

@@ -11,21 +11,10 @@ use dashboard::auth::throttle::Limits;
 use dashboard::server::ConnLimits;
 use tower::ServiceExt;
 
-use crate::support::{Client, PASSWORD, accounts, config, fixture, rt, send};
+use crate::support::{Client, PASSWORD, app_with, fixture, rt, send};
 
 fn audit(action: &'static str) -> Vec<store::AuditEntry> {
     rt().block_on(fixture().state.db(move |db| db.audit_entries(Some(action), 100_000))).expect("audit")
-}
-
-/// A second app over the fixture's warehouse with its own accounts database.
-fn app_with(name: &str, f: impl FnOnce(&mut dashboard::Config)) -> (dashboard::AppState, axum::Router) {
-    let mut cfg = config(fixture().dir.path(), false);
-    cfg.app_db = fixture().dir.path().join(format!("app-{name}.duckdb"));
-    f(&mut cfg);
-    let state = rt().block_on(dashboard::AppState::open(cfg)).expect("state");
-    accounts(&state);
-    let app = dashboard::app(state.clone());
-    (state, app)
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod support;
 
 mod access;
 mod browser;
+mod differencing;
 mod exports;
 mod fuzz;
 mod hardening;

@@ -55,6 +55,19 @@ pub fn config(dir: &Path, https: bool) -> Config {
     }
 }
 
+/// A second app over the fixture's warehouse with its own accounts database (and so its
+/// own login throttle, sessions and audit log: a test that must not be locked out by
+/// another test's failed logins from the same address uses one).
+pub fn app_with(name: &str, f: impl FnOnce(&mut Config)) -> (AppState, Router) {
+    let mut cfg = config(fixture().dir.path(), false);
+    cfg.app_db = fixture().dir.path().join(format!("app-{name}.duckdb"));
+    f(&mut cfg);
+    let state = rt().block_on(AppState::open(cfg)).expect("state");
+    accounts(&state);
+    let app = dashboard::app(state.clone());
+    (state, app)
+}
+
 /// Creates one account per role (and a locked and a disabled one), all with [`PASSWORD`].
 pub fn accounts(state: &AppState) {
     let hash = password::hash(PASSWORD).expect("hash");

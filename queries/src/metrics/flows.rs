@@ -55,9 +55,13 @@ fn period_sql(month: bool, col: &str) -> String {
 
 fn flows<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
-        let from = match cx.date("from")? {
-            Some(d) => d,
-            None => cx.snapshot.roster_dates().first().copied().unwrap_or(cx.as_of),
+        let first = cx.snapshot.roster_dates().first().copied().unwrap_or(cx.as_of);
+        let asked_from = cx.date("from")?.unwrap_or(first);
+        // Under a release, one table per snapshot: every event from the first roster to
+        // the latest month end, whatever the request (which then chooses whole periods).
+        let (from, to) = match cx.release {
+            Some(r) => (first.min(r.latest), r.latest),
+            None => (asked_from, cx.as_of),
         };
         let month = cx.by_has("month");
         let split = if cx.by_has("profession") {
@@ -68,7 +72,7 @@ fn flows<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             None
         };
         let split_sql = split.unwrap_or("''");
-        let (f, t) = (date_sql(from), cx.as_of_sql());
+        let (f, t) = (date_sql(from), date_sql(to));
         let q = |col: &str, extra: &str| {
             format!(
                 "SELECT {} AS period, {split_sql} AS split, {extra} COUNT(*) AS n FROM member_spells
@@ -133,8 +137,16 @@ fn flows<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         columns.push(Column::derived("net", "増減", "Net", "人"));
         let mut out = Output::new(columns);
+        let mut keep = Vec::new();
+        let mut dropped_partial_year = false;
         for (pk, p) in &periods {
+            let (start, end) = period_bounds(p, month);
+            let whole = start >= period_bounds_of(asked_from, month).0 && end <= cx.as_of.min(to);
+            if cx.release.is_some() && !whole && end > to {
+                dropped_partial_year = true;
+            }
             for s in &splits {
+                keep.push(whole);
                 let c = cells.get(&(pk.clone(), s.clone())).copied().unwrap_or_default();
                 let mut row = vec![p.clone()];
                 if month {
@@ -157,10 +169,62 @@ fn flows<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         if split_leaves {
             out.column_groups.push(vec!["leaves_recorded", "leaves_inferred"]);
+        } else {
+            // A row's net change (joins − leaves) is known from two month-end stocks
+            // (members.composition), so joins and leaves are withheld together.
+            out.column_groups.push(vec!["joins", "leaves"]);
         }
-        out.note(format!("対象期間: {from} 〜 {}", cx.as_of), format!("Period: {from} to {}", cx.as_of));
+        match cx.release {
+            None => out.note(format!("対象期間: {from} 〜 {}", cx.as_of), format!("Period: {from} to {}", cx.as_of)),
+            Some(r) => {
+                out.note(
+                    format!(
+                        "対象期間: {asked_from} を含む期間から {} までの、{}単位の全期間（理事会・研究者向けには {from} 〜 {} の一つの表から期間を選んで表示し、日付を変えた差から少人数が分からないようにしています）",
+                        cx.as_of.min(to),
+                        if month { "月" } else { "年度" },
+                        r.latest
+                    ),
+                    format!(
+                        "Period: whole {} from the one containing {asked_from} to {} (for the board and researchers, periods are chosen from one table, {from} to {}, so that no two requests differ by a few days)",
+                        if month { "months" } else { "年度" },
+                        cx.as_of.min(to),
+                        r.latest
+                    ),
+                );
+                if dropped_partial_year {
+                    out.note(
+                        format!("{} を含む年度は途中のため、年度別には年度末まで公開しません（月別をご覧ください）。", r.latest),
+                        format!("The 年度 containing {} is not complete and is not released by 年度 until it ends (see by month).", r.latest),
+                    );
+                }
+                out.keep_rows = Some(keep);
+            }
+        }
         Ok(out)
     })
+}
+
+/// The first and last day of a period: a month ("YYYY-MM") or a 年度 (its starting year).
+fn period_bounds(p: &Value, month: bool) -> (NaiveDate, NaiveDate) {
+    let start = if month {
+        p.as_str().and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+    } else {
+        p.as_i64().and_then(|y| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, 4, 1))
+    };
+    let start = start.unwrap_or(NaiveDate::MIN);
+    let end = if month { start.checked_add_months(Months::new(1)) } else { start.checked_add_months(Months::new(12)) }
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(NaiveDate::MAX);
+    (start, end)
+}
+
+/// The bounds of the period (month or 年度) containing `d`.
+fn period_bounds_of(d: NaiveDate, month: bool) -> (NaiveDate, NaiveDate) {
+    if month {
+        period_bounds(&Value::Text(d.format("%Y-%m").to_string()), true)
+    } else {
+        period_bounds(&Value::Int(i64::from(fiscal_year(d))), false)
+    }
 }
 
 pub const BEFORE_AFTER: MetricDef = MetricDef {
@@ -184,7 +248,7 @@ pub const BEFORE_AFTER: MetricDef = MetricDef {
 fn before_after<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let a = RULES_2026.recommendation_abolished();
-        let d = cx.as_of;
+        let d = cx.event_window_end()?;
         if d < a {
             return Err(cx.bad("as_of", &d.to_string(), "must be on or after 2026-01-17 / 2026-01-17 以降を指定"));
         }
@@ -326,7 +390,7 @@ fn retention<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         // matters: a member who left later than that is followed to the cap either way.
         // The cells are read as they are and grouped here: grouping 70 k cells in SQL took
         // most of the metric's time.
-        let (d, first_day) = (Date32Type::from_naive_date(cx.as_of), Date32Type::from_naive_date(first));
+        let (d, first_day) = (Date32Type::from_naive_date(cx.event_window_end()?), Date32Type::from_naive_date(first));
         let cap = CAP_DAYS;
         // (cohort, entry, time, event) → members.
         let mut groups: FastMap<(i64, i64, i64, bool), u64> = FastMap::default();
