@@ -86,7 +86,6 @@ fn sigkill_at_random_points_leaves_the_previous_or_the_next_state() {
 
     // Reference states: the snapshots loaded one by one, uninterrupted, in-process.
     let mut expected = Vec::new();
-    let mut timings = Vec::new();
     {
         let mut wh = Warehouse::open(&d.path().join("ref.duckdb"), &d.path().join("ref-lake")).expect("ref");
         expected.push(digest(&wh));
@@ -99,71 +98,91 @@ fn sigkill_at_random_points_leaves_the_previous_or_the_next_state() {
             expected.push(digest(&wh));
         }
     }
-    let wh_path = d.path().join("crash.duckdb");
-    let lake = d.path().join("crash-lake");
-    let spawn = |k: usize| {
-        Command::new(BIN)
-            .args(["--warehouse", wh_path.to_str().expect("utf8"), "--lake", lake.to_str().expect("utf8")])
-            .args(["--key-file", key.to_str().expect("utf8"), "ingest", "members"])
-            .arg(&snaps[k].0)
-            .args(["--as-of", &snaps[k].1])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("spawn")
-    };
-    // Calibrate: how long does one uninterrupted load take here?
-    let t0 = Instant::now();
-    assert!(spawn(0).wait().expect("wait").success());
-    timings.push(t0.elapsed());
-    let mut committed = 1usize;
-    let full = timings[0].as_secs_f64();
+    // The short form (CI) kills until all snapshots are committed (at most 80 kills); the
+    // long form (`scripts/crash-soak KILLS`, ONCOMETRICS_CRASH_KILLS) starts over on a fresh
+    // store each time all are in, until that many kills have landed.
+    let target: Option<usize> = std::env::var("ONCOMETRICS_CRASH_KILLS").ok().and_then(|v| v.parse().ok());
     let mut seed: u64 = 0x5EED;
-    let (mut kills_before, mut kills_after) = (0, 0);
-    for _ in 0..80 {
-        if committed == SNAPSHOTS {
+    let (mut kills_before, mut kills_after, mut rounds) = (0, 0, 0);
+    let mut full: Option<f64> = None;
+    loop {
+        let wh_path = d.path().join(format!("crash-{rounds}.duckdb"));
+        let lake = d.path().join(format!("crash-lake-{rounds}"));
+        let spawn = |k: usize| {
+            Command::new(BIN)
+                .args(["--warehouse", wh_path.to_str().expect("utf8"), "--lake", lake.to_str().expect("utf8")])
+                .args(["--key-file", key.to_str().expect("utf8"), "ingest", "members"])
+                .arg(&snaps[k].0)
+                .args(["--as-of", &snaps[k].1])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("spawn")
+        };
+        // The first load uninterrupted; in the first round it calibrates: how long does one
+        // load take here?
+        let t0 = Instant::now();
+        assert!(spawn(0).wait().expect("wait").success());
+        let full = *full.get_or_insert_with(|| t0.elapsed().as_secs_f64());
+        let mut committed = 1usize;
+        for _ in 0..80 {
+            if committed == SNAPSHOTS || target.is_some_and(|t| kills_before + kills_after >= t) {
+                break;
+            }
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let frac = (seed >> 11) as f64 / (1u64 << 53) as f64;
+            let mut child = spawn(committed);
+            std::thread::sleep(Duration::from_secs_f64(full * 1.15 * frac));
+            let _ = child.kill(); // SIGKILL
+            let _ = child.wait();
+            // Before anything repairs it, the lake shows only complete files.
+            assert_lake_files_complete(&lake);
+            let wh = Warehouse::open(&wh_path, &lake).expect("store opens after SIGKILL");
+            let state = digest(&wh);
+            if state == expected[committed + 1] {
+                committed += 1;
+                kills_after += 1;
+            } else {
+                assert_eq!(
+                    state,
+                    expected[committed],
+                    "after a kill at {:.0}% the store is neither the previous nor the next state",
+                    frac * 115.0
+                );
+                kills_before += 1;
+            }
+            // After opening (which repairs), the lake holds exactly the committed loads.
+            let loads = wh.query_i64("SELECT COUNT(*) FROM loads").expect("loads") as usize;
+            assert_eq!(loads, committed);
+            let parts = std::fs::read_dir(lake.join("member_snapshots")).map(|r| r.count()).unwrap_or(0);
+            assert_eq!(parts, committed, "lake partitions match committed loads");
+            let in_lake = {
+                let conn = duckdb::Connection::open_in_memory().expect("duckdb");
+                conn.query_row(
+                    &format!("SELECT COUNT(*) FROM read_parquet('{}/member_snapshots/*/*.parquet')", lake.display()),
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+                .expect("lake rows")
+            };
+            assert_eq!(in_lake, wh.query_i64("SELECT COUNT(*) FROM member_snapshots").expect("rows"));
+            assert!(!lake.join(".staging").exists());
+            drop(wh);
+        }
+        rounds += 1;
+        let _ = std::fs::remove_file(&wh_path);
+        let _ = std::fs::remove_dir_all(&lake);
+        if target.is_none_or(|t| kills_before + kills_after >= t) {
             break;
         }
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        let frac = (seed >> 11) as f64 / (1u64 << 53) as f64;
-        let mut child = spawn(committed);
-        std::thread::sleep(Duration::from_secs_f64(full * 1.15 * frac));
-        let _ = child.kill(); // SIGKILL
-        let _ = child.wait();
-        // Before anything repairs it, the lake shows only complete files.
-        assert_lake_files_complete(&lake);
-        let wh = Warehouse::open(&wh_path, &lake).expect("store opens after SIGKILL");
-        let state = digest(&wh);
-        if state == expected[committed + 1] {
-            committed += 1;
-            kills_after += 1;
-        } else {
-            assert_eq!(
-                state,
-                expected[committed],
-                "after a kill at {:.0}% the store is neither the previous nor the next state",
-                frac * 115.0
-            );
-            kills_before += 1;
+        if rounds % 10 == 0 {
+            eprintln!("crash test: {} kills so far", kills_before + kills_after);
         }
-        // After opening (which repairs), the lake holds exactly the committed loads.
-        let loads = wh.query_i64("SELECT COUNT(*) FROM loads").expect("loads") as usize;
-        assert_eq!(loads, committed);
-        let parts = std::fs::read_dir(lake.join("member_snapshots")).map(|r| r.count()).unwrap_or(0);
-        assert_eq!(parts, committed, "lake partitions match committed loads");
-        let in_lake = {
-            let conn = duckdb::Connection::open_in_memory().expect("duckdb");
-            conn.query_row(
-                &format!("SELECT COUNT(*) FROM read_parquet('{}/member_snapshots/*/*.parquet')", lake.display()),
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .expect("lake rows")
-        };
-        assert_eq!(in_lake, wh.query_i64("SELECT COUNT(*) FROM member_snapshots").expect("rows"));
-        assert!(!lake.join(".staging").exists());
-        drop(wh);
     }
     assert!(kills_before >= 5, "too few kills landed mid-load ({kills_before}); the test would prove little");
-    eprintln!("crash test: {kills_before} kills mid-load, {kills_after} after commit, {committed} loads committed");
+    eprintln!(
+        "crash test: {} kills in all, {kills_before} mid-load (previous state kept), {kills_after} after commit \
+         (next state complete), {rounds} rounds of {SNAPSHOTS} loads",
+        kills_before + kills_after
+    );
 }
