@@ -51,8 +51,13 @@ pub fn metrics_markdown() -> String {
          snapshot to the latest month end of the data, suppressed whole; `from`, `as_of` and `by` only choose which \
          whole months or 年度 of it to show, so two requests never disagree on a cell they both show. A 年度 not yet \
          complete is not released by 年度 (its month-to-month differences would be the months' cells); see it by \
-         month. `members.joins_before_after` and `members.retention` count events up to the as-of date and are \
-         released at the latest month end only; an earlier date is refused with the reason.\n\
+         month. `members.joins_before_after`, `members.retention` and `specialists.by_year` (whose running year \
+         counts certifications up to the as-of date) count events up to the as-of date and are released at the \
+         latest month end only; an earlier date is refused with the reason (a page shows the reason in the \
+         section's place).\n\
+         - **Rolling windows** (`members.projection_inputs`: the 12 months to the as-of date) move by whole months, \
+         so two of them differ by one month's changes less those of the same month a year before — two months \
+         mixed, accepted like a stock's net change.\n\
          - **Not covered: successive loads.** Each roster load is a new release, and a reader who keeps last month's \
          figures can compare them with this month's: the difference is at most a month of changes, as above, but a \
          monthly cell withheld in one release may be shown in a later one when complementary choices change (late \

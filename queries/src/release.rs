@@ -15,7 +15,7 @@
 //!   carry that net change as a known total (see `members.flows`).
 //! - **Events are counted in one table per snapshot.** Metrics that count events over a
 //!   window ending at the as-of date (`members.flows`, `members.joins_before_after`,
-//!   `members.retention`) are computed once, over whole periods up to the latest month
+//!   `members.retention`, `specialists.by_year`) are computed once, over whole periods up to the latest month
 //!   end of the data ([`Release::latest`]), suppressed as a whole, and a request only
 //!   chooses which whole periods of that table to show. A window that would end at any
 //!   other date is refused with the reason.

@@ -140,7 +140,7 @@ fn composition_on_two_days_of_one_month_is_one_answer() {
 fn event_windows_end_at_the_latest_month_end_only() {
     let mut c = Client::login("researcher");
     let d = as_of_date();
-    for m in ["members.joins_before_after", "members.retention"] {
+    for m in ["members.joins_before_after", "members.retention", "specialists.by_year"] {
         let latest = get(&mut c, &format!("/api/v1/metrics/{m}?as_of={d}"));
         let later = get(&mut c, &format!("/api/v1/metrics/{m}?as_of=2027-06-30"));
         assert_eq!(cells(&latest), cells(&later), "{m}: a later date is the latest month end");

@@ -66,7 +66,8 @@ fn by_year<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             )
             .await?;
         let cycle = RULES_2026.renewal_cycle_years;
-        let as_of = cx.as_of;
+        // The running year's counts are events up to the as-of date (crate::release).
+        let as_of = cx.event_window_end()?;
         let last_year = as_of.year();
         // (qualification, year) → [new, renewed, lapsed, active]
         let mut cells: BTreeMap<(String, i32), [i64; 4]> = BTreeMap::new();
