@@ -94,15 +94,20 @@ def csrf(body):
 
 def login(user, password):
     """A session for `user`, changing a generated password first (as the server asks)."""
-    op = opener()
-    _, form = fetch(op, "/login")
-    fetch(op, "/login", urllib.parse.urlencode({"username": user, "password": password, "csrf": csrf(form)}).encode())
+    def sign_in(pw):
+        op = opener()
+        _, form = fetch(op, "/login")
+        fetch(op, "/login", urllib.parse.urlencode({"username": user, "password": pw, "csrf": csrf(form)}).encode())
+        return op
+
+    op = sign_in(password)
     status, body = fetch(op, "/account/password")
     if status == 200 and 'name="new"' in body:
         form = {"current": password, "new": NEW_PASSWORD, "csrf": csrf(body)}
         fetch(op, "/account/password", urllib.parse.urlencode(form).encode())
+        op = sign_in(NEW_PASSWORD)  # a password change ends the user's sessions
     status, body = fetch(op, "/")
-    if status != 200:
+    if status != 200 or 'name="username"' in body:
         raise SystemExit(f"soak: {user} could not log in ({status})")
     return op
 
@@ -272,7 +277,10 @@ def main():
             t.join(timeout=40)
         sampling.set()
 
-        pages = [(path, fetch(admin, path)[0]) for path in PAGES]
+        pages = []
+        for path in PAGES:
+            status, body = fetch(admin, path)
+            pages.append((path, status if 'name="username"' not in body else "login form"))
         health = fetch(opener(), "/healthz")
         checks.append(("every page answers 200", all(s == 200 for _, s in pages), ", ".join(f"{p} {s}" for p, s in pages)))
         checks.append(("/healthz ok", health[0] == 200, f"{health[0]} {health[1].strip()[:40]}"))
