@@ -334,16 +334,15 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
     let release = (policy.k > 0 && release::about_persons(def.sources))
         .then(|| Release::new(snapshot.default_as_of().unwrap_or(as_of)));
     let mut grid_notes = Vec::new();
-    let as_of = match release {
-        Some(_) if release::on_grid(as_of) != as_of => {
-            let moved = release::on_grid(as_of);
-            grid_notes.push(Note::new(
-                format!("基準日 {as_of} は月末（{moved}）に合わせました（理事会・研究者向けの集計は月末時点のみ）。"),
-                format!("The as-of date {as_of} was moved to the month end {moved} (board and researcher results are released at month ends only)."),
-            ));
-            moved
-        }
-        _ => as_of,
+    let moved = release::on_grid(as_of);
+    let as_of = if release.is_some() && moved != as_of {
+        grid_notes.push(Note::new(
+            format!("基準日 {as_of} は月末（{moved}）に合わせました（理事会・研究者向けの集計は月末時点のみ）。"),
+            format!("The as-of date {as_of} was moved to the month end {moved} (board and researcher results are released at month ends only)."),
+        ));
+        moved
+    } else {
+        as_of
     };
     let by = req.by.clone().unwrap_or_else(|| def.by.first().copied().unwrap_or("").to_string());
     if !(def.by.contains(&by.as_str()) || (by.is_empty() && def.by.is_empty())) {

@@ -41,7 +41,7 @@ fn assert_no_cell_differs(a: &J, b: &J, what: &str) {
 
 fn is_month_end(d: &str) -> bool {
     let d = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
-    d.succ_opt().is_some_and(|n| n.format("%d").to_string() == "01")
+    queries::release::month_end(d) == d
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use arrow::array::Array;
 use arrow::datatypes::Date32Type;
 use chrono::{Months, NaiveDate};
-use model::fiscal::fiscal_year;
+use model::fiscal::{fiscal_year, fiscal_year_end, fiscal_year_start};
 use model::membership::{CATEGORIES, PROFESSIONS};
 use model::rules::RULES_2026;
 
@@ -14,6 +14,7 @@ use super::{FastMap, fiscal_year_sql, vocab_order};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::disclosure::Audience;
 use crate::frame::{date_column, i64_column};
+use crate::release;
 use crate::result::{Column, Value};
 use crate::snapshot::{Build, Derived};
 use crate::stats::{self, Subject, Z95};
@@ -137,12 +138,19 @@ fn flows<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         columns.push(Column::derived("net", "増減", "Net", "人"));
         let mut out = Output::new(columns);
+        // Under a release, the whole periods shown: from the one containing `from` to the
+        // last one ended by the as-of date.
+        let first_shown = if month {
+            release::month_start(asked_from)
+        } else {
+            fiscal_year_start(fiscal_year(asked_from)).unwrap_or(asked_from)
+        };
         let mut keep = Vec::new();
         let mut dropped_partial_year = false;
         for (pk, p) in &periods {
-            let (start, end) = period_bounds(p, month);
-            let whole = start >= period_bounds_of(asked_from, month).0 && end <= cx.as_of.min(to);
-            if cx.release.is_some() && !whole && end > to {
+            let bounds = period_bounds(p, month);
+            let whole = bounds.is_some_and(|(start, end)| start >= first_shown && end <= cx.as_of.min(to));
+            if cx.release.is_some() && bounds.is_some_and(|(_, end)| end > to) {
                 dropped_partial_year = true;
             }
             for s in &splits {
@@ -150,11 +158,7 @@ fn flows<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 let c = cells.get(&(pk.clone(), s.clone())).copied().unwrap_or_default();
                 let mut row = vec![p.clone()];
                 if month {
-                    let fy = p
-                        .as_str()
-                        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
-                        .map(|d| i64::from(fiscal_year(d)));
-                    row.push(Value::opt_int(fy));
+                    row.push(Value::opt_int(bounds.map(|(start, _)| i64::from(fiscal_year(start)))));
                 }
                 if split.is_some() {
                     row.push(Value::Text(s.clone()));
@@ -205,25 +209,13 @@ fn flows<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
 }
 
 /// The first and last day of a period: a month ("YYYY-MM") or a 年度 (its starting year).
-fn period_bounds(p: &Value, month: bool) -> (NaiveDate, NaiveDate) {
-    let start = if month {
-        p.as_str().and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
-    } else {
-        p.as_i64().and_then(|y| NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, 4, 1))
-    };
-    let start = start.unwrap_or(NaiveDate::MIN);
-    let end = if month { start.checked_add_months(Months::new(1)) } else { start.checked_add_months(Months::new(12)) }
-        .and_then(|d| d.pred_opt())
-        .unwrap_or(NaiveDate::MAX);
-    (start, end)
-}
-
-/// The bounds of the period (month or 年度) containing `d`.
-fn period_bounds_of(d: NaiveDate, month: bool) -> (NaiveDate, NaiveDate) {
+fn period_bounds(p: &Value, month: bool) -> Option<(NaiveDate, NaiveDate)> {
     if month {
-        period_bounds(&Value::Text(d.format("%Y-%m").to_string()), true)
+        let start = NaiveDate::parse_from_str(&format!("{}-01", p.as_str()?), "%Y-%m-%d").ok()?;
+        Some((start, release::month_end(start)))
     } else {
-        period_bounds(&Value::Int(i64::from(fiscal_year(d))), false)
+        let fy = i32::try_from(p.as_i64()?).ok()?;
+        Some((fiscal_year_start(fy)?, fiscal_year_end(fy)?))
     }
 }
 
