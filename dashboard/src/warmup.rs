@@ -49,9 +49,10 @@ where
     });
 }
 
-/// Paths served while the data load: signing in and the page's assets.
+/// Paths served while the data load: signing in, changing a generated password (the first
+/// thing a new account must do, and it needs no data) and the page's assets.
 fn open_while_loading(path: &str) -> bool {
-    matches!(path, "/login" | "/logout" | "/favicon.ico") || path.starts_with("/static/")
+    matches!(path, "/login" | "/logout" | "/account/password" | "/favicon.ico") || path.starts_with("/static/")
 }
 
 /// Middleware: lets requests through once the data are ready; before that, only

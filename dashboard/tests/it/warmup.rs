@@ -57,6 +57,8 @@ fn pages_wait_for_the_first_start_load_and_then_show_the_data() {
     assert_eq!((health.status, health.text().as_str()), (StatusCode::SERVICE_UNAVAILABLE, "loading"));
     let res = c.try_login("committee", PASSWORD);
     assert_eq!(res.status, StatusCode::SEE_OTHER, "sign-in works while loading: {}", res.text());
+    let account = c.get("/account/password");
+    assert_eq!(account.status, StatusCode::OK, "a generated password can be changed while loading");
     let home = c.get("/");
     assert_eq!(home.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(home.headers.get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("1"));
