@@ -14,7 +14,6 @@ installs oha first).
 Prints Markdown for BENCHMARKS.md and writes the raw oha JSON next to it.
 """
 
-import http.cookiejar
 import json
 import os
 import re
@@ -26,6 +25,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+import serve_client
 
 BIN, SAMPLE, SCALE, CORES, RATE, DURATION, OUT = sys.argv[1:8]
 PORT = 18480
@@ -70,10 +71,6 @@ def read_password(p):
     raise SystemExit("the server exited before printing its password")
 
 
-def opener():
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-
 def health():
     """/healthz: "ok" when the data are ready, "loading" (503) while the first-start load runs;
     None while nothing listens."""
@@ -104,18 +101,6 @@ def wait_ready(deadline=600):
             raise SystemExit("the server's first-start load failed")
         time.sleep(0.01)
     raise SystemExit("the server's data did not become ready")
-
-
-def login(op, user, password):
-    base = f"http://127.0.0.1:{PORT}"
-    form = op.open(base + "/login").read().decode()
-    token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
-    try:
-        op.open(base + "/login", urllib.parse.urlencode({"username": user, "password": password, "csrf": token}).encode())
-    except urllib.error.HTTPError as e:
-        # Signed in, redirected to `/`, which answers 503 while the first-start load runs.
-        if e.code != 503:
-            raise
 
 
 def first_page(op):
@@ -153,8 +138,8 @@ def timed_start(wh, password=None):
         password = read_password(p)
     wait_listening()
     t_listen = time.perf_counter() - t0
-    op = opener()
-    login(op, "admin", password)
+    # Signing in includes changing the generated password, as at a user's first login.
+    op, _ = serve_client.login(f"http://127.0.0.1:{PORT}", "admin", password)
     shown = first_page(op)
     t_page = time.perf_counter() - t0
     while not shown:
@@ -183,10 +168,8 @@ def load(work):
     pw = read_password(p)
     wait_ready()
     t_ready = time.perf_counter() - t0
-    op = opener()
-    login(op, "admin", pw)
-    cookie = next(c for c in op.handlers if isinstance(c, urllib.request.HTTPCookieProcessor)).cookiejar
-    session = next(c.value for c in cookie if c.name == "om_session")
+    op, _ = serve_client.login(f"http://127.0.0.1:{PORT}", "admin", pw)
+    session = serve_client.cookie(op)
     base = f"http://127.0.0.1:{PORT}"
     first = []
     for _, path in MIX:

@@ -14,7 +14,6 @@ verify` pass, and the server's resident memory at the end be within 10% of the v
 the warm-up. Prints Markdown for RELIABILITY.md and exits non-zero when a check fails.
 """
 
-import http.cookiejar
 import json
 import os
 import re
@@ -25,14 +24,14 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
+
+import serve_client
+from serve_client import cookie, csrf, is_login_form, opener
 
 BIN, SAMPLE, MINUTES, RATE, OUT = sys.argv[1:6]
 PORT = 18490
 BASE = f"http://127.0.0.1:{PORT}"
-NEW_PASSWORD = "soak test password 1"
 
 PAGES = ["/", "/members", "/survey", "/specialists", "/hospitals", "/renewals", "/data", "/metrics", "/console"]
 # (weight, path): pages and API calls of the three audiences.
@@ -72,49 +71,12 @@ def run(*args, env):
     return subprocess.run([BIN, *args], env=env, capture_output=True, text=True)
 
 
-def opener():
-    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-
-
 def fetch(op, path, data=None, timeout=60):
-    """(status, body) — never raises for an HTTP status."""
-    try:
-        r = op.open(BASE + path, data, timeout=timeout)
-        return r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, ConnectionError, OSError) as e:
-        return None, str(e)
-
-
-def csrf(body):
-    m = re.search(r'name="csrf" value="([^"]+)"', body)
-    return m.group(1) if m else ""
+    return serve_client.fetch(op, BASE + path, data, timeout)
 
 
 def login(user, password):
-    """A session for `user`, changing a generated password first (as the server asks)."""
-    def sign_in(pw):
-        op = opener()
-        _, form = fetch(op, "/login")
-        fetch(op, "/login", urllib.parse.urlencode({"username": user, "password": pw, "csrf": csrf(form)}).encode())
-        return op
-
-    op = sign_in(password)
-    status, body = fetch(op, "/account/password")
-    if status == 200 and 'name="new"' in body:
-        form = {"current": password, "new": NEW_PASSWORD, "csrf": csrf(body)}
-        fetch(op, "/account/password", urllib.parse.urlencode(form).encode())
-        op = sign_in(NEW_PASSWORD)  # a password change ends the user's sessions
-    status, body = fetch(op, "/")
-    if status != 200 or 'name="username"' in body:
-        raise SystemExit(f"soak: {user} could not log in ({status})")
-    return op
-
-
-def cookie(op, name="om_session"):
-    jar = next(h for h in op.handlers if isinstance(h, urllib.request.HTTPCookieProcessor)).cookiejar
-    return next(c.value for c in jar if c.name == name)
+    return serve_client.login(BASE, user, password)[0]
 
 
 def rss_kib(pid):
@@ -280,7 +242,7 @@ def main():
         pages = []
         for path in PAGES:
             status, body = fetch(admin, path)
-            pages.append((path, status if 'name="username"' not in body else "login form"))
+            pages.append((path, "login form" if is_login_form(body) else status))
         health = fetch(opener(), "/healthz")
         checks.append(("every page answers 200", all(s == 200 for _, s in pages), ", ".join(f"{p} {s}" for p, s in pages)))
         checks.append(("/healthz ok", health[0] == 200, f"{health[0]} {health[1].strip()[:40]}"))
