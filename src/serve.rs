@@ -89,19 +89,29 @@ pub fn user(store: &StoreArgs, what: UserCommand) -> Result<ExitCode> {
                 bail!("役割 {role:?} はありません / role must be admin, committee, board or researcher");
             };
             let pw = password::generate()?;
-            db.create_account(&username, role.name(), &password::hash(&pw)?)?;
-            db.set_must_change(&username, true)?;
-            db.audit(None, "account_created", &username, role.name(), "cli")?;
+            let hash = password::hash(&pw)?;
+            db.atomically(|db| {
+                db.create_account(&username, role.name(), &hash)?;
+                db.set_must_change(&username, true)?;
+                db.audit(None, "account_created", &username, role.name(), "cli")
+            })?;
             println!("{username}（{}）を作成しました。パスワード / password: {pw}", role.ja());
         }
         UserCommand::Reset { username } => {
             let pw = password::generate()?;
-            if !db.set_password(&username, &password::hash(&pw)?)? {
+            let hash = password::hash(&pw)?;
+            let found = db.atomically(|db| {
+                if !db.set_password(&username, &hash)? {
+                    return Ok(false);
+                }
+                db.set_disabled(&username, false)?;
+                db.set_must_change(&username, true)?;
+                db.audit(None, "password_reset", &username, "", "cli")?;
+                Ok(true)
+            })?;
+            if !found {
                 bail!("アカウント {username} はありません / no such account");
             }
-            db.set_disabled(&username, false)?;
-            db.set_must_change(&username, true)?;
-            db.audit(None, "password_reset", &username, "", "cli")?;
             println!("{username} の新しいパスワード / new password: {pw}");
         }
         UserCommand::List => {

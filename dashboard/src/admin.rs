@@ -124,18 +124,20 @@ async fn create_account(State(state): State<AppState>, user: User, Form(form): F
     let initial = password::generate()?;
     let to_hash = initial.clone();
     let hash = crate::auth::argon2(&state, move || password::hash(&to_hash)).await??;
-    let (name, r) = (username.clone(), role.name());
+    let (name, r, by, addr) = (username.clone(), role.name(), user.name().to_string(), user.addr.clone());
     state
         .db(move |db| {
-            db.create_account(&name, r, &hash)?;
-            db.set_must_change(&name, true).map(|_| ())
+            db.atomically(|db| {
+                db.create_account(&name, r, &hash)?;
+                db.set_must_change(&name, true)?;
+                db.audit(Some(&by), "account_created", &name, r, &addr)
+            })
         })
         .await
         .map_err(|e| match e {
             Error::Store(store::Error::Invalid(m)) => Error::BadRequest(m),
             e => e,
         })?;
-    state.audit(Some(user.name()), "account_created", &username, role.name(), &user.addr).await?;
     let body = html! {
         h1 { "アカウントを追加しました" }
         p { "ユーザー名: " strong { (username) } "（" (role.ja()) "）" }
@@ -159,12 +161,22 @@ async fn disable_account(State(state): State<AppState>, user: User, Form(form): 
     if form.username == user.name() {
         return Err(Error::BadRequest("自分自身は無効にできません / you cannot disable yourself".into()));
     }
-    let name = form.username.clone();
-    if !state.db(move |db| db.set_disabled(&name, true)).await? {
+    let (name, by, addr) = (form.username.clone(), user.name().to_string(), user.addr.clone());
+    let found = state
+        .db(move |db| {
+            db.atomically(|db| {
+                let found = db.set_disabled(&name, true)?;
+                if found {
+                    db.audit(Some(&by), "account_disabled", &name, "", &addr)?;
+                }
+                Ok(found)
+            })
+        })
+        .await?;
+    if !found {
         return Err(Error::NotFound);
     }
     state.sessions.remove_user(&form.username)?;
-    state.audit(Some(user.name()), "account_disabled", &form.username, "", &user.addr).await?;
     Ok(Redirect::to("/admin").into_response())
 }
 

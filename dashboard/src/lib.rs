@@ -101,9 +101,12 @@ pub fn bootstrap_admin(db: &store::AppDb) -> Result<Option<String>> {
         return Ok(None);
     }
     let password = auth::password::generate()?;
-    db.create_account("admin", auth::Role::Admin.name(), &auth::password::hash(&password)?)?;
-    db.set_must_change("admin", true)?;
-    db.audit(None, "account_created", "admin", "first start", "-")?;
+    let hash = auth::password::hash(&password)?;
+    db.atomically(|db| {
+        db.create_account("admin", auth::Role::Admin.name(), &hash)?;
+        db.set_must_change("admin", true)?;
+        db.audit(None, "account_created", "admin", "first start", "-")
+    })?;
     Ok(Some(password))
 }
 

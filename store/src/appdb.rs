@@ -183,6 +183,24 @@ impl AppDb {
         rows.collect::<std::result::Result<Vec<_>, _>>().ctx(|| "list accounts".into())
     }
 
+    /// Runs `f` as one transaction: a change and its audit entry are written together or
+    /// not at all (an error from `f` rolls everything back).
+    pub fn atomically<T>(&self, f: impl FnOnce(&Self) -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("BEGIN TRANSACTION").ctx(|| "begin a transaction".into())?;
+        match f(self) {
+            Ok(v) => {
+                self.conn.execute_batch("COMMIT").ctx(|| "commit".into())?;
+                Ok(v)
+            }
+            Err(e) => {
+                if let Err(r) = self.conn.execute_batch("ROLLBACK") {
+                    tracing::error!("app db rollback: {r}");
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// Creates an account; an existing name is an error.
     pub fn create_account(&self, username: &str, role: &str, password_hash: &str) -> Result<()> {
         if self.account(username)?.is_some() {
@@ -412,6 +430,27 @@ mod tests {
         assert_eq!(db.audit_entries(Some("login"), 10).expect("log").len(), 1);
         assert!(db.set_disabled("admin", true).expect("disable"));
         assert!(db.account("admin").expect("read").expect("exists").disabled);
+    }
+
+    #[test]
+    fn an_account_and_its_audit_entry_are_written_together_or_not_at_all() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = AppDb::open(&dir.path().join("app.duckdb")).expect("open");
+        let failed = db.atomically(|db| {
+            db.create_account("bob", "board", "$argon2id$x")?;
+            db.set_must_change("bob", true)?;
+            Err::<(), _>(Error::Invalid("the audit entry could not be written".into()))
+        });
+        assert!(failed.is_err());
+        assert!(db.account("bob").expect("read").is_none(), "no account without its audit entry");
+        db.atomically(|db| {
+            db.create_account("bob", "board", "$argon2id$x")?;
+            db.audit(None, "account_created", "bob", "board", "cli")
+        })
+        .expect("both");
+        assert!(db.account("bob").expect("read").is_some());
+        assert_eq!(db.audit_entries(Some("account_created"), 10).expect("log").len(), 1);
+        assert!(db.verify_audit().expect("verify").broken.is_none(), "the chain holds across transactions");
     }
 
     #[test]

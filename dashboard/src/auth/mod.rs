@@ -380,12 +380,14 @@ async fn change_password(
     }
     let new = form.new;
     let hash = argon2(&state, move || password::hash(&new)).await??;
-    state.audit(Some(user.name()), "password_changed", "/account/password", "", &user.addr).await?;
-    let name = user.name().to_string();
+    let (name, addr) = (user.name().to_string(), user.addr.clone());
     state
         .db(move |db| {
-            db.set_password(&name, &hash)?;
-            db.set_must_change(&name, false)
+            db.atomically(|db| {
+                db.set_password(&name, &hash)?;
+                db.set_must_change(&name, false)?;
+                db.audit(Some(&name), "password_changed", "/account/password", "", &addr)
+            })
         })
         .await?;
     state.sessions.remove_user(user.name())?;
