@@ -1,0 +1,1 @@
+SELECT arOL(a(((((((opp(arOuc. ststScodode. st_code. ststScodode. stnS._code. _ccode._code. ststScodode. scode. _ccode.e._code. _ccode._code. ststScodoode_.ea_code._co.oedco[oeea_c((arOucode_.ea_code._co.oedco[oeea_c(((d(#uayrOucode_.ea(d(#uayrOucode_.ea_cole._co./edco[oeCT: ar()paSô;l(p FS(;ôik_E
