@@ -29,7 +29,7 @@ pub fn peak_rss_kib() -> Option<u64> {
 }
 
 /// Writes the roster of the sample's latest snapshot at `scale` as UTF-8 and CP932, and
-/// next month's roster (see [`next_month`]). Returns (UTF-8, CP932, next month, rows).
+/// next month's roster (see `next_month`). Returns (UTF-8, CP932, next month, rows).
 pub fn write_rosters(dir: &Path, reference: &Path, scale: u32) -> Result<(PathBuf, PathBuf, PathBuf, u64)> {
     std::fs::create_dir_all(dir)?;
     let (utf8, rows) = ingest::sample::write_latest_roster(dir, reference, scale, 20260117)?;

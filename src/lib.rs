@@ -2,7 +2,7 @@
 //!
 //! # Layout
 //!
-//! - [`bench`]: the ingest benchmark behind `oncometrics bench ingest`.
+//! - [`bench`](mod@bench): the ingest benchmark behind `oncometrics bench ingest`.
 //! - [`bench_metrics`]: the metric benchmark behind `oncometrics bench metrics`.
 //! - [`bench_report`]: the board pack benchmark behind `oncometrics bench report`.
 //! - [`cli`]: argument definitions (clap derive, every option with an environment variable).

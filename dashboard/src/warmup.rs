@@ -56,7 +56,7 @@ fn open_while_loading(path: &str) -> bool {
 }
 
 /// Middleware: lets requests through once the data are ready; before that, only
-/// [`open_while_loading`] paths.
+/// `open_while_loading` paths.
 pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let warmup = state.warmup();
     let path = req.uri().path();

@@ -6,7 +6,7 @@
 //!
 //! - [`snapshot`]: the store's tables as one load saw them, registered in a DataFusion session,
 //!   plus derived tables (member spells).
-//! - [`catalog`]: metric definitions, parameters, requests and evaluation.
+//! - [`catalog`](mod@catalog): metric definitions, parameters, requests and evaluation.
 //! - [`metrics`]: the metrics, one module per section (membership, share history, flows, survey, weighted survey estimates,
 //!   specialists, hospitals), with shared helpers (area sets, survey questions) beside them.
 //! - [`result`]: typed results (columns with roles, values, provenance, notes).

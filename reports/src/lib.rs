@@ -7,7 +7,7 @@
 //!   gauge and sparklines, as standalone SVG with the value of each point on hover.
 //! - [`map`]: a choropleth of the 47 prefectures from the reference GeoJSON outlines.
 //! - [`svg`]: post-processing of plotters' SVG (responsive size, accessible title, hover marks).
-//! - [`format`]: numbers, dates and cells as the dashboard and the reports both print them.
+//! - [`format`](mod@format): numbers, dates and cells as the dashboard and the reports both print them.
 //! - [`export`]: CSV, XLSX, Parquet and ZIP files of a metric result, with their manifest.
 //! - [`doc`]: a report as blocks (headings, text, KPI boxes, tables, charts).
 //! - [`pdf`]: A4 PDF from a [`doc::Doc`] with an embedded Japanese font (krilla).

@@ -4,7 +4,7 @@
 //! polars and DuckDB read a table with its load id as a column), and
 //! `<lake>/loads/loads.parquet` for the load history. A partition is written under
 //! `<lake>/.staging/`, synced, and renamed into place, so it appears whole or not
-//! at all. Export runs after the warehouse has committed; [`Lake::repair`] (run at
+//! at all. Export runs after the warehouse has committed; `Lake::repair` (run at
 //! every open) finishes exports a crash interrupted and clears staging leftovers.
 
 use std::fs::{self, File};

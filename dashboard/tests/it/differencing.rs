@@ -99,9 +99,11 @@ fn joins_and_leaves_of_a_row_are_withheld_together() {
     for by in ["fiscal_year", "fiscal_year,profession", "fiscal_year,category", "month", "month,profession"] {
         let j = get(&mut c, &format!("/api/v1/metrics/members.flows?as_of={d}&by={}", enc(by)));
         let cols: Vec<&str> =
-            j["columns"].as_array().expect("cols").iter().map(|c| c["name"].as_str().unwrap()).collect();
-        let (ji, li) =
-            (cols.iter().position(|c| *c == "joins").unwrap(), cols.iter().position(|c| *c == "leaves").unwrap());
+            j["columns"].as_array().expect("cols").iter().map(|c| c["name"].as_str().expect("name")).collect();
+        let (ji, li) = (
+            cols.iter().position(|c| *c == "joins").expect("joins"),
+            cols.iter().position(|c| *c == "leaves").expect("leaves"),
+        );
         let rows = j["rows"].as_array().expect("rows");
         any |= rows.iter().any(|r| withheld(&r[ji]));
         for r in rows {

@@ -5,9 +5,9 @@
 //! Areas, population and the hospital master are the real reference data; the
 //! members, survey, specialists and designations are synthetic (サンプル・架空データ).
 //!
-//! - [`rng`]: the deterministic generator; [`reference`]: the real reference data.
+//! - [`rng`]: the deterministic generator; [`reference`](mod@reference): the real reference data.
 //! - [`members`], [`survey`], [`specialists`], [`renewals`], [`hospitals`]: the synthetic datasets.
-//! - [`write`]: CSV/TSV/XLSX writers in the offices' encodings.
+//! - [`write`](mod@write): CSV/TSV/XLSX writers in the offices' encodings.
 
 pub mod hospitals;
 pub mod load;

@@ -336,7 +336,7 @@ pub const RETENTION: MetricDef = MetricDef {
 };
 
 /// `tenure_cells`: members counted per join cohort (the 年度 of 入会日), 入会日 and days
-/// from joining to leaving (NULL while a member), the days cut at [`CAP_DAYS`] + 1 —
+/// from joining to leaving (NULL while a member), the days cut at `CAP_DAYS` + 1 —
 /// enough to follow each member to the last horizon at any as-of date, in fewer rows.
 pub const TENURE_CELLS: Derived = Derived {
     name: "tenure_cells",

@@ -88,7 +88,7 @@ pub fn fiscal_year(d: NaiveDate) -> i32 {
     if d.month() >= 4 { d.year() } else { d.year() - 1 }
 }
 
-/// Sorted ids as ranges: [1,2,3,5] → "1–3, 5".
+/// Sorted ids as ranges: `[1,2,3,5]` → "1–3, 5".
 pub fn ranges(ids: &[i64]) -> String {
     let mut parts = Vec::new();
     let mut i = 0;
