@@ -12,6 +12,7 @@ use std::time::Instant;
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
+use datafusion::dataframe::DataFrame;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
 use datafusion::execution::context::SQLOptions;
@@ -23,6 +24,7 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
+use super::parse::{self, Unplanned};
 use super::{Answer, Limits, Tables, deadline};
 use crate::frame::Frame;
 
@@ -55,6 +57,14 @@ impl Refusal {
     pub fn timeout(limits: &Limits) -> Self {
         let s = limits.timeout.as_secs();
         Refusal::new(RefusalKind::Limit, format!("{s} 秒で打ち切りました / the query ran longer than {s} s"))
+    }
+
+    /// The parser's work budget ran out ([`parse::PREFIX_BUDGET`]).
+    pub fn too_complex() -> Self {
+        Refusal::new(
+            RefusalKind::Invalid,
+            "SQL が複雑すぎて読み取れません。長い「.」の連なりや入れ子を減らしてください / the query is too complex to parse",
+        )
     }
 
     pub fn memory(limits: &Limits) -> Self {
@@ -111,41 +121,48 @@ fn statements() -> SQLOptions {
 pub async fn collect(ctx: &SessionContext, sql: &str, limits: &Limits) -> Result<Collected, Refusal> {
     let deadline = Instant::now() + limits.timeout;
     let work = async {
-        let df = ctx.sql_with_options(sql, statements()).await?;
-        let df = df.limit(0, Some(limits.max_rows + 1))?;
-        let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-        let task = Arc::new(df.task_ctx());
-        let plan = deadline::wrap(df.create_physical_plan().await?, deadline)?;
-        let mut stream = execute_stream(plan, task)?;
-        let (mut batches, mut rows, mut bytes, mut truncated) = (Vec::new(), 0_usize, 0_usize, false);
-        while let Some(batch) = stream.next().await {
-            let batch = batch?;
-            let n = batch.num_rows();
-            if n == 0 {
-                continue;
-            }
-            let size = batch.get_array_memory_size();
-            let room_rows = limits.max_rows - rows;
-            let room_bytes = limits.max_result_bytes.saturating_sub(bytes);
-            let fit_bytes = if size <= room_bytes { n } else { room_bytes / (size / n).max(1) };
-            let take = n.min(room_rows).min(fit_bytes);
-            if take > 0 {
-                batches.push(batch.slice(0, take));
-            }
-            rows += take;
-            bytes += size.min(room_bytes);
-            if take < n {
-                truncated = true;
-                break;
-            }
+        match parse::plan(ctx, sql, statements()).await {
+            Ok(df) => read(df, limits, deadline).await.map_err(|e| refusal(&e, limits)),
+            Err(Unplanned::Engine(e)) => Err(refusal(&e, limits)),
+            Err(Unplanned::TooComplex) => Err(Refusal::too_complex()),
         }
-        Ok::<_, DataFusionError>(Collected { schema, batches, truncated })
     };
     match tokio::time::timeout(limits.timeout, work).await {
         Err(_) => Err(Refusal::timeout(limits)),
-        Ok(Err(e)) => Err(refusal(&e, limits)),
-        Ok(Ok(c)) => Ok(c),
+        Ok(r) => r,
     }
+}
+
+/// Runs a planned query to its batches, cut at the limits.
+async fn read(df: DataFrame, limits: &Limits, deadline: Instant) -> Result<Collected, DataFusionError> {
+    let df = df.limit(0, Some(limits.max_rows + 1))?;
+    let schema: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+    let task = Arc::new(df.task_ctx());
+    let plan = deadline::wrap(df.create_physical_plan().await?, deadline)?;
+    let mut stream = execute_stream(plan, task)?;
+    let (mut batches, mut rows, mut bytes, mut truncated) = (Vec::new(), 0_usize, 0_usize, false);
+    while let Some(batch) = stream.next().await {
+        let batch = batch?;
+        let n = batch.num_rows();
+        if n == 0 {
+            continue;
+        }
+        let size = batch.get_array_memory_size();
+        let room_rows = limits.max_rows - rows;
+        let room_bytes = limits.max_result_bytes.saturating_sub(bytes);
+        let fit_bytes = if size <= room_bytes { n } else { room_bytes / (size / n).max(1) };
+        let take = n.min(room_rows).min(fit_bytes);
+        if take > 0 {
+            batches.push(batch.slice(0, take));
+        }
+        rows += take;
+        bytes += size.min(room_bytes);
+        if take < n {
+            truncated = true;
+            break;
+        }
+    }
+    Ok(Collected { schema, batches, truncated })
 }
 
 /// Runs `sql` and reads the answer into rows.
@@ -243,5 +260,5 @@ pub fn fuzz_gate(data: &[u8]) {
         return;
     };
     let sql = String::from_utf8_lossy(data);
-    let _ = rt.block_on(ctx.sql_with_options(&sql, statements()));
+    let _ = rt.block_on(parse::plan(ctx, &sql, statements()));
 }

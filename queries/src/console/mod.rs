@@ -15,8 +15,10 @@
 //!
 //! # How a query is contained
 //!
-//! One SELECT (or WITH … SELECT / VALUES) per request; DDL, DML, COPY and SET are refused
-//! by DataFusion's `SQLOptions`; recursive CTEs are disabled; no file or URL tables exist
+//! The text is parsed within a budget of parser work ([`parse`]), so that no few hundred bytes
+//! make the parser backtrack for seconds. One SELECT (or WITH … SELECT / VALUES) per request;
+//! DDL, DML, COPY and SET are refused by DataFusion's `SQLOptions`; recursive CTEs are
+//! disabled; no file or URL tables exist
 //! (no `read_csv`, no dynamic file catalog); a memory pool caps operators (a runaway cross
 //! join fails with a resource error) and spilling to disk is off; a deadline checked by every
 //! operator of the plan stops it (see [`deadline`]); at most `max_rows` rows and
@@ -32,10 +34,12 @@
 //!
 //! - [`engine`]: the session over [`Tables`], one query's run, errors in the user's terms.
 //! - [`deadline`]: the time limit checked by every operator.
+//! - [`parse`]: reading a statement within a budget of parser work.
 //! - [`worker`]: the worker process (its loop and the server's pool of them).
 
 pub mod deadline;
 pub mod engine;
+pub mod parse;
 pub mod worker;
 
 use std::collections::HashMap;

@@ -172,3 +172,80 @@ fn every_crash_input_of_the_console_gate_returns() {
         queries::console::engine::fuzz_gate(sql.as_bytes());
     }
 }
+
+/// sqlparser 0.62 parses the rest of a dotted name again at every `.`: 2^n work that ran for
+/// 29 s on the fuzzer's 298 bytes (fuzz/regressions/console_gate/compound-name-chain-parse-29s.sql).
+#[test]
+fn a_long_dotted_name_is_refused_as_too_complex_instead_of_parsed_for_seconds() {
+    let c = console(Limits::default());
+    let finding = crate::support::repo().join("fuzz/regressions/console_gate/compound-name-chain-parse-29s.sql");
+    let finding = String::from_utf8_lossy(&std::fs::read(&finding).expect("read")).into_owned();
+    let chain = format!("SELECT a{}[e", ".a".repeat(24));
+    let keywords = format!("SELECT a{}", ".not-b".repeat(24));
+    for sql in [finding, chain, keywords] {
+        let e = run(&c, &sql).expect_err("refused");
+        assert!(e.starts_with("SQL が複雑すぎて"), "{e}");
+    }
+    // Names as long as any real one still parse.
+    let a = run(&c, "SELECT datafusion.public.areas.area_code FROM datafusion.public.areas LIMIT 1").expect("runs");
+    assert_eq!(a.rows.len(), 1);
+}
+
+/// The budgeted dialect must read SQL exactly as DataFusion's own generic dialect does.
+#[test]
+fn the_budgeted_dialect_parses_as_the_generic_dialect() {
+    use datafusion::sql::parser::DFParserBuilder;
+    use datafusion::sql::sqlparser::dialect::GenericDialect;
+    use queries::console::parse::{Budgeted, PREFIX_BUDGET};
+    let corpus = [
+        "SELECT p.region, count(*) AS areas, sum(a.population_2020) AS population FROM areas a \
+         JOIN prefecture_regions p ON a.prefecture_code = p.prefecture_code WHERE a.area_set = 'R7' \
+         GROUP BY p.region ORDER BY population DESC",
+        "WITH t AS (SELECT area_code, population_2020 AS n FROM areas) SELECT * FROM t WHERE n > 10 LIMIT 5",
+        "SELECT t.interval, t.key, `x`, \"y\", #z, @w, a$b FROM t",
+        "SELECT CASE WHEN a IS NULL THEN 0 ELSE a END, CAST(b AS DOUBLE), c::int, d[1], e[1:2] FROM t",
+        "SELECT rank() OVER (PARTITION BY g ORDER BY v DESC NULLS LAST) FROM t QUALIFY 1 = 1",
+        "SELECT x FROM t WHERE y IN (SELECT y FROM u) AND NOT EXISTS (SELECT 1 FROM v WHERE v.y = t.y)",
+        "SELECT extract(year FROM d), date_trunc('month', d), INTERVAL '1 month', d - INTERVAL '3' DAY FROM t",
+        "SELECT {'a': 1}, [1, 2, 3], MAP {'k': 1}, 1 << 2, 'a' || 'b', E'\\n', U&'\\0041' FROM t",
+        "SELECT * EXCLUDE (a) FROM t; SELECT 1,",
+        "SELECT a FROM t GROUP BY ALL ORDER BY ALL",
+        "SELECT count(*) FILTER (WHERE x > 1) FROM t /* comment /* nested */ */ -- end",
+        "SELECT 1 FROM (((t)))",
+        "SELEC 1",
+    ];
+    for sql in corpus {
+        let generic =
+            DFParserBuilder::new(sql).with_dialect(&GenericDialect {}).build().and_then(|mut p| p.parse_statements());
+        let budgeted = Budgeted::new(PREFIX_BUDGET);
+        let ours = DFParserBuilder::new(sql).with_dialect(&budgeted).build().and_then(|mut p| p.parse_statements());
+        assert_eq!(format!("{ours:?}"), format!("{generic:?}"), "{sql}");
+        assert!(budgeted.used() > 0 || ours.is_err(), "{sql}: the hook was not called");
+    }
+}
+
+/// A query of the console's largest size, written as people write SQL, stays far inside the
+/// parser's work budget.
+#[test]
+fn the_longest_ordinary_query_is_inside_the_parse_budget() {
+    use datafusion::sql::parser::DFParserBuilder;
+    use queries::console::parse::{Budgeted, PREFIX_BUDGET};
+    let mut sql = String::from("SELECT a.area_code,\n CASE");
+    let mut i = 0;
+    while sql.len() < 19_000 {
+        sql.push_str(&format!(
+            "\n  WHEN (a.population_2020 + coalesce(h.n, 0)) / nullif(a.area_km2, 0) > {i} AND a.prefecture_code IN ('{i:02}', '{:02}') THEN '{i}'",
+            i + 1
+        ));
+        i += 1;
+    }
+    sql.push_str("\n END AS band\nFROM areas a LEFT JOIN (SELECT area_code, count(*) AS n FROM hospitals GROUP BY area_code) h ON h.area_code = a.area_code");
+    assert!(sql.len() <= 20_000);
+    let budgeted = Budgeted::new(PREFIX_BUDGET);
+    let parsed =
+        DFParserBuilder::new(sql.as_str()).with_dialect(&budgeted).build().and_then(|mut p| p.parse_statements());
+    assert!(parsed.is_ok(), "{parsed:?}");
+    assert!(budgeted.used() * 10 < PREFIX_BUDGET, "{} of {PREFIX_BUDGET} expression starts", budgeted.used());
+    let c = console(Limits::default());
+    run(&c, &sql).expect("runs");
+}
