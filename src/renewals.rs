@@ -88,7 +88,7 @@ fn evaluate(engine: &Engine, audience: Audience, args: &RenewalsArgs) -> Result<
 /// A cell as the reports show it (thousands separators, shares to one decimal).
 fn cell(r: &MetricResult, row: &[Value], column: &str) -> String {
     r.column_index(column)
-        .and_then(|i| Some(reports::format::cell_text(row.get(i)?, r.columns[i].unit)))
+        .and_then(|i| Some(reports::format::column_cell(row.get(i)?, &r.columns[i])))
         .unwrap_or_default()
 }
 
@@ -160,14 +160,16 @@ fn table(v: &View) -> String {
     let mut blockers = v.blockers.clone();
     let value = |row: &[Value], c: &str| v.blockers.column_index(c).and_then(|i| row.get(i)).cloned();
     let some = |x: Option<Value>| matches!(x, Some(Value::Suppressed)) || x.and_then(|x| x.as_i64()).unwrap_or(0) > 0;
-    blockers.rows.retain(|row| some(value(row, "blocked")) || some(value(row, "warned")));
+    blockers.rows.retain(|row| ["blocked", "excluded", "warned"].iter().any(|c| some(value(row, c))));
     blockers.rows.sort_by_key(|row| std::cmp::Reverse(value(row, "blocked").and_then(|x| x.as_i64()).unwrap_or(0)));
     if blockers.rows.is_empty() {
         out.push_str("（なし）\n");
     } else {
-        out.push_str(&part(&blockers, &["qualification", "requirement", "blocked", "blocked_share", "warned"], |_| {
-            true
-        }));
+        out.push_str(&part(
+            &blockers,
+            &["qualification", "requirement", "blocked", "blocked_share", "excluded", "warned"],
+            |_| true,
+        ));
     }
     out.push_str("\n年度別の推移\n");
     out.push_str(&part(&v.cohort, &[], |_| true));

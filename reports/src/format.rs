@@ -33,9 +33,11 @@ pub fn cell_text(v: &Value, unit: &str) -> String {
 }
 
 /// A cell of a metric column: as [`cell_text`], but the physician share (the 80% rule is
-/// decided in integers, so 79.96% must not print as 80.0) gets two decimals.
+/// decided in integers, so 79.96% must not print as 80.0) gets two decimals, and a
+/// dimension or label (a year, a code) is printed without thousands separators (2022, not 2,022).
 pub fn column_cell(v: &Value, column: &queries::Column) -> String {
     match v {
+        Value::Int(i) if matches!(column.role, queries::Role::Dim | queries::Role::Label) => i.to_string(),
         Value::Num(x) if column.unit == "%" && column.name.starts_with("share") => format!("{x:.2}"),
         _ => cell_text(v, column.unit),
     }

@@ -39,6 +39,8 @@ fn renewals_command_shows_the_cohort_lists_applicants_and_explains_one() {
     }
     assert!(t.contains("規則セット 2026") && t.contains("jsmo.min_credits"), "rule notes missing:\n{t}");
     assert!(!t.contains("申請者一覧"), "the list is only shown with --list");
+    // Years are written as years (the trend printed 「2,022」).
+    assert!(!t.contains("2,02"), "a year with a thousands separator:\n{t}");
 
     // The list of the not ready holds exactly the cohort's count, each with its messages.
     let o = run(

@@ -17,6 +17,11 @@ pub enum Class {
     Benign,
     /// Benign or malignant cannot be told (脳腫瘍, 皮膚腫瘍, 良悪性不明 …): does not count.
     Ambiguous,
+    /// A precancerous lesion (前がん病変, 異形成): 「認められないことがあります」 (seed 002), so
+    /// the committee decides.
+    Precancerous,
+    /// Not a neoplasm although the name says 悪性 (悪性貧血, 悪性高熱症 …): does not count.
+    NotNeoplasm,
     /// An abbreviation (HCC, NSCLC …) where the general name is required.
     Abbreviation,
     /// Not in the dictionary: reviewed by the committee.
@@ -33,9 +38,29 @@ const ACCEPTED_ABBREVIATIONS: [&str; 22] = [
 /// Benign names that contain a malignant-looking term (血管芽腫 and 肉芽腫 contain 芽腫).
 const BENIGN_EXCEPTIONS: [&str; 7] = ["肉芽腫", "血管芽腫", "骨芽腫", "脂肪芽腫", "良性", "腺腫様", "乳頭腫症"];
 
-/// Names that say the behaviour is unknown or not (yet) malignant.
-const AMBIGUOUS_EXPLICIT: [&str; 8] =
-    ["良悪性不明", "境界悪性", "疑い", "前がん", "前癌", "異形成", "不明腫瘍", "性質不詳"];
+/// Names that say the behaviour is unknown.
+const AMBIGUOUS_EXPLICIT: [&str; 5] = ["良悪性不明", "境界悪性", "疑い", "不明腫瘍", "性質不詳"];
+
+/// Precancerous lesions (「前がん病変などは認められないことがあります」).
+const PRECANCEROUS: [&str; 4] = ["前がん", "前癌", "異形成", "上皮内腫瘍"];
+
+/// Diseases whose names contain a malignant-looking term but are not neoplasms: 悪性 as
+/// "severe" (悪性貧血 = pernicious anaemia), 骨 Paget 病 (osteitis deformans, unlike
+/// extramammary Paget's disease), reactions that imitate a leukaemia or lymphoma.
+const NOT_NEOPLASM: [&str; 12] = [
+    "悪性貧血",
+    "悪性高熱",
+    "悪性高血圧",
+    "悪性症候群",
+    "悪性関節リウマチ",
+    "悪性外耳道炎",
+    "悪性腎硬化症",
+    "骨パジェット病",
+    "骨Paget病",
+    "類白血病反応",
+    "偽リンパ腫",
+    "偽性リンパ腫",
+];
 
 /// Terms of malignant neoplasms, including the seed's allowed examples.
 const MALIGNANT: [&str; 30] = [
@@ -144,6 +169,8 @@ impl Class {
             Class::Malignant => "悪性 (対象)",
             Class::Benign => "良性 (対象外)",
             Class::Ambiguous => "良悪性不明 (対象外)",
+            Class::Precancerous => "前がん病変 (資格審査委員会で審査)",
+            Class::NotNeoplasm => "腫瘍ではない (対象外)",
             Class::Abbreviation => "略語 (一般名で入力)",
             Class::Unknown => "辞書にない (資格審査委員会で審査)",
         }
@@ -151,9 +178,19 @@ impl Class {
 }
 
 /// The dictionary, in the order [`classify`] consults it: (class, terms, what the list is).
-pub fn dictionary() -> [(Class, &'static [&'static str], &'static str); 6] {
+pub fn dictionary() -> [(Class, &'static [&'static str], &'static str); 8] {
     [
-        (Class::Ambiguous, &AMBIGUOUS_EXPLICIT, "names that say the behaviour is unknown or not (yet) malignant"),
+        (Class::Ambiguous, &AMBIGUOUS_EXPLICIT, "names that say the behaviour is unknown"),
+        (
+            Class::Precancerous,
+            &PRECANCEROUS,
+            "precancerous lesions: 「前がん病変などは認められないことがあります」 (seed 002)",
+        ),
+        (
+            Class::NotNeoplasm,
+            &NOT_NEOPLASM,
+            "not neoplasms although the name looks malignant; masked, so that a cancer named beside one still counts",
+        ),
         (
             Class::Abbreviation,
             &ACCEPTED_ABBREVIATIONS,
@@ -169,11 +206,19 @@ pub fn dictionary() -> [(Class, &'static [&'static str], &'static str); 6] {
 /// Classifies a diagnosis name. A name that names the malignancy in parentheses
 /// (「脳腫瘍（髄芽腫）」, 「皮膚腫瘍（基底細胞癌）」) is malignant, as the seed's good examples say.
 pub fn classify(name: &str) -> Verdict {
-    let folded: String = name.chars().map(fold_width).filter(|c| !c.is_whitespace()).collect();
-    let upper = folded.to_ascii_uppercase();
+    let mut folded: String = name.chars().map(fold_width).filter(|c| !c.is_whitespace()).collect();
     if let Some(t) = AMBIGUOUS_EXPLICIT.iter().find(|t| folded.contains(*t)) {
         return Verdict::new(Class::Ambiguous, t);
     }
+    if let Some(t) = PRECANCEROUS.iter().find(|t| folded.contains(*t)) {
+        return Verdict::new(Class::Precancerous, t);
+    }
+    // A non-neoplastic disease is masked, so that 「胃癌（悪性貧血合併）」 is still a cancer.
+    let not_neoplasm = NOT_NEOPLASM.iter().find(|t| folded.contains(*t));
+    for t in NOT_NEOPLASM {
+        folded = folded.replace(t, "・");
+    }
+    let upper = folded.to_ascii_uppercase();
     if let Some(a) = abbreviations(&folded).into_iter().find(|a| !ACCEPTED_ABBREVIATIONS.contains(&a.as_str())) {
         return Verdict::new(Class::Abbreviation, &a);
     }
@@ -182,6 +227,9 @@ pub fn classify(name: &str) -> Verdict {
     }
     if let Some(t) = MALIGNANT.iter().find(|t| upper.contains(&t.to_ascii_uppercase())) {
         return Verdict::new(Class::Malignant, t);
+    }
+    if let Some(t) = not_neoplasm {
+        return Verdict::new(Class::NotNeoplasm, t);
     }
     if let Some(t) = BENIGN.iter().find(|t| folded.contains(*t)) {
         return Verdict::new(Class::Benign, t);

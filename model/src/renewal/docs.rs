@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use super::diagnosis::dictionary;
+use super::inferences::INFERENCES;
 use super::rules::{RenewalRules, VERSIONS};
 use super::vocab::{CARE_ITEMS, CREDIT_KINDS, MEETING_KINDS, ORAL_CARE, ORGAN_AREAS, OTHER_CARE};
 use super::{REQUIREMENTS, Requirement, due_round};
@@ -26,9 +27,11 @@ pub fn markdown() -> String {
          certificate of the register due in it, plus anyone whose application for it is loaded.\n\
          - **Status**: 準備完了 (ready) — an application with no unmet requirement; 未充足 (not ready) — an \
          application with at least one; 未申請 — due, and no application loaded.\n\
-         - **Findings**: each check reports 未充足 (an unmet requirement: blocks the renewal) or 要確認 \
-         (worth a look: does not block), with the place in the application (「申請2(1) No.3」) and a message \
-         in Japanese and English, worded like the societies' systems.\n\
+         - **Findings**: each check reports 未充足 (an unmet requirement: blocks the renewal), 対象外 (one \
+         case does not count, with the reason: it blocks only when fewer than the required cases remain — \
+         an applicant may register spares, 「予備を含め 25 例まで」) or 要確認 (worth a look: does not block), \
+         with the place in the application (「申請2(1) No.3」) and a message in Japanese and English, worded \
+         like the societies' systems.\n\
          - **As-of date**: the round open on a date is its 年度 (2026-10-31 → round 2026); a due certificate not \
          renewed counts as 失効 once it expired before that date, 期限前 until then. The applications are those of \
          the latest loads (an earlier state: `--at-load`).\n\
@@ -38,14 +41,24 @@ pub fn markdown() -> String {
     for r in VERSIONS {
         rule_set(&mut s, r);
     }
-    s.push_str("## Vocabularies\n\n");
+    s.push_str(
+        "## Inferences (what the seeds do not state)\n\n\
+         Judgements the checks make that the seeds leave open, each with its reason. Tell the maintainers when the \
+         committee decides otherwise; a threshold becomes a parameter above.\n\n\
+         | requirement | what the checks do | why |\n|---|---|---|\n",
+    );
+    for i in INFERENCES {
+        let _ = writeln!(s, "| `{}` | {} | {} |", i.code, i.rule, i.reason);
+    }
+    s.push_str("\n## Vocabularies\n\n");
     vocabulary(&mut s, "JSMO credit kinds (種別 of `jsmo_credits`)", &CREDIT_KINDS);
     vocabulary(&mut s, "JSMO 業績目録 organ areas (臓器・領域)", &ORGAN_AREAS);
     vocabulary(&mut s, "JBCT meeting kinds (種別 of `jbct_meetings`)", &MEETING_KINDS);
     s.push_str("### JBCT care items (診療項目)\n\n| 診療項目 | condition |\n|---|---|\n");
     for (item, diagnosis_only) in CARE_ITEMS {
         let cond = if diagnosis_only {
-            "※ diagnosis-only: counts only when cancer was confirmed (a malignant 病理診断名)"
+            "※ diagnosis-only: counts only when cancer was confirmed (the diagnosis names a malignancy or has an \
+             eligible code, or the 病理診断名 is malignant)"
         } else if item == ORAL_CARE {
             "only for がん治療認定医（歯科口腔外科）"
         } else if item == OTHER_CARE {
@@ -81,8 +94,10 @@ fn rule_set(s: &mut String, r: &RenewalRules) {
         s,
         "## Rule set {v}\n\n\
          Windows for round {round}: JSMO credits {jsmo_from} … {jsmo_to} (5 years to 31 August); JBCT cases, \
-         employment periods and meetings {jbct_from} … {jbct_to}. A certificate expiring {expiry} is due in \
-         round {due}.\n\n",
+         employment periods and meetings from the month of the applicant's 前回認定日 (初回認定日 or 前回更新日, \
+         seed 002) to the application, at the latest {jbct_to}; the standard window {jbct_from} … {jbct_to} when \
+         the 前回認定日 is missing (said in the findings). A certificate expiring {expiry} is due in round \
+         {due}.\n\n",
         v = r.version,
         expiry = chrono::NaiveDate::from_ymd_opt(round + 1, 3, 31).map_or_else(String::new, |d| d.to_string()),
         due = chrono::NaiveDate::from_ymd_opt(round + 1, 3, 31).map_or(round, due_round),
@@ -128,6 +143,8 @@ fn condition(req: &Requirement, r: &RenewalRules) -> (&'static str, String) {
     const BLOCKS: &str = "未充足";
     const WARNS: &str = "要確認";
     const BOTH: &str = "未充足 / 要確認";
+    const CASE: &str = "対象外 / 要確認";
+    const CASE_BOTH: &str = "未充足 / 対象外 / 要確認";
     match req.code {
         "jsmo.credits" => (
             BLOCKS,
@@ -171,39 +188,48 @@ fn condition(req: &Requirement, r: &RenewalRules) -> (&'static str, String) {
             (WARNS, "other societies' meetings registered under 学会参加 (not counted; they belong under 論文)".into())
         }
         "jbct.cases" => (
-            BLOCKS,
+            BOTH,
             format!(
-                "fewer than {} cases that count (no 未充足 finding), or more than {} registered",
+                "fewer than {} cases that count (cases with no 対象外 finding), or more than {} registered → 未充足, \
+                 with how many count and which do not; enough cases counting although some do not → 要確認",
                 b.cases_min, b.cases_max
             ),
         ),
         "jbct.diagnosis" => (
-            BOTH,
-            "an ICD-10 code outside C00–C97/D00–D09 or unreadable, an abbreviation, a benign or ambiguous name → \
-             未充足; a name the dictionary does not know, or one that disagrees with its code → 要確認 (see Diagnosis \
-             screening)"
+            CASE,
+            "the case does not count (対象外) for an ICD-10 code outside C00–C97/D00–D09 or unreadable, an \
+             abbreviation, a benign, non-neoplastic or ambiguous name; 要確認 for a listed example (GIST, \
+             カルチノイド, IPMN, 胸腺腫, 腹膜偽粘液腫) coded outside those ranges, a precancerous lesion \
+             (「認められないことがあります」), a name the dictionary does not know, or one that disagrees with its \
+             code (see Diagnosis screening)"
                 .into(),
         ),
         "jbct.care_item" => (
-            BOTH,
-            "a care item not on the list, 口腔ケア outside the dental qualification, a ※ diagnosis-only item \
-             without a malignant 病理診断名 → 未充足; その他 → 要確認"
+            CASE,
+            "対象外 for 口腔ケア outside the dental qualification, or a ※ diagnosis-only item when cancer was not \
+             confirmed (the diagnosis names no malignancy and has no eligible code, and the 病理診断名 is not \
+             malignant); 要確認 for その他, a care item not on the pull-down (reviewed as その他, as the system's \
+             pull-down does), and an empty 病理診断名 (「無し」 must be entered)"
                 .into(),
         ),
         "jbct.period" => (
-            BOTH,
+            CASE_BOTH,
             format!(
-                "a case period that starts after it ends, starts before the window opens, ends after the application \
-                 month (at the latest the window's end), or lies outside the facility's employment periods; more than {} employment periods per facility → \
-                 未充足; an employment period outside the window, or overlapping periods → 要確認",
+                "対象外 for a case period that starts after it ends, lies wholly outside the window, or outside the \
+                 facility's employment periods; 要確認 for a start before the window (「開始：2022/04 以降（それ以前から\
+                 診療している場合も同じ）」: the case counts) or an end after the application month; more than {} \
+                 employment periods per facility → 未充足; an employment period outside the window, or overlapping \
+                 periods → 要確認",
                 b.periods_max
             ),
         ),
         "jbct.facility" => (
-            BLOCKS,
+            CASE_BOTH,
             format!(
-                "more than {} facilities (申請2(1)(2)(3)), or a case whose facility is not registered",
-                b.facilities_max
+                "more than {} facilities (申請2(1)(2)(3)) → 未充足; a case whose facility is not registered → 対象外; \
+                 cases in 申請2(2)(3) although 申請2(1) holds {} or more → 要確認 (「申請2(1) で、20症例に満たず…\
+                 の場合のみ」)",
+                b.facilities_max, b.cases_min
             ),
         ),
         "jbct.duplicate" => (WARNS, "two cases with the same age, sex, diagnosis name and facility".into()),

@@ -1,8 +1,10 @@
 //! がん治療認定医 (JBCT) renewal: case-list screening and the applicant's
 //! requirements (seeds 002 and 003).
 //!
-//! A case counts towards the 20 when none of its findings is a blocker; warnings
-//! (a likely duplicate patient, a name the committee reviews) leave it counted.
+//! A case counts towards the 20 when none of its findings is [`Severity::Excluded`] (対象外);
+//! warnings (a likely duplicate patient, a name the committee reviews) leave it counted. A case
+//! that does not count blocks nobody by itself: the applicant is 未充足 only when fewer than 20
+//! count (spares are allowed up to 25).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -11,7 +13,7 @@ use serde::Serialize;
 
 use super::cases::check_case;
 use super::rules::JbctRules;
-use super::{Assessment, Finding, Severity, month_of};
+use super::{Assessment, Finding, Severity, month_label, month_of};
 
 use super::cases::span;
 
@@ -73,6 +75,9 @@ pub struct Application {
     pub deferred: bool,
     /// Holds a 緩和ケア研修会 certificate.
     pub palliative_certificate: bool,
+    /// 前回認定日 (first certification or last renewal): the case and meeting window opens in
+    /// its month (seed 002 (3)(4)); when missing, the round's standard window is used.
+    pub certified_on: Option<NaiveDate>,
     /// 申請時点; cases and periods may not end after its month (default: the window's end).
     pub applied_on: Option<NaiveDate>,
     pub facilities: Vec<Facility>,
@@ -88,16 +93,34 @@ pub(crate) fn slot_label(slot: u32) -> String {
 /// Checks one application against the rules.
 pub fn check(app: &Application, rules: &JbctRules) -> Assessment {
     let mut out = Assessment::default();
-    let (from, window_end) = rules.window(app.round);
+    let (standard_from, window_end) = rules.window(app.round);
+    let from = match app.certified_on {
+        Some(d) => month_of(d),
+        None => {
+            out.findings.push(Finding::warning(
+                "jbct.period",
+                format!(
+                    "前回認定日が入力されていないため、標準の対象期間 ({} 以降) で判定しています",
+                    month_label(standard_from)
+                ),
+                format!(
+                    "前回認定日 is missing: the round's standard window from {} was used",
+                    month_label(standard_from)
+                ),
+            ));
+            standard_from
+        }
+    };
     let end = month_of(app.applied_on.map_or(window_end, |d| d.min(window_end)));
     let facilities: BTreeMap<u32, &Facility> = app.facilities.iter().map(|f| (f.slot, f)).collect();
     check_facilities(&mut out, app, rules, from, end);
     let mut counted = 0u32;
+    let mut excluded: Vec<String> = Vec::new();
     let mut seen: HashMap<(u32, &str, String, u32), u32> = HashMap::new();
     for case in &app.cases {
         let place = format!("{} No.{}", slot_label(case.slot), case.no);
         let findings = check_case(case, app.dental, facilities.get(&case.slot).copied(), from, end);
-        let blocked = findings.iter().any(|f| f.severity == Severity::Blocker);
+        let out_of_count = findings.iter().any(|f| f.severity == Severity::Excluded);
         out.findings.extend(findings.into_iter().map(|f| f.at(place.clone())));
         let key = (case.age, case.sex.as_str(), normal_name(&case.diagnosis), case.slot);
         if let Some(first) = seen.get(&key) {
@@ -107,12 +130,14 @@ pub fn check(app: &Application, rules: &JbctRules) -> Assessment {
                     format!("No.{first} と同一患者の可能性があります (年齢・性別・診断名・施設が同じ)"),
                     format!("possibly the same patient as No.{first} (same age, sex, diagnosis and facility)"),
                 )
-                .at(place),
+                .at(place.clone()),
             );
         } else {
             seen.insert(key, case.no);
         }
-        if !blocked {
+        if out_of_count {
+            excluded.push(place);
+        } else {
             counted += 1;
         }
     }
@@ -124,11 +149,37 @@ pub fn check(app: &Application, rules: &JbctRules) -> Assessment {
             format!("at most {} cases may be registered (currently {registered})", rules.cases_max),
         ));
     }
+    let not_counted = if excluded.is_empty() {
+        String::new()
+    } else {
+        format!("、対象外 {} 例: {}", excluded.len(), excluded.join("、"))
+    };
     if counted < rules.cases_min {
         out.findings.push(Finding::blocker(
             "jbct.cases",
-            format!("症例数が不足しています (現在 {counted} 例)"),
-            format!("not enough cases (currently {counted}; {} required)", rules.cases_min),
+            format!("症例数が不足しています (対象 {counted} 例 / 登録 {registered} 例{not_counted})"),
+            format!("not enough cases ({counted} count of {registered} registered; {} required)", rules.cases_min),
+        ));
+    } else if !excluded.is_empty() {
+        out.findings.push(Finding::warning(
+            "jbct.cases",
+            format!("対象 {counted} 例で症例数を満たします (登録 {registered} 例{not_counted})"),
+            format!("{counted} of {registered} cases count, enough for {}; {} do not", rules.cases_min, excluded.len()),
+        ));
+    }
+    let in_first = app.cases.iter().filter(|c| c.slot == 1).count() as u32;
+    let in_others = registered - in_first;
+    if in_first >= rules.cases_min && in_others > 0 {
+        out.findings.push(Finding::warning(
+            "jbct.facility",
+            format!(
+                "申請2(2)(3) は申請2(1) で {min} 症例に満たない場合のみ登録します (申請2(1) {in_first} 例、申請2(2)(3) {in_others} 例)",
+                min = rules.cases_min
+            ),
+            format!(
+                "申請2(2)(3) are for applicants with fewer than {} cases in 申請2(1), which holds {in_first}",
+                rules.cases_min
+            ),
         ));
     }
     let meetings = check_meetings(&mut out, app, rules, from, window_end);
@@ -328,6 +379,7 @@ mod tests {
         Application {
             certificate_no: "2022-00001".into(),
             round: 2026,
+            certified_on: Some(m(2022, 4)),
             facilities: vec![Facility {
                 slot: 1,
                 name: "伊勢赤十字病院".into(),
@@ -362,6 +414,10 @@ mod tests {
         assert_eq!(a.count("meetings"), Some(3));
     }
 
+    fn texts(a: &Assessment, severity: Severity) -> Vec<String> {
+        a.findings.iter().filter(|f| f.severity == severity).map(Finding::text_ja).collect()
+    }
+
     #[test]
     fn too_few_cases_counts_only_eligible_ones() {
         let mut app = ready();
@@ -369,13 +425,91 @@ mod tests {
         app.cases[4].diagnosis = "神経鞘腫".into();
         let a = check(&app, &RENEWAL_2026.jbct);
         assert_eq!(
-            blockers(&a),
+            texts(&a, Severity::Excluded),
             [
                 "申請2(1) No.4: 診断名に略語は使用できません [HCC] (一般名で入力してください)",
                 "申請2(1) No.5: 良性腫瘍などは対象疾患ではありません [神経鞘腫]",
-                "症例数が不足しています (現在 18 例)",
             ]
         );
+        assert_eq!(
+            blockers(&a),
+            ["症例数が不足しています (対象 18 例 / 登録 20 例、対象外 2 例: 申請2(1) No.4、申請2(1) No.5)"]
+        );
+    }
+
+    /// Seed 003: 「20 症例以上（入院・外来問わず、予備を含め 25 例まで）」 — a doubtful case is
+    /// dropped, not held against the applicant (issue 26, 2022-02689: 22 countable, blocked by one).
+    #[test]
+    fn spare_cases_are_spares_a_case_that_does_not_count_blocks_nobody_while_20_count() {
+        let mut app = ready();
+        app.cases.extend((21..=23).map(|n| case(1, n, "肺がん")));
+        app.cases[5].diagnosis = "縦隔腫瘍".into();
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert!(a.ready(), "{:?}", a.findings);
+        assert_eq!(a.count("cases"), Some(22));
+        assert_eq!(
+            texts(&a, Severity::Excluded),
+            ["申請2(1) No.6: 良悪性が不明な診断名は症例数としてカウントしません [縦隔腫瘍]"]
+        );
+        assert_eq!(
+            a.findings.iter().filter(|f| f.code == "jbct.cases").map(Finding::text_ja).collect::<Vec<_>>(),
+            ["対象 22 例で症例数を満たします (登録 23 例、対象外 1 例: 申請2(1) No.6)"]
+        );
+    }
+
+    /// Seed 002 (3): cases 「前回認定日（初回認定日あるいは前回更新日）から申請時までの期間に」 — the
+    /// applicant's own window, not the round's.
+    #[test]
+    fn the_window_opens_at_the_applicants_own_last_certification() {
+        // Renewed a year late (2023-04): a case of 2022 is before the window.
+        let mut app = ready();
+        app.certified_on = Some(NaiveDate::from_ymd_opt(2023, 4, 1).expect("date"));
+        app.cases[0].from = m(2022, 6);
+        app.cases[0].to = m(2022, 12);
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert_eq!(
+            texts(&a, Severity::Excluded),
+            ["申請2(1) No.1: 実施期間 2022/06–2022/12 が今回対象となる期間 (2023/04–2026/09) の外です"]
+        );
+        // Certified in 2021 (off the standard cycle): a case of 2021/10 counts.
+        let mut app = ready();
+        app.certified_on = Some(NaiveDate::from_ymd_opt(2021, 10, 1).expect("date"));
+        app.facilities[0].periods = vec![(m(2021, 10), m(2026, 9))];
+        app.cases[0].from = m(2021, 10);
+        app.cases[0].to = m(2021, 12);
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert!(a.ready() && a.findings.is_empty(), "{:?}", a.findings);
+        // Missing: the standard window, said in the findings.
+        app.certified_on = None;
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert!(
+            texts(&a, Severity::Warning).contains(
+                &"前回認定日が入力されていないため、標準の対象期間 (2022/04 以降) で判定しています".to_string()
+            ),
+            "{:?}",
+            a.findings
+        );
+    }
+
+    /// Seed 003: 「申請2（1）で、20症例に満たず、2つ以上の施設での症例を登録されたい場合のみ、申請2（2）（3）で
+    /// 登録してください」.
+    #[test]
+    fn other_facilities_are_for_applicants_short_of_20_in_the_first() {
+        let mut app = ready();
+        app.facilities.push(Facility {
+            slot: 2,
+            name: "岐阜赤十字病院".into(),
+            periods: vec![(m(2022, 4), m(2026, 9))],
+        });
+        app.cases.push(case(2, 21, "胃がん"));
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert!(a.ready());
+        assert_eq!(
+            texts(&a, Severity::Warning),
+            ["申請2(2)(3) は申請2(1) で 20 症例に満たない場合のみ登録します (申請2(1) 20 例、申請2(2)(3) 1 例)"]
+        );
+        app.cases.remove(0);
+        assert!(texts(&check(&app, &RENEWAL_2026.jbct), Severity::Warning).is_empty());
     }
 
     #[test]
@@ -418,7 +552,9 @@ mod tests {
         assert!(a.ready(), "{:?}", a.findings);
         app.cases[0].to = m(2023, 8);
         let a = check(&app, &RENEWAL_2026.jbct);
-        assert_eq!(blockers(&a)[0], "申請2(1) No.1: 実施期間 2023/01–2023/08 が施設在籍期間の外です");
+        assert_eq!(texts(&a, Severity::Excluded), ["申請2(1) No.1: 実施期間 2023/01–2023/08 が施設在籍期間の外です"]);
+        assert_eq!(a.count("cases"), Some(19));
+        assert!(!a.ready());
     }
 
     #[test]

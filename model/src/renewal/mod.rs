@@ -6,11 +6,13 @@
 //! - [`vocab`]: the systems' vocabularies (organ areas, care items, e-learning fields …).
 //! - [`diagnosis`]: ICD-10 ranges and the diagnosis-name dictionary.
 //! - [`jsmo`], [`jbct`]: one application in, an [`Assessment`] out; [`cases`]: one JBCT case.
+//! - [`inferences`]: what the checks decide that the seeds do not state, with the reasons.
 //! - [`docs`]: `docs/renewals.md`, generated from the above.
 
 pub mod cases;
 pub mod diagnosis;
 pub mod docs;
+pub mod inferences;
 pub mod jbct;
 pub mod jsmo;
 pub mod rules;
@@ -21,11 +23,15 @@ use serde::Serialize;
 
 pub use rules::{RENEWAL_2026, RenewalRules};
 
-/// Whether a finding stops the renewal or only needs a look.
+/// Whether a finding stops the renewal, takes one entry out of a count, or only needs a look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Severity {
     /// An unmet requirement: the applicant is not ready.
     Blocker,
+    /// One entry (a case) does not count, with the reason. It blocks only through the
+    /// requirement whose count it lowers: an applicant may register spare cases (seed 003,
+    /// 「予備を含め 25 例まで」), and 20 that count are enough.
+    Excluded,
     /// Worth a look (a likely duplicate case, a name the committee reviews …); does not block.
     Warning,
 }
@@ -34,6 +40,7 @@ impl Severity {
     pub fn label_ja(self) -> &'static str {
         match self {
             Severity::Blocker => "未充足",
+            Severity::Excluded => "対象外",
             Severity::Warning => "要確認",
         }
     }
@@ -41,6 +48,7 @@ impl Severity {
     pub fn key(self) -> &'static str {
         match self {
             Severity::Blocker => "blocker",
+            Severity::Excluded => "excluded",
             Severity::Warning => "warning",
         }
     }
@@ -69,6 +77,10 @@ impl Finding {
 
     fn warning(code: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
         Self::new(code, Severity::Warning, ja, en)
+    }
+
+    fn excluded(code: &'static str, ja: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(code, Severity::Excluded, ja, en)
     }
 
     fn at(mut self, place: impl Into<String>) -> Self {

@@ -160,10 +160,13 @@ pub const BLOCKERS: MetricDef = MetricDef {
     group: Group::Renewals,
     title_ja: "更新の未充足要件（要件別）",
     title_en: "Unmet renewal requirements",
-    summary: "Per 資格, 更新年度 and requirement: applicants not ready because of it, and applicants with a warning on it.",
+    summary: "Per 資格, 更新年度 and requirement: applicants not ready because of it, applicants with a case it \
+        takes out of the count, and applicants with a warning on it.",
     definition: "An applicant counts once per requirement with at least one unmet finding of it (an applicant may \
-        miss several, so the rows do not add up to the not-ready total); warned = applicants with a warning \
-        (要確認) of that requirement. Requirements are those of `model::renewal::REQUIREMENTS`.",
+        miss several, so the rows do not add up to the not-ready total); excluded = applicants with at least one \
+        case that does not count for that reason (対象外: it blocks only when fewer than 20 cases count, which is \
+        then a 症例数 blocker); warned = applicants with a warning (要確認) of that requirement. Requirements are \
+        those of `model::renewal::REQUIREMENTS`.",
     unit: "人",
     sources: SOURCES,
     caveats: &[RULES_CAVEAT],
@@ -184,6 +187,7 @@ fn blockers<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             .frame(&format!(
                 "SELECT qualification, renewal_fy, code,
                         COUNT(DISTINCT CASE WHEN severity = '未充足' THEN certificate_no END) AS blocked,
+                        COUNT(DISTINCT CASE WHEN severity = '対象外' THEN certificate_no END) AS excluded,
                         COUNT(DISTINCT CASE WHEN severity = '要確認' THEN certificate_no END) AS warned
                  FROM renewal_findings WHERE {} AND {round_filter} GROUP BY 1, 2, 3",
                 qualification_filter(cx)
@@ -202,6 +206,7 @@ fn blockers<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Column::dim("requirement", "要件", "Requirement"),
             Column::people("blocked", "未充足の申請者", "Applicants blocked"),
             Column::derived("blocked_share", "未充足者に占める割合", "Share of the not ready", "%"),
+            Column::people("excluded", "対象外の症例がある申請者", "Applicants with a case not counted"),
             Column::people("warned", "要確認の申請者", "Applicants warned"),
         ]);
         let mut rounds: Vec<(String, i64, i64)> = (0..totals.len())
@@ -229,11 +234,12 @@ fn blockers<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                     Value::text(req.ja),
                     Value::Int(n("blocked")),
                     Value::opt_num(share),
+                    Value::Int(n("excluded")),
                     Value::Int(n("warned")),
                 ]);
             }
         }
-        out.non_additive.extend(["blocked", "blocked_share", "warned"]);
+        out.non_additive.extend(["blocked", "blocked_share", "excluded", "warned"]);
         rule_notes(&mut out, info);
         Ok(out)
     })

@@ -302,13 +302,18 @@ fn renewals_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
         }
     }
     doc.table(
-        Table::from_result(&blockers, &["qualification", "requirement", "blocked", "blocked_share", "warned"])
-            .filter(|r| r.get(2).is_some_and(|b| b != "0") || r.get(4).is_some_and(|w| w != "0"))
-            .caption(format!("要件別の未充足・要確認の申請者（{round}年度）")),
+        Table::from_result(
+            &blockers,
+            &["qualification", "requirement", "blocked", "blocked_share", "excluded", "warned"],
+        )
+        .filter(|r| [2, 4, 5].iter().any(|&i| r.get(i).is_some_and(|v| v != "0")))
+        .caption(format!("要件別の未充足・対象外・要確認の申請者（{round}年度）")),
     );
     doc.note(
         "一人が複数の要件を満たしていないことがあるため、要件別の人数の合計は未充足の人数と一致しません。\
-         申請者ごとの内容はダッシュボードの「専門医更新」または oncometrics renewals --list で確認できます。",
+         対象外は、その理由で数えない症例がある申請者です（予備を含め 25 例まで登録でき、20 例が数えられれば\
+         充足します）。申請者ごとの内容はダッシュボードの「専門医更新」または oncometrics renewals --list で\
+         確認できます。",
     );
     for n in &cohort.notes {
         doc.note(n.ja.clone());
