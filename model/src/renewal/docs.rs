@@ -180,13 +180,19 @@ fn condition(req: &Requirement, r: &RenewalRules) -> (&'static str, String) {
         ),
         "jsmo.exam" => (
             BOTH,
-            "筆記試験 (web exam from the 4th renewal) 未申込 or 不合格 → 未充足; 申込済 (booked, not taken) → 要確認"
-                .into(),
+            format!(
+                "the renewal exam — 筆記試験, or 更新試験 (web) for the 4th renewal and later (更新回数 ≥ {}) from \
+                 round {} — 未申込 or 不合格 → 未充足; 申込済 (booked, not taken) or no result recorded → 要確認",
+                j.web_exam_after_renewals, j.web_exam_from_round
+            ),
         ),
         "jsmo.window" => (WARNS, "credit entries dated outside the window (not counted)".into()),
-        "jsmo.other_society" => {
-            (WARNS, "other societies' meetings registered under 学会参加 (not counted; they belong under 論文)".into())
-        }
+        "jsmo.other_society" => (
+            WARNS,
+            "other societies' meetings registered under 学会参加 (not counted; they belong under 論文), or the \
+                 society's seminars registered there (counted automatically under 当会セミナー; not counted twice)"
+                .into(),
+        ),
         "jbct.cases" => (
             BOTH,
             format!(

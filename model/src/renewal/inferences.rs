@@ -37,9 +37,11 @@ pub const INFERENCES: &[Inference] = &[
     ),
     inference(
         "jsmo.exam",
-        "筆記試験 合格 or not recorded: nothing; 申込済: 要確認; 未申込 or 不合格: 未充足.",
-        "Seed 001 shows the states 申込済 and 合格 on the application screen; what the others mean for readiness is \
-         inferred. An exam not recorded is not judged, since only the 4th and later renewals take it.",
+        "筆記試験 合格: nothing; 申込済 or no result recorded: 要確認; 未申込 or 不合格: 未充足. For the 4th renewal \
+         and later (更新回数 ≥ 3) from round 2025 the same states are read as the web exam's.",
+        "Seed 001 shows the states 申込済 and 合格 and says the exam may be booked in the 4th and 5th year; what the \
+         other states mean for readiness is inferred. Seed 000: web exams for the 4th renewal and later from \
+         FY2025; whether they differ in what counts as passed is not stated.",
     ),
     inference(
         "jbct.cases",

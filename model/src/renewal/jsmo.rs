@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::rules::JsmoRules;
-use super::vocab::{OWN_MEETING, SEMINAR_A, SEMINAR_B};
+use super::vocab::{OWN_MEETING, OWN_SEMINARS, SEMINAR_A, SEMINAR_B};
 use super::{Assessment, Finding, int};
 
 /// One registered credit entry (研究業績 学会参加 / 当会セミナー / 論文).
@@ -54,12 +54,25 @@ pub fn check(app: &Application, rules: &JsmoRules) -> Assessment {
             format!("{outside} entries fall outside the window {from} to {to} (not counted)"),
         ));
     }
-    let other_in_meetings = app.credits.iter().filter(|e| e.part == "学会参加" && e.kind != OWN_MEETING).count();
-    if other_in_meetings > 0 {
+    // Under 学会参加 only the society's own meeting counts: a seminar there is counted anyway
+    // (automatically, under 当会セミナー), another society's meeting belongs under 論文.
+    let in_meetings = |e: &&CreditEntry| e.part == "学会参加" && e.kind != OWN_MEETING;
+    let seminars = app.credits.iter().filter(in_meetings).filter(|e| OWN_SEMINARS.contains(&e.kind.as_str())).count();
+    let others = app.credits.iter().filter(in_meetings).count() - seminars;
+    if seminars > 0 {
         out.findings.push(Finding::warning(
             "jsmo.other_society",
-            format!("研究業績 学会参加 に他学会の業績が {other_in_meetings} 件あります (単位に算入されません)"),
-            format!("{other_in_meetings} other-society entries under 学会参加 (not counted; register them under 論文)"),
+            format!(
+                "研究業績 学会参加 に当会セミナーが {seminars} 件あります (当会セミナーの単位は自動算入されるため登録不要です)"
+            ),
+            format!("{seminars} of the society's seminars under 学会参加 (counted automatically; do not register them)"),
+        ));
+    }
+    if others > 0 {
+        out.findings.push(Finding::warning(
+            "jsmo.other_society",
+            format!("研究業績 学会参加 に他学会の業績が {others} 件あります (単位に算入されません)"),
+            format!("{others} other-society entries under 学会参加 (not counted; register them under 論文)"),
         ));
     }
     let counted: Vec<&CreditEntry> =
@@ -120,17 +133,27 @@ pub fn check(app: &Application, rules: &JsmoRules) -> Assessment {
             ));
         }
     }
+    let (exam, exam_en) = if rules.web_exam(app.round, app.renewals) {
+        ("更新試験 (web)", "web renewal exam")
+    } else {
+        ("筆記試験", "written exam")
+    };
     match app.exam.as_deref() {
-        Some("合格") | None => {}
+        Some("合格") => {}
+        None => out.findings.push(Finding::warning(
+            "jsmo.exam",
+            format!("{exam}の結果が記録されていません"),
+            format!("no result of the {exam_en} is recorded"),
+        )),
         Some("申込済") => out.findings.push(Finding::warning(
             "jsmo.exam",
-            "筆記試験は申込済です (未受験)",
-            "the written exam is booked, not yet taken",
+            format!("{exam}は申込済です (未受験)"),
+            format!("the {exam_en} is booked, not yet taken"),
         )),
         Some(state) => out.findings.push(Finding::blocker(
             "jsmo.exam",
-            format!("筆記試験に合格していません ({state})"),
-            format!("the written exam is not passed ({state})"),
+            format!("{exam}に合格していません ({state})"),
+            format!("the {exam_en} is not passed ({state})"),
         )),
     }
     out.counts = vec![
@@ -194,6 +217,7 @@ mod tests {
             round: 2026,
             documents: vec!["研究業績 学会参加".into(), "研究業績 論文".into()],
             credits: vec![entry("論文", "論文", d(2024, 1, 10), 10)],
+            exam: Some("合格".into()),
             ..Default::default()
         };
         let a = check(&app, &RENEWAL_2026.jsmo);
@@ -288,10 +312,44 @@ mod tests {
     #[test]
     fn the_exam_blocks_unless_passed_or_booked() {
         let mut app = ready();
+        app.renewals = 1;
         app.exam = Some("申込済".into());
         let a = check(&app, &RENEWAL_2026.jsmo);
         assert!(a.ready() && codes(&a) == ["jsmo.exam"]);
         app.exam = Some("未申込".into());
         assert_eq!(check(&app, &RENEWAL_2026.jsmo).findings[0].ja, "筆記試験に合格していません (未申込)");
+        app.exam = None;
+        let a = check(&app, &RENEWAL_2026.jsmo);
+        assert!(a.ready());
+        assert_eq!(a.findings[0].ja, "筆記試験の結果が記録されていません");
+    }
+
+    /// Seed 000: 「2025 年度より、更新 4 回目以降の先生においては WEB 試験における認定が認められる」 —
+    /// from the loaded 更新回数.
+    #[test]
+    fn the_fourth_renewal_from_2025_takes_the_web_exam() {
+        let mut app = ready();
+        app.exam = Some("不合格".into());
+        app.renewals = 3;
+        assert_eq!(check(&app, &RENEWAL_2026.jsmo).findings[0].ja, "更新試験 (web)に合格していません (不合格)");
+        app.renewals = 2;
+        assert_eq!(check(&app, &RENEWAL_2026.jsmo).findings[0].ja, "筆記試験に合格していません (不合格)");
+        app.renewals = 3;
+        app.round = 2024;
+        assert!(!RENEWAL_2026.jsmo.web_exam(2024, 3) && RENEWAL_2026.jsmo.web_exam(2025, 3));
+    }
+
+    /// Seed 001: 「※本学会が主催する教育セミナー・Best of ASCO は単位が自動算入されますので登録しないでください」
+    /// — a seminar under 学会参加 is not another society's.
+    #[test]
+    fn a_seminar_under_meetings_is_not_called_another_society() {
+        let mut app = ready();
+        app.credits.push(entry("学会参加", SEMINAR_B, d(2024, 7, 2), 10));
+        let a = check(&app, &RENEWAL_2026.jsmo);
+        assert!(a.ready());
+        assert_eq!(
+            a.findings.iter().map(|f| f.ja.as_str()).collect::<Vec<_>>(),
+            ["研究業績 学会参加 に当会セミナーが 1 件あります (当会セミナーの単位は自動算入されるため登録不要です)"]
+        );
     }
 }

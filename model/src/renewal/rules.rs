@@ -69,6 +69,10 @@ pub struct JsmoRules {
     pub window_years: i32,
     /// 「学会に 1 回以上参加」.
     pub min_own_meetings: u32,
+    /// The renewal exam is taken on the web from this round (FY2025, seed 000) …
+    pub web_exam_from_round: i32,
+    /// … by those with at least this many renewals before (3: the 4th renewal and later).
+    pub web_exam_after_renewals: u32,
 }
 
 /// がん治療認定医 (JBCT) renewal, seeds 002 and 003.
@@ -129,6 +133,8 @@ pub const RENEWAL_2026: RenewalRules = RenewalRules {
         trials_max: 5,
         window_years: 5,
         min_own_meetings: 1,
+        web_exam_from_round: 2025,
+        web_exam_after_renewals: 3,
     },
     jbct: JbctRules {
         cases_min: 20,
@@ -201,6 +207,11 @@ impl JsmoRules {
     /// The credit window of a round: 1 September five years before to 31 August.
     pub fn window(&self, round: i32) -> (NaiveDate, NaiveDate) {
         (ymd(round - self.window_years, 9, 1), ymd(round, 8, 31))
+    }
+
+    /// Whether an applicant with `renewals` renewals before takes the web exam in `round`.
+    pub fn web_exam(&self, round: i32, renewals: u32) -> bool {
+        round >= self.web_exam_from_round && renewals >= self.web_exam_after_renewals
     }
 }
 

@@ -45,6 +45,10 @@ pub const SEMINAR_A: &str = "教育セミナーA";
 pub const SEMINAR_B: &str = "教育セミナーB";
 
 /// What a JSMO credit entry is.
+/// The society's own seminars, counted automatically (「研究業績 当会セミナー」): entered by hand
+/// they are a mistake (「単位が自動算入されますので登録しないでください」).
+pub const OWN_SEMINARS: [&str; 3] = [SEMINAR_A, SEMINAR_B, "Best of ASCO"];
+
 pub const CREDIT_KINDS: Vocabulary = Vocabulary {
     name_ja: "種別",
     name_en: "kind",
