@@ -379,6 +379,22 @@ pub const JBCT_RENEWALS: DatasetSpec = DatasetSpec {
             "required after a deferral",
         ),
         colx("applied_on", "申請日", &["申請時点"], false, Date, "cases may not end after its month"),
+        colx(
+            "licence",
+            "免許",
+            &["免許種別", "医師免許"],
+            false,
+            Vocab(&rv::LICENCES),
+            "申請資格 (1): 医師 or 歯科医師; checked when given",
+        ),
+        colx(
+            "membership",
+            "会員種別",
+            &["所属学会の会員種別"],
+            false,
+            Vocab(&rv::MEMBERSHIP_KINDS),
+            "申請資格 (2): 正会員, 名誉会員, 功労会員 or 特別会員 of an approved society; checked when given",
+        ),
     ],
 };
 

@@ -181,7 +181,7 @@ fn months(f: &Frame, r: usize, from: &str, to: &str) -> Option<(NaiveDate, Naive
 async fn jbct_applications(s: &Snapshot, rules: &mut RoundRules) -> Result<BTreeMap<(i32, String), Checked>> {
     let q = |sql: &'static str| async move { Ok::<_, Error>(Frame::from_batches(&s.sql(sql).await?)) };
     let apps = q("SELECT renewal_fy, certificate_no, member_key, CAST(dental AS INT) AS dental,
-                  CAST(deferred AS INT) AS deferred, palliative_cert, certified_on, applied_on
+                  CAST(deferred AS INT) AS deferred, palliative_cert, certified_on, applied_on, licence, membership
                   FROM jbct_renewals ORDER BY renewal_fy, certificate_no")
     .await?;
     let fac = q("SELECT * FROM jbct_facilities ORDER BY row_no").await?;
@@ -203,6 +203,8 @@ async fn jbct_applications(s: &Snapshot, rules: &mut RoundRules) -> Result<BTree
                 deferred: yes(&apps, r, "deferred"),
                 palliative_certificate: apps.text(r, "palliative_cert").is_some(),
                 certified_on: apps.date(r, "certified_on"),
+                licence: apps.text(r, "licence"),
+                membership: apps.text(r, "membership"),
                 applied_on: apps.date(r, "applied_on"),
                 ..Default::default()
             },

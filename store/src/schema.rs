@@ -99,6 +99,17 @@ impl Table {
         format!("CREATE TABLE IF NOT EXISTS {} (\n  {}\n)", self.name, cols.join(",\n  "))
     }
 
+    /// Statements that bring a table made by an older build up to this one: every nullable
+    /// column is added when missing (new columns are only ever appended, nullable, so that
+    /// the column order of an older table and a new one is the same).
+    pub fn additions(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .filter(|(_, _, null)| *null)
+            .map(|(n, t, _)| format!("ALTER TABLE {} ADD COLUMN IF NOT EXISTS {n} {}", self.name, t.duckdb()))
+            .collect()
+    }
+
     pub fn column_names(&self) -> Vec<&'static str> {
         self.columns.iter().map(|c| c.0).collect()
     }
@@ -353,6 +364,10 @@ pub const JBCT_RENEWALS: Table = Table {
         ("deferred", Bool, false),
         ("palliative_cert", Text, true),
         ("applied_on", Date, true),
+        // Added after schema version 1 was released: nullable and last, so that opening an
+        // older warehouse adds them (`Table::additions`).
+        ("licence", Text, true),
+        ("membership", Text, true),
     ],
     supersede: Supersede::ByKey(&["renewal_fy"]),
     in_lake: true,

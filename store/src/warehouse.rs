@@ -91,6 +91,7 @@ impl Warehouse {
     fn create_schema(&self) -> Result<()> {
         let mut ddl = vec![schema::META_DDL.to_string(), schema::LOADS_DDL.to_string()];
         ddl.extend(TABLES.iter().map(|t| t.ddl()));
+        ddl.extend(TABLES.iter().flat_map(|t| t.additions()));
         let sql = ddl.join(";\n") + ";";
         self.conn.execute_batch(&sql).ctx(|| format!("create schema in {}", self.path.display()))?;
         let version = self.meta("schema_version")?;

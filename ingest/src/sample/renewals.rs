@@ -123,6 +123,8 @@ pub fn generate(rng: &mut Rng, certs: &[Certificate]) -> RenewalFiles {
             "更新猶予歴",
             "緩和ケア研修会修了証書No",
             "申請日",
+            "免許",
+            "会員種別",
         ]),
         facilities: Sheet::new(&[
             "更新年度",
@@ -295,7 +297,7 @@ fn jsmo(rng: &mut Rng, f: &mut RenewalFiles, c: &Certificate, round: i32, renewa
     }
 }
 
-const JBCT_MODES: [&str; 18] = [
+const JBCT_MODES: [&str; 19] = [
     "few_cases",
     "too_many_cases",
     "abbreviation",
@@ -314,6 +316,7 @@ const JBCT_MODES: [&str; 18] = [
     "elearning_missing",
     "electives",
     "palliative",
+    "ineligible",
 ];
 
 /// (diagnosis, ICD-10, pathology) of eligible cases.
@@ -354,7 +357,15 @@ fn jbct(rng: &mut Rng, f: &mut RenewalFiles, c: &Certificate, round: i32, fate: 
         Fate::Fails(i) => Some(JBCT_MODES[i]),
     };
     let rules = &RENEWAL_2026.jbct;
-    let (from, end) = rules.window(round);
+    let (standard_from, end) = rules.window(round);
+    // 前回認定日: most renewed on the standard cycle; some were certified half a year
+    // earlier or renewed a year late, and their cases run from that month.
+    let certified = match rng.below(100) {
+        0..=2 => ymd(round - 5, 10, 1),
+        3..=5 => ymd(round - 3, 4, 1),
+        _ => standard_from,
+    };
+    let from = certified;
     // 申請時点: periods end in its month at the latest.
     let applied = day_between(rng, ymd(round, 6, 15), ymd(round, 9, 16)).min(today());
     let end = end.min(applied).with_day(1).unwrap_or(end);
@@ -362,23 +373,41 @@ fn jbct(rng: &mut Rng, f: &mut RenewalFiles, c: &Certificate, round: i32, fate: 
     let deferred = mode == Some("palliative") || rng.chance(0.05);
     let palliative =
         if mode == Some("palliative") || !deferred { String::new() } else { format!("{:06}", rng.below(999_999)) };
+    let dental = if mode == Some("oral_care") {
+        ""
+    } else if rng.chance(0.03) {
+        "○"
+    } else {
+        ""
+    };
+    let ineligible = mode == Some("ineligible");
+    let licence = match (ineligible && rng.chance(0.5), dental.is_empty()) {
+        (true, _) => "その他",
+        (false, true) => "医師",
+        (false, false) => "歯科医師",
+    };
+    let membership = if ineligible && licence != "その他" {
+        "準会員"
+    } else {
+        match rng.below(100) {
+            0..=2 => "名誉会員",
+            3..=4 => "功労会員",
+            5..=6 => "特別会員",
+            _ => "正会員",
+        }
+    };
     f.jbct.push(vec![
         round.to_string(),
         no.clone(),
         c.member_no.clone().unwrap_or_default(),
         // 和暦 as the JBCT office writes it.
-        model::era::Era::format(ymd(round - 4, 4, 1)).unwrap_or_default(),
-        if mode == Some("oral_care") {
-            ""
-        } else if rng.chance(0.03) {
-            "○"
-        } else {
-            ""
-        }
-        .into(),
+        model::era::Era::format(certified).unwrap_or_default(),
+        dental.into(),
         if deferred { "○" } else { "" }.into(),
         palliative,
         d(applied),
+        licence.into(),
+        membership.into(),
     ]);
     // Facilities: one for the whole window, or a move part-way.
     let two = rng.chance(0.2) || mode == Some("outside_employment");
@@ -455,7 +484,11 @@ fn jbct(rng: &mut Rng, f: &mut RenewalFiles, c: &Certificate, round: i32, fate: 
                 }
                 Some("care_unknown") => care = "温熱療法".into(),
                 Some("unconfirmed") => {
+                    // An imaging finding never confirmed as cancer: neither the name, a code
+                    // nor the pathology says so.
                     care = "画像診断".into();
+                    row[10] = "リンパ節腫大".into();
+                    row[11].clear();
                     row[12] = "無し".into();
                 }
                 Some("oral_care") => care = "口腔ケア".into(),

@@ -193,6 +193,12 @@ fn condition(req: &Requirement, r: &RenewalRules) -> (&'static str, String) {
                  society's seminars registered there (counted automatically under 当会セミナー; not counted twice)"
                 .into(),
         ),
+        "jbct.eligibility" => (
+            BOTH,
+            "申請資格 (seed 002 (1)(2)): a licence other than 医師 or 歯科医師, or a membership other than 正会員, \
+             名誉会員, 功労会員 or 特別会員 of an approved society → 未充足; not given → 要確認 (not checked)"
+                .into(),
+        ),
         "jbct.cases" => (
             BOTH,
             format!(

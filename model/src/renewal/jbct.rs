@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::cases::check_case;
 use super::rules::JbctRules;
+use super::vocab::{QUALIFYING_LICENCES, QUALIFYING_MEMBERSHIPS};
 use super::{Assessment, Finding, Severity, month_label, month_of};
 
 use super::cases::span;
@@ -80,6 +81,10 @@ pub struct Application {
     pub certified_on: Option<NaiveDate>,
     /// 申請時点; cases and periods may not end after its month (default: the window's end).
     pub applied_on: Option<NaiveDate>,
+    /// 申請資格 (1): 医師, 歯科医師 or その他 (None: not given).
+    pub licence: Option<String>,
+    /// 申請資格 (2): the membership of an approved society (正会員 …; None: not given).
+    pub membership: Option<String>,
     pub facilities: Vec<Facility>,
     pub cases: Vec<Case>,
     pub meetings: Vec<Meeting>,
@@ -113,6 +118,7 @@ pub fn check(app: &Application, rules: &JbctRules) -> Assessment {
     };
     let end = month_of(app.applied_on.map_or(window_end, |d| d.min(window_end)));
     let facilities: BTreeMap<u32, &Facility> = app.facilities.iter().map(|f| (f.slot, f)).collect();
+    check_eligibility(&mut out, app);
     check_facilities(&mut out, app, rules, from, end);
     let mut counted = 0u32;
     let mut excluded: Vec<String> = Vec::new();
@@ -199,6 +205,36 @@ pub fn check(app: &Application, rules: &JbctRules) -> Assessment {
         ("elearning_electives", i64::from(electives)),
     ];
     out
+}
+
+/// 申請資格 (1)(2) of seed 002: a medical or dental licence, and membership of an approved
+/// society as 正会員, 名誉会員, 功労会員 or 特別会員. Checked when the columns are given.
+fn check_eligibility(out: &mut Assessment, app: &Application) {
+    match app.licence.as_deref() {
+        Some(l) if !QUALIFYING_LICENCES.contains(&l) => out.findings.push(Finding::blocker(
+            "jbct.eligibility",
+            format!("申請資格: 日本国の医師免許証または歯科医師免許証が必要です (現在 {l})"),
+            format!("eligibility: a Japanese medical or dental licence is required ({l})"),
+        )),
+        _ => {}
+    }
+    match app.membership.as_deref() {
+        Some(m) if !QUALIFYING_MEMBERSHIPS.contains(&m) => out.findings.push(Finding::blocker(
+            "jbct.eligibility",
+            format!(
+                "申請資格: 本機構が認める学会の正会員、名誉会員、功労会員、特別会員であることが必要です (現在 {m})"
+            ),
+            format!("eligibility: a regular, honorary, merit or special member of an approved society ({m})"),
+        )),
+        _ => {}
+    }
+    if app.licence.is_none() || app.membership.is_none() {
+        out.findings.push(Finding::warning(
+            "jbct.eligibility",
+            "申請資格 (免許・会員種別) が入力されていないため確認していません",
+            "eligibility (licence, membership) is not given and was not checked",
+        ));
+    }
 }
 
 /// A diagnosis name compared for duplicates: no spaces, full-width folded.
@@ -380,6 +416,8 @@ mod tests {
             certificate_no: "2022-00001".into(),
             round: 2026,
             certified_on: Some(m(2022, 4)),
+            licence: Some("医師".into()),
+            membership: Some("正会員".into()),
             facilities: vec![Facility {
                 slot: 1,
                 name: "伊勢赤十字病院".into(),
@@ -455,6 +493,32 @@ mod tests {
             a.findings.iter().filter(|f| f.code == "jbct.cases").map(Finding::text_ja).collect::<Vec<_>>(),
             ["対象 22 例で症例数を満たします (登録 23 例、対象外 1 例: 申請2(1) No.6)"]
         );
+    }
+
+    /// Seed 002 申請資格 (1)(2): a medical or dental licence; 正会員, 名誉会員, 功労会員 or 特別会員.
+    #[test]
+    fn eligibility_needs_a_licence_and_a_qualifying_membership() {
+        let mut app = ready();
+        for m in ["名誉会員", "功労会員", "特別会員"] {
+            app.membership = Some(m.into());
+            assert!(check(&app, &RENEWAL_2026.jbct).ready(), "{m}");
+        }
+        app.licence = Some("歯科医師".into());
+        assert!(check(&app, &RENEWAL_2026.jbct).ready());
+        app.membership = Some("準会員".into());
+        app.licence = Some("その他".into());
+        assert_eq!(
+            blockers(&check(&app, &RENEWAL_2026.jbct)),
+            [
+                "申請資格: 日本国の医師免許証または歯科医師免許証が必要です (現在 その他)",
+                "申請資格: 本機構が認める学会の正会員、名誉会員、功労会員、特別会員であることが必要です (現在 準会員)",
+            ]
+        );
+        app.licence = None;
+        app.membership = None;
+        let a = check(&app, &RENEWAL_2026.jbct);
+        assert!(a.ready());
+        assert_eq!(texts(&a, Severity::Warning), ["申請資格 (免許・会員種別) が入力されていないため確認していません"]);
     }
 
     /// Seed 002 (3): cases 「前回認定日（初回認定日あるいは前回更新日）から申請時までの期間に」 — the

@@ -63,6 +63,39 @@ pub const CREDIT_KINDS: Vocabulary = Vocabulary {
     ],
 };
 
+/// The licence of a JBCT applicant (申請資格 (1), seed 002): 医師 or 歯科医師 qualifies.
+pub const LICENCES: Vocabulary = Vocabulary {
+    name_ja: "免許",
+    name_en: "licence",
+    terms: &[
+        ("医師", &["医師免許", "medical", "physician", "doctor"]),
+        ("歯科医師", &["歯科医師免許", "dental", "dentist"]),
+        ("その他", &["other", "なし", "無し"]),
+    ],
+};
+
+/// Licences that qualify (「日本国の医師免許証」「日本国の歯科医師免許証」).
+pub const QUALIFYING_LICENCES: [&str; 2] = ["医師", "歯科医師"];
+
+/// The applicant's membership of an approved society (申請資格 (2), seed 002).
+pub const MEMBERSHIP_KINDS: Vocabulary = Vocabulary {
+    name_ja: "会員種別",
+    name_en: "membership",
+    terms: &[
+        ("正会員", &["regular", "regular member"]),
+        ("名誉会員", &["honorary", "honorary member"]),
+        ("功労会員", &["merit member", "distinguished member"]),
+        ("特別会員", &["special member"]),
+        ("準会員", &["associate", "associate member"]),
+        ("学生会員", &["student", "student member"]),
+        ("賛助会員", &["supporting member", "corporate member"]),
+        ("非会員", &["none", "not a member", "なし"]),
+    ],
+};
+
+/// Memberships that qualify (「本機構が認める学会の正会員、名誉会員、功労会員、特別会員」).
+pub const QUALIFYING_MEMBERSHIPS: [&str; 4] = ["正会員", "名誉会員", "功労会員", "特別会員"];
+
 /// The state of JSMO's written renewal exam (筆記試験, or the web exam from the 4th renewal).
 pub const EXAM_STATES: Vocabulary = Vocabulary {
     name_ja: "筆記試験",

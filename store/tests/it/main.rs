@@ -2,3 +2,4 @@
 
 mod lake;
 mod loads;
+mod schema;
