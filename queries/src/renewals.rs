@@ -70,10 +70,40 @@ pub fn parse_params(text: &str) -> Result<Vec<(String, u32)>> {
     Ok(out)
 }
 
-/// The rules with the parameters of the environment.
+/// The file of the JSMO education committee's approved other-society meetings.
+pub const APPROVED_ENV: &str = "ONCOMETRICS_JSMO_APPROVED_MEETINGS";
+
+/// The names of a list file: one per line, blank lines and lines starting with # left out.
+pub fn parse_list(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect()
+}
+
+/// The approved-meetings list of the environment, when its file is named.
+fn approved_from_env() -> Result<Option<Vec<String>>> {
+    let Some(path) = std::env::var_os(APPROVED_ENV).filter(|p| !p.is_empty()) else { return Ok(None) };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::Rules(format!(
+            "{APPROVED_ENV}: {} を読めません / cannot be read: {e}",
+            std::path::Path::new(&path).display()
+        ))
+    })?;
+    Ok(Some(parse_list(&text)))
+}
+
+/// The rules with the parameters and lists of the environment.
 pub fn rules_from_env() -> Result<RenewalRules> {
     let set = parse_params(&std::env::var(PARAMS_ENV).unwrap_or_default())?;
-    RENEWAL_2026.with_params(&set).map_err(|e| Error::Rules(format!("{PARAMS_ENV}: {e}")))
+    let rules = RENEWAL_2026.with_params(&set).map_err(|e| Error::Rules(format!("{PARAMS_ENV}: {e}")))?;
+    with_approved(rules, approved_from_env()?)
+}
+
+fn with_approved(rules: RenewalRules, approved: Option<Vec<String>>) -> Result<RenewalRules> {
+    match approved {
+        Some(list) => {
+            rules.with_list("jsmo.approved_meetings", list).map_err(|e| Error::Rules(format!("{APPROVED_ENV}: {e}")))
+        }
+        None => Ok(rules),
+    }
 }
 
 fn yes(f: &Frame, r: usize, c: &str) -> bool {
@@ -97,12 +127,13 @@ struct Checked {
 #[derive(Debug)]
 struct RoundRules {
     set: Vec<(String, u32)>,
+    approved: Option<Vec<String>>,
     by_round: BTreeMap<i32, RenewalRules>,
 }
 
 impl RoundRules {
-    fn new(set: Vec<(String, u32)>) -> Self {
-        RoundRules { set, by_round: BTreeMap::new() }
+    fn new(set: Vec<(String, u32)>, approved: Option<Vec<String>>) -> Self {
+        RoundRules { set, approved, by_round: BTreeMap::new() }
     }
 
     fn get(&mut self, round: i32) -> Result<&RenewalRules> {
@@ -110,6 +141,7 @@ impl RoundRules {
             let r = RenewalRules::for_round(round)
                 .with_params(&self.set)
                 .map_err(|e| Error::Rules(format!("{PARAMS_ENV}: {e}")))?;
+            let r = with_approved(r, self.approved.clone())?;
             self.by_round.insert(round, r);
         }
         self.by_round.get(&round).ok_or_else(|| Error::Rules(format!("no rules for round {round}")))
@@ -128,8 +160,10 @@ async fn jsmo_applications(s: &Snapshot, rules: &mut RoundRules) -> Result<BTree
         .await?,
     );
     let credits = Frame::from_batches(
-        &s.sql("SELECT renewal_fy, certificate_no, part, kind, dated_on, units FROM jsmo_credits ORDER BY row_no")
-            .await?,
+        &s.sql(
+            "SELECT renewal_fy, certificate_no, part, kind, dated_on, units, title FROM jsmo_credits ORDER BY row_no",
+        )
+        .await?,
     );
     let mut entries: BTreeMap<(i32, String), Vec<jsmo::CreditEntry>> = BTreeMap::new();
     for r in 0..credits.len() {
@@ -139,6 +173,7 @@ async fn jsmo_applications(s: &Snapshot, rules: &mut RoundRules) -> Result<BTree
             kind: credits.text(r, "kind").unwrap_or_default(),
             date,
             units: credits.i64(r, "units").unwrap_or(0).clamp(0, i64::from(u32::MAX)) as u32,
+            title: credits.text(r, "title"),
         });
     }
     let mut out = BTreeMap::new();
@@ -282,7 +317,7 @@ struct Cert {
 pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInfo> {
     let rules = rules_from_env()?;
     let set = rules.params().iter().filter_map(|p| p.value.map(|v| (p.key.to_string(), v))).collect();
-    let mut round_rules = RoundRules::new(set);
+    let mut round_rules = RoundRules::new(set, rules.jsmo.approved_meetings.value.clone());
     let cycle = model::rules::RULES_2026.renewal_cycle_years as i32;
     let mut checked: BTreeMap<(&'static str, i32, String), Checked> = BTreeMap::new();
     for (k, c) in jsmo_applications(s, &mut round_rules).await? {
@@ -571,5 +606,14 @@ mod tests {
         assert_eq!(parse_params(" ").ok(), Some(vec![]));
         assert!(parse_params("jsmo.min_credits").is_err());
         assert!(parse_params("jsmo.min_credits=many").is_err());
+    }
+
+    #[test]
+    fn the_approved_list_file_is_one_name_a_line() {
+        let list = parse_list("# 教育委員会承認 2026\n日本癌治療学会\n\n  ASCO Annual Meeting  \n");
+        assert_eq!(list, ["日本癌治療学会", "ASCO Annual Meeting"]);
+        let r = with_approved(RENEWAL_2026.clone(), Some(list)).expect("list");
+        assert_eq!(r.jsmo.approved_meetings.contains("ＡＳＣＯ Annual Meeting"), Some(true));
+        assert_eq!(r.jsmo.approved_meetings.contains("某研究会"), Some(false));
     }
 }

@@ -121,6 +121,23 @@ fn rule_set(s: &mut String, r: &RenewalRules) {
             p.source
         );
     }
+    s.push_str(
+        "\nLists the seeds name but do not give: set with `ONCOMETRICS_JSMO_APPROVED_MEETINGS=<file>` (one name \
+         per line as written in 内容; lines starting with # are comments).\n\n\
+         | key | meaning | while unset | set in the rule set | source |\n|---|---|---|---|---|\n",
+    );
+    for l in r.lists() {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} ({}) | {} | {} | {} |",
+            l.key,
+            l.label_ja,
+            l.label_en,
+            l.unset_means,
+            l.value.as_ref().map_or_else(|| "no".to_string(), |v| format!("{} names", v.len())),
+            l.source
+        );
+    }
     for (q, title) in [("がん薬物療法専門医", "JSMO (がん薬物療法専門医)"), ("がん治療認定医", "JBCT (がん治療認定医)")]
     {
         let _ = write!(
@@ -192,6 +209,14 @@ fn condition(req: &Requirement, r: &RenewalRules) -> (&'static str, String) {
             "other societies' meetings registered under 学会参加 (not counted; they belong under 論文), or the \
                  society's seminars registered there (counted automatically under 当会セミナー; not counted twice)"
                 .into(),
+        ),
+        "jsmo.approved" => (
+            WARNS,
+            format!(
+                "an other-society meeting or seminar under 論文 that is not on `{}` (not counted); nothing while the \
+                 list is unset",
+                j.approved_meetings.key
+            ),
         ),
         "jbct.eligibility" => (
             BOTH,

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::rules::JsmoRules;
-use super::vocab::{OWN_MEETING, OWN_SEMINARS, SEMINAR_A, SEMINAR_B};
+use super::vocab::{OTHER_MEETING, OWN_MEETING, OWN_SEMINARS, SEMINAR_A, SEMINAR_B};
 use super::{Assessment, Finding, int};
 
 /// One registered credit entry (研究業績 学会参加 / 当会セミナー / 論文).
@@ -18,6 +18,8 @@ pub struct CreditEntry {
     pub kind: String,
     pub date: NaiveDate,
     pub units: u32,
+    /// 内容: the meeting or seminar's name, the paper's title.
+    pub title: Option<String>,
 }
 
 /// One renewal application as the system holds it.
@@ -75,8 +77,32 @@ pub fn check(app: &Application, rules: &JsmoRules) -> Assessment {
             format!("{others} other-society entries under 学会参加 (not counted; register them under 論文)"),
         ));
     }
-    let counted: Vec<&CreditEntry> =
-        app.credits.iter().filter(in_window).filter(|e| e.part != "学会参加" || e.kind == OWN_MEETING).collect();
+    // Another society's meeting counts under 論文 only when the education committee approved it.
+    let unapproved = |e: &&CreditEntry| {
+        e.part == "論文"
+            && e.kind == OTHER_MEETING
+            && rules.approved_meetings.contains(e.title.as_deref().unwrap_or("")) == Some(false)
+    };
+    let not_approved: Vec<String> =
+        app.credits.iter().filter(in_window).filter(unapproved).map(|e| e.title.clone().unwrap_or_default()).collect();
+    if !not_approved.is_empty() {
+        out.findings.push(Finding::warning(
+            "jsmo.approved",
+            format!(
+                "研究業績 論文 の他学会の学会・セミナー {} 件が本学会教育委員会の承認一覧にありません (単位に算入されません): {}",
+                not_approved.len(),
+                not_approved.join("、")
+            ),
+            format!("{} other-society entries are not on the approved list (not counted)", not_approved.len()),
+        ));
+    }
+    let counted: Vec<&CreditEntry> = app
+        .credits
+        .iter()
+        .filter(in_window)
+        .filter(|e| e.part != "学会参加" || e.kind == OWN_MEETING)
+        .filter(|e| !unapproved(e))
+        .collect();
     let credits: u32 = counted.iter().map(|e| e.units).sum();
     let min = rules.min_credits.get();
     if credits < min {
@@ -175,7 +201,7 @@ mod tests {
     }
 
     fn entry(part: &str, kind: &str, date: NaiveDate, units: u32) -> CreditEntry {
-        CreditEntry { part: part.into(), kind: kind.into(), date, units }
+        CreditEntry { part: part.into(), kind: kind.into(), date, units, title: None }
     }
 
     /// A complete application: every document, 55 credits, the annual meeting.
@@ -337,6 +363,27 @@ mod tests {
         app.renewals = 3;
         app.round = 2024;
         assert!(!RENEWAL_2026.jsmo.web_exam(2024, 3) && RENEWAL_2026.jsmo.web_exam(2025, 3));
+    }
+
+    /// Seed 001: 「※他学会主催の学会・セミナー等は、本学会教育委員会により認められたもののみ有効です」.
+    #[test]
+    fn other_societies_count_under_papers_only_when_approved() {
+        let mut app = ready();
+        app.credits.pop();
+        let mut other = entry("論文", OTHER_MEETING, d(2024, 10, 20), 5);
+        other.title = Some("日本癌治療学会".into());
+        app.credits.extend([other.clone(), CreditEntry { title: Some("某研究会".into()), ..other }]);
+        // Unset: both count (and every result says the list is unset).
+        assert_eq!(check(&app, &RENEWAL_2026.jsmo).count("credits"), Some(40));
+        let set = RENEWAL_2026.with_list("jsmo.approved_meetings", vec!["日本癌治療学会".into()]).expect("list");
+        let a = check(&app, &set.jsmo);
+        assert_eq!(a.count("credits"), Some(35));
+        assert_eq!(
+            a.findings.iter().find(|f| f.code == "jsmo.approved").map(|f| f.ja.as_str()),
+            Some(
+                "研究業績 論文 の他学会の学会・セミナー 1 件が本学会教育委員会の承認一覧にありません (単位に算入されません): 某研究会"
+            )
+        );
     }
 
     /// Seed 001: 「※本学会が主催する教育セミナー・Best of ASCO は単位が自動算入されますので登録しないでください」

@@ -47,6 +47,49 @@ impl Param {
     }
 }
 
+/// A list the seeds name but do not give: until it is set, the checks do without it and every
+/// result says so.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListParam {
+    pub key: &'static str,
+    pub label_ja: &'static str,
+    pub label_en: &'static str,
+    /// The society's list, once someone sets it.
+    pub value: Option<Vec<String>>,
+    /// What the checks do while it is unset.
+    pub unset_means: &'static str,
+    /// Where the list comes from, for the documentation.
+    pub source: &'static str,
+}
+
+impl ListParam {
+    /// Whether `name` is on the list (`None` while the list is unset). Names are compared
+    /// without spaces and with full-width letters and digits folded.
+    pub fn contains(&self, name: &str) -> Option<bool> {
+        let norm = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| match c {
+                    '！'..='～' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                    c => c,
+                })
+                .collect::<String>()
+                .to_lowercase()
+        };
+        let n = norm(name);
+        self.value.as_ref().map(|list| list.iter().any(|x| norm(x) == n))
+    }
+
+    pub fn unset_warning(&self) -> Option<(String, String)> {
+        self.value.is_none().then(|| {
+            (
+                format!("規則パラメータ {} ({}) が未設定のため、{}", self.key, self.label_ja, self.unset_means),
+                format!("rule parameter {} ({}) is unset", self.key, self.label_en),
+            )
+        })
+    }
+}
+
 /// がん薬物療法専門医 (JSMO) renewal, seed 001.
 #[derive(Debug, Clone, Serialize)]
 pub struct JsmoRules {
@@ -73,6 +116,9 @@ pub struct JsmoRules {
     pub web_exam_from_round: i32,
     /// … by those with at least this many renewals before (3: the 4th renewal and later).
     pub web_exam_after_renewals: u32,
+    /// Other societies' meetings and seminars approved by the society's education committee
+    /// (「本学会教育委員会により認められたもののみ有効」): only those count under 論文.
+    pub approved_meetings: ListParam,
 }
 
 /// がん治療認定医 (JBCT) renewal, seeds 002 and 003.
@@ -135,6 +181,14 @@ pub const RENEWAL_2026: RenewalRules = RenewalRules {
         min_own_meetings: 1,
         web_exam_from_round: 2025,
         web_exam_after_renewals: 3,
+        approved_meetings: ListParam {
+            key: "jsmo.approved_meetings",
+            label_ja: "本学会教育委員会が認めた他学会の学会・セミナー",
+            label_en: "other societies' meetings approved by the education committee",
+            value: None,
+            unset_means: "他学会の学会・セミナーはすべて算入しています",
+            source: "the society's list (shinsei-senmon-tani-02); named but not given in seed 001",
+        },
     },
     jbct: JbctRules {
         cases_min: 20,
@@ -193,9 +247,28 @@ impl RenewalRules {
         Ok(r)
     }
 
-    /// Warnings for every unset parameter, (ja, en).
+    /// The list parameters.
+    pub fn lists(&self) -> Vec<&ListParam> {
+        vec![&self.jsmo.approved_meetings]
+    }
+
+    /// Sets the list parameter `key` (`jsmo.approved_meetings`).
+    pub fn with_list(&self, key: &str, values: Vec<String>) -> Result<RenewalRules, UnknownParam> {
+        let mut r = self.clone();
+        match key {
+            "jsmo.approved_meetings" => r.jsmo.approved_meetings.value = Some(values),
+            other => {
+                let known = self.lists().iter().map(|p| p.key).collect::<Vec<_>>().join(", ");
+                return Err(UnknownParam(other.to_string(), known));
+            }
+        }
+        Ok(r)
+    }
+
+    /// Warnings for every unset parameter and list, (ja, en).
     pub fn unset_warnings(&self) -> Vec<(String, String)> {
-        self.params().iter().filter_map(|p| p.unset_warning()).collect()
+        let params = self.params().into_iter().filter_map(|p| p.unset_warning());
+        params.chain(self.lists().into_iter().filter_map(|l| l.unset_warning())).collect()
     }
 }
 
@@ -241,11 +314,15 @@ mod tests {
         let r = RenewalRules::for_round(2026);
         assert_eq!(r.jsmo.min_credits.get(), 50);
         let w = r.unset_warnings();
-        assert_eq!(w.len(), 1);
+        assert_eq!(w.len(), 2);
         assert!(w[0].0.contains("jsmo.min_credits") && w[0].0.contains("既定値 50"), "{w:?}");
+        assert!(w[1].0.contains("jsmo.approved_meetings"), "{w:?}");
         let set = r.with_params(&[("jsmo.min_credits".into(), 60)]).expect("known");
         assert_eq!(set.jsmo.min_credits.get(), 60);
+        let set = set.with_list("jsmo.approved_meetings", vec!["日本癌治療学会".into()]).expect("known");
         assert!(set.unset_warnings().is_empty());
+        assert_eq!(set.jsmo.approved_meetings.contains("日本癌治療学会 "), Some(true));
+        assert_eq!(r.jsmo.approved_meetings.contains("日本癌治療学会"), None);
         let e = r.with_params(&[("jsmo.min_units".into(), 1)]).expect_err("unknown");
         assert!(e.to_string().contains("jsmo.min_credits"));
     }

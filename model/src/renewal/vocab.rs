@@ -47,6 +47,9 @@ pub const SEMINAR_B: &str = "教育セミナーB";
 /// What a JSMO credit entry is.
 /// The society's own seminars, counted automatically (「研究業績 当会セミナー」): entered by hand
 /// they are a mistake (「単位が自動算入されますので登録しないでください」).
+/// Another society's meeting (registered under 論文 when approved).
+pub const OTHER_MEETING: &str = "他学会学術集会";
+
 pub const OWN_SEMINARS: [&str; 3] = [SEMINAR_A, SEMINAR_B, "Best of ASCO"];
 
 pub const CREDIT_KINDS: Vocabulary = Vocabulary {
@@ -54,7 +57,7 @@ pub const CREDIT_KINDS: Vocabulary = Vocabulary {
     name_en: "kind",
     terms: &[
         (OWN_MEETING, &["本学会", "学術集会", "jsmo annual meeting", "own meeting"]),
-        ("他学会学術集会", &["他学会", "other society meeting", "学会"]),
+        (OTHER_MEETING, &["他学会", "other society meeting", "学会"]),
         (SEMINAR_A, &["教育セミナーAセッション", "教育セミナー A", "セミナーA", "seminar a"]),
         (SEMINAR_B, &["教育セミナーBセッション", "教育セミナー B", "セミナーB", "seminar b"]),
         ("Best of ASCO", &["best of asco in japan", "boa"]),

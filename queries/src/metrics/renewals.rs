@@ -30,7 +30,8 @@ const COHORT_DEF: &str = "Due in round R (更新年度): a certificate of the re
     未充足: an application with at least one; 未申請: due, no application loaded.";
 const RULES_CAVEAT: &str = "Rules are versioned data; earlier rounds are checked with the first version (2026). \
     A parameter the seeds do not state (jsmo.min_credits) uses its documented default until set with \
-    ONCOMETRICS_RENEWAL_PARAMS, and every result says so. The rules are listed in docs/renewals.md.";
+    ONCOMETRICS_RENEWAL_PARAMS, and the approved other-society meetings count without a list until \
+    ONCOMETRICS_JSMO_APPROVED_MEETINGS names one; every result says so. The rules are listed in docs/renewals.md.";
 
 const ROUND_PARAM: ParamSpec = ParamSpec {
     name: "round",
