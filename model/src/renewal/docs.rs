@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::changes::CHANGES;
 use super::diagnosis::dictionary;
 use super::inferences::INFERENCES;
 use super::rules::{RenewalRules, VERSIONS};
@@ -49,6 +50,10 @@ pub fn markdown() -> String {
     );
     for i in INFERENCES {
         let _ = writeln!(s, "| `{}` | {} | {} |", i.code, i.rule, i.reason);
+    }
+    s.push_str("\n## Changes (判定方法の変更)\n\nWhy a count moved between releases; newest first.\n\n| date | change |\n|---|---|\n");
+    for c in CHANGES {
+        let _ = writeln!(s, "| {} | {} |", c.date, c.ja);
     }
     s.push_str("\n## Vocabularies\n\n");
     vocabulary(&mut s, "JSMO credit kinds (種別 of `jsmo_credits`)", &CREDIT_KINDS);

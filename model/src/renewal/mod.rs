@@ -7,9 +7,11 @@
 //! - [`diagnosis`]: ICD-10 ranges and the diagnosis-name dictionary.
 //! - [`jsmo`], [`jbct`]: one application in, an [`Assessment`] out; [`cases`]: one JBCT case.
 //! - [`inferences`]: what the checks decide that the seeds do not state, with the reasons.
+//! - [`changes`]: how the judgements changed between releases.
 //! - [`docs`]: `docs/renewals.md`, generated from the above.
 
 pub mod cases;
+pub mod changes;
 pub mod diagnosis;
 pub mod docs;
 pub mod inferences;

@@ -318,6 +318,13 @@ fn renewals_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
     for n in &cohort.notes {
         doc.note(n.ja.clone());
     }
+    // Why a count may differ from an earlier pack: the latest release's changes of judgement.
+    if let Some(latest) = model::renewal::changes::CHANGES.first().map(|c| c.date) {
+        doc.h2(format!("判定方法の変更（{latest}）"));
+        for c in model::renewal::changes::CHANGES.iter().filter(|c| c.date == latest) {
+            doc.note(c.ja);
+        }
+    }
     Ok(())
 }
 
