@@ -250,6 +250,36 @@ pub fn year_month(raw: &str) -> Norm<NaiveDate> {
     })
 }
 
+/// Periods of months, `;`- or 、-separated, each `年月〜年月` (no end: continuing):
+/// `2020/07〜2023/03; 2023/04〜`, `令和2年7月～令和5年3月`. Stored as
+/// [`Period::join`](model::renewal::jsmo::Period::join) writes them.
+pub fn periods(raw: &str) -> Norm<String> {
+    use model::renewal::jsmo::Period;
+    let v = text(raw);
+    let mut out = Vec::new();
+    for part in v.split([';', '、', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((a, b)) = part.split_once(['~', '〜', '～']).or_else(|| part.split_once("から")) else {
+            return Err(Problem::new(
+                format!("'{part}' は期間として読めません (例: 2020/07〜2023/03、終わりのない期間は 2023/04〜)"),
+                format!("'{part}' is not a period (e.g. 2020/07~2023/03; open: 2023/04~)"),
+            ));
+        };
+        let from = year_month(a)?;
+        let to = match b.trim().trim_end_matches("まで").trim() {
+            "" | "現在" => None,
+            b => Some(year_month(b)?),
+        };
+        if to.is_some_and(|t| t < from) {
+            return Err(Problem::new(
+                format!("'{part}' は終わりが始まりより前です"),
+                format!("'{part}' ends before it starts"),
+            ));
+        }
+        out.push(Period { from, to });
+    }
+    Ok(Period::join(&out))
+}
+
 /// A yes/no cell as offices mark it: 登録中, 登録済, 済, あり, 有, ○, ✓, 1, yes → true;
 /// 未登録, 未, 無, ×, 0, no → false. (Empty and なし are blank: false.)
 pub fn flag(raw: &str) -> Norm<bool> {
@@ -450,6 +480,15 @@ mod tests {
         assert_eq!(area_code("1301"), Ok("1301".to_string()));
         assert!(area_code("4801").is_err());
         assert!(area_code("12345").is_err());
+    }
+
+    #[test]
+    fn periods_in_the_forms_offices_write() {
+        assert_eq!(periods("2020/07〜2023/03; 2023/04〜").as_deref(), Ok("2020-07~2023-03;2023-04~"));
+        assert_eq!(periods("令和2年7月～令和5年3月、2023年4月から現在").as_deref(), Ok("2020-07~2023-03;2023-04~"));
+        assert!(periods("2023/04〜2020/07").is_err_and(|p| p.ja.contains("終わりが始まりより前")));
+        assert!(periods("2020/07").is_err_and(|p| p.ja.contains("期間として読めません")));
+        assert!(periods("2020/13〜").is_err());
     }
 
     #[test]

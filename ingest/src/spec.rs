@@ -30,6 +30,8 @@ pub enum Kind {
     Flag,
     /// `;`-separated labels of a vocabulary (stored canonical, `;`-joined).
     List(&'static Vocabulary),
+    /// `;`-separated periods of months, `2020/07〜2023/03` (stored `2020-07~2023-03`).
+    Periods,
 }
 
 impl Kind {
@@ -55,6 +57,7 @@ impl Kind {
             Kind::List(v) => {
                 format!("`;`-separated, each one of: {}", v.labels().collect::<Vec<_>>().join(", "))
             }
+            Kind::Periods => "`;`-separated periods of months, 2020/07〜2023/03 (no end: continuing, 2023/04〜)".into(),
         }
     }
 }
@@ -337,6 +340,14 @@ pub const JSMO_RENEWALS: DatasetSpec = DatasetSpec {
             "業績目録 4. c); ≤ 5 (checked as a requirement)",
         ),
         col("exam", "筆記試験", false, Vocab(&rv::EXAM_STATES)),
+        colx(
+            "activity_periods",
+            "研究活動歴期間",
+            &["研究活動歴 期間"],
+            false,
+            Periods,
+            "the 期間 of each 研究活動歴 entry; optional (checked against the 5 years when given)",
+        ),
     ],
 };
 

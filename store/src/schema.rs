@@ -329,6 +329,8 @@ pub const JSMO_RENEWALS: Table = Table {
         ("second_opinion", Bool, false),
         ("trials", Int, true),
         ("exam", Text, true),
+        // Added after schema version 1: `Table::additions` adds it to an older warehouse.
+        ("activity_periods", Text, true),
     ],
     supersede: Supersede::ByKey(&["renewal_fy"]),
     in_lake: true,

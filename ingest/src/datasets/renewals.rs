@@ -196,6 +196,7 @@ fn parse(r: &mut RowCheck<'_, '_>, ci: usize, kind: Kind, env: &Env<'_>) -> Opti
         Kind::Flag => r.get(ci, normalize::flag).map(|v| Some(Value::Bool(v.unwrap_or(false)))),
         Kind::Vocab(v) => r.label(ci, v).map(|l| l.map(|l| Value::Text(l.to_string()))),
         Kind::List(v) => text(r.get(ci, |raw| list(raw, v))),
+        Kind::Periods => text(r.get(ci, normalize::periods)),
         Kind::Decimal | Kind::Prefecture | Kind::AreaCode | Kind::Designation | Kind::QuestionKind => {
             r.reject_at(ci, Problem::new("この列の型は更新申請では使えません", "column type not supported here"));
             None
@@ -323,7 +324,9 @@ mod tests {
                 assert_eq!(*name, want, "{}", s.spec.name);
                 assert_eq!(*nullable, !c.required && !matches!(c.kind, Kind::Flag), "{}.{name}", s.spec.name);
                 let typed = match c.kind {
-                    Kind::Text | Kind::Id | Kind::MemberId | Kind::Vocab(_) | Kind::List(_) => Col::Text,
+                    Kind::Text | Kind::Id | Kind::MemberId | Kind::Vocab(_) | Kind::List(_) | Kind::Periods => {
+                        Col::Text
+                    }
                     Kind::Date | Kind::YearMonth => Col::Date,
                     Kind::FiscalYear | Kind::Year | Kind::Count => Col::Int,
                     Kind::Flag => Col::Bool,

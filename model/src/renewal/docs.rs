@@ -215,6 +215,19 @@ fn condition(req: &Requirement, r: &RenewalRules) -> (&'static str, String) {
                  society's seminars registered there (counted automatically under 当会セミナー; not counted twice)"
                 .into(),
         ),
+        "jsmo.activities" => {
+            let (from, last) = j.activity_window(r.version.parse().unwrap_or(2026));
+            (
+                WARNS,
+                format!(
+                    "研究活動歴 期間 (when loaded): an entry that ended before {}, or months from {} to {} that no \
+                     entry covers (休業 may explain them)",
+                    from.format("%Y/%m"),
+                    from.format("%Y/%m"),
+                    last.format("%Y/%m")
+                ),
+            )
+        }
         "jsmo.approved" => (
             WARNS,
             format!(

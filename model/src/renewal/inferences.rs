@@ -44,6 +44,17 @@ pub const INFERENCES: &[Inference] = &[
          FY2025; whether they differ in what counts as passed is not stated.",
     ),
     inference(
+        "jsmo.activities",
+        "研究活動歴 should cover every month from July six years before the round (round 2026: 2020/07) to March \
+         of the round's year; an entry that ended before, and months no entry covers, are 要確認 — never a blocker. \
+         Checked only when the 期間 are loaded (研究活動歴期間).",
+        "Seed 001 (round 2026) says 「前回申請以降、5 年間（2020/7～）の研究活動歴を入力してください」 and \
+         「1 件でも入力されていれば申請書を確定できますが、過去 5 年間の活動歴は遺漏なく入力してください」: the \
+         stated start month is used as given (it is more than five years before the round); the end (March, before \
+         applications open in April–May) is ours; a gap may be 休業, which the applicant leaves out (④), so it is \
+         only flagged.",
+    ),
+    inference(
         "jbct.cases",
         "When enough cases count although some do not, the applicant gets a 要確認 saying how many count and which \
          do not.",

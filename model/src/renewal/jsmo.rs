@@ -22,6 +22,44 @@ pub struct CreditEntry {
     pub title: Option<String>,
 }
 
+/// One 研究活動歴 entry's 期間 (first days of its months; no end: continuing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
+impl Period {
+    fn label(&self) -> String {
+        let m = |d: NaiveDate| d.format("%Y/%m").to_string();
+        format!("{}〜{}", m(self.from), self.to.map(m).unwrap_or_default())
+    }
+
+    /// The stored form: `2020-07~2023-03;2023-04~`.
+    pub fn join(periods: &[Period]) -> String {
+        let m = |d: NaiveDate| d.format("%Y-%m").to_string();
+        periods
+            .iter()
+            .map(|p| format!("{}~{}", m(p.from), p.to.map(m).unwrap_or_default()))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
+    /// Reads the stored form back (None when it is not that form).
+    pub fn split(stored: &str) -> Option<Vec<Period>> {
+        let month = |s: &str| NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok();
+        stored
+            .split(';')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (a, b) = p.split_once('~')?;
+                let to = if b.is_empty() { None } else { Some(month(b)?) };
+                Some(Period { from: month(a)?, to })
+            })
+            .collect()
+    }
+}
+
 /// One renewal application as the system holds it.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Application {
@@ -36,6 +74,8 @@ pub struct Application {
     pub profile_chars: u32,
     /// 研究活動歴 entries.
     pub activity_entries: u32,
+    /// 研究活動歴 期間, when loaded (None: not given, not checked).
+    pub activity_periods: Option<Vec<Period>>,
     /// 業績目録 c): clinical trials listed.
     pub trials: u32,
     /// 筆記試験: 合格, 申込済, 未申込, 不合格 (None: not recorded).
@@ -159,6 +199,7 @@ pub fn check(app: &Application, rules: &JsmoRules) -> Assessment {
             ));
         }
     }
+    activities(app, rules, &mut out);
     let (exam, exam_en) = if rules.web_exam(app.round, app.renewals) {
         ("更新試験 (web)", "web renewal exam")
     } else {
@@ -191,6 +232,51 @@ pub fn check(app: &Application, rules: &JsmoRules) -> Assessment {
     out
 }
 
+/// 研究活動歴 (seed 001): 「前回申請以降、5 年間（2020/7～）の研究活動歴を入力してください」 and
+/// 「過去 5 年間の活動歴は遺漏なく入力してください」: an entry that ended before the window, and
+/// months of the window no entry covers (休業 excepted), are for the committee to review.
+fn activities(app: &Application, rules: &JsmoRules, out: &mut Assessment) {
+    let Some(periods) = &app.activity_periods else { return };
+    let (from, last) = rules.activity_window(app.round);
+    let month = |d: NaiveDate| d.format("%Y/%m").to_string();
+    let before: Vec<String> =
+        periods.iter().filter(|p| p.to.unwrap_or(NaiveDate::MAX) < from).map(Period::label).collect();
+    if !before.is_empty() {
+        out.findings.push(Finding::warning(
+            "jsmo.activities",
+            format!("研究活動歴 に対象期間 ({}〜) より前の期間があります: {}", month(from), before.join("、")),
+            format!("研究活動歴 entries end before the window ({from}): {}", before.join(", ")),
+        ));
+    }
+    if periods.is_empty() {
+        return;
+    }
+    let covered = |m: NaiveDate| periods.iter().any(|p| p.from <= m && p.to.is_none_or(|t| m <= t));
+    let mut gaps: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    let mut m = from;
+    while m <= last {
+        if !covered(m) {
+            match gaps.last_mut() {
+                Some((_, end)) if end.checked_add_months(chrono::Months::new(1)) == Some(m) => *end = m,
+                _ => gaps.push((m, m)),
+            }
+        }
+        let Some(next) = m.checked_add_months(chrono::Months::new(1)) else { break };
+        m = next;
+    }
+    if !gaps.is_empty() {
+        let list: Vec<String> = gaps.iter().map(|(a, b)| format!("{}〜{}", month(*a), month(*b))).collect();
+        out.findings.push(Finding::warning(
+            "jsmo.activities",
+            format!(
+                "研究活動歴 に記載のない期間があります: {} (休業等でなければ、過去 5 年間の活動歴は遺漏なく入力してください)",
+                list.join("、")
+            ),
+            format!("months of the window no 研究活動歴 entry covers: {}", list.join(", ")),
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,6 +299,10 @@ mod tests {
             documents: RENEWAL_2026.jsmo.documents.iter().map(|s| s.to_string()).collect(),
             profile_chars: 800,
             activity_entries: 4,
+            activity_periods: Some(vec![
+                Period { from: d(2018, 4, 1), to: Some(d(2022, 3, 1)) },
+                Period { from: d(2022, 4, 1), to: None },
+            ]),
             trials: 2,
             exam: Some("合格".into()),
             credits: vec![
@@ -224,6 +314,14 @@ mod tests {
         }
     }
 
+    #[test]
+    fn periods_round_trip_through_their_stored_form() {
+        let p = vec![Period { from: d(2020, 7, 1), to: Some(d(2023, 3, 1)) }, Period { from: d(2023, 4, 1), to: None }];
+        assert_eq!(Period::join(&p), "2020-07~2023-03;2023-04~");
+        assert_eq!(Period::split("2020-07~2023-03;2023-04~"), Some(p));
+        assert_eq!(Period::split("2020/07"), None);
+    }
+
     fn codes(a: &Assessment) -> Vec<&'static str> {
         a.findings.iter().map(|f| f.code).collect()
     }
@@ -233,6 +331,34 @@ mod tests {
         let a = check(&ready(), &RENEWAL_2026.jsmo);
         assert!(a.ready(), "{:?}", a.findings);
         assert_eq!(a.count("credits"), Some(55));
+    }
+
+    /// Seed 001: 「前回申請以降、5 年間（2020/7～）の研究活動歴を入力してください」 and
+    /// 「過去 5 年間の活動歴は遺漏なく入力してください」 — for review, not a blocker.
+    #[test]
+    fn activities_outside_the_five_years_or_with_gaps_are_for_review() {
+        let mut app = ready();
+        app.activity_periods = Some(vec![
+            Period { from: d(2014, 4, 1), to: Some(d(2019, 3, 1)) },
+            Period { from: d(2020, 7, 1), to: Some(d(2021, 3, 1)) },
+            Period { from: d(2021, 10, 1), to: Some(d(2025, 12, 1)) },
+        ]);
+        let a = check(&app, &RENEWAL_2026.jsmo);
+        assert!(a.ready(), "{:?}", a.findings);
+        let texts: Vec<&str> =
+            a.findings.iter().filter(|f| f.code == "jsmo.activities").map(|f| f.ja.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "研究活動歴 に対象期間 (2020/07〜) より前の期間があります: 2014/04〜2019/03",
+                "研究活動歴 に記載のない期間があります: 2021/04〜2021/09、2026/01〜2026/03 \
+                 (休業等でなければ、過去 5 年間の活動歴は遺漏なく入力してください)",
+            ]
+        );
+        assert!(a.findings.iter().all(|f| f.severity == Severity::Warning));
+        // Not loaded: not checked.
+        app.activity_periods = None;
+        assert!(!codes(&check(&app, &RENEWAL_2026.jsmo)).contains(&"jsmo.activities"));
     }
 
     /// Seed 001's error screen, message for message.

@@ -153,6 +153,7 @@ pub const REQUIREMENTS: &[Requirement] = &[
     req("jsmo.window", JSMO, "対象期間外の業績", "credits outside the window"),
     req("jsmo.other_society", JSMO, "学会参加欄の登録誤り (他学会・当会セミナー)", "misplaced under 学会参加"),
     req("jsmo.approved", JSMO, "他学会業績の承認", "approval of other societies' meetings"),
+    req("jsmo.activities", JSMO, "研究活動歴の期間", "研究活動歴 periods"),
     req("jbct.eligibility", JBCT, "申請資格 (免許・会員種別)", "eligibility (licence, membership)"),
     req("jbct.cases", JBCT, "症例数", "number of cases"),
     req("jbct.diagnosis", JBCT, "対象疾患 (診断名・ICD-10)", "eligible diagnosis"),

@@ -103,6 +103,9 @@ pub struct JsmoRules {
     pub profile_max_chars: u32,
     /// 研究活動歴: at least and at most this many entries.
     pub activity_entries: (u32, u32),
+    /// 研究活動歴 must cover the months from (year before the round, month) — seed 001,
+    /// round 2026: 「前回申請以降、5 年間（2020/7～）」 — to 31 March of the round's year.
+    pub activity_from: (i32, u32),
     /// 研究業績 学会参加 and 研究業績 論文: at most this many entries each.
     pub meeting_entries_max: u32,
     pub paper_entries_max: u32,
@@ -174,6 +177,7 @@ pub const RENEWAL_2026: RenewalRules = RenewalRules {
         documents: &["履歴書", "プロフィール", "研究活動歴", "研究業績 学会参加", "研究業績 論文", "業績目録"],
         profile_max_chars: 1040,
         activity_entries: (1, 20),
+        activity_from: (6, 7),
         meeting_entries_max: 30,
         paper_entries_max: 30,
         trials_max: 5,
@@ -282,6 +286,12 @@ impl JsmoRules {
         (ymd(round - self.window_years, 9, 1), ymd(round, 8, 31))
     }
 
+    /// The months 研究活動歴 should cover (first days of the first and last month):
+    /// round 2026 → 2020-07-01 … 2026-03-01.
+    pub fn activity_window(&self, round: i32) -> (NaiveDate, NaiveDate) {
+        (ymd(round - self.activity_from.0, self.activity_from.1, 1), ymd(round, 3, 1))
+    }
+
     /// Whether an applicant with `renewals` renewals before takes the web exam in `round`.
     pub fn web_exam(&self, round: i32, renewals: u32) -> bool {
         round >= self.web_exam_from_round && renewals >= self.web_exam_after_renewals
@@ -306,6 +316,8 @@ mod tests {
         // Seed 002 (2021 round): treatments before 2017-04 are entered as 2017-04.
         assert_eq!(r.jbct.window(2021).0, ymd(2017, 4, 1));
         assert_eq!(r.jsmo.window(2026), (ymd(2021, 9, 1), ymd(2026, 8, 31)));
+        // Seed 001 (2026 round): 「前回申請以降、5 年間（2020/7～）の研究活動歴」.
+        assert_eq!(r.jsmo.activity_window(2026), (ymd(2020, 7, 1), ymd(2026, 3, 1)));
         assert_eq!(RenewalRules::for_round(2019).version, "2026");
     }
 

@@ -14,25 +14,26 @@
 //! and every renewal result says so.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, Int64Builder, StringBuilder};
-use arrow::datatypes::{DataType, Field, Schema};
-use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use model::fiscal::fiscal_year;
 use model::qualification::MEDICAL_ONCOLOGIST;
-use model::renewal::{self, Assessment, RENEWAL_2026, RenewalRules, Severity, due_round, jbct, jsmo};
+use model::renewal::{Assessment, due_round, jbct, jsmo};
 
 use crate::error::{Error, Result};
 use crate::frame::Frame;
 use crate::snapshot::Snapshot;
 
+mod rules;
+mod tables;
+
+use rules::RoundRules;
+pub use rules::{APPROVED_ENV, PARAMS_ENV, parse_list, parse_params, rules_from_env};
+use tables::{FindingsBuilder, StatusBuilder};
+pub use tables::{MESSAGES_LISTED, NOT_APPLIED, NOT_READY, READY, STATUSES};
+
 /// がん治療認定医.
 pub use model::qualification::JBCT;
-
-/// The environment variable that sets rule parameters.
-pub const PARAMS_ENV: &str = "ONCOMETRICS_RENEWAL_PARAMS";
 
 /// What the derivation found out besides the tables.
 #[derive(Debug, Clone, Default)]
@@ -55,57 +56,6 @@ impl RenewalInfo {
     }
 }
 
-/// Parses `jsmo.min_credits=50,…` into parameter settings.
-pub fn parse_params(text: &str) -> Result<Vec<(String, u32)>> {
-    let mut out = Vec::new();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').ok_or_else(|| {
-            Error::Rules(format!("{PARAMS_ENV}: '{part}' は key=value ではありません / is not key=value"))
-        })?;
-        let n: u32 = v.trim().parse().map_err(|_| {
-            Error::Rules(format!("{PARAMS_ENV}: {k} の値 '{v}' は整数ではありません / is not a whole number"))
-        })?;
-        out.push((k.trim().to_string(), n));
-    }
-    Ok(out)
-}
-
-/// The file of the JSMO education committee's approved other-society meetings.
-pub const APPROVED_ENV: &str = "ONCOMETRICS_JSMO_APPROVED_MEETINGS";
-
-/// The names of a list file: one per line, blank lines and lines starting with # left out.
-pub fn parse_list(text: &str) -> Vec<String> {
-    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_string).collect()
-}
-
-/// The approved-meetings list of the environment, when its file is named.
-fn approved_from_env() -> Result<Option<Vec<String>>> {
-    let Some(path) = std::env::var_os(APPROVED_ENV).filter(|p| !p.is_empty()) else { return Ok(None) };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        Error::Rules(format!(
-            "{APPROVED_ENV}: {} を読めません / cannot be read: {e}",
-            std::path::Path::new(&path).display()
-        ))
-    })?;
-    Ok(Some(parse_list(&text)))
-}
-
-/// The rules with the parameters and lists of the environment.
-pub fn rules_from_env() -> Result<RenewalRules> {
-    let set = parse_params(&std::env::var(PARAMS_ENV).unwrap_or_default())?;
-    let rules = RENEWAL_2026.with_params(&set).map_err(|e| Error::Rules(format!("{PARAMS_ENV}: {e}")))?;
-    with_approved(rules, approved_from_env()?)
-}
-
-fn with_approved(rules: RenewalRules, approved: Option<Vec<String>>) -> Result<RenewalRules> {
-    match approved {
-        Some(list) => {
-            rules.with_list("jsmo.approved_meetings", list).map_err(|e| Error::Rules(format!("{APPROVED_ENV}: {e}")))
-        }
-        None => Ok(rules),
-    }
-}
-
 fn yes(f: &Frame, r: usize, c: &str) -> bool {
     f.i64(r, c).unwrap_or(0) != 0
 }
@@ -123,38 +73,13 @@ struct Checked {
     meetings: Option<i64>,
 }
 
-/// The rules of each round (the version in force, with the environment's parameters), built once.
-#[derive(Debug)]
-struct RoundRules {
-    set: Vec<(String, u32)>,
-    approved: Option<Vec<String>>,
-    by_round: BTreeMap<i32, RenewalRules>,
-}
-
-impl RoundRules {
-    fn new(set: Vec<(String, u32)>, approved: Option<Vec<String>>) -> Self {
-        RoundRules { set, approved, by_round: BTreeMap::new() }
-    }
-
-    fn get(&mut self, round: i32) -> Result<&RenewalRules> {
-        if !self.by_round.contains_key(&round) {
-            let r = RenewalRules::for_round(round)
-                .with_params(&self.set)
-                .map_err(|e| Error::Rules(format!("{PARAMS_ENV}: {e}")))?;
-            let r = with_approved(r, self.approved.clone())?;
-            self.by_round.insert(round, r);
-        }
-        self.by_round.get(&round).ok_or_else(|| Error::Rules(format!("no rules for round {round}")))
-    }
-}
-
 async fn jsmo_applications(s: &Snapshot, rules: &mut RoundRules) -> Result<BTreeMap<(i32, String), Checked>> {
     let docs = ["doc_cv", "doc_profile", "doc_activities", "doc_meetings", "doc_papers", "doc_portfolio"];
     let cast: Vec<String> = docs.iter().map(|d| format!("CAST({d} AS INT) AS {d}")).collect();
     let apps = Frame::from_batches(
         &s.sql(&format!(
-            "SELECT renewal_fy, certificate_no, member_key, renewals, {}, profile_chars, activity_entries, trials, exam
-             FROM jsmo_renewals ORDER BY renewal_fy, certificate_no",
+            "SELECT renewal_fy, certificate_no, member_key, renewals, {}, profile_chars, activity_entries, trials, exam,
+                    activity_periods FROM jsmo_renewals ORDER BY renewal_fy, certificate_no",
             cast.join(", ")
         ))
         .await?,
@@ -190,6 +115,7 @@ async fn jsmo_applications(s: &Snapshot, rules: &mut RoundRules) -> Result<BTree
             documents,
             profile_chars: n("profile_chars"),
             activity_entries: n("activity_entries"),
+            activity_periods: apps.text(r, "activity_periods").and_then(|p| jsmo::Period::split(&p)),
             trials: n("trials"),
             exam: apps.text(r, "exam"),
             credits: entries.remove(&k).unwrap_or_default(),
@@ -404,216 +330,4 @@ pub fn outcome_sql(as_of: &str) -> String {
         "CASE WHEN NOT due THEN NULL WHEN renewal_fy < last_due_fy THEN '更新済' \
          WHEN expires_on < {as_of} THEN '失効' ELSE '期限前' END"
     )
-}
-
-#[derive(Default)]
-struct StatusBuilder {
-    qualification: StringBuilder,
-    round: Int32Builder,
-    certificate: StringBuilder,
-    member_key: StringBuilder,
-    prefecture: Int32Builder,
-    in_roster: BooleanBuilder,
-    due: BooleanBuilder,
-    expires_on: Date32Builder,
-    last_due_fy: Int32Builder,
-    applied: BooleanBuilder,
-    ready: BooleanBuilder,
-    status: StringBuilder,
-    blockers: Int32Builder,
-    warnings: Int32Builder,
-    requirements: StringBuilder,
-    first_requirement: StringBuilder,
-    messages: StringBuilder,
-    measure: Int64Builder,
-    meetings: Int64Builder,
-}
-
-/// Unmet requirements listed per applicant in `renewal_status.messages` (the rest are in
-/// `renewal_findings`).
-pub const MESSAGES_LISTED: usize = 3;
-
-/// An application with no unmet requirement.
-pub const READY: &str = "準備完了";
-/// An application with at least one unmet requirement.
-pub const NOT_READY: &str = "未充足";
-/// Due, and no application loaded.
-pub const NOT_APPLIED: &str = "未申請";
-/// Every status, in the order the applicant list puts them (what needs work first).
-pub const STATUSES: [&str; 3] = [NOT_READY, NOT_APPLIED, READY];
-
-impl StatusBuilder {
-    fn push(&mut self, k: &(&str, i32, String), cert: Option<&Cert>, due: bool, c: Option<&Checked>) {
-        self.qualification.append_value(k.0);
-        self.round.append_value(k.1);
-        self.certificate.append_value(&k.2);
-        self.member_key
-            .append_option(cert.and_then(|c| c.member_key.clone()).or_else(|| c.and_then(|c| c.member_key.clone())));
-        self.prefecture.append_option(cert.and_then(|c| c.prefecture).and_then(|p| i32::try_from(p).ok()));
-        self.in_roster.append_value(cert.is_some());
-        self.due.append_value(due);
-        self.expires_on.append_option(cert.map(|c| date32(c.expires)));
-        self.last_due_fy.append_option(cert.map(|c| due_round(c.expires)));
-        self.applied.append_value(c.is_some());
-        match c {
-            None => {
-                self.ready.append_null();
-                self.status.append_value(NOT_APPLIED);
-                self.blockers.append_value(0);
-                self.warnings.append_value(0);
-                self.requirements.append_null();
-                self.first_requirement.append_null();
-                self.messages.append_null();
-                self.measure.append_null();
-                self.meetings.append_null();
-            }
-            Some(c) => {
-                let a = &c.assessment;
-                self.ready.append_value(a.ready());
-                self.status.append_value(if a.ready() { READY } else { NOT_READY });
-                self.blockers.append_value(a.blockers().count() as i32);
-                self.warnings
-                    .append_value(a.findings.iter().filter(|f| f.severity == Severity::Warning).count() as i32);
-                let mut codes: Vec<&str> = Vec::new();
-                for f in a.blockers() {
-                    if !codes.contains(&f.code) {
-                        codes.push(f.code);
-                    }
-                }
-                self.requirements.append_option((!codes.is_empty()).then(|| codes.join(";")));
-                self.first_requirement.append_option(codes.first().and_then(|c| renewal::requirement(c)).map(|r| r.ja));
-                let first: Vec<String> = a.blockers().take(MESSAGES_LISTED).map(|f| f.text_ja()).collect();
-                self.messages.append_option((!first.is_empty()).then(|| first.join(" / ")));
-                self.measure.append_value(c.measure);
-                self.meetings.append_option(c.meetings);
-            }
-        }
-    }
-
-    fn finish(mut self) -> Result<RecordBatch> {
-        let f = |n: &str, t: DataType, null: bool| Field::new(n, t, null);
-        let schema = Arc::new(Schema::new(vec![
-            f("qualification", DataType::Utf8, false),
-            f("renewal_fy", DataType::Int32, false),
-            f("certificate_no", DataType::Utf8, false),
-            f("member_key", DataType::Utf8, true),
-            f("prefecture_code", DataType::Int32, true),
-            f("in_roster", DataType::Boolean, false),
-            f("due", DataType::Boolean, false),
-            f("expires_on", DataType::Date32, true),
-            f("last_due_fy", DataType::Int32, true),
-            f("applied", DataType::Boolean, false),
-            f("ready", DataType::Boolean, true),
-            f("status", DataType::Utf8, false),
-            f("blockers", DataType::Int32, false),
-            f("warnings", DataType::Int32, false),
-            f("requirements", DataType::Utf8, true),
-            f("first_requirement", DataType::Utf8, true),
-            f("messages", DataType::Utf8, true),
-            f("measure", DataType::Int64, true),
-            f("meetings", DataType::Int64, true),
-        ]));
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.qualification.finish()),
-            Arc::new(self.round.finish()),
-            Arc::new(self.certificate.finish()),
-            Arc::new(self.member_key.finish()),
-            Arc::new(self.prefecture.finish()),
-            Arc::new(self.in_roster.finish()),
-            Arc::new(self.due.finish()),
-            Arc::new(self.expires_on.finish()),
-            Arc::new(self.last_due_fy.finish()),
-            Arc::new(self.applied.finish()),
-            Arc::new(self.ready.finish()),
-            Arc::new(self.status.finish()),
-            Arc::new(self.blockers.finish()),
-            Arc::new(self.warnings.finish()),
-            Arc::new(self.requirements.finish()),
-            Arc::new(self.first_requirement.finish()),
-            Arc::new(self.messages.finish()),
-            Arc::new(self.measure.finish()),
-            Arc::new(self.meetings.finish()),
-        ];
-        Ok(RecordBatch::try_new(schema, cols)?)
-    }
-}
-
-#[derive(Default)]
-struct FindingsBuilder {
-    qualification: StringBuilder,
-    round: Int32Builder,
-    certificate: StringBuilder,
-    seq: Int32Builder,
-    code: StringBuilder,
-    requirement: StringBuilder,
-    severity: StringBuilder,
-    place: StringBuilder,
-    ja: StringBuilder,
-    en: StringBuilder,
-}
-
-impl FindingsBuilder {
-    fn push(&mut self, k: &(&str, i32, String), i: usize, f: &renewal::Finding) {
-        self.qualification.append_value(k.0);
-        self.round.append_value(k.1);
-        self.certificate.append_value(&k.2);
-        self.seq.append_value(i as i32 + 1);
-        self.code.append_value(f.code);
-        self.requirement.append_value(renewal::requirement(f.code).map_or(f.code, |r| r.ja));
-        self.severity.append_value(f.severity.label_ja());
-        self.place.append_value(&f.place);
-        self.ja.append_value(&f.ja);
-        self.en.append_value(&f.en);
-    }
-
-    fn finish(mut self) -> Result<RecordBatch> {
-        let t = |n: &str| Field::new(n, DataType::Utf8, false);
-        let schema = Arc::new(Schema::new(vec![
-            t("qualification"),
-            Field::new("renewal_fy", DataType::Int32, false),
-            t("certificate_no"),
-            Field::new("seq", DataType::Int32, false),
-            t("code"),
-            t("requirement"),
-            t("severity"),
-            t("place"),
-            t("message_ja"),
-            t("message_en"),
-        ]));
-        let cols: Vec<ArrayRef> = vec![
-            Arc::new(self.qualification.finish()),
-            Arc::new(self.round.finish()),
-            Arc::new(self.certificate.finish()),
-            Arc::new(self.seq.finish()),
-            Arc::new(self.code.finish()),
-            Arc::new(self.requirement.finish()),
-            Arc::new(self.severity.finish()),
-            Arc::new(self.place.finish()),
-            Arc::new(self.ja.finish()),
-            Arc::new(self.en.finish()),
-        ];
-        Ok(RecordBatch::try_new(schema, cols)?)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parameters_parse_or_explain() {
-        assert_eq!(parse_params("jsmo.min_credits=60").ok(), Some(vec![("jsmo.min_credits".to_string(), 60)]));
-        assert_eq!(parse_params(" ").ok(), Some(vec![]));
-        assert!(parse_params("jsmo.min_credits").is_err());
-        assert!(parse_params("jsmo.min_credits=many").is_err());
-    }
-
-    #[test]
-    fn the_approved_list_file_is_one_name_a_line() {
-        let list = parse_list("# 教育委員会承認 2026\n日本癌治療学会\n\n  ASCO Annual Meeting  \n");
-        assert_eq!(list, ["日本癌治療学会", "ASCO Annual Meeting"]);
-        let r = with_approved(RENEWAL_2026.clone(), Some(list)).expect("list");
-        assert_eq!(r.jsmo.approved_meetings.contains("ＡＳＣＯ Annual Meeting"), Some(true));
-        assert_eq!(r.jsmo.approved_meetings.contains("某研究会"), Some(false));
-    }
 }
