@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 
 use chrono::{Datelike, NaiveDate};
-use model::era::Era;
 use model::prefecture::Prefecture;
 use unicode_normalization::UnicodeNormalization;
 
@@ -57,129 +56,9 @@ pub fn is_blank_raw(raw: &str) -> bool {
 
 /// Parses a date written as 西暦 (`2025-04-01`, `2025/4/1`, `2025年4月1日`, `20250401`),
 /// 和暦 (`令和7年4月1日`, `R7.4.1`, `令和元年5月1日`, full-width digits) or an Excel
-/// serial number. Impossible dates are refused, never coerced.
+/// serial number, after NFKC: [`model::dates::parse`]. Impossible dates are refused.
 pub fn date(raw: &str) -> Norm<NaiveDate> {
-    let v = text(raw);
-    let v = v.as_ref();
-    // Drop a time part that Excel exports add ("2025/4/1 0:00:00").
-    let v = v.split_once(' ').map_or(v, |(d, t)| if t.contains(':') { d } else { v });
-    if v.is_empty() {
-        return Err(Problem::new("日付が空です", "the date is empty"));
-    }
-    if let Some(serial) = excel_serial(v) {
-        return serial_date(serial, v);
-    }
-    if v.len() == 8 && v.bytes().all(|b| b.is_ascii_digit()) {
-        let (y, m, d) = (num(&v[..4]), num(&v[4..6]), num(&v[6..]));
-        return calendar(y as i32, m, d, v);
-    }
-    let first = v.chars().next().unwrap_or(' ');
-    if first.is_ascii_digit() {
-        let parts = split_date(v);
-        return match parts.as_slice() {
-            [y, m, d] if y.len() == 4 => calendar(num(y) as i32, num(m), num(d), v),
-            [y, _, _] if y.len() <= 2 => Err(Problem::new(
-                format!("年が 2 桁の日付 '{v}' は曖昧です。西暦 4 桁か和暦 (令和7年4月1日) で書いてください"),
-                format!("two-digit year in '{v}' is ambiguous; write a 4-digit year or a 和暦 date"),
-            )),
-            _ => Err(unreadable(v)),
-        };
-    }
-    wareki(v)
-}
-
-fn unreadable(v: &str) -> Problem {
-    Problem::new(
-        format!("'{v}' は日付として読めません (例: 2025-04-01, 令和7年4月1日, R7.4.1)"),
-        format!("'{v}' is not a date (e.g. 2025-04-01, 令和7年4月1日, R7.4.1)"),
-    )
-}
-
-fn num(s: &str) -> u32 {
-    s.parse().unwrap_or(u32::MAX)
-}
-
-/// Splits on / - . 年 月 日 and drops empty parts.
-fn split_date(v: &str) -> Vec<&str> {
-    v.split(['/', '-', '.', '年', '月', '日']).filter(|p| !p.is_empty()).collect()
-}
-
-fn calendar(y: i32, m: u32, d: u32, v: &str) -> Norm<NaiveDate> {
-    if !(1868..=2200).contains(&y) {
-        return Err(Problem::new(format!("'{v}' の年 {y} は範囲外です"), format!("year {y} in '{v}' is out of range")));
-    }
-    NaiveDate::from_ymd_opt(y, m, d)
-        .ok_or_else(|| Problem::new(format!("'{v}' は存在しない日付です"), format!("'{v}' is not a real date")))
-}
-
-/// An Excel serial: digits, optionally with a fractional time part, in a plausible range.
-fn excel_serial(v: &str) -> Option<u32> {
-    let int = v.split_once('.').map_or(v, |(i, f)| if f.bytes().all(|b| b.is_ascii_digit()) { i } else { "" });
-    if int.is_empty() || int.len() > 6 || !int.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let n: u32 = int.parse().ok()?;
-    (1..=109_574).contains(&n).then_some(n) // up to 2199-12-31
-}
-
-fn serial_date(n: u32, v: &str) -> Norm<NaiveDate> {
-    // Excel's 1900 system counts the non-existent 1900-02-29 as serial 60.
-    if n == 60 {
-        return Err(Problem::new(
-            format!("Excel のシリアル値 {v} は存在しない 1900年2月29日 です"),
-            format!("Excel serial {v} is 1900-02-29, a day that does not exist"),
-        ));
-    }
-    let base = NaiveDate::from_ymd_opt(1899, 12, if n < 60 { 31 } else { 30 }).unwrap_or(NaiveDate::MIN);
-    base.checked_add_days(chrono::Days::new(u64::from(n))).ok_or_else(|| unreadable(v))
-}
-
-/// 和暦: an era name or initial, a year (or 元), then month and day.
-fn wareki(v: &str) -> Norm<NaiveDate> {
-    let (era, rest) = split_era(v).ok_or_else(|| unreadable(v))?;
-    let rest = rest.trim_start();
-    let (year_str, rest) = if let Some(r) = rest.strip_prefix('元') {
-        ("1", r)
-    } else {
-        let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
-        (&rest[..end], &rest[end..])
-    };
-    let parts = split_date(rest);
-    let [m, d] = parts.as_slice() else {
-        return Err(unreadable(v));
-    };
-    let n = num(year_str);
-    if n == 0 || n == u32::MAX {
-        return Err(unreadable(v));
-    }
-    let date = calendar(era.gregorian_year(n), num(m), num(d), v)?;
-    if date < era.first() || era.last().is_some_and(|l| date > l) {
-        let range = match era.last() {
-            Some(l) => format!("{} – {}", era.first(), l),
-            None => format!("{} –", era.first()),
-        };
-        return Err(Problem::new(
-            format!("'{v}' は存在しない和暦の日付です ({} は {range})", era.name),
-            format!("'{v}' does not exist: the {} era runs {range}", era.name),
-        ));
-    }
-    Ok(date)
-}
-
-fn split_era(v: &str) -> Option<(&'static Era, &str)> {
-    for era in &model::era::ERAS {
-        if let Some(rest) = v.strip_prefix(era.name) {
-            return Some((era, rest));
-        }
-    }
-    let mut chars = v.chars();
-    let c = chars.next()?;
-    if c.is_ascii_alphabetic() {
-        let rest = chars.as_str();
-        let era = Era::lookup(&c.to_string())?;
-        return Some((era, rest));
-    }
-    None
+    model::dates::parse(&text(raw)).map_err(|e| Problem::new(e.ja, e.en))
 }
 
 /// A year: `1975`, `昭和50`, `昭和50年`, `S50`, `平成元年`.
@@ -195,7 +74,7 @@ pub fn year(raw: &str) -> Norm<i32> {
         };
     }
     let bad = || Problem::new(format!("'{v}' は年として読めません (例: 1975, 昭和50)"), format!("'{v}' is not a year"));
-    let (era, rest) = split_era(v).ok_or_else(bad)?;
+    let (era, rest) = model::dates::split_era(v).ok_or_else(bad)?;
     let n = if rest == "元" { 1 } else { rest.parse::<u32>().map_err(|_| bad())? };
     let y = era.gregorian_year(n);
     let last_year = era.last().map_or(i32::MAX, |d| d.year());

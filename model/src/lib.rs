@@ -3,6 +3,7 @@
 //! # Layout
 //!
 //! - [`prefecture`]: the 47 prefectures with JIS X 0401 codes, parsed from codes or names.
+//! - [`dates`]: the one date parser (西暦, 和暦, Excel serials, full-width digits).
 //! - [`era`]: the Japanese eras (明治 … 令和) with their first and last days.
 //! - [`fiscal`]: Japan's fiscal year (年度, April–March).
 //! - [`membership`]: member categories (会員種別) and professions (職種) as data.
@@ -13,6 +14,7 @@
 //! - [`renewal`]: renewal rules (JSMO, JBCT) as versioned data and the per-applicant checks.
 //! - [`rules`]: the versioned rule set that ties the numbers above together.
 
+pub mod dates;
 pub mod designation;
 pub mod era;
 pub mod fiscal;

@@ -214,7 +214,7 @@ impl Cx<'_> {
         if v.is_empty() {
             return Ok(None);
         }
-        v.parse().map(Some).map_err(|_| self.bad(name, &v, "not an integer / 整数ではありません"))
+        parse_int(&v).map(Some).ok_or_else(|| self.bad(name, &v, "整数ではありません / not an integer"))
     }
 
     pub fn date(&self, name: &str) -> Result<Option<NaiveDate>> {
@@ -222,7 +222,7 @@ impl Cx<'_> {
         if v.is_empty() {
             return Ok(None);
         }
-        parse_date(&v).map(Some).ok_or_else(|| self.bad(name, &v, "not a date YYYY-MM-DD / 日付ではありません"))
+        parse_date(&v).map(Some).ok_or_else(|| self.bad(name, &v, NOT_A_DATE))
     }
 
     pub fn bad(&self, param: &str, value: &str, reason: &str) -> Error {
@@ -267,9 +267,20 @@ pub fn date_sql(d: NaiveDate) -> String {
     format!("DATE '{d}'")
 }
 
+/// A date as users type it (西暦, 和暦, full-width digits): the model's one parser.
 fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    model::dates::parse(s).ok()
 }
+
+/// A whole number as users type it: full-width digits and thousands separators accepted.
+fn parse_int(s: &str) -> Option<i64> {
+    let folded = model::dates::fold_width(s.trim());
+    let digits: String = folded.chars().filter(|c| *c != ',').collect();
+    digits.parse().ok()
+}
+
+/// The reason given for a value that is not a date.
+const NOT_A_DATE: &str = "日付ではありません（例: 2025-03-31、令和7年3月31日） / not a date";
 
 /// Every metric.
 pub fn catalog() -> Vec<&'static MetricDef> {
@@ -373,8 +384,7 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
                 ),
             });
         };
-        check_kind(def, spec, v)?;
-        let mut v = v.clone();
+        let mut v = check_kind(def, spec, v)?;
         if let (Some(_), ParamKind::Date, Some(d)) = (release, spec.kind, parse_date(&v)) {
             let moved = release::month_start(d);
             if moved != d {
@@ -448,22 +458,23 @@ fn keep_rows(result: &mut MetricResult, keep: &[bool]) {
         .collect();
 }
 
-fn check_kind(def: &MetricDef, spec: &ParamSpec, v: &str) -> Result<()> {
+/// Checks a parameter's value against its kind and returns it in canonical form (a date
+/// as YYYY-MM-DD, a number in ASCII digits), so that what users type (令和7年3月31日,
+/// ２０) is read and shown, cached and audited in one form.
+fn check_kind(def: &MetricDef, spec: &ParamSpec, v: &str) -> Result<String> {
     let bad =
         |reason: String| Error::Param { metric: def.name.into(), param: spec.name.into(), value: v.into(), reason };
     match spec.kind {
-        ParamKind::Date => {
-            parse_date(v).map(|_| ()).ok_or_else(|| bad("not a date YYYY-MM-DD / 日付ではありません".into()))
-        }
-        ParamKind::Int { min, max } => match v.trim().parse::<i64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(()),
-            Ok(_) => Err(bad(format!("out of range {min}–{max} / {min}〜{max} の範囲外です"))),
-            Err(_) => Err(bad("not an integer / 整数ではありません".into())),
+        ParamKind::Date => parse_date(v).map(|d| d.to_string()).ok_or_else(|| bad(NOT_A_DATE.into())),
+        ParamKind::Int { min, max } => match parse_int(v) {
+            Some(n) if (min..=max).contains(&n) => Ok(n.to_string()),
+            Some(_) => Err(bad(format!("{min}〜{max} の範囲外です / out of range {min}–{max}"))),
+            None => Err(bad("整数ではありません / not an integer".into())),
         },
-        ParamKind::Text => Ok(()),
+        ParamKind::Text => Ok(v.to_string()),
         ParamKind::Choice(options) => {
             if options.contains(&v) {
-                Ok(())
+                Ok(v.to_string())
             } else {
                 // A blank choice means "all" and is given by leaving the parameter out.
                 let named: Vec<&str> = options.iter().copied().filter(|o| !o.is_empty()).collect();

@@ -40,14 +40,28 @@ pub struct Page {
     pub as_of: Option<NaiveDate>,
     /// Other query parameters the as-of form must keep.
     pub keep: Vec<(String, String)>,
+    /// Why the 基準日 typed could not be read (the page shows the default date).
+    pub as_of_error: Option<String>,
 }
 
 impl Page {
     pub fn new(title: impl Into<String>, nav: &'static str) -> Self {
-        Page { title: title.into(), nav, as_of: None, keep: Vec::new() }
+        Page { title: title.into(), nav, as_of: None, keep: Vec::new(), as_of_error: None }
     }
     pub fn as_of(mut self, d: NaiveDate) -> Self {
         self.as_of = Some(d);
+        self
+    }
+    /// The page's 基準日 as read by [`page_as_of`](crate::pages::page_as_of), and the
+    /// query parameters its form keeps (all but `as_of`).
+    pub fn dated(
+        mut self,
+        (d, error): (NaiveDate, Option<String>),
+        params: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
+        self.as_of = Some(d);
+        self.as_of_error = error;
+        self.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
         self
     }
 }
@@ -104,6 +118,9 @@ pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
                             label { "基準日 " input type="date" name="as_of" value=(d.to_string()); }
                             button type="submit" { "表示" }
                             span.muted { (date_ja(d)) }
+                            @if let Some(e) = &p.as_of_error {
+                                span.error role="alert" { (e) "（" (date_ja(d)) " の数値を表示しています）" }
+                            }
                         }
                     }
                     (body)

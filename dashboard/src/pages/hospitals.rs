@@ -14,7 +14,7 @@ use queries::{MetricResult, Request};
 use reports::charts::{LineChart, Series, XAxis, line_chart};
 use reports::map::choropleth;
 
-use super::{Params, Shown, as_of, date_x, evaluate_or_note, linked_part, part, points};
+use super::{Params, Shown, date_x, evaluate_or_note, linked_part, page_as_of, part, points};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::table::urlencode;
@@ -85,7 +85,8 @@ fn drilled(r: &Shown, chart: Option<String>, rows: usize, d: NaiveDate) -> Marku
 }
 
 async fn hospitals(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
-    let d = as_of(&state, &params)?;
+    let dated = page_as_of(&state, &params)?;
+    let d = dated.0;
     let level = Level::from(&params)?;
     let aud = user.audience();
     let req = |m: &str| Request::new(m, aud).as_of(d);
@@ -179,8 +180,7 @@ async fn hospitals(State(state): State<AppState>, user: User, Query(params): Que
     } else {
         national(&state, &user, d, map_view, &crumbs, &picker).await?
     };
-    let mut page_def = Page::new("拠点病院", "hospitals").as_of(d);
-    page_def.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    let page_def = Page::new("拠点病院", "hospitals").dated(dated, params);
     Ok(Html(page(&state, &user, page_def, body)))
 }
 

@@ -10,9 +10,9 @@ use maud::html;
 use queries::{Request, Value};
 use reports::charts::{Bar, LineChart, Series, XAxis, bar_chart, gauge, line_chart};
 
-use super::{Params, as_of, evaluate, evaluate_or_note, first_num, num_x, part, points};
+use super::{Params, evaluate, evaluate_or_note, first_num, num_x, page_as_of, part, points};
 use crate::auth::User;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::html::{Page, page, svg, table};
 use crate::state::AppState;
 
@@ -28,20 +28,24 @@ const WHAT_IF: [(&str, &str); 3] = [
 ];
 
 async fn members(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
-    let d = as_of(&state, &params)?;
+    let dated = page_as_of(&state, &params)?;
+    let d = dated.0;
     let aud = user.audience();
     let req = |m: &str| Request::new(m, aud).as_of(d);
 
-    // What-if inputs: whole numbers 0–100000; anything else is a message, not a 500.
+    // What-if inputs: whole numbers 0–100000 (full-width digits and commas read); anything
+    // else is said at its field and counted as 0, and the rest of the page shows.
     let mut what_if = req("members.what_if");
     let mut inputs = Vec::new();
     for (name, label) in WHAT_IF {
         let raw = params.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()).unwrap_or("0");
-        let n: i64 = raw.parse().ok().filter(|n| (0..=100_000).contains(n)).ok_or_else(|| {
-            Error::BadRequest(format!("{label}: {raw:?} は 0〜100000 の整数で入力してください / enter a whole number"))
-        })?;
+        let folded: String = model::dates::fold_width(raw).chars().filter(|c| *c != ',').collect();
+        let (n, error) = match folded.parse::<i64>() {
+            Ok(n) if (0..=100_000).contains(&n) => (n, None),
+            _ => (0, Some(format!("「{raw}」は 0〜100000 の整数で入力してください（0 として計算しました）"))),
+        };
         what_if = what_if.param(name, &n.to_string());
-        inputs.push((name, label, n));
+        inputs.push((name, label, raw.to_string(), n, error));
     }
 
     let share = evaluate(&state, &user, req("members.physician_share")).await?;
@@ -65,7 +69,7 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
 
     let after_pct = scenario.rows.get(1).and_then(|r| scenario.column_index("share_pct").and_then(|i| r[i].as_f64()));
     let scenario_svg = match after_pct {
-        Some(p) if inputs.iter().any(|(_, _, n)| *n > 0) => Some(gauge("仮定後の医師の割合", p, 80.0)?),
+        Some(p) if inputs.iter().any(|(_, _, _, n, _)| *n > 0) => Some(gauge("仮定後の医師の割合", p, 80.0)?),
         _ => None,
     };
 
@@ -115,8 +119,13 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
         h2 id="what-if" { "入会シミュレーション（what-if）" }
         form.grid method="get" action="/members#what-if" {
             input type="hidden" name="as_of" value=(d.to_string());
-            @for (name, label, n) in &inputs {
-                label { (label) "（人）" input type="number" name=(name) min="0" max="100000" step="1" value=(n); }
+            @for (name, label, raw, _, error) in &inputs {
+                label {
+                    (label) "（人）"
+                    input type="text" inputmode="numeric" name=(name) value=(raw)
+                        aria-invalid=[error.as_ref().map(|_| "true")];
+                    @if let Some(e) = error { span.error role="alert" { (e) } }
+                }
             }
             button type="submit" { "計算する" }
         }
@@ -141,7 +150,6 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
         h2 id="retention" { "在籍率（入会年度別）" }
         (part(&retention, retention_svg, 100))
     };
-    let mut p = Page::new("会員", "members").as_of(d);
-    p.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    let p = Page::new("会員", "members").dated(dated, params);
     Ok(Html(page(&state, &user, p, body)))
 }

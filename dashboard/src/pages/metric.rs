@@ -8,7 +8,7 @@ use axum::routing::get;
 use maud::html;
 use queries::catalog::ParamKind;
 
-use super::{Params, as_of, evaluate, request_from};
+use super::{Params, evaluate_or_note, page_as_of, request_from};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::{Page, page, table};
@@ -45,10 +45,13 @@ async fn show(
     if !def.audiences.contains(&user.audience()) {
         return Err(Error::Forbidden);
     }
-    let d = as_of(&state, &params)?;
+    let dated = page_as_of(&state, &params)?;
+    let d = dated.0;
     let req = request_from(def, &user, d, &params);
     let missing_required = def.params.iter().any(|p| p.required() && !req.params.contains_key(p.name));
-    let result = if missing_required { None } else { Some(evaluate(&state, &user, req.clone()).await?) };
+    // A parameter the metric refuses (a date outside its range, a value out of bounds) is
+    // said where the result would be; the form keeps what was typed.
+    let result = if missing_required { None } else { Some(evaluate_or_note(&state, &user, req.clone()).await?) };
     let chosen_by = req.by.clone().unwrap_or_else(|| def.by.first().copied().unwrap_or("").to_string());
     let body = html! {
         h1 { (def.title_ja) " " span.muted { (def.name) } }
@@ -90,11 +93,11 @@ async fn show(
             button type="submit" { "表示" }
         }
         @match &result {
-            Some(r) => { (table::result(r, 500)) }
+            Some(Ok(r)) => { (table::result(r, 500)) }
+            Some(Err(note)) => { (note) }
             None => { p.note { "必須の条件を入力してください。" } }
         }
     };
-    let mut p = Page::new(def.title_ja, "metrics").as_of(d);
-    p.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    let p = Page::new(def.title_ja, "metrics").dated(dated, params);
     Ok(Html(page(&state, &user, p, body)))
 }

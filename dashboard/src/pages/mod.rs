@@ -39,22 +39,36 @@ use crate::state::AppState;
 /// The query string of a page, as name → value.
 pub type Params = BTreeMap<String, String>;
 
-/// The page's as-of date: `?as_of=` (西暦 or 和暦) or the snapshot's default.
+/// The as-of date of a download or an API call: `?as_of=` (西暦, 和暦, full-width digits) or
+/// the snapshot's default; a value that is not a date is refused (400).
 pub fn as_of(state: &AppState, params: &Params) -> Result<NaiveDate> {
     match param(params, "as_of") {
         Some(s) => model_date(s),
-        None => state
-            .snapshot()
-            .default_as_of()
-            .ok_or_else(|| Error::BadRequest("データがまだ読み込まれていません / no data loaded yet".into())),
+        None => default_as_of(state),
     }
 }
 
-/// Parses a date given as YYYY-MM-DD (what the date input sends).
+fn default_as_of(state: &AppState) -> Result<NaiveDate> {
+    state
+        .snapshot()
+        .default_as_of()
+        .ok_or_else(|| Error::BadRequest("データがまだ読み込まれていません / no data loaded yet".into()))
+}
+
+/// The as-of date of a page: as [`as_of`], but a value that is not a date keeps the page,
+/// at the default date, with the message at the 基準日 field.
+pub fn page_as_of(state: &AppState, params: &Params) -> Result<(NaiveDate, Option<String>)> {
+    match param(params, "as_of").map(model_date) {
+        Some(Ok(d)) => Ok((d, None)),
+        Some(Err(e)) => Ok((default_as_of(state)?, Some(e.public_message()))),
+        None => Ok((default_as_of(state)?, None)),
+    }
+}
+
+/// Parses a date as users type it: what the date input sends (YYYY-MM-DD), 和暦, full-width
+/// digits — the model's one date parser.
 pub fn model_date(s: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        Error::BadRequest(format!("基準日 {s:?} は日付（YYYY-MM-DD）ではありません / as_of is not a date"))
-    })
+    model::dates::parse(s).map_err(|e| Error::BadRequest(format!("基準日 「{s}」: {}", e.ja)))
 }
 
 /// The request a page or download asks for: `?by=` and the metric's own parameters from
@@ -113,15 +127,23 @@ pub fn param<'a>(params: &'a Params, key: &str) -> Option<&'a str> {
 }
 
 /// As [`evaluate`], but a metric refusing its parameters or missing its data (e.g. no
-/// survey loaded) becomes a message in the page instead of failing the whole page.
+/// survey loaded, a 基準日 the section does not apply to) becomes a note in its place,
+/// in Japanese, instead of failing the whole page.
 pub async fn evaluate_or_note(state: &AppState, user: &User, req: Request) -> Result<Shown> {
     match evaluate(state, user, req).await {
         Ok(r) => Ok(Ok(r)),
-        Err(e @ Error::Metric(queries::Error::Param { .. })) => {
-            Ok(Err(maud::html! { p.error { (e.public_message()) } }))
+        Err(Error::Metric(queries::Error::Param { param, value, reason, .. })) => {
+            let what = if param == "as_of" { "基準日".to_string() } else { param };
+            Ok(Err(maud::html! { p.note role="note" { (what) " " (value) ": " (japanese_part(&reason)) } }))
         }
         Err(e) => Err(e),
     }
+}
+
+/// The Japanese half of a bilingual message (`english / 日本語` or `日本語 / english`).
+pub fn japanese_part(message: &str) -> String {
+    let ja: Vec<&str> = message.split(" / ").filter(|p| !p.is_ascii()).collect();
+    if ja.is_empty() { message.to_string() } else { ja.join(" / ") }
 }
 
 /// As [`evaluate_or_note`], dropping the message: None when the metric's data are absent.

@@ -9,7 +9,7 @@ use maud::{Markup, PreEscaped, html};
 use queries::{MetricResult, Request, Value};
 use reports::charts::{XAxis, sparkline};
 
-use super::{Params, as_of, date_x, evaluate_opt, first_num, may_see, num_x, points};
+use super::{Params, date_x, evaluate_opt, first_num, may_see, num_x, page_as_of, points};
 use crate::auth::User;
 use crate::error::Result;
 use crate::html::{Page, date_ja, int, page};
@@ -43,7 +43,8 @@ fn spark(title: &str, unit: &str, x: XAxis, pts: Vec<(f64, Option<f64>)>, last: 
 }
 
 async fn overview(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
-    let d = as_of(&state, &params)?;
+    let dated = page_as_of(&state, &params)?;
+    let d = dated.0;
     let req = |m: &str| Request::new(m, user.audience()).as_of(d);
     let mut kpis = Vec::new();
 
@@ -197,8 +198,7 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
             p { a href="/members#what-if" { "入会シミュレーション（what-if）へ" } }
         }
     };
-    let mut p = Page::new("概要", "overview").as_of(d);
-    p.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    let p = Page::new("概要", "overview").dated(dated, params);
     Ok(Html(page(&state, &user, p, body)))
 }
 

@@ -14,7 +14,7 @@ use queries::renewals::STATUSES;
 use queries::{MetricResult, Request, Value};
 use reports::charts::{LineChart, XAxis, line_chart};
 
-use super::{Params, as_of, evaluate, evaluate_or_note, linked_part, param, part, series_by};
+use super::{Params, evaluate, evaluate_or_note, linked_part, page_as_of, param, part, series_by};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::{Page, date_ja, page, svg, table::urlencode};
@@ -77,7 +77,8 @@ async fn renewals(State(state): State<AppState>, user: User, Query(params): Quer
     user.require_committee()?;
     let snapshot = state.snapshot();
     let info = snapshot.renewals().await?;
-    let d = as_of(&state, &params)?;
+    let dated = page_as_of(&state, &params)?;
+    let d = dated.0;
     let c = Choice::from(&params, &info.rounds, d, info.round_on(d))?;
     let round = c.round.to_string();
 
@@ -157,8 +158,7 @@ async fn renewals(State(state): State<AppState>, user: User, Query(params): Quer
         (linked_part(&Ok(applicants.clone()), None, 500, &link))
 
     };
-    let mut p = Page::new("専門医更新", "renewals").as_of(d);
-    p.keep = params.into_iter().filter(|(k, _)| k != "as_of" && k != "round").collect();
+    let p = Page::new("専門医更新", "renewals").dated(dated, params.into_iter().filter(|(k, _)| k != "round"));
     Ok(Html(page(&state, &user, p, body)))
 }
 

@@ -13,7 +13,7 @@ use queries::{MetricResult, Request};
 use reports::charts::{LineChart, XAxis, line_chart};
 use reports::map::choropleth;
 
-use super::{Params, as_of, evaluate, evaluate_or_note};
+use super::{Params, evaluate, evaluate_or_note, page_as_of};
 use crate::auth::User;
 use crate::error::{Error, Result};
 use crate::html::{Page, page, svg, table};
@@ -64,7 +64,8 @@ async fn section(
     Query(params): Query<Params>,
 ) -> Result<Html<String>> {
     let (group, nav) = group_of(&section).ok_or(Error::NotFound)?;
-    let d = as_of(&state, &params)?;
+    let dated = page_as_of(&state, &params)?;
+    let d = dated.0;
     let mut parts: Vec<Markup> = Vec::new();
     for def in queries::catalog().into_iter().filter(|m| m.group == group) {
         if !def.audiences.contains(&user.audience()) {
@@ -110,7 +111,6 @@ async fn section(
         h1 { (group.ja()) }
         @for p in &parts { (p) }
     };
-    let mut p = Page::new(group.ja(), nav).as_of(d);
-    p.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    let p = Page::new(group.ja(), nav).dated(dated, params);
     Ok(Html(page(&state, &user, p, body)))
 }

@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use queries::{MetricResult, Request};
 use reports::charts::{BarGroup, LineChart, Series, XAxis, grouped_bar_chart, line_chart};
 
-use super::{Params, as_of, evaluate_or_note, may_see, num_x, param, part, points, series_by};
+use super::{Params, evaluate_or_note, may_see, num_x, page_as_of, param, part, points, series_by};
 use crate::auth::User;
 use crate::error::Result;
 use crate::html::{Page, page, table};
@@ -76,7 +76,8 @@ fn matrix(r: &MetricResult) -> Option<Markup> {
 }
 
 async fn survey(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
-    let d = as_of(&state, &params)?;
+    let dated = page_as_of(&state, &params)?;
+    let d = dated.0;
     let aud = user.audience();
     let req = |m: &str| Request::new(m, aud).as_of(d);
 
@@ -280,8 +281,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
             }
         }
     };
-    let mut p = Page::new("アンケート", "survey").as_of(d);
-    p.keep = params.into_iter().filter(|(k, _)| k != "as_of").collect();
+    let p = Page::new("アンケート", "survey").dated(dated, params);
     Ok(Html(page(&state, &user, p, body)))
 }
 

@@ -4,6 +4,7 @@ mod support;
 
 mod access;
 mod browser;
+mod dates;
 mod differencing;
 mod exports;
 mod fuzz;

@@ -42,12 +42,50 @@ fn what_if_works_as_a_plain_form() {
     );
     let after = r.rows[1][r.column_index("share_pct").expect("col")].as_f64().expect("share");
     assert!(html.contains(&format!("{after:.1}")), "after-share {after:.1}");
-    assert!(html.contains("name=\"staff_full\" min=\"0\" max=\"100000\" step=\"1\" value=\"60\""));
+    assert!(html.contains("name=\"staff_full\" value=\"60\""));
     assert!(html.contains("仮定後の医師の割合"));
-    for bad in ["-1", "abc", "1e9"] {
+    // Full-width digits and separators are read as typed.
+    let typed = c.get("/members?staff_full=%EF%BC%96%EF%BC%90&physicians=5").text();
+    assert!(typed.contains(&format!("{after:.1}")), "６０ read as 60");
+}
+
+/// Regression: a value a user typed wrongly replaced the whole page with a bare 400 and lost
+/// the form. Now the page shows, with the message at the field and the value kept.
+#[test]
+fn regression_bad_values_in_a_url_keep_the_page_and_say_why_at_the_field() {
+    let mut c = Client::login("committee");
+    for bad in ["-1", "abc", "1e9", "100001"] {
         let res = c.get(&format!("/members?staff_full={bad}"));
-        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(res.status, StatusCode::OK, "{bad}");
+        let html = res.text();
+        assert!(html.contains("0〜100000 の整数で入力してください"), "{bad}: message at the field");
+        assert!(html.contains(&format!("name=\"staff_full\" value=\"{bad}\" aria-invalid=\"true\"")), "{bad}: kept");
+        assert!(html.contains("医師の割合（8割ルール）"), "{bad}: the rest of the page");
     }
+    // 和暦 and full-width dates are dates; anything else keeps the page at the default date.
+    let want = chrono::NaiveDate::from_ymd_opt(2025, 3, 31).expect("date");
+    for typed in
+        ["%E4%BB%A4%E5%92%8C7%E5%B9%B43%E6%9C%8831%E6%97%A5", "R7.3.31", "%EF%BC%92%EF%BC%90%EF%BC%92%EF%BC%95-03-31"]
+    {
+        for page in ["/", "/members", "/survey", "/hospitals", "/specialists", "/renewals"] {
+            let res = c.get(&format!("{page}?as_of={typed}"));
+            assert_eq!(res.status, StatusCode::OK, "{page} {typed}");
+            assert!(res.text().contains(&format!("value=\"{want}\"")), "{page} {typed}: read as {want}");
+        }
+    }
+    for page in ["/", "/members", "/survey", "/hospitals", "/specialists", "/renewals", "/metrics/members.flows"] {
+        let res = c.get(&format!("{page}?as_of=2025-02-30"));
+        assert_eq!(res.status, StatusCode::OK, "{page}");
+        let html = res.text();
+        assert!(html.contains("存在しない日付です") && html.contains("の数値を表示しています"), "{page}: {html}");
+    }
+    // A metric's parameter out of its range is said in place of the result; the form stays.
+    let res = c.get("/metrics/hospitals.areas?prefecture=99");
+    assert_eq!(res.status, StatusCode::OK);
+    let html = res.text();
+    assert!(html.contains("の範囲外です") && html.contains("<form"), "{html}");
+    // Downloads and the API still refuse what they cannot read (a program asked).
+    assert_eq!(c.get("/api/v1/metrics/members.flows?as_of=2025-02-30").status, StatusCode::BAD_REQUEST);
 }
 
 #[test]

@@ -242,7 +242,7 @@ fn before_after<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let a = RULES_2026.recommendation_abolished();
         let d = cx.event_window_end()?;
         if d < a {
-            return Err(cx.bad("as_of", &d.to_string(), "must be on or after 2026-01-17 / 2026-01-17 以降を指定"));
+            return Err(cx.bad("as_of", &d.to_string(), "協議員推薦の廃止（2026-01-17）より前の基準日には当てはまりません。2026-01-17 以降の基準日で表示されます / applies to as-of dates from 2026-01-17"));
         }
         let year = Months::new(12);
         let (a0, d0) = (a.checked_sub_months(year).unwrap_or(a), d.checked_sub_months(year).unwrap_or(d));
