@@ -361,10 +361,10 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
             metric: def.name.into(),
             param: "by".into(),
             value: by,
-            reason: format!(
-                "one of: {}",
-                def.by.iter().map(|b| if b.is_empty() { "(none)" } else { b }).collect::<Vec<_>>().join(", ")
-            ),
+            reason: {
+                let named = def.by.iter().map(|b| if b.is_empty() { "(none)" } else { b }).collect::<Vec<_>>();
+                format!("集計単位は次のいずれかです: {} / one of: {}", named.join("、"), named.join(", "))
+            },
         });
     }
     let mut params = BTreeMap::new();
@@ -375,7 +375,7 @@ pub async fn evaluate_with_policy(snapshot: &Snapshot, req: &Request, policy: Po
                 param: k.clone(),
                 value: v.clone(),
                 reason: format!(
-                    "unknown parameter; this metric takes: {}",
+                    "この指標にない条件です（使える条件: {0}） / unknown parameter; this metric takes: {0}",
                     if def.params.is_empty() {
                         "none".to_string()
                     } else {

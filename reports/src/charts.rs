@@ -383,8 +383,20 @@ pub fn grouped_bar_chart(title: &str, unit: &str, series: &[&str], groups: &[Bar
 /// A gauge: a share in percent on a bar from a round number at least 10 points below
 /// the share and the threshold, up to 100, with the threshold marked.
 pub fn gauge(title: &str, share_pct: f64, threshold_pct: f64) -> Result<String> {
+    gauge_from(title, share_pct, threshold_pct, gauge_start(&[share_pct, threshold_pct]))
+}
+
+/// Where a gauge starts so that every share given fits: a round number at least 10 points
+/// below the lowest (two gauges drawn from the same start can be compared by eye).
+pub fn gauge_start(shares: &[f64]) -> f64 {
+    let low = shares.iter().copied().fold(f64::INFINITY, f64::min);
+    (((low - 10.0) / 10.0).floor() * 10.0).clamp(0.0, 90.0)
+}
+
+/// As [`gauge`], starting at `lo` percent.
+pub fn gauge_from(title: &str, share_pct: f64, threshold_pct: f64, lo: f64) -> Result<String> {
     let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
-    let lo = (((share_pct.min(threshold_pct) - 10.0) / 10.0).floor() * 10.0).clamp(0.0, 90.0);
+    let lo = lo.clamp(0.0, share_pct.min(threshold_pct).max(0.0));
     let size = (720_u32, 96_u32);
     let mut buf = String::new();
     let mut marks = Vec::new();
@@ -426,6 +438,11 @@ pub fn gauge(title: &str, share_pct: f64, threshold_pct: f64) -> Result<String> 
         let style = (FONT, 12).into_font().color(&THRESHOLD).pos(Pos::new(HPos::Center, VPos::Bottom));
         root.draw(&Text::new(format!("基準 {}%", short_number(threshold_pct)), (tx, ty - 2), style))
             .map_err(|e| err(&e))?;
+        // The value and the outcome in words, not by colour alone.
+        let (vx, vy) = chart.backend_coord(&(lo, 0.5));
+        let words = format!("{}%{}", short_number(threshold_pct), if ok { "以上" } else { "未満" });
+        let style = (FONT, 14).into_font().color(&BLACK).pos(Pos::new(HPos::Left, VPos::Center));
+        root.draw(&Text::new(format!("{share_pct:.2}%（{words}）"), (vx + 8, vy), style)).map_err(|e| err(&e))?;
         let (x0, y0) = chart.backend_coord(&(lo, 0.85));
         let (x1, y1) = chart.backend_coord(&(share_pct.clamp(lo, 100.0), 0.15));
         marks.push(HoverMark::rect(

@@ -44,6 +44,15 @@ pub fn cell(v: &Value, unit: &str) -> Markup {
     }
 }
 
+/// A metric cell: as [`cell`], with the column's own rules (the physician share with two
+/// decimals: the 80% rule is decided in integers, so 79.97% must not read 80.0).
+fn column_cell(v: &Value, c: &queries::Column) -> Markup {
+    match v {
+        Value::Suppressed => cell(v, c.unit),
+        other => html! { (reports::format::column_cell(other, c)) },
+    }
+}
+
 /// Text long enough to wrap (lists of hospital names, question texts).
 fn long_text(v: &Value) -> bool {
     matches!(v, Value::Text(t) if t.chars().count() > 30)
@@ -93,7 +102,7 @@ pub fn linked(r: &MetricResult, rows_shown: usize, link: CellLink<'_>) -> Markup
                                             @else { (v.display()) }
                                         }
                                     } @else {
-                                        td class=@if numeric(v) { "num" } { (cell(v, c.unit)) }
+                                        td class=@if numeric(v) { "num" } { (column_cell(v, c)) }
                                     }
                                 }
                             }
@@ -102,7 +111,12 @@ pub fn linked(r: &MetricResult, rows_shown: usize, link: CellLink<'_>) -> Markup
                 }
             }
             @if r.rows.len() > rows_shown {
-                p.muted { "先頭 " (rows_shown) " 行を表示（全 " (int(r.rows.len() as i64)) " 行はダウンロードで）" }
+                p.note.more role="note" {
+                    "全 " (int(r.rows.len() as i64)) " 行のうち先頭 " (int(rows_shown as i64)) " 行を表示しています（残り "
+                    (int((r.rows.len() - rows_shown) as i64)) " 行）。 "
+                    a href=(format!("/metrics/{}?{q}&rows=all", r.metric)) { "すべての行を表示" }
+                    " · 下のダウンロードにも全行があります。"
+                }
             }
             @for n in &r.notes {
                 p.note { "注: " (n.ja) }

@@ -8,12 +8,12 @@ use axum::response::Html;
 use axum::routing::get;
 use maud::html;
 use queries::{Request, Value};
-use reports::charts::{Bar, LineChart, Series, XAxis, bar_chart, gauge, line_chart};
+use reports::charts::{Bar, LineChart, Series, XAxis, bar_chart, gauge_from, gauge_start, line_chart};
 
 use super::{Params, evaluate, evaluate_or_note, first_num, num_x, page_as_of, part, points};
 use crate::auth::User;
 use crate::error::Result;
-use crate::html::{Page, page, svg, table};
+use crate::html::{Page, int, page, svg, table};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -60,18 +60,24 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
     let before_after = evaluate_or_note(&state, &user, req("members.joins_before_after")).await?;
     let retention = evaluate_or_note(&state, &user, req("members.retention")).await?;
 
-    let gauge_svg = match first_num(&share, "share_pct") {
-        Some(p) => Some(gauge("正会員に占める医師の割合", p, 80.0)?),
+    // The page's gauge and the what-if's share one scale, so the two can be compared by eye.
+    let now_pct = first_num(&share, "share_pct");
+    let after_pct = scenario.rows.get(1).and_then(|r| scenario.column_index("share_pct").and_then(|i| r[i].as_f64()));
+    let lo = gauge_start(&[now_pct.unwrap_or(80.0), after_pct.unwrap_or(80.0), 80.0]);
+    let gauge_svg = match now_pct {
+        Some(p) => Some(gauge_from("正会員に占める医師の割合", p, 80.0, lo)?),
         None => None,
     };
     let history_svg = line_chart(&reports::series::share_chart(&history, &projection)).ok();
     let crossing = reports::series::first_month_below(&projection);
 
-    let after_pct = scenario.rows.get(1).and_then(|r| scenario.column_index("share_pct").and_then(|i| r[i].as_f64()));
+    let asked = inputs.iter().any(|(_, _, _, n, _)| *n > 0);
     let scenario_svg = match after_pct {
-        Some(p) if inputs.iter().any(|(_, _, _, n, _)| *n > 0) => Some(gauge("仮定後の医師の割合", p, 80.0)?),
+        Some(p) if asked => Some(gauge_from("仮定後の医師の割合", p, 80.0, lo)?),
         _ => None,
     };
+    let counts: Vec<i64> = inputs.iter().map(|(_, _, _, n, _)| *n).collect();
+    let answer = what_if_sentence(&counts, &scenario);
 
     let full: Vec<Bar> = composition
         .rows
@@ -117,6 +123,7 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
         }
 
         h2 id="what-if" { "入会シミュレーション（what-if）" }
+        @if let Some(a) = &answer { p.answer { strong { (a) } } }
         form.grid method="get" action="/members#what-if" {
             input type="hidden" name="as_of" value=(d.to_string());
             @for (name, label, raw, _, error) in &inputs {
@@ -152,4 +159,32 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
     };
     let p = Page::new("会員", "members").dated(dated, params);
     Ok(Html(page(&state, &user, p, body)))
+}
+
+/// The what-if's answer in one sentence, first: who joins, the share then with its outcome in
+/// words, and what keeps or restores 80% (「医療職 200 人（正会員）・医師 10 人が入会すると 78.55%
+/// （8割未満）。回復には医師 649 人の入会か、医療職 163 人の準会員への移行が必要です。」).
+/// `counts` are the inputs in [`WHAT_IF`]'s order; withheld figures are left out of the sentence.
+fn what_if_sentence(counts: &[i64], scenario: &queries::MetricResult) -> Option<String> {
+    let row = scenario.rows.get(1)?;
+    let get = |c: &str| scenario.column_index(c).and_then(|i| row.get(i));
+    let num = |c: &str| get(c).and_then(Value::as_f64).map(|v| v as i64);
+    let pct = get("share_pct")?.as_f64()?;
+    let ok = matches!(get("compliant"), Some(Value::Bool(true)));
+    let who: Vec<String> = ["医療職 {} 人（正会員）", "医療職 {} 人（準会員）", "医師 {} 人（正会員）"]
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| **n > 0)
+        .map(|(f, n)| f.replace("{}", &int(*n)))
+        .collect();
+    let head = if who.is_empty() { "現在は".to_string() } else { format!("{}が入会すると", who.join("・")) };
+    let outcome = if ok { "8割以上" } else { "8割未満" };
+    let tail = match (ok, num("headroom"), num("physicians_needed"), num("moves_to_associate")) {
+        (true, Some(h), _, _) => format!("あと医師以外 {} 人まで正会員として入会できます。", int(h)),
+        (false, _, Some(p), Some(m)) => {
+            format!("回復には医師 {} 人の入会か、医療職 {} 人の準会員への移行が必要です。", int(p), int(m))
+        }
+        _ => String::new(),
+    };
+    Some(format!("{head} {pct:.2}%（{outcome}）。{tail}"))
 }

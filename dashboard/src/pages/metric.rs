@@ -52,6 +52,8 @@ async fn show(
     // A parameter the metric refuses (a date outside its range, a value out of bounds) is
     // said where the result would be; the form keeps what was typed.
     let result = if missing_required { None } else { Some(evaluate_or_note(&state, &user, req.clone()).await?) };
+    // `rows=all` (the link under a cut table) shows every row; otherwise the first 500.
+    let rows = if super::param(&params, "rows") == Some("all") { usize::MAX } else { 500 };
     let chosen_by = req.by.clone().unwrap_or_else(|| def.by.first().copied().unwrap_or("").to_string());
     let body = html! {
         h1 { (def.title_ja) " " span.muted { (def.name) } }
@@ -93,7 +95,7 @@ async fn show(
             button type="submit" { "表示" }
         }
         @match &result {
-            Some(Ok(r)) => { (table::result(r, 500)) }
+            Some(Ok(r)) => { (table::result(r, rows)) }
             Some(Err(note)) => { (note) }
             None => { p.note { "必須の条件を入力してください。" } }
         }

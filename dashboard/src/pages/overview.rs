@@ -5,6 +5,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::routing::get;
+use chrono::Datelike;
 use maud::{Markup, PreEscaped, html};
 use queries::{MetricResult, Request, Value};
 use reports::charts::{XAxis, sparkline};
@@ -25,6 +26,7 @@ struct Kpi {
     class: &'static str,
     detail: String,
     spark: Option<String>,
+    /// The page the card opens (at the same 基準日: see [`overview`]).
     link: &'static str,
 }
 
@@ -154,7 +156,12 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
             label: "がん薬物療法専門医（有効）",
             value: shown(drug.column_index("active").and_then(|i| last.get(i)), |v| format!("{} 人", int(v as i64))),
             class: "",
-            detail: format!("{year}年末"),
+            // The as-of date's own year is counted on that date, not at its end.
+            detail: if year == d.year().to_string() && (d.month(), d.day()) != (12, 31) {
+                format!("{}時点", date_ja(d))
+            } else {
+                format!("{year}年末")
+            },
             spark: spark("有効な専門医（年末）", "人", XAxis::Number, points(drug, num_x, "year", "active"), 21),
             link: "/specialists",
         });
@@ -189,22 +196,25 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
         h1 { "概要" }
         p.muted { (date_ja(d)) " 現在 · 各数値をクリックすると詳細へ" }
         div.kpis {
-            @for k in &kpis { (kpi(k)) }
+            @for k in &kpis { (kpi(k, d)) }
         }
         @if !missing.is_empty() {
             p.note { "まだ読み込まれていないデータ: " (missing.join("、")) "（" a href="/data" { "データ" } "ページで読み込み状況を確認できます）" }
         }
         @if may_see(&user, "members.what_if") {
-            p { a href="/members#what-if" { "入会シミュレーション（what-if）へ" } }
+            p { a href=(format!("/members?as_of={d}#what-if")) { "入会シミュレーション（what-if）へ" } }
         }
     };
     let p = Page::new("概要", "overview").dated(dated, params);
     Ok(Html(page(&state, &user, p, body)))
 }
 
-fn kpi(k: &Kpi) -> Markup {
+/// One card, linking to its page at the same 基準日 (`/members#flows` → `/members?as_of=…#flows`).
+fn kpi(k: &Kpi, d: chrono::NaiveDate) -> Markup {
+    let (path, anchor) = k.link.split_once('#').map_or((k.link, String::new()), |(p, a)| (p, format!("#{a}")));
+    let href = format!("{path}?as_of={d}{anchor}");
     html! {
-        a.kpi href=(k.link) {
+        a.kpi href=(href) {
             div.label { (k.label) }
             div class={ "value " (k.class) } { (k.value) }
             div.muted { (k.detail) }

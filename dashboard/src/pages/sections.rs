@@ -91,7 +91,7 @@ async fn section(
                     h2 id=(def.name.replace('.', "-")) { (def.title_ja) }
                     p.muted { (def.summary) " · " a href=(link) { "条件を変えて表示" } }
                     @if let Some(s) = chart_of(&r) { (svg(&s)) }
-                    (table::result(&r, 60))
+                    (table::result(&r, 400))
                     @for (heading, x) in &extra {
                         details {
                             summary { (heading) }

@@ -45,6 +45,19 @@ fn what_if_works_as_a_plain_form() {
     assert!(html.contains("name=\"staff_full\" value=\"60\""));
     assert!(html.contains("仮定後の医師の割合"));
     // Full-width digits and separators are read as typed.
+    // The answer comes first, in a sentence, with what keeps or restores 80%.
+    let ok = r.rows[1][r.column_index("compliant").expect("col")] == queries::Value::Bool(true);
+    let sentence = format!(
+        "医療職 60 人（正会員）・医師 5 人（正会員）が入会すると {after:.2}%（{}）。",
+        if ok { "8割以上" } else { "8割未満" }
+    );
+    assert!(html.contains(&sentence), "{sentence}");
+    assert!(html.contains(if ok {
+        "まで正会員として入会できます"
+    } else {
+        "の準会員への移行が必要です"
+    }));
+    assert!(html.find(&sentence) < html.find("name=\"staff_full\""), "the answer before the form");
     let typed = c.get("/members?staff_full=%EF%BC%96%EF%BC%90&physicians=5").text();
     assert!(typed.contains(&format!("{after:.1}")), "６０ read as 60");
 }
@@ -160,4 +173,66 @@ fn regression_years_in_tables_have_no_thousands_separator() {
     let html = Client::login("board").get("/specialists").text();
     assert!(html.contains("<td>2006</td>"), "year as written");
     assert!(!html.contains("<td>2,006</td>"));
+}
+
+/// Regression: at 2025-03-31 the overview showed the 2026 survey's response rate, called a March
+/// value 「2025年末」 and linked its cards to the pages at the latest date.
+#[test]
+fn regression_the_overview_shows_what_was_known_at_its_date() {
+    let mut c = Client::login("committee");
+    let html = c.get("/?as_of=2025-03-31").text();
+    // The 2025 survey closed on 2025-10-31: the latest known on 2025-03-31 is 2024's.
+    assert!(html.contains("2024年度 · 95%CI"), "{html}");
+    assert!(!html.contains("2026年度 · 95%CI") && !html.contains("2025年度 · 95%CI"));
+    assert!(html.contains("2025年3月31日（令和7年）時点") && !html.contains("2025年末"), "{html}");
+    assert!(html.contains("href=\"/members?as_of=2025-03-31\"") && html.contains("/members?as_of=2025-03-31#flows"));
+    // A 年度 not closed by the 基準日 is refused by the survey metrics, in place.
+    let survey = c.get("/metrics/survey.answers?as_of=2025-03-31&fiscal_year=2026&question=Q01");
+    assert_eq!(survey.status, StatusCode::OK);
+    assert!(survey.text().contains("締め切られていない"), "{}", survey.text());
+}
+
+/// Regression: a month at 79.97% read 「80.0」 in the 会員 tables. Shares that decide the 80% rule
+/// have two decimals wherever they are shown, and the gauge says the outcome in words.
+#[test]
+fn regression_shares_that_decide_the_rule_show_two_decimals() {
+    let html = Client::login("committee").get("/members").text();
+    let r = eval(Request::new("members.physician_share", Audience::Committee).as_of(as_of_date()));
+    let pct = r.get(&[], "share_pct").and_then(|v| v.as_f64()).expect("share");
+    assert!(html.contains(&format!("<td class=\"num\">{pct:.2}</td>")), "the share table cell has two decimals");
+    let words = if pct >= 80.0 { "80%以上" } else { "80%未満" };
+    assert!(html.contains(&format!("{pct:.2}%（{words}）")), "the gauge says {pct:.2}% and {words}");
+    assert!(html.contains("判定「不確定」") || !html.contains(">不確定<"), "不確定 is explained where it appears");
+}
+
+/// Regression: the 専門医 table stopped at 60 rows and dropped the latest がん治療認定医 years.
+/// A table shows everything or says how many rows are left and links to all of them.
+#[test]
+fn regression_tables_are_not_cut_silently() {
+    let mut c = Client::login("committee");
+    let html = c.get("/specialists").text();
+    let r = eval(Request::new("specialists.by_year", Audience::Committee).as_of(as_of_date()));
+    let last = r.rows.last().expect("rows");
+    let year = last[r.column_index("year").expect("year")].display();
+    assert!(html.contains(&format!("<td>{year}</td>")), "the latest year {year} of the last qualification is shown");
+    for page in ["/members", "/specialists", "/hospitals", "/renewals", "/survey"] {
+        assert!(!c.get(page).text().contains("行はダウンロードで"), "{page}: the old, easily missed notice");
+    }
+    // A cut table says how many rows are left and links to a page with all of them.
+    let r = eval(Request::new("members.physician_share_history", Audience::Committee).as_of(as_of_date()));
+    assert!(r.rows.len() > 10);
+    let cut = dashboard::html::table::result(&r, 10).into_string();
+    let left = r.rows.len() - 10;
+    assert!(cut.contains(&format!("のうち先頭 10 行を表示しています（残り {left} 行）")), "{cut}");
+    let link = cut
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .find(|l| l.contains("rows=all"))
+        .expect("a link to every row")
+        .replace("&amp;", "&");
+    let all = c.get(&link).text();
+    assert!(!all.contains("行のうち先頭"), "{link} shows every row");
+    let last = r.rows.last().expect("rows")[0].display();
+    assert!(all.contains(&format!("<td>{last}</td>")), "{link} shows the last row {last}");
 }

@@ -94,10 +94,15 @@ fn path_traversal_in_file_names_finds_nothing() {
 #[test]
 fn errors_tell_the_user_little_and_never_show_internals() {
     let mut c = Client::login("researcher");
+    // A page keeps its form and names the bad value where the result would be (issue 27).
     let res = c.get("/metrics/members.composition?by=nonsense");
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.status, StatusCode::OK);
     assert!(res.text().contains("nonsense"), "the bad value is named");
     let res = c.get("/members?as_of=2026-13-45");
+    assert_eq!(res.status, StatusCode::OK);
+    assert!(res.text().contains("基準日 「2026-13-45」"), "the bad date is named at the field");
+    // A program asking the API gets a 400 naming the value.
+    let res = c.get("/api/v1/metrics/members.composition?by=nonsense");
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
     let res = c.get("/api/v1/metrics/members.composition?as_of=yesterday");
     assert_eq!(res.status, StatusCode::BAD_REQUEST);

@@ -57,13 +57,37 @@ impl Question {
     }
 }
 
-/// The chosen 年度 (default: the latest wave).
+/// The 年度 whose survey had closed (締切日) by the as-of date: what was known then.
+pub(super) async fn known_years(cx: &Cx<'_>) -> Result<std::collections::BTreeSet<i64>> {
+    let f = cx.frame("SELECT fiscal_year, closed_on FROM survey_waves").await?;
+    Ok((0..f.len())
+        .filter(|&r| f.date(r, "closed_on").is_some_and(|d| d <= cx.as_of))
+        .filter_map(|r| f.i64(r, "fiscal_year"))
+        .collect())
+}
+
+/// The chosen 年度 (default: the latest wave closed by the as-of date). A 年度 whose survey
+/// had not closed by then is refused: its answers were not known at that date.
 pub(super) async fn chosen_year(cx: &Cx<'_>) -> Result<i64> {
-    if let Some(y) = cx.int("fiscal_year")? {
-        return Ok(y);
+    let known = known_years(cx).await?;
+    match cx.int("fiscal_year")? {
+        Some(y) if known.contains(&y) => Ok(y),
+        Some(y) => Err(cx.bad(
+            "fiscal_year",
+            &y.to_string(),
+            &format!(
+                "{y} 年度のアンケートは基準日 {} までに締め切られていないか、ありません / not closed by the as-of date",
+                cx.as_of
+            ),
+        )),
+        None => known.last().copied().ok_or_else(|| {
+            cx.bad(
+                "as_of",
+                &cx.as_of.to_string(),
+                "この基準日までに締め切られたアンケートはありません / no survey had closed by this date",
+            )
+        }),
     }
-    let f = cx.frame("SELECT MAX(fiscal_year) AS y FROM survey_waves").await?;
-    f.i64(0, "y").ok_or_else(|| cx.bad("fiscal_year", "", "no survey loaded / アンケートが未登録です"))
 }
 
 /// Answers of one question and 年度 aggregated in DataFusion: (respondents, distinct

@@ -166,12 +166,12 @@ fn share_history<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         if !uncertain.is_empty() {
             out.note(
                 format!(
-                    "名簿の間で種別・職種の変更がいつ起きたかによって判定が変わる月末: {} か月（{}）",
+                    "判定「不確定」: 名簿と名簿の間の種別・職種の変更がいつ起きたかによって 8割以上にも未満にもなる月末です。{} か月（{}）",
                     uncertain.len(),
                     uncertain.join(", ")
                 ),
                 format!(
-                    "Month-ends whose status depends on when, between two roster snapshots, changes happened: {} ({})",
+                    "Status 不確定: month-ends whose status depends on when, between two roster snapshots, changes happened: {} ({})",
                     uncertain.len(),
                     uncertain.join(", ")
                 ),

@@ -8,7 +8,9 @@ use model::membership::{AGE_BANDS, PROFESSIONS};
 use model::prefecture::REGIONS;
 
 use super::frames::frame_segment_sql;
-use super::questions::{QUESTION_PARAM, Question, YEAR_PARAM, answer_counts, chosen_year, closed_question, question};
+use super::questions::{
+    QUESTION_PARAM, Question, YEAR_PARAM, answer_counts, chosen_year, closed_question, known_years, question,
+};
 use super::vocab_order;
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
@@ -121,7 +123,8 @@ fn response_rate<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             let mut columns = vec![Column::dim("fiscal_year", "年度", "Fiscal year")];
             columns.extend(rate_columns("配布数"));
             let mut out = Output::new(columns);
-            for r in 0..f.len() {
+            let known = known_years(cx).await?;
+            for r in (0..f.len()).filter(|&r| f.i64(r, "fiscal_year").is_some_and(|y| known.contains(&y))) {
                 let mut row = vec![f.value(r, "fiscal_year")];
                 row.extend(rate_cells(f.i64(r, "responses").unwrap_or(0), f.i64(r, "invited")));
                 out.rows.push(row);
@@ -149,8 +152,12 @@ fn response_rate<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         columns.extend(rate_columns("名簿上の会員数"));
         let mut out = Output::new(columns);
         let frames = frame_counts(cx, seg).await?;
+        let known = known_years(cx).await?;
         for w in 0..waves.len() {
             let (Some(fy), Some(_)) = (waves.i64(w, "fiscal_year"), waves.date(w, "opened_on")) else { continue };
+            if !known.contains(&fy) {
+                continue;
+            }
             let frame: BTreeMap<String, i64> =
                 frames.range((fy, String::new())..(fy + 1, String::new())).map(|((_, s), n)| (s.clone(), *n)).collect();
             let mut segs: Vec<String> = frame.keys().cloned().collect();
@@ -372,11 +379,18 @@ fn trend<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 id.replace('\'', "''")
             ))
             .await?;
-        if f.is_empty() {
-            return Err(cx.bad("question", &id, "never asked / この設問はありません"));
-        }
+        // Years whose survey had not closed by the as-of date were not known then.
+        let known = known_years(cx).await?;
+        let Some(last) = (0..f.len()).rev().find(|&r| f.i64(r, "fiscal_year").is_some_and(|y| known.contains(&y)))
+        else {
+            return Err(cx.bad(
+                "question",
+                &id,
+                "この基準日までに締め切られたアンケートでは聞かれていません / never asked by the as-of date",
+            ));
+        };
         let wording = |r: usize| (f.text(r, "text"), f.text(r, "options"));
-        let reference = wording(f.len() - 1);
+        let reference = wording(last);
         let mut out = Output::new(vec![
             Column::dim("fiscal_year", "年度", "Fiscal year"),
             Column::dim("option", "選択肢", "Option"),
@@ -390,6 +404,9 @@ fn trend<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             let end = (r..f.len()).find(|&i| f.i64(i, "fiscal_year") != Some(fy)).unwrap_or(f.len());
             let rows = r..end;
             r = end;
+            if !known.contains(&fy) {
+                continue;
+            }
             if wording(rows.start) != reference {
                 skipped.push(fy.to_string());
                 continue;
