@@ -57,7 +57,10 @@ fn what_if_works_as_a_plain_form() {
     } else {
         "の準会員への移行が必要です"
     }));
-    assert!(html.find(&sentence) < html.find("name=\"staff_full\""), "the answer before the form");
+    assert!(
+        html.find(&sentence) < html.find("inputmode=\"numeric\" name=\"staff_full\""),
+        "the answer before the form"
+    );
     let typed = c.get("/members?staff_full=%EF%BC%96%EF%BC%90&physicians=5").text();
     assert!(typed.contains(&format!("{after:.1}")), "６０ read as 60");
 }
