@@ -122,7 +122,11 @@ impl IntoResponse for Error {
             return Redirect::to("/account/password").into_response();
         }
         let status = self.status();
-        let body = crate::html::error_page(status, &self.public_message());
+        let mut message = self.public_message();
+        if let (Error::Busy(_) | Error::Unavailable(_), Some(secs)) = (&self, self.retry_after()) {
+            message.push_str(&format!("（{secs} 秒ほど待ってから、もう一度お試しください / try again in {secs} s）"));
+        }
+        let body = crate::html::error_page(status, &message);
         let mut res = (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
         if let Some(secs) = self.retry_after() {
             res.headers_mut().insert(header::RETRY_AFTER, secs.into());
@@ -151,5 +155,24 @@ impl IntoResponse for ApiError {
             res.headers_mut().insert(header::RETRY_AFTER, secs.into());
         }
         res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// WCAG and plain courtesy: a 429 page says how long to wait, as does its Retry-After.
+    #[test]
+    fn a_busy_answer_says_how_long_to_wait() {
+        let res = Error::Busy("SQL コンソールが混み合っています".into()).into_response();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(res.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("5"));
+        let body = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime")
+            .block_on(axum::body::to_bytes(res.into_body(), 1 << 20))
+            .expect("body");
+        assert!(String::from_utf8_lossy(&body).contains("5 秒ほど待ってから、もう一度お試しください"));
     }
 }

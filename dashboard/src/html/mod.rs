@@ -82,6 +82,7 @@ pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
                 link rel="icon" href="/favicon.ico" type="image/svg+xml";
             }
             body {
+                a.skip href="#main" { "本文へ移動" }
                 header.top {
                     a.brand href="/" { "oncometrics" }
                     nav {
@@ -109,7 +110,7 @@ pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
                         "サンプルデータ（架空）を表示しています。実在の会員・病院の数値ではありません。 / Sample (synthetic) data."
                     }
                 }
-                main {
+                main id="main" {
                     @if let Some(d) = p.as_of {
                         form.asof method="get" {
                             @for (k, v) in &p.keep {
@@ -171,4 +172,45 @@ pub use reports::format::{date_ja, int};
 /// An inline SVG chart (already escaped by the chart code).
 pub fn svg(s: &str) -> Markup {
     html! { figure.chart { (PreEscaped(s)) } }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CSS;
+
+    /// The colour of a CSS custom property of `:root`.
+    fn var(name: &str) -> (f64, f64, f64) {
+        let at = CSS.find(&format!("--{name}: #")).unwrap_or_else(|| panic!("--{name} in app.css")) + name.len() + 5;
+        let hex = &CSS[at..at + 6];
+        let c = |i: usize| f64::from(u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")) / 255.0;
+        (c(0), c(2), c(4))
+    }
+
+    fn luminance((r, g, b): (f64, f64, f64)) -> f64 {
+        let f = |c: f64| if c <= 0.039_28 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) };
+        0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+    }
+
+    fn contrast(a: (f64, f64, f64), b: (f64, f64, f64)) -> f64 {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    /// WCAG 2.1 AA: every colour used for text reads at 4.5:1 or more on white and on the page
+    /// background. (Regression: the orange error text was 3.9:1.)
+    #[test]
+    fn text_colours_meet_wcag_aa_contrast() {
+        let white = (1.0, 1.0, 1.0);
+        for text in ["fg", "muted", "accent", "warn-text", "ok-text"] {
+            for (bg, colour) in [("white", white), ("bg", var("bg"))] {
+                let c = contrast(var(text), colour);
+                assert!(c >= 4.5, "--{text} on {bg}: {c:.2}:1");
+            }
+        }
+        assert!(CSS.contains(".error, .error-box p { color: var(--warn-text); }"));
+        assert!(
+            !CSS.contains("color: var(--warn);") && !CSS.contains("color: var(--ok);"),
+            "text in a colour below 4.5:1"
+        );
+    }
 }

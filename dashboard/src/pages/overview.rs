@@ -68,7 +68,9 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
                 "warn"
             },
             detail: match first_num(share, "headroom") {
-                Some(h) if ok => format!("基準 80% · あと {} 人まで医師以外が入会可能", int(h as i64)),
+                Some(h) if ok => format!("8割以上（基準 80%）· あと {} 人まで医師以外が入会可能", int(h as i64)),
+                _ if ok => "8割以上（基準 80%）".into(),
+                _ if pct.as_ref().and_then(Value::as_f64).is_some() => "8割未満（基準 80%）".into(),
                 _ => "基準 80%".into(),
             },
             spark: spark("医師割合（月末）", "%", XAxis::Date, points(history, date_x, "month_end", "share_pct"), 36),
