@@ -56,6 +56,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::data::router())
         .merge(pages::console::router().layer(DefaultBodyLimit::max(pages::console::MAX_BODY)))
         .merge(export::router())
+        .merge(export::packs::router())
         .merge(openapi::router())
         .merge(api::router())
         .merge(admin::router())

@@ -29,6 +29,16 @@ impl Engine {
         Ok(Engine { runtime, snapshot })
     }
 
+    /// An engine over a snapshot already read (the dashboard's), with a small runtime of its
+    /// own: for synchronous callers such as the report packs, run off the async workers.
+    pub fn over(snapshot: Arc<Snapshot>) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Runtime(e.to_string()))?;
+        Ok(Engine { runtime, snapshot })
+    }
+
     pub fn snapshot(&self) -> &Arc<Snapshot> {
         &self.snapshot
     }

@@ -4,6 +4,8 @@
 //! written to the audit log. Text cells that a spreadsheet would run as a formula are
 //! escaped; numbers stay numbers.
 
+pub mod packs;
+
 pub use reports::export::{csv, csv_text, spreadsheet_safe};
 
 use axum::Router;

@@ -13,6 +13,7 @@ use reports::charts::{Bar, LineChart, Series, XAxis, bar_chart, gauge_from, gaug
 use super::{Params, evaluate, evaluate_or_note, first_num, num_x, page_as_of, part, points};
 use crate::auth::User;
 use crate::error::Result;
+use crate::export::packs::Pack;
 use crate::html::{Page, int, page, svg, table};
 use crate::state::AppState;
 
@@ -107,6 +108,9 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
 
     let body = html! {
         h1 { "会員" }
+        @if Pack::Committee.allowed(&user) {
+            p.downloads { a href=(format!("{}?as_of={d}", Pack::Committee.path())) { (Pack::Committee.ja()) } " — この基準日で作成します（記録されます）" }
+        }
         h2 id="share" { "医師の割合（8割ルール）" }
         @if let Some(s) = &gauge_svg { (svg(s)) }
         @if let Some(c) = &crossing {

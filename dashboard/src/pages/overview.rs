@@ -13,6 +13,7 @@ use reports::charts::{XAxis, sparkline};
 use super::{Params, date_x, evaluate_opt, first_num, may_see, num_x, page_as_of, points};
 use crate::auth::User;
 use crate::error::Result;
+use crate::export::packs::Pack;
 use crate::html::{Page, date_ja, int, page};
 use crate::state::AppState;
 
@@ -197,6 +198,9 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
     let body = html! {
         h1 { "概要" }
         p.muted { (date_ja(d)) " 現在 · 各数値をクリックすると詳細へ" }
+        @if Pack::Board.allowed(&user) {
+            p.downloads { a href=(format!("{}?as_of={d}", Pack::Board.path())) { (Pack::Board.ja()) } " — この基準日で作成します（記録されます）" }
+        }
         div.kpis {
             @for k in &kpis { (kpi(k, d)) }
         }

@@ -171,3 +171,26 @@ fn zip_holds_csv_xlsx_parquet_and_a_manifest_with_their_hashes() {
         assert_eq!(&b, &files[name], "{name}");
     }
 }
+
+/// Each page links to its pack for the roles that may have it; the pack is built on demand at
+/// the page's 基準日 and the download is audited (issue 27, point 11).
+#[test]
+fn packs_are_linked_built_on_demand_and_audited() {
+    let mut board = Client::login("board");
+    let overview = board.get("/?as_of=2026-09-30").text();
+    assert!(overview.contains("href=\"/reports/board.pdf?as_of=2026-09-30\""), "the overview links the board pack");
+    let res = board.get("/reports/board.pdf?as_of=2026-09-30");
+    assert_eq!(res.status, axum::http::StatusCode::OK);
+    assert!(res.body.starts_with(b"%PDF"), "a PDF");
+    assert!(!board.get("/members").text().contains("/reports/committee.pdf"), "no committee pack link for the board");
+    assert_eq!(board.get("/reports/committee.pdf").status, axum::http::StatusCode::FORBIDDEN);
+    let mut researcher = Client::login("researcher");
+    assert!(!researcher.get("/").text().contains("/reports/board.pdf"));
+    assert_eq!(researcher.get("/reports/board.pdf").status, axum::http::StatusCode::FORBIDDEN);
+    assert!(Client::login("committee").get("/members").text().contains("/reports/committee.pdf?as_of="));
+    let entries = rt().block_on(fixture().state.db(|db| db.audit_entries(Some("report"), 100))).expect("audit");
+    assert!(
+        entries.iter().any(|e| format!("{e:?}").contains("board.pdf") && format!("{e:?}").contains("as_of=2026-09-30")),
+        "{entries:?}"
+    );
+}
