@@ -25,6 +25,8 @@ pub fn cell_text(v: &Value, unit: &str) -> String {
         Value::Suppressed => SUPPRESSED_MARK.to_string(),
         Value::Int(i) => int(*i),
         Value::Num(x) if unit == "%" => format!("{x:.1}"),
+        // People are whole: a projected or expected number of people is rounded.
+        Value::Num(x) if unit == "人" && x.is_finite() => int(x.round() as i64),
         Value::Num(x) => crate::charts::short_number(*x),
         Value::Bool(true) => "はい".into(),
         Value::Bool(false) => "いいえ".into(),
@@ -93,5 +95,12 @@ mod tests {
         assert_eq!(with_unit(None, "人"), "—");
         assert_eq!(with_unit(Some(&Value::Int(1234)), "人"), "1,234人");
         assert_eq!(with_unit(Some(&Value::Num(80.456)), "%"), "80.5%");
+    }
+
+    /// Regression: the board pack printed projected members as 「8735.8」 people.
+    #[test]
+    fn people_are_whole_even_when_projected() {
+        assert_eq!(cell_text(&Value::Num(8735.8), "人"), "8,736");
+        assert_eq!(cell_text(&Value::Num(28.7), "人/月"), "28.7", "a rate keeps its decimal");
     }
 }

@@ -487,7 +487,7 @@ fn projection<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             ),
         }
         out.note(
-            "職種別の流入・流出（推計の入力）は members.projection_inputs を参照。",
+            format!("職種別の流入・流出は指標「{}」にあります。", PROJECTION_INPUTS.title_ja),
             "The per-職種 flows behind the projection are in members.projection_inputs.",
         );
         Ok(out)

@@ -431,7 +431,7 @@ fn hospitals_section(cx: &Context<'_>, blank: &MetricResult, series: &MetricResu
 fn notes(cx: &Context<'_>, doc: &mut Doc) {
     doc.h1("注記");
     doc.para(format!(
-        "この資料の数値はすべて oncometrics の指標カタログ（docs/metrics.md）の定義によります。基準日は {}、\
+        "この資料の数値はすべて oncometrics の指標一覧（ダッシュボードの「指標一覧」）の定義によります。基準日は {}、\
          データはロード {} です。",
         date_ja(cx.as_of),
         cx.loads_text()
@@ -443,7 +443,7 @@ fn notes(cx: &Context<'_>, doc: &mut Doc) {
     }
     if cx.sample() {
         doc.note(format!(
-            "{}：この資料の会員・アンケート・専門医・指定のデータは `oncometrics sample` が生成した架空のものです。",
+            "{}：この資料の会員・アンケート・専門医・指定のデータは oncometrics のサンプル生成機能で作った架空のものです。",
             model::SAMPLE_LABEL
         ));
     }

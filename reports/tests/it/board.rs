@@ -173,3 +173,30 @@ fn regression_years_print_without_thousands_separators() {
     let years: Vec<&str> = renewals.rows.iter().map(|r| r[1].as_str()).collect();
     assert!(years.iter().all(|y| y.len() == 4 && y.parse::<i32>().is_ok()), "{years:?}");
 }
+
+/// Regression: the board pack said 「members.projection_inputs を参照」, printed a command in
+/// backticks and fractional people (「正会員（推計）8735.8」).
+#[test]
+fn the_board_pack_has_no_internal_ids_backticks_or_fractional_people() {
+    let t = text();
+    for id in queries::catalog().iter().map(|d| d.name) {
+        assert!(!t.contains(id), "metric id {id} in the text");
+    }
+    assert!(!t.contains('`'), "backticks in the text");
+    assert!(!t.contains("docs/"), "a repository path in the text");
+    let mut people_cells = 0;
+    for b in &built().doc.blocks {
+        let Block::Table(tb) = b else { continue };
+        for (i, h) in tb.header.iter().enumerate() {
+            if !h.ends_with("（人）") {
+                continue;
+            }
+            for row in &tb.rows {
+                let cell = &row[i];
+                people_cells += 1;
+                assert!(!cell.contains('.'), "{}: {h} = {cell} (people are whole)", tb.caption);
+            }
+        }
+    }
+    assert!(people_cells > 0, "the pack has tables counting people");
+}
