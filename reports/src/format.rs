@@ -18,6 +18,16 @@ pub fn date_ja(d: NaiveDate) -> String {
     format!("{}年{}月{}日{era}", d.year(), d.month(), d.day())
 }
 
+/// What a year's stock at year end is called at `as_of`: 「2025年末」, but the as-of date's own
+/// year is counted on that date (「2026年10月31日（令和8年）時点」), not at its end.
+pub fn year_end_label(year: &str, as_of: NaiveDate) -> String {
+    if year == as_of.year().to_string() && (as_of.month(), as_of.day()) != (12, 31) {
+        format!("{}時点", date_ja(as_of))
+    } else {
+        format!("{year}年末")
+    }
+}
+
 /// A result cell as text: separators for counts, one decimal for percentages, はい/いいえ,
 /// and the suppression mark for a withheld cell.
 pub fn cell_text(v: &Value, unit: &str) -> String {

@@ -5,7 +5,6 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::routing::get;
-use chrono::Datelike;
 use maud::{Markup, PreEscaped, html};
 use queries::{MetricResult, Request, Value};
 use reports::charts::{XAxis, sparkline};
@@ -159,12 +158,7 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
             label: "がん薬物療法専門医（有効）",
             value: shown(drug.column_index("active").and_then(|i| last.get(i)), |v| format!("{} 人", int(v as i64))),
             class: "",
-            // The as-of date's own year is counted on that date, not at its end.
-            detail: if year == d.year().to_string() && (d.month(), d.day()) != (12, 31) {
-                format!("{}時点", date_ja(d))
-            } else {
-                format!("{year}年末")
-            },
+            detail: reports::format::year_end_label(&year, d),
             spark: spark("有効な専門医（年末）", "人", XAxis::Number, points(drug, num_x, "year", "active"), 21),
             link: "/specialists",
         });

@@ -194,3 +194,43 @@ fn packs_are_linked_built_on_demand_and_audited() {
         "{entries:?}"
     );
 }
+
+/// One audience, one date, one answer: every headline of the board pack reads as the board's
+/// overview at the same 基準日 (regression: the overview hid the 年度's joins and leaves while
+/// the pack printed them; the pack called a 10-月 count 「2026年末」).
+#[test]
+fn the_board_pack_headlines_equal_the_boards_overview() {
+    let snapshot = fixture().state.snapshot();
+    for d in ["2025-03-31", "2026-09-30"] {
+        let as_of = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date");
+        let engine = queries::Engine::over(snapshot.clone()).expect("engine");
+        let cx = reports::packs::Context::new(&engine, as_of, Audience::Board);
+        let doc = reports::packs::board::build(&cx).expect("pack");
+        let kpis: Vec<&reports::doc::Kpi> = doc
+            .blocks
+            .iter()
+            .filter_map(|b| if let reports::doc::Block::Kpis(k) = b { Some(k) } else { None })
+            .flatten()
+            .collect();
+        let overview = Client::login("board").get(&format!("/?as_of={d}")).text();
+        let mut compared = 0;
+        for k in &kpis {
+            if k.label.contains("入会・退会") {
+                assert!(overview.contains(&k.value), "{d}: pack {} = {} not on the overview", k.label, k.value);
+                compared += 1;
+            }
+            if k.label.contains("（有効）") {
+                assert!(overview.contains(&k.value.replace("人", " 人")), "{d}: pack {} = {}", k.label, k.value);
+                let when = k.detail.split(" · ").next().unwrap_or_default();
+                assert!(overview.contains(when), "{d}: the pack's {when} is the overview's");
+                compared += 1;
+            }
+        }
+        // A headline the board may not have at this date is in neither.
+        if !kpis.iter().any(|k| k.label.contains("（有効）")) {
+            assert!(!overview.contains("がん薬物療法専門医（有効）"), "{d}: on the overview, not in the pack");
+            compared += 1;
+        }
+        assert_eq!(compared, 2, "{d}: both headlines compared: {kpis:?}");
+    }
+}

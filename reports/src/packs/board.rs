@@ -10,7 +10,7 @@ use super::Context;
 use crate::charts::{Bar, LineChart, Series, XAxis, bar_chart, gauge, line_chart};
 use crate::doc::{Block, Doc, Kpi, Table};
 use crate::error::Result;
-use crate::format::{date_ja, int, signed, with_unit};
+use crate::format::{date_ja, int, signed, with_unit, year_end_label};
 use crate::map::choropleth;
 use crate::series::{date_x, first_num, num_x, points, prefecture_regions, series_by};
 
@@ -123,19 +123,32 @@ pub(super) fn body(cx: &Context<'_>) -> Result<Doc> {
     // --- 会員: joins and leaves ---------------------------------------------------------
     let flows = cx.opt(flows_req(cx, d))?;
     if let Some(flows) = &flows {
-        let fy_key = Some(("fiscal_year", &*fy.to_string()));
+        // The latest 年度 released to the audience (the running 年度 is released to the board
+        // only once it ends), as the dashboard's overview shows it.
+        let shown_fy = flows.rows.last().and_then(|r| r.first()).map(Value::display).unwrap_or_else(|| fy.to_string());
+        let fy_key = Some(("fiscal_year", &*shown_fy));
+        let running = shown_fy == fy.to_string();
         let last_year = cx.opt(flows_req(cx, year_ago))?;
-        let prev_key = (fy - 1).to_string();
-        let prev = |c: &str| last_year.as_ref().and_then(|r| cell_num(r, Some(("fiscal_year", &prev_key)), c));
+        let prev_key = shown_fy.parse::<i32>().map(|y| (y - 1).to_string()).unwrap_or_default();
+        let prev = |c: &str| {
+            let r = if running { last_year.as_ref() } else { Some(flows) };
+            r.and_then(|r| cell_num(r, Some(("fiscal_year", &prev_key)), c))
+        };
         kpis.push(Kpi {
-            label: format!("{fy}年度の入会・退会（基準日まで）"),
+            label: format!("{shown_fy}年度の入会・退会{}", if running { "（基準日まで）" } else { "" }),
             value: format!(
                 "+{} / −{}",
                 with_unit(cell(flows, fy_key, "joins"), ""),
                 with_unit(cell(flows, fy_key, "leaves"), "")
             ),
             detail: join(&[
-                change("前年度同期比 入会", cell_num(flows, fy_key, "joins"), prev("joins"), 0, "人"),
+                change(
+                    if running { "前年度同期比 入会" } else { "前年度比 入会" },
+                    cell_num(flows, fy_key, "joins"),
+                    prev("joins"),
+                    0,
+                    "人",
+                ),
                 change("退会", cell_num(flows, fy_key, "leaves"), prev("leaves"), 0, "人"),
             ]),
             warn: false,
@@ -185,7 +198,7 @@ pub(super) fn body(cx: &Context<'_>) -> Result<Doc> {
         kpis.push(Kpi {
             label: format!("{DRUG}（有効）"),
             value: now.map_or("—".into(), |v| format!("{}人", int(v as i64))),
-            detail: join(&[year.map(|y| format!("{y}年末")), change("前年末比", now, before, 0, "人")]),
+            detail: join(&[year.map(|y| year_end_label(&y, d)), change("前年末比", now, before, 0, "人")]),
             warn: false,
         });
         body.extend(specialists_section(cx, spec)?);
