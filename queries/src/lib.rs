@@ -9,6 +9,7 @@
 //! - [`catalog`](mod@catalog): metric definitions, parameters, requests and evaluation.
 //! - [`metrics`]: the metrics, one module per section (membership, share history, flows, survey, weighted survey estimates,
 //!   specialists, hospitals), with shared helpers (area sets, survey questions) beside them.
+//! - [`labels`]: Japanese labels of parameters and groupings, for forms and messages.
 //! - [`result`]: typed results (columns with roles, values, provenance, notes).
 //! - [`disclosure`]: audiences, primary and complementary suppression.
 //! - [`release`]: the release grid for suppressed audiences (month ends, one event table per snapshot).
@@ -29,6 +30,7 @@ pub mod docs;
 pub mod engine;
 pub mod error;
 pub mod frame;
+pub mod labels;
 pub mod metrics;
 pub mod release;
 pub mod render;

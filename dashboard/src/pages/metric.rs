@@ -67,17 +67,17 @@ async fn show(
         form.grid method="get" {
             input type="hidden" name="as_of" value=(d.to_string());
             @if def.by.len() > 1 {
-                label { "集計単位 (by)"
+                label { "集計単位"
                     select name="by" {
                         @for b in def.by {
-                            option value=(b) selected[*b == chosen_by] { @if b.is_empty() { "（なし）" } @else { (b) } }
+                            option value=(b) selected[*b == chosen_by] { (queries::labels::by(b)) }
                         }
                     }
                 }
             }
             @for p in def.params {
                 @let current = req.params.get(p.name).cloned().unwrap_or_default();
-                label title=(p.doc) { (p.name) " " span.muted { (p.doc) }
+                label title=(p.doc) { (queries::labels::param(p.name)) " " span.muted { (p.doc) }
                     @match p.kind {
                         ParamKind::Choice(options) => {
                             select name=(p.name) {

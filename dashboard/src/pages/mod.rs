@@ -133,7 +133,7 @@ pub async fn evaluate_or_note(state: &AppState, user: &User, req: Request) -> Re
     match evaluate(state, user, req).await {
         Ok(r) => Ok(Ok(r)),
         Err(Error::Metric(queries::Error::Param { param, value, reason, .. })) => {
-            let what = if param == "as_of" { "基準日".to_string() } else { param };
+            let what = queries::labels::param(&param).to_string();
             Ok(Err(maud::html! { p.note role="note" { (what) " " (value) ": " (japanese_part(&reason)) } }))
         }
         Err(e) => Err(e),
