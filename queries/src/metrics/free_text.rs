@@ -461,7 +461,8 @@ fn terms<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Some(y) => format!("{y}年度"),
             None => "全年度".to_string(),
         };
-        let shown = if k > 0 && total < k { format!("{k}人未満") } else { format!("{total}人") };
+        let shown =
+            if k > 0 && total < k { format!("{k}人未満") } else { format!("{}人", model::thousands(total)) };
         out.note(
             format!("{scope}の自由記述の記入者 {shown}（{}単位）", if unit == Unit::Word { "単語" } else { "複合語" }),
             format!(
@@ -528,7 +529,7 @@ fn kwic_lines<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             }
         }
         out.note(
-            format!("「{term}」の出現 {hits} 件（{} 件を表示）", out.rows.len()),
+            format!("「{term}」の出現 {} 件（{} 件を表示）", model::thousands(hits as i64), out.rows.len()),
             format!("{hits} occurrences of {term} ({} shown)", out.rows.len()),
         );
         Ok(out)

@@ -201,7 +201,7 @@ fn blank_areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             out.rows.push(area_cells(&f, r));
         }
         out.note(
-            format!("{set}: 空白 {} 区域、人口 {} 人（{} 時点）", f.len(), pop, cx.as_of),
+            format!("{set}: 空白 {} 区域、人口 {} 人（{} 時点）", f.len(), model::thousands(pop), cx.as_of),
             format!("{set}: {} 空白 areas, population {pop} (as of {})", f.len(), cx.as_of),
         );
         unmatched_note(cx, &mut out, &set, &d).await?;

@@ -347,7 +347,7 @@ fn areas_without<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             ]);
         }
         out.note(
-            format!("{q} がいない区域: {} 区域、人口 {pop} 人（{set}、{}）", f.len(), cx.as_of),
+            format!("{q} がいない区域: {} 区域、人口 {} 人（{set}、{}）", f.len(), model::thousands(pop), cx.as_of),
             format!("Areas without an active {q}: {} (population {pop}; {set}, {})", f.len(), cx.as_of),
         );
         Ok(out)

@@ -218,7 +218,10 @@ fn answers<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 Value::opt_num((n > 0).then(|| 100.0 * c as f64 / n as f64)),
             ]);
         }
-        out.note(format!("{fy}年度 {id}「{}」回答者 {n} 人", q.text), format!("FY{fy} {id}: {n} respondents"));
+        out.note(
+            format!("{fy}年度 {id}「{}」回答者 {} 人", q.text, model::thousands(n)),
+            format!("FY{fy} {id}: {n} respondents"),
+        );
         Ok(out)
     })
 }

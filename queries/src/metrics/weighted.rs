@@ -156,7 +156,8 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Some(iters) => out.note(
                 format!(
                     "レイキング: {} 人を名簿 {} 人に合わせて {iters} 回で収束",
-                    respondents as i64, frame_total as i64
+                    model::thousands(respondents as i64),
+                    model::thousands(frame_total as i64)
                 ),
                 format!(
                     "Raking: {} respondents to a roster of {} converged in {iters} sweeps",
