@@ -333,6 +333,20 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             }
         }
         match stats::chi_square(&table) {
+            Some(t) if t.min_expected < 5.0 => {
+                out.note(
+                    format!(
+                        "注意: 期待度数が 5 未満のセルがあり（最小 {:.1}）、カイ二乗検定の近似は信頼できません。\
+                         選択肢や区分をまとめてからご覧ください。χ² = {:.3}、自由度 {}、p = {:.4}（参考値）",
+                        t.min_expected, t.statistic, t.dof, t.p_value
+                    ),
+                    format!(
+                        "Caution: expected counts below 5 (smallest {:.1}); the chi-square approximation is doubtful. \
+                         χ² = {:.3}, df = {}, p = {:.4} (for reference)",
+                        t.min_expected, t.statistic, t.dof, t.p_value
+                    ),
+                );
+            }
             Some(t) => out.note(
                 format!(
                     "カイ二乗検定: χ² = {:.3}、自由度 {}、p = {:.4}（期待度数の最小 {:.1}）",
@@ -347,7 +361,7 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 out.note("検定できません（行または列が1つ以下）", "No test: fewer than two non-empty rows or columns")
             }
         }
-        out.note(format!("{fy}年度 {id} × {col}"), format!("FY{fy} {id} × {col}"));
+        out.note(format!("{fy}年度 {id} × {}", crate::labels::by(&col)), format!("FY{fy} {id} × {col}"));
         Ok(out)
     })
 }
