@@ -157,7 +157,9 @@ pub fn apply(result: &mut MetricResult, policy: Policy) {
             *p = true;
         }
     }
-    let plan = suppress_pinned(&values, &lines, i64::from(policy.k), &pinned);
+    let recent = recent_rows(result);
+    let prominent: Vec<bool> = (0..values.len()).map(|cell| recent.get(cell / nc.max(1)).copied().unwrap_or(false)).collect();
+    let plan = suppress_weighted(&values, &lines, i64::from(policy.k), &pinned, &prominent);
     let (mut primary, mut complementary) = (0, 0);
     for (cell, state) in plan.iter().enumerate() {
         match state {
@@ -243,9 +245,42 @@ pub fn suppress(values: &[Option<i64>], lines: &[Vec<usize>], k: i64) -> Vec<Cel
     suppress_pinned(values, lines, k, &vec![false; values.len()])
 }
 
+/// Time dimensions: the rows of their latest value (this 年度, the last month) are what a
+/// reader looks at first.
+const TIME_DIMS: [&str; 8] = ["fiscal_year", "year", "month", "month_end", "date", "as_of", "round", "renewal_fy"];
+
+/// Rows holding the latest value of a time dimension of the result.
+fn recent_rows(result: &MetricResult) -> Vec<bool> {
+    let mut recent = vec![false; result.rows.len()];
+    for (i, c) in result.columns.iter().enumerate() {
+        if c.role != Role::Dim || !TIME_DIMS.contains(&c.name) {
+            continue;
+        }
+        let key = |v: &Value| (v.as_i64(), v.display());
+        let Some(latest) = result.rows.iter().map(|r| key(&r[i])).max() else { continue };
+        for (r, row) in result.rows.iter().enumerate() {
+            recent[r] |= key(&row[i]) == latest;
+        }
+    }
+    recent
+}
+
 /// As [`suppress`], never choosing a `pinned` cell (one released elsewhere) as a
 /// complementary cell.
 pub fn suppress_pinned(values: &[Option<i64>], lines: &[Vec<usize>], k: i64, pinned: &[bool]) -> Vec<Cell> {
+    suppress_weighted(values, lines, k, pinned, &[])
+}
+
+/// As [`suppress_pinned`], choosing a `prominent` cell (the latest period, which the reader
+/// looks at first) as a complementary cell only when no other will do: the protection falls on
+/// old or partial periods, so one audience gets the same headline figures in every output.
+pub fn suppress_weighted(
+    values: &[Option<i64>],
+    lines: &[Vec<usize>],
+    k: i64,
+    pinned: &[bool],
+    prominent: &[bool],
+) -> Vec<Cell> {
     // A pinned cell is as good as shown to a reader: it may not protect anything.
     let free = |i: usize| values[i].is_some() && !pinned.get(i).copied().unwrap_or(false);
     let mut state: Vec<Cell> = values
@@ -270,7 +305,10 @@ pub fn suppress_pinned(values: &[Option<i64>], lines: &[Vec<usize>], k: i64, pin
     // corner). Candidates are the smallest shown cells on the lines of determined cells and
     // on the lines of those. Zeros are avoided (a withheld zero protects nothing when zeros
     // are known structurally). The loop ends because cells only move from shown to withheld.
-    let cost = |i: usize| values[i].map_or(i64::MAX / 8, |v| if v == 0 { i64::MAX / 16 } else { v });
+    let cost = |i: usize| {
+        let base = values[i].map_or(i64::MAX / 8, |v| if v == 0 { i64::MAX / 16 } else { v });
+        if prominent.get(i).copied().unwrap_or(false) { base.saturating_add(PROMINENT) } else { base }
+    };
     loop {
         close_lone_cells(&mut state, &free, lines, &cost);
         let exposed = determined(&state, lines);
@@ -379,6 +417,10 @@ fn close_lone_cells(
         state[i] = Cell::Complementary;
     }
 }
+
+/// What choosing a cell of the latest period as a complementary cell costs beyond its count:
+/// more than any count, less than a zero (a withheld zero protects nothing).
+const PROMINENT: i64 = 1 << 40;
 
 /// The largest table (count cells) certified cell by cell; a larger one with a small
 /// count is withheld whole, and the audience is pointed to a coarser grouping.
@@ -507,6 +549,21 @@ mod tests {
         let mut lines: Vec<Vec<usize>> = (0..rows).map(|r| (0..cols).map(|c| r * cols + c).collect()).collect();
         lines.extend((0..cols).map(|c| (0..rows).map(|r| r * cols + c).collect()));
         lines
+    }
+
+    #[test]
+    fn the_latest_period_is_protected_only_when_nothing_else_will_do() {
+        // 2022 (3 people) is withheld; its partner on the line is the cheapest shown count —
+        // 2025's 20 — unless 2025 is the period the reader looks at first.
+        let values = [Some(3), Some(50), Some(40), Some(20)];
+        let lines = vec![vec![0, 1, 2, 3]];
+        let plain = suppress(&values, &lines, 10);
+        assert_eq!(plain[3], Cell::Complementary);
+        let weighted = suppress_weighted(&values, &lines, 10, &[false; 4], &[false, false, false, true]);
+        assert_eq!(weighted, [Cell::Primary, Cell::Shown, Cell::Complementary, Cell::Shown]);
+        // With nothing else on the line, the latest period is withheld all the same.
+        let two = suppress_weighted(&[Some(3), Some(20)], &[vec![0, 1]], 10, &[false; 2], &[false, true]);
+        assert_eq!(two, [Cell::Primary, Cell::Complementary]);
     }
 
     #[test]
