@@ -158,7 +158,8 @@ pub fn apply(result: &mut MetricResult, policy: Policy) {
         }
     }
     let recent = recent_rows(result);
-    let prominent: Vec<bool> = (0..values.len()).map(|cell| recent.get(cell / nc.max(1)).copied().unwrap_or(false)).collect();
+    let prominent: Vec<bool> =
+        (0..values.len()).map(|cell| recent.get(cell / nc.max(1)).copied().unwrap_or(false)).collect();
     let plan = suppress_weighted(&values, &lines, i64::from(policy.k), &pinned, &prominent);
     let (mut primary, mut complementary) = (0, 0);
     for (cell, state) in plan.iter().enumerate() {
