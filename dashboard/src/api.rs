@@ -34,6 +34,7 @@ async fn list(ApiUser(user): ApiUser) -> Json<J> {
                 "group": m.group.en(),
                 "title": { "ja": m.title_ja, "en": m.title_en },
                 "summary": m.summary,
+                "summary_ja": m.summary_ja,
                 "unit": m.unit,
                 "by": m.by,
                 "params": m.params.iter().map(|p| json!({ "name": p.name, "default": p.default, "doc": p.doc })).collect::<Vec<_>>(),

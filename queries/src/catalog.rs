@@ -92,6 +92,8 @@ pub struct MetricDef {
     pub title_en: &'static str,
     /// One line: what the number is.
     pub summary: &'static str,
+    /// The same in Japanese: what users read in 指標一覧, on the sections and on the metric's page.
+    pub summary_ja: &'static str,
     /// The full definition (developer docs, English with the domain's Japanese terms).
     pub definition: &'static str,
     pub unit: &'static str,

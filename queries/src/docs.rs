@@ -79,7 +79,7 @@ pub fn metrics_markdown() -> String {
 
 fn section(d: &MetricDef) -> String {
     let mut s = format!("### `{}` — {}\n\n{}\n\n", d.name, d.title_ja, d.title_en);
-    s.push_str(&format!("{}\n\n", d.summary));
+    s.push_str(&format!("{}\n\n{}\n\n", d.summary_ja, d.summary));
     s.push_str(&format!("**Definition.** {}\n\n", d.definition));
     s.push_str(&format!("- Unit: {}\n", d.unit));
     s.push_str(&format!("- Sources: {}\n", d.sources.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")));

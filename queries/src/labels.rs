@@ -82,6 +82,17 @@ mod tests {
         assert!(missing.is_empty(), "no Japanese label: {missing:?}");
     }
 
+    /// 指標一覧 showed 「compliant iff 5P ≥ 4T」 and markdown backticks: every metric carries a
+    /// Japanese summary, without markup.
+    #[test]
+    fn every_metric_has_a_japanese_summary() {
+        for def in crate::catalog() {
+            let s = def.summary_ja;
+            assert!(s.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)), "{}: {s:?} is not Japanese", def.name);
+            assert!(!s.contains('`') && !s.contains("iff"), "{}: {s:?}", def.name);
+        }
+    }
+
     #[test]
     fn no_duplicate_name() {
         for list in [PARAMS, DIMS] {

@@ -27,7 +27,7 @@ async fn list(State(state): State<AppState>, user: User) -> Result<Html<String>>
             h2 { (group.ja()) }
             ul.metrics {
                 @for m in all.iter().filter(|m| m.group == group && m.audiences.contains(&user.audience())) {
-                    li { a href=(format!("/metrics/{}", m.name)) { (m.title_ja) } " " span.muted { (m.name) " — " (m.summary) } }
+                    li { a href=(format!("/metrics/{}", m.name)) { (m.title_ja) } " " span.muted { (m.summary_ja) } }
                 }
             }
         }
@@ -57,9 +57,9 @@ async fn show(
     let chosen_by = req.by.clone().unwrap_or_else(|| def.by.first().copied().unwrap_or("").to_string());
     let body = html! {
         h1 { (def.title_ja) " " span.muted { (def.name) } }
-        p { (def.summary) }
+        p { (def.summary_ja) }
         details {
-            summary { "定義・注意点" }
+            summary { "詳しい定義と注意点（英語・開発者向け）" }
             p { (def.definition) }
             @for c in def.caveats { p.note { "注意: " (c) } }
             p.muted { "単位: " (def.unit) " · 元データ: " (def.sources.join(", ")) }

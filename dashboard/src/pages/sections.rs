@@ -75,7 +75,7 @@ async fn section(
         if needs_input(def) {
             parts.push(html! {
                 h2 { (def.title_ja) }
-                p { (def.summary) " — " a href=(link) { "条件を入力して表示" } }
+                p { (def.summary_ja) " — " a href=(link) { "条件を入力して表示" } }
             });
             continue;
         }
@@ -89,7 +89,7 @@ async fn section(
                 }
                 html! {
                     h2 id=(def.name.replace('.', "-")) { (def.title_ja) }
-                    p.muted { (def.summary) " · " a href=(link) { "条件を変えて表示" } }
+                    p.muted { (def.summary_ja) " · " a href=(link) { "条件を変えて表示" } }
                     @if let Some(s) = chart_of(&r) { (svg(&s)) }
                     (table::result(&r, 400))
                     @for (heading, x) in &extra {

@@ -21,6 +21,7 @@ pub const AREAS: MetricDef = MetricDef {
     title_ja: "構想区域別の指定状況",
     title_en: "Designations per area",
     summary: "Per area of the set: designated hospitals on the as-of date by kind, and whether the area is 空白.",
+    summary_ja: "区域の組ごとに、基準日に指定されている病院を類型別に数え、その区域が空白かどうかを示します。",
     definition: "For each area of the area set (optionally one prefecture's): hubs = 拠点病院 (都道府県, 地域 incl. 高度型, \
         特定領域, 国立がん研究センター) in force on D with the area's code; regional_hospitals = 地域がん診療病院; \
         prefecture_own = 都道府県独自指定; blank = no hub and no 地域がん診療病院 (as in hospitals.blank_areas). \
@@ -100,6 +101,7 @@ pub const LIST: MetricDef = MetricDef {
     title_ja: "指定病院の一覧",
     title_en: "Designated hospitals",
     summary: "The designations in force on the as-of date (or every designation ever made), by prefecture, area or hospital.",
+    summary_ja: "基準日に有効な指定（またはこれまでのすべての指定）を、都道府県・区域・病院で絞って一覧にします。",
     definition: "Rows of designations, one per hospital and designation period, filtered by 都道府県コード, 構想区域コード \
         or hospital name (exact). With history=in_force only those in force on D (指定開始日 ≤ D ≤ 指定終了日 or open); \
         with history=all every period, in_force telling which hold on D.",

@@ -33,6 +33,7 @@ pub const FLOWS: MetricDef = MetricDef {
     title_ja: "入会・退会の推移",
     title_en: "Joins and leaves",
     summary: "Joins, leaves and net change by 年度 or month (and 職種 or 会員種別) from `from` to the as-of date.",
+    summary_ja: "開始日から基準日までの入会・退会と増減を、年度別または月別に（職種別・会員種別でも）示します。",
     definition: "joins = members whose 入会日 falls in the period, counted in the 職種/会員種別 they joined with; leaves = \
         members whose 退会日 falls in it, in the state they left with, split into recorded 退会日 and leaves inferred \
         from a member's disappearance; net = joins − leaves. Periods are 年度 (April–March) or calendar months.",
@@ -225,6 +226,7 @@ pub const BEFORE_AFTER: MetricDef = MetricDef {
     title_ja: "協議員推薦廃止（2026-01-17）前後の入会",
     title_en: "Joins before and after the 2026-01-17 abolition of the 協議員 recommendation",
     summary: "Joins from 2026-01-17 to the as-of date against the same calendar dates a year earlier, as rates per month with a rate ratio and its 95% interval.",
+    summary_ja: "2026-01-17 から基準日までの入会を、1 年前の同じ期間と月あたりの率で比べ、率比と 95% 信頼区間を示します。",
     definition: "after = joins with 2026-01-17 ≤ 入会日 ≤ D; before = joins in the same dates one year earlier. Each is \
         also given per month (count / days × 30.4375). ratio = after / before with a 95% interval \
         exp(ln ratio ± 1.96·√(1/after + 1/before)) (Poisson counts over equal exposure).",
@@ -322,6 +324,7 @@ pub const RETENTION: MetricDef = MetricDef {
     title_ja: "入会年度別の継続率",
     title_en: "Retention of join cohorts",
     summary: "Share of each 年度 join cohort still a member 1, 3 and 5 years after joining (Kaplan–Meier, current members censored).",
+    summary_ja: "入会年度ごとに、入会 1・3・5 年後も会員である割合を示します（カプラン・マイヤー法、現会員は打ち切り）。",
     definition: "Cohort = 年度 of 入会日. Time = days from 入会日 to 退会日 (an event) or to D (censored: still a member). \
         Kaplan–Meier survival at 365, 1,096 and 1,826 days. Members who joined before the first roster snapshot are \
         observed only from it (delayed entry), so their cohort's survival is estimated conditionally on being a member \

@@ -43,6 +43,7 @@ pub const TERMS: MetricDef = MetricDef {
     title_ja: "自由記述の頻出語",
     title_en: "Free-text term frequencies",
     summary: "The terms most respondents used in free-text answers of a 年度, overall or by 年度, 職種, 年齢階級 or 地方.",
+    summary_ja: "自由記述で多くの回答者が使った語を、年度全体または年度・職種・年齢階級・地方別に示します。",
     definition: "Respondents whose answer contains the term (each respondent counted once per term), their share of \
         the respondents who wrote an answer (in the segment), and mentions (occurrences). The terms listed are the \
         `top` most used in the whole selection; by a segment, every listed term gets a row for every segment, \
@@ -81,6 +82,7 @@ pub const KWIC: MetricDef = MetricDef {
     title_ja: "自由記述のKWIC（文脈付き用例）",
     title_en: "Free-text keyword in context",
     summary: "Every occurrence of a term in the free-text answers, with the words around it (会員委員会 only).",
+    summary_ja: "自由記述に語が出てくる箇所を、前後の文脈とともにすべて示します（会員委員会のみ）。",
     definition: "The answers containing the term as a word or compound (as survey.terms cuts them, so がん does not \
         match inside がんばる), one line per occurrence: up to `width` characters before, the term, and after.",
     unit: "件",

@@ -57,6 +57,7 @@ pub const DESIGNATIONS: MetricDef = MetricDef {
     title_ja: "がん診療連携拠点病院等の指定数",
     title_en: "Designated cancer hospitals",
     summary: "Hospitals holding each designation type on the as-of date, nationally or by prefecture.",
+    summary_ja: "基準日に各類型の指定を受けている病院の数を、全国または都道府県別に示します。",
     definition: "A designation is in force on D when 指定開始日 ≤ D and (指定終了日 is empty or D ≤ 指定終了日). 都道府県独自指定 \
         is listed but is not a national designation.",
     unit: "施設",
@@ -153,6 +154,7 @@ pub const BLANK_AREAS: MetricDef = MetricDef {
     title_ja: "空白の二次医療圏（一覧）",
     title_en: "空白の二次医療圏: areas without a designated cancer hospital",
     summary: "Areas of the chosen set with neither a 拠点病院 nor a 地域がん診療病院 designated on the as-of date.",
+    summary_ja: "選んだ区域の組のうち、基準日に拠点病院も地域がん診療病院も指定されていない区域の一覧です。",
     definition: "An area is 空白 on D when no designation in force on D of type 都道府県/地域（高度型を含む）/特定領域 \
         がん診療連携拠点病院, 国立がん研究センター or 地域がん診療病院 has its area code. 都道府県独自指定 does not count. \
         Population is the 2020 census figure of the reference data.",
@@ -215,6 +217,7 @@ pub const BLANK_COUNT: MetricDef = MetricDef {
     title_ja: "空白の二次医療圏（数と人口）",
     title_en: "Number of 空白 areas and the population living in them",
     summary: "Areas in the set, 空白 areas and their 2020 population on the as-of date, nationally or by prefecture.",
+    summary_ja: "基準日の区域数・空白の区域数とその 2020 年人口を、全国または都道府県別に示します。",
     definition: "As hospitals.blank_areas, counted: areas, blank_areas, blank_population (2020 census) and its share \
         of the set's population.",
     unit: "区域",
@@ -279,6 +282,7 @@ pub const BLANK_SERIES: MetricDef = MetricDef {
     title_ja: "空白の二次医療圏の推移（各年4月1日）",
     title_en: "空白 areas over time (each April 1st)",
     summary: "The number of 空白 areas and their population on April 1st of each year from `from_year` to the as-of date.",
+    summary_ja: "開始年から基準日まで、各年 4 月 1 日の空白の区域数とその人口を示します。",
     definition: "hospitals.blank_area_count evaluated on April 1st of each year, over one area set (today's boundaries \
         applied to the past, so the series shows designation changes, not boundary changes).",
     unit: "区域",
@@ -355,6 +359,7 @@ pub const VOLUME_CHECK: MetricDef = MetricDef {
     title_ja: "指定要件の診療実績（病院別）",
     title_en: "Designation volumes per hospital",
     summary: "Per hospital and 年度: the four volumes and which of 院内がん登録 500, 手術 400, 化学療法 1,000, 放射線治療 200 it meets.",
+    summary_ja: "病院・年度ごとに 4 つの診療実績と、院内がん登録 500・手術 400・化学療法 1,000・放射線治療 200 のどれを満たすかを示します。",
     definition: "From the hospital_volumes rows of the chosen 年度: meets_X = volume ≥ the 2014 guideline threshold \
         (rule set 2026); meets_all = all four. A missing volume meets nothing. The guideline's alternative (about 20% \
         of the area's resident cancer patients) needs patient data the product does not hold.",
@@ -448,6 +453,7 @@ pub const VOLUME_SUMMARY: MetricDef = MetricDef {
     title_ja: "指定要件の診療実績（年度別の集計）",
     title_en: "Designation volumes by 年度",
     summary: "Per 年度: hospitals reporting volumes and how many meet each of the four thresholds and all of them.",
+    summary_ja: "年度ごとに、実績を報告した病院数と、4 つの基準それぞれ・すべてを満たす病院数を示します。",
     definition: "Counts over hospital_volumes rows per 年度 with the thresholds of hospitals.volume_check.",
     unit: "施設",
     sources: &["hospital_volumes"],
@@ -499,6 +505,7 @@ pub const COVERAGE: MetricDef = MetricDef {
     title_ja: "拠点病院と薬物療法専門医（構想区域別）",
     title_en: "Designated hospitals and medical oncologists per area",
     summary: "Per area: designated hospitals on the as-of date, active がん薬物療法専門医, and whether an area has a 拠点病院 but no such specialist.",
+    summary_ja: "区域ごとに、基準日の指定病院と有効ながん薬物療法専門医の数、拠点病院があるのに専門医がいない区域を示します。",
     definition: "hubs = 拠点病院 (都道府県, 地域 incl. 高度型, 特定領域, 国立がん研究センター) in force on D with the area's \
         code; regional_hospitals = 地域がん診療病院; oncologists = がん薬物療法専門医 certificates with 認定日 ≤ D ≤ 有効期限 \
         whose 構想区域コード is the area's. status: 拠点病院あり・専門医なし, 空白・専門医あり, 空白・専門医なし, or 充足.",

@@ -28,6 +28,7 @@ pub const COMPOSITION: MetricDef = MetricDef {
     title_ja: "会員構成",
     title_en: "Membership composition",
     summary: "Members in force on the as-of date, by 会員種別 × 職種 (or another grouping).",
+    summary_ja: "基準日に在籍する会員を、会員種別 × 職種（または他の区分）で数えます。",
     definition: "Count of members with 入会日 ≤ D < 退会日 whose state (会員種別, 職種, 勤務先都道府県) in force on D \
         falls in each group. Age band is D's year minus 生年 (the roster gives the year only).",
     unit: "人",
@@ -153,6 +154,7 @@ pub const PHYSICIAN_SHARE: MetricDef = MetricDef {
     title_ja: "正会員に占める医師の割合（8割ルール）",
     title_en: "Physician share of 正会員 (the 80% rule)",
     summary: "P physicians among T 正会員 on the as-of date; compliant iff 5P ≥ 4T, with headroom or what restores it.",
+    summary_ja: "基準日の正会員 T 人のうち医師 P 人の割合。5P ≥ 4T（8割以上）かどうかを整数で判定し、あと何人入会できるか、または回復に何が必要かを示します。",
     definition: "P = 正会員 whose 職種 is 医師, T = all 正会員, both in force on D. share = P/T. The 医療広告ガイドライン rule \
         (8割以上, inclusive) is decided in integers: compliant iff 5P ≥ 4T. When compliant, headroom = floor((5P − 4T)/4) \
         non-physician 正会員 may still join. When not, physicians needed = 4T − 5P, or non-physician 正会員 moving to \
@@ -262,6 +264,7 @@ pub const WHAT_IF: MetricDef = MetricDef {
     title_ja: "入会シミュレーション（what-if）",
     title_en: "What-if: new members and the 80% rule",
     summary: "The share and rule outcome if N medical staff join as 正会員 (or 準会員) and M physicians join.",
+    summary_ja: "医療職が正会員（または準会員）として、医師が正会員として入会した場合の医師の割合と 8割ルールの判定を示します。",
     definition: "From P and T on D: P' = P + physicians, T' = T + physicians + staff_full; staff joining as 準会員 do not \
         count towards T. The rule is re-evaluated on (P', T') exactly as in members.physician_share.",
     unit: "%",
@@ -342,6 +345,7 @@ pub const PROJECTION: MetricDef = MetricDef {
     title_ja: "医師割合の将来推計",
     title_en: "Projection of the physician share",
     summary: "The 正会員 physician share 12–36 months ahead from trailing 12-month join and leave rates per 職種, with the month it crosses 80%.",
+    summary_ja: "職種別の過去 12 か月の入会・退会率が続いた場合の、12〜36 か月先までの医師の割合と、80% を下回る月を示します。",
     definition: "For each 職種 among 正会員: inflow = spells of 正会員 starting in the 12 months to D (joins and moves \
         in), monthly; outflow hazard = spells ending in those months (leaves and moves out) / 12 / the stock on D. \
         Then month by month N(m+1) = N(m) + inflow − hazard·N(m). P and T are the projected 医師 and total stocks; \
@@ -500,6 +504,7 @@ pub const PROJECTION_INPUTS: MetricDef = MetricDef {
     title_ja: "将来推計の入力（職種別の流入・流出）",
     title_en: "Projection inputs: trailing 12-month flows of 正会員 by 職種",
     summary: "Per 職種: 正会員 on the as-of date, spells starting and ending in the 12 months to it, and the monthly rates.",
+    summary_ja: "職種ごとに、基準日の正会員数、それまでの 12 か月に始まった・終わった在籍期間、月あたりの率を示します（将来推計の入力）。",
     definition: "stock = 正会員 in force on D; inflow = 正会員 spells with D − 12 months < span_from ≤ D; outflow = spells \
         with D − 12 months < span_to ≤ D. inflow_per_month = inflow / 12; outflow_rate = outflow / 12 / stock.",
     unit: "人",

@@ -133,6 +133,7 @@ pub const QUESTIONS: MetricDef = MetricDef {
     title_ja: "設問一覧",
     title_en: "Questions of a survey wave",
     summary: "The questions of one 年度 with their kind and options, as asked.",
+    summary_ja: "ある年度の設問を、種類と選択肢とともに、聞いたとおりに示します。",
     definition: "The survey_questions rows of the 年度: 設問ID, text, kind (single, multi, likert5, text) and options \
         in their order.",
     unit: "問",

@@ -89,6 +89,7 @@ pub const COHORT: MetricDef = MetricDef {
     title_ja: "更新対象者と準備状況（年度別）",
     title_en: "Renewal cohort and readiness by round",
     summary: "Per 資格 and 更新年度: certificates due, applications, ready, not ready, no application, and the outcome.",
+    summary_ja: "資格・更新年度ごとに、更新対象、申請、準備完了、未充足、未申請の人数と結果を示します。",
     definition: COHORT_DEF,
     unit: "人",
     sources: SOURCES,
@@ -163,6 +164,7 @@ pub const BLOCKERS: MetricDef = MetricDef {
     title_en: "Unmet renewal requirements",
     summary: "Per 資格, 更新年度 and requirement: applicants not ready because of it, applicants with a case it \
         takes out of the count, and applicants with a warning on it.",
+    summary_ja: "資格・更新年度・要件ごとに、その要件で未充足の申請者、症例が対象外になった申請者、要確認の申請者を数えます。",
     definition: "An applicant counts once per requirement with at least one unmet finding of it (an applicant may \
         miss several, so the rows do not add up to the not-ready total); excluded = applicants with at least one \
         case that does not count for that reason (対象外: it blocks only when fewer than 20 cases count, which is \
@@ -252,6 +254,7 @@ pub const APPLICANTS: MetricDef = MetricDef {
     title_ja: "更新申請者の準備状況（一覧）",
     title_en: "Renewal applicants and what blocks them",
     summary: "Per applicant due in a round: status, unmet requirements in the societies' words, and credits or eligible cases.",
+    summary_ja: "更新年度の対象者ごとに、状態、未充足の要件（各学会の表現で）、業績単位または対象症例数を示します。",
     definition: "One row per certificate due or applied in the round (see renewals.cohort). Messages are those of \
         the checks, worded like the societies' systems (「業績単位が不足しています (現在 10 単位)」); up to three are \
         listed, the rest are in renewals.findings. Committee only: rows are people.",
@@ -318,6 +321,7 @@ pub const FINDINGS: MetricDef = MetricDef {
     title_ja: "更新申請のチェック結果（明細）",
     title_en: "Renewal check findings",
     summary: "Every finding of the applications of a round (or of one certificate): requirement, 未充足 or 要確認, place, message in Japanese and English.",
+    summary_ja: "更新年度（または一人の申請）のチェック結果すべて：要件、未充足・対象外・要確認、場所、メッセージ。",
     definition: "The findings of `model::renewal` for each application, in the order the checks report them. \
         Committee only: rows are about people.",
     unit: "",

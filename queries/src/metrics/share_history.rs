@@ -20,6 +20,7 @@ pub const SHARE_HISTORY: MetricDef = MetricDef {
     title_ja: "医師割合の月次推移",
     title_en: "Monthly history of the physician share",
     summary: "The 正会員 physician share at each month-end up to the as-of date, months below 80% flagged.",
+    summary_ja: "基準日までの各月末の正会員に占める医師の割合と、80% を下回った月を示します。",
     definition: "For each month-end M from `from` to D: P(M) and T(M) as in members.physician_share, computed from the \
         start and end events of member spells (a spell counts at M when span_from ≤ M < span_to). A change of 会員種別 or \
         職種 and a leave inferred from a member's disappearance are only known to have happened between two roster \

@@ -45,6 +45,7 @@ pub const BY_YEAR: MetricDef = MetricDef {
     title_ja: "専門医・認定医の推移（年別）",
     title_en: "Specialists by qualification and year",
     summary: "Per 資格 and calendar year: new certifications, renewals, lapses and certificates active at year end.",
+    summary_ja: "資格・暦年ごとに、新規認定、更新、失効と、年末に有効な認定数を示します。",
     definition: "new = 認定日 in the year; renewed = renewals inferred from 更新回数: the k-th renewal falls when the \
         k-th cycle (5 years, rule set 2026) from 認定日 ends; lapsed = 有効期限 in the year and before D (not renewed); \
         active = active on 31 December (on D for D's own year). ",
@@ -135,6 +136,7 @@ pub const PER_100K: MetricDef = MetricDef {
     title_ja: "人口10万人あたりの専門医数",
     title_en: "Active specialists per 100,000 population",
     summary: "Active specialists of one 資格 on the as-of date per 100,000 people (2020 census), by prefecture or by 構想区域.",
+    summary_ja: "基準日に有効な専門医・認定医の数を、人口 10 万人あたり（2020 年国勢調査）で都道府県別または構想区域別に示します。",
     definition: "specialists = certificates active on D, placed by 勤務先都道府県 (prefecture) or 構想区域コード (area); \
         population = the 2020 census population of the area set's areas (a prefecture is the sum of its areas). \
         per_100k = specialists × 100,000 / population.",
@@ -239,6 +241,7 @@ pub const RENEWALS_DUE: MetricDef = MetricDef {
     title_ja: "更新期限を迎える専門医・認定医（年別）",
     title_en: "Renewals due per year",
     summary: "Certificates active on the as-of date whose 有効期限 falls in each of the next `years` calendar years, by 資格.",
+    summary_ja: "基準日に有効な認定のうち、今後の各年に有効期限を迎える数を資格別に示します。",
     definition: "Count of certificates active on D with 有効期限 in year Y, for Y from D's year on. Documents for a \
         がん薬物療法専門医 renewal are due in the 5th year of the cycle, so these are the applicants to expect.",
     unit: "人",
@@ -304,6 +307,7 @@ pub const AREAS_WITHOUT: MetricDef = MetricDef {
     title_ja: "専門医がいない構想区域",
     title_en: "Areas with no active specialist",
     summary: "Areas of the set where no certificate of the 資格 is active on the as-of date (by 構想区域コード of the workplace).",
+    summary_ja: "基準日に、その資格の有効な認定者が勤務先にいない区域の一覧です（勤務先の構想区域コードによる）。",
     definition: "Areas of the area set with no active certificate carrying their 構想区域コード. Population: 2020 census.",
     unit: "区域",
     sources: &["specialists", "areas"],

@@ -71,6 +71,7 @@ pub const RESPONSE_RATE: MetricDef = MetricDef {
     title_ja: "アンケート回答率",
     title_en: "Survey response rate",
     summary: "Responses / invited per 年度, overall or by 職種, 年齢階級 or 地方, with 95% Wilson intervals.",
+    summary_ja: "年度ごとの回答数 / 配布数を、全体または職種・年齢階級・地方別に、95% 信頼区間（Wilson）つきで示します。",
     definition: "Overall: responses in survey_responses / 配布数 of the wave. By segment: responses stating the segment / \
         members of that segment in force on the wave's 開始日 (age band from 生年 in that year; 地方 from 勤務先都道府県). \
         Interval: Wilson score, 95%.",
@@ -183,6 +184,7 @@ pub const ANSWERS: MetricDef = MetricDef {
     title_ja: "設問別の回答分布",
     title_en: "Answer distribution of a question",
     summary: "For one question and 年度: respondents choosing each option and their share of those who answered.",
+    summary_ja: "ある年度の一つの設問について、各選択肢を選んだ回答者の数と、回答者に占める割合を示します。",
     definition: "Counts of respondents per option (Likert codes mapped to their labels; for multiple choice each chosen \
         option counts, so shares add up to more than 100%). Share = count / respondents who answered the question.",
     unit: "人",
@@ -232,6 +234,7 @@ pub const CROSSTAB: MetricDef = MetricDef {
     title_ja: "クロス集計とカイ二乗検定",
     title_en: "Cross-tabulation with a chi-square test",
     summary: "Two single-choice questions (or a question × 職種/年齢階級/地方) of one 年度 cross-tabulated, with Pearson's chi-square test of independence.",
+    summary_ja: "ある年度の二つの単一選択の設問（または設問 × 職種・年齢階級・地方）をクロス集計し、カイ二乗検定（独立性）を行います。",
     definition: "Respondents answering both, counted per pair of answers. The test is Pearson's chi-square without \
         continuity correction on the table without all-zero rows and columns; p is the upper tail of the chi-square \
         distribution with (r−1)(c−1) degrees of freedom.",
@@ -372,6 +375,7 @@ pub const TREND: MetricDef = MetricDef {
     title_ja: "設問の経年変化",
     title_en: "Trend of a question across years",
     summary: "One question's answer shares in every 年度 that asked the same question (same text and options).",
+    summary_ja: "同じ設問（文面と選択肢が同じもの）を聞いた各年度の回答の割合を示します。",
     definition: "As survey.answers per 年度; a year is included only when the question's text and options equal those \
         of the latest year that asked it, so that a changed question is not compared with the old one.",
     unit: "%",

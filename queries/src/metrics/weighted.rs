@@ -30,6 +30,7 @@ pub const WEIGHTED: MetricDef = MetricDef {
     title_ja: "名簿に合わせた重み付け推定",
     title_en: "Estimates weighted to the roster (raking)",
     summary: "One question's answer shares, raw and weighted by raking respondents to the roster margins of 職種, 年齢階級 and 地方.",
+    summary_ja: "一つの設問の回答の割合を、そのままの値と、職種・年齢階級・地方の名簿の構成に合わせて重み付け（レイキング）した値で示します。",
     definition: "Respondents with all three segments known start at weight 1 and are raked (iterative proportional \
         fitting, relative tolerance 1e-9, at most 1,000 sweeps) so that their weighted counts equal the roster's on \
         the wave's 開始日 for each 職種, each 年齢階級 and each 地方 (margins restricted to the categories respondents \
