@@ -23,7 +23,9 @@ pub fn metrics_markdown() -> String {
     s.push_str(&format!(
         "- committee: exact counts. board, researcher: person counts from 1 to k−1 (k = {}) are withheld \
          (primary), and further cells are withheld (complementary) until no withheld cell is determined by the \
-         totals of the lines it lies on ({METHOD_SUPPRESSION}).\n",
+         totals of the lines it lies on ({METHOD_SUPPRESSION}). Complementary cells are the smallest counts that \
+         protect; a cell of the result's latest period (this 年度, the last month or round) is chosen only when no \
+         other will do, so that the figures a reader looks at first are the same in every output.\n",
         model::rules::RULES_2026.min_cell
     ));
     s.push_str(
