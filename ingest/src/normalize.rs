@@ -139,8 +139,8 @@ pub fn periods(raw: &str) -> Norm<String> {
     for part in v.split([';', '、', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
         let Some((a, b)) = part.split_once(['~', '〜', '～']).or_else(|| part.split_once("から")) else {
             return Err(Problem::new(
-                format!("'{part}' は期間として読めません (例: 2020/07〜2023/03、終わりのない期間は 2023/04〜)"),
-                format!("'{part}' is not a period (e.g. 2020/07~2023/03; open: 2023/04~)"),
+                format!("「{part}」は期間として読めません (例: 2020/07〜2023/03、終わりのない期間は 2023/04〜)"),
+                format!("「{part}」 is not a period (e.g. 2020/07~2023/03; open: 2023/04~)"),
             ));
         };
         let from = year_month(a)?;
@@ -150,8 +150,8 @@ pub fn periods(raw: &str) -> Norm<String> {
         };
         if to.is_some_and(|t| t < from) {
             return Err(Problem::new(
-                format!("'{part}' は終わりが始まりより前です"),
-                format!("'{part}' ends before it starts"),
+                format!("「{part}」は終わりが始まりより前です"),
+                format!("「{part}」 ends before it starts"),
             ));
         }
         out.push(Period { from, to });

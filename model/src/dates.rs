@@ -67,7 +67,7 @@ pub fn parse(raw: &str) -> Result<NaiveDate, DateError> {
         return match parts.as_slice() {
             [y, m, d] if y.len() == 4 => calendar(num(y) as i32, num(m), num(d), v),
             [y, _, _] if y.len() <= 2 => Err(DateError::new(
-                format!("年が 2 桁の日付 '{v}' は曖昧です。西暦 4 桁か和暦 (令和7年4月1日) で書いてください"),
+                format!("年が 2 桁の日付「{v}」は曖昧です。西暦 4 桁か和暦 (令和7年4月1日) で書いてください"),
                 format!("two-digit year in '{v}' is ambiguous; write a 4-digit year or a 和暦 date"),
             )),
             _ => Err(unreadable(v)),

@@ -8,7 +8,7 @@
 //!   plus derived tables (member spells).
 //! - [`catalog`](mod@catalog): metric definitions, parameters, requests and evaluation.
 //! - [`metrics`]: the metrics, one module per section (membership, share history, flows, survey, weighted survey estimates,
-//!   specialists, hospitals), with shared helpers (area sets, survey questions) beside them.
+//!   specialists, hospitals, designation volumes), with shared helpers (area sets, survey questions) beside them.
 //! - [`labels`]: Japanese labels of parameters and groupings, for forms and messages.
 //! - [`result`]: typed results (columns with roles, values, provenance, notes).
 //! - [`disclosure`]: audiences, primary and complementary suppression.

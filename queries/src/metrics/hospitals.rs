@@ -1,10 +1,9 @@
-//! Cancer-hospital designations: counts by type, 空白の二次医療圏, the designation
-//! volumes, and designated hospitals against specialists.
+//! Cancer-hospital designations: counts by type, 空白の二次医療圏, and designated hospitals
+//! against specialists (the designation volumes are in [`super::volumes`]).
 
 use chrono::{Datelike, NaiveDate};
 use model::designation::DesignationType;
 use model::qualification::MEDICAL_ONCOLOGIST;
-use model::rules::RULES_2026;
 
 use super::{AREA_SET_PARAM, area_set, prefecture_cells};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
@@ -19,8 +18,8 @@ pub const METRICS: &[&MetricDef] = &[
     &BLANK_SERIES,
     &super::drilldown::AREAS,
     &super::drilldown::LIST,
-    &VOLUME_CHECK,
-    &VOLUME_SUMMARY,
+    &super::volumes::VOLUME_CHECK,
+    &super::volumes::VOLUME_SUMMARY,
     &COVERAGE,
 ];
 
@@ -348,152 +347,6 @@ fn blank_series<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 Value::opt_int(f.i64(r, "blank")),
                 Value::opt_int(f.i64(r, "blank_pop")),
             ]);
-        }
-        Ok(out)
-    })
-}
-
-pub const VOLUME_CHECK: MetricDef = MetricDef {
-    name: "hospitals.volume_check",
-    group: Group::Hospitals,
-    title_ja: "指定要件の診療実績（病院別）",
-    title_en: "Designation volumes per hospital",
-    summary: "Per hospital and 年度: the four volumes and which of 院内がん登録 500, 手術 400, 化学療法 1,000, 放射線治療 200 it meets.",
-    summary_ja: "病院・年度ごとに 4 つの診療実績と、院内がん登録 500・手術 400・化学療法 1,000・放射線治療 200 のどれを満たすかを示します。",
-    definition: "From the hospital_volumes rows of the chosen 年度: meets_X = volume ≥ the 2014 guideline threshold \
-        (rule set 2026); meets_all = all four. A missing volume meets nothing. The guideline's alternative (about 20% \
-        of the area's resident cancer patients) needs patient data the product does not hold.",
-    unit: "件",
-    sources: &["hospital_volumes"],
-    caveats: &["The relative criterion (≈20% of the area's patients) is not evaluated."],
-    by: &[""],
-    params: &[
-        ParamSpec {
-            name: "fiscal_year",
-            kind: ParamKind::Int { min: 1900, max: 2100 },
-            default: "",
-            doc: "年度 (default: the latest loaded)",
-        },
-        ParamSpec {
-            name: "hospital",
-            kind: ParamKind::Text,
-            default: "",
-            doc: "医療機関名 (exact; default: every hospital)",
-        },
-    ],
-    audiences: ALL,
-    eval: volume_check,
-};
-
-async fn chosen_fy(cx: &Cx<'_>) -> Result<i64> {
-    match cx.int("fiscal_year")? {
-        Some(y) => Ok(y),
-        None => {
-            let f = cx.frame("SELECT MAX(fiscal_year) AS y FROM hospital_volumes").await?;
-            f.i64(0, "y").ok_or_else(|| cx.bad("fiscal_year", "", "no volumes loaded / 診療実績が未登録です"))
-        }
-    }
-}
-
-fn volume_check<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
-    Box::pin(async move {
-        let fy = chosen_fy(cx).await?;
-        let v = RULES_2026.volumes;
-        let f = cx
-            .frame(&format!(
-                "SELECT hospital, area_code, cancer_registry, surgery, chemotherapy, radiotherapy
-                 FROM hospital_volumes WHERE fiscal_year = {fy} {only} ORDER BY area_code, hospital",
-                only = match cx.text("hospital").trim() {
-                    "" => String::new(),
-                    h => format!("AND hospital = '{}'", h.replace('\'', "''")),
-                }
-            ))
-            .await?;
-        let mut out = Output::new(vec![
-            Column::dim("hospital", "医療機関名", "Hospital"),
-            Column::label("area_code", "構想区域コード", "Area code"),
-            Column::label("fiscal_year", "年度", "Fiscal year"),
-            Column::plain("cancer_registry", "院内がん登録数", "Hospital cancer registry", "件"),
-            Column::plain("surgery", "悪性腫瘍手術件数", "Cancer surgery", "件"),
-            Column::plain("chemotherapy", "化学療法のべ患者数", "Chemotherapy patients", "人"),
-            Column::plain("radiotherapy", "放射線治療のべ患者数", "Radiotherapy patients", "人"),
-            Column::plain("meets_registry", "登録 500以上", "Registry ≥ 500", ""),
-            Column::plain("meets_surgery", "手術 400以上", "Surgery ≥ 400", ""),
-            Column::plain("meets_chemotherapy", "化学療法 1,000以上", "Chemotherapy ≥ 1,000", ""),
-            Column::plain("meets_radiotherapy", "放射線 200以上", "Radiotherapy ≥ 200", ""),
-            Column::plain("meets_all", "4要件すべて", "All four", ""),
-        ]);
-        let limits = [
-            ("cancer_registry", v.registry),
-            ("surgery", v.surgery),
-            ("chemotherapy", v.chemotherapy),
-            ("radiotherapy", v.radiotherapy),
-        ];
-        for r in 0..f.len() {
-            let mut row = vec![
-                Value::text(f.text(r, "hospital").unwrap_or_default()),
-                Value::text(f.text(r, "area_code").unwrap_or_default()),
-                Value::Int(fy),
-            ];
-            let vals: Vec<Option<i64>> = limits.iter().map(|(c, _)| f.i64(r, c)).collect();
-            row.extend(vals.iter().map(|x| Value::opt_int(*x)));
-            let meets: Vec<bool> =
-                vals.iter().zip(limits).map(|(x, (_, lim))| x.is_some_and(|x| x >= i64::from(lim))).collect();
-            row.extend(meets.iter().map(|m| Value::Bool(*m)));
-            row.push(Value::Bool(meets.iter().all(|m| *m)));
-            out.rows.push(row);
-        }
-        Ok(out)
-    })
-}
-
-pub const VOLUME_SUMMARY: MetricDef = MetricDef {
-    name: "hospitals.volume_summary",
-    group: Group::Hospitals,
-    title_ja: "指定要件の診療実績（年度別の集計）",
-    title_en: "Designation volumes by 年度",
-    summary: "Per 年度: hospitals reporting volumes and how many meet each of the four thresholds and all of them.",
-    summary_ja: "年度ごとに、実績を報告した病院数と、4 つの基準それぞれ・すべてを満たす病院数を示します。",
-    definition: "Counts over hospital_volumes rows per 年度 with the thresholds of hospitals.volume_check.",
-    unit: "施設",
-    sources: &["hospital_volumes"],
-    caveats: &[],
-    by: &["fiscal_year"],
-    params: &[],
-    audiences: ALL,
-    eval: volume_summary,
-};
-
-fn volume_summary<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
-    Box::pin(async move {
-        let v = RULES_2026.volumes;
-        let f = cx
-            .frame(&format!(
-                "SELECT fiscal_year, COUNT(*) AS n,
-                        SUM(CASE WHEN cancer_registry >= {r} THEN 1 ELSE 0 END) AS a,
-                        SUM(CASE WHEN surgery >= {s} THEN 1 ELSE 0 END) AS b,
-                        SUM(CASE WHEN chemotherapy >= {c} THEN 1 ELSE 0 END) AS c,
-                        SUM(CASE WHEN radiotherapy >= {x} THEN 1 ELSE 0 END) AS d,
-                        SUM(CASE WHEN cancer_registry >= {r} AND surgery >= {s} AND chemotherapy >= {c}
-                                  AND radiotherapy >= {x} THEN 1 ELSE 0 END) AS e
-                 FROM hospital_volumes GROUP BY fiscal_year ORDER BY fiscal_year",
-                r = v.registry,
-                s = v.surgery,
-                c = v.chemotherapy,
-                x = v.radiotherapy
-            ))
-            .await?;
-        let mut out = Output::new(vec![
-            Column::dim("fiscal_year", "年度", "Fiscal year"),
-            Column::plain("hospitals", "報告施設数", "Hospitals reporting", "施設"),
-            Column::plain("meets_registry", "登録 500以上", "Registry ≥ 500", "施設"),
-            Column::plain("meets_surgery", "手術 400以上", "Surgery ≥ 400", "施設"),
-            Column::plain("meets_chemotherapy", "化学療法 1,000以上", "Chemotherapy ≥ 1,000", "施設"),
-            Column::plain("meets_radiotherapy", "放射線 200以上", "Radiotherapy ≥ 200", "施設"),
-            Column::plain("meets_all", "4要件すべて", "All four", "施設"),
-        ]);
-        for r in 0..f.len() {
-            out.rows.push(["fiscal_year", "n", "a", "b", "c", "d", "e"].iter().map(|c| f.value(r, c)).collect());
         }
         Ok(out)
     })

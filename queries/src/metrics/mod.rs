@@ -11,6 +11,7 @@ pub mod renewals;
 pub mod share_history;
 pub mod specialists;
 pub mod survey;
+pub mod volumes;
 pub mod weighted;
 
 use chrono::{Datelike, NaiveDate};
