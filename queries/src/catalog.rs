@@ -275,7 +275,7 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// A whole number as users type it: full-width digits and thousands separators accepted.
-fn parse_int(s: &str) -> Option<i64> {
+pub fn parse_int(s: &str) -> Option<i64> {
     let folded = model::dates::fold_width(s.trim());
     let digits: String = folded.chars().filter(|c| *c != ',').collect();
     digits.parse().ok()

@@ -40,9 +40,8 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
     let mut inputs = Vec::new();
     for (name, label) in WHAT_IF {
         let raw = params.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()).unwrap_or("0");
-        let folded: String = model::dates::fold_width(raw).chars().filter(|c| *c != ',').collect();
-        let (n, error) = match folded.parse::<i64>() {
-            Ok(n) if (0..=100_000).contains(&n) => (n, None),
+        let (n, error) = match queries::catalog::parse_int(raw) {
+            Some(n) if (0..=100_000).contains(&n) => (n, None),
             _ => (0, Some(format!("「{raw}」は 0〜100000 の整数で入力してください（0 として計算しました）"))),
         };
         what_if = what_if.param(name, &n.to_string());
