@@ -35,9 +35,11 @@ async fn list(ApiUser(user): ApiUser) -> Json<J> {
                 "title": { "ja": m.title_ja, "en": m.title_en },
                 "summary": m.summary,
                 "summary_ja": m.summary_ja,
+                "definition": { "ja": m.definition_ja, "en": m.definition },
+                "caveats": { "ja": m.caveats_ja, "en": m.caveats },
                 "unit": m.unit,
                 "by": m.by,
-                "params": m.params.iter().map(|p| json!({ "name": p.name, "default": p.default, "doc": p.doc })).collect::<Vec<_>>(),
+                "params": m.params.iter().map(|p| json!({ "name": p.name, "default": p.default, "doc": p.doc, "doc_ja": p.doc_ja })).collect::<Vec<_>>(),
             })
         })
         .collect();

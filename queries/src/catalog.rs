@@ -71,6 +71,8 @@ pub struct ParamSpec {
     /// The default, as text ("" = none).
     pub default: &'static str,
     pub doc: &'static str,
+    /// The same in Japanese: the help users read beside the field.
+    pub doc_ja: &'static str,
 }
 
 impl ParamSpec {
@@ -96,10 +98,14 @@ pub struct MetricDef {
     pub summary_ja: &'static str,
     /// The full definition (developer docs, English with the domain's Japanese terms).
     pub definition: &'static str,
+    /// The full definition in Japanese, as users read it on the metric's page and in the packs.
+    pub definition_ja: &'static str,
     pub unit: &'static str,
     /// Snapshot tables read.
     pub sources: &'static [&'static str],
     pub caveats: &'static [&'static str],
+    /// The caveats in Japanese, one for each of `caveats`, in the same order.
+    pub caveats_ja: &'static [&'static str],
     /// Allowed values of `--by`; the first is the default ("" = no grouping).
     pub by: &'static [&'static str],
     pub params: &'static [ParamSpec],
@@ -477,6 +483,9 @@ fn check_kind(def: &MetricDef, spec: &ParamSpec, v: &str) -> Result<String> {
         ParamKind::Choice(options) => {
             if options.contains(&v) {
                 Ok(v.to_string())
+            } else if let Some(o) = options.iter().find(|o| !o.is_empty() && crate::labels::choice(spec.name, o) == v) {
+                // A choice named as the form shows it (「空白の区域」 for `blank`).
+                Ok(o.to_string())
             } else {
                 // A blank choice means "all" and is given by leaving the parameter out.
                 let named: Vec<&str> = options.iter().copied().filter(|o| !o.is_empty()).collect();

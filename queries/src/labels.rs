@@ -1,6 +1,6 @@
 //! Japanese labels of metric parameters and groupings, as data, for forms and messages:
 //! a user sees 「年度」, 「集計単位: 都道府県」, never `fiscal_year` or `by = prefecture`.
-//! Every parameter and grouping of the catalog has one (tested).
+//! Every parameter, grouping and choice of the catalog has one (tested).
 
 /// (parameter name, label).
 pub const PARAMS: &[(&str, &str)] = &[
@@ -49,6 +49,59 @@ pub const DIMS: &[(&str, &str)] = &[
     ("type", "類型"),
 ];
 
+/// (parameter, choice, label) for the choices of `ParamKind::Choice` parameters that are
+/// not Japanese words themselves; the empty choice means "no restriction".
+pub const CHOICES: &[(&str, &str, &str)] = &[
+    ("history", "in_force", "基準日に有効な指定のみ"),
+    ("history", "all", "すべての指定期間"),
+    ("only", "all", "すべての区域"),
+    ("only", "hub_without_oncologist", "拠点病院あり・専門医なしの区域"),
+    ("only", "blank", "空白の区域"),
+    ("unit", "compound", "複合語"),
+    ("unit", "word", "単語"),
+];
+
+/// The label of a choice of a parameter: its own text when it is Japanese, 「すべて」 for
+/// the empty choice.
+pub fn choice<'a>(param: &str, value: &'a str) -> &'a str {
+    if value.is_empty() {
+        return "すべて";
+    }
+    CHOICES.iter().find(|(p, v, _)| *p == param && *v == value).map_or(value, |(_, _, l)| l)
+}
+
+/// (dataset, label): the names of the input datasets, as `ingest::spec` gives them (a test
+/// in the dashboard's suite keeps the two equal), for the load history a user reads.
+pub const DATASETS: &[(&str, &str)] = &[
+    ("members", "会員名簿"),
+    ("survey_waves", "調査実施"),
+    ("survey_questions", "設問"),
+    ("survey_responses", "回答"),
+    ("specialists", "専門医・認定医名簿"),
+    ("designations", "がん診療連携拠点病院等の指定"),
+    ("hospital_volumes", "診療実績"),
+    ("areas", "構想区域 (二次医療圏)"),
+    ("hospitals", "医療機関マスタ"),
+    ("jsmo_renewals", "専門医更新申請 (がん薬物療法専門医)"),
+    ("jsmo_credits", "業績単位明細 (がん薬物療法専門医)"),
+    ("jbct_renewals", "認定医更新申請 (がん治療認定医)"),
+    ("jbct_facilities", "症例施設・在籍期間 (がん治療認定医)"),
+    ("jbct_cases", "症例一覧 (がん治療認定医)"),
+    ("jbct_meetings", "学会・セミナー参加 (がん治療認定医)"),
+    ("jbct_elearning", "e-learning 受講結果 (がん治療認定医)"),
+];
+
+/// The label of a dataset (its name when it has none).
+pub fn dataset(name: &str) -> &str {
+    DATASETS.iter().find(|(n, _)| *n == name).map_or(name, |(_, l)| l)
+}
+
+/// A text parameter's default as a form shows it: a grouping dimension by its label
+/// (`profession` → 「職種」), anything else as it is.
+pub fn default_text(default: &str) -> &str {
+    DIMS.iter().find(|(n, _)| !n.is_empty() && *n == default).map_or(default, |(_, l)| l)
+}
+
 /// The label of a parameter (its name when it has none).
 pub fn param(name: &str) -> &str {
     PARAMS.iter().find(|(n, _)| *n == name).map_or(name, |(_, l)| l)
@@ -91,6 +144,38 @@ mod tests {
             assert!(s.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)), "{}: {s:?} is not Japanese", def.name);
             assert!(!s.contains('`') && !s.contains("iff"), "{}: {s:?}", def.name);
         }
+    }
+
+    /// 指標一覧's pages showed the English definition, caveats and parameter help only: every
+    /// metric carries them in Japanese, one Japanese caveat per English one.
+    #[test]
+    fn every_definition_caveat_and_parameter_help_is_in_japanese() {
+        let japanese = |s: &str| {
+            s.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c) || ('\u{4e00}'..='\u{9fff}').contains(&c))
+        };
+        let mut bad = Vec::new();
+        for def in crate::catalog() {
+            if !japanese(def.definition_ja) || def.definition_ja.contains('`') {
+                bad.push(format!("{}: definition_ja {:?}", def.name, def.definition_ja));
+            }
+            if def.caveats_ja.len() != def.caveats.len() {
+                bad.push(format!("{}: {} caveats, {} in Japanese", def.name, def.caveats.len(), def.caveats_ja.len()));
+            }
+            for c in def.caveats_ja.iter().filter(|c| !japanese(c) || c.contains('`')) {
+                bad.push(format!("{}: caveat {c:?}", def.name));
+            }
+            for p in def.params.iter().filter(|p| !japanese(p.doc_ja)) {
+                bad.push(format!("{}: parameter {} doc_ja {:?}", def.name, p.name, p.doc_ja));
+            }
+            for p in def.params {
+                if let crate::catalog::ParamKind::Choice(options) = p.kind {
+                    for o in options.iter().filter(|o| !japanese(choice(p.name, o))) {
+                        bad.push(format!("{}: parameter {} choice {o:?} has no Japanese label", def.name, p.name));
+                    }
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
 
     #[test]

@@ -195,9 +195,9 @@ async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Result
             form.login method="post" action="/login" {
                 h1 { "oncometrics" }
                 input type="hidden" name="csrf" value=(token);
-                label { "ユーザー名 / user name" input name="username" autocomplete="username" required; }
-                label { "パスワード / password" input type="password" name="password" autocomplete="current-password" required; }
-                button type="submit" { "ログイン / log in" }
+                label { "ユーザー名" span lang="en" { " / user name" } input name="username" autocomplete="username" required; }
+                label { "パスワード" span lang="en" { " / password" } input type="password" name="password" autocomplete="current-password" required; }
+                button type="submit" { "ログイン" span lang="en" { " / log in" } }
             }
         },
     );
@@ -285,8 +285,8 @@ async fn login(
             "ログイン",
             html! {
                 div.login {
-                    p.error { "ユーザー名またはパスワードが違います / wrong user name or password" }
-                    a href="/login" { "もう一度 / try again" }
+                    p.error { "ユーザー名またはパスワードが違います" span lang="en" { " / wrong user name or password" } }
+                    a href="/login" { "もう一度" span lang="en" { " / try again" } }
                 }
             },
         );
@@ -336,9 +336,9 @@ async fn password_form(State(state): State<AppState>, user: User) -> Result<Html
         h1 { "パスワードの変更" }
         form.stack method="post" action="/account/password" {
             input type="hidden" name="csrf" value=(user.session.csrf);
-            label { "現在のパスワード / current password" input type="password" name="current" autocomplete="current-password" required; }
-            label { "新しいパスワード (" (password::MIN_LENGTH) "文字以上) / new password" input type="password" name="new" autocomplete="new-password" required minlength=(password::MIN_LENGTH); }
-            button type="submit" { "変更する / change" }
+            label { "現在のパスワード" span lang="en" { " / current password" } input type="password" name="current" autocomplete="current-password" required; }
+            label { "新しいパスワード（" (password::MIN_LENGTH) " 文字以上）" span lang="en" { " / new password" } input type="password" name="new" autocomplete="new-password" required minlength=(password::MIN_LENGTH); }
+            button type="submit" { "変更する" span lang="en" { " / change" } }
         }
     };
     Ok(Html(html::page(&state, &user, Page::new("パスワードの変更", "account"), body)))

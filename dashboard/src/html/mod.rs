@@ -97,7 +97,7 @@ pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
                         }
                     }
                     div.user {
-                        span title=(format!("役割: {}", user.role().ja())) { (user.name()) "（" (user.role().ja()) "）" }
+                        span.who title=(format!("役割: {}", user.role().ja())) { (user.name()) "（" (user.role().ja()) "）" }
                         a href="/account/password" { "パスワード" }
                         form.inline method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(user.session.csrf);
@@ -107,7 +107,8 @@ pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
                 }
                 @if sample {
                     div.banner role="note" {
-                        "サンプルデータ（架空）を表示しています。実在の会員・病院の数値ではありません。 / Sample (synthetic) data."
+                        "サンプルデータ（架空）を表示しています。実在の会員・病院の数値ではありません。"
+                        span lang="en" { " / Sample (synthetic) data." }
                     }
                 }
                 main id="main" {
@@ -160,11 +161,23 @@ pub fn error_page(status: StatusCode, message: &str) -> String {
         html! {
             div.error-box {
                 h1 { (status.as_u16()) }
-                p { (message) }
-                p { a href="/" { "トップへ / home" } }
+                p { (bilingual(message)) }
+                p { a href="/" { "トップへ" span lang="en" { " / home" } } }
             }
         },
     )
+}
+
+/// A bilingual message (`日本語 / english`, the form the server's messages take) with its
+/// English half marked `lang="en"`: screen readers switch voice, and the page-wide scan for
+/// English (dashboard/tests/it/japanese.rs) passes over it.
+pub fn bilingual(message: &str) -> Markup {
+    let parts: Vec<&str> = message.split(" / ").collect();
+    let (ja, en): (Vec<&str>, Vec<&str>) = parts.iter().partition(|p| !p.is_ascii());
+    if ja.is_empty() || en.is_empty() {
+        return html! { (message) };
+    }
+    html! { (ja.join(" / ")) span lang="en" { " / " (en.join(" / ")) } }
 }
 
 pub use reports::format::{date_ja, int};

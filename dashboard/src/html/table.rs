@@ -38,7 +38,7 @@ pub fn urlencode(s: &str) -> String {
 pub fn cell(v: &Value, unit: &str) -> Markup {
     match v {
         Value::Suppressed => {
-            html! { span.suppressed title="秘匿（少数のため非表示） / suppressed: small count" { (SUPPRESSED_MARK) } }
+            html! { span.suppressed title="秘匿（少数のため非表示）" { (SUPPRESSED_MARK) } }
         }
         other => html! { (reports::format::cell_text(other, unit)) },
     }
@@ -56,6 +56,13 @@ fn column_cell(v: &Value, c: &queries::Column) -> Markup {
 /// Text long enough to wrap (lists of hospital names, question texts).
 fn long_text(v: &Value) -> bool {
     matches!(v, Value::Text(t) if t.chars().count() > 30)
+}
+
+/// Whether a column is shown on a page: an English twin of a Japanese column (`message_en`
+/// beside `message`) and a code with a Japanese twin (`kind` beside `kind_ja`) are for the API
+/// and the downloads, not for the page.
+fn shown(c: &queries::Column, all: &[queries::Column]) -> bool {
+    !c.name.ends_with("_en") && !all.iter().any(|o| o.name.strip_suffix("_ja") == Some(c.name))
 }
 
 fn numeric(v: &Value) -> bool {
@@ -82,8 +89,8 @@ pub fn linked(r: &MetricResult, rows_shown: usize, link: CellLink<'_>) -> Markup
                     caption { (r.title_ja) " " span.muted { "(" (r.metric) ")" } }
                     thead {
                         tr {
-                            @for c in &r.columns {
-                                th scope="col" title=(c.en) {
+                            @for c in r.columns.iter().filter(|c| shown(c, &r.columns)) {
+                                th scope="col" {
                                     (c.ja)
                                     @if !c.unit.is_empty() { span.unit { "（" (c.unit) "）" } }
                                 }
@@ -93,7 +100,7 @@ pub fn linked(r: &MetricResult, rows_shown: usize, link: CellLink<'_>) -> Markup
                     tbody {
                         @for row in r.rows.iter().take(rows_shown) {
                             tr {
-                                @for (c, v) in r.columns.iter().zip(row) {
+                                @for (c, v) in r.columns.iter().zip(row).filter(|(c, _)| shown(c, &r.columns)) {
                                     @if c.role == ColRole::Dim || c.role == ColRole::Label {
                                         // Codes and years as written: no thousands separators.
                                         td class=[long_text(v).then_some("wrap")] {

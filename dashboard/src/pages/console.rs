@@ -72,9 +72,9 @@ fn render(
     let body = html! {
         h1 { "SQLコンソール" }
         p.muted {
-            "DataFusion SQL。読めるのは公開データと、研究者向けに秘匿処理した集計表のみです（秘匿セルは NULL。"
-            "SUM などは秘匿セルを含まないため過小になります）。1回に SELECT 1文、"
-            "10秒・256MB・10,000行まで。実行したSQLは監査ログに記録されます。"
+            "DataFusion の SQL で、公開データと、研究者向けに秘匿処理した集計表だけを読めます（秘匿セルは " code { "NULL" } "。"
+            code { "SUM" } " などは秘匿セルを含まないため過小になります）。1回に " code { "SELECT" } " 1文、"
+            "10秒・256 MB・10,000行まで。実行した SQL は監査ログに記録されます。"
         }
         form.stack.wide method="post" action="/console" {
             input type="hidden" name="csrf" value=(user.session.csrf);
@@ -91,7 +91,7 @@ fn render(
             details {
                 summary { code { (t.name) } " — " (t.description) " · " (int(t.rows as i64)) " 行" }
                 ul {
-                    @for (c, ty) in &t.columns { li { code { (c) } " " span.muted { (ty) } } }
+                    @for (c, ty) in &t.columns { li { code { (c) } " " code.muted { (ty) } } }
                 }
             }
         }
@@ -107,13 +107,13 @@ fn answer(a: &Answer) -> Markup {
         }
         div.table-wrap {
             table {
-                thead { tr { @for c in &a.columns { th { (c) } } } }
+                thead { tr { @for c in &a.columns { th { code { (c) } } } } }
                 tbody {
                     @for row in a.rows.iter().take(SHOWN) {
                         tr {
                             @for v in row {
                                 @if matches!(v, Value::Int(_) | Value::Num(_)) { td.num { (cell(v, "")) } }
-                                @else if matches!(v, Value::Null) { td.muted { "NULL" } }
+                                @else if matches!(v, Value::Null) { td.muted { code { "NULL" } } }
                                 @else { td { (cell(v, "")) } }
                             }
                         }

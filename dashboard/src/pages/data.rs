@@ -107,7 +107,7 @@ async fn data(State(state): State<AppState>, user: User) -> Result<Html<String>>
         }
         h2 { "読み込み履歴" }
         @if may_download {
-            p.muted { "除外行の数をクリックすると、その読み込みで除外した行（ファイル・行・列・値・理由）を CSV で取得できます（--accept-partial で読み込んだ場合）。" }
+            p.muted { "除外行の数をクリックすると、その読み込みで除外した行（ファイル・行・列・値・理由）を CSV で取得できます（" code { "--accept-partial" } " で読み込んだ場合）。" }
         }
         p.muted { "表示中のスナップショット: ロード " (snapshot.at_load) " まで。" }
         div.table-wrap {
@@ -120,10 +120,10 @@ async fn data(State(state): State<AppState>, user: User) -> Result<Html<String>>
                     @for l in snapshot.loads.iter().rev() {
                         tr {
                             td.num { (l.load_id) }
-                            td { (l.dataset) }
-                            td { (l.file_name) }
+                            td { (queries::labels::dataset(&l.dataset)) }
+                            td { code { (l.file_name) } }
                             td { code title=(l.file_sha256) { (l.file_sha256.get(..12).unwrap_or(&l.file_sha256)) } }
-                            td { (l.encoding) }
+                            td { code { (l.encoding) } }
                             td { (l.as_of.map(|d| d.to_string()).unwrap_or_default()) }
                             td.num { (int(l.rows_accepted)) }
                             td.num {

@@ -125,7 +125,7 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
             (table::result(&projection, 60))
         }
 
-        h2 id="what-if" { "入会シミュレーション（what-if）" }
+        h2 id="what-if" { "入会シミュレーション" }
         @if let Some(a) = &answer { p.answer { strong { (a) } } }
         form.grid method="get" action="/members#what-if" {
             input type="hidden" name="as_of" value=(d.to_string());

@@ -59,10 +59,16 @@ async fn show(
         h1 { (def.title_ja) " " span.muted { (def.name) } }
         p { (def.summary_ja) }
         details {
-            summary { "詳しい定義と注意点（英語・開発者向け）" }
-            p { (def.definition) }
-            @for c in def.caveats { p.note { "注意: " (c) } }
-            p.muted { "単位: " (def.unit) " · 元データ: " (def.sources.join(", ")) }
+            summary { "詳しい定義と注意点" }
+            p { (def.definition_ja) }
+            @for c in def.caveats_ja { p.note { "注意: " (c) } }
+            p.muted { "単位: " (def.unit) }
+            details lang="en" {
+                summary { "English" }
+                p { (def.definition) }
+                @for c in def.caveats { p.note { "Note: " (c) } }
+                p.muted { "Sources: " (def.sources.join(", ")) }
+            }
         }
         form.grid method="get" {
             input type="hidden" name="as_of" value=(d.to_string());
@@ -77,18 +83,18 @@ async fn show(
             }
             @for p in def.params {
                 @let current = req.params.get(p.name).cloned().unwrap_or_default();
-                label title=(p.doc) { (queries::labels::param(p.name)) " " span.muted { (p.doc) }
+                label { (queries::labels::param(p.name)) " " span.muted { (p.doc_ja) }
                     @match p.kind {
                         ParamKind::Choice(options) => {
                             select name=(p.name) {
                                 @for o in options {
-                                    option value=(o) selected[*o == current || (current.is_empty() && *o == p.default)] { (o) }
+                                    option value=(o) selected[*o == current || (current.is_empty() && *o == p.default)] { (queries::labels::choice(p.name, o)) }
                                 }
                             }
                         }
                         ParamKind::Int { min, max } => { input type="number" name=(p.name) value=(current) placeholder=(p.default) min=(min) max=(max) step="1"; }
                         ParamKind::Date => { input type="date" name=(p.name) value=(current); }
-                        ParamKind::Text => { input type="text" name=(p.name) value=(current) placeholder=(p.default); }
+                        ParamKind::Text => { input type="text" name=(p.name) value=(current) placeholder=(queries::labels::default_text(p.default)); }
                     }
                 }
             }

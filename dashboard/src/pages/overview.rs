@@ -128,7 +128,7 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
             value: shown(get("rate_pct"), |v| format!("{v:.1}%")),
             class: "",
             detail: format!(
-                "{fy}年度 · 95%CI {}–{}%",
+                "{fy}年度 · 95%信頼区間 {}–{}%",
                 shown(get("rate_low_pct"), |v| format!("{v:.1}")),
                 shown(get("rate_high_pct"), |v| format!("{v:.1}"))
             ),
@@ -202,7 +202,7 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
             p.note { "まだ読み込まれていないデータ: " (missing.join("、")) "（" a href="/data" { "データ" } "ページで読み込み状況を確認できます）" }
         }
         @if may_see(&user, "members.what_if") {
-            p { a href=(format!("/members?as_of={d}#what-if")) { "入会シミュレーション（what-if）へ" } }
+            p { a href=(format!("/members?as_of={d}#what-if")) { "入会シミュレーションへ" } }
         }
     };
     let p = Page::new("概要", "overview").dated(dated, params);

@@ -9,6 +9,8 @@ mod differencing;
 mod exports;
 mod fuzz;
 mod hardening;
+mod japanese;
+mod packs;
 mod pages;
 mod renewals;
 mod sections;

@@ -185,8 +185,8 @@ fn regression_the_overview_shows_what_was_known_at_its_date() {
     let mut c = Client::login("committee");
     let html = c.get("/?as_of=2025-03-31").text();
     // The 2025 survey closed on 2025-10-31: the latest known on 2025-03-31 is 2024's.
-    assert!(html.contains("2024年度 · 95%CI"), "{html}");
-    assert!(!html.contains("2026年度 · 95%CI") && !html.contains("2025年度 · 95%CI"));
+    assert!(html.contains("2024年度 · 95%信頼区間"), "{html}");
+    assert!(!html.contains("2026年度 · 95%信頼区間") && !html.contains("2025年度 · 95%信頼区間"));
     assert!(html.contains("2025年3月31日（令和7年）時点") && !html.contains("2025年末"), "{html}");
     assert!(html.contains("href=\"/members?as_of=2025-03-31\"") && html.contains("/members?as_of=2025-03-31#flows"));
     // A 年度 not closed by the 基準日 is refused by the survey metrics, in place.

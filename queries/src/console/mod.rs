@@ -277,7 +277,7 @@ impl Console {
                 "{}（指標 {}{}、基準日 {as_of}、研究者向けの秘匿処理済み: 秘匿セルは NULL）",
                 r.title_ja,
                 metric,
-                if by.is_empty() { String::new() } else { format!(" by {by}") }
+                if by.is_empty() { String::new() } else { format!("、集計単位 {}", crate::labels::by(by)) }
             );
             tables.push(describe(name, description, &batch.schema(), batch.num_rows()));
             data.push((name.to_string(), batch.schema(), vec![batch]));

@@ -3,7 +3,9 @@
 
 use model::designation::DesignationType;
 
-use super::hospitals::{AREA_COLUMNS, AREA_SET_CAVEAT, area_cells, covering_list, designated_on, hub_list, type_order};
+use super::hospitals::{
+    AREA_COLUMNS, AREA_SET_CAVEAT, AREA_SET_CAVEAT_JA, area_cells, covering_list, designated_on, hub_list, type_order,
+};
 use super::{AREA_SET_PARAM, area_set, prefecture_cells};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
@@ -13,6 +15,7 @@ const PREFECTURE_PARAM: ParamSpec = ParamSpec {
     kind: ParamKind::Int { min: 1, max: 47 },
     default: "",
     doc: "都道府県コード 1–47 (default: every prefecture)",
+    doc_ja: "都道府県コード 1–47（既定: すべての都道府県）",
 };
 
 pub const AREAS: MetricDef = MetricDef {
@@ -26,9 +29,14 @@ pub const AREAS: MetricDef = MetricDef {
         特定領域, 国立がん研究センター) in force on D with the area's code; regional_hospitals = 地域がん診療病院; \
         prefecture_own = 都道府県独自指定; blank = no hub and no 地域がん診療病院 (as in hospitals.blank_areas). \
         hospitals lists the designated hospitals' names.",
+    definition_ja: "区域の種類の各区域（都道府県を指定したときはその都道府県の区域）について: 拠点病院 = 基準日に有\
+        効で区域コードがその区域の拠点病院（都道府県、地域（高度型を含む）、特定領域、国立がん研究センター）、地域が\
+        ん診療病院の数、都道府県独自指定の数、空白 = 拠点病院も地域がん診療病院もないこと（空白の区域と同じ）。指定\
+        病院の名称も示します。",
     unit: "施設",
     sources: &["designations", "areas"],
     caveats: &[AREA_SET_CAVEAT],
+    caveats_ja: &[AREA_SET_CAVEAT_JA],
     by: &[""],
     params: &[AREA_SET_PARAM, PREFECTURE_PARAM],
     audiences: ALL,
@@ -105,19 +113,36 @@ pub const LIST: MetricDef = MetricDef {
     definition: "Rows of designations, one per hospital and designation period, filtered by 都道府県コード, 構想区域コード \
         or hospital name (exact). With history=in_force only those in force on D (指定開始日 ≤ D ≤ 指定終了日 or open); \
         with history=all every period, in_force telling which hold on D.",
+    definition_ja: "指定を、病院と指定期間ごとに一行で示します。都道府県コード、構想区域コード、医療機関名（完全一致）\
+        で絞れます。「基準日に有効な指定のみ」では基準日に有効な指定（指定開始日 ≤ 基準日 ≤ 指定終了日、または終了日\
+        なし）だけを、「すべての指定期間」ではすべての期間を示し、基準日に有効かどうかを列で示します。",
     unit: "施設",
     sources: &["designations"],
     caveats: &["Hospitals are matched by name as the designation lists write it."],
+    caveats_ja: &["病院は指定一覧に書かれた名称で照合しています。"],
     by: &[""],
     params: &[
         PREFECTURE_PARAM,
-        ParamSpec { name: "area", kind: ParamKind::Text, default: "", doc: "構想区域コード, e.g. 1301" },
-        ParamSpec { name: "hospital", kind: ParamKind::Text, default: "", doc: "医療機関名 (exact)" },
+        ParamSpec {
+            name: "area",
+            kind: ParamKind::Text,
+            default: "",
+            doc: "構想区域コード, e.g. 1301",
+            doc_ja: "構想区域コード（例: 1301）",
+        },
+        ParamSpec {
+            name: "hospital",
+            kind: ParamKind::Text,
+            default: "",
+            doc: "医療機関名 (exact)",
+            doc_ja: "医療機関名（完全一致）",
+        },
         ParamSpec {
             name: "history",
             kind: ParamKind::Choice(&["in_force", "all"]),
             default: "in_force",
             doc: "in_force: designations in force on the as-of date; all: every designation period",
+            doc_ja: "基準日に有効な指定のみ、またはすべての指定期間",
         },
     ],
     audiences: ALL,

@@ -24,8 +24,12 @@ pub const METRICS: &[&MetricDef] = &[&FLOWS, &BEFORE_AFTER, &RETENTION];
 const SOURCES: &[&str] = &["members", "member_history"];
 const FIRST_SNAPSHOT_CAVEAT: &str = "Members who joined and left before the first roster snapshot never appear in \
     the data, so flows are complete only from the first snapshot on (the default start).";
+const FIRST_SNAPSHOT_CAVEAT_JA: &str = "最初の名簿スナップショットより前に入会して退会した会員はデータに現れません。\
+    入退会がすべて数えられるのは最初のスナップショット以降です（既定の開始日）。";
 const INFERRED_CAVEAT: &str = "A member missing from a snapshot without 退会日 is counted as leaving on that snapshot's \
     date (leaves_inferred).";
+const INFERRED_CAVEAT_JA: &str = "退会日のないまま名簿から消えた会員は、そのスナップショットの日付で退会したものとし\
+    て数えます（推定退会）。";
 
 pub const FLOWS: MetricDef = MetricDef {
     name: "members.flows",
@@ -37,15 +41,20 @@ pub const FLOWS: MetricDef = MetricDef {
     definition: "joins = members whose 入会日 falls in the period, counted in the 職種/会員種別 they joined with; leaves = \
         members whose 退会日 falls in it, in the state they left with, split into recorded 退会日 and leaves inferred \
         from a member's disappearance; net = joins − leaves. Periods are 年度 (April–March) or calendar months.",
+    definition_ja: "入会 = 入会日が期間内の会員（入会時の職種・会員種別で数えます）。退会 = 退会日が期間内の会員（退\
+        会時の状態で数えます）で、記録された退会日によるものと、名簿から消えたことによる推定退会に分けます。増減 = 入\
+        会 − 退会。期間は年度（4月〜翌年3月）または暦月です。",
     unit: "人",
     sources: SOURCES,
     caveats: &[FIRST_SNAPSHOT_CAVEAT, INFERRED_CAVEAT],
+    caveats_ja: &[FIRST_SNAPSHOT_CAVEAT_JA, INFERRED_CAVEAT_JA],
     by: &["fiscal_year", "fiscal_year,profession", "fiscal_year,category", "month", "month,profession"],
     params: &[ParamSpec {
         name: "from",
         kind: ParamKind::Date,
         default: "",
         doc: "first day counted (default: the first roster snapshot)",
+        doc_ja: "数え始める日（既定: 最初の名簿スナップショット）",
     }],
     audiences: ALL,
     eval: flows,
@@ -230,9 +239,13 @@ pub const BEFORE_AFTER: MetricDef = MetricDef {
     definition: "after = joins with 2026-01-17 ≤ 入会日 ≤ D; before = joins in the same dates one year earlier. Each is \
         also given per month (count / days × 30.4375). ratio = after / before with a 95% interval \
         exp(ln ratio ± 1.96·√(1/after + 1/before)) (Poisson counts over equal exposure).",
+    definition_ja: "後 = 入会日が 2026-01-17 から基準日までの入会者数、前 = その1年前の同じ日付の間の入会者数です。\
+        それぞれ月あたり（人数 ÷ 日数 × 30.4375）でも示します。比 = 後 ÷ 前 で、95%信頼区間は exp(ln 比 ± 1.96·√(1/\
+        後 + 1/前))（同じ期間の長さのポアソン計数として）です。",
     unit: "人/月",
     sources: SOURCES,
     caveats: &["Comparing the same calendar dates removes seasonality but not other changes between the years."],
+    caveats_ja: &["同じ暦の期間で比べるので季節の影響は除かれますが、年の間のそれ以外の変化は除かれません。"],
     by: &["profession", ""],
     params: &[],
     audiences: ALL,
@@ -329,9 +342,14 @@ pub const RETENTION: MetricDef = MetricDef {
         Kaplan–Meier survival at 365, 1,096 and 1,826 days. Members who joined before the first roster snapshot are \
         observed only from it (delayed entry), so their cohort's survival is estimated conditionally on being a member \
         then; where nobody of a cohort was observed early enough the value is empty (not identified).",
+    definition_ja: "コホート = 入会日の年度。時間 = 入会日から退会日まで（事象）、または基準日まで（打ち切り: 在籍中）\
+        の日数です。365日・1,096日・1,826日の Kaplan–Meier 生存率（在籍率）を示します。最初の名簿スナップショットよ\
+        り前に入会した会員はそこから観察されるため（遅延エントリー）、そのコホートの在籍率はその時点で在籍していたこ\
+        とを条件とした推定です。早くから観察された人がいないコホートの値は空欄です（推定できません）。",
     unit: "%",
     sources: SOURCES,
     caveats: &[FIRST_SNAPSHOT_CAVEAT, INFERRED_CAVEAT],
+    caveats_ja: &[FIRST_SNAPSHOT_CAVEAT_JA, INFERRED_CAVEAT_JA],
     by: &["fiscal_year"],
     params: &[],
     audiences: ALL,

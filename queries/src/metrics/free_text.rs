@@ -24,18 +24,25 @@ const TEXT_QUESTION_PARAM: ParamSpec = ParamSpec {
     kind: ParamKind::Text,
     default: "",
     doc: "設問ID of a free-text question (default: every free-text question of the 年度)",
+    doc_ja: "自由記述の設問ID（既定: その年度のすべての自由記述設問）",
 };
 const UNIT_PARAM: ParamSpec = ParamSpec {
     name: "unit",
     kind: ParamKind::Choice(&["compound", "word"]),
     default: "compound",
     doc: "compound: adjacent nouns joined as written (キャリア支援); word: single words (キャリア, 支援)",
+    doc_ja: "複合語: 連続する名詞を書かれたとおりにつなげる（キャリア支援）。単語: 一語ずつ（キャリア、支援）",
 };
 const ANALYSIS: &str = "Text is cut into morphemes by vibrato (a MeCab-compatible Viterbi tokenizer) with IPADIC \
     2.7.0, compiled from Debian's mecab-ipadic on first use and cached. Terms are nouns (一般, サ変接続, 固有名詞, \
     形容動詞語幹, ナイ形容詞語幹, 副詞可能), independent verbs and adjectives in dictionary form; in compound mode \
     adjacent nouns (with a noun prefix, suffixes and numbers) are joined as written. A fixed stop-word list \
     (こと, する, ほしい …, and the question's own words 意見, 要望, 学会) is removed.";
+const ANALYSIS_JA: &str = "回答文は形態素解析器 vibrato（MeCab 互換）と IPADIC 2.7.0 の辞書で語に分けます（辞書は De\
+    bian の mecab-ipadic から初回に作成して保存します）。数える語は名詞（一般・サ変接続・固有名詞・形容動詞語幹・ナ\
+    イ形容詞語幹・副詞可能）と、自立語の動詞・形容詞（基本形）です。「複合語」の単位では、連続する名詞（接頭詞・接尾\
+    辞・数を含む）を書かれたとおりにつなげます。決まった不要語（「こと」「する」「ほしい」など、設問自体の語「意見」\
+    「要望」「学会」）は除きます。";
 
 pub const TERMS: MetricDef = MetricDef {
     name: "survey.terms",
@@ -48,12 +55,20 @@ pub const TERMS: MetricDef = MetricDef {
         the respondents who wrote an answer (in the segment), and mentions (occurrences). The terms listed are the \
         `top` most used in the whole selection; by a segment, every listed term gets a row for every segment, \
         zeros included. By 年度 every wave is read and `fiscal_year` is ignored.",
+    definition_ja: "語を含む回答をした回答者の数（語ごとに一人一回）、回答を書いた回答者（区分内）に占める割合、出現\
+        回数です。示す語は選んだ範囲全体で多く使われた上位の語（表示する語の数）です。区分別では、示す語のすべてに区\
+        分ごとの行があります（0 を含む）。年度別ではすべての回の調査を読み、年度の指定は使いません。",
     unit: "人",
     sources: &["survey_questions", "survey_answers", "survey_responses"],
     caveats: &[
         ANALYSIS,
         "For the board and researchers a term written by fewer than k respondents is not listed at all: a rare \
          word (a name, a hospital) can identify its writer even without a count.",
+    ],
+    caveats_ja: &[
+        ANALYSIS_JA,
+        "理事会と研究者には、閾値未満の回答者しか書いていない語は示しません: 珍しい語（人名・病院名）は、数がなくて\
+            も書いた人を特定しうるためです。",
     ],
     by: &["", "fiscal_year", "profession", "age_band", "region"],
     params: &[
@@ -63,6 +78,7 @@ pub const TERMS: MetricDef = MetricDef {
             kind: ParamKind::Int { min: 1900, max: 2100 },
             default: "",
             doc: "年度 (default: the latest wave)",
+            doc_ja: "年度（既定: 最新の調査）",
         },
         UNIT_PARAM,
         ParamSpec {
@@ -70,6 +86,7 @@ pub const TERMS: MetricDef = MetricDef {
             kind: ParamKind::Int { min: 1, max: 200 },
             default: "20",
             doc: "how many terms to list (1–200)",
+            doc_ja: "示す語の数（1–200）",
         },
     ],
     audiences: ALL,
@@ -85,13 +102,20 @@ pub const KWIC: MetricDef = MetricDef {
     summary_ja: "自由記述に語が出てくる箇所を、前後の文脈とともにすべて示します（会員委員会のみ）。",
     definition: "The answers containing the term as a word or compound (as survey.terms cuts them, so がん does not \
         match inside がんばる), one line per occurrence: up to `width` characters before, the term, and after.",
+    definition_ja: "語（語の数え方で切り出した単語または複合語。「がん」は「がんばる」の中には一致しません）を含む回\
+        答を、出現ごとに一行で示します: 前後の文字数までの前の文、語、後の文。",
     unit: "件",
     sources: &["survey_questions", "survey_answers", "survey_responses"],
     caveats: &[ANALYSIS, "Shows the answers themselves, so only the committee may run it."],
+    caveats_ja: &[ANALYSIS_JA, "回答そのものを示すため、会員委員会だけが使えます。"],
     by: &[""],
     params: &[
         ParamSpec {
-            name: "term", kind: ParamKind::Text, default: "", doc: "the term, e.g. オンライン配信 (required)"
+            name: "term",
+            kind: ParamKind::Text,
+            default: "",
+            doc: "the term, e.g. オンライン配信 (required)",
+            doc_ja: "語（例: オンライン配信。必須）",
         },
         TEXT_QUESTION_PARAM,
         ParamSpec {
@@ -99,18 +123,21 @@ pub const KWIC: MetricDef = MetricDef {
             kind: ParamKind::Int { min: 1900, max: 2100 },
             default: "",
             doc: "年度 (default: every year)",
+            doc_ja: "年度（既定: すべての年度）",
         },
         ParamSpec {
             name: "width",
             kind: ParamKind::Int { min: 1, max: 200 },
             default: "20",
             doc: "characters of context each side",
+            doc_ja: "語の前後に示す文字数",
         },
         ParamSpec {
             name: "limit",
             kind: ParamKind::Int { min: 1, max: 100_000 },
             default: "200",
             doc: "lines shown at most",
+            doc_ja: "示す行数の上限",
         },
     ],
     audiences: COMMITTEE_ONLY,

@@ -26,6 +26,10 @@ pub const METRICS: &[&MetricDef] = &[
 pub(super) const AREA_SET_CAVEAT: &str = "A count of 空白 areas depends on the area set: the reference data give the 339 構想区域 \
     of R6/R7 (= 二次医療圏 except in 三重県, where 8 構想区域 split 4 二次医療圏). Since FY2019 the government counts \
     空白 areas on がん医療圏, which can differ; designations whose area code is not in the set are reported in a note.";
+pub(super) const AREA_SET_CAVEAT_JA: &str = "空白の区域の数は、どの区域で数えるかによって変わります。参照データの区\
+    域は令和6・7年の構想区域 339 です（三重県を除いて二次医療圏と同じ。三重県では 8 の構想区域が 4 の二次医療圏を分\
+    けています）。国は2019年度から空白をがん医療圏で数えており、数が異なることがあります。区域の一覧にない区域コード\
+    の指定は注記に示します。";
 
 /// SQL list of the designation labels that make an area not 空白.
 pub(super) fn covering_list() -> String {
@@ -59,9 +63,12 @@ pub const DESIGNATIONS: MetricDef = MetricDef {
     summary_ja: "基準日に各類型の指定を受けている病院の数を、全国または都道府県別に示します。",
     definition: "A designation is in force on D when 指定開始日 ≤ D and (指定終了日 is empty or D ≤ 指定終了日). 都道府県独自指定 \
         is listed but is not a national designation.",
+    definition_ja: "指定開始日 ≤ 基準日 で、指定終了日が空欄または 基準日 ≤ 指定終了日 のとき、その指定は基準日に有\
+        効です。都道府県独自指定は一覧に示しますが、国の指定ではありません。",
     unit: "施設",
     sources: &["designations"],
     caveats: &[],
+    caveats_ja: &[],
     by: &["type", "prefecture,type"],
     params: &[],
     audiences: ALL,
@@ -157,9 +164,13 @@ pub const BLANK_AREAS: MetricDef = MetricDef {
     definition: "An area is 空白 on D when no designation in force on D of type 都道府県/地域（高度型を含む）/特定領域 \
         がん診療連携拠点病院, 国立がん研究センター or 地域がん診療病院 has its area code. 都道府県独自指定 does not count. \
         Population is the 2020 census figure of the reference data.",
+    definition_ja: "基準日に有効な指定で、都道府県・地域（高度型を含む）・特定領域がん診療連携拠点病院、国立がん研究\
+        センター、地域がん診療病院のいずれもその区域コードにないとき、その区域は空白です。都道府県独自指定は数えませ\
+        ん。人口は参照データの2020年国勢調査の値です。",
     unit: "区域",
     sources: &["designations", "areas"],
     caveats: &[AREA_SET_CAVEAT],
+    caveats_ja: &[AREA_SET_CAVEAT_JA],
     by: &[""],
     params: &[AREA_SET_PARAM],
     audiences: ALL,
@@ -219,9 +230,12 @@ pub const BLANK_COUNT: MetricDef = MetricDef {
     summary_ja: "基準日の区域数・空白の区域数とその 2020 年人口を、全国または都道府県別に示します。",
     definition: "As hospitals.blank_areas, counted: areas, blank_areas, blank_population (2020 census) and its share \
         of the set's population.",
+    definition_ja: "空白の区域と同じ判定で数えたもの: 区域数、空白の区域数、空白の区域の人口（2020年国勢調査）と、そ\
+        れが区域全体の人口に占める割合です。",
     unit: "区域",
     sources: &["designations", "areas"],
     caveats: &[AREA_SET_CAVEAT],
+    caveats_ja: &[AREA_SET_CAVEAT_JA],
     by: &["", "prefecture"],
     params: &[AREA_SET_PARAM],
     audiences: ALL,
@@ -284,9 +298,12 @@ pub const BLANK_SERIES: MetricDef = MetricDef {
     summary_ja: "開始年から基準日まで、各年 4 月 1 日の空白の区域数とその人口を示します。",
     definition: "hospitals.blank_area_count evaluated on April 1st of each year, over one area set (today's boundaries \
         applied to the past, so the series shows designation changes, not boundary changes).",
+    definition_ja: "空白の区域数を毎年4月1日について求めたもので、一つの区域の種類で数えます（今の区域の境界を過去に\
+        も当てはめるので、系列が示すのは境界の変更ではなく指定の変化です）。",
     unit: "区域",
     sources: &["designations", "areas"],
     caveats: &[AREA_SET_CAVEAT],
+    caveats_ja: &[AREA_SET_CAVEAT_JA],
     by: &[""],
     params: &[
         AREA_SET_PARAM,
@@ -295,6 +312,7 @@ pub const BLANK_SERIES: MetricDef = MetricDef {
             kind: ParamKind::Int { min: 1900, max: 2100 },
             default: "2006",
             doc: "first year (April 1st)",
+            doc_ja: "最初の年（4月1日）",
         },
     ],
     audiences: ALL,
@@ -362,12 +380,17 @@ pub const COVERAGE: MetricDef = MetricDef {
     definition: "hubs = 拠点病院 (都道府県, 地域 incl. 高度型, 特定領域, 国立がん研究センター) in force on D with the area's \
         code; regional_hospitals = 地域がん診療病院; oncologists = がん薬物療法専門医 certificates with 認定日 ≤ D ≤ 有効期限 \
         whose 構想区域コード is the area's. status: 拠点病院あり・専門医なし, 空白・専門医あり, 空白・専門医なし, or 充足.",
+    definition_ja: "拠点病院 = 基準日に有効で区域コードがその区域の拠点病院（都道府県、地域（高度型を含む）、特定領\
+        域、国立がん研究センター）。地域がん診療病院 = 同じく地域がん診療病院。専門医 = 認定日 ≤ 基準日 ≤ 有効期限 の\
+        がん薬物療法専門医の認定で、構想区域コードがその区域のもの。状態は「拠点病院あり・専門医なし」「空白・専門医\
+        あり」「空白・専門医なし」「充足」のいずれかです。",
     unit: "人",
     sources: &["designations", "areas", "specialists"],
     caveats: &[
         AREA_SET_CAVEAT,
         "Specialists are placed by the 構想区域コード of their workplace; certificates without one are not counted.",
     ],
+    caveats_ja: &[AREA_SET_CAVEAT_JA, "専門医は勤務先の構想区域コードで区域に置きます。コードのない認定は数えません。"],
     by: &[""],
     params: &[
         AREA_SET_PARAM,
@@ -376,6 +399,7 @@ pub const COVERAGE: MetricDef = MetricDef {
             kind: ParamKind::Choice(&["all", "hub_without_oncologist", "blank"]),
             default: "all",
             doc: "all areas, only those with a 拠点病院 and no active がん薬物療法専門医, or only 空白 areas",
+            doc_ja: "すべての区域、拠点病院があり有効ながん薬物療法専門医がいない区域のみ、または空白の区域のみ",
         },
     ],
     audiences: ALL,

@@ -21,6 +21,9 @@ pub(super) const SOURCES: &[&str] = &["members", "member_history"];
 pub(super) const SNAPSHOT_CAVEAT: &str = "Membership history is rebuilt from roster snapshots: a change of 会員種別 or 職種 is dated on the \
     first snapshot that shows it, and a member missing from a snapshot without 退会日 is taken to have left on that \
     snapshot's date.";
+pub(super) const SNAPSHOT_CAVEAT_JA: &str = "会員の履歴は名簿のスナップショットから組み立てています。会員種別・職種\
+    の変更はそれを最初に示したスナップショットの日付の変更とし、退会日のないまま名簿から消えた会員はそのスナップショ\
+    ットの日付で退会したものとします。";
 
 pub const COMPOSITION: MetricDef = MetricDef {
     name: "members.composition",
@@ -31,6 +34,8 @@ pub const COMPOSITION: MetricDef = MetricDef {
     summary_ja: "基準日に在籍する会員を、会員種別 × 職種（または他の区分）で数えます。",
     definition: "Count of members with 入会日 ≤ D < 退会日 whose state (会員種別, 職種, 勤務先都道府県) in force on D \
         falls in each group. Age band is D's year minus 生年 (the roster gives the year only).",
+    definition_ja: "基準日に在籍する会員（入会日 ≤ 基準日 < 退会日）を、基準日の状態（会員種別・職種・勤務先都道府県）\
+        で区分ごとに数えます。年齢階級は基準日の年から生年を引いた値です（名簿には生年だけがあります）。",
     unit: "人",
     sources: SOURCES,
     caveats: &[
@@ -38,6 +43,11 @@ pub const COMPOSITION: MetricDef = MetricDef {
         "Outside the committee 名誉会員, 特別会員 and 賛助会員 are shown together as その他の会員種別: alone, their \
          small cells could be recovered from the totals together with the 正会員 physician count that \
          members.physician_share publishes.",
+    ],
+    caveats_ja: &[
+        SNAPSHOT_CAVEAT_JA,
+        "会員委員会以外には、名誉会員・特別会員・賛助会員を「その他の会員種別」としてまとめて示します。別々に示すと、\
+            正会員の医師数（正会員の医師割合で公表）と合計から小さなセルが逆算できてしまうためです。",
     ],
     by: &["category,profession", "category", "profession", "category,prefecture", "category,sex", "category,age_band"],
     params: &[],
@@ -160,9 +170,15 @@ pub const PHYSICIAN_SHARE: MetricDef = MetricDef {
         non-physician 正会員 may still join. When not, physicians needed = 4T − 5P, or non-physician 正会員 moving to \
         準会員 = ceil((4T − 5P)/4). By prefecture (勤務先都道府県) the shares are descriptive: the rule applies to the \
         society as a whole.",
+    definition_ja: "P = 基準日に在籍する正会員のうち職種が医師の人数、T = 基準日に在籍する正会員の総数、割合 = P ÷ T で\
+        す。医療広告ガイドラインの基準（8割以上、ちょうど8割を含む）は整数で判定します: 5P ≥ 4T なら基準を満たします。\
+        満たすとき、医師以外の正会員があと (5P − 4T) ÷ 4 の端数を切り捨てた人数まで入会できます（余裕）。満たさない\
+        とき、回復に必要なのは医師 4T − 5P 人の入会、または医師以外の正会員 (4T − 5P) ÷ 4 の端数を切り上げた人数の準\
+        会員への移行です。都道府県（勤務先）別の割合は参考値で、基準は学会全体に適用されます。",
     unit: "%",
     sources: SOURCES,
     caveats: &[SNAPSHOT_CAVEAT],
+    caveats_ja: &[SNAPSHOT_CAVEAT_JA],
     by: &["", "prefecture"],
     params: &[],
     audiences: ALL,
@@ -261,15 +277,19 @@ fn physician_share<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
 pub const WHAT_IF: MetricDef = MetricDef {
     name: "members.what_if",
     group: Group::Membership,
-    title_ja: "入会シミュレーション（what-if）",
+    title_ja: "入会シミュレーション",
     title_en: "What-if: new members and the 80% rule",
     summary: "The share and rule outcome if N medical staff join as 正会員 (or 準会員) and M physicians join.",
     summary_ja: "医療職が正会員（または準会員）として、医師が正会員として入会した場合の医師の割合と 8割ルールの判定を示します。",
     definition: "From P and T on D: P' = P + physicians, T' = T + physicians + staff_full; staff joining as 準会員 do not \
         count towards T. The rule is re-evaluated on (P', T') exactly as in members.physician_share.",
+    definition_ja: "基準日の P と T から、P' = P + 医師（正会員として入会）、T' = T + 医師（正会員として入会）+ 医療\
+        職（正会員として入会）とします。準会員として入会する医療職は T に数えません。(P', T') について、正会員の医師\
+        割合と同じく基準を判定し直します。",
     unit: "%",
     sources: SOURCES,
     caveats: &["A scenario, not a forecast: nobody leaves and nobody changes category."],
+    caveats_ja: &["予測ではなく仮定の計算です: 退会も会員種別の変更もないものとします。"],
     by: &[""],
     params: &[
         ParamSpec {
@@ -277,18 +297,21 @@ pub const WHAT_IF: MetricDef = MetricDef {
             kind: ParamKind::Int { min: 0, max: 100_000 },
             default: "0",
             doc: "medical staff joining as 正会員",
+            doc_ja: "正会員として入会する医療職の人数",
         },
         ParamSpec {
             name: "staff_associate",
             kind: ParamKind::Int { min: 0, max: 100_000 },
             default: "0",
             doc: "medical staff joining as 準会員",
+            doc_ja: "準会員として入会する医療職の人数",
         },
         ParamSpec {
             name: "physicians",
             kind: ParamKind::Int { min: 0, max: 100_000 },
             default: "0",
             doc: "physicians joining as 正会員",
+            doc_ja: "正会員として入会する医師の人数",
         },
     ],
     audiences: ALL,
@@ -354,6 +377,12 @@ pub const PROJECTION: MetricDef = MetricDef {
         職種), so that no 職種's withheld inflow or outflow can be solved from the projected figures; when one of \
         those six counts (stock, inflow, outflow of either group) is itself below the threshold, the projection is \
         withheld.",
+    definition_ja: "正会員の職種ごとに、基準日までの12か月に始まった正会員の期間（入会と正会員への移行）から月あたり\
+        の流入を、終わった期間（退会と正会員からの移行）÷ 12 ÷ 基準日の人数から月あたりの流出率を求め、毎月 N(m+1) = N\
+        (m) + 流入 − 流出率 × N(m) で推計します。P と T は推計した医師と正会員全体の人数で、基準の判定（5P ≥ 4T）が\
+        基準日と変わる最初の月末を「判定が変わる月」とします。秘匿の対象となる閲覧者には、医師と医師以外（他の職種の\
+        合計）の二つの区分で推計し、ある職種の伏せた流入・流出が推計値から解けないようにします。その6つの値（両区分\
+        の人数・流入・流出）のどれかが閾値未満のときは推計を示しません。",
     unit: "%",
     sources: SOURCES,
     caveats: &[
@@ -361,12 +390,19 @@ pub const PROJECTION: MetricDef = MetricDef {
         "Category moves are dated at roster snapshots, so a snapshot inside the trailing window shows its moves as one lump.",
         "A trend extrapolation with constant rates; it carries no uncertainty band.",
     ],
+    caveats_ja: &[
+        SNAPSHOT_CAVEAT_JA,
+        "会員種別の移行は名簿スナップショットの日付になるため、直近12か月の間にあるスナップショットの移行はひとまと\
+            まりに現れます。",
+        "一定の率で傾向を延ばした推計で、不確かさの幅は示していません。",
+    ],
     by: &[""],
     params: &[ParamSpec {
         name: "months",
         kind: ParamKind::Int { min: 12, max: 36 },
         default: "36",
         doc: "horizon in months (12–36)",
+        doc_ja: "推計する月数（12–36）",
     }],
     audiences: ALL,
     eval: projection,
@@ -507,9 +543,12 @@ pub const PROJECTION_INPUTS: MetricDef = MetricDef {
     summary_ja: "職種ごとに、基準日の正会員数、それまでの 12 か月に始まった・終わった在籍期間、月あたりの率を示します（将来推計の入力）。",
     definition: "stock = 正会員 in force on D; inflow = 正会員 spells with D − 12 months < span_from ≤ D; outflow = spells \
         with D − 12 months < span_to ≤ D. inflow_per_month = inflow / 12; outflow_rate = outflow / 12 / stock.",
+    definition_ja: "人数 = 基準日に在籍する正会員。流入 = 基準日の12か月前より後、基準日までに始まった正会員の期間。\
+        流出 = 同じ期間に終わった正会員の期間。月あたり流入 = 流入 ÷ 12、月あたり流出率 = 流出 ÷ 12 ÷ 人数。",
     unit: "人",
     sources: SOURCES,
     caveats: &[SNAPSHOT_CAVEAT],
+    caveats_ja: &[SNAPSHOT_CAVEAT_JA],
     by: &[""],
     params: &[],
     audiences: ALL,

@@ -118,13 +118,19 @@ pub(super) async fn answer_counts(cx: &Cx<'_>, id: &str, fy: i64) -> Result<(i64
     Ok((rows.iter().map(|r| r.1).sum(), rows))
 }
 
-pub(super) const QUESTION_PARAM: ParamSpec =
-    ParamSpec { name: "question", kind: ParamKind::Text, default: "Q01", doc: "設問ID, e.g. Q01" };
+pub(super) const QUESTION_PARAM: ParamSpec = ParamSpec {
+    name: "question",
+    kind: ParamKind::Text,
+    default: "Q01",
+    doc: "設問ID, e.g. Q01",
+    doc_ja: "設問ID（例: Q01）",
+};
 pub(super) const YEAR_PARAM: ParamSpec = ParamSpec {
     name: "fiscal_year",
     kind: ParamKind::Int { min: 1900, max: 2100 },
     default: "",
     doc: "年度 (default: the latest wave)",
+    doc_ja: "年度（既定: 最新の調査）",
 };
 
 pub const QUESTIONS: MetricDef = MetricDef {
@@ -136,9 +142,12 @@ pub const QUESTIONS: MetricDef = MetricDef {
     summary_ja: "ある年度の設問を、種類と選択肢とともに、聞いたとおりに示します。",
     definition: "The survey_questions rows of the 年度: 設問ID, text, kind (single, multi, likert5, text) and options \
         in their order.",
+    definition_ja: "その年度の設問一覧: 設問ID、設問文、形式（単一選択・複数選択・5段階・自由記述）、選択肢（順番ど\
+        おり）。",
     unit: "問",
     sources: &["survey_questions"],
     caveats: &[],
+    caveats_ja: &[],
     by: &[""],
     params: &[YEAR_PARAM],
     audiences: ALL,

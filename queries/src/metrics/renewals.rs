@@ -28,22 +28,31 @@ const COHORT_DEF: &str = "Due in round R (更新年度): a certificate of the re
     cycle ends in 年度 R (有効期限 2027-03-31 → R = 2026), or anyone whose application for R is loaded. Ready \
     (準備完了): an application with no unmet requirement under the rule set (`model::renewal`, version 2026); \
     未充足: an application with at least one; 未申請: due, no application loaded.";
+const COHORT_DEF_JA: &str = "更新年度 R の対象者: 会員に結び付いた認定で、5年の認定期間が年度 R に終わるもの（有効期\
+    限 2027-03-31 なら R = 2026）、または年度 R の申請が取り込まれている人です。準備完了: 規則（2026年版）のもとで満\
+    たしていない要件がない申請。未充足: 満たしていない要件が一つ以上ある申請。未申請: 対象だが申請が取り込まれていな\
+    い人。";
 const RULES_CAVEAT: &str = "Rules are versioned data; earlier rounds are checked with the first version (2026). \
     A parameter the seeds do not state (jsmo.min_credits) uses its documented default until set with \
     ONCOMETRICS_RENEWAL_PARAMS, and the approved other-society meetings count without a list until \
     ONCOMETRICS_JSMO_APPROVED_MEETINGS names one; every result says so. The rules are listed in docs/renewals.md.";
+const RULES_CAVEAT_JA: &str = "更新の規則は版を持つデータです。それより前の更新年度も最初の版（2026年版）で判定しま\
+    す。学会の資料に書かれていない値（がん薬物療法専門医の必要単位数）は管理者が設定するまで既定値を使い、承認された\
+    他学会の学術集会は管理者が一覧を指定するまで一覧なしで数えます。どの結果にもその旨を表示します。";
 
 const ROUND_PARAM: ParamSpec = ParamSpec {
     name: "round",
     kind: ParamKind::Int { min: 2000, max: 2100 },
     default: "",
     doc: "更新年度 (default: the round open on the as-of date)",
+    doc_ja: "更新年度（既定: 基準日に受付中の年度）",
 };
 const QUALIFICATION_PARAM: ParamSpec = ParamSpec {
     name: "qualification",
     kind: ParamKind::Choice(&["", QUALIFICATIONS[0], QUALIFICATIONS[1]]),
     default: "",
     doc: "資格 (default: both)",
+    doc_ja: "資格（既定: 両方）",
 };
 
 fn sql_text(s: &str) -> String {
@@ -91,12 +100,18 @@ pub const COHORT: MetricDef = MetricDef {
     summary: "Per 資格 and 更新年度: certificates due, applications, ready, not ready, no application, and the outcome.",
     summary_ja: "資格・更新年度ごとに、更新対象、申請、準備完了、未充足、未申請の人数と結果を示します。",
     definition: COHORT_DEF,
+    definition_ja: COHORT_DEF_JA,
     unit: "人",
     sources: SOURCES,
     caveats: &[
         RULES_CAVEAT,
         "Outcome: 更新済 when the certificate's expiry moved past the round; 失効 when it \
         expired before the as-of date; 期限前 while it has not expired.",
+    ],
+    caveats_ja: &[
+        RULES_CAVEAT_JA,
+        "結果: 更新済 = 認定の有効期限がその更新年度より後に延びたもの。失効 = 基準日より前に有効期限が過ぎたもの。\
+            期限前 = まだ有効期限が過ぎていないもの。",
     ],
     by: &[""],
     params: &[QUALIFICATION_PARAM],
@@ -170,9 +185,14 @@ pub const BLOCKERS: MetricDef = MetricDef {
         case that does not count for that reason (対象外: it blocks only when fewer than 20 cases count, which is \
         then a 症例数 blocker); warned = applicants with a warning (要確認) of that requirement. Requirements are \
         those of `model::renewal::REQUIREMENTS`.",
+    definition_ja: "満たしていない所見が一つ以上ある要件ごとに、申請者を一回ずつ数えます（一人が複数の要件を満たさな\
+        いことがあるため、行の合計は未充足の人数と一致しません）。対象外 = その理由で数えられない症例が一つ以上ある\
+        申請者（対象外の症例は、数えられる症例が20に満たないときだけ症例数の不足となります）。要確認 = その要件に確\
+        認が必要な所見がある申請者です。",
     unit: "人",
     sources: SOURCES,
     caveats: &[RULES_CAVEAT],
+    caveats_ja: &[RULES_CAVEAT_JA],
     by: &[""],
     params: &[QUALIFICATION_PARAM, ROUND_PARAM],
     audiences: ALL,
@@ -258,9 +278,13 @@ pub const APPLICANTS: MetricDef = MetricDef {
     definition: "One row per certificate due or applied in the round (see renewals.cohort). Messages are those of \
         the checks, worded like the societies' systems (「業績単位が不足しています (現在 10 単位)」); up to three are \
         listed, the rest are in renewals.findings. Committee only: rows are people.",
+    definition_ja: "更新年度の対象者または申請者ごとに一行です（更新の対象者を参照）。メッセージは学会の申請システム\
+        と同じ書き方のチェック結果（「業績単位が不足しています (現在 10 単位)」）で、3つまで示し、残りは申請の所見に\
+        あります。会員委員会のみ: 行が個人です。",
     unit: "",
     sources: SOURCES,
     caveats: &[RULES_CAVEAT],
+    caveats_ja: &[RULES_CAVEAT_JA],
     by: &[""],
     params: &[
         QUALIFICATION_PARAM,
@@ -270,6 +294,7 @@ pub const APPLICANTS: MetricDef = MetricDef {
             kind: ParamKind::Choice(&["", READY, NOT_READY, NOT_APPLIED]),
             default: "",
             doc: "only this status (default: all)",
+            doc_ja: "この状態のみ（既定: すべて）",
         },
     ],
     audiences: COMMITTEE_ONLY,
@@ -324,9 +349,12 @@ pub const FINDINGS: MetricDef = MetricDef {
     summary_ja: "更新年度（または一人の申請）のチェック結果すべて：要件、未充足・対象外・要確認、場所、メッセージ。",
     definition: "The findings of `model::renewal` for each application, in the order the checks report them. \
         Committee only: rows are about people.",
+    definition_ja: "申請ごとの更新規則の所見を、チェックが報告した順に示します。会員委員会のみ: 行が個人についての情\
+        報です。",
     unit: "",
     sources: SOURCES,
     caveats: &[RULES_CAVEAT],
+    caveats_ja: &[RULES_CAVEAT_JA],
     by: &[""],
     params: &[
         QUALIFICATION_PARAM,
@@ -336,6 +364,7 @@ pub const FINDINGS: MetricDef = MetricDef {
             kind: ParamKind::Text,
             default: "",
             doc: "認定番号 (default: every applicant of the round)",
+            doc_ja: "認定番号（既定: その年度のすべての申請者）",
         },
     ],
     audiences: COMMITTEE_ONLY,

@@ -6,7 +6,7 @@ use arrow::array::Array;
 use chrono::NaiveDate;
 use model::membership::{FULL_MEMBER, PHYSICIAN};
 
-use super::membership::{SNAPSHOT_CAVEAT, SOURCES, rule_cells, rule_columns};
+use super::membership::{SNAPSHOT_CAVEAT, SNAPSHOT_CAVEAT_JA, SOURCES, rule_cells, rule_columns};
 use super::{month_end_of_index, month_index};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
@@ -27,6 +27,12 @@ pub const SHARE_HISTORY: MetricDef = MetricDef {
         snapshots, so the share is computed twice: with each such change dated on the snapshot that shows it (share_pct, \
         the stored history) and on the day after the previous snapshot (share_early_pct). status is 8割未満 when 5P < 4T \
         under both datings, 8割以上 when under neither, and 不確定 otherwise; below_threshold is true only for 8割未満.",
+    definition_ja: "開始月から基準日までの各月末 M について、正会員の医師割合と同じ P(M) と T(M) を、会員の在籍期間\
+        の始まりと終わりから求めます（開始日 ≤ M < 終了日 の期間を数えます）。会員種別・職種の変更と名簿から消えたこ\
+        とによる推定退会は、二つのスナップショットの間のいつかに起きたことしか分からないため、割合を二通りに計算しま\
+        す: 変更をそれを示したスナップショットの日付とするもの（割合、保存された履歴）と、前のスナップショットの翌日\
+        とするもの（早い日付での割合）。判定は、どちらの日付でも 5P < 4T なら「8割未満」、どちらでもそうでなければ「\
+        8割以上」、それ以外は「不確定」です。",
     unit: "%",
     sources: SOURCES,
     caveats: &[
@@ -34,12 +40,18 @@ pub const SHARE_HISTORY: MetricDef = MetricDef {
         "Before the first roster snapshot only members who were still members at that snapshot are known, so the \
          default start is the first snapshot's month.",
     ],
+    caveats_ja: &[
+        SNAPSHOT_CAVEAT_JA,
+        "最初の名簿スナップショットより前については、そのスナップショットで在籍していた会員しか分からないため、既定\
+            の開始月は最初のスナップショットの月です。",
+    ],
     by: &[""],
     params: &[ParamSpec {
         name: "from",
         kind: ParamKind::Date,
         default: "",
         doc: "first month (default: the month of the first roster snapshot)",
+        doc_ja: "最初の月（既定: 最初の名簿スナップショットの月）",
     }],
     audiences: ALL,
     eval: share_history,

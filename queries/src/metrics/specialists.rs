@@ -19,10 +19,14 @@ const QUALIFICATION_PARAM: ParamSpec = ParamSpec {
     kind: ParamKind::Text,
     default: MEDICAL_ONCOLOGIST,
     doc: "資格, e.g. がん薬物療法専門医 or がん治療認定医",
+    doc_ja: "資格（がん薬物療法専門医 または がん治療認定医）",
 };
 const ACTIVE_DEF: &str = "A certificate is active on D when 認定日 ≤ D ≤ 有効期限.";
+const ACTIVE_DEF_JA: &str = "認定日 ≤ 基準日 ≤ 有効期限 の認定を有効とします。";
 const ROSTER_CAVEAT: &str = "The register gives the current certificate only (first 認定日, current 有効期限, 更新回数); \
     a certificate that lapsed and was never renewed stays with its last 有効期限.";
+const ROSTER_CAVEAT_JA: &str = "認定名簿には現在の認定だけが載っています（初回の認定日、現在の有効期限、更新回数）。\
+    更新されずに失効した認定は、最後の有効期限のまま残ります。";
 
 fn q_sql(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
@@ -49,9 +53,13 @@ pub const BY_YEAR: MetricDef = MetricDef {
     definition: "new = 認定日 in the year; renewed = renewals inferred from 更新回数: the k-th renewal falls when the \
         k-th cycle (5 years, rule set 2026) from 認定日 ends; lapsed = 有効期限 in the year and before D (not renewed); \
         active = active on 31 December (on D for D's own year). ",
+    definition_ja: "新規 = 認定日がその年のもの。更新 = 更新回数から推定した更新: k 回目の更新は、認定日から k 回目\
+        の認定期間（5年、規則 2026年版）が終わるときとします。失効 = 有効期限がその年にあり、基準日より前のもの（更\
+        新されなかったもの）。有効 = 12月31日（基準日の年は基準日）に有効な認定。",
     unit: "人",
     sources: &["specialists"],
     caveats: &[ACTIVE_DEF, ROSTER_CAVEAT, "Renewal years are inferred from the renewal count and the 5-year cycle."],
+    caveats_ja: &[ACTIVE_DEF_JA, ROSTER_CAVEAT_JA, "更新の年は、更新回数と5年の認定期間から推定しています。"],
     by: &["qualification"],
     params: &[],
     audiences: ALL,
@@ -140,9 +148,13 @@ pub const PER_100K: MetricDef = MetricDef {
     definition: "specialists = certificates active on D, placed by 勤務先都道府県 (prefecture) or 構想区域コード (area); \
         population = the 2020 census population of the area set's areas (a prefecture is the sum of its areas). \
         per_100k = specialists × 100,000 / population.",
+    definition_ja: "専門医 = 基準日に有効な認定を、勤務先都道府県（都道府県別）または構想区域コード（区域別）で数え\
+        たもの。人口 = 区域の種類の各区域の2020年国勢調査人口（都道府県はその区域の合計）。人口10万人あたり = 専門医 × 1\
+        00,000 ÷ 人口。",
     unit: "人/10万人",
     sources: &["specialists", "areas"],
     caveats: &[ACTIVE_DEF, "Specialists without a prefecture or area code are shown as 不明 and have no rate."],
+    caveats_ja: &[ACTIVE_DEF_JA, "都道府県・区域コードのない専門医は「不明」とし、率はありません。"],
     by: &["prefecture", "area"],
     params: &[QUALIFICATION_PARAM, AREA_SET_PARAM],
     audiences: ALL,
@@ -244,15 +256,19 @@ pub const RENEWALS_DUE: MetricDef = MetricDef {
     summary_ja: "基準日に有効な認定のうち、今後の各年に有効期限を迎える数を資格別に示します。",
     definition: "Count of certificates active on D with 有効期限 in year Y, for Y from D's year on. Documents for a \
         がん薬物療法専門医 renewal are due in the 5th year of the cycle, so these are the applicants to expect.",
+    definition_ja: "基準日に有効な認定のうち、有効期限が年 Y にあるものの数（Y は基準日の年から）。がん薬物療法専門\
+        医の更新書類は認定期間の5年目に提出するので、これが見込まれる申請者です。",
     unit: "人",
     sources: &["specialists"],
     caveats: &[ACTIVE_DEF],
+    caveats_ja: &[ACTIVE_DEF_JA],
     by: &["qualification"],
     params: &[ParamSpec {
         name: "years",
         kind: ParamKind::Int { min: 1, max: 10 },
         default: "5",
         doc: "how many years ahead (1–10)",
+        doc_ja: "何年先まで（1–10）",
     }],
     audiences: ALL,
     eval: renewals_due,
@@ -309,9 +325,12 @@ pub const AREAS_WITHOUT: MetricDef = MetricDef {
     summary: "Areas of the set where no certificate of the 資格 is active on the as-of date (by 構想区域コード of the workplace).",
     summary_ja: "基準日に、その資格の有効な認定者が勤務先にいない区域の一覧です（勤務先の構想区域コードによる）。",
     definition: "Areas of the area set with no active certificate carrying their 構想区域コード. Population: 2020 census.",
+    definition_ja: "区域の種類の区域のうち、その構想区域コードを持つ有効な認定が一つもない区域です。人口は2020年国勢\
+        調査の値です。",
     unit: "区域",
     sources: &["specialists", "areas"],
     caveats: &[ACTIVE_DEF, "Certificates without a 構想区域コード are not placed in any area."],
+    caveats_ja: &[ACTIVE_DEF_JA, "構想区域コードのない認定は、どの区域にも置きません。"],
     by: &[""],
     params: &[QUALIFICATION_PARAM, AREA_SET_PARAM],
     audiences: ALL,

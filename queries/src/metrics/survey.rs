@@ -23,6 +23,8 @@ pub const METRICS: &[&MetricDef] =
 pub(super) const SEGMENTS: [&str; 3] = ["profession", "age_band", "region"];
 pub(super) const FRAME_CAVEAT: &str = "Segment rates use the roster in force on the wave's 開始日 as the frame (every member \
     is invited); the respondent's segment is what the response file states, which can differ from the roster.";
+pub(super) const FRAME_CAVEAT_JA: &str = "区分別の回答率の分母は、調査開始日に在籍する会員（全会員に配布）です。回答\
+    者の区分は回答ファイルに書かれたもので、名簿と異なることがあります。";
 
 pub(super) fn segment_column(seg: &str) -> Column {
     match seg {
@@ -75,9 +77,12 @@ pub const RESPONSE_RATE: MetricDef = MetricDef {
     definition: "Overall: responses in survey_responses / 配布数 of the wave. By segment: responses stating the segment / \
         members of that segment in force on the wave's 開始日 (age band from 生年 in that year; 地方 from 勤務先都道府県). \
         Interval: Wilson score, 95%.",
+    definition_ja: "全体: 回答数 ÷ その回の配布数。区分別: その区分と回答した回答数 ÷ 調査開始日に在籍するその区分の\
+        会員数（年齢階級はその年の生年から、地方は勤務先都道府県から）。区間は Wilson の方法による95%信頼区間です。",
     unit: "%",
     sources: &["survey_waves", "survey_responses", "members", "member_history"],
     caveats: &[FRAME_CAVEAT],
+    caveats_ja: &[FRAME_CAVEAT_JA],
     by: &["", "profession", "age_band", "region"],
     params: &[],
     audiences: ALL,
@@ -187,9 +192,12 @@ pub const ANSWERS: MetricDef = MetricDef {
     summary_ja: "ある年度の一つの設問について、各選択肢を選んだ回答者の数と、回答者に占める割合を示します。",
     definition: "Counts of respondents per option (Likert codes mapped to their labels; for multiple choice each chosen \
         option counts, so shares add up to more than 100%). Share = count / respondents who answered the question.",
+    definition_ja: "選択肢ごとの回答者数です（5段階の設問は番号をその言葉に置き換えます。複数選択では選んだ選択肢ご\
+        とに数えるため、割合の合計は100%を超えます）。割合 = 人数 ÷ その設問に回答した人数。",
     unit: "人",
     sources: &["survey_questions", "survey_answers"],
     caveats: &["Unweighted; see survey.weighted for estimates weighted to the roster."],
+    caveats_ja: &["重み付けしていない集計です。名簿に合わせて重み付けした推定は「重み付けした回答割合」にあります。"],
     by: &[""],
     params: &[QUESTION_PARAM, YEAR_PARAM],
     audiences: ALL,
@@ -238,9 +246,12 @@ pub const CROSSTAB: MetricDef = MetricDef {
     definition: "Respondents answering both, counted per pair of answers. The test is Pearson's chi-square without \
         continuity correction on the table without all-zero rows and columns; p is the upper tail of the chi-square \
         distribution with (r−1)(c−1) degrees of freedom.",
+    definition_ja: "二つの設問の両方に回答した人を、回答の組ごとに数えます。検定は連続性補正なしの Pearson のカイ二\
+        乗検定で、すべて 0 の行と列を除いた表について行います。p 値は自由度 (r−1)(c−1) のカイ二乗分布の上側確率です。",
     unit: "人",
     sources: &["survey_questions", "survey_answers", "survey_responses"],
     caveats: &["The chi-square approximation is doubtful when expected counts fall below 5; the smallest is reported."],
+    caveats_ja: &["期待度数が 5 未満のセルがあるとカイ二乗近似は疑わしくなります。最小の期待度数を示します。"],
     by: &[""],
     params: &[
         QUESTION_PARAM,
@@ -249,6 +260,7 @@ pub const CROSSTAB: MetricDef = MetricDef {
             kind: ParamKind::Text,
             default: "profession",
             doc: "another 設問ID, or profession, age_band or region",
+            doc_ja: "もう一つの設問ID、または職種・年齢階級・地方",
         },
         YEAR_PARAM,
     ],
@@ -264,7 +276,12 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         if !(q.kind == "single" || q.kind.starts_with("likert")) {
             return Err(cx.bad("question", &id, "needs a single-choice or Likert question / 単一回答の設問を指定"));
         }
-        let col = cx.text("column");
+        // A segment may be named in Japanese, as the form's help says (職種, 年齢階級, 地方).
+        let typed = cx.text("column");
+        let col = SEGMENTS
+            .iter()
+            .find(|s| crate::labels::DIMS.iter().any(|(d, l)| d == *s && *l == typed))
+            .map_or(typed.clone(), |s| s.to_string());
         let qid = id.replace('\'', "''");
         // Pairs of (answer, column value) counted in DataFusion; labels mapped here. The
         // column is a segment (its values are labels) or a second question (`col_q`).
@@ -378,9 +395,12 @@ pub const TREND: MetricDef = MetricDef {
     summary_ja: "同じ設問（文面と選択肢が同じもの）を聞いた各年度の回答の割合を示します。",
     definition: "As survey.answers per 年度; a year is included only when the question's text and options equal those \
         of the latest year that asked it, so that a changed question is not compared with the old one.",
+    definition_ja: "年度ごとの回答の集計です。設問文と選択肢が、その設問を最後に尋ねた年度と同じ年度だけを含め、変わ\
+        った設問を古いものと比べないようにします。",
     unit: "%",
     sources: &["survey_questions", "survey_answers"],
     caveats: &["Years whose wording differs are listed in a note and left out."],
+    caveats_ja: &["文言の違う年度は注記に示して除きます。"],
     by: &[""],
     params: &[QUESTION_PARAM],
     audiences: ALL,

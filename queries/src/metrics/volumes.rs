@@ -17,9 +17,13 @@ pub const VOLUME_CHECK: MetricDef = MetricDef {
     definition: "From the hospital_volumes rows of the chosen 年度: meets_X = volume ≥ the 2014 guideline threshold \
         (rule set 2026); meets_all = all four. A missing volume meets nothing. The guideline's alternative (about 20% \
         of the area's resident cancer patients) needs patient data the product does not hold.",
+    definition_ja: "選んだ年度の診療実績の行について、実績が2014年の整備指針の基準値（規則 2026年版）以上ならその項\
+        目を満たすとし、4項目すべてを満たすかも示します。実績が空欄の項目は満たさないとします。指針のもう一つの基準\
+        （区域に住むがん患者の約2割を診療）は、この製品が持たない患者データが必要です。",
     unit: "件",
     sources: &["hospital_volumes"],
     caveats: &["The relative criterion (≈20% of the area's patients) is not evaluated."],
+    caveats_ja: &["相対的な基準（区域の患者の約2割）は判定していません。"],
     by: &[""],
     params: &[
         ParamSpec {
@@ -27,12 +31,14 @@ pub const VOLUME_CHECK: MetricDef = MetricDef {
             kind: ParamKind::Int { min: 1900, max: 2100 },
             default: "",
             doc: "年度 (default: the latest loaded)",
+            doc_ja: "年度（既定: 最新のもの）",
         },
         ParamSpec {
             name: "hospital",
             kind: ParamKind::Text,
             default: "",
             doc: "医療機関名 (exact; default: every hospital)",
+            doc_ja: "医療機関名（完全一致。既定: すべての病院）",
         },
     ],
     audiences: ALL,
@@ -109,9 +115,11 @@ pub const VOLUME_SUMMARY: MetricDef = MetricDef {
     summary: "Per 年度: hospitals reporting volumes and how many meet each of the four thresholds and all of them.",
     summary_ja: "年度ごとに、実績を報告した病院数と、4 つの基準それぞれ・すべてを満たす病院数を示します。",
     definition: "Counts over hospital_volumes rows per 年度 with the thresholds of hospitals.volume_check.",
+    definition_ja: "診療実績の行を年度ごとに、指定病院の実績の判定と同じ基準値で数えたものです。",
     unit: "施設",
     sources: &["hospital_volumes"],
     caveats: &[],
+    caveats_ja: &[],
     by: &["fiscal_year"],
     params: &[],
     audiences: ALL,

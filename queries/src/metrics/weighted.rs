@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::questions::{QUESTION_PARAM, YEAR_PARAM, closed_question};
 use super::region_of;
-use super::survey::{FRAME_CAVEAT, SEGMENTS};
+use super::survey::{FRAME_CAVEAT, FRAME_CAVEAT_JA, SEGMENTS};
 use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output};
 use crate::error::Result;
 use crate::frame::Frame;
@@ -36,9 +36,14 @@ pub const WEIGHTED: MetricDef = MetricDef {
         the wave's 開始日 for each 職種, each 年齢階級 and each 地方 (margins restricted to the categories respondents \
         fall in, each scaled to the same total). The weighted share of an option is the weighted count choosing it / the \
         weighted count answering.",
+    definition_ja: "三つの区分（職種・年齢階級・地方）がすべて分かる回答者を重み 1 から始め、レイキング（反復比例当\
+        てはめ、相対許容誤差 1e-9、最大 1,000 回）で、重み付きの人数が調査開始日の名簿の職種別・年齢階級別・地方別の\
+        人数に一致するようにします（周辺分布は回答者のいる区分に限り、同じ合計に合わせます）。選択肢の重み付き割合 = そ\
+        れを選んだ重み付き人数 ÷ 回答した重み付き人数。",
     unit: "%",
     sources: &["survey_waves", "survey_questions", "survey_answers", "survey_responses", "members", "member_history"],
     caveats: &[FRAME_CAVEAT, "Respondents with an unknown segment are left out of the weighted estimate."],
+    caveats_ja: &[FRAME_CAVEAT_JA, "区分の分からない回答者は重み付き推定から除きます。"],
     by: &[""],
     params: &[QUESTION_PARAM, YEAR_PARAM],
     audiences: ALL,

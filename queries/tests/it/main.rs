@@ -5,6 +5,7 @@ mod crosscheck;
 mod disclosure;
 mod facts;
 mod golden;
+mod labels;
 mod renewals;
 mod roles;
 mod support;

@@ -97,7 +97,7 @@ pub fn build(cx: &Context<'_>, opts: &Options) -> Result<Doc> {
 }
 
 fn what_if_section(cx: &Context<'_>, doc: &mut Doc, share: &MetricResult, given: &[WhatIf]) -> Result<()> {
-    doc.h1("7. 入会シミュレーション（what-if）");
+    doc.h1("7. 入会シミュレーション");
     let scenarios: Vec<WhatIf> = if given.is_empty() {
         let headroom = first_num(share, "headroom").unwrap_or(0.0) as i64;
         doc.para(format!(

@@ -27,11 +27,20 @@ pub struct Context<'a> {
     pub audience: Audience,
     loads: RefCell<BTreeSet<i64>>,
     sample: RefCell<bool>,
+    /// Every metric evaluated for the pack, in order: what a test compares with the API.
+    evaluated: RefCell<Vec<(Request, MetricResult)>>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(engine: &'a Engine, as_of: NaiveDate, audience: Audience) -> Self {
-        Context { engine, as_of, audience, loads: RefCell::default(), sample: RefCell::new(false) }
+        Context {
+            engine,
+            as_of,
+            audience,
+            loads: RefCell::default(),
+            sample: RefCell::new(false),
+            evaluated: RefCell::default(),
+        }
     }
 
     /// A request for `metric` at the pack's date for its audience.
@@ -46,7 +55,13 @@ impl<'a> Context<'a> {
         if r.provenance.sample {
             *self.sample.borrow_mut() = true;
         }
+        self.evaluated.borrow_mut().push((req, r.clone()));
         Ok(r)
+    }
+
+    /// Every (request, result) the pack has evaluated so far, in order.
+    pub fn evaluated(&self) -> Vec<(Request, MetricResult)> {
+        self.evaluated.borrow().clone()
     }
 
     /// As [`Context::eval`], but None when the metric's data are not loaded (the section

@@ -152,8 +152,11 @@ pub fn build(cx: &Context<'_>) -> Result<Pack> {
 
     let as_of = Some(cx.as_of);
     let mut wb = export::workbook(as_of)?;
-    let mut codebook: Vec<Vec<String>> =
-        vec![["table", "column", "label_ja", "label_en", "unit", "role", "definition"].map(String::from).to_vec()];
+    let mut codebook: Vec<Vec<String>> = vec![
+        ["table", "column", "label_ja", "label_en", "unit", "role", "definition", "definition_en"]
+            .map(String::from)
+            .to_vec(),
+    ];
     for (spec, r) in &results {
         pack.files.push((format!("csv/{}.csv", spec.name), export::utf8_bom(&export::csv(r, true))));
         pack.files.push((format!("parquet/{}.parquet", spec.name), export::parquet(r)?));
@@ -167,7 +170,8 @@ pub fn build(cx: &Context<'_>) -> Result<Pack> {
                 c.en.to_string(),
                 c.unit.to_string(),
                 queries::docs::role_name(c.role).to_string(),
-                format!("{}（{}）: {} {}", r.title_ja, spec.metric, role_ja(c.role), def.definition),
+                format!("{}（{}）: {} {}", r.title_ja, spec.metric, role_ja(c.role), def.definition_ja),
+                format!("{} ({}): {}", def.title_en, spec.metric, def.definition),
             ]);
         }
     }
@@ -237,13 +241,13 @@ fn duckdb_file(parquets: &[(&str, &[u8])], codebook: &[Vec<String>]) -> Result<V
         }
         conn.execute_batch(
             "CREATE TABLE codebook (\"table\" VARCHAR, \"column\" VARCHAR, label_ja VARCHAR, label_en VARCHAR, \
-             unit VARCHAR, role VARCHAR, definition VARCHAR)",
+             unit VARCHAR, role VARCHAR, definition VARCHAR, definition_en VARCHAR)",
         )
         .map_err(derr)?;
         let mut app = conn.appender("codebook").map_err(derr)?;
         for row in codebook.iter().skip(1) {
             let r: Vec<&str> = row.iter().map(String::as_str).collect();
-            app.append_row([r[0], r[1], r[2], r[3], r[4], r[5], r[6]]).map_err(derr)?;
+            app.append_row([r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]]).map_err(derr)?;
         }
         app.flush().map_err(derr)?;
         drop(app);
@@ -301,7 +305,7 @@ fn readme(cx: &Context<'_>, results: &[(&Spec, MetricResult)], skipped: &[String
     s.push_str("- `parquet/*.parquet`: 表ごとの Parquet。メタデータ `oncometrics.manifest` に指標・パラメータ・ロードID・秘匿方針。\n");
     s.push_str("- `tables.xlsx`: すべての表（シートごと）と codebook シート。\n");
     s.push_str("- `tables.duckdb`: すべての表と `codebook` 表を入れた DuckDB データベース。\n");
-    s.push_str("- `codebook.csv`: すべての列の名前・見出し・単位・種類・定義。\n");
+    s.push_str("- `codebook.csv`: すべての列の名前・見出し・単位・種類・定義（日本語、`definition_en` に英語）。\n");
     s.push_str("- `manifest.json`: ロードID、秘匿方針、出典、各ファイルの SHA-256。\n\n");
     s.push_str("## 表\n\n| 表 | 単位 | 内容 | 行数 |\n|---|---|---|---:|\n");
     for (spec, r) in results {

@@ -27,7 +27,7 @@ fn committee_pdf_shows_the_given_scenarios_crosstabs_and_terms() {
     let t = poppler("pdftotext", &[OsStr::new("-layout"), path.as_os_str(), OsStr::new("-")]);
     for heading in [
         "会員委員会資料",
-        "7. 入会シミュレーション（what-if）",
+        "7. 入会シミュレーション",
         "8. 会員構成・入退会・継続率（詳細）",
         "9. 会員アンケート（詳細）",
         "Q01 × Q03",
