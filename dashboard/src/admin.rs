@@ -81,7 +81,7 @@ async fn admin(State(state): State<AppState>, user: User, Query(params): Query<P
             }
             button type="submit" { "絞り込み" }
         }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label="表（横にスクロールできます）" {
             table {
                 thead { tr { th { "#" } th { "日時 (UTC)" } th { "ユーザー" } th { "操作" } th { "対象" } th { "詳細" } th { "接続元" } } }
                 tbody {

@@ -108,7 +108,7 @@ impl Table {
     /// per answer, one column per value of the other question or segment, and the result's
     /// notes (the chi-square test) beneath. Withheld cells stay withheld.
     pub fn crosstab(r: &MetricResult) -> Table {
-        let Some(m) = crate::series::crosstab_matrix(r) else {
+        let Some(m) = crate::series::crosstab_matrix(r, "respondents") else {
             return Table::from_result(r, &[]);
         };
         let count = r.column_index("respondents").map(|i| &r.columns[i]);

@@ -122,8 +122,9 @@ pub struct Matrix<'r> {
     pub cells: Vec<Vec<Option<&'r Value>>>,
 }
 
-pub fn crosstab_matrix(r: &MetricResult) -> Option<Matrix<'_>> {
-    let (ri, ci, ni) = (r.column_index("row")?, r.column_index("column")?, r.column_index("respondents")?);
+/// The cross-tab `r` as a matrix of one of its value columns (`respondents`, `weighted`).
+pub fn crosstab_matrix<'r>(r: &'r MetricResult, value: &str) -> Option<Matrix<'r>> {
+    let (ri, ci, ni) = (r.column_index("row")?, r.column_index("column")?, r.column_index(value)?);
     let mut rows: Vec<String> = Vec::new();
     let mut columns: Vec<String> = Vec::new();
     for row in &r.rows {

@@ -84,7 +84,7 @@ pub fn linked(r: &MetricResult, rows_shown: usize, link: CellLink<'_>) -> Markup
     let q = query_of(r);
     html! {
         section.result id=(r.metric.replace('.', "-")) {
-            div.table-wrap {
+            div.table-wrap tabindex="0" role="region" aria-label=(format!("{}（横にスクロールできます）", r.title_ja)) {
                 table {
                     caption { (r.title_ja) " " span.muted { "(" (r.metric) ")" } }
                     thead {

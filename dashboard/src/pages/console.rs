@@ -78,7 +78,7 @@ fn render(
         }
         form.stack.wide method="post" action="/console" {
             input type="hidden" name="csrf" value=(user.session.csrf);
-            textarea name="sql" rows="8" spellcheck="false" { (sql) }
+            textarea name="sql" rows="8" spellcheck="false" aria-label="SQL 文" { (sql) }
             button type="submit" { "実行" }
         }
         @match &outcome {
@@ -105,7 +105,7 @@ fn answer(a: &Answer) -> Markup {
             (int(a.rows.len() as i64)) " 行 · " (format!("{:.0}", a.elapsed.as_secs_f64() * 1000.0)) " ms"
             @if a.truncated { " · 行数の上限で打ち切り" }
         }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label="表（横にスクロールできます）" {
             table {
                 thead { tr { @for c in &a.columns { th { code { (c) } } } } }
                 tbody {

@@ -110,7 +110,7 @@ async fn data(State(state): State<AppState>, user: User) -> Result<Html<String>>
             p.muted { "除外行の数をクリックすると、その読み込みで除外した行（ファイル・行・列・値・理由）を CSV で取得できます（" code { "--accept-partial" } " で読み込んだ場合）。" }
         }
         p.muted { "表示中のスナップショット: ロード " (snapshot.at_load) " まで。" }
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label="表（横にスクロールできます）" {
             table {
                 thead { tr {
                     th { "ロード" } th { "データ" } th { "ファイル" } th { "SHA-256" } th { "文字コード" }

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::response::Html;
 use axum::routing::get;
 use maud::{Markup, html};
-use queries::{MetricResult, Request};
+use queries::{MetricResult, Request, Value};
 use reports::charts::{BarGroup, LineChart, Series, XAxis, grouped_bar_chart, line_chart};
 
 use super::{Params, evaluate_or_note, may_see, num_x, page_as_of, param, part, points, series_by};
@@ -51,26 +51,63 @@ fn groups(r: &MetricResult, label: &str, cols: &[&str]) -> Vec<BarGroup> {
         .collect()
 }
 
-/// A long cross-tab (row, column, respondents) laid out as the matrix people read, with
-/// the share of each cell in its row; withheld cells stay withheld.
-fn matrix(r: &MetricResult) -> Option<Markup> {
-    let m = reports::series::crosstab_matrix(r)?;
+/// What a cross-tab's cells show: (value, label).
+const SHOW: [(&str, &str); 4] =
+    [("count", "人数"), ("row", "行の割合（%）"), ("col", "列の割合（%）"), ("weighted", "推定人数（重み付け）")];
+
+/// A long cross-tab (row, column, respondents) laid out as the matrix people read: counts,
+/// the share of each cell in its row or column, or the weighted estimate. A share is given
+/// only where its whole line is shown (a withheld cell leaves its line's shares withheld).
+/// A multiple-choice cross-tab's last row is the column's respondents: the base of a
+/// column share (its options add up to more).
+fn matrix(r: &MetricResult, show: &str) -> Option<Markup> {
+    let value_col = if show == "weighted" { "weighted" } else { "respondents" };
+    let m = reports::series::crosstab_matrix(r, value_col)?;
+    let counts = reports::series::crosstab_matrix(r, "respondents")?;
+    let base = counts.rows.iter().position(|a| a == queries::metrics::survey::MULTI_BASE);
+    let n =
+        |i: usize, j: usize| counts.cells[i][j].and_then(|v| if *v == Value::Suppressed { None } else { v.as_f64() });
+    let options = base.unwrap_or(counts.rows.len());
+    let share = |i: usize, j: usize| -> Option<f64> {
+        let total: Option<f64> = match (show, base) {
+            ("row", _) => (0..counts.columns.len()).map(|k| n(i, k)).sum(),
+            ("col", Some(b)) => n(b, j),
+            ("col", None) => (0..options).map(|k| n(k, j)).sum(),
+            _ => None,
+        };
+        let total = total.filter(|t| *t > 0.0)?;
+        Some(100.0 * n(i, j)? / total)
+    };
+    let unit = if show == "row" || show == "col" { "%" } else { "人" };
+    let caption = SHOW.iter().find(|(k, _)| *k == show).map_or("人数", |(_, l)| l);
     Some(html! {
-        div.table-wrap {
+        div.table-wrap tabindex="0" role="region" aria-label="表（横にスクロールできます）" {
             table {
-                caption { "クロス集計表（人）" }
+                caption { "クロス集計表（" (caption) "）" }
                 thead { tr { th { "設問の回答 ＼ 列" } @for c in &m.columns { th scope="col" { (c) } } } }
                 tbody {
-                    @for (a, cells) in m.rows.iter().zip(&m.cells) {
+                    @for (i, (a, cells)) in m.rows.iter().zip(&m.cells).enumerate() {
                         tr {
                             th scope="row" { (a) }
-                            @for v in cells {
-                                td.num { @if let Some(v) = v { (table::cell(v, "人")) } }
+                            @for (j, v) in cells.iter().enumerate() {
+                                td.num {
+                                    @if unit == "%" {
+                                        @if Some(i) == base && show == "col" { "100.0" }
+                                        @else if let Some(p) = share(i, j) { (format!("{p:.1}")) }
+                                        @else if v.is_some_and(|v| *v == Value::Suppressed) { (table::cell(&Value::Suppressed, "")) }
+                                        @else { "—" }
+                                    } @else if let Some(v) = v {
+                                        @if let Value::Num(x) = v { (format!("{x:.1}")) } @else { (table::cell(v, "人")) }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
+        }
+        @if unit == "%" {
+            p.muted { "秘匿した人数を含む行・列の割合は示していません（—）。" }
         }
     })
 }
@@ -129,6 +166,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
         .to_string();
     let text_q = param(&params, "text_question").filter(|id| open.iter().any(|q| q.id == *id)).map(str::to_string);
     let unit = if param(&params, "unit") == Some("word") { "word" } else { "compound" };
+    let show = param(&params, "show").filter(|v| SHOW.iter().any(|(k, _)| k == v)).unwrap_or("count");
 
     let fy_s = fy.map(|y| y.to_string()).unwrap_or_default();
     let with_q = |m: &str| {
@@ -145,11 +183,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
     if question.is_some() {
         let answers = evaluate_or_note(&state, &user, with_q("survey.answers")).await?;
         let weighted = evaluate_or_note(&state, &user, with_q("survey.weighted")).await?;
-        let crosstab = if single(question.as_deref().unwrap_or_default()) {
-            Some(evaluate_or_note(&state, &user, with_q("survey.crosstab").param("column", &column)).await?)
-        } else {
-            None
-        };
+        let crosstab = Some(evaluate_or_note(&state, &user, with_q("survey.crosstab").param("column", &column)).await?);
         let trend_req = req("survey.trend").param("question", question.as_deref().unwrap_or_default());
         let trend = evaluate_or_note(&state, &user, trend_req).await?;
         one_question = Some((answers, weighted, crosstab, trend));
@@ -192,7 +226,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
                         @for y in &years { option value=(y) selected[Some(*y) == fy] { (y) "年度" } }
                     }
                 }
-                label { "設問"
+                label.wide { "設問"
                     select name="question" {
                         @for q in &closed {
                             option value=(q.id) selected[Some(q.id.as_str()) == question.as_deref()] {
@@ -201,12 +235,17 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
                         }
                     }
                 }
-                label { "クロス集計の列"
+                label.wide { "クロス集計の列"
                     select name="column" {
                         @for (k, l) in SEGMENTS { option value=(k) selected[selected(k, &column)] { (l) } }
                         @for q in closed.iter().filter(|q| q.kind != "multi") {
                             option value=(q.id) selected[selected(&q.id, &column)] { (q.id) "　" (q.text) }
                         }
+                    }
+                }
+                label { "表の値"
+                    select name="show" {
+                        @for (k, l) in SHOW { option value=(k) selected[show == k] { (l) } }
                     }
                 }
                 button type="submit" { "集計する" }
@@ -227,7 +266,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
             h3 id="crosstab" { "クロス集計" }
             @match crosstab {
                 Some(Ok(c)) => {
-                    @if let Some(m) = matrix(c) { (m) }
+                    @if let Some(m) = matrix(c, show) { (m) }
                     @for n in &c.notes { p.note { "注: " (n.ja) } }
                     details {
                         summary { "縦長の表とダウンロード" }
@@ -235,7 +274,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
                     }
                 }
                 Some(Err(m)) => (m),
-                None => p.muted { "複数回答の設問はクロス集計できません。" },
+                None => {}
             }
             h3 id="trend" { "経年変化" }
             (part(trend, trend.as_ref().ok().and_then(|r| {

@@ -1,6 +1,6 @@
 """End-to-end test of the dashboard in headless Chromium (Debian's chromium + chromium-driver).
 
-Usage: e2e.py BASE_URL USER PASSWORD OUT_DIR
+Usage: e2e.py BASE_URL USER PASSWORD OUT_DIR AXE_JS
 
 Logs in through the form, opens every page, submits the what-if form, picks a survey
 question, drills down from a prefecture to a hospital, downloads an
@@ -8,6 +8,9 @@ export, and saves a screenshot of each step in OUT_DIR. Fails (exit 1) on any co
 error, broken image, non-200 page, missing Japanese heading or failed export.
 Japanese text must render with a CJK font: the script checks that the page's text
 is laid out with glyphs wider than the fallback "tofu" boxes would be.
+Every page is also checked with axe-core (AXE_JS, installed by scripts/setup.sh) against
+WCAG 2.1 A and AA: a serious or critical violation fails the test. And no form control may
+run under its neighbour (a long question text once pushed the picker under the others).
 """
 
 import json
@@ -21,7 +24,9 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-base, user, password, out = sys.argv[1:5]
+base, user, password, out, axe_js = sys.argv[1:6]
+with open(axe_js, encoding="utf-8") as fh:
+    AXE = fh.read()
 os.makedirs(out, exist_ok=True)
 downloads = os.path.join(out, "downloads")
 os.makedirs(downloads, exist_ok=True)
@@ -56,6 +61,40 @@ def check(step, heading):
     )
     if width < 30:
         failures.append(f"{step}: Japanese text renders {width}px wide: no CJK font?")
+    # Form controls side by side must not overlap (nor stick out of their label).
+    overlaps = driver.execute_script(
+        """
+        const out = [];
+        for (const f of document.querySelectorAll('form.grid, form.picker')) {
+          const items = Array.from(f.querySelectorAll(':scope > label, :scope > button'));
+          const boxes = items.map(e => {
+            const c = e.matches('label') ? (e.querySelector('select, input') || e) : e;
+            return [e, c.getBoundingClientRect(), e.getBoundingClientRect()];
+          });
+          for (const [e, c, l] of boxes) {
+            if (c.right > l.right + 1) out.push((e.textContent || '').trim().slice(0, 20) + ' sticks out of its label');
+          }
+          for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+            const a = boxes[i][1], b = boxes[j][1];
+            if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+              out.push((boxes[i][0].textContent || '').trim().slice(0, 20) + ' overlaps ' + (boxes[j][0].textContent || '').trim().slice(0, 20));
+          }
+        }
+        return out;
+        """
+    )
+    for o in overlaps:
+        failures.append(f"{step}: form controls: {o}")
+    driver.execute_script(AXE)
+    violations = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        ".then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))"
+        ".catch(e => done(['axe failed: ' + e]));"
+    )
+    for v in violations:
+        failures.append(f"{step}: accessibility: {v}")
     driver.save_screenshot(os.path.join(out, f"{step}.png"))
 
 

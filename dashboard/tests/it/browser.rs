@@ -1,7 +1,8 @@
 //! The dashboard in a real browser: headless Chromium (installed by scripts/setup.sh)
 //! driven by `tests/browser/e2e.py` through login, every page, the what-if form, an
-//! export and logout, failing on console errors, broken images or missing Japanese
-//! fonts. Screenshots go to `target/e2e/` (under CARGO_TARGET_DIR).
+//! export and logout, failing on console errors, broken images, missing Japanese fonts,
+//! overlapping form controls or a serious axe-core (WCAG 2.1 A/AA) violation on any page.
+//! Screenshots go to `target/e2e/` (under CARGO_TARGET_DIR).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -16,6 +17,12 @@ fn a_user_goes_through_every_page_in_headless_chromium() {
         && std::path::Path::new("/usr/bin/chromium").exists()
         && std::path::Path::new("/usr/bin/chromedriver").exists();
     assert!(ready, "chromium, chromium-driver and selenium are needed: run scripts/setup.sh");
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .expect("a home directory");
+    let axe = cache.join("oncometrics/npm/node_modules/axe-core/axe.min.js");
+    assert!(axe.exists(), "axe-core is needed at {}: run scripts/setup.sh", axe.display());
     // An app of its own: other tests' failed logins from 127.0.0.1 (schemathesis, the
     // throttle tests) must not lock this browser out of the shared fixture.
     let (state, _) = app_with("browser", |_| {});
@@ -36,6 +43,7 @@ fn a_user_goes_through_every_page_in_headless_chromium() {
         .arg(&script)
         .args([&format!("http://{addr}"), "browser", pw])
         .arg(&out_dir)
+        .arg(&axe)
         .output()
         .expect("run the browser test");
     server.abort();

@@ -239,3 +239,35 @@ fn regression_tables_are_not_cut_silently() {
     let last = r.rows.last().expect("rows")[0].display();
     assert!(all.contains(&format!("<td>{last}</td>")), "{link} shows the last row {last}");
 }
+
+/// The cross-tab offers counts, row and column shares and weighted estimates, and a
+/// multiple-choice question option by option (it said 「複数回答の設問はクロス集計できません」).
+#[test]
+fn the_survey_crosstab_shows_shares_weighted_counts_and_multiple_choice() {
+    let mut c = Client::login("committee");
+    for (show, caption) in
+        [("count", "人数"), ("row", "行の割合（%）"), ("col", "列の割合（%）"), ("weighted", "推定人数（重み付け）")]
+    {
+        let html = c.get(&format!("/survey?question=Q02&column=profession&show={show}")).text();
+        assert!(html.contains(&format!("クロス集計表（{caption}）")), "{show}");
+        assert!(html.contains(queries::metrics::survey::MULTI_BASE), "{show}");
+        assert!(!html.contains("クロス集計できません"), "{show}");
+    }
+    // A column share of a single-choice question (the committee sees every cell): every
+    // column adds up to 100.
+    let html = c.get("/survey?question=Q01&column=profession&show=col").text();
+    let start = html.find("クロス集計表（列の割合（%））").expect("the column-share table");
+    let table = &html[start..start + html[start..].find("</table>").expect("table end")];
+    let mut sums: Vec<f64> = Vec::new();
+    for row in table.split("<tr>").skip(2) {
+        let cells = row.split("<td class=\"num\">").skip(1).map(|c| c.split('<').next().unwrap_or(""));
+        for (j, v) in cells.enumerate() {
+            let v: f64 = v.parse().unwrap_or_else(|_| panic!("a share, not {v:?}"));
+            if sums.len() <= j {
+                sums.push(0.0);
+            }
+            sums[j] += v;
+        }
+    }
+    assert!(sums.len() >= 3 && sums.iter().all(|s| (s - 100.0).abs() < 0.5), "{sums:?}");
+}

@@ -37,7 +37,7 @@ fn survey_page_shows_the_chosen_question_weighted_against_raw_crosstab_and_trend
         first[2].as_f64().expect("share")
     )));
     assert!(html.contains("重みなしと重み付けの割合"), "weighted chart");
-    assert!(html.contains("クロス集計表（人）") && html.contains("カイ二乗検定"), "cross-tab matrix with its test");
+    assert!(html.contains("クロス集計表（人数）") && html.contains("カイ二乗検定"), "cross-tab matrix with its test");
     assert!(html.contains("2020年度 Q03 × Q01"), "the cross-tab is Q03 by Q01");
     assert!(html.contains("選択肢の割合（年度）"), "trend chart");
     assert!(html.contains("記述した回答者の割合"), "free-text terms");
@@ -52,9 +52,9 @@ fn survey_choices_that_do_not_exist_fall_back_to_the_defaults() {
         assert_eq!(res.status, StatusCode::OK, "{q}: {}", res.text());
         assert!(res.text().contains("回答の分布"), "{q}");
     }
-    // Q02 is multiple choice: it can be shown but not cross-tabulated.
+    // Q02 is multiple choice: cross-tabulated option by option.
     let html = c.get(&format!("/survey?as_of={}&question=Q02", as_of())).text();
-    assert!(html.contains("複数回答の設問はクロス集計できません"));
+    assert!(html.contains("選択肢ごと"), "multiple choice cross-tab");
     assert!(!html.contains("/metrics/survey.kwic"), "no KWIC for researchers");
 }
 

@@ -241,13 +241,19 @@ pub const CROSSTAB: MetricDef = MetricDef {
     group: Group::Survey,
     title_ja: "クロス集計とカイ二乗検定",
     title_en: "Cross-tabulation with a chi-square test",
-    summary: "Two single-choice questions (or a question × 職種/年齢階級/地方) of one 年度 cross-tabulated, with Pearson's chi-square test of independence.",
-    summary_ja: "ある年度の二つの単一選択の設問（または設問 × 職種・年齢階級・地方）をクロス集計し、カイ二乗検定（独立性）を行います。",
-    definition: "Respondents answering both, counted per pair of answers. The test is Pearson's chi-square without \
-        continuity correction on the table without all-zero rows and columns; p is the upper tail of the chi-square \
-        distribution with (r−1)(c−1) degrees of freedom.",
-    definition_ja: "二つの設問の両方に回答した人を、回答の組ごとに数えます。検定は連続性補正なしの Pearson のカイ二\
-        乗検定で、すべて 0 の行と列を除いた表について行います。p 値は自由度 (r−1)(c−1) のカイ二乗分布の上側確率です。",
+    summary: "A closed question of one 年度 cross-tabulated against a single-choice question or 職種/年齢階級/地方, with Pearson's chi-square test of independence (a multiple-choice question option by option).",
+    summary_ja: "ある年度の選択式の設問を、単一選択の設問または職種・年齢階級・地方とクロス集計し、カイ二乗検定（独立性）を行います（複数回答の設問は選択肢ごと）。",
+    definition: "Respondents answering both, counted per pair of answers; weighted = the same respondents with the \
+        raking weights of survey.weighted (an estimate of members). The test is Pearson's chi-square without \
+        continuity correction on the unweighted table without all-zero rows and columns; p is the upper tail of the \
+        chi-square distribution with (r−1)(c−1) degrees of freedom. A multiple-choice question gives one row per \
+        option (a respondent counts under every option chosen), a last row （この設問の回答者） with the column's \
+        respondents to the question, and one 2 × c test per option: chose it or not, among those respondents.",
+    definition_ja: "二つの設問の両方に回答した人を、回答の組ごとに数えます。推定人数は同じ回答者を「重み付けした回答割合\
+        」と同じ重みで数えたもの（会員数の推定）です。検定は連続性補正なしの Pearson のカイ二乗検定で、重みなしの表から\
+        すべて 0 の行と列を除いて行います。p 値は自由度 (r−1)(c−1) のカイ二乗分布の上側確率です。複数回答の設問では選\
+        択肢ごとに一行とし（選んだ選択肢すべてに数えます）、最後の行「（この設問の回答者）」に列ごとの回答者数を示し、選\
+        択肢ごとに「選んだか否か × 列」の検定を行います。",
     unit: "人",
     sources: &["survey_questions", "survey_answers", "survey_responses"],
     caveats: &["The chi-square approximation is doubtful when expected counts fall below 5; the smallest is reported."],
@@ -273,9 +279,12 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let fy = chosen_year(cx).await?;
         let id = cx.text("question");
         let q = question(cx, &id, fy).await?;
-        if !(q.kind == "single" || q.kind.starts_with("likert")) {
-            return Err(cx.bad("question", &id, "needs a single-choice or Likert question / 単一回答の設問を指定"));
+        if q.kind == "text" {
+            return Err(cx.bad("question", &id, "needs a closed question / 選択式の設問を指定"));
         }
+        // A multiple-choice question is cross-tabbed option by option: a respondent counts in
+        // every option chosen, and each option gets its own test (chose or not × column).
+        let multi = q.kind == "multi";
         // A segment may be named in Japanese, as the form's help says (職種, 年齢階級, 地方).
         let typed = cx.text("column");
         let col = SEGMENTS
@@ -295,23 +304,28 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             }
             Some(q2)
         };
+        // Each pair also carries the respondents' segments, for the weighted estimate.
         let pairs = if segment {
             cx.frame(&format!(
-                "SELECT a.answer AS x, {} AS y, COUNT(*) AS n FROM survey_answers a
+                "SELECT a.answer AS x, {} AS y, a.profession, a.age_band, a.prefecture_code, COUNT(*) AS n
+                 FROM survey_answers a
                  LEFT JOIN prefecture_regions g ON g.prefecture_code = a.prefecture_code
-                 WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' GROUP BY 1, 2",
+                 WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' GROUP BY 1, 2, 3, 4, 5",
                 respondent_segment_sql(&col, "a")
             ))
             .await?
         } else {
             cx.frame(&format!(
-                "SELECT a.answer AS x, b.answer AS y, COUNT(*) AS n FROM survey_answers a
+                "SELECT a.answer AS x, b.answer AS y, a.profession, a.age_band, a.prefecture_code, COUNT(*) AS n
+                 FROM survey_answers a
                  JOIN survey_answers b ON b.fiscal_year = a.fiscal_year AND b.response_id = a.response_id
-                 WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' AND b.question_id = '{}' GROUP BY 1, 2",
+                 WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' AND b.question_id = '{}'
+                 GROUP BY 1, 2, 3, 4, 5",
                 col.replace('\'', "''")
             ))
             .await?
         };
+        let raking = super::weighted::raking(cx, fy).await?;
         let col_label = |v: &str| match &col_q {
             Some(q2) => q2.labels(v).into_iter().next(),
             None => Some(v.to_string()),
@@ -320,12 +334,24 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Some(q2) => q2.order(v),
             None => segment_order(&col, v),
         };
-        let mut cells: BTreeMap<(String, String), i64> = BTreeMap::new();
+        // (answer, column) → (respondents, weighted respondents); column → respondents.
+        let mut cells: BTreeMap<(String, String), (i64, f64)> = BTreeMap::new();
+        let mut column_totals: BTreeMap<String, (i64, f64)> = BTreeMap::new();
         for r in 0..pairs.len() {
-            let x = q.labels(&pairs.text(r, "x").unwrap_or_default()).into_iter().next();
-            let y = col_label(&pairs.text(r, "y").unwrap_or_default());
-            if let (Some(a), Some(b)) = (x, y) {
-                *cells.entry((a, b)).or_default() += pairs.i64(r, "n").unwrap_or(0);
+            let Some(b) = col_label(&pairs.text(r, "y").unwrap_or_default()) else { continue };
+            let n = pairs.i64(r, "n").unwrap_or(0);
+            let w = raking.weight_of.get(&super::weighted::respondent_segments(&pairs, r)).copied().unwrap_or(0.0);
+            let labels = q.labels(&pairs.text(r, "x").unwrap_or_default());
+            let labels = if multi { labels } else { labels.into_iter().take(1).collect() };
+            if !labels.is_empty() {
+                let t = column_totals.entry(b.clone()).or_default();
+                t.0 += n;
+                t.1 += w * n as f64;
+            }
+            for a in labels {
+                let e = cells.entry((a, b.clone())).or_default();
+                e.0 += n;
+                e.1 += w * n as f64;
             }
         }
         let mut row_labels: Vec<String> = q.options.clone();
@@ -335,22 +361,69 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let mut col_labels: Vec<String> = cells.keys().map(|k| k.1.clone()).collect();
         col_labels.sort_by_key(|l| col_order(l));
         col_labels.dedup();
-        let table: Vec<Vec<f64>> = row_labels
-            .iter()
-            .map(|a| {
-                col_labels.iter().map(|b| cells.get(&(a.clone(), b.clone())).copied().unwrap_or(0) as f64).collect()
-            })
-            .collect();
+        let count = |a: &str, b: &str| cells.get(&(a.to_string(), b.to_string())).map_or(0, |c| c.0);
+        let table: Vec<Vec<f64>> =
+            row_labels.iter().map(|a| col_labels.iter().map(|b| count(a, b) as f64).collect()).collect();
         let mut out = Output::new(vec![
-            Column::dim("row", "設問の回答", "Answer"),
+            Column::dim("row", if multi { "選択肢" } else { "設問の回答" }, if multi { "Option" } else { "Answer" }),
             Column::dim("column", "列", "Column"),
             Column::people("respondents", "回答者数", "Respondents"),
+            Column::derived("weighted", "推定人数（重み付け）", "Weighted estimate", "人"),
         ]);
         for a in &row_labels {
             for b in &col_labels {
-                let n = cells.get(&(a.clone(), b.clone())).copied().unwrap_or(0);
-                out.rows.push(vec![Value::Text(a.clone()), Value::Text(b.clone()), Value::Int(n)]);
+                let (n, w) = cells.get(&(a.clone(), b.clone())).copied().unwrap_or((0, 0.0));
+                let weighted = Value::opt_num(raking.converged.is_some().then_some(w));
+                out.rows.push(vec![Value::Text(a.clone()), Value::Text(b.clone()), Value::Int(n), weighted]);
             }
+        }
+        out.note(
+            "推定人数は、回答者を名簿の職種・年齢階級・地方の構成に合わせて重み付けした人数です（重み付けした回答割合と同じ重み）。\
+             検定は重みなしの人数で行います。",
+            "Weighted estimates use the raking weights of survey.weighted; the tests use the unweighted counts.",
+        );
+        if multi {
+            // Each option: chose it or not, per column (the column's respondents to the question).
+            for (a, row) in row_labels.iter().zip(&table) {
+                let not: Vec<f64> = col_labels
+                    .iter()
+                    .zip(row)
+                    .map(|(b, n)| column_totals.get(b).map_or(0, |t| t.0) as f64 - n)
+                    .collect();
+                let t = stats::chi_square(&[row.clone(), not]);
+                let (ja, en) = match t {
+                    Some(t) => (
+                        format!(
+                            "「{a}」を選んだか × 列: χ² = {:.3}、自由度 {}、p = {:.4}{}",
+                            t.statistic,
+                            t.dof,
+                            t.p_value,
+                            if t.min_expected < 5.0 {
+                                format!("（注意: 期待度数が 5 未満（最小 {:.1}）のため参考値）", t.min_expected)
+                            } else {
+                                String::new()
+                            }
+                        ),
+                        format!(
+                            "{a} chosen or not × column: χ² = {:.3}, df = {}, p = {:.4}",
+                            t.statistic, t.dof, t.p_value
+                        ),
+                    ),
+                    None => (format!("「{a}」: 検定できません"), format!("{a}: no test")),
+                };
+                out.note(ja, en);
+            }
+            // The column's respondents to the question: the base of each option's share.
+            for b in &col_labels {
+                let (n, w) = column_totals.get(b).copied().unwrap_or((0, 0.0));
+                let weighted = Value::opt_num(raking.converged.is_some().then_some(w));
+                out.rows.push(vec![Value::Text(MULTI_BASE.into()), Value::Text(b.clone()), Value::Int(n), weighted]);
+            }
+            out.note(
+                format!("{fy}年度 {id}（複数回答、選択肢ごと） × {}", crate::labels::by(&col)),
+                format!("FY{fy} {id} (multiple choice, by option) × {col}"),
+            );
+            return Ok(out);
         }
         match stats::chi_square(&table) {
             Some(t) if t.min_expected < 5.0 => {
@@ -385,6 +458,10 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         Ok(out)
     })
 }
+
+/// The last row label of a multiple-choice cross-tab: the column's respondents to the
+/// question (the base of each option's share; options add up to more).
+pub const MULTI_BASE: &str = "（この設問の回答者）";
 
 pub const TREND: MetricDef = MetricDef {
     name: "survey.trend",

@@ -58,11 +58,6 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         // carries its respondent's segments (the snapshot joined them once), so neither
         // query joins; 地方 is worked out per group.
         let started = std::time::Instant::now();
-        let resp = cx
-            .frame(&format!(
-                "SELECT profession, age_band, prefecture_code, n FROM response_cells WHERE fiscal_year = {fy}"
-            ))
-            .await?;
         let answers = cx
             .frame(&format!(
                 "SELECT profession, age_band, prefecture_code, answer, COUNT(*) AS n FROM survey_answers
@@ -70,52 +65,8 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 id.replace('\'', "''")
             ))
             .await?;
-        let frame = frame_cells(cx, fy).await?;
-        if frame.is_empty() {
-            // No frame: a 年度 without a wave (or without its 開始日), or a roster empty then.
-            let w = cx.frame(&format!("SELECT opened_on FROM survey_waves WHERE fiscal_year = {fy}")).await?;
-            if w.date(0, "opened_on").is_none() {
-                return Err(cx.bad("fiscal_year", &fy.to_string(), "no wave / 調査回がありません"));
-            }
-        }
-        let read = started.elapsed().as_secs_f64() * 1000.0;
-        // Cells with every segment known, and their respondents.
-        let mut cells: BTreeMap<[String; 3], f64> = BTreeMap::new();
-        for r in 0..resp.len() {
-            let segs = respondent_segments(&resp, r);
-            if segs.iter().all(|s| s != "不明" && !s.is_empty()) {
-                *cells.entry(segs).or_default() += resp.i64(r, "n").unwrap_or(0) as f64;
-            }
-        }
-        let units: Vec<([String; 3], f64)> = cells.into_iter().collect();
-        let respondents: f64 = units.iter().map(|u| u.1).sum();
-        let mut cats: Vec<Vec<usize>> = vec![Vec::new(); 3];
-        let mut targets: Vec<Vec<f64>> = vec![Vec::new(); 3];
-        let mut frame_total = 0.0;
-        for m in 0..SEGMENTS.len() {
-            let frame = frame_margin(&frame, m);
-            let mut levels: Vec<String> = units.iter().map(|u| u.0[m].clone()).collect();
-            levels.sort();
-            levels.dedup();
-            let t: Vec<f64> = levels.iter().map(|l| frame.get(l).copied().unwrap_or(0) as f64).collect();
-            if m == 0 {
-                frame_total = t.iter().sum();
-            }
-            targets[m] = t;
-            cats[m] = units.iter().map(|u| levels.iter().position(|l| *l == u.0[m]).unwrap_or(0)).collect();
-        }
-        for t in targets.iter_mut() {
-            let s: f64 = t.iter().sum();
-            if s > 0.0 {
-                t.iter_mut().for_each(|x| *x *= frame_total / s);
-            }
-        }
-        let mut weights: Vec<f64> = units.iter().map(|u| u.1).collect();
-        let converged = stats::rake(&mut weights, &cats, &targets, 1e-9, 1000);
+        let Raking { weight_of, converged, respondents, frame_total } = raking(cx, fy).await?;
         let raked = started.elapsed().as_secs_f64() * 1000.0;
-        // Weight of one respondent per cell.
-        let weight_of: BTreeMap<&[String; 3], f64> =
-            units.iter().zip(&weights).map(|(u, w)| (&u.0, if u.1 > 0.0 { w / u.1 } else { 0.0 })).collect();
         let mut raw: BTreeMap<String, (i64, f64)> = q.options.iter().map(|o| (o.clone(), (0, 0.0))).collect();
         let (mut n_raw, mut n_w) = (0i64, 0.0);
         for r in 0..answers.len() {
@@ -136,9 +87,8 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         tracing::debug!(
             metric = "survey.weighted",
             ms = started.elapsed().as_secs_f64() * 1000.0,
-            read_ms = read,
-            raked_ms = raked - read,
-            cells = units.len(),
+            raked_ms = raked,
+            cells = weight_of.len(),
             sweeps = converged.unwrap_or(0),
             "read and raked"
         );
@@ -179,6 +129,71 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     })
 }
 
+/// Respondent weights of a 年度's wave, raked to the roster on its 開始日.
+pub(super) struct Raking {
+    /// The weight of one respondent of each (職種, 年齢階級, 地方) cell.
+    pub weight_of: BTreeMap<[String; 3], f64>,
+    /// Sweeps to converge; None when raking did not converge (no weighted estimate).
+    pub converged: Option<usize>,
+    /// Respondents with all three segments known.
+    pub respondents: f64,
+    /// The roster on the wave's 開始日.
+    pub frame_total: f64,
+}
+
+/// Rakes the respondents of `fy` (each cell of known segments starts at its count) so that
+/// their weighted counts equal the roster's margins; see [`WEIGHTED`].
+pub(super) async fn raking(cx: &Cx<'_>, fy: i64) -> Result<Raking> {
+    let resp = cx
+        .frame(&format!("SELECT profession, age_band, prefecture_code, n FROM response_cells WHERE fiscal_year = {fy}"))
+        .await?;
+    let frame = frame_cells(cx, fy).await?;
+    if frame.is_empty() {
+        // No frame: a 年度 without a wave (or without its 開始日), or a roster empty then.
+        let w = cx.frame(&format!("SELECT opened_on FROM survey_waves WHERE fiscal_year = {fy}")).await?;
+        if w.date(0, "opened_on").is_none() {
+            return Err(cx.bad("fiscal_year", &fy.to_string(), "no wave / 調査回がありません"));
+        }
+    }
+    // Cells with every segment known, and their respondents.
+    let mut cells: BTreeMap<[String; 3], f64> = BTreeMap::new();
+    for r in 0..resp.len() {
+        let segs = respondent_segments(&resp, r);
+        if segs.iter().all(|s| s != "不明" && !s.is_empty()) {
+            *cells.entry(segs).or_default() += resp.i64(r, "n").unwrap_or(0) as f64;
+        }
+    }
+    let units: Vec<([String; 3], f64)> = cells.into_iter().collect();
+    let respondents: f64 = units.iter().map(|u| u.1).sum();
+    let mut cats: Vec<Vec<usize>> = vec![Vec::new(); 3];
+    let mut targets: Vec<Vec<f64>> = vec![Vec::new(); 3];
+    let mut frame_total = 0.0;
+    for m in 0..SEGMENTS.len() {
+        let frame = frame_margin(&frame, m);
+        let mut levels: Vec<String> = units.iter().map(|u| u.0[m].clone()).collect();
+        levels.sort();
+        levels.dedup();
+        let t: Vec<f64> = levels.iter().map(|l| frame.get(l).copied().unwrap_or(0) as f64).collect();
+        if m == 0 {
+            frame_total = t.iter().sum();
+        }
+        targets[m] = t;
+        cats[m] = units.iter().map(|u| levels.iter().position(|l| *l == u.0[m]).unwrap_or(0)).collect();
+    }
+    for t in targets.iter_mut() {
+        let s: f64 = t.iter().sum();
+        if s > 0.0 {
+            t.iter_mut().for_each(|x| *x *= frame_total / s);
+        }
+    }
+    let mut weights: Vec<f64> = units.iter().map(|u| u.1).collect();
+    let converged = stats::rake(&mut weights, &cats, &targets, 1e-9, 1000);
+    // Weight of one respondent per cell.
+    let weight_of: BTreeMap<[String; 3], f64> =
+        units.iter().zip(&weights).map(|(u, w)| (u.0.clone(), if u.1 > 0.0 { w / u.1 } else { 0.0 })).collect();
+    Ok(Raking { weight_of, converged, respondents, frame_total })
+}
+
 /// Roster counts on the wave's 開始日 (the sampling frame) per cell of (職種, 年齢階級, 地方).
 async fn frame_cells(cx: &Cx<'_>, fy: i64) -> Result<BTreeMap<[String; 3], i64>> {
     let f =
@@ -193,7 +208,7 @@ async fn frame_cells(cx: &Cx<'_>, fy: i64) -> Result<BTreeMap<[String; 3], i64>>
 
 /// The respondent's segments of a row holding `profession`, `age_band` and
 /// `prefecture_code` (of survey_responses, or carried by survey_answers).
-fn respondent_segments(f: &Frame, r: usize) -> [String; 3] {
+pub(super) fn respondent_segments(f: &Frame, r: usize) -> [String; 3] {
     [
         f.text(r, "profession").unwrap_or_else(|| "不明".into()),
         f.text(r, "age_band").unwrap_or_else(|| "不明".into()),

@@ -2,6 +2,7 @@
 
 mod console;
 mod crosscheck;
+mod crosstab;
 mod disclosure;
 mod facts;
 mod golden;
