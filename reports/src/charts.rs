@@ -75,7 +75,16 @@ pub struct LineChart {
     pub marker: Option<Rule>,
     /// Fixed y range; by default from the data (with 0 included for counts).
     pub y_range: Option<(f64, f64)>,
+    /// An interval drawn as a shaded band behind the first series (a confidence interval).
+    pub band: Option<Band>,
     pub size: (u32, u32),
+}
+
+/// A shaded band: (x, low, high) in order of x; a None breaks it.
+#[derive(Debug, Clone, Default)]
+pub struct Band {
+    pub name: String,
+    pub points: Vec<(f64, Option<f64>, Option<f64>)>,
 }
 
 impl LineChart {
@@ -88,6 +97,7 @@ impl LineChart {
             threshold: None,
             marker: None,
             y_range: None,
+            band: None,
             size: (720, 320),
         }
     }
@@ -132,7 +142,10 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
 pub fn line_chart(c: &LineChart) -> Result<String> {
     let err = |e: &dyn std::fmt::Display| Error::chart(&c.title, e);
     let xs: Vec<f64> = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).collect();
-    let ys: Vec<f64> = c.series.iter().flat_map(|s| s.points.iter().filter_map(|p| p.1)).collect();
+    let mut ys: Vec<f64> = c.series.iter().flat_map(|s| s.points.iter().filter_map(|p| p.1)).collect();
+    if let Some(b) = &c.band {
+        ys.extend(b.points.iter().flat_map(|p| [p.1, p.2]).flatten());
+    }
     if xs.is_empty() {
         return Err(Error::chart(&c.title, "no data / データがありません"));
     }
@@ -201,6 +214,38 @@ pub fn line_chart(c: &LineChart) -> Result<String> {
                 (FONT, 11).into_font().color(&RGBColor(90, 90, 90)),
             ))
             .map_err(|e| err(&e))?;
+        }
+        if let Some(b) = &c.band {
+            // Contiguous runs with both ends known, each one polygon: low left to right, high back.
+            let mut runs: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new()];
+            for &(x, lo, hi) in &b.points {
+                match (lo, hi) {
+                    (Some(lo), Some(hi)) => runs.last_mut().map_or((), |r| r.push((x, lo, hi))),
+                    _ => runs.push(Vec::new()),
+                }
+            }
+            let fill = PALETTE[0].mix(0.18).filled();
+            for run in runs.into_iter().filter(|r| !r.is_empty()) {
+                let mut poly: Vec<(f64, f64)> = run.iter().map(|p| (p.0, p.1)).collect();
+                poly.extend(run.iter().rev().map(|p| (p.0, p.2)));
+                if run.len() == 1 {
+                    // One year: a short bar of the interval.
+                    let (x, lo, hi) = run[0];
+                    let w = (x1 - x0) / 80.0;
+                    poly = vec![(x - w, lo), (x + w, lo), (x + w, hi), (x - w, hi)];
+                }
+                chart.draw_series(std::iter::once(Polygon::new(poly, fill))).map_err(|e| err(&e))?;
+            }
+            for &(x, lo, hi) in &b.points {
+                if let (Some(lo), Some(hi)) = (lo, hi) {
+                    let (px, py) = chart.backend_coord(&(x, hi));
+                    marks.push(HoverMark::point(
+                        px,
+                        py,
+                        format!("{} {}: {}–{}{}", b.name, x_label(c.x, x), short_number(lo), short_number(hi), c.unit),
+                    ));
+                }
+            }
         }
         for (i, s) in c.series.iter().enumerate() {
             let color = PALETTE[i % PALETTE.len()];

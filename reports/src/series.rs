@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use queries::{MetricResult, Value};
 
-use crate::charts::{BarGroup, Series, grouped_bar_chart};
+use crate::charts::{Band, BarGroup, LineChart, Series, XAxis, grouped_bar_chart};
 use crate::map::Region;
 
 /// The number in `column` of the first row (None when absent or withheld).
@@ -148,4 +148,53 @@ pub fn crosstab_matrix<'r>(r: &'r MetricResult, value: &str) -> Option<Matrix<'r
         })
         .collect();
     Some(Matrix { rows, columns, cells })
+}
+
+/// The response rate by 年度 with its 95% interval drawn as a band (not as two more lines),
+/// on an axis from 0: a rate of 15% drawn between 14% and 16% would make a one-point change
+/// look like a collapse.
+pub fn response_rate_chart(r: &MetricResult, title: &str) -> LineChart {
+    let mut c = LineChart::new(title, XAxis::Number, "%");
+    c.series.push(Series::new("回答率", points(r, num_x, "fiscal_year", "rate_pct")));
+    let lo = points(r, num_x, "fiscal_year", "rate_low_pct");
+    let hi = points(r, num_x, "fiscal_year", "rate_high_pct");
+    c.band = Some(Band {
+        name: "95%信頼区間".into(),
+        points: lo.iter().zip(&hi).map(|(l, h)| (l.0, l.1, h.1)).collect(),
+    });
+    let top = hi.iter().chain(&c.series[0].points).filter_map(|p| p.1).fold(0.0, f64::max);
+    c.y_range = Some((0.0, rate_axis_top(top)));
+    c
+}
+
+/// The top of a rate axis: 15% above the highest value, to the next 10 (at most 100).
+fn rate_axis_top(top: f64) -> f64 {
+    ((top * 1.15 / 10.0).ceil() * 10.0).clamp(10.0, 100.0)
+}
+
+#[cfg(test)]
+mod rate_tests {
+    use super::rate_axis_top;
+
+    /// Regression: the response-rate chart drew its interval as two dashed lines on an axis
+    /// fitted to the data, so 14.6–16.0% filled the whole height.
+    #[test]
+    fn a_rate_axis_starts_at_zero_and_leaves_room_above() {
+        assert_eq!(rate_axis_top(16.0), 20.0);
+        assert_eq!(rate_axis_top(3.0), 10.0);
+        assert_eq!(rate_axis_top(95.0), 100.0);
+    }
+
+    #[test]
+    fn the_interval_is_a_band_not_two_more_lines() {
+        let mut c = crate::charts::LineChart::new("回答率", crate::charts::XAxis::Number, "%");
+        c.series.push(crate::charts::Series::new("回答率", vec![(2024.0, Some(15.0)), (2025.0, Some(16.0))]));
+        c.band = Some(crate::charts::Band {
+            name: "95%信頼区間".into(),
+            points: vec![(2024.0, Some(14.0), Some(16.0)), (2025.0, Some(15.0), Some(17.0))],
+        });
+        let svg = crate::charts::line_chart(&c).expect("chart");
+        assert!(svg.contains("<polygon"), "{svg}");
+        assert!(svg.contains("95%信頼区間 2024: 14–16%"), "{svg}");
+    }
 }

@@ -8,9 +8,9 @@ use axum::response::Html;
 use axum::routing::get;
 use maud::{Markup, html};
 use queries::{MetricResult, Request, Value};
-use reports::charts::{BarGroup, LineChart, Series, XAxis, grouped_bar_chart, line_chart};
+use reports::charts::{BarGroup, LineChart, XAxis, grouped_bar_chart, line_chart};
 
-use super::{Params, evaluate_or_note, may_see, num_x, page_as_of, param, part, points, series_by};
+use super::{Params, evaluate_or_note, may_see, page_as_of, param, part, series_by};
 use crate::auth::User;
 use crate::error::Result;
 use crate::html::{Page, page, table};
@@ -129,12 +129,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
         let mut c = LineChart::new("回答率（年度）", XAxis::Number, "%");
         match segment {
             Some(s) => c.series = series_by(r, s, "fiscal_year", "rate_pct"),
-            None => {
-                c.title = "回答率（年度）と95%信頼区間".into();
-                c.series.push(Series::new("回答率", points(r, num_x, "fiscal_year", "rate_pct")));
-                c.series.push(Series::new("下限", points(r, num_x, "fiscal_year", "rate_low_pct")).dashed());
-                c.series.push(Series::new("上限", points(r, num_x, "fiscal_year", "rate_high_pct")).dashed());
-            }
+            None => c = reports::series::response_rate_chart(r, "回答率（年度）と95%信頼区間"),
         }
         line_chart(&c).ok()
     });

@@ -62,12 +62,12 @@ fn survey_choices_that_do_not_exist_fall_back_to_the_defaults() {
 fn researchers_see_the_cross_tab_with_small_cells_withheld() {
     let html =
         Client::login("researcher").get(&format!("/survey?as_of={}&question=Q01&column=profession", as_of())).text();
-    let start = html.find("クロス集計表（人）").expect("matrix");
+    let start = html.find("クロス集計表（人数）").expect("matrix");
     let matrix = &html[start..start + html[start..].find("</table>").expect("end")];
     assert!(matrix.contains("class=\"suppressed\""), "small cells withheld in the matrix");
     let committee =
         Client::login("committee").get(&format!("/survey?as_of={}&question=Q01&column=profession", as_of())).text();
-    let start = committee.find("クロス集計表（人）").expect("matrix");
+    let start = committee.find("クロス集計表（人数）").expect("matrix");
     assert!(!committee[start..start + committee[start..].find("</table>").expect("end")].contains("suppressed"));
 }
 

@@ -167,7 +167,7 @@ pub(super) fn body(cx: &Context<'_>) -> Result<Doc> {
             value: with_unit(col(n - 1, "rate_pct"), "%"),
             detail: join(&[
                 Some(format!(
-                    "95%CI {}–{}",
+                    "95%信頼区間 {}–{}",
                     with_unit(col(n - 1, "rate_low_pct"), "%"),
                     with_unit(col(n - 1, "rate_high_pct"), "%")
                 )),
@@ -363,11 +363,7 @@ fn flows_section(cx: &Context<'_>, flows: &MetricResult) -> Result<Vec<Block>> {
 fn survey_section(cx: &Context<'_>, rate: &MetricResult) -> Result<Vec<Block>> {
     let mut d = Doc::default();
     d.h1("4. 会員アンケート");
-    let mut chart = LineChart::new("回答率（年度）", XAxis::Number, "%");
-    chart.series.push(Series::new("回答率", points(rate, num_x, "fiscal_year", "rate_pct")));
-    chart.series.push(Series::new("95%CI 下限", points(rate, num_x, "fiscal_year", "rate_low_pct")).dashed());
-    chart.series.push(Series::new("95%CI 上限", points(rate, num_x, "fiscal_year", "rate_high_pct")).dashed());
-    d.chart(line_chart(&chart)?);
+    d.chart(line_chart(&crate::series::response_rate_chart(rate, "回答率（年度）と95%信頼区間"))?);
     d.table(Table::from_result(rate, &[]).last(6));
     if let Some(w) = cx.opt(cx.req("survey.weighted"))?.filter(|w| !w.rows.is_empty()) {
         let q = w.params.get("question").cloned().unwrap_or_default();
