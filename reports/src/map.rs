@@ -93,28 +93,42 @@ pub struct Region {
     pub value: Option<f64>,
 }
 
-/// Class breaks: up to five classes of equal counts (quintiles) of the known values. A
-/// break equal to the minimum or to the previous break is dropped, so that skewed data
-/// (many prefectures at 0) get fewer classes rather than a 0 drawn as a high class.
-pub fn breaks(values: &[f64]) -> Vec<f64> {
+/// Class breaks: up to five classes of equal counts (quintiles) of the known values, each
+/// rounded to two significant digits so that a legend reads 「1.5人 以上」, not 「1.4837人 以上」.
+/// A break not above the minimum or equal to the previous break is dropped, so that skewed
+/// data (many prefectures at 0) get fewer classes rather than a 0 drawn as a high class.
+///
+/// Pass the breaks of one reference date (the latest data) to every map of the same measure:
+/// then a colour means the same number on every date, and two years can be compared.
+pub fn class_breaks(values: &[f64]) -> Vec<f64> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
     let Some(&min) = v.first() else { return Vec::new() };
-    let mut out: Vec<f64> = (1..5).map(|i| v[(i * v.len() / 5).min(v.len() - 1)]).filter(|b| *b > min).collect();
+    let mut out: Vec<f64> =
+        (1..5).map(|i| round2(v[(i * v.len() / 5).min(v.len() - 1)])).filter(|b| *b > min).collect();
     out.dedup();
     out
+}
+
+/// `x` to two significant digits.
+fn round2(x: f64) -> f64 {
+    if x == 0.0 {
+        return 0.0;
+    }
+    let scale = 10f64.powi(1 - x.abs().log10().floor() as i32);
+    (x * scale).round() / scale
 }
 
 fn class_of(v: f64, breaks: &[f64]) -> usize {
     breaks.iter().filter(|b| v >= **b).count().min(CLASSES.len() - 1)
 }
 
-/// Draws the map; `unit` follows values on hover and in the legend.
-pub fn choropleth(title: &str, unit: &str, regions: &[Region]) -> Result<String> {
+/// Draws the map with the given class breaks (see [`class_breaks`]); `unit` follows values
+/// on hover and in the legend.
+pub fn choropleth(title: &str, unit: &str, regions: &[Region], br: &[f64]) -> Result<String> {
     let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
     let outlines = outlines()?;
-    let known: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
-    let br = breaks(&known);
+    let br: Vec<f64> = br.iter().copied().take(CLASSES.len() - 1).collect();
     let by_code: BTreeMap<u8, &Region> = regions.iter().map(|r| (r.code, r)).collect();
     let mut buf = String::new();
     let mut marks = Vec::new();
@@ -151,16 +165,18 @@ pub fn choropleth(title: &str, unit: &str, regions: &[Region]) -> Result<String>
             RGBColor(150, 150, 150).stroke_width(1),
         ))
         .map_err(|e| err(&e))?;
-        // Legend: the classes with their lower bounds.
+        // Legend: the classes by their bounds, the same on every date.
         let style = ("sans-serif", 12).into_font().color(&BLACK);
         let mut y = 20;
-        let mut lows = vec![known.iter().copied().fold(f64::INFINITY, f64::min)];
-        lows.extend(br.iter().copied());
-        for (i, color) in CLASSES.iter().enumerate() {
-            let Some(low) = lows.get(i).filter(|l| l.is_finite()) else { continue };
+        for (i, color) in CLASSES.iter().enumerate().take(br.len() + 1) {
+            let label = match (i, br.first()) {
+                (_, None) => "値あり".to_string(),
+                // Breaks are rounded to two digits (class_breaks): printed as they are.
+                (0, Some(b)) => format!("{b}{unit} 未満"),
+                _ => format!("{}{unit} 以上", br[i - 1]),
+            };
             root.draw(&Rectangle::new([(430, y), (446, y + 12)], color.filled())).map_err(|e| err(&e))?;
-            root.draw(&Text::new(format!("{}{unit} 以上", crate::charts::short_number(*low)), (452, y), style.clone()))
-                .map_err(|e| err(&e))?;
+            root.draw(&Text::new(label, (452, y), style.clone())).map_err(|e| err(&e))?;
             y += 18;
         }
         root.draw(&Rectangle::new([(430, y), (446, y + 12)], NO_VALUE.filled())).map_err(|e| err(&e))?;
@@ -192,20 +208,35 @@ mod tests {
                 value: if c == 3 { None } else { Some(f64::from(c)) },
             })
             .collect();
-        let svg = choropleth("専門医", "人", &regions).expect("drawn");
+        let values: Vec<f64> = regions.iter().filter_map(|r| r.value).collect();
+        let svg = choropleth("専門医", "人", &regions, &class_breaks(&values)).expect("drawn");
         assert!(svg.contains("<title>P13: 13人</title>"));
         assert!(svg.contains("<title>P03: X（秘匿・データなし）</title>"));
         assert!(svg.len() < 2_000_000, "{} bytes", svg.len());
-        assert_eq!(breaks(&[1.0, 2.0, 3.0, 4.0, 5.0]), vec![2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(class_breaks(&[1.0, 2.0, 3.0, 4.0, 5.0]), vec![2.0, 3.0, 4.0, 5.0]);
     }
 
     #[test]
     fn regression_many_zeros_are_drawn_in_the_lowest_class() {
         let mut v = vec![0.0; 30];
         v.extend([1.0, 1.0, 2.0, 2.0, 3.0, 5.0, 8.0, 1.0, 1.0, 1.0, 2.0, 4.0, 1.0, 1.0, 1.0, 2.0, 6.0]);
-        let br = breaks(&v);
+        let br = class_breaks(&v);
         assert_eq!(class_of(0.0, &br), 0, "breaks {br:?}");
         assert!(class_of(1.0, &br) > 0);
-        assert!(breaks(&[0.0; 47]).is_empty(), "all equal: one class");
+        assert!(class_breaks(&[0.0; 47]).is_empty(), "all equal: one class");
+    }
+
+    /// Regression: each date's map had its own quintiles, so the same colour meant different
+    /// numbers in two years. Breaks are rounded and given by the caller (from one reference
+    /// date); the legend shows them whatever the values drawn.
+    #[test]
+    fn a_map_draws_the_classes_it_is_given_whatever_its_values() {
+        assert_eq!(class_breaks(&[0.5649, 0.7811, 1.0314, 1.2954, 1.4837]), vec![0.78, 1.0, 1.3, 1.5]);
+        let regions: Vec<Region> =
+            (1..=47_u8).map(|c| Region { code: c, name: format!("P{c:02}"), value: Some(0.1) }).collect();
+        let svg = choropleth("専門医", "人", &regions, &[0.78, 1.0, 1.3, 1.5]).expect("drawn");
+        for label in ["0.78人 未満", "0.78人 以上", "1人 以上", "1.3人 以上", "1.5人 以上"] {
+            assert!(svg.contains(label), "{label}");
+        }
     }
 }

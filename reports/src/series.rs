@@ -43,6 +43,12 @@ pub fn renewal_blocker_chart(r: &MetricResult, qualification: &str) -> crate::Re
 
 /// A by-prefecture result as map regions: `prefecture_code`, `prefecture` and the value
 /// column (a withheld value stays None and is drawn grey).
+/// Map class breaks (see [`crate::map::class_breaks`]) from a result's prefecture values.
+pub fn map_breaks(r: &MetricResult, value: &str) -> Vec<f64> {
+    let values: Vec<f64> = prefecture_regions(r, value).unwrap_or_default().iter().filter_map(|r| r.value).collect();
+    crate::map::class_breaks(&values)
+}
+
 pub fn prefecture_regions(r: &MetricResult, value: &str) -> Option<Vec<Region>> {
     let (code, name, value) =
         (r.column_index("prefecture_code")?, r.column_index("prefecture")?, r.column_index(value)?);

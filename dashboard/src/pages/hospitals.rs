@@ -209,8 +209,11 @@ async fn national(
         let n = |c: &str| super::first_num(r, c);
         Some((n("blank_areas")?, n("areas")?, n("blank_population")?, n("blank_population_pct")?))
     });
+    let breaks =
+        super::map_breaks(state, user, req("hospitals.blank_area_count").by("prefecture"), "blank_areas").await?;
     let map = by_pref.as_ref().ok().and_then(|r| {
-        choropleth("空白の二次医療圏の数（都道府県）", "区域", &super::prefecture_regions(r, "blank_areas")?).ok()
+        choropleth("空白の二次医療圏の数（都道府県）", "区域", &super::prefecture_regions(r, "blank_areas")?, &breaks)
+            .ok()
     });
     let series_chart = series.as_ref().ok().and_then(|r| {
         let mut c = LineChart::new("空白の二次医療圏の数（各年4月1日）", XAxis::Date, "区域");

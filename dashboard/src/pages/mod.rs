@@ -151,6 +151,16 @@ pub async fn evaluate_opt(state: &AppState, user: &User, req: Request) -> Result
     Ok(evaluate_or_note(state, user, req).await?.ok())
 }
 
+/// Map classes that stay the same whatever the 基準日 (issue 27, point 8): the breaks of the
+/// same request at the latest data, so that a colour means the same number on every date.
+pub async fn map_breaks(state: &AppState, user: &User, req: Request, value: &str) -> Result<Vec<f64>> {
+    let req = match state.snapshot().default_as_of() {
+        Some(latest) => req.as_of(latest),
+        None => req,
+    };
+    Ok(evaluate_or_note(state, user, req).await?.map(|r| reports::series::map_breaks(&r, value)).unwrap_or_default())
+}
+
 /// Whether the user's audience may see a metric.
 pub fn may_see(user: &User, metric: &str) -> bool {
     queries::find(metric).is_ok_and(|d| d.audiences.contains(&user.audience()))

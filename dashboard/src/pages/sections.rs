@@ -34,12 +34,13 @@ fn group_of(section: &str) -> Option<(Group, &'static str)> {
 const EXTRA: [(&str, &str, &str); 1] = [("specialists.per_100k", "area", "構想区域別")];
 
 /// A chart for the metrics that have an obvious one.
-fn chart_of(r: &MetricResult) -> Option<String> {
+/// `breaks`: the map's classes (from the latest data, see [`super::map_breaks`]).
+fn chart_of(r: &MetricResult, breaks: &[f64]) -> Option<String> {
     if r.metric == "specialists.per_100k" && r.params.get("by").map(String::as_str) == Some("prefecture") {
         let regions = super::prefecture_regions(r, "per_100k")?;
         let title =
             format!("人口10万人あたりの{}（都道府県）", r.params.get("qualification").cloned().unwrap_or_default());
-        return choropleth(&title, "人", &regions).ok();
+        return choropleth(&title, "人", &regions, breaks).ok();
     }
     let c = match r.metric {
         "specialists.by_year" => {
@@ -82,6 +83,11 @@ async fn section(
         // A metric whose data are absent says so; the rest of the page still shows.
         let part = match evaluate_or_note(&state, &user, Request::new(def.name, user.audience()).as_of(d)).await? {
             Ok(r) => {
+                let breaks = if def.name == "specialists.per_100k" {
+                    super::map_breaks(&state, &user, Request::new(def.name, user.audience()), "per_100k").await?
+                } else {
+                    Vec::new()
+                };
                 let mut extra = Vec::new();
                 for (_, by, heading) in EXTRA.iter().filter(|(m, _, _)| *m == def.name) {
                     let req = Request::new(def.name, user.audience()).as_of(d).by(by);
@@ -90,7 +96,7 @@ async fn section(
                 html! {
                     h2 id=(def.name.replace('.', "-")) { (def.title_ja) }
                     p.muted { (def.summary_ja) " · " a href=(link) { "条件を変えて表示" } }
-                    @if let Some(s) = chart_of(&r) { (svg(&s)) }
+                    @if let Some(s) = chart_of(&r, &breaks) { (svg(&s)) }
                     (table::result(&r, 400))
                     @for (heading, x) in &extra {
                         details {

@@ -78,3 +78,26 @@ fn every_metric_page_renders_at_every_date() {
     }
     assert!(failed.is_empty(), "{} failures:\n{}", failed.len(), failed.join("\n"));
 }
+
+/// The legend texts of a page's maps (「1.3人 以上」, 「1区域 未満」).
+fn legends(html: &str) -> Vec<String> {
+    html.split("<text")
+        .filter_map(|t| t.split_once('>').map(|(_, rest)| rest.split('<').next().unwrap_or("").trim().to_string()))
+        .filter(|t| t.ends_with(" 以上") || t.ends_with(" 未満") || t == "値あり")
+        .collect()
+}
+
+/// Regression: each date's map had its own quintiles, so the same colour meant different
+/// numbers in two years; the classes now come from the latest data, whatever the 基準日.
+#[test]
+fn map_classes_are_the_same_at_every_date() {
+    let mut c = Client::login("committee");
+    let dates = dates();
+    for page in ["/specialists", "/hospitals"] {
+        let latest = legends(&c.get(page).text());
+        assert!(latest.len() >= 2, "{page}: legend {latest:?}");
+        for d in &dates {
+            assert_eq!(legends(&c.get(&format!("{page}?as_of={d}")).text()), latest, "{page} at {d}");
+        }
+    }
+}

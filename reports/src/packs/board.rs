@@ -403,7 +403,13 @@ fn specialists_section(cx: &Context<'_>, spec: &MetricResult) -> Result<Vec<Bloc
     {
         let q = per.params.get("qualification").cloned().unwrap_or_default();
         d.h2(format!("人口10万人あたりの{q}（都道府県別）"));
-        d.chart_width(choropleth(&format!("人口10万人あたりの{q}"), "人", &regions)?, 0.85);
+        // The classes of the latest data, as the dashboard draws them: a colour means the same on every date.
+        let latest = cx.engine.snapshot().default_as_of().unwrap_or(cx.as_of);
+        let breaks = match cx.opt(cx.req("specialists.per_100k").as_of(latest))? {
+            Some(r) => crate::series::map_breaks(&r, "per_100k"),
+            None => Vec::new(),
+        };
+        d.chart_width(choropleth(&format!("人口10万人あたりの{q}"), "人", &regions, &breaks)?, 0.85);
     }
     if let Some(due) = cx.opt(cx.req("specialists.renewals_due"))? {
         d.table(Table::from_result(&due, &[]).caption("更新期限を迎える専門医・認定医"));
