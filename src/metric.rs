@@ -41,7 +41,7 @@ pub fn run(store: &StoreArgs, args: &MetricArgs) -> Result<ExitCode> {
     req.params = args.params.iter().cloned().collect();
     let result = engine.evaluate(&req)?;
     match args.format {
-        MetricFormat::Table => print!("{}", render::table(&result)),
+        MetricFormat::Table => print!("{}", render::table_with(&result, reports::format::column_cell)),
         MetricFormat::Csv => {
             print!("{}", render::csv(&result));
             eprintln!("秘匿: {}", result.policy.describe_ja());

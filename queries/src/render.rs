@@ -21,14 +21,22 @@ fn pad(s: &str, w: usize, right: bool) -> String {
     if right { format!("{fill}{s}") } else { format!("{s}{fill}") }
 }
 
-/// An aligned table with Japanese headers, then notes, policy and provenance.
+/// An aligned table with Japanese headers, then notes, policy and provenance; cells as
+/// [`Value::display`] (see [`table_with`] for a reader's formatting).
 pub fn table(r: &MetricResult) -> String {
+    table_with(r, |v, _| v.display())
+}
+
+/// As [`table`], each cell formatted by `cell` (the terminal uses the reports' formatting:
+/// 「はい」 for true, shares with two decimals, people whole, thousands separators).
+pub fn table_with(r: &MetricResult, cell: impl Fn(&Value, &crate::result::Column) -> String) -> String {
     let headers: Vec<String> = r
         .columns
         .iter()
         .map(|c| if c.unit.is_empty() { c.ja.to_string() } else { format!("{}（{}）", c.ja, c.unit) })
         .collect();
-    let cells: Vec<Vec<String>> = r.rows.iter().map(|row| row.iter().map(Value::display).collect()).collect();
+    let cells: Vec<Vec<String>> =
+        r.rows.iter().map(|row| row.iter().zip(&r.columns).map(|(v, c)| cell(v, c)).collect()).collect();
     let widths: Vec<usize> = (0..headers.len())
         .map(|i| cells.iter().map(|row| width(&row[i])).chain([width(&headers[i])]).max().unwrap_or(0))
         .collect();

@@ -32,6 +32,15 @@ fn metric_command_lists_evaluates_and_explains_errors() {
     assert!(o.status.success(), "{t}");
     assert!(t.contains("研究者向け") && t.contains(" X") && t.contains("サンプル・架空データ"), "{t}");
 
+    // The terminal table reads as the dashboard does: shares with two decimals (79.97% must
+    // not print as 79.970000), はい/いいえ rather than true/false. CSV keeps the raw values.
+    let o = run(d.path(), &["metric", "members.physician_share", "--as-of", "2026-10-31", "--audience", "committee"]);
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(!t.contains("true") && !t.contains("false") && (t.contains("はい") || t.contains("いいえ")), "{t}");
+    let share = j["rows"][0][3].as_f64().expect("share_pct");
+    assert!(t.contains(&format!("{share:.2}")) && !t.contains(&format!("{share:.6}")), "{t}");
+
     // CSV for a past date.
     let o = run(d.path(), &["metric", "hospitals.blank_areas", "--as-of", "2014-04-01", "--format", "csv"]);
     assert!(o.status.success(), "{}", text(&o));

@@ -92,7 +92,16 @@ pub fn layout(doc: &Doc, fonts: &Fonts) -> crate::Result<Layout> {
     let mut f = Flow { fonts, svg_options, out: Layout::default(), y: TOP };
     f.title_page(doc);
     f.new_page();
-    for b in &doc.blocks {
+    for (i, b) in doc.blocks.iter().enumerate() {
+        if let Block::Heading { level: 1, .. } = b
+            && let Some(h) = f.text_chapter_height(&doc.blocks[i..])
+            && f.y > TOP
+            && f.y + 14.0 + h > BOTTOM
+        {
+            // A chapter of text only (the notes) that fits on one page is not split: its last
+            // lines alone on a page read as a near-empty last page.
+            f.new_page();
+        }
         f.block(b)?;
     }
     Ok(f.out)
@@ -105,6 +114,26 @@ impl Flow<'_> {
         }
         let last = self.out.pages.len() - 1;
         &mut self.out.pages[last]
+    }
+
+    /// The height of the chapter starting at `blocks[0]` (up to the next level-1 heading)
+    /// when it is text only and fits on one page; None otherwise.
+    fn text_chapter_height(&self, blocks: &[Block]) -> Option<f32> {
+        let end = blocks
+            .iter()
+            .skip(1)
+            .position(|b| matches!(b, Block::Heading { level: 1, .. }))
+            .map_or(blocks.len(), |e| e + 1);
+        let chapter = &blocks[..end];
+        if !chapter.iter().all(|b| matches!(b, Block::Heading { .. } | Block::Para(_) | Block::Note(_))) {
+            return None;
+        }
+        let mut dry = Flow { fonts: self.fonts, svg_options: usvg::Options::default(), out: Layout::default(), y: TOP };
+        dry.new_page();
+        for b in chapter {
+            dry.block(b).ok()?;
+        }
+        (dry.out.pages.len() == 1).then_some(dry.y - TOP)
     }
 
     fn new_page(&mut self) {

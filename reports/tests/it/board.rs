@@ -200,3 +200,29 @@ fn the_board_pack_has_no_internal_ids_backticks_or_fractional_people() {
     }
     assert!(people_cells > 0, "the pack has tables counting people");
 }
+
+/// Regression: the notes chapter ran over by a few lines, so the last page held only the
+/// sample notice. A text chapter that fits on one page now starts on a new page instead of
+/// being split, and no page after the title page is near-empty.
+#[test]
+fn the_last_page_is_not_near_empty() {
+    let b = built();
+    let info = poppler("pdfinfo", &[b.path.as_os_str()]);
+    let pages: usize =
+        info.lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok()).expect("page count");
+    let chars = |p: usize| {
+        let n = p.to_string();
+        let t = poppler(
+            "pdftotext",
+            &[OsStr::new("-f"), OsStr::new(&n), OsStr::new("-l"), OsStr::new(&n), b.path.as_os_str(), OsStr::new("-")],
+        );
+        // Less the running head, the sample mark and the page number every page carries.
+        t.lines().skip(3).map(|l| l.chars().filter(|c| !c.is_whitespace()).count()).sum::<usize>()
+    };
+    let last = chars(pages);
+    assert!(
+        last >= 250,
+        "the last page holds {last} characters:\n{}",
+        poppler("pdftotext", &[OsStr::new("-f"), OsStr::new(&pages.to_string()), b.path.as_os_str(), OsStr::new("-")])
+    );
+}
