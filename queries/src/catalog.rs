@@ -73,12 +73,14 @@ pub struct ParamSpec {
     pub doc: &'static str,
     /// The same in Japanese: the help users read beside the field.
     pub doc_ja: &'static str,
+    /// The metric cannot be evaluated without it (there is no default).
+    pub required: bool,
 }
 
 impl ParamSpec {
-    /// Whether the metric cannot be evaluated without it (its doc says "required").
+    /// Whether the metric cannot be evaluated without it.
     pub fn required(&self) -> bool {
-        self.default.is_empty() && self.doc.contains("required")
+        self.required
     }
 }
 
@@ -194,12 +196,23 @@ impl Cx<'_> {
         Ok(Frame::from_batches(&self.batches(sql).await?))
     }
 
+    /// As [`Cx::frame`], with text values bound to the placeholders `$1`, `$2`, … in order:
+    /// a value from a request or a file is never spliced into SQL text.
+    pub async fn frame_with(&self, sql: &str, values: &[&str]) -> Result<Frame> {
+        Ok(Frame::from_batches(&self.batches_with(sql, values).await?))
+    }
+
     /// A query's result as Arrow batches, for results too large to read as [`Frame`] rows.
     pub async fn batches(&self, sql: &str) -> Result<Vec<arrow::record_batch::RecordBatch>> {
+        self.batches_with(sql, &[]).await
+    }
+
+    /// As [`Cx::batches`], with text values bound to `$1`, `$2`, …
+    pub async fn batches_with(&self, sql: &str, values: &[&str]) -> Result<Vec<arrow::record_batch::RecordBatch>> {
         let started = std::time::Instant::now();
         let batches = self
             .snapshot
-            .sql(sql)
+            .sql_with(sql, values)
             .await
             .map_err(|e| Error::Data { metric: self.def.name.to_string(), detail: format!("{e}\n{sql}") })?;
         tracing::debug!(

@@ -178,6 +178,19 @@ mod tests {
         assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
 
+    /// `required` was read from the English help (`doc.contains("required")`): it is a field
+    /// now; a required parameter has no default, and its help says so in both languages.
+    #[test]
+    fn a_required_parameter_has_no_default_and_says_so() {
+        for def in crate::catalog() {
+            for p in def.params {
+                let says = p.doc.contains("required") && p.doc_ja.contains("必須");
+                assert_eq!(p.required, says, "{}: {}", def.name, p.name);
+                assert!(!p.required || p.default.is_empty(), "{}: {} is required but has a default", def.name, p.name);
+            }
+        }
+    }
+
     #[test]
     fn no_duplicate_name() {
         for list in [PARAMS, DIMS] {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use arrow::compute::concat_batches;
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
+use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
 use datafusion::execution::context::SessionContext;
 use datafusion::prelude::SessionConfig;
@@ -161,6 +162,16 @@ impl Snapshot {
     /// Runs one SQL query over the snapshot.
     pub async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>> {
         Ok(self.ctx.sql(sql).await?.collect().await?)
+    }
+
+    /// Runs one SQL query with text values bound to its placeholders `$1`, `$2`, … in order.
+    pub async fn sql_with(&self, sql: &str, values: &[&str]) -> Result<Vec<RecordBatch>> {
+        let frame = self.ctx.sql(sql).await?;
+        if values.is_empty() {
+            return Ok(frame.collect().await?);
+        }
+        let values: Vec<ScalarValue> = values.iter().map(|v| ScalarValue::Utf8(Some((*v).to_string()))).collect();
+        Ok(frame.with_param_values(values)?.collect().await?)
     }
 
     /// The DataFusion session (for the SQL console and tests).

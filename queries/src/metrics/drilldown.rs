@@ -16,6 +16,7 @@ const PREFECTURE_PARAM: ParamSpec = ParamSpec {
     default: "",
     doc: "都道府県コード 1–47 (default: every prefecture)",
     doc_ja: "都道府県コード 1–47（既定: すべての都道府県）",
+    required: false,
 };
 
 pub const AREAS: MetricDef = MetricDef {
@@ -51,8 +52,9 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let own = DesignationType::PrefectureOwn.label();
         let rch = DesignationType::RegionalCancerHospital.label();
         let f = cx
-            .frame(&format!(
-                "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
+            .frame_with(
+                &format!(
+                    "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
                         COALESCE(h.hubs, 0) AS hubs, COALESCE(h.rch, 0) AS rch, COALESCE(h.own, 0) AS own,
                         COALESCE(h.covering, 0) AS covering, h.names
                  FROM areas a
@@ -63,13 +65,14 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                                    SUM(CASE WHEN designation IN ({covering}) THEN 1 ELSE 0 END) AS covering,
                                    string_agg(hospital, '\t') AS names
                             FROM designations WHERE {on} GROUP BY area_code) h ON h.area_code = a.area_code
-                 WHERE a.area_set = '{set}' {pref_filter} ORDER BY a.area_code",
-                hubs = hub_list(),
-                covering = covering_list(),
-                on = designated_on(&d),
-                set = set.replace('\'', "''"),
-                pref_filter = pref.map(|p| format!("AND a.prefecture_code = {p}")).unwrap_or_default(),
-            ))
+                 WHERE a.area_set = $1 {pref_filter} ORDER BY a.area_code",
+                    hubs = hub_list(),
+                    covering = covering_list(),
+                    on = designated_on(&d),
+                    pref_filter = pref.map(|p| format!("AND a.prefecture_code = {p}")).unwrap_or_default(),
+                ),
+                &[&set],
+            )
             .await?;
         let mut columns = AREA_COLUMNS.to_vec();
         columns.extend([
@@ -129,6 +132,7 @@ pub const LIST: MetricDef = MetricDef {
             default: "",
             doc: "構想区域コード, e.g. 1301",
             doc_ja: "構想区域コード（例: 1301）",
+            required: false,
         },
         ParamSpec {
             name: "hospital",
@@ -136,6 +140,7 @@ pub const LIST: MetricDef = MetricDef {
             default: "",
             doc: "医療機関名 (exact)",
             doc_ja: "医療機関名（完全一致）",
+            required: false,
         },
         ParamSpec {
             name: "history",
@@ -143,6 +148,7 @@ pub const LIST: MetricDef = MetricDef {
             default: "in_force",
             doc: "in_force: designations in force on the as-of date; all: every designation period",
             doc_ja: "基準日に有効な指定のみ、またはすべての指定期間",
+            required: false,
         },
     ],
     audiences: ALL,
@@ -157,36 +163,36 @@ fn names(joined: &str) -> String {
     v.join("、")
 }
 
-fn quoted(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 fn list<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let d = cx.as_of_sql();
         let on = designated_on(&d);
         let mut filters = Vec::new();
+        let mut values: Vec<String> = Vec::new();
         if let Some(p) = cx.int("prefecture")? {
             filters.push(format!("prefecture_code = {p}"));
         }
-        let area = cx.text("area");
-        if !area.trim().is_empty() {
-            filters.push(format!("area_code = {}", quoted(area.trim())));
-        }
-        let hospital = cx.text("hospital");
-        if !hospital.trim().is_empty() {
-            filters.push(format!("hospital = {}", quoted(hospital.trim())));
+        for (param, column) in [("area", "area_code"), ("hospital", "hospital")] {
+            let v = cx.text(param);
+            if !v.trim().is_empty() {
+                values.push(v.trim().to_string());
+                filters.push(format!("{column} = ${}", values.len()));
+            }
         }
         if cx.text("history") != "all" {
             filters.push(on.clone());
         }
         let wh = if filters.is_empty() { String::new() } else { format!("WHERE {}", filters.join(" AND ")) };
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
         let f = cx
-            .frame(&format!(
-                "SELECT hospital, designation, prefecture_code, area_code, area_name, designated_from,
-                        designated_until, partner, {on} AS in_force
-                 FROM designations {wh} ORDER BY prefecture_code, area_code, hospital, designated_from"
-            ))
+            .frame_with(
+                &format!(
+                    "SELECT hospital, designation, prefecture_code, area_code, area_name, designated_from,
+                            designated_until, partner, {on} AS in_force
+                     FROM designations {wh} ORDER BY prefecture_code, area_code, hospital, designated_from"
+                ),
+                &values,
+            )
             .await?;
         let mut rows = Vec::new();
         for r in 0..f.len() {

@@ -55,6 +55,7 @@ pub const FLOWS: MetricDef = MetricDef {
         default: "",
         doc: "first day counted (default: the first roster snapshot)",
         doc_ja: "数え始める日（既定: 最初の名簿スナップショット）",
+        required: false,
     }],
     audiences: ALL,
     eval: flows,

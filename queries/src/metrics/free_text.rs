@@ -25,6 +25,7 @@ const TEXT_QUESTION_PARAM: ParamSpec = ParamSpec {
     default: "",
     doc: "設問ID of a free-text question (default: every free-text question of the 年度)",
     doc_ja: "自由記述の設問ID（既定: その年度のすべての自由記述設問）",
+    required: false,
 };
 const UNIT_PARAM: ParamSpec = ParamSpec {
     name: "unit",
@@ -32,6 +33,7 @@ const UNIT_PARAM: ParamSpec = ParamSpec {
     default: "compound",
     doc: "compound: adjacent nouns joined as written (キャリア支援); word: single words (キャリア, 支援)",
     doc_ja: "複合語: 連続する名詞を書かれたとおりにつなげる（キャリア支援）。単語: 一語ずつ（キャリア、支援）",
+    required: false,
 };
 const ANALYSIS: &str = "Text is cut into morphemes by vibrato (a MeCab-compatible Viterbi tokenizer) with IPADIC \
     2.7.0, compiled from Debian's mecab-ipadic on first use and cached. Terms are nouns (一般, サ変接続, 固有名詞, \
@@ -79,6 +81,7 @@ pub const TERMS: MetricDef = MetricDef {
             default: "",
             doc: "年度 (default: the latest wave)",
             doc_ja: "年度（既定: 最新の調査）",
+            required: false,
         },
         UNIT_PARAM,
         ParamSpec {
@@ -87,6 +90,7 @@ pub const TERMS: MetricDef = MetricDef {
             default: "20",
             doc: "how many terms to list (1–200)",
             doc_ja: "示す語の数（1–200）",
+            required: false,
         },
     ],
     audiences: ALL,
@@ -116,6 +120,7 @@ pub const KWIC: MetricDef = MetricDef {
             default: "",
             doc: "the term, e.g. オンライン配信 (required)",
             doc_ja: "語（例: オンライン配信。必須）",
+            required: true,
         },
         TEXT_QUESTION_PARAM,
         ParamSpec {
@@ -124,6 +129,7 @@ pub const KWIC: MetricDef = MetricDef {
             default: "",
             doc: "年度 (default: every year)",
             doc_ja: "年度（既定: すべての年度）",
+            required: false,
         },
         ParamSpec {
             name: "width",
@@ -131,6 +137,7 @@ pub const KWIC: MetricDef = MetricDef {
             default: "20",
             doc: "characters of context each side",
             doc_ja: "語の前後に示す文字数",
+            required: false,
         },
         ParamSpec {
             name: "limit",
@@ -138,6 +145,7 @@ pub const KWIC: MetricDef = MetricDef {
             default: "200",
             doc: "lines shown at most",
             doc_ja: "示す行数の上限",
+            required: false,
         },
     ],
     audiences: COMMITTEE_ONLY,
@@ -162,10 +170,7 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str, ordered: bool) 
             Some(y) => vec![y],
             None => {
                 let f = cx
-                    .frame(&format!(
-                        "SELECT fiscal_year FROM survey_questions WHERE question_id = '{}' ORDER BY 1",
-                        id.replace('\'', "''")
-                    ))
+                    .frame_with("SELECT fiscal_year FROM survey_questions WHERE question_id = $1 ORDER BY 1", &[&id])
                     .await?;
                 (0..f.len()).filter_map(|r| f.i64(r, "fiscal_year")).collect()
             }
@@ -187,14 +192,16 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str, ordered: bool) 
     // The free-text questions of each year, named in the filter: picking answers by their
     // 設問ID takes a fraction of joining every answer of the year to the questions.
     let mut which = String::from(" WHERE kind = 'text'");
+    let mut values: Vec<&str> = Vec::new();
     if !id.is_empty() {
-        which.push_str(&format!(" AND question_id = '{}'", id.replace('\'', "''")));
+        which.push_str(" AND question_id = $1");
+        values.push(&id);
     }
     if let Some(y) = year {
         which.push_str(&format!(" AND fiscal_year = {y}"));
     }
-    let qs = cx.frame(&format!("SELECT fiscal_year, question_id FROM survey_questions{which}")).await?;
-    let Some(filter) = answer_filter(&qs) else { return Ok(Vec::new()) };
+    let qs = cx.frame_with(&format!("SELECT fiscal_year, question_id FROM survey_questions{which}"), &values).await?;
+    let Some((filter, ids)) = answer_filter(&qs) else { return Ok(Vec::new()) };
     // Each answer carries its respondent's segments; the regions are joined only for 地方.
     let regions = if matches!(seg, "" | "fiscal_year") {
         ""
@@ -202,12 +209,16 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str, ordered: bool) 
         "LEFT JOIN prefecture_regions g ON g.prefecture_code = a.prefecture_code"
     };
     let order = if ordered { "ORDER BY a.fiscal_year, a.response_id, a.question_id" } else { "" };
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     let batches = cx
-        .batches(&format!(
-            "SELECT a.fiscal_year, a.response_id, a.answer, {seg_sql} AS seg FROM survey_answers a
-             {regions}
-             WHERE ({filter}) AND trim(a.answer) <> '' {order}"
-        ))
+        .batches_with(
+            &format!(
+                "SELECT a.fiscal_year, a.response_id, a.answer, {seg_sql} AS seg FROM survey_answers a
+                 {regions}
+                 WHERE ({filter}) AND trim(a.answer) <> '' {order}"
+            ),
+            &ids,
+        )
         .await?;
     let mut answers = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
     for b in &batches {
@@ -233,21 +244,23 @@ async fn text_answers(cx: &Cx<'_>, year: Option<i64>, seg: &str, ordered: bool) 
 }
 
 /// SQL: the answers (`survey_answers a`) to the questions listed in `qs` (fiscal_year,
-/// question_id), or None when it lists none.
-fn answer_filter(qs: &Frame) -> Option<String> {
+/// question_id), with the 設問IDs as values for its placeholders `$1`, `$2`, …; None when
+/// it lists none.
+fn answer_filter(qs: &Frame) -> Option<(String, Vec<String>)> {
     let mut by_year: BTreeMap<i64, Vec<String>> = BTreeMap::new();
     for r in 0..qs.len() {
         if let (Some(fy), Some(q)) = (qs.i64(r, "fiscal_year"), qs.text(r, "question_id")) {
-            by_year.entry(fy).or_default().push(format!("'{}'", q.replace('\'', "''")));
+            by_year.entry(fy).or_default().push(q);
         }
     }
-    (!by_year.is_empty()).then(|| {
-        by_year
-            .iter()
-            .map(|(fy, ids)| format!("(a.fiscal_year = {fy} AND a.question_id IN ({}))", ids.join(", ")))
-            .collect::<Vec<_>>()
-            .join(" OR ")
-    })
+    let mut values = Vec::new();
+    let mut parts = Vec::new();
+    for (fy, ids) in by_year {
+        let marks: Vec<String> = ids.iter().enumerate().map(|(i, _)| format!("${}", values.len() + i + 1)).collect();
+        parts.push(format!("(a.fiscal_year = {fy} AND a.question_id IN ({}))", marks.join(", ")));
+        values.extend(ids);
+    }
+    (!parts.is_empty()).then(|| (parts.join(" OR "), values))
 }
 
 /// Every distinct non-empty answer to a free-text question in the snapshot, analysed in
@@ -257,9 +270,13 @@ pub(crate) async fn analyse_answers(snapshot: &Snapshot) -> Result<TermIndex> {
     let qs = Frame::from_batches(
         &snapshot.sql("SELECT fiscal_year, question_id FROM survey_questions WHERE kind = 'text'").await?,
     );
-    let Some(filter) = answer_filter(&qs) else { return Ok(TermIndex::default()) };
+    let Some((filter, ids)) = answer_filter(&qs) else { return Ok(TermIndex::default()) };
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
     let batches = snapshot
-        .sql(&format!("SELECT DISTINCT a.answer FROM survey_answers a WHERE ({filter}) AND trim(a.answer) <> ''"))
+        .sql_with(
+            &format!("SELECT DISTINCT a.answer FROM survey_answers a WHERE ({filter}) AND trim(a.answer) <> ''"),
+            &ids,
+        )
         .await?;
     let columns = batches.iter().map(|b| str_column(b, "answer")).collect::<Result<Vec<_>>>()?;
     let texts = columns.iter().flat_map(|c| c.iter().flatten());

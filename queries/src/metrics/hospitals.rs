@@ -119,30 +119,32 @@ fn designations<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     })
 }
 
-/// Areas of the set with their coverage on `d`: (code, name, prefecture, population, covered).
-fn blank_sql(set: &str, d: &str) -> String {
+/// Areas of the area set `$1` with their coverage on `d`: (code, name, prefecture,
+/// population, covered).
+fn blank_sql(d: &str) -> String {
     format!(
         "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
                 (c.area_code IS NOT NULL) AS covered
          FROM areas a LEFT JOIN (
              SELECT DISTINCT area_code FROM designations WHERE designation IN ({}) AND {}
          ) c ON a.area_code = c.area_code
-         WHERE a.area_set = '{}'",
+         WHERE a.area_set = $1",
         covering_list(),
         designated_on(d),
-        set.replace('\'', "''")
     )
 }
 
 async fn unmatched_note(cx: &Cx<'_>, out: &mut Output, set: &str, d: &str) -> Result<()> {
     let f = cx
-        .frame(&format!(
-            "SELECT COUNT(*) AS n FROM designations WHERE designation IN ({}) AND {}
-               AND (area_code IS NULL OR area_code NOT IN (SELECT area_code FROM areas WHERE area_set = '{}'))",
-            covering_list(),
-            designated_on(d),
-            set.replace('\'', "''")
-        ))
+        .frame_with(
+            &format!(
+                "SELECT COUNT(*) AS n FROM designations WHERE designation IN ({}) AND {}
+                   AND (area_code IS NULL OR area_code NOT IN (SELECT area_code FROM areas WHERE area_set = $1))",
+                covering_list(),
+                designated_on(d),
+            ),
+            &[set],
+        )
         .await?;
     let n = f.i64(0, "n").unwrap_or(0);
     if n > 0 {
@@ -204,7 +206,7 @@ fn blank_areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let set = area_set(cx).await?;
         let d = cx.as_of_sql();
         let f = cx
-            .frame(&format!("SELECT * FROM ({}) b WHERE NOT covered ORDER BY area_code", blank_sql(&set, &d)))
+            .frame_with(&format!("SELECT * FROM ({}) b WHERE NOT covered ORDER BY area_code", blank_sql(&d)), &[&set])
             .await?;
         let mut out = Output::new(AREA_COLUMNS.to_vec());
         let mut pop = 0;
@@ -249,12 +251,15 @@ fn blank_count<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let by_pref = cx.by == "prefecture";
         let key = if by_pref { "prefecture_code" } else { "0" };
         let f = cx
-            .frame(&format!(
-                "SELECT {key} AS pref, COUNT(*) AS areas, SUM(CASE WHEN covered THEN 0 ELSE 1 END) AS blank,
-                        SUM(population_2020) AS pop, SUM(CASE WHEN covered THEN 0 ELSE population_2020 END) AS blank_pop
-                 FROM ({}) b GROUP BY 1 ORDER BY 1",
-                blank_sql(&set, &d)
-            ))
+            .frame_with(
+                &format!(
+                    "SELECT {key} AS pref, COUNT(*) AS areas, SUM(CASE WHEN covered THEN 0 ELSE 1 END) AS blank,
+                            SUM(population_2020) AS pop, SUM(CASE WHEN covered THEN 0 ELSE population_2020 END) AS blank_pop
+                     FROM ({}) b GROUP BY 1 ORDER BY 1",
+                    blank_sql(&d)
+                ),
+                &[&set],
+            )
             .await?;
         let mut columns = vec![Column::label("area_set", "区域の版", "Area set")];
         if by_pref {
@@ -313,6 +318,7 @@ pub const BLANK_SERIES: MetricDef = MetricDef {
             default: "2006",
             doc: "first year (April 1st)",
             doc_ja: "最初の年（4月1日）",
+            required: false,
         },
     ],
     audiences: ALL,
@@ -333,8 +339,9 @@ fn blank_series<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         let values = dates.iter().map(|d| format!("({})", date_sql(*d))).collect::<Vec<_>>().join(", ");
         let f = cx
-            .frame(&format!(
-                "WITH dates AS (SELECT column1 AS d FROM (VALUES {values}) v),
+            .frame_with(
+                &format!(
+                    "WITH dates AS (SELECT column1 AS d FROM (VALUES {values}) v),
                  covered AS (
                      SELECT DISTINCT dt.d, x.area_code FROM dates dt JOIN designations x
                        ON x.designated_from <= dt.d AND (x.designated_until IS NULL OR x.designated_until >= dt.d)
@@ -343,12 +350,13 @@ fn blank_series<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                  SELECT dt.d AS d, COUNT(*) AS areas,
                         SUM(CASE WHEN c.area_code IS NULL THEN 1 ELSE 0 END) AS blank,
                         SUM(CASE WHEN c.area_code IS NULL THEN a.population_2020 ELSE 0 END) AS blank_pop
-                 FROM dates dt CROSS JOIN (SELECT * FROM areas WHERE area_set = '{}') a
+                 FROM dates dt CROSS JOIN (SELECT * FROM areas WHERE area_set = $1) a
                  LEFT JOIN covered c ON c.d = dt.d AND c.area_code = a.area_code
                  GROUP BY dt.d ORDER BY dt.d",
-                covering_list(),
-                set.replace('\'', "''")
-            ))
+                    covering_list(),
+                ),
+                &[&set],
+            )
             .await?;
         let mut out = Output::new(vec![
             Column::dim("date", "基準日", "Date"),
@@ -400,6 +408,7 @@ pub const COVERAGE: MetricDef = MetricDef {
             default: "all",
             doc: "all areas, only those with a 拠点病院 and no active がん薬物療法専門医, or only 空白 areas",
             doc_ja: "すべての区域、拠点病院があり有効ながん薬物療法専門医がいない区域のみ、または空白の区域のみ",
+            required: false,
         },
     ],
     audiences: ALL,
@@ -412,8 +421,9 @@ fn coverage<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let d = cx.as_of_sql();
         let rch = DesignationType::RegionalCancerHospital.label();
         let f = cx
-            .frame(&format!(
-                "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
+            .frame_with(
+                &format!(
+                    "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
                         COALESCE(h.hubs, 0) AS hubs, COALESCE(h.rch, 0) AS rch, COALESCE(s.n, 0) AS onc
                  FROM areas a
                  LEFT JOIN (SELECT area_code,
@@ -423,11 +433,12 @@ fn coverage<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                  LEFT JOIN (SELECT area_code, COUNT(*) AS n FROM specialists
                             WHERE qualification = '{MEDICAL_ONCOLOGIST}' AND certified_on <= {d} AND expires_on >= {d}
                             GROUP BY area_code) s ON s.area_code = a.area_code
-                 WHERE a.area_set = '{set}' ORDER BY a.area_code",
-                hubs = hub_list(),
-                on = designated_on(&d),
-                set = set.replace('\'', "''")
-            ))
+                 WHERE a.area_set = $1 ORDER BY a.area_code",
+                    hubs = hub_list(),
+                    on = designated_on(&d),
+                ),
+                &[&set],
+            )
             .await?;
         let only = cx.text("only");
         let mut out = Output::new(vec![

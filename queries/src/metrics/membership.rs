@@ -298,6 +298,7 @@ pub const WHAT_IF: MetricDef = MetricDef {
             default: "0",
             doc: "medical staff joining as 正会員",
             doc_ja: "正会員として入会する医療職の人数",
+            required: false,
         },
         ParamSpec {
             name: "staff_associate",
@@ -305,6 +306,7 @@ pub const WHAT_IF: MetricDef = MetricDef {
             default: "0",
             doc: "medical staff joining as 準会員",
             doc_ja: "準会員として入会する医療職の人数",
+            required: false,
         },
         ParamSpec {
             name: "physicians",
@@ -312,6 +314,7 @@ pub const WHAT_IF: MetricDef = MetricDef {
             default: "0",
             doc: "physicians joining as 正会員",
             doc_ja: "正会員として入会する医師の人数",
+            required: false,
         },
     ],
     audiences: ALL,
@@ -403,6 +406,7 @@ pub const PROJECTION: MetricDef = MetricDef {
         default: "36",
         doc: "horizon in months (12–36)",
         doc_ja: "推計する月数（12–36）",
+        required: false,
     }],
     audiences: ALL,
     eval: projection,

@@ -29,6 +29,7 @@ pub const AREA_SET_PARAM: ParamSpec = ParamSpec {
     default: "",
     doc: "area set of the reference data, e.g. R7 (default: the latest loaded)",
     doc_ja: "参照データの区域の種類（例: R7。既定: 最新のもの）",
+    required: false,
 };
 
 /// The chosen area set, or the latest one loaded.

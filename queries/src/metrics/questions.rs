@@ -15,10 +15,10 @@ pub(super) struct Question {
 
 pub(super) async fn question(cx: &Cx<'_>, id: &str, fy: i64) -> Result<Question> {
     let f = cx
-        .frame(&format!(
-            "SELECT text, kind, options FROM survey_questions WHERE fiscal_year = {fy} AND question_id = '{}'",
-            id.replace('\'', "''")
-        ))
+        .frame_with(
+            &format!("SELECT text, kind, options FROM survey_questions WHERE fiscal_year = {fy} AND question_id = $1"),
+            &[id],
+        )
         .await?;
     if f.is_empty() {
         return Err(cx.bad("question", id, &format!("not asked in 年度 {fy} / {fy}年度にこの設問はありません")));
@@ -108,10 +108,10 @@ pub const ANSWER_COUNTS: Derived = Derived {
 
 pub(super) async fn answer_counts(cx: &Cx<'_>, id: &str, fy: i64) -> Result<(i64, Vec<(String, i64)>)> {
     let f = cx
-        .frame(&format!(
-            "SELECT answer, n FROM answer_counts WHERE fiscal_year = {fy} AND question_id = '{}'",
-            id.replace('\'', "''")
-        ))
+        .frame_with(
+            &format!("SELECT answer, n FROM answer_counts WHERE fiscal_year = {fy} AND question_id = $1"),
+            &[id],
+        )
         .await?;
     let rows: Vec<(String, i64)> =
         (0..f.len()).map(|r| (f.text(r, "answer").unwrap_or_default(), f.i64(r, "n").unwrap_or(0))).collect();
@@ -124,6 +124,7 @@ pub(super) const QUESTION_PARAM: ParamSpec = ParamSpec {
     default: "Q01",
     doc: "設問ID, e.g. Q01",
     doc_ja: "設問ID（例: Q01）",
+    required: false,
 };
 pub(super) const YEAR_PARAM: ParamSpec = ParamSpec {
     name: "fiscal_year",
@@ -131,6 +132,7 @@ pub(super) const YEAR_PARAM: ParamSpec = ParamSpec {
     default: "",
     doc: "年度 (default: the latest wave)",
     doc_ja: "年度（既定: 最新の調査）",
+    required: false,
 };
 
 pub const QUESTIONS: MetricDef = MetricDef {

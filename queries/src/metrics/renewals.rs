@@ -46,6 +46,7 @@ const ROUND_PARAM: ParamSpec = ParamSpec {
     default: "",
     doc: "更新年度 (default: the round open on the as-of date)",
     doc_ja: "更新年度（既定: 基準日に受付中の年度）",
+    required: false,
 };
 const QUALIFICATION_PARAM: ParamSpec = ParamSpec {
     name: "qualification",
@@ -53,11 +54,8 @@ const QUALIFICATION_PARAM: ParamSpec = ParamSpec {
     default: "",
     doc: "資格 (default: both)",
     doc_ja: "資格（既定: 両方）",
+    required: false,
 };
-
-fn sql_text(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
 
 /// Notes every renewal result carries: the rule version and unset parameters.
 fn rule_notes(out: &mut Output, info: &RenewalInfo) {
@@ -70,10 +68,8 @@ fn rule_notes(out: &mut Output, info: &RenewalInfo) {
     }
 }
 
-fn qualification_filter(cx: &Cx<'_>) -> String {
-    let q = cx.text("qualification");
-    if q.is_empty() { "TRUE".into() } else { format!("qualification = {}", sql_text(&q)) }
-}
+/// The qualification filter: `$1` is the `qualification` parameter, empty for both.
+const QUALIFICATION_FILTER: &str = "(qualification = $1 OR $1 = '')";
 
 /// Copies every row of `f` into `out`, column by column as `out` names them.
 fn copy_rows(out: &mut Output, f: &Frame) {
@@ -123,18 +119,21 @@ fn cohort<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let info = cx.snapshot.renewals().await?;
         let f = cx
-            .frame(&format!(
-                "SELECT qualification, renewal_fy, COUNT(*) AS due,
+            .frame_with(
+                &format!(
+                    "SELECT qualification, renewal_fy, COUNT(*) AS due,
                         SUM(CASE WHEN applied THEN 1 ELSE 0 END) AS applied,
                         SUM(CASE WHEN ready THEN 1 ELSE 0 END) AS ready,
                         SUM(CASE WHEN applied AND NOT ready THEN 1 ELSE 0 END) AS not_ready,
                         SUM(CASE WHEN NOT applied THEN 1 ELSE 0 END) AS not_applied,
                         SUM(CASE WHEN outcome = '更新済' THEN 1 ELSE 0 END) AS renewed,
                         SUM(CASE WHEN outcome = '失効' THEN 1 ELSE 0 END) AS lapsed
-                 FROM (SELECT *, {} AS outcome FROM renewal_status) WHERE {} GROUP BY 1, 2 ORDER BY 1 DESC, 2",
-                outcome(cx),
-                qualification_filter(cx)
-            ))
+                 FROM (SELECT *, {} AS outcome FROM renewal_status) WHERE {QUALIFICATION_FILTER}
+                 GROUP BY 1, 2 ORDER BY 1 DESC, 2",
+                    outcome(cx),
+                ),
+                &[&cx.text("qualification")],
+            )
             .await?;
         let mut out = Output::new(vec![
             Column::dim("qualification", "資格", "Qualification"),
@@ -206,22 +205,27 @@ fn blockers<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Some(r) => format!("renewal_fy = {r}"),
             None => "TRUE".into(),
         };
+        let q = cx.text("qualification");
         let f = cx
-            .frame(&format!(
-                "SELECT qualification, renewal_fy, code,
+            .frame_with(
+                &format!(
+                    "SELECT qualification, renewal_fy, code,
                         COUNT(DISTINCT CASE WHEN severity = '未充足' THEN certificate_no END) AS blocked,
                         COUNT(DISTINCT CASE WHEN severity = '対象外' THEN certificate_no END) AS excluded,
                         COUNT(DISTINCT CASE WHEN severity = '要確認' THEN certificate_no END) AS warned
-                 FROM renewal_findings WHERE {} AND {round_filter} GROUP BY 1, 2, 3",
-                qualification_filter(cx)
-            ))
+                 FROM renewal_findings WHERE {QUALIFICATION_FILTER} AND {round_filter} GROUP BY 1, 2, 3"
+                ),
+                &[&q],
+            )
             .await?;
         let totals = cx
-            .frame(&format!(
+            .frame_with(
+                &format!(
                 "SELECT qualification, renewal_fy, SUM(CASE WHEN applied AND NOT ready THEN 1 ELSE 0 END) AS not_ready
-                 FROM renewal_status WHERE {} AND {round_filter} GROUP BY 1, 2",
-                qualification_filter(cx)
-            ))
+                 FROM renewal_status WHERE {QUALIFICATION_FILTER} AND {round_filter} GROUP BY 1, 2"
+            ),
+                &[&q],
+            )
             .await?;
         let mut out = Output::new(vec![
             Column::dim("qualification", "資格", "Qualification"),
@@ -295,6 +299,7 @@ pub const APPLICANTS: MetricDef = MetricDef {
             default: "",
             doc: "only this status (default: all)",
             doc_ja: "この状態のみ（既定: すべて）",
+            required: false,
         },
     ],
     audiences: COMMITTEE_ONLY,
@@ -306,17 +311,15 @@ fn applicants<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let info = cx.snapshot.renewals().await?;
         let round = round(cx, info).await?;
         let status = cx.text("status");
-        let status_filter = if status.is_empty() { "TRUE".into() } else { format!("status = {}", sql_text(&status)) };
         let f = cx
-            .frame(&format!(
+            .frame_with(&format!(
                 "SELECT qualification, certificate_no, status, {} AS outcome, blockers, warnings,
                         first_requirement, measure, meetings, messages
                  FROM renewal_status
-                 WHERE renewal_fy = {round} AND {} AND {status_filter}
+                 WHERE renewal_fy = {round} AND {QUALIFICATION_FILTER} AND (status = $2 OR $2 = '')
                  ORDER BY qualification DESC, CASE status WHEN '未充足' THEN 0 WHEN '未申請' THEN 1 ELSE 2 END, certificate_no",
                 outcome(cx),
-                qualification_filter(cx)
-            ))
+            ), &[&cx.text("qualification"), &status])
             .await?;
         let mut out = Output::new(vec![
             Column::dim("qualification", "資格", "Qualification"),
@@ -365,6 +368,7 @@ pub const FINDINGS: MetricDef = MetricDef {
             default: "",
             doc: "認定番号 (default: every applicant of the round)",
             doc_ja: "認定番号（既定: その年度のすべての申請者）",
+            required: false,
         },
     ],
     audiences: COMMITTEE_ONLY,
@@ -376,14 +380,16 @@ fn findings<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let info = cx.snapshot.renewals().await?;
         let round = round(cx, info).await?;
         let cert = cx.text("certificate_no");
-        let cert_filter = if cert.is_empty() { "TRUE".into() } else { format!("certificate_no = {}", sql_text(&cert)) };
         let f = cx
-            .frame(&format!(
-                "SELECT qualification, certificate_no, seq, requirement, severity, place, message_ja, message_en
-                 FROM renewal_findings WHERE renewal_fy = {round} AND {} AND {cert_filter}
-                 ORDER BY qualification DESC, certificate_no, seq",
-                qualification_filter(cx)
-            ))
+            .frame_with(
+                &format!(
+                    "SELECT qualification, certificate_no, seq, requirement, severity, place, message_ja, message_en
+                 FROM renewal_findings
+                 WHERE renewal_fy = {round} AND {QUALIFICATION_FILTER} AND (certificate_no = $2 OR $2 = '')
+                 ORDER BY qualification DESC, certificate_no, seq"
+                ),
+                &[&cx.text("qualification"), &cert],
+            )
             .await?;
         let mut out = Output::new(vec![
             Column::dim("qualification", "資格", "Qualification"),
@@ -398,10 +404,10 @@ fn findings<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         copy_rows(&mut out, &f);
         if !cert.is_empty() && f.is_empty() {
             let known = cx
-                .frame(&format!(
-                    "SELECT status FROM renewal_status WHERE renewal_fy = {round} AND certificate_no = {}",
-                    sql_text(&cert)
-                ))
+                .frame_with(
+                    &format!("SELECT status FROM renewal_status WHERE renewal_fy = {round} AND certificate_no = $1"),
+                    &[&cert],
+                )
                 .await?;
             match known.text(0, "status") {
                 Some(s) => out.note(

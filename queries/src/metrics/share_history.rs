@@ -52,6 +52,7 @@ pub const SHARE_HISTORY: MetricDef = MetricDef {
         default: "",
         doc: "first month (default: the month of the first roster snapshot)",
         doc_ja: "最初の月（既定: 最初の名簿スナップショットの月）",
+        required: false,
     }],
     audiences: ALL,
     eval: share_history,

@@ -20,6 +20,7 @@ const QUALIFICATION_PARAM: ParamSpec = ParamSpec {
     default: MEDICAL_ONCOLOGIST,
     doc: "資格, e.g. がん薬物療法専門医 or がん治療認定医",
     doc_ja: "資格（がん薬物療法専門医 または がん治療認定医）",
+    required: false,
 };
 const ACTIVE_DEF: &str = "A certificate is active on D when 認定日 ≤ D ≤ 有効期限.";
 const ACTIVE_DEF_JA: &str = "認定日 ≤ 基準日 ≤ 有効期限 の認定を有効とします。";
@@ -28,13 +29,9 @@ const ROSTER_CAVEAT: &str = "The register gives the current certificate only (fi
 const ROSTER_CAVEAT_JA: &str = "認定名簿には現在の認定だけが載っています（初回の認定日、現在の有効期限、更新回数）。\
     更新されずに失効した認定は、最後の有効期限のまま残ります。";
 
-fn q_sql(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 async fn known_qualification(cx: &Cx<'_>) -> Result<String> {
     let q = cx.text("qualification");
-    let f = cx.frame(&format!("SELECT COUNT(*) AS n FROM specialists WHERE qualification = {}", q_sql(&q))).await?;
+    let f = cx.frame_with("SELECT COUNT(*) AS n FROM specialists WHERE qualification = $1", &[&q]).await?;
     if f.i64(0, "n").unwrap_or(0) == 0 {
         let all = cx.frame("SELECT DISTINCT qualification FROM specialists ORDER BY 1").await?;
         let names: Vec<String> = (0..all.len()).filter_map(|r| all.text(r, "qualification")).collect();
@@ -176,25 +173,21 @@ fn per_100k<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             format!(
                 "SELECT COALESCE(a.area_code, s.area_code) AS code, a.area_name AS name, a.prefecture_code AS pref,
                         a.population_2020 AS pop, COALESCE(s.n, 0) AS n
-                 FROM (SELECT * FROM areas WHERE area_set = {set}) a
+                 FROM (SELECT * FROM areas WHERE area_set = $1) a
                  FULL JOIN (SELECT COALESCE(area_code, '不明') AS area_code, COUNT(*) AS n FROM specialists
-                            WHERE qualification = {q} AND {active} GROUP BY 1) s ON s.area_code = a.area_code
-                 ORDER BY code",
-                set = q_sql(&set),
-                q = q_sql(&q)
+                            WHERE qualification = $2 AND {active} GROUP BY 1) s ON s.area_code = a.area_code
+                 ORDER BY code"
             )
         } else {
             format!(
                 "SELECT COALESCE(a.pref, s.pref) AS pref, a.pop AS pop, COALESCE(s.n, 0) AS n
-                 FROM (SELECT prefecture_code AS pref, SUM(population_2020) AS pop FROM areas WHERE area_set = {set} GROUP BY 1) a
+                 FROM (SELECT prefecture_code AS pref, SUM(population_2020) AS pop FROM areas WHERE area_set = $1 GROUP BY 1) a
                  FULL JOIN (SELECT prefecture_code AS pref, COUNT(*) AS n FROM specialists
-                            WHERE qualification = {q} AND {active} GROUP BY 1) s ON s.pref = a.pref
-                 ORDER BY pref NULLS LAST",
-                set = q_sql(&set),
-                q = q_sql(&q)
+                            WHERE qualification = $2 AND {active} GROUP BY 1) s ON s.pref = a.pref
+                 ORDER BY pref NULLS LAST"
             )
         };
-        let f = cx.frame(&sql).await?;
+        let f = cx.frame_with(&sql, &[&set, &q]).await?;
         let mut columns = if area {
             vec![
                 Column::dim("area_code", "構想区域コード", "Area code"),
@@ -269,6 +262,7 @@ pub const RENEWALS_DUE: MetricDef = MetricDef {
         default: "5",
         doc: "how many years ahead (1–10)",
         doc_ja: "何年先まで（1–10）",
+        required: false,
     }],
     audiences: ALL,
     eval: renewals_due,
@@ -342,15 +336,16 @@ fn areas_without<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let q = known_qualification(cx).await?;
         let set = area_set(cx).await?;
         let f = cx
-            .frame(&format!(
-                "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020 FROM areas a
-                 WHERE a.area_set = {} AND a.area_code NOT IN (
-                   SELECT area_code FROM specialists WHERE qualification = {} AND {} AND area_code IS NOT NULL)
-                 ORDER BY a.area_code",
-                q_sql(&set),
-                q_sql(&q),
-                active_sql(cx)
-            ))
+            .frame_with(
+                &format!(
+                    "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020 FROM areas a
+                     WHERE a.area_set = $1 AND a.area_code NOT IN (
+                       SELECT area_code FROM specialists WHERE qualification = $2 AND {} AND area_code IS NOT NULL)
+                     ORDER BY a.area_code",
+                    active_sql(cx)
+                ),
+                &[&set, &q],
+            )
             .await?;
         let mut out = Output::new(vec![
             Column::dim("area_code", "構想区域コード", "Area code"),

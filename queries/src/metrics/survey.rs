@@ -267,6 +267,7 @@ pub const CROSSTAB: MetricDef = MetricDef {
             default: "profession",
             doc: "another 設問ID, or profession, age_band or region",
             doc_ja: "もう一つの設問ID、または職種・年齢階級・地方",
+            required: false,
         },
         YEAR_PARAM,
     ],
@@ -291,7 +292,6 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             .iter()
             .find(|s| crate::labels::DIMS.iter().any(|(d, l)| d == *s && *l == typed))
             .map_or(typed.clone(), |s| s.to_string());
-        let qid = id.replace('\'', "''");
         // Pairs of (answer, column value) counted in DataFusion; labels mapped here. The
         // column is a segment (its values are labels) or a second question (`col_q`).
         let segment = SEGMENTS.contains(&col.as_str());
@@ -304,25 +304,32 @@ fn crosstab<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             }
             Some(q2)
         };
-        // Each pair also carries the respondents' segments, for the weighted estimate.
+        // Each pair also carries the respondents' segments, for the weighted estimate; ordered,
+        // so that the weighted sums add in the same order on every run (to the last bit).
         let pairs = if segment {
-            cx.frame(&format!(
-                "SELECT a.answer AS x, {} AS y, a.profession, a.age_band, a.prefecture_code, COUNT(*) AS n
-                 FROM survey_answers a
-                 LEFT JOIN prefecture_regions g ON g.prefecture_code = a.prefecture_code
-                 WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' GROUP BY 1, 2, 3, 4, 5",
-                respondent_segment_sql(&col, "a")
-            ))
+            cx.frame_with(
+                &format!(
+                    "SELECT a.answer AS x, {} AS y, a.profession, a.age_band, a.prefecture_code, COUNT(*) AS n
+                     FROM survey_answers a
+                     LEFT JOIN prefecture_regions g ON g.prefecture_code = a.prefecture_code
+                     WHERE a.fiscal_year = {fy} AND a.question_id = $1 GROUP BY 1, 2, 3, 4, 5
+                     ORDER BY 1, 2, 3, 4, 5",
+                    respondent_segment_sql(&col, "a")
+                ),
+                &[&id],
+            )
             .await?
         } else {
-            cx.frame(&format!(
-                "SELECT a.answer AS x, b.answer AS y, a.profession, a.age_band, a.prefecture_code, COUNT(*) AS n
-                 FROM survey_answers a
-                 JOIN survey_answers b ON b.fiscal_year = a.fiscal_year AND b.response_id = a.response_id
-                 WHERE a.fiscal_year = {fy} AND a.question_id = '{qid}' AND b.question_id = '{}'
-                 GROUP BY 1, 2, 3, 4, 5",
-                col.replace('\'', "''")
-            ))
+            cx.frame_with(
+                &format!(
+                    "SELECT a.answer AS x, b.answer AS y, a.profession, a.age_band, a.prefecture_code, COUNT(*) AS n
+                     FROM survey_answers a
+                     JOIN survey_answers b ON b.fiscal_year = a.fiscal_year AND b.response_id = a.response_id
+                     WHERE a.fiscal_year = {fy} AND a.question_id = $1 AND b.question_id = $2
+                     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
+                ),
+                &[&id, &col],
+            )
             .await?
         };
         let raking = super::weighted::raking(cx, fy).await?;
@@ -489,13 +496,13 @@ fn trend<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let id = cx.text("question");
         // Every year's wording and answer counts in one query.
         let f = cx
-            .frame(&format!(
+            .frame_with(
                 "SELECT q.fiscal_year, q.text, q.kind, q.options, a.answer, COALESCE(a.n, 0) AS n
                  FROM survey_questions q LEFT JOIN answer_counts a
                    ON a.fiscal_year = q.fiscal_year AND a.question_id = q.question_id
-                 WHERE q.question_id = '{}' ORDER BY 1",
-                id.replace('\'', "''")
-            ))
+                 WHERE q.question_id = $1 ORDER BY 1",
+                &[&id],
+            )
             .await?;
         // Years whose survey had not closed by the as-of date were not known then.
         let known = known_years(cx).await?;

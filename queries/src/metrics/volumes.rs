@@ -32,6 +32,7 @@ pub const VOLUME_CHECK: MetricDef = MetricDef {
             default: "",
             doc: "年度 (default: the latest loaded)",
             doc_ja: "年度（既定: 最新のもの）",
+            required: false,
         },
         ParamSpec {
             name: "hospital",
@@ -39,6 +40,7 @@ pub const VOLUME_CHECK: MetricDef = MetricDef {
             default: "",
             doc: "医療機関名 (exact; default: every hospital)",
             doc_ja: "医療機関名（完全一致。既定: すべての病院）",
+            required: false,
         },
     ],
     audiences: ALL,
@@ -59,15 +61,18 @@ fn volume_check<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let fy = chosen_fy(cx).await?;
         let v = RULES_2026.volumes;
+        let hospital = cx.text("hospital");
+        let hospital = hospital.trim();
+        let (only, values): (&str, Vec<&str>) =
+            if hospital.is_empty() { ("", Vec::new()) } else { ("AND hospital = $1", vec![hospital]) };
         let f = cx
-            .frame(&format!(
-                "SELECT hospital, area_code, cancer_registry, surgery, chemotherapy, radiotherapy
-                 FROM hospital_volumes WHERE fiscal_year = {fy} {only} ORDER BY area_code, hospital",
-                only = match cx.text("hospital").trim() {
-                    "" => String::new(),
-                    h => format!("AND hospital = '{}'", h.replace('\'', "''")),
-                }
-            ))
+            .frame_with(
+                &format!(
+                    "SELECT hospital, area_code, cancer_registry, surgery, chemotherapy, radiotherapy
+                     FROM hospital_volumes WHERE fiscal_year = {fy} {only} ORDER BY area_code, hospital"
+                ),
+                &values,
+            )
             .await?;
         let mut out = Output::new(vec![
             Column::dim("hospital", "医療機関名", "Hospital"),

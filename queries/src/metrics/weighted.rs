@@ -59,11 +59,13 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         // query joins; 地方 is worked out per group.
         let started = std::time::Instant::now();
         let answers = cx
-            .frame(&format!(
-                "SELECT profession, age_band, prefecture_code, answer, COUNT(*) AS n FROM survey_answers
-                 WHERE fiscal_year = {fy} AND question_id = '{}' GROUP BY 1, 2, 3, 4",
-                id.replace('\'', "''")
-            ))
+            .frame_with(
+                &format!(
+                    "SELECT profession, age_band, prefecture_code, answer, COUNT(*) AS n FROM survey_answers
+                     WHERE fiscal_year = {fy} AND question_id = $1 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"
+                ),
+                &[&id],
+            )
             .await?;
         let Raking { weight_of, converged, respondents, frame_total } = raking(cx, fy).await?;
         let raked = started.elapsed().as_secs_f64() * 1000.0;

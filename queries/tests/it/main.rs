@@ -6,6 +6,7 @@ mod crosstab;
 mod disclosure;
 mod facts;
 mod golden;
+mod injection;
 mod labels;
 mod renewals;
 mod roles;
