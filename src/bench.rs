@@ -96,7 +96,7 @@ fn child(kind: &str, file: &Path, dir: &Path) -> Result<(f64, Option<u64>)> {
 /// The child side: one measurement in a fresh process.
 pub fn run_child(kind: &str, file: &Path, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)?;
-    let quoted = file.display().to_string().replace('\'', "''");
+    let quoted = store::warehouse::string_literal(&file.display().to_string());
     let t = Instant::now();
     match kind {
         // Into the warehouse in `dir`: a fresh one, or the one an earlier child filled.
@@ -111,7 +111,7 @@ pub fn run_child(kind: &str, file: &Path, dir: &Path) -> Result<()> {
         }
         "duckdb" => {
             let conn = duckdb::Connection::open(dir.join("duck.duckdb"))?;
-            conn.execute_batch(&format!("CREATE TABLE roster AS SELECT * FROM read_csv('{quoted}', header = true)"))?;
+            conn.execute_batch(&format!("CREATE TABLE roster AS SELECT * FROM read_csv({quoted}, header = true)"))?;
         }
         "duckdb-same-work" => duckdb_same_work(&quoted, dir)?,
         other => bail!("unknown bench child {other}"),
@@ -124,6 +124,7 @@ pub fn run_child(kind: &str, file: &Path, dir: &Path) -> Result<()> {
 /// without validation or normalisation: `read_csv` once, an MD5 of the member id as a
 /// stand-in pseudonym, the snapshot, member versions and intervals as three tables in one
 /// transaction, then each copied to Parquet.
+/// `file`: the roster path as a SQL string literal.
 fn duckdb_same_work(file: &str, dir: &Path) -> Result<()> {
     let conn = duckdb::Connection::open(dir.join("duck.duckdb"))?;
     let lake = dir.join("lake");
@@ -131,7 +132,7 @@ fn duckdb_same_work(file: &str, dir: &Path) -> Result<()> {
     conn.execute_batch(&format!(
         "BEGIN;
          CREATE TEMP TABLE s AS SELECT row_number() OVER () AS row_no, md5(会員番号) AS member_key,
-           * EXCLUDE (会員番号) FROM read_csv('{file}', header = true);
+           * EXCLUDE (会員番号) FROM read_csv({file}, header = true);
          CREATE TABLE member_snapshots AS SELECT * FROM s;
          CREATE TABLE members AS SELECT member_key, 入会日 AS joined_on, 退会日 AS left_on,
            false AS left_inferred, 生年 AS birth_year, 性別 AS sex, 抽出日 AS first_seen FROM s;
@@ -140,8 +141,8 @@ fn duckdb_same_work(file: &str, dir: &Path) -> Result<()> {
          COMMIT;"
     ))?;
     for t in ["member_snapshots", "members", "member_history"] {
-        let out = lake.join(format!("{t}.parquet")).display().to_string().replace('\'', "''");
-        conn.execute_batch(&format!("COPY {t} TO '{out}' (FORMAT parquet, COMPRESSION snappy)"))?;
+        let out = store::warehouse::string_literal(&lake.join(format!("{t}.parquet")).display().to_string());
+        conn.execute_batch(&format!("COPY {t} TO {out} (FORMAT parquet, COMPRESSION snappy)"))?;
     }
     Ok(())
 }

@@ -436,7 +436,7 @@ fn check_snapshot_order(wh: &Warehouse, prepared: &[Prepared]) -> Result<()> {
 /// Reference data for validation, from the warehouse.
 fn load_refs(wh: &Warehouse) -> Result<RefData> {
     let mut refs = RefData::default();
-    let sets = wh.query_arrow("SELECT MAX(area_set) FROM areas WHERE superseded_by IS NULL")?;
+    let sets = wh.query_arrow(&store::warehouse::current(&store::schema::AREAS, "MAX(area_set)"))?;
     let set = sets.first().and_then(|b| {
         use arrow::array::AsArray;
         let a = b.column(0).as_string::<i32>();
@@ -444,10 +444,10 @@ fn load_refs(wh: &Warehouse) -> Result<RefData> {
     });
     if let Some(set) = set {
         let sql = format!(
-            "SELECT area_code, prefecture_code, area_name FROM areas WHERE superseded_by IS NULL AND area_set = '{}'",
-            set.replace('\'', "''")
+            "{} AND area_set = ?",
+            store::warehouse::current(&store::schema::AREAS, "area_code, prefecture_code, area_name")
         );
-        for b in wh.query_arrow(&sql)? {
+        for b in wh.query_arrow_with(&sql, &[&set])? {
             use arrow::array::AsArray;
             let (c, p, n) = (
                 b.column(0).as_string::<i32>(),
@@ -461,9 +461,10 @@ fn load_refs(wh: &Warehouse) -> Result<RefData> {
         }
         refs.area_set = Some(set);
     }
-    for b in wh.query_arrow(
-        "SELECT fiscal_year, question_id, kind, options FROM survey_questions WHERE superseded_by IS NULL",
-    )? {
+    for b in wh.query_arrow(&store::warehouse::current(
+        &store::schema::SURVEY_QUESTIONS,
+        "fiscal_year, question_id, kind, options",
+    ))? {
         use arrow::array::AsArray;
         let y = b.column(0).as_primitive::<arrow::datatypes::Int32Type>();
         let (q, k, o) =

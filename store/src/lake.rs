@@ -194,7 +194,7 @@ impl Lake {
                 .map(|h| h.join().unwrap_or_else(|_| Err(Error::Invalid("staging thread panicked".into()))))
                 .fold(first, Result::and)
         })?;
-        Ok(slices.iter().map(|(p, _)| p.display().to_string().replace('\'', "''")).collect())
+        Ok(slices.iter().map(|(p, _)| p.display().to_string()).collect())
     }
 
     fn write_partition(&self, wh: &Warehouse, table: &str, id: i64, sql: &str) -> Result<()> {
@@ -217,8 +217,8 @@ impl Lake {
     /// Writes a query's result as one Parquet file with DuckDB's own (parallel) writer,
     /// then syncs it to disk.
     fn write_query(&self, wh: &Warehouse, sql: &str, file_path: &Path) -> Result<()> {
-        let target = file_path.display().to_string().replace('\'', "''");
-        let copy = format!("COPY ({sql}) TO '{target}' (FORMAT parquet, COMPRESSION snappy)");
+        let target = crate::warehouse::string_literal(&file_path.display().to_string());
+        let copy = format!("COPY ({sql}) TO {target} (FORMAT parquet, COMPRESSION snappy)");
         wh.conn.execute_batch(&copy).ctx(|| format!("export {sql}"))?;
         let file = Self::io(file_path, File::open(file_path))?;
         Self::io(file_path, file.sync_all())?;

@@ -150,7 +150,7 @@ impl LoadTx<'_> {
         if !tables.contains(&table.name) {
             tables.push(table.name);
         }
-        let files = staged.files.iter().map(|f| format!("'{f}'")).collect::<Vec<_>>().join(", ");
+        let files = staged.files.iter().map(|f| crate::warehouse::string_literal(f)).collect::<Vec<_>>().join(", ");
         let select = match table.supersede {
             Supersede::Intervals => format!(
                 "SELECT {load_id}, member_key, valid_from, NULL, NULL, category, profession, prefecture_code \

@@ -195,16 +195,21 @@ impl Warehouse {
 
     /// Runs a read-only query and returns Arrow batches.
     pub fn query_arrow(&self, sql: &str) -> Result<Vec<RecordBatch>> {
+        self.query_arrow_with(sql, &[])
+    }
+
+    /// As [`Warehouse::query_arrow`], with text values bound to the `?` placeholders in order.
+    pub fn query_arrow_with(&self, sql: &str, values: &[&str]) -> Result<Vec<RecordBatch>> {
         let mut stmt = self.conn.prepare(sql).ctx(|| format!("prepare {sql}"))?;
-        let batches = stmt.query_arrow([]).ctx(|| format!("run {sql}"))?.collect();
+        let batches = stmt.query_arrow(duckdb::params_from_iter(values)).ctx(|| format!("run {sql}"))?.collect();
         Ok(batches)
     }
 
     /// Writes the result of a read-only query to a Parquet file (benchmarks, exports).
     pub fn copy_to_parquet(&self, sql: &str, path: &Path) -> Result<()> {
-        let target = path.display().to_string().replace('\'', "''");
+        let target = string_literal(&path.display().to_string());
         self.conn
-            .execute_batch(&format!("COPY ({sql}) TO '{target}' (FORMAT parquet)"))
+            .execute_batch(&format!("COPY ({sql}) TO {target} (FORMAT parquet)"))
             .ctx(|| format!("export {sql} to {}", path.display()))
     }
 
@@ -227,11 +232,7 @@ impl Warehouse {
         let latest_member_snapshot = self.latest_member_snapshot()?;
         let mut tables = Vec::new();
         for t in TABLES {
-            let current = match t.supersede {
-                schema::Supersede::Intervals => "valid_to IS NULL",
-                schema::Supersede::Never => "TRUE",
-                _ => "superseded_by IS NULL",
-            };
+            let current = current_rule(t);
             let coverage_expr = coverage_expr(t.name);
             let sql = format!(
                 "SELECT COUNT(*) FILTER (WHERE {current}), COUNT(*), COUNT(DISTINCT load_id), {coverage_expr} FROM {}",
@@ -276,5 +277,55 @@ fn coverage_expr(table: &str) -> &'static str {
             "'更新年度 ' || MIN(renewal_fy) FILTER (WHERE superseded_by IS NULL) || '–' || MAX(renewal_fy) FILTER (WHERE superseded_by IS NULL)"
         }
         _ => "CAST(NULL AS VARCHAR)",
+    }
+}
+
+/// The rule that picks a table's current rows: not superseded, the open interval of a
+/// history, or every row of a table that is never superseded. The one place it is written.
+pub fn current_rule(table: &schema::Table) -> &'static str {
+    match table.supersede {
+        schema::Supersede::Intervals => "valid_to IS NULL",
+        schema::Supersede::Never => "TRUE",
+        _ => "superseded_by IS NULL",
+    }
+}
+
+/// `SELECT {columns} FROM {table}` over the table's current rows (see [`current_rule`]).
+pub fn current(table: &schema::Table, columns: &str) -> String {
+    format!("SELECT {columns} FROM {} WHERE {}", table.name, current_rule(table))
+}
+
+/// A SQL string literal, for the few places DuckDB takes no parameter (a `COPY … TO` or
+/// `read_parquet` path): quotes doubled. Values of a query are bound as parameters instead.
+pub fn string_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_string_literal_doubles_its_quotes() {
+        assert_eq!(string_literal("/tmp/o'brien/x.parquet"), "'/tmp/o''brien/x.parquet'");
+        assert_eq!(string_literal("plain"), "'plain'");
+    }
+
+    #[test]
+    fn current_rows_follow_the_tables_supersession() {
+        assert_eq!(current(&schema::AREAS, "area_code"), "SELECT area_code FROM areas WHERE superseded_by IS NULL");
+        assert!(current(&schema::MEMBER_HISTORY, "*").ends_with("valid_to IS NULL"));
+    }
+
+    /// A quote in a path the warehouse writes to (a `COPY … TO`) is data, not SQL.
+    #[test]
+    fn a_query_copies_to_a_path_with_a_quote_in_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let wh = Warehouse::open(&dir.path().join("wh.duckdb"), &dir.path().join("lake")).expect("open");
+        let target = dir.path().join("o'brien.parquet");
+        wh.copy_to_parquet("SELECT 1 AS x", &target).expect("copy");
+        assert!(target.exists());
+        let rows = wh.query_arrow_with("SELECT ? AS v", &["it's"]).expect("query");
+        assert_eq!(rows.iter().map(|b| b.num_rows()).sum::<usize>(), 1);
     }
 }
