@@ -4,8 +4,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use model::membership::edit_distance;
-
 use crate::error::{Error, Result};
 use crate::normalize;
 use crate::spec::DatasetSpec;
@@ -121,7 +119,7 @@ pub fn map_headers(
             .iter()
             .filter_map(|m| {
                 let best =
-                    found.iter().map(|f| (edit_distance(&key(f), &key(m)), *f)).filter(|(d, _)| *d <= 2).min()?;
+                    found.iter().map(|f| (strsim::levenshtein(&key(f), &key(m)), *f)).filter(|(d, _)| *d <= 2).min()?;
                 Some(format!("'{}' → {m}?", best.1))
             })
             .collect();

@@ -324,7 +324,7 @@ pub fn find(name: &str) -> Result<&'static MetricDef> {
     }
     let hint = all
         .iter()
-        .map(|d| (model::membership::edit_distance(d.name, name), d.name))
+        .map(|d| (strsim::levenshtein(d.name, name), d.name))
         .filter(|(dist, _)| *dist <= 4)
         .min()
         .map(|(_, n)| n.to_string());
