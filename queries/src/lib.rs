@@ -4,24 +4,30 @@
 //!
 //! # Layout
 //!
+//! In the order a request flows, lowest first:
+//!
+//! - [`error`]: the crate's error type. [`result`]: typed results (columns with roles, values,
+//!   provenance, notes). [`frame`]: query results as rows of values. [`stats`]: Wilson
+//!   intervals, chi-square, rate ratios, raking, Kaplan–Meier. [`text`]: Japanese
+//!   morphological analysis (vibrato over IPADIC) for survey free text.
 //! - [`snapshot`]: the store's tables as one load saw them, registered in a DataFusion session,
-//!   plus derived tables (member spells).
-//! - [`catalog`](mod@catalog): metric definitions, parameters, requests and evaluation.
-//! - [`metrics`]: the metrics, one module per section (membership, share history, flows, survey, weighted survey estimates,
-//!   specialists, hospitals, designation volumes), with shared helpers (area sets, survey questions) beside them.
-//! - [`labels`]: Japanese labels of parameters and groupings, for forms and messages.
-//! - [`result`]: typed results (columns with roles, values, provenance, notes).
-//! - [`disclosure`]: audiences, primary and complementary suppression.
-//! - [`release`]: the release grid for suppressed audiences (month ends, one event table per snapshot).
-//! - [`renewals`]: renewal readiness per applicant (`model::renewal` checks), derived on first use.
-//! - [`console`]: the researchers' SQL console over a researcher-safe catalog, with limits.
-//! - [`text`]: Japanese morphological analysis (vibrato over IPADIC) for survey free text.
-//! - [`stats`]: Wilson intervals, chi-square, rate ratios, raking, Kaplan–Meier.
-//! - [`render`]: text table, CSV and JSON output of a result.
-//! - [`docs`]: `docs/metrics.md`, generated from the catalog.
+//!   plus the derived tables it is given.
+//! - [`disclosure`]: audiences, primary and complementary suppression. [`release`]: the release
+//!   grid for suppressed audiences (month ends, one event table per snapshot).
+//! - [`metric`]: the types a metric is written with (`MetricDef`, `ParamSpec`, `Request`, `Cx`,
+//!   `Output`).
+//! - [`metrics`]: the metrics, one module per section (membership, share history, flows, survey,
+//!   weighted survey estimates, specialists, hospitals, designation volumes), with shared helpers
+//!   beside them; `metrics::all()` and `metrics::derived()` list them.
+//!   [`renewal_status`]: renewal readiness per applicant (`model::renewal` checks), derived on
+//!   first use, read by the renewal metrics.
+//! - [`catalog`](mod@catalog): finding a metric by name and evaluating a request (parameters
+//!   checked, disclosure applied). [`labels`]: Japanese labels of parameters, groupings,
+//!   choices and datasets.
 //! - [`engine`]: a synchronous facade (its own Tokio runtime) for the CLI and reports.
-//! - [`frame`]: query results as rows of values.
-//! - [`error`]: the crate's error type.
+//!   [`render`]: text table, CSV and JSON output of a result. [`docs`]: `docs/metrics.md`,
+//!   generated from the catalog. [`console`]: the researchers' SQL console over a
+//!   researcher-safe catalog, with limits.
 
 pub mod catalog;
 pub mod console;
@@ -31,10 +37,11 @@ pub mod engine;
 pub mod error;
 pub mod frame;
 pub mod labels;
+pub mod metric;
 pub mod metrics;
 pub mod release;
 pub mod render;
-pub mod renewals;
+pub mod renewal_status;
 pub mod result;
 pub mod snapshot;
 pub mod stats;

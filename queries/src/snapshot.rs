@@ -16,7 +16,7 @@ use store::warehouse::LoadInfo;
 use store::{StoreSnapshot, Warehouse};
 
 use crate::error::Result;
-use crate::renewals::RenewalInfo;
+use crate::renewal_status::RenewalInfo;
 use crate::text::TermIndex;
 
 /// A table derived from the snapshot's tables when the snapshot is built, so that metrics
@@ -59,17 +59,6 @@ pub const MEMBER_SPELLS: Derived = Derived {
     }),
 };
 
-/// Every derived table, in the order they are built (later ones may read earlier ones).
-const DERIVED: &[&Derived] = &[
-    &MEMBER_SPELLS,
-    &crate::metrics::share_history::SHARE_EVENTS,
-    &crate::metrics::flows::TENURE_CELLS,
-    &crate::metrics::flows::COHORT_LEAVES,
-    &crate::metrics::questions::ANSWER_COUNTS,
-    &crate::metrics::frames::WAVE_FRAMES,
-    &crate::metrics::weighted::RESPONSE_CELLS,
-];
-
 /// The metric engine's view of the store.
 pub struct Snapshot {
     ctx: SessionContext,
@@ -79,7 +68,7 @@ pub struct Snapshot {
     rows: BTreeMap<&'static str, usize>,
     /// How long building each derived table took, milliseconds, in build order.
     derived_ms: Vec<(&'static str, f64)>,
-    /// Renewal readiness, derived on first use (see [`crate::renewals`]).
+    /// Renewal readiness, derived on first use (see [`crate::renewal_status`]).
     renewals: tokio::sync::OnceCell<RenewalInfo>,
     /// The free-text answers' terms, analysed on first use.
     terms: tokio::sync::OnceCell<TermIndex>,
@@ -97,8 +86,14 @@ impl Snapshot {
         Self::build(warehouse.snapshot(at_load)?).await
     }
 
-    /// Registers the store snapshot's tables and builds the derived ones.
+    /// Registers the store snapshot's tables and builds the metrics' derived ones
+    /// ([`crate::metrics::derived`]).
     pub async fn build(store: StoreSnapshot) -> Result<Self> {
+        Self::build_with(store, crate::metrics::derived()).await
+    }
+
+    /// Registers the store snapshot's tables and builds `derived`, in order.
+    pub async fn build_with(store: StoreSnapshot, derived: &[&Derived]) -> Result<Self> {
         let partitions = std::thread::available_parallelism().map_or(1, |n| n.get());
         let config = SessionConfig::new().with_target_partitions(partitions).with_information_schema(false);
         let ctx = SessionContext::new_with_config(config);
@@ -110,8 +105,8 @@ impl Snapshot {
             rows.insert(t.name, t.batch.num_rows());
         }
         register(&ctx, "prefecture_regions", region_table()?, 1)?;
-        let mut derived_ms = Vec::with_capacity(DERIVED.len());
-        for d in DERIVED {
+        let mut derived_ms = Vec::with_capacity(derived.len());
+        for d in derived {
             let started = std::time::Instant::now();
             let batch = match d.build {
                 Build::Sql(sql) => {
@@ -144,7 +139,7 @@ impl Snapshot {
     /// The renewal tables (`renewal_status`, `renewal_findings`), derived on first use:
     /// checking every application takes a moment that pages without renewals need not wait for.
     pub async fn renewals(&self) -> Result<&RenewalInfo> {
-        self.renewals.get_or_try_init(|| crate::renewals::derive(self, self.default_as_of())).await
+        self.renewals.get_or_try_init(|| crate::renewal_status::derive(self, self.default_as_of())).await
     }
 
     /// The terms of every free-text answer, analysed on first use (the dashboard does it in

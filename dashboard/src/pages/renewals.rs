@@ -10,7 +10,7 @@ use axum::routing::get;
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use model::renewal::QUALIFICATIONS;
-use queries::renewals::STATUSES;
+use queries::renewal_status::STATUSES;
 use queries::{MetricResult, Request, Value};
 use reports::charts::{LineChart, XAxis, line_chart};
 

@@ -7,7 +7,7 @@ use super::hospitals::{
     AREA_COLUMNS, AREA_SET_CAVEAT, AREA_SET_CAVEAT_JA, area_cells, covering_list, designated_on, hub_list, type_order,
 };
 use super::{AREA_SET_PARAM, area_set, prefecture_cells};
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
+use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
 
 const PREFECTURE_PARAM: ParamSpec = ParamSpec {

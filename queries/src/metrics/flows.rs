@@ -11,9 +11,9 @@ use model::membership::{CATEGORIES, PROFESSIONS};
 use model::rules::RULES_2026;
 
 use super::{FastMap, fiscal_year_sql, vocab_order};
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::disclosure::Audience;
 use crate::frame::{date_column, i64_column};
+use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::release;
 use crate::result::{Column, Value};
 use crate::snapshot::{Build, Derived};

@@ -6,9 +6,9 @@ use model::designation::DesignationType;
 use model::qualification::MEDICAL_ONCOLOGIST;
 
 use super::{AREA_SET_PARAM, area_set, prefecture_cells};
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::error::Result;
 use crate::frame::Frame;
+use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::result::{Column, Value};
 
 pub const METRICS: &[&MetricDef] = &[

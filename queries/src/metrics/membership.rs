@@ -7,9 +7,9 @@ use model::physician_rule::{RuleOutcome, ShareRule};
 use model::rules::RULES_2026;
 
 use super::{active_at, age_band_sql, month_end, prefecture_cells, vocab_order};
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::disclosure::{Audience, Policy};
 use crate::error::Result;
+use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::result::{Column, Value};
 
 const RULE: ShareRule = RULES_2026.physician_share;

@@ -1,8 +1,10 @@
-//! The metric definitions, one module per section of the product.
+//! The metric definitions, one module per section of the product, and the two lists the
+//! rest of the crate reads: [`all`] (every metric, for the catalog) and [`derived`] (the
+//! tables built when a snapshot is read, for [`crate::snapshot`]). A new metric is added to
+//! its section's `METRICS`; a new derived table to [`derived`].
 
 pub mod drilldown;
 pub mod flows;
-pub(crate) mod frames;
 pub mod free_text;
 pub mod hospitals;
 pub mod membership;
@@ -12,15 +14,43 @@ pub mod share_history;
 pub mod specialists;
 pub mod survey;
 pub mod volumes;
+pub(crate) mod wave_frames;
 pub mod weighted;
 
 use chrono::{Datelike, NaiveDate};
 use model::membership::Vocabulary;
 use model::prefecture::Prefecture;
 
-use crate::catalog::{Cx, ParamKind, ParamSpec};
 use crate::error::Result;
+use crate::metric::{Cx, MetricDef, ParamKind, ParamSpec};
 use crate::result::Value;
+use crate::snapshot::{Derived, MEMBER_SPELLS};
+
+/// Every metric, section by section (the order of 指標一覧).
+pub fn all() -> Vec<&'static MetricDef> {
+    let mut all: Vec<&'static MetricDef> = Vec::new();
+    all.extend(membership::METRICS);
+    all.extend(flows::METRICS);
+    all.extend(survey::METRICS);
+    all.extend(free_text::METRICS);
+    all.extend(specialists::METRICS);
+    all.extend(renewals::METRICS);
+    all.extend(hospitals::METRICS);
+    all
+}
+
+/// Every derived table, in the order they are built (later ones may read earlier ones).
+pub fn derived() -> &'static [&'static Derived] {
+    &[
+        &MEMBER_SPELLS,
+        &share_history::SHARE_EVENTS,
+        &flows::TENURE_CELLS,
+        &flows::COHORT_LEAVES,
+        &questions::ANSWER_COUNTS,
+        &wave_frames::WAVE_FRAMES,
+        &weighted::RESPONSE_CELLS,
+    ]
+}
 
 /// The area set of the reference data a metric counts areas in.
 pub const AREA_SET_PARAM: ParamSpec = ParamSpec {
@@ -133,6 +163,17 @@ pub fn fiscal_year_sql(col: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As DataFusion's `test_no_duplicate_name`: a name finds one metric, one derived table.
+    #[test]
+    fn no_duplicate_name() {
+        let mut names: Vec<&str> = all().iter().map(|d| d.name).collect();
+        names.extend(derived().iter().map(|d| d.name));
+        let n = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), n, "a metric or derived table name is used twice");
+    }
 
     #[test]
     fn age_bands_agree_with_their_sql() {

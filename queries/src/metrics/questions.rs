@@ -1,8 +1,8 @@
 //! Survey questions as asked in one 年度: their kind and options, how an answer maps to
 //! option labels, and the answers to one question, per respondent or aggregated.
 
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
+use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
 use crate::snapshot::{Build, Derived};
 

@@ -1,14 +1,14 @@
 //! Renewal readiness (がん薬物療法専門医, がん治療認定医): the cohort due in each round,
 //! how many are ready, which requirement blocks the rest, and per applicant what is
 //! missing in the societies' own words. Over `renewal_status` and `renewal_findings`
-//! (see [`crate::renewals`]).
+//! (see [`crate::renewal_status`]).
 
 use model::renewal::{QUALIFICATIONS, REQUIREMENTS};
 
-use crate::catalog::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
 use crate::frame::Frame;
-use crate::renewals::{NOT_APPLIED, NOT_READY, READY, RenewalInfo, outcome_sql};
+use crate::metric::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
+use crate::renewal_status::{NOT_APPLIED, NOT_READY, READY, RenewalInfo, outcome_sql};
 use crate::result::{Column, Value};
 
 pub const METRICS: &[&MetricDef] = &[&COHORT, &BLOCKERS, &APPLICANTS, &FINDINGS];

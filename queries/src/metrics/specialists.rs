@@ -8,8 +8,8 @@ use model::qualification::{MEDICAL_ONCOLOGIST, QUALIFICATIONS};
 use model::rules::RULES_2026;
 
 use super::{AREA_SET_PARAM, area_set, prefecture_cells, vocab_order};
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
+use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
 
 pub const METRICS: &[&MetricDef] = &[&BY_YEAR, &PER_100K, &RENEWALS_DUE, &AREAS_WITHOUT];

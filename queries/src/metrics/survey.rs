@@ -7,13 +7,13 @@ use std::collections::BTreeMap;
 use model::membership::{AGE_BANDS, PROFESSIONS};
 use model::prefecture::REGIONS;
 
-use super::frames::frame_segment_sql;
 use super::questions::{
     QUESTION_PARAM, Question, YEAR_PARAM, answer_counts, chosen_year, closed_question, known_years, question,
 };
 use super::vocab_order;
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
+use super::wave_frames::frame_segment_sql;
 use crate::error::Result;
+use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
 use crate::stats::{self, Z95};
 

@@ -3,8 +3,8 @@
 
 use model::rules::RULES_2026;
 
-use crate::catalog::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::error::Result;
+use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
 
 pub const VOLUME_CHECK: MetricDef = MetricDef {
