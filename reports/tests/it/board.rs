@@ -41,6 +41,11 @@ fn text() -> &'static str {
     T.get_or_init(|| poppler("pdftotext", &[OsStr::new("-layout"), built().path.as_os_str(), OsStr::new("-")]))
 }
 
+/// The page count `pdfinfo` reports.
+fn page_count(info: &str) -> usize {
+    info.lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok()).expect("page count")
+}
+
 fn board_metric(name: &str) -> queries::MetricResult {
     let f = sample();
     let as_of = f.engine.snapshot().default_as_of().expect("as-of");
@@ -93,8 +98,7 @@ fn pdf_key_numbers_equal_the_catalog() {
 fn pdf_pages_render_and_embed_their_fonts() {
     let b = built();
     let info = poppler("pdfinfo", &[b.path.as_os_str()]);
-    let pages: usize =
-        info.lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok()).expect("page count");
+    let pages = page_count(&info);
     assert!(pages >= 6, "{pages} pages");
     assert!(info.contains("595.28 x 841.89") || info.contains("595.276 x 841.89"), "not A4:\n{info}");
     let out = sample().dir.path().join("png");
@@ -207,9 +211,7 @@ fn the_board_pack_has_no_internal_ids_backticks_or_fractional_people() {
 #[test]
 fn the_last_page_is_not_near_empty() {
     let b = built();
-    let info = poppler("pdfinfo", &[b.path.as_os_str()]);
-    let pages: usize =
-        info.lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok()).expect("page count");
+    let pages = page_count(&poppler("pdfinfo", &[b.path.as_os_str()]));
     let chars = |p: usize| {
         let n = p.to_string();
         let t = poppler(
