@@ -264,7 +264,7 @@ async fn read_snapshot(config: &Config) -> Result<Snapshot> {
     })
     .await
     .map_err(|e| Error::Internal(format!("blocking task: {e}")))??;
-    Ok(Snapshot::build(store).await?)
+    Ok(Snapshot::build(store, queries::metrics::derived()).await?)
 }
 
 #[cfg(test)]

@@ -25,7 +25,7 @@ impl Engine {
             .build()
             .map_err(|e| Error::Runtime(e.to_string()))?;
         let store = warehouse.snapshot(at_load)?;
-        let snapshot = Arc::new(runtime.block_on(Snapshot::build(store))?);
+        let snapshot = Arc::new(runtime.block_on(Snapshot::build(store, crate::metrics::derived()))?);
         Ok(Engine { runtime, snapshot })
     }
 

@@ -1,7 +1,9 @@
 //! The in-memory Arrow snapshot that every metric reads, registered in a DataFusion
 //! session. Built once per store state; immutable, shared behind an `Arc`.
 
+use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
 use std::sync::Arc;
 
 use arrow::compute::concat_batches;
@@ -15,9 +17,10 @@ use futures::future::BoxFuture;
 use store::warehouse::LoadInfo;
 use store::{StoreSnapshot, Warehouse};
 
-use crate::error::Result;
-use crate::renewal_status::RenewalInfo;
-use crate::text::TermIndex;
+use crate::error::{Error, Result};
+
+/// A structure derived on first use.
+type Lazy = Arc<dyn Any + Send + Sync>;
 
 /// A table derived from the snapshot's tables when the snapshot is built, so that metrics
 /// read a prepared table instead of repeating the same join or aggregation per request.
@@ -68,10 +71,9 @@ pub struct Snapshot {
     rows: BTreeMap<&'static str, usize>,
     /// How long building each derived table took, milliseconds, in build order.
     derived_ms: Vec<(&'static str, f64)>,
-    /// Renewal readiness, derived on first use (see [`crate::renewal_status`]).
-    renewals: tokio::sync::OnceCell<RenewalInfo>,
-    /// The free-text answers' terms, analysed on first use.
-    terms: tokio::sync::OnceCell<TermIndex>,
+    /// Structures derived on first use (renewal readiness, the free-text terms), one per
+    /// type: built once, by whichever request needs them first (see [`Snapshot::derived_once`]).
+    lazy: std::sync::Mutex<BTreeMap<TypeId, Arc<tokio::sync::OnceCell<Lazy>>>>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -81,19 +83,14 @@ impl std::fmt::Debug for Snapshot {
 }
 
 impl Snapshot {
-    /// Reads the store as load `at_load` saw it (the latest when None).
-    pub async fn from_warehouse(warehouse: &Warehouse, at_load: Option<i64>) -> Result<Self> {
-        Self::build(warehouse.snapshot(at_load)?).await
+    /// Reads the store as load `at_load` saw it (the latest when None), with `derived`.
+    pub async fn from_warehouse(warehouse: &Warehouse, at_load: Option<i64>, derived: &[&Derived]) -> Result<Self> {
+        Self::build(warehouse.snapshot(at_load)?, derived).await
     }
 
-    /// Registers the store snapshot's tables and builds the metrics' derived ones
-    /// ([`crate::metrics::derived`]).
-    pub async fn build(store: StoreSnapshot) -> Result<Self> {
-        Self::build_with(store, crate::metrics::derived()).await
-    }
-
-    /// Registers the store snapshot's tables and builds `derived`, in order.
-    pub async fn build_with(store: StoreSnapshot, derived: &[&Derived]) -> Result<Self> {
+    /// Registers the store snapshot's tables and builds `derived`, in order (the metrics'
+    /// list is [`crate::metrics::derived`]).
+    pub async fn build(store: StoreSnapshot, derived: &[&Derived]) -> Result<Self> {
         let partitions = std::thread::available_parallelism().map_or(1, |n| n.get());
         let config = SessionConfig::new().with_target_partitions(partitions).with_information_schema(false);
         let ctx = SessionContext::new_with_config(config);
@@ -131,22 +128,26 @@ impl Snapshot {
             table_loads,
             rows,
             derived_ms,
-            renewals: tokio::sync::OnceCell::new(),
-            terms: tokio::sync::OnceCell::new(),
+            lazy: std::sync::Mutex::default(),
         })
     }
 
-    /// The renewal tables (`renewal_status`, `renewal_findings`), derived on first use:
-    /// checking every application takes a moment that pages without renewals need not wait for.
-    pub async fn renewals(&self) -> Result<&RenewalInfo> {
-        self.renewals.get_or_try_init(|| crate::renewal_status::derive(self, self.default_as_of())).await
-    }
-
-    /// The terms of every free-text answer, analysed on first use (the dashboard does it in
-    /// the background when it reads a snapshot): the morphological analysis is most of what
-    /// counting terms would otherwise take per request.
-    pub async fn free_text_terms(&self) -> Result<&TermIndex> {
-        self.terms.get_or_try_init(|| crate::metrics::free_text::analyse_answers(self)).await
+    /// The structure of type `T` derived from this snapshot by `init`, built on first use and
+    /// kept: work that pages without it need not wait for (the owners give it a name:
+    /// `Snapshot::renewals` in [`crate::renewal_status`], `Snapshot::free_text_terms` in
+    /// [`crate::metrics::free_text`]).
+    pub async fn derived_once<T, F, Fut>(&self, init: F) -> Result<Arc<T>>
+    where
+        T: Any + Send + Sync,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let cell = {
+            let mut lazy = self.lazy.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            lazy.entry(TypeId::of::<T>()).or_default().clone()
+        };
+        let value = cell.get_or_try_init(|| async { Ok::<Lazy, Error>(Arc::new(init().await?)) }).await?;
+        value.clone().downcast::<T>().map_err(|_| Error::Runtime("a derived structure of another type".into()))
     }
 
     /// Registers a table derived after the snapshot was built.

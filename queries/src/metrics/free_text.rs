@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use arrow::array::Array;
 
@@ -263,6 +264,15 @@ fn answer_filter(qs: &Frame) -> Option<(String, Vec<String>)> {
     (!parts.is_empty()).then(|| (parts.join(" OR "), values))
 }
 
+impl Snapshot {
+    /// The terms of every free-text answer, analysed on first use (the dashboard does it in
+    /// the background when it reads a snapshot): the morphological analysis is most of what
+    /// counting terms would otherwise take per request.
+    pub async fn free_text_terms(&self) -> Result<Arc<TermIndex>> {
+        self.derived_once(|| analyse_answers(self)).await
+    }
+}
+
 /// Every distinct non-empty answer to a free-text question in the snapshot, analysed in
 /// both units (see [`Snapshot::free_text_terms`]).
 pub(crate) async fn analyse_answers(snapshot: &Snapshot) -> Result<TermIndex> {
@@ -424,6 +434,7 @@ fn terms<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let year = if seg == "fiscal_year" { None } else { Some(chosen_year(cx).await?) };
         let answers = text_answers(cx, year, seg, false).await?;
         let index = cx.snapshot.free_text_terms().await?;
+        let index = &*index;
         let started = std::time::Instant::now();
         let (distinct, texts) = distinct_texts(&answers);
         let analysed = terms_for(index, &texts, unit)?;
@@ -541,6 +552,7 @@ fn kwic_lines<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let answers = text_answers(cx, cx.int("fiscal_year")?, "profession", true).await?;
         let (distinct, texts) = distinct_texts(&answers);
         let index = cx.snapshot.free_text_terms().await?;
+        let index = &*index;
         let words = terms_for(index, &texts, Unit::Word)?;
         let compounds = terms_for(index, &texts, Unit::Compound)?;
         let mut out = Output::new(vec![

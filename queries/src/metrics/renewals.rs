@@ -118,6 +118,7 @@ pub const COHORT: MetricDef = MetricDef {
 fn cohort<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let info = cx.snapshot.renewals().await?;
+        let info = &*info;
         let f = cx
             .frame_with(
                 &format!(
@@ -201,6 +202,7 @@ pub const BLOCKERS: MetricDef = MetricDef {
 fn blockers<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let info = cx.snapshot.renewals().await?;
+        let info = &*info;
         let round_filter = match cx.int("round")? {
             Some(r) => format!("renewal_fy = {r}"),
             None => "TRUE".into(),
@@ -309,6 +311,7 @@ pub const APPLICANTS: MetricDef = MetricDef {
 fn applicants<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let info = cx.snapshot.renewals().await?;
+        let info = &*info;
         let round = round(cx, info).await?;
         let status = cx.text("status");
         let f = cx
@@ -378,6 +381,7 @@ pub const FINDINGS: MetricDef = MetricDef {
 fn findings<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let info = cx.snapshot.renewals().await?;
+        let info = &*info;
         let round = round(cx, info).await?;
         let cert = cx.text("certificate_no");
         let f = cx

@@ -14,6 +14,7 @@
 //! and every renewal result says so.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use model::fiscal::fiscal_year;
@@ -330,4 +331,13 @@ pub fn outcome_sql(as_of: &str) -> String {
         "CASE WHEN NOT due THEN NULL WHEN renewal_fy < last_due_fy THEN '更新済' \
          WHEN expires_on < {as_of} THEN '失効' ELSE '期限前' END"
     )
+}
+
+impl Snapshot {
+    /// The renewal tables (`renewal_status`, `renewal_findings`) and the round's facts,
+    /// derived on first use: checking every application takes a moment that pages without
+    /// renewals need not wait for.
+    pub async fn renewals(&self) -> Result<Arc<RenewalInfo>> {
+        self.derived_once(|| derive(self, self.default_as_of())).await
+    }
 }

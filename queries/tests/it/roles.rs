@@ -88,7 +88,12 @@ fn no_plain_column_changes_when_people_are_removed() {
     let f = sample();
     let store = f.warehouse.lock().expect("lock").snapshot(None).expect("snapshot");
     let fewer = fewer_people(&store);
-    let (a, b) = f.engine.block_on(async { (Snapshot::build(store).await, Snapshot::build(fewer).await) });
+    let (a, b) = f.engine.block_on(async {
+        (
+            Snapshot::build(store, queries::metrics::derived()).await,
+            Snapshot::build(fewer, queries::metrics::derived()).await,
+        )
+    });
     let (a, b) = (a.expect("snapshot"), b.expect("snapshot"));
     let as_of = a.default_as_of().expect("dated");
     let mut violations = BTreeMap::new();
