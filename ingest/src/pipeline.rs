@@ -346,19 +346,9 @@ fn prepare(
     };
     let question_cols: Vec<(usize, String)> =
         question_cols.into_iter().map(|(i, h)| (i, crate::normalize::text(&h).into_owned())).collect();
-    let mut validated = match spec.name {
-        "members" => datasets::members::validate(&mut ck, &table, &env)?,
-        "survey_waves" => datasets::survey::validate_waves(&mut ck, &table)?,
-        "survey_questions" => datasets::survey::validate_questions(&mut ck, &table)?,
-        "survey_responses" => datasets::survey::validate_responses(&mut ck, &table, &env, &question_cols)?,
-        "specialists" => datasets::registry::validate_specialists(&mut ck, &table, &env)?,
-        "designations" => datasets::registry::validate_designations(&mut ck, &table, &env)?,
-        "hospital_volumes" => datasets::registry::validate_volumes(&mut ck, &table, &env)?,
-        "areas" => datasets::registry::validate_areas(&mut ck, &table)?,
-        "hospitals" => datasets::registry::validate_hospitals(&mut ck, &table, &env)?,
-        name if datasets::renewals::is_renewal(name) => datasets::renewals::validate(&mut ck, &table, &env)?,
-        other => return Err(Error::Usage(format!("no validator for {other}"))),
-    };
+    let validate =
+        datasets::validator(spec.name).ok_or_else(|| Error::Usage(format!("no validator for {}", spec.name)))?;
+    let mut validated = validate(&mut ck, &table, &env, &question_cols)?;
     if validated.rows_total == 0 && table.ragged.is_empty() {
         return Err(Error::file(path, "見出しだけでデータ行がありません", "the file has a header but no data rows"));
     }
