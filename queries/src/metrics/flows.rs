@@ -19,8 +19,6 @@ use crate::result::{Column, Value};
 use crate::snapshot::{Build, Derived};
 use crate::stats::{self, Subject, Z95};
 
-pub const METRICS: &[&MetricDef] = &[&FLOWS, &BEFORE_AFTER, &RETENTION];
-
 const SOURCES: &[&str] = &["members", "member_history"];
 const FIRST_SNAPSHOT_CAVEAT: &str = "Members who joined and left before the first roster snapshot never appear in \
     the data, so flows are complete only from the first snapshot on (the default start).";

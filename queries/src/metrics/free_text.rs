@@ -18,8 +18,6 @@ use crate::result::{Column, Value};
 use crate::snapshot::Snapshot;
 use crate::text::{Analyzer, Pos, Term, TermIndex, Unit, kwic};
 
-pub const METRICS: &[&MetricDef] = &[&TERMS, &KWIC];
-
 const TEXT_QUESTION_PARAM: ParamSpec = ParamSpec {
     name: "question",
     kind: ParamKind::Text,

@@ -11,18 +11,6 @@ use crate::frame::Frame;
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::result::{Column, Value};
 
-pub const METRICS: &[&MetricDef] = &[
-    &DESIGNATIONS,
-    &BLANK_AREAS,
-    &BLANK_COUNT,
-    &BLANK_SERIES,
-    &super::drilldown::AREAS,
-    &super::drilldown::LIST,
-    &super::volumes::VOLUME_CHECK,
-    &super::volumes::VOLUME_SUMMARY,
-    &COVERAGE,
-];
-
 pub(super) const AREA_SET_CAVEAT: &str = "A count of 空白 areas depends on the area set: the reference data give the 339 構想区域 \
     of R6/R7 (= 二次医療圏 except in 三重県, where 8 構想区域 split 4 二次医療圏). Since FY2019 the government counts \
     空白 areas on がん医療圏, which can differ; designations whose area code is not in the set are reported in a note.";

@@ -14,9 +14,6 @@ use crate::result::{Column, Value};
 
 const RULE: ShareRule = RULES_2026.physician_share;
 
-pub const METRICS: &[&MetricDef] =
-    &[&COMPOSITION, &PHYSICIAN_SHARE, &super::share_history::SHARE_HISTORY, &WHAT_IF, &PROJECTION, &PROJECTION_INPUTS];
-
 pub(super) const SOURCES: &[&str] = &["members", "member_history"];
 pub(super) const SNAPSHOT_CAVEAT: &str = "Membership history is rebuilt from roster snapshots: a change of 会員種別 or 職種 is dated on the \
     first snapshot that shows it, and a member missing from a snapshot without 退会日 is taken to have left on that \

@@ -26,18 +26,53 @@ use crate::metric::{Cx, MetricDef, ParamKind, ParamSpec};
 use crate::result::Value;
 use crate::snapshot::{Derived, MEMBER_SPELLS};
 
-/// Every metric, section by section (the order of 指標一覧).
+/// Every metric, section by section (the order of 指標一覧). A new metric is added here.
 pub fn all() -> Vec<&'static MetricDef> {
-    let mut all: Vec<&'static MetricDef> = Vec::new();
-    all.extend(membership::METRICS);
-    all.extend(flows::METRICS);
-    all.extend(survey::METRICS);
-    all.extend(free_text::METRICS);
-    all.extend(specialists::METRICS);
-    all.extend(renewals::METRICS);
-    all.extend(hospitals::METRICS);
-    all
+    vec![
+        &membership::COMPOSITION,
+        &membership::PHYSICIAN_SHARE,
+        &share_history::SHARE_HISTORY,
+        &membership::WHAT_IF,
+        &membership::PROJECTION,
+        &membership::PROJECTION_INPUTS,
+        &flows::FLOWS,
+        &flows::BEFORE_AFTER,
+        &flows::RETENTION,
+        &questions::QUESTIONS,
+        &survey::RESPONSE_RATE,
+        &survey::ANSWERS,
+        &survey::CROSSTAB,
+        &survey::TREND,
+        &weighted::WEIGHTED,
+        &free_text::TERMS,
+        &free_text::KWIC,
+        &specialists::BY_YEAR,
+        &specialists::PER_100K,
+        &specialists::RENEWALS_DUE,
+        &specialists::AREAS_WITHOUT,
+        &renewals::COHORT,
+        &renewals::BLOCKERS,
+        &renewals::APPLICANTS,
+        &renewals::FINDINGS,
+        &hospitals::DESIGNATIONS,
+        &hospitals::BLANK_AREAS,
+        &hospitals::BLANK_COUNT,
+        &hospitals::BLANK_SERIES,
+        &drilldown::AREAS,
+        &drilldown::LIST,
+        &volumes::VOLUME_CHECK,
+        &volumes::VOLUME_SUMMARY,
+        &hospitals::COVERAGE,
+    ]
 }
+
+/// Survey respondents' segments: what rates, cross-tabs and the weighting split by.
+const SEGMENTS: [&str; 3] = ["profession", "age_band", "region"];
+
+const FRAME_CAVEAT: &str = "Segment rates use the roster in force on the wave's 開始日 as the frame (every member \
+    is invited); the respondent's segment is what the response file states, which can differ from the roster.";
+const FRAME_CAVEAT_JA: &str = "区分別の回答率の分母は、調査開始日に在籍する会員（全会員に配布）です。回答\
+    者の区分は回答ファイルに書かれたもので、名簿と異なることがあります。";
 
 /// Every derived table, in the order they are built (later ones may read earlier ones).
 pub fn derived() -> &'static [&'static Derived] {

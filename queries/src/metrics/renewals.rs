@@ -11,8 +11,6 @@ use crate::metric::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Outpu
 use crate::renewal_status::{NOT_APPLIED, NOT_READY, READY, RenewalInfo, outcome_sql};
 use crate::result::{Column, Value};
 
-pub const METRICS: &[&MetricDef] = &[&COHORT, &BLOCKERS, &APPLICANTS, &FINDINGS];
-
 const SOURCES: &[&str] = &[
     "specialists",
     "jsmo_renewals",

@@ -12,8 +12,6 @@ use crate::error::Result;
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
 
-pub const METRICS: &[&MetricDef] = &[&BY_YEAR, &PER_100K, &RENEWALS_DUE, &AREAS_WITHOUT];
-
 const QUALIFICATION_PARAM: ParamSpec = ParamSpec {
     name: "qualification",
     kind: ParamKind::Text,

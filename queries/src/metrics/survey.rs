@@ -10,21 +10,12 @@ use model::prefecture::REGIONS;
 use super::questions::{
     QUESTION_PARAM, Question, YEAR_PARAM, answer_counts, chosen_year, closed_question, known_years, question,
 };
-use super::vocab_order;
 use super::wave_frames::frame_segment_sql;
+use super::{FRAME_CAVEAT, FRAME_CAVEAT_JA, SEGMENTS, vocab_order};
 use crate::error::Result;
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
 use crate::stats::{self, Z95};
-
-pub const METRICS: &[&MetricDef] =
-    &[&super::questions::QUESTIONS, &RESPONSE_RATE, &ANSWERS, &CROSSTAB, &TREND, &super::weighted::WEIGHTED];
-
-pub(super) const SEGMENTS: [&str; 3] = ["profession", "age_band", "region"];
-pub(super) const FRAME_CAVEAT: &str = "Segment rates use the roster in force on the wave's 開始日 as the frame (every member \
-    is invited); the respondent's segment is what the response file states, which can differ from the roster.";
-pub(super) const FRAME_CAVEAT_JA: &str = "区分別の回答率の分母は、調査開始日に在籍する会員（全会員に配布）です。回答\
-    者の区分は回答ファイルに書かれたもので、名簿と異なることがあります。";
 
 pub(super) fn segment_column(seg: &str) -> Column {
     match seg {
