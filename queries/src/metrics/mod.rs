@@ -6,6 +6,7 @@
 pub mod drilldown;
 pub mod flows;
 pub mod free_text;
+mod free_text_answers;
 pub mod hospitals;
 pub mod membership;
 pub(crate) mod questions;
