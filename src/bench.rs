@@ -96,7 +96,7 @@ fn child(kind: &str, file: &Path, dir: &Path) -> Result<(f64, Option<u64>)> {
 /// The child side: one measurement in a fresh process.
 pub fn run_child(kind: &str, file: &Path, dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir)?;
-    let quoted = store::warehouse::string_literal(&file.display().to_string());
+    let quoted = store::sql::string_literal(&file.display().to_string());
     let t = Instant::now();
     match kind {
         // Into the warehouse in `dir`: a fresh one, or the one an earlier child filled.
@@ -141,7 +141,7 @@ fn duckdb_same_work(file: &str, dir: &Path) -> Result<()> {
          COMMIT;"
     ))?;
     for t in ["member_snapshots", "members", "member_history"] {
-        let out = store::warehouse::string_literal(&lake.join(format!("{t}.parquet")).display().to_string());
+        let out = store::sql::string_literal(&lake.join(format!("{t}.parquet")).display().to_string());
         conn.execute_batch(&format!("COPY {t} TO {out} (FORMAT parquet, COMPRESSION snappy)"))?;
     }
     Ok(())

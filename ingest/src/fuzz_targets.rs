@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::table::ReadOptions;
-use crate::{decode as dec, headers, normalize, spec, table, xlsx as xl};
+use crate::{decode as dec, headers, normalize, spec, xlsx as xl};
 
 /// Encoding detection and decoding.
 pub fn decode(data: &[u8]) {
@@ -19,7 +19,7 @@ pub fn decode(data: &[u8]) {
 /// The CSV/TSV table reader, by the names a user gives files.
 pub fn table(data: &[u8]) {
     for name in ["fuzz.csv", "fuzz.tsv", "fuzz.txt"] {
-        if let Ok(t) = table::read(Path::new(name), data, &ReadOptions::default()) {
+        if let Ok(t) = crate::read::read(Path::new(name), data, &ReadOptions::default()) {
             for row in t.rows() {
                 let _ = row.line();
                 for i in 0..t.headers.len() {

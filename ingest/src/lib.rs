@@ -3,7 +3,8 @@
 //! # Layout
 //!
 //! - [`decode`]: encoding detection (UTF-8 ± BOM, UTF-16, CP932) and mixed-encoding errors.
-//! - [`table`]: CSV/TSV reading into raw rows; [`xlsx`]: guarded XLSX reading.
+//! - [`table`]: a file as raw rows of text; [`read`]: CSV/TSV (or, by content, XLSX) into it;
+//!   [`xlsx`]: guarded XLSX reading.
 //! - [`normalize`]: NFKC text, 西暦/和暦/Excel-serial dates, numbers, prefectures, area codes.
 //! - [`spec`]: every dataset's columns, defined once; [`headers`]: header mapping.
 //! - [`validate`]: the row-checking framework; [`datasets`]: one validator per dataset.
@@ -25,6 +26,7 @@ pub mod history;
 pub mod normalize;
 pub mod pipeline;
 pub mod pseudonym;
+pub mod read;
 pub mod reject;
 pub mod sample;
 pub mod spec;

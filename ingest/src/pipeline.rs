@@ -19,7 +19,7 @@ use crate::normalize::Problem;
 use crate::pseudonym::Pseudonymiser;
 use crate::reject::{self, Reject};
 use crate::spec::{self, DatasetSpec};
-use crate::table::{self, RawTable, ReadOptions};
+use crate::table::{RawTable, ReadOptions};
 use crate::validate::Checker;
 
 /// What to ingest and how.
@@ -154,7 +154,7 @@ pub fn ingest(wh: &mut Warehouse, opts: &IngestOptions) -> Result<IngestReport> 
         let (spec, parsed) = match fixed {
             Some(s) => (s, None),
             None => {
-                let t = table::read(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() })?;
+                let t = crate::read::read(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() })?;
                 (classify_survey(path, &t)?, Some(t))
             }
         };
@@ -316,7 +316,7 @@ fn prepare(
     let t = std::time::Instant::now();
     let table = match parsed {
         Some(t) => t,
-        None => table::read(path, bytes, &ReadOptions { sheet: opts.sheet.clone() })?,
+        None => crate::read::read(path, bytes, &ReadOptions { sheet: opts.sheet.clone() })?,
     };
     tracing::info!("{}: decoded and parsed {} rows in {:?}", path.display(), table.len(), t.elapsed());
     report.encoding = table.encoding;
@@ -426,7 +426,7 @@ fn check_snapshot_order(wh: &Warehouse, prepared: &[Prepared]) -> Result<()> {
 /// Reference data for validation, from the warehouse.
 fn load_refs(wh: &Warehouse) -> Result<RefData> {
     let mut refs = RefData::default();
-    let sets = wh.query_arrow(&store::warehouse::current(&store::schema::AREAS, "MAX(area_set)"))?;
+    let sets = wh.query_arrow(&store::sql::current(&store::schema::AREAS, "MAX(area_set)"))?;
     let set = sets.first().and_then(|b| {
         use arrow::array::AsArray;
         let a = b.column(0).as_string::<i32>();
@@ -435,7 +435,7 @@ fn load_refs(wh: &Warehouse) -> Result<RefData> {
     if let Some(set) = set {
         let sql = format!(
             "{} AND area_set = ?",
-            store::warehouse::current(&store::schema::AREAS, "area_code, prefecture_code, area_name")
+            store::sql::current(&store::schema::AREAS, "area_code, prefecture_code, area_name")
         );
         for b in wh.query_arrow_with(&sql, &[&set])? {
             use arrow::array::AsArray;
@@ -451,7 +451,7 @@ fn load_refs(wh: &Warehouse) -> Result<RefData> {
         }
         refs.area_set = Some(set);
     }
-    for b in wh.query_arrow(&store::warehouse::current(
+    for b in wh.query_arrow(&store::sql::current(
         &store::schema::SURVEY_QUESTIONS,
         "fiscal_year, question_id, kind, options",
     ))? {

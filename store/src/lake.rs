@@ -11,6 +11,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 use arrow::record_batch::RecordBatch;
+use duckdb::Connection;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -18,7 +19,6 @@ use parquet::schema::types::ColumnPath;
 
 use crate::error::{DbContext, Error, Result};
 use crate::schema::{Supersede, Table};
-use crate::warehouse::Warehouse;
 
 #[derive(Debug)]
 pub(crate) struct Lake {
@@ -120,9 +120,8 @@ impl Lake {
     }
 
     /// Writes every lake table of load `id`.
-    pub(crate) fn export_load(&self, wh: &Warehouse, id: i64) -> Result<()> {
-        let tables: String = wh
-            .conn
+    pub(crate) fn export_load(&self, conn: &Connection, id: i64) -> Result<()> {
+        let tables: String = conn
             .query_row("SELECT tables FROM loads WHERE load_id = ?", [id], |r| r.get(0))
             .ctx(|| format!("tables of load {id}"))?;
         for t in tables.split(',').filter(|t| !t.is_empty()) {
@@ -139,7 +138,7 @@ impl Lake {
                 Self::io(&dest, fs::rename(&staged, &dest))?;
                 sync_dir(parent);
             } else {
-                self.write_partition(wh, t, id, &sql)?;
+                self.write_partition(conn, t, id, &sql)?;
             }
         }
         let _ = fs::remove_dir(self.staging()); // only when empty
@@ -197,14 +196,14 @@ impl Lake {
         Ok(slices.iter().map(|(p, _)| p.display().to_string()).collect())
     }
 
-    fn write_partition(&self, wh: &Warehouse, table: &str, id: i64, sql: &str) -> Result<()> {
+    fn write_partition(&self, conn: &Connection, table: &str, id: i64, sql: &str) -> Result<()> {
         let stage = self.staging().join(format!("{table}.{id}"));
         if stage.exists() {
             Self::io(&stage, fs::remove_dir_all(&stage))?;
         }
         Self::io(&stage, fs::create_dir_all(&stage))?;
         let file_path = stage.join("part-0.parquet");
-        self.write_query(wh, sql, &file_path)?;
+        self.write_query(conn, sql, &file_path)?;
         let dest = self.partition(table, id);
         let parent = dest.parent().unwrap_or(&self.root);
         Self::io(parent, fs::create_dir_all(parent))?;
@@ -216,21 +215,21 @@ impl Lake {
 
     /// Writes a query's result as one Parquet file with DuckDB's own (parallel) writer,
     /// then syncs it to disk.
-    fn write_query(&self, wh: &Warehouse, sql: &str, file_path: &Path) -> Result<()> {
-        let target = crate::warehouse::string_literal(&file_path.display().to_string());
+    fn write_query(&self, conn: &Connection, sql: &str, file_path: &Path) -> Result<()> {
+        let target = crate::sql::string_literal(&file_path.display().to_string());
         let copy = format!("COPY ({sql}) TO {target} (FORMAT parquet, COMPRESSION snappy)");
-        wh.conn.execute_batch(&copy).ctx(|| format!("export {sql}"))?;
+        conn.execute_batch(&copy).ctx(|| format!("export {sql}"))?;
         let file = Self::io(file_path, File::open(file_path))?;
         Self::io(file_path, file.sync_all())?;
         Ok(())
     }
 
     /// Rewrites `<lake>/loads/loads.parquet` from the load history.
-    pub(crate) fn write_load_history(&self, wh: &Warehouse) -> Result<()> {
+    pub(crate) fn write_load_history(&self, conn: &Connection) -> Result<()> {
         let stage = self.staging().join("loads");
         Self::io(&stage, fs::create_dir_all(&stage))?;
         let tmp = stage.join("loads.parquet");
-        self.write_query(wh, "SELECT * FROM loads ORDER BY load_id", &tmp)?;
+        self.write_query(conn, "SELECT * FROM loads ORDER BY load_id", &tmp)?;
         let dir = self.root.join("loads");
         Self::io(&dir, fs::create_dir_all(&dir))?;
         let dest = dir.join("loads.parquet");
@@ -244,13 +243,13 @@ impl Lake {
     /// Brings the lake in line with the warehouse: drops staging leftovers and
     /// partitions of loads that never committed, and exports committed loads
     /// whose partitions are missing.
-    pub(crate) fn repair(&self, wh: &Warehouse) -> Result<()> {
+    pub(crate) fn repair(&self, conn: &Connection) -> Result<()> {
         let staging = self.staging();
         if staging.exists() {
             Self::io(&staging, fs::remove_dir_all(&staging))?;
         }
         let mut committed: Vec<i64> = Vec::new();
-        let mut stmt = wh.conn.prepare("SELECT load_id FROM loads ORDER BY load_id").ctx(|| "list loads".into())?;
+        let mut stmt = conn.prepare("SELECT load_id FROM loads ORDER BY load_id").ctx(|| "list loads".into())?;
         let ids = stmt.query_map([], |r| r.get::<_, i64>(0)).ctx(|| "list loads".into())?;
         for id in ids {
             committed.push(id.ctx(|| "list loads".into())?);
@@ -278,22 +277,21 @@ impl Lake {
             }
         }
         for id in &committed {
-            let before = self.missing_partitions(wh, *id)?;
+            let before = self.missing_partitions(conn, *id)?;
             if before {
                 tracing::warn!("lake: finishing the export of load {id}");
-                self.export_load(wh, *id)?;
+                self.export_load(conn, *id)?;
                 changed = true;
             }
         }
         if changed || (!committed.is_empty() && !self.root.join("loads/loads.parquet").exists()) {
-            self.write_load_history(wh)?;
+            self.write_load_history(conn)?;
         }
         Ok(())
     }
 
-    fn missing_partitions(&self, wh: &Warehouse, id: i64) -> Result<bool> {
-        let tables: String = wh
-            .conn
+    fn missing_partitions(&self, conn: &Connection, id: i64) -> Result<bool> {
+        let tables: String = conn
             .query_row("SELECT tables FROM loads WHERE load_id = ?", [id], |r| r.get(0))
             .ctx(|| format!("tables of load {id}"))?;
         Ok(tables

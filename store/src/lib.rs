@@ -9,6 +9,7 @@
 //! - [`load`]: a load transaction: append batches, supersede older rows, commit.
 //! - [`lake`]: the Parquet lake: atomic export of each committed load, and repair on open.
 //! - [`snapshot`]: the tables as one load saw them, read into Arrow for the metric engine.
+//! - [`sql`]: the current-rows rule and the path literal, written once.
 //! - [`error`]: the crate's error type.
 //!
 //! A load commits in one DuckDB transaction; only after it has committed is it
@@ -22,6 +23,7 @@ pub mod lake;
 pub mod load;
 pub mod schema;
 pub mod snapshot;
+pub mod sql;
 pub mod warehouse;
 
 pub use appdb::{Account, AppDb, AuditEntry, AuditVerification};

@@ -150,7 +150,7 @@ impl LoadTx<'_> {
         if !tables.contains(&table.name) {
             tables.push(table.name);
         }
-        let files = staged.files.iter().map(|f| crate::warehouse::string_literal(f)).collect::<Vec<_>>().join(", ");
+        let files = staged.files.iter().map(|f| crate::sql::string_literal(f)).collect::<Vec<_>>().join(", ");
         let select = match table.supersede {
             Supersede::Intervals => format!(
                 "SELECT {load_id}, member_key, valid_from, NULL, NULL, category, profession, prefecture_code \
@@ -276,12 +276,12 @@ impl LoadTx<'_> {
         // The loads are committed. A lake export that fails now (a full disk, say) is
         // finished by the repair at the next open, so it is reported, not returned.
         for id in &self.finished {
-            if let Err(e) = self.wh.lake.export_load(self.wh, *id) {
+            if let Err(e) = self.wh.lake.export_load(&self.wh.conn, *id) {
                 tracing::error!("lake export of load {id} failed; it will be retried at the next open: {e}");
             }
         }
         if !self.finished.is_empty()
-            && let Err(e) = self.wh.lake.write_load_history(self.wh)
+            && let Err(e) = self.wh.lake.write_load_history(&self.wh.conn)
         {
             tracing::error!("lake load history not written; it will be retried at the next open: {e}");
         }

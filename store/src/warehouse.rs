@@ -82,7 +82,7 @@ impl Warehouse {
         wh.lake.claim(&id, &wh.path, has_loads > 0)?;
         // The lake is derived from the warehouse: a problem with it (an unwritable directory,
         // a full disk) must not stop anyone reading the warehouse. It is retried at every open.
-        if let Err(e) = wh.lake.repair(&wh) {
+        if let Err(e) = wh.lake.repair(&wh.conn) {
             tracing::error!("the Parquet lake could not be brought up to date (retried at the next open): {e}");
         }
         Ok(wh)
@@ -207,7 +207,7 @@ impl Warehouse {
 
     /// Writes the result of a read-only query to a Parquet file (benchmarks, exports).
     pub fn copy_to_parquet(&self, sql: &str, path: &Path) -> Result<()> {
-        let target = string_literal(&path.display().to_string());
+        let target = crate::sql::string_literal(&path.display().to_string());
         self.conn
             .execute_batch(&format!("COPY ({sql}) TO {target} (FORMAT parquet)"))
             .ctx(|| format!("export {sql} to {}", path.display()))
@@ -232,7 +232,7 @@ impl Warehouse {
         let latest_member_snapshot = self.latest_member_snapshot()?;
         let mut tables = Vec::new();
         for t in TABLES {
-            let current = current_rule(t);
+            let current = crate::sql::current_rule(t);
             let coverage_expr = coverage_expr(t.name);
             let sql = format!(
                 "SELECT COUNT(*) FILTER (WHERE {current}), COUNT(*), COUNT(DISTINCT load_id), {coverage_expr} FROM {}",
@@ -280,42 +280,9 @@ fn coverage_expr(table: &str) -> &'static str {
     }
 }
 
-/// The rule that picks a table's current rows: not superseded, the open interval of a
-/// history, or every row of a table that is never superseded. The one place it is written.
-pub fn current_rule(table: &schema::Table) -> &'static str {
-    match table.supersede {
-        schema::Supersede::Intervals => "valid_to IS NULL",
-        schema::Supersede::Never => "TRUE",
-        _ => "superseded_by IS NULL",
-    }
-}
-
-/// `SELECT {columns} FROM {table}` over the table's current rows (see [`current_rule`]).
-pub fn current(table: &schema::Table, columns: &str) -> String {
-    format!("SELECT {columns} FROM {} WHERE {}", table.name, current_rule(table))
-}
-
-/// A SQL string literal, for the few places DuckDB takes no parameter (a `COPY … TO` or
-/// `read_parquet` path): quotes doubled. Values of a query are bound as parameters instead.
-pub fn string_literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_string_literal_doubles_its_quotes() {
-        assert_eq!(string_literal("/tmp/o'brien/x.parquet"), "'/tmp/o''brien/x.parquet'");
-        assert_eq!(string_literal("plain"), "'plain'");
-    }
-
-    #[test]
-    fn current_rows_follow_the_tables_supersession() {
-        assert_eq!(current(&schema::AREAS, "area_code"), "SELECT area_code FROM areas WHERE superseded_by IS NULL");
-        assert!(current(&schema::MEMBER_HISTORY, "*").ends_with("valid_to IS NULL"));
-    }
 
     /// A quote in a path the warehouse writes to (a `COPY … TO`) is data, not SQL.
     #[test]

@@ -1,7 +1,8 @@
-//! End-to-end tests of the `oncometrics` binary: one test binary (see DEVELOPERS.md).
+//! End-to-end tests of the `oncometrics` binary: one test binary (see CONTRIBUTING.md).
 
 mod cli;
 mod crash;
+mod layout;
 mod metric;
 mod renewals;
 mod report;

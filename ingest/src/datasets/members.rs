@@ -10,7 +10,7 @@ use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::{Env, Validated};
+use super::env::{Env, Validated};
 use crate::error::{Error, Result};
 use crate::normalize::{self, Problem};
 use crate::spec::MEMBERS;

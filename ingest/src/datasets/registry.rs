@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Date32Builder, Float64Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow::record_batch::RecordBatch;
 
-use super::{Env, RefData, Validated};
+use super::env::{Env, RefData, Validated};
 use crate::error::Result;
 use crate::normalize::{self, Problem};
 use crate::spec::DESIGNATIONS;

@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use model::membership::Vocabulary;
 use store::schema::{self, Col, Table};
 
-use super::{Env, Validated};
+use super::env::{Env, Validated};
 use crate::error::{Error, Result};
 use crate::normalize::{self, Norm, Problem};
 use crate::spec::{self, DatasetSpec, Kind};

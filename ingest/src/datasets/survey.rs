@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, Date32Builder, Int32Builder, Int64Builder, StringBuilder};
 use arrow::record_batch::RecordBatch;
 
-use super::{Env, Validated};
+use super::env::{Env, Validated};
 use crate::error::Result;
 use crate::normalize::{self, Problem};
 use crate::spec::{self, SURVEY_QUESTIONS};

@@ -10,7 +10,6 @@
 //! - [`changes`]: how the judgements changed between releases.
 //! - [`docs`]: `docs/renewals.md`, generated from the above.
 
-pub mod cases;
 pub mod changes;
 pub mod diagnosis;
 pub mod docs;

@@ -235,7 +235,7 @@ fn duckdb_file(parquets: &[(&str, &[u8])], codebook: &[Vec<String>]) -> Result<V
         for (name, bytes) in parquets {
             let file = dir.path().join(format!("{name}.parquet"));
             std::fs::write(&file, bytes).map_err(|e| Error::io(&file, e))?;
-            let path = store::warehouse::string_literal(&file.to_string_lossy());
+            let path = store::sql::string_literal(&file.to_string_lossy());
             conn.execute_batch(&format!("CREATE TABLE \"{name}\" AS SELECT * FROM read_parquet({path})"))
                 .map_err(derr)?;
         }

@@ -2,11 +2,11 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::super::members::{today, ymd};
-use super::super::rng::Rng;
-use super::super::specialists::Certificate;
-use super::add_months;
-use super::{Fate, RenewalFiles, d, day_between, ym};
+use super::parts::add_months;
+use super::parts::{Fate, RenewalFiles, d, day_between, ym};
+use crate::sample::members::{today, ymd};
+use crate::sample::rng::Rng;
+use crate::sample::specialists::Certificate;
 use model::renewal::RENEWAL_2026;
 use model::renewal::vocab::{ELEARNING_ELECTIVE, ELEARNING_REQUIRED};
 

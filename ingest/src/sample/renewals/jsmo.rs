@@ -2,10 +2,10 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::super::members::ymd;
-use super::super::rng::Rng;
-use super::super::specialists::Certificate;
-use super::{Fate, RenewalFiles, d, day_between, ym};
+use super::parts::{Fate, RenewalFiles, d, day_between, ym};
+use crate::sample::members::ymd;
+use crate::sample::rng::Rng;
+use crate::sample::specialists::Certificate;
 use model::renewal::RENEWAL_2026;
 use model::renewal::vocab::{ORGAN_AREAS, SEMINAR_A, SEMINAR_B};
 

@@ -7,10 +7,11 @@
 //! incomplete one; the 2026 round (open on the sample's today) mixes complete,
 //! incomplete and missing applications, and every requirement fails for someone.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 
 mod jbct;
 mod jsmo;
+mod parts;
 
 use super::members::ymd;
 use super::rng::Rng;
@@ -19,30 +20,11 @@ use super::write::Sheet;
 use jbct::{JBCT_MODES, jbct};
 use jsmo::{JSMO_MODES, jsmo};
 use model::renewal::due_round;
+use parts::Fate;
+pub use parts::RenewalFiles;
 
 /// The rounds the sample covers.
 pub const ROUNDS: std::ops::RangeInclusive<i32> = 2022..=2026;
-
-/// The seven renewal files.
-#[derive(Debug, Default)]
-pub struct RenewalFiles {
-    pub jsmo: Sheet,
-    pub jsmo_credits: Sheet,
-    pub jbct: Sheet,
-    pub facilities: Sheet,
-    pub cases: Sheet,
-    pub meetings: Sheet,
-    pub elearning: Sheet,
-}
-
-/// How an application turns out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fate {
-    Complete,
-    /// Incomplete, failing in the given mode (an index into the dataset's modes).
-    Fails(usize),
-    NotApplied,
-}
 
 /// The rounds a certificate was due in, with whether it renewed and the renewals
 /// before: due every 5 years from certification (the 年度 of each expiry); the last
@@ -71,24 +53,6 @@ fn fate(rng: &mut Rng, round: i32, renewed: bool, modes: usize, seq: &mut usize)
     // Cycle through the modes so that each appears, then pick at random.
     *seq += 1;
     Fate::Fails(if *seq <= modes { *seq - 1 } else { rng.below(modes as u64) as usize })
-}
-
-fn d(date: NaiveDate) -> String {
-    date.format("%Y/%m/%d").to_string()
-}
-
-fn ym(date: NaiveDate) -> String {
-    date.format("%Y/%m").to_string()
-}
-
-fn add_months(date: NaiveDate, months: i32) -> NaiveDate {
-    let m0 = date.year() * 12 + date.month0() as i32 + months;
-    ymd(m0.div_euclid(12), m0.rem_euclid(12) as u32 + 1, 1)
-}
-
-fn day_between(rng: &mut Rng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
-    let span = (to - from).num_days().max(0);
-    from + chrono::Days::new(rng.range(0, span) as u64)
 }
 
 pub fn generate(rng: &mut Rng, certs: &[Certificate]) -> RenewalFiles {
@@ -179,6 +143,7 @@ pub fn generate(rng: &mut Rng, certs: &[Certificate]) -> RenewalFiles {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn cert(certified: NaiveDate, expires: NaiveDate, renewals: u32) -> Certificate {
         Certificate {

@@ -3,10 +3,10 @@
 
 use chrono::NaiveDate;
 
-use super::diagnosis::{Class, classify, icd10_eligible, parse_icd10};
-use super::jbct::{Case, Facility, slot_label};
-use super::vocab::{ORAL_CARE, OTHER_CARE, care_item};
-use super::{Finding, month_label};
+use super::application::{Case, Facility, slot_label};
+use crate::renewal::diagnosis::{Class, classify, icd10_eligible, parse_icd10};
+use crate::renewal::vocab::{ORAL_CARE, OTHER_CARE, care_item};
+use crate::renewal::{Finding, month_label};
 
 pub(crate) fn span(a: NaiveDate, b: NaiveDate) -> String {
     format!("{}–{}", month_label(a), month_label(b))
