@@ -21,8 +21,8 @@ pub enum Value {
     Suppressed,
 }
 
-/// The marker of a suppressed cell in text outputs (as in 政府統計: 秘匿 = "X").
-pub const SUPPRESSED_MARK: &str = "X";
+/// The marker of a suppressed cell in text outputs (defined with the disclosure policy).
+pub use crate::disclosure::SUPPRESSED_MARK;
 
 impl Value {
     pub fn as_i64(&self) -> Option<i64> {

@@ -24,8 +24,9 @@ use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
+use super::deadline;
 use super::parse::{self, Unplanned};
-use super::{Answer, Limits, Tables, deadline};
+use super::query::{Answer, Limits, Tables};
 use crate::frame::Frame;
 
 /// Whose problem a refused query is.

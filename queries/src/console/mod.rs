@@ -36,18 +36,19 @@
 //! - [`deadline`]: the time limit checked by every operator.
 //! - [`parse`]: reading a statement within a budget of parser work.
 //! - [`worker`]: the worker process (its loop and the server's pool of them).
+//! - `query`: what one query runs over ([`Tables`], [`Limits`]) and returns ([`Answer`]).
 
 pub mod deadline;
 pub mod engine;
 pub mod parse;
+mod query;
 pub mod worker;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use arrow::array::{ArrayRef, BooleanArray, Date32Array, Float64Array, Int64Array, StringArray};
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use datafusion::prelude::SessionContext;
@@ -59,6 +60,7 @@ use crate::result::{MetricResult, Role, Value};
 use crate::snapshot::Snapshot;
 
 pub use engine::{Refusal, RefusalKind};
+pub use query::{Answer, Limits, Tables};
 
 /// A table of the console's catalog.
 #[derive(Debug, Clone)]
@@ -69,38 +71,6 @@ pub struct ConsoleTable {
     /// Column names and Arrow types.
     pub columns: Vec<(String, String)>,
     pub rows: usize,
-}
-
-/// Limits on one query.
-#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
-pub struct Limits {
-    pub timeout: Duration,
-    pub max_rows: usize,
-    /// What joins, sorts and aggregates may reserve (DataFusion's memory pool).
-    pub memory_bytes: usize,
-    /// The largest answer, in bytes of Arrow data: rows past it are cut as past `max_rows`.
-    pub max_result_bytes: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            timeout: Duration::from_secs(10),
-            max_rows: 10_000,
-            memory_bytes: 256 * 1024 * 1024,
-            max_result_bytes: 16 * 1024 * 1024,
-        }
-    }
-}
-
-/// A query's answer.
-#[derive(Debug, Clone)]
-pub struct Answer {
-    pub columns: Vec<String>,
-    pub rows: Vec<Vec<Value>>,
-    /// More rows existed than `max_rows` (or than `max_result_bytes` holds).
-    pub truncated: bool,
-    pub elapsed: Duration,
 }
 
 /// Public reference tables and the columns the console exposes.
@@ -144,12 +114,6 @@ const AGGREGATES: &[(&str, &str, &str)] = &[
     ("blank_area_series", "hospitals.blank_area_series", ""),
     ("designation_counts", "hospitals.designations", "prefecture,type"),
 ];
-
-/// The data of the console's catalog: every table a query may read, as Arrow batches.
-/// This is all a console query can ever see, in this process or in a worker process
-/// ([`worker`]).
-#[derive(Debug, Clone, Default)]
-pub struct Tables(pub Vec<(String, SchemaRef, Vec<RecordBatch>)>);
 
 /// How many console queries may run at once.
 #[derive(Debug, Clone, Copy)]

@@ -35,7 +35,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 use super::engine::{self, Refusal, RefusalKind};
-use super::{Answer, Limits, Tables};
+use super::query::{Answer, Limits, Tables};
 
 /// The subcommand of the server's binary that runs a worker.
 pub const SUBCOMMAND: &str = "console-worker";

@@ -3,10 +3,10 @@
 
 use model::designation::DesignationType;
 
+use super::common::{AREA_SET_PARAM, area_set, prefecture_cells};
 use super::hospitals::{
     AREA_COLUMNS, AREA_SET_CAVEAT, AREA_SET_CAVEAT_JA, area_cells, covering_list, designated_on, hub_list, type_order,
 };
-use super::{AREA_SET_PARAM, area_set, prefecture_cells};
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
 

@@ -10,7 +10,7 @@ use model::fiscal::{fiscal_year, fiscal_year_end, fiscal_year_start};
 use model::membership::{CATEGORIES, PROFESSIONS};
 use model::rules::RULES_2026;
 
-use super::{FastMap, fiscal_year_sql, vocab_order};
+use super::common::{FastMap, fiscal_year_sql, vocab_order};
 use crate::disclosure::Audience;
 use crate::frame::{date_column, i64_column};
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};

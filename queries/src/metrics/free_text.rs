@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::FastMap;
+use super::common::FastMap;
 use super::free_text_answers::{Answer, distinct_texts, terms_for, text_answers};
 use super::questions::chosen_year;
 use super::survey::{segment_column, segment_order};

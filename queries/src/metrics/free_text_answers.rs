@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use arrow::array::Array;
 
-use super::FastMap;
+use super::common::FastMap;
 use super::questions::question;
 use super::survey::respondent_segment_sql;
 use crate::error::Result;

@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use model::designation::DesignationType;
 use model::qualification::MEDICAL_ONCOLOGIST;
 
-use super::{AREA_SET_PARAM, area_set, prefecture_cells};
+use super::common::{AREA_SET_PARAM, area_set, prefecture_cells};
 use crate::error::Result;
 use crate::frame::Frame;
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};

@@ -6,7 +6,7 @@ use model::membership::{AGE_BANDS, ASSOCIATE_MEMBER, CATEGORIES, FULL_MEMBER, PH
 use model::physician_rule::{RuleOutcome, ShareRule};
 use model::rules::RULES_2026;
 
-use super::{active_at, age_band_sql, month_end, prefecture_cells, vocab_order};
+use super::common::{active_at, age_band_sql, month_end, prefecture_cells, vocab_order};
 use crate::disclosure::{Audience, Policy};
 use crate::error::Result;
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};

@@ -6,8 +6,8 @@ use arrow::array::Array;
 use chrono::NaiveDate;
 use model::membership::{FULL_MEMBER, PHYSICIAN};
 
+use super::common::{month_end_of_index, month_index};
 use super::membership::{SNAPSHOT_CAVEAT, SNAPSHOT_CAVEAT_JA, SOURCES, rule_cells, rule_columns};
-use super::{month_end_of_index, month_index};
 use crate::error::Result;
 use crate::frame::{bool_column, date_column, i64_column};
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};

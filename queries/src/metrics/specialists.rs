@@ -7,7 +7,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use model::qualification::{MEDICAL_ONCOLOGIST, QUALIFICATIONS};
 use model::rules::RULES_2026;
 
-use super::{AREA_SET_PARAM, area_set, prefecture_cells, vocab_order};
+use super::common::{AREA_SET_PARAM, area_set, prefecture_cells, vocab_order};
 use crate::error::Result;
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};

@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use model::membership::{AGE_BANDS, PROFESSIONS};
 use model::prefecture::REGIONS;
 
+use super::common::{FRAME_CAVEAT, FRAME_CAVEAT_JA, SEGMENTS, vocab_order};
 use super::questions::{
     QUESTION_PARAM, Question, YEAR_PARAM, answer_counts, chosen_year, closed_question, known_years, question,
 };
 use super::wave_frames::frame_segment_sql;
-use super::{FRAME_CAVEAT, FRAME_CAVEAT_JA, SEGMENTS, vocab_order};
 use crate::error::Result;
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};

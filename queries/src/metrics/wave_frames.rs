@@ -11,7 +11,7 @@ use datafusion::execution::context::SessionContext;
 use model::membership::AGE_BANDS;
 use model::prefecture::REGIONS;
 
-use super::{age_band_index, region_of};
+use super::common::{age_band_index, region_of};
 use crate::error::Result;
 use crate::frame::{date_column, i64_column, str_column};
 use crate::snapshot::{Build, Derived};

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use super::common::region_of;
+use super::common::{FRAME_CAVEAT, FRAME_CAVEAT_JA, SEGMENTS};
 use super::questions::{QUESTION_PARAM, YEAR_PARAM, closed_question};
-use super::region_of;
-use super::{FRAME_CAVEAT, FRAME_CAVEAT_JA, SEGMENTS};
 use crate::error::Result;
 use crate::frame::Frame;
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output};

@@ -7,7 +7,7 @@ use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use model::renewal::{self, Severity, due_round};
 
-use super::{Cert, Checked, date32};
+use super::checked::{Cert, Checked, date32};
 use crate::error::Result;
 
 #[derive(Default)]

@@ -1,0 +1,159 @@
+//! What several metrics share: the survey segments and their caveat, the area-set parameter,
+//! SQL fragments (active at a date, age band, 年度), cells (prefecture, region) and month
+//! arithmetic.
+
+use chrono::{Datelike, NaiveDate};
+use model::membership::Vocabulary;
+use model::prefecture::Prefecture;
+
+use crate::error::Result;
+use crate::metric::{Cx, ParamKind, ParamSpec};
+use crate::result::Value;
+
+/// Survey respondents' segments: what rates, cross-tabs and the weighting split by.
+pub(crate) const SEGMENTS: [&str; 3] = ["profession", "age_band", "region"];
+
+pub(crate) const FRAME_CAVEAT: &str = "Segment rates use the roster in force on the wave's 開始日 as the frame (every member \
+    is invited); the respondent's segment is what the response file states, which can differ from the roster.";
+pub(crate) const FRAME_CAVEAT_JA: &str = "区分別の回答率の分母は、調査開始日に在籍する会員（全会員に配布）です。回答\
+    者の区分は回答ファイルに書かれたもので、名簿と異なることがあります。";
+
+/// The area set of the reference data a metric counts areas in.
+pub const AREA_SET_PARAM: ParamSpec = ParamSpec {
+    name: "area_set",
+    kind: ParamKind::Text,
+    default: "",
+    doc: "area set of the reference data, e.g. R7 (default: the latest loaded)",
+    doc_ja: "参照データの区域の種類（例: R7。既定: 最新のもの）",
+    required: false,
+};
+
+/// The chosen area set, or the latest one loaded.
+pub async fn area_set(cx: &Cx<'_>) -> Result<String> {
+    let f = cx.frame("SELECT DISTINCT area_set FROM areas ORDER BY area_set").await?;
+    let sets: Vec<String> = (0..f.len()).filter_map(|r| f.text(r, "area_set")).collect();
+    let chosen = cx.text("area_set");
+    if chosen.is_empty() {
+        return sets
+            .last()
+            .cloned()
+            .ok_or_else(|| cx.bad("area_set", "", "no areas loaded / 構想区域データが未登録です"));
+    }
+    if sets.contains(&chosen) {
+        Ok(chosen)
+    } else {
+        Err(cx.bad("area_set", &chosen, &format!("loaded sets: {}", sets.join(", "))))
+    }
+}
+
+/// SQL: the member spell is in force on `d` (a SQL date expression).
+pub fn active_at(d: &str) -> String {
+    format!("(span_from <= {d} AND (span_to IS NULL OR span_to > {d}))")
+}
+
+/// A hash map for the hot loops that match or count thousands of rows by text keys
+/// (foldhash is several times faster than the default SipHash on short strings, and keys
+/// here come from the snapshot, not from a request).
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// The ages at which each 年齢階級 but the last ends (20代 is under 30, …, 70代以上 the rest).
+const AGE_BAND_ENDS: [i64; 5] = [30, 40, 50, 60, 70];
+
+/// SQL: the 年齢階級 of a member in `year` from `birth_year` (the roster gives the year only).
+pub fn age_band_sql(year: i32) -> String {
+    let bands = model::membership::AGE_BANDS.labels().collect::<Vec<_>>();
+    let whens: String = AGE_BAND_ENDS
+        .iter()
+        .zip(&bands)
+        .map(|(end, band)| format!(" WHEN {year} - birth_year < {end} THEN '{band}'"))
+        .collect();
+    format!("CASE WHEN birth_year IS NULL THEN '不明'{whens} ELSE '{}' END", bands[bands.len() - 1])
+}
+
+/// The 年齢階級 in `year` of someone born in `birth_year`, as [`age_band_sql`] gives it.
+pub fn age_band_of(year: i32, birth_year: Option<i64>) -> &'static str {
+    let Some(b) = birth_year else { return "不明" };
+    model::membership::AGE_BANDS.terms.get(age_band_index(year, b)).map_or("不明", |t| t.0)
+}
+
+/// The index in `AGE_BANDS` of the 年齢階級 in `year` of someone born in `birth_year`.
+pub(crate) fn age_band_index(year: i32, birth_year: i64) -> usize {
+    AGE_BAND_ENDS.iter().position(|end| i64::from(year) - birth_year < *end).unwrap_or(AGE_BAND_ENDS.len())
+}
+
+/// The 地方 of a prefecture code, or 不明 (as the `prefecture_regions` table gives it).
+pub fn region_of(code: Option<i64>) -> &'static str {
+    code.and_then(|c| u32::try_from(c).ok()).and_then(Prefecture::from_code).map_or("不明", |p| p.region())
+}
+
+/// A sort key following a vocabulary's order (unknown labels last, then by text).
+pub fn vocab_order(vocab: &Vocabulary, label: &str) -> (usize, String) {
+    (vocab.labels().position(|l| l == label).unwrap_or(usize::MAX), label.to_string())
+}
+
+/// The prefecture's two-digit code and name, or 不明 when unknown.
+pub fn prefecture_cells(code: Option<i64>) -> (Value, Value) {
+    match code.and_then(|c| u32::try_from(c).ok()).and_then(Prefecture::from_code) {
+        Some(p) => (Value::text(p.code_str()), Value::text(p.name())),
+        None => (Value::text("不明"), Value::text("不明")),
+    }
+}
+
+/// The last day of the month holding `d`.
+pub fn month_end(d: NaiveDate) -> NaiveDate {
+    let first_next = if d.month() == 12 {
+        NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+    };
+    first_next.and_then(|f| f.pred_opt()).unwrap_or(d)
+}
+
+/// Month index (year·12 + month − 1), the key month events are grouped on.
+pub fn month_index(d: NaiveDate) -> i64 {
+    i64::from(d.year()) * 12 + i64::from(d.month()) - 1
+}
+
+/// The last day of the month with this index.
+pub fn month_end_of_index(i: i64) -> Option<NaiveDate> {
+    let y = i32::try_from(i.div_euclid(12)).ok()?;
+    let m = u32::try_from(i.rem_euclid(12) + 1).ok()?;
+    NaiveDate::from_ymd_opt(y, m, 1).map(month_end)
+}
+
+/// SQL for the 年度 (April–March) of a date column.
+pub fn fiscal_year_sql(col: &str) -> String {
+    format!("(CAST(date_part('year', {col}) AS BIGINT) - CASE WHEN date_part('month', {col}) < 4 THEN 1 ELSE 0 END)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn age_bands_agree_with_their_sql() {
+        let sql = age_band_sql(2026);
+        assert!(
+            sql.starts_with("CASE WHEN birth_year IS NULL THEN '不明' WHEN 2026 - birth_year < 30 THEN '20代'"),
+            "{sql}"
+        );
+        assert!(sql.ends_with("WHEN 2026 - birth_year < 70 THEN '60代' ELSE '70代以上' END"), "{sql}");
+        assert_eq!(age_band_of(2026, None), "不明");
+        assert_eq!(age_band_of(2026, Some(1997)), "20代");
+        assert_eq!(age_band_of(2026, Some(1996)), "30代");
+        assert_eq!(age_band_of(2026, Some(1957)), "60代");
+        assert_eq!(age_band_of(2026, Some(1956)), "70代以上");
+        assert_eq!(region_of(Some(13)), "関東");
+        assert_eq!(region_of(Some(48)), "不明");
+        assert_eq!(region_of(None), "不明");
+    }
+
+    #[test]
+    fn month_arithmetic() {
+        let d = NaiveDate::from_ymd_opt(2024, 2, 10).unwrap_or_default();
+        assert_eq!(month_end(d).to_string(), "2024-02-29");
+        assert_eq!(month_end_of_index(month_index(d)).map(|x| x.to_string()).as_deref(), Some("2024-02-29"));
+        let dec = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap_or_default();
+        assert_eq!(month_end(dec), dec);
+    }
+}
