@@ -6,7 +6,8 @@
 //! - [`bench_metrics`]: the metric benchmark behind `oncometrics bench metrics`.
 //! - [`bench_report`]: the board pack benchmark behind `oncometrics bench report`.
 //! - [`cli`]: argument definitions (clap derive, every option with an environment variable).
-//! - [`commands`]: one function per subcommand, glue over the `ingest` and `store` crates.
+//! - [`commands`]: the dispatch of a command line to the module of its subcommand.
+//! - [`data`]: `sample`, `ingest`, `demo`, `loads`, `status`, `formats` over `ingest` and `store`.
 //! - [`metric`]: `oncometrics metric` over the `queries` catalog.
 //! - [`renewals`]: `oncometrics renewals`, the renewal cohort view over the `renewals.*` metrics.
 //! - [`report`]: `oncometrics report`, the packs of the `reports` crate written to files.
@@ -18,6 +19,7 @@ pub mod bench_metrics;
 pub mod bench_report;
 pub mod cli;
 pub mod commands;
+pub mod data;
 pub mod metric;
 pub mod output;
 pub mod renewals;

@@ -11,7 +11,7 @@ use dashboard::auth::{Role, password};
 use store::AppDb;
 
 use crate::cli::{AuditCommand, ServeArgs, StoreArgs, UserCommand};
-use crate::commands::{load_sample, open};
+use crate::data::{load_sample, open};
 
 /// Loads the sample when the warehouse is empty, makes the first admin, and serves.
 pub fn serve(store: &StoreArgs, args: &ServeArgs) -> Result<ExitCode> {

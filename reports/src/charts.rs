@@ -14,21 +14,10 @@ use crate::error::{Error, Result};
 use crate::svg::{HoverMark, finish};
 
 mod gauge;
+mod style;
 pub use gauge::{gauge, gauge_from, gauge_start};
-
-/// Okabe–Ito: distinguishable with the common colour-vision deficiencies.
-pub const PALETTE: [RGBColor; 7] = [
-    RGBColor(0, 114, 178),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(86, 180, 233),
-    RGBColor(213, 94, 0),
-    RGBColor(120, 120, 120),
-];
-const THRESHOLD: RGBColor = RGBColor(200, 30, 30);
-const GRID: RGBColor = RGBColor(225, 225, 225);
-const FONT: &str = "sans-serif";
+use style::{FONT, GRID, THRESHOLD};
+pub use style::{PALETTE, short_number};
 
 /// What the x values mean, which decides the axis labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,18 +105,6 @@ fn x_label(axis: XAxis, x: f64) -> String {
         XAxis::Date => NaiveDate::from_num_days_from_ce_opt(x.round() as i32)
             .map_or_else(String::new, |d| format!("{}-{:02}", d.year(), d.month())),
         XAxis::Number => format!("{}", x.round() as i64),
-    }
-}
-
-/// A number for axis labels and hover: integers without decimals, others to 1 decimal
-/// (to 3 significant figures when small).
-pub fn short_number(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round() as i64)
-    } else if v.abs() >= 1.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.3}")
     }
 }
 

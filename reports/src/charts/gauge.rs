@@ -4,7 +4,7 @@
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{FONT, PALETTE, THRESHOLD, short_number};
+use super::style::{FONT, PALETTE, THRESHOLD, short_number};
 use crate::error::{Error, Result};
 use crate::svg::{HoverMark, finish};
 
