@@ -8,10 +8,12 @@ use axum::routing::{get, post};
 use maud::html;
 use serde::Deserialize;
 
-use crate::auth::{CsrfForm, Role, User, password};
+use crate::auth::{Role, password};
 use crate::error::{Error, Result};
-use crate::html::{Page, page};
+use crate::extractor::{CsrfForm, User};
+use crate::html::Page;
 use crate::pages::Params;
+use crate::pages::page;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

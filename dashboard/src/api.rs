@@ -7,8 +7,8 @@ use axum::routing::get;
 use queries::Request;
 use serde_json::{Value as J, json};
 
-use crate::auth::ApiUser;
 use crate::error::{ApiError, Error};
+use crate::extractor::ApiUser;
 use crate::pages::{Params, evaluate, model_date};
 use crate::state::AppState;
 

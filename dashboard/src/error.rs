@@ -3,6 +3,7 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use queries::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -52,11 +53,11 @@ impl Error {
             Error::TooManyAttempts | Error::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::PasswordChangeRequired => StatusCode::FORBIDDEN,
-            Error::Metric(e) => match e {
-                queries::Error::UnknownMetric { .. } => StatusCode::NOT_FOUND,
-                queries::Error::Param { .. } => StatusCode::BAD_REQUEST,
-                queries::Error::NotPermitted { .. } => StatusCode::FORBIDDEN,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Metric(e) => match e.kind() {
+                ErrorKind::NotFound => StatusCode::NOT_FOUND,
+                ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
+                ErrorKind::NotPermitted => StatusCode::FORBIDDEN,
+                ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             },
             Error::Store(_) | Error::Chart(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -79,12 +80,10 @@ impl Error {
             Error::PasswordChangeRequired => {
                 "初回のパスワードを変更してください（パスワード → 変更） / change the generated password first".into()
             }
-            Error::Metric(e) => match e {
-                queries::Error::UnknownMetric { .. } | queries::Error::Param { .. } => e.to_string(),
-                queries::Error::NotPermitted { .. } => {
-                    "この指標を見る権限がありません / you may not see this metric".into()
-                }
-                _ => internal_message(),
+            Error::Metric(e) => match e.kind() {
+                ErrorKind::NotFound | ErrorKind::InvalidInput => e.to_string(),
+                ErrorKind::NotPermitted => "この指標を見る権限がありません / you may not see this metric".into(),
+                ErrorKind::Internal => internal_message(),
             },
             Error::Store(_) | Error::Chart(_) | Error::Internal(_) => internal_message(),
         }

@@ -4,8 +4,10 @@
 //! # Layout
 //!
 //! - [`state`]: configuration and the shared state (snapshot, accounts database, sessions).
-//! - [`auth`]: accounts (argon2id), login with throttling, sessions, CSRF, roles.
-//! - [`pages`]: one module per section (概要, 会員, アンケート/専門医/拠点病院, 専門医更新, 指標, データ).
+//! - [`auth`]: roles, accounts (argon2id), sessions, login throttling.
+//! - [`extractor`]: who is asking — the `User`/`ApiUser` extractors, cookies, CSRF.
+//! - [`pages`]: one module per section (概要, 会員, アンケート/専門医/拠点病院, 専門医更新, 指標, データ)
+//!   and the login routes.
 //! - [`export`]: CSV (UTF-8 BOM or CP932) and JSON downloads, audited.
 //! - [`api`]: `/api/v1/...` JSON.
 //! - [`openapi`]: the OpenAPI document of the API, generated from the catalog.
@@ -24,6 +26,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod export;
+pub mod extractor;
 pub mod html;
 pub mod openapi;
 pub mod pages;
@@ -49,7 +52,7 @@ pub const MAX_BODY: usize = 16 * 1024;
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .merge(auth::router())
+        .merge(pages::login::router())
         .merge(pages::overview::router())
         .merge(pages::members::router())
         .merge(pages::metric::router())

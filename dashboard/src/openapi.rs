@@ -11,7 +11,8 @@ use queries::Audience;
 use queries::catalog::ParamKind;
 use serde_json::{Value as J, json};
 
-use crate::auth::{cookie, session::COOKIE};
+use crate::auth::session::COOKIE;
+use crate::extractor::cookie;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -16,8 +16,9 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::auth::{cookie, session::COOKIE};
+use crate::auth::session::COOKIE;
 use crate::error::Error;
+use crate::extractor::cookie;
 use crate::state::AppState;
 
 /// The longest a request may take, from its headers to its answer.

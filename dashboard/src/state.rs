@@ -13,7 +13,17 @@ use store::{AppDb, Warehouse};
 use crate::auth::session::{Sessions, Timeouts};
 use crate::auth::throttle::{Limits, Throttle};
 use crate::error::{Error, Result};
-use crate::warmup::Warmup;
+
+/// Whether the server's data are ready (the first start loads the sample while the server
+/// listens: see [`crate::warmup`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warmup {
+    Ready,
+    /// The sample is being loaded into the empty warehouse.
+    Loading,
+    /// The load failed; the server's log says why.
+    Failed,
+}
 
 /// How the server runs.
 #[derive(Debug, Clone)]

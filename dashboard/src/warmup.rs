@@ -9,17 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use maud::{DOCTYPE, html};
 
-use crate::state::AppState;
-
-/// Whether the server's data are ready.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Warmup {
-    Ready,
-    /// The sample is being loaded into the empty warehouse.
-    Loading,
-    /// The load failed; the server's log says why.
-    Failed,
-}
+use crate::state::{AppState, Warmup};
 
 /// Runs `load` (the first-start sample load) on a blocking thread, then reads the
 /// warehouse again and opens the pages. A failure is logged and shown as such.

@@ -34,3 +34,35 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Whose fault an error is, as GreptimeDB's `status_code()`: a server answers by it, and shows
+/// the message only when the fault is the user's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The request named a metric that does not exist.
+    NotFound,
+    /// A parameter the user gave is wrong; the message says how.
+    InvalidInput,
+    /// The metric is not for the request's audience.
+    NotPermitted,
+    /// The data, the configuration or the engine: the operator's to look into (logged).
+    Internal,
+}
+
+impl Error {
+    /// Whose fault this error is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::UnknownMetric { .. } => ErrorKind::NotFound,
+            Error::Param { .. } => ErrorKind::InvalidInput,
+            Error::NotPermitted { .. } => ErrorKind::NotPermitted,
+            Error::Store(_)
+            | Error::DataFusion(_)
+            | Error::Arrow(_)
+            | Error::Data { .. }
+            | Error::Dictionary(_)
+            | Error::Rules(_)
+            | Error::Runtime(_) => ErrorKind::Internal,
+        }
+    }
+}

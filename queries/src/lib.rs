@@ -50,7 +50,7 @@ pub mod text;
 pub use catalog::{MetricDef, Request, catalog, evaluate, find};
 pub use disclosure::{Audience, Policy};
 pub use engine::Engine;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use result::{Column, MetricResult, Role, Value};
 pub use snapshot::Snapshot;
 

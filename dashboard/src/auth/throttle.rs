@@ -8,7 +8,7 @@
 //! - **A cap per name, except for known devices.** Failures for one name from many
 //!   addresses (a distributed guess) lock that name after `per_name` — but only for
 //!   browsers that have not logged in as that user before: a browser that has holds a
-//!   device cookie ([`crate::auth::DEVICE_COOKIE`], OWASP's "device cookies") and is let
+//!   device cookie ([`crate::pages::login::DEVICE_COOKIE`], OWASP's "device cookies") and is let
 //!   through to the pair limit. So the real admin, on their own browser, is never locked
 //!   out by someone else's failures.
 

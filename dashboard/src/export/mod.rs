@@ -14,8 +14,8 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::auth::User;
 use crate::error::{Error, Result};
+use crate::extractor::User;
 use crate::pages::{Params, as_of, evaluate, request_from};
 use crate::state::AppState;
 

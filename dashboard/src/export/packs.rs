@@ -16,8 +16,8 @@ use queries::{Audience, Engine};
 use reports::packs::{Context, board, committee};
 use tokio::sync::Semaphore;
 
-use crate::auth::User;
 use crate::error::{Error, Result};
+use crate::extractor::User;
 use crate::pages::{Params, as_of};
 use crate::state::AppState;
 

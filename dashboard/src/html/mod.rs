@@ -9,8 +9,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::auth::{Role, User};
-use crate::state::AppState;
+use crate::auth::Role;
 
 /// The style sheet, served at `/static/app.css` (no inline styles: the CSP forbids them).
 pub const CSS: &str = include_str!("app.css");
@@ -66,11 +65,23 @@ impl Page {
     }
 }
 
+/// What the shell shows around every page: who is logged in and what data are shown. Built
+/// from the request by [`crate::pages::page`]; a plain value, so the shell needs no state.
+#[derive(Debug, Clone)]
+pub struct Shell {
+    pub user: String,
+    pub role: Role,
+    /// The session's CSRF token, for the logout form.
+    pub csrf: String,
+    /// The data shown include the bundled (synthetic) sample.
+    pub sample: bool,
+    /// The last load the data shown include.
+    pub at_load: i64,
+}
+
 /// A complete page for a logged-in user.
-pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
-    let snapshot = state.snapshot();
-    let all: Vec<i64> = snapshot.loads.iter().map(|l| l.load_id).collect();
-    let sample = snapshot.any_sample(&all);
+pub fn page(shell: &Shell, p: Page, body: Markup) -> String {
+    let audience = shell.role.audience();
     let doc = html! {
         (DOCTYPE)
         html lang="ja" {
@@ -89,23 +100,23 @@ pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
                         @for (href, key, label) in NAV {
                             a href=(href) class=@if *key == p.nav { "active" } { (label) }
                         }
-                        @if user.audience() == queries::Audience::Committee {
+                        @if audience == queries::Audience::Committee {
                             a href="/renewals" class=@if p.nav == "renewals" { "active" } { "専門医更新" }
                         }
-                        @if user.role() == Role::Admin {
+                        @if shell.role == Role::Admin {
                             a href="/admin" class=@if p.nav == "admin" { "active" } { "管理" }
                         }
                     }
                     div.user {
-                        span.who title=(format!("役割: {}", user.role().ja())) { (user.name()) "（" (user.role().ja()) "）" }
+                        span.who title=(format!("役割: {}", shell.role.ja())) { (shell.user) "（" (shell.role.ja()) "）" }
                         a href="/account/password" { "パスワード" }
                         form.inline method="post" action="/logout" {
-                            input type="hidden" name="csrf" value=(user.session.csrf);
+                            input type="hidden" name="csrf" value=(shell.csrf);
                             button type="submit" { "ログアウト" }
                         }
                     }
                 }
-                @if sample {
+                @if shell.sample {
                     div.banner role="note" {
                         "サンプルデータ（架空）を表示しています。実在の会員・病院の数値ではありません。"
                         span lang="en" { " / Sample (synthetic) data." }
@@ -128,8 +139,8 @@ pub fn page(state: &AppState, user: &User, p: Page, body: Markup) -> String {
                     (body)
                 }
                 footer {
-                    "データ: ロード " (snapshot.at_load) " まで · 出典・帰属は"
-                    a href="/data" { "データ" } "ページ · 表示: " (user.audience().ja()) "向けの秘匿基準"
+                    "データ: ロード " (shell.at_load) " まで · 出典・帰属は"
+                    a href="/data" { "データ" } "ページ · 表示: " (audience.ja()) "向けの秘匿基準"
                 }
             }
         }

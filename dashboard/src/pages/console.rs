@@ -11,10 +11,11 @@ use queries::Value;
 use queries::console::{Answer, Console, RefusalKind};
 use serde::Deserialize;
 
-use crate::auth::User;
+use super::page;
 use crate::error::{Error, Result};
+use crate::extractor::User;
 use crate::html::table::cell;
-use crate::html::{Page, int, page};
+use crate::html::{Page, int};
 use crate::state::AppState;
 
 /// The longest query text accepted.

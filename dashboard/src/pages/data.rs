@@ -13,10 +13,11 @@ use maud::html;
 use queries::Audience;
 use store::Warehouse;
 
-use crate::auth::User;
+use super::page;
 use crate::error::{Error, Result};
 use crate::export::csv_text;
-use crate::html::{Page, int, page};
+use crate::extractor::User;
+use crate::html::{Page, int};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -14,11 +14,12 @@ use queries::{MetricResult, Request};
 use reports::charts::{LineChart, Series, XAxis, line_chart};
 use reports::map::choropleth;
 
+use super::page;
 use super::{Params, Shown, date_x, evaluate_or_note, linked_part, page_as_of, part, points};
-use crate::auth::User;
 use crate::error::{Error, Result};
+use crate::extractor::User;
 use crate::html::table::urlencode;
-use crate::html::{Page, int, page};
+use crate::html::{Page, int};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -10,11 +10,12 @@ use maud::html;
 use queries::{Request, Value};
 use reports::charts::{Bar, LineChart, Series, XAxis, bar_chart, gauge_from, gauge_start, line_chart};
 
+use super::page;
 use super::{Params, evaluate, evaluate_or_note, first_num, num_x, page_as_of, part, points};
-use crate::auth::User;
 use crate::error::Result;
 use crate::export::packs::Pack;
-use crate::html::{Page, int, page, svg, table};
+use crate::extractor::User;
+use crate::html::{Page, int, svg, table};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -8,10 +8,11 @@ use axum::routing::get;
 use maud::html;
 use queries::catalog::ParamKind;
 
+use super::page;
 use super::{Params, evaluate_or_note, page_as_of, request_from};
-use crate::auth::User;
 use crate::error::{Error, Result};
-use crate::html::{Page, page, table};
+use crate::extractor::User;
+use crate::html::{Page, table};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

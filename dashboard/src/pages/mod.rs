@@ -17,6 +17,7 @@
 pub mod console;
 pub mod data;
 pub mod hospitals;
+pub mod login;
 pub mod members;
 pub mod metric;
 pub mod overview;
@@ -31,13 +32,28 @@ use chrono::NaiveDate;
 use queries::catalog::COMMITTEE_ONLY;
 use queries::{MetricResult, Request};
 
-use crate::auth::User;
 use crate::error::{Error, Result};
-use crate::html::{svg, table};
+use crate::extractor::User;
+use crate::html::{self, svg, table};
 use crate::state::AppState;
 
 /// The query string of a page, as name → value.
 pub type Params = BTreeMap<String, String>;
+
+/// A complete page for `user`: the shell (navigation for the role, the sample banner, the
+/// data's load) around `body`.
+pub fn page(state: &AppState, user: &User, p: html::Page, body: maud::Markup) -> String {
+    let snapshot = state.snapshot();
+    let all: Vec<i64> = snapshot.loads.iter().map(|l| l.load_id).collect();
+    let shell = html::Shell {
+        user: user.name().to_string(),
+        role: user.role(),
+        csrf: user.session.csrf.clone(),
+        sample: snapshot.any_sample(&all),
+        at_load: snapshot.at_load,
+    };
+    html::page(&shell, p, body)
+}
 
 /// The as-of date of a download or an API call: `?as_of=` (西暦, 和暦, full-width digits) or
 /// the snapshot's default; a value that is not a date is refused (400).

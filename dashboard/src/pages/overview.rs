@@ -9,11 +9,12 @@ use maud::{Markup, PreEscaped, html};
 use queries::{MetricResult, Request, Value};
 use reports::charts::{XAxis, sparkline};
 
+use super::page;
 use super::{Params, date_x, evaluate_opt, first_num, may_see, num_x, page_as_of, points};
-use crate::auth::User;
 use crate::error::Result;
 use crate::export::packs::Pack;
-use crate::html::{Page, date_ja, int, page};
+use crate::extractor::User;
+use crate::html::{Page, date_ja, int};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -14,10 +14,11 @@ use queries::renewal_status::STATUSES;
 use queries::{MetricResult, Request, Value};
 use reports::charts::{LineChart, XAxis, line_chart};
 
+use super::page;
 use super::{Params, evaluate, evaluate_or_note, linked_part, page_as_of, param, part, series_by};
-use crate::auth::User;
 use crate::error::{Error, Result};
-use crate::html::{Page, date_ja, page, svg, table::urlencode};
+use crate::extractor::User;
+use crate::html::{Page, date_ja, svg, table::urlencode};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

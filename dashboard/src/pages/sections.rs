@@ -13,10 +13,11 @@ use queries::{MetricResult, Request};
 use reports::charts::{LineChart, XAxis, line_chart};
 use reports::map::choropleth;
 
+use super::page;
 use super::{Params, evaluate, evaluate_or_note, page_as_of};
-use crate::auth::User;
 use crate::error::{Error, Result};
-use crate::html::{Page, page, svg, table};
+use crate::extractor::User;
+use crate::html::{Page, svg, table};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -10,10 +10,11 @@ use maud::{Markup, html};
 use queries::{MetricResult, Request, Value};
 use reports::charts::{BarGroup, LineChart, XAxis, grouped_bar_chart, line_chart};
 
+use super::page;
 use super::{Params, evaluate_or_note, may_see, page_as_of, param, part, series_by};
-use crate::auth::User;
 use crate::error::Result;
-use crate::html::{Page, page, table};
+use crate::extractor::User;
+use crate::html::{Page, table};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -62,8 +62,8 @@ fn someone_elses_failures_do_not_lock_the_admin_out_of_their_own_browser() {
     // The admin has logged in from this browser before: it holds a device cookie.
     let mut admin = Client { app: Some(app.clone()), addr: at("192.0.2.10"), ..Client::default() };
     assert_eq!(admin.try_login("admin", PASSWORD).status, StatusCode::SEE_OTHER);
-    assert!(admin.cookies.iter().any(|(k, _)| k == dashboard::auth::DEVICE_COOKIE), "a device cookie was set");
-    admin.cookies.retain(|(k, _)| k == dashboard::auth::DEVICE_COOKIE);
+    assert!(admin.cookies.iter().any(|(k, _)| k == dashboard::pages::login::DEVICE_COOKIE), "a device cookie was set");
+    admin.cookies.retain(|(k, _)| k == dashboard::pages::login::DEVICE_COOKIE);
     // An attacker fails from five addresses.
     for i in 1..=5 {
         let mut attacker = Client { app: Some(app.clone()), addr: at(&format!("198.51.100.{i}")), ..Client::default() };

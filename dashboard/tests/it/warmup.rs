@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 
 use axum::http::{StatusCode, header};
 use dashboard::AppState;
-use dashboard::warmup::{Warmup, load_in_background};
+use dashboard::state::Warmup;
+use dashboard::warmup::load_in_background;
 
 use crate::support::{Client, PASSWORD, accounts, config, rt};
 

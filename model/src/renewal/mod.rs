@@ -5,7 +5,7 @@
 //! - [`rules`]: the versioned rule sets and their parameters.
 //! - [`vocab`]: the systems' vocabularies (organ areas, care items, e-learning fields …).
 //! - [`diagnosis`]: ICD-10 ranges and the diagnosis-name dictionary.
-//! - [`jsmo`], [`jbct`]: one application in, an [`Assessment`] out; [`cases`]: one JBCT case.
+//! - [`jsmo`], [`jbct`]: one application in, an [`Assessment`] out; `jbct::cases`: one JBCT case.
 //! - [`inferences`]: what the checks decide that the seeds do not state, with the reasons.
 //! - [`changes`]: how the judgements changed between releases.
 //! - [`docs`]: `docs/renewals.md`, generated from the above.
