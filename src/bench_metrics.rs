@@ -167,7 +167,7 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Res
         }
         // Derived on first use (the dashboard does it in the background): timed here so that
         // the metrics below are timed as a visitor meets them, and the cost is not hidden.
-        if opts.wants("survey.terms") || opts.wants("survey.kwic") {
+        if opts.wants(queries::metrics::free_text::TERMS.name) || opts.wants(queries::metrics::free_text::KWIC.name) {
             let t = Instant::now();
             queries::text::Analyzer::shared()?;
             let ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -196,7 +196,7 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Res
             let board = def.audiences.contains(&Audience::Board);
             let mut req =
                 Request::new(def.name, if board { Audience::Board } else { Audience::Committee }).as_of(as_of);
-            if def.name == "survey.kwic" {
+            if def.name == queries::metrics::free_text::KWIC.name {
                 req = req.param("term", "オンライン配信");
             }
             let ms = time(runs, || Ok(engine.evaluate(&req)?))?;
@@ -218,7 +218,7 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Res
             continue;
         }
         out.push(Timing { scale, what: "whole catalog for the board (sum of medians)".into(), median_ms: all, runs });
-        let req = Request::new("survey.terms", Audience::Board).as_of(as_of).by("fiscal_year");
+        let req = Request::new(queries::metrics::free_text::TERMS.name, Audience::Board).as_of(as_of).by("fiscal_year");
         let ms = time(runs, || Ok(engine.evaluate(&req)?))?;
         out.push(Timing {
             scale,
@@ -226,7 +226,9 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Res
             median_ms: ms,
             runs,
         });
-        let req = Request::new("members.physician_share", Audience::Board).as_of(as_of).by("prefecture");
+        let req = Request::new(queries::metrics::membership::PHYSICIAN_SHARE.name, Audience::Board)
+            .as_of(as_of)
+            .by("prefecture");
         let ms = time(runs, || Ok(engine.evaluate(&req)?))?;
         out.push(Timing {
             scale,

@@ -57,7 +57,7 @@ fn evaluate(engine: &Engine, audience: Audience, args: &RenewalsArgs) -> Result<
         r
     };
     let round_text = round.to_string();
-    let cohort = engine.evaluate(&request("renewals.cohort"))?;
+    let cohort = engine.evaluate(&request(queries::metrics::renewals::COHORT.name))?;
     if !cohort.rows.iter().any(|r| r.get(1).and_then(Value::as_i64) == Some(i64::from(round))) {
         let known: Vec<String> = info.rounds.iter().map(i32::to_string).collect();
         return Err(anyhow!(
@@ -66,9 +66,9 @@ fn evaluate(engine: &Engine, audience: Audience, args: &RenewalsArgs) -> Result<
             known.join(", ")
         ));
     }
-    let blockers = engine.evaluate(&request("renewals.blockers").param("round", &round_text))?;
+    let blockers = engine.evaluate(&request(queries::metrics::renewals::BLOCKERS.name).param("round", &round_text))?;
     let applicants = if args.list {
-        let mut r = request("renewals.applicants").param("round", &round_text);
+        let mut r = request(queries::metrics::renewals::APPLICANTS.name).param("round", &round_text);
         if let Some(s) = &args.status {
             r = r.param("status", s);
         }
@@ -77,9 +77,9 @@ fn evaluate(engine: &Engine, audience: Audience, args: &RenewalsArgs) -> Result<
         None
     };
     let findings = match &args.certificate {
-        Some(no) => Some(
-            engine.evaluate(&request("renewals.findings").param("round", &round_text).param("certificate_no", no))?,
-        ),
+        Some(no) => Some(engine.evaluate(
+            &request(queries::metrics::renewals::FINDINGS.name).param("round", &round_text).param("certificate_no", no),
+        )?),
         None => None,
     };
     Ok(View { round, cohort, blockers, applicants, findings })

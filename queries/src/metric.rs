@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::disclosure::Audience;
 use crate::error::{Error, Result};
@@ -258,7 +258,7 @@ impl Cx<'_> {
         }
     }
 
-    /// `DATE 'YYYY-MM-DD'` for SQL.
+    /// The as-of date as a SQL expression (see [`date_sql`]).
     pub fn as_of_sql(&self) -> String {
         date_sql(self.as_of)
     }
@@ -287,8 +287,11 @@ impl Cx<'_> {
     }
 }
 
+/// A date as a SQL expression built from its numbers, `make_date(2025, 3, 31)`: what reaches
+/// the SQL is a typed date's three integers, never text from a request, and the planner folds
+/// the call to a constant.
 pub fn date_sql(d: NaiveDate) -> String {
-    format!("DATE '{d}'")
+    format!("make_date({}, {}, {})", d.year(), d.month(), d.day())
 }
 
 /// A date as users type it (西暦, 和暦, full-width digits): the model's one parser.

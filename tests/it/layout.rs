@@ -413,3 +413,28 @@ fn paths(text: &str) -> Vec<Vec<String>> {
     }
     out
 }
+
+/// Metrics are named by their catalog constants (`queries::metrics::membership::PHYSICIAN_SHARE.name`)
+/// outside their own definition, so that a renamed metric cannot leave a page, a pack or a
+/// command asking for the old name. Unit tests may spell names out.
+#[test]
+fn metric_names_are_spelled_out_only_where_they_are_defined() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let names: Vec<&str> = queries::catalog().iter().map(|d| d.name).collect();
+    assert!(names.len() > 30);
+    let mut found = Vec::new();
+    for krate in ["queries", "reports", "dashboard", "."] {
+        for path in rust_files(&root.join(krate).join("src")) {
+            let text = std::fs::read_to_string(&path).expect("read source");
+            for (i, line) in without_unit_tests(&text).lines().enumerate() {
+                let definition = line.trim_start().starts_with("name: \"");
+                for name in &names {
+                    if !definition && line.contains(&format!("\"{name}\"")) {
+                        found.push(format!("{}:{}: {name}", path.display(), i + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "metric names spelled out:\n{}", found.join("\n"));
+}

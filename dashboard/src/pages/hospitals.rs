@@ -117,9 +117,15 @@ async fn hospitals(State(state): State<AppState>, user: User, Query(params): Que
     };
 
     let body = if let Some(h) = &level.hospital {
-        let list =
-            evaluate_or_note(&state, &user, req("hospitals.list").param("hospital", h).param("history", "all")).await?;
-        let volumes = evaluate_or_note(&state, &user, req("hospitals.volume_check").param("hospital", h)).await?;
+        let list = evaluate_or_note(
+            &state,
+            &user,
+            req(queries::metrics::drilldown::LIST.name).param("hospital", h).param("history", "all"),
+        )
+        .await?;
+        let volumes =
+            evaluate_or_note(&state, &user, req(queries::metrics::volumes::VOLUME_CHECK.name).param("hospital", h))
+                .await?;
         html! {
             h1 { (h) }
             (crumbs)
@@ -129,8 +135,8 @@ async fn hospitals(State(state): State<AppState>, user: User, Query(params): Que
             (part(&volumes, None, 20))
         }
     } else if let Some(a) = &level.area {
-        let mut list_req = req("hospitals.list").param("area", a);
-        let mut past_req = req("hospitals.list").param("area", a).param("history", "all");
+        let mut list_req = req(queries::metrics::drilldown::LIST.name).param("area", a);
+        let mut past_req = req(queries::metrics::drilldown::LIST.name).param("area", a).param("history", "all");
         if let Some(p) = level.pref {
             list_req = list_req.param("prefecture", &p.code().to_string());
             past_req = past_req.param("prefecture", &p.code().to_string());
@@ -155,10 +161,18 @@ async fn hospitals(State(state): State<AppState>, user: User, Query(params): Que
             }
         }
     } else if let Some(p) = level.pref {
-        let areas =
-            evaluate_or_note(&state, &user, req("hospitals.areas").param("prefecture", &p.code().to_string())).await?;
-        let list =
-            evaluate_or_note(&state, &user, req("hospitals.list").param("prefecture", &p.code().to_string())).await?;
+        let areas = evaluate_or_note(
+            &state,
+            &user,
+            req(queries::metrics::drilldown::AREAS.name).param("prefecture", &p.code().to_string()),
+        )
+        .await?;
+        let list = evaluate_or_note(
+            &state,
+            &user,
+            req(queries::metrics::drilldown::LIST.name).param("prefecture", &p.code().to_string()),
+        )
+        .await?;
         let counts = areas.as_ref().ok().map(|r| {
             let blank = r.column("blank").iter().filter(|v| matches!(v, queries::Value::Bool(true))).count();
             (r.rows.len(), blank)
@@ -196,22 +210,31 @@ async fn national(
 ) -> Result<Markup> {
     let aud = user.audience();
     let req = |m: &str| Request::new(m, aud).as_of(d);
-    let total = evaluate_or_note(state, user, req("hospitals.blank_area_count")).await?;
-    let by_pref = evaluate_or_note(state, user, req("hospitals.blank_area_count").by("prefecture")).await?;
-    let blank = evaluate_or_note(state, user, req("hospitals.blank_areas")).await?;
-    let series = evaluate_or_note(state, user, req("hospitals.blank_area_series")).await?;
-    let designations = evaluate_or_note(state, user, req("hospitals.designations")).await?;
-    let volumes = evaluate_or_note(state, user, req("hospitals.volume_summary")).await?;
-    let coverage =
-        evaluate_or_note(state, user, req("hospitals.specialist_coverage").param("only", "hub_without_oncologist"))
-            .await?;
+    let total = evaluate_or_note(state, user, req(queries::metrics::hospitals::BLANK_COUNT.name)).await?;
+    let by_pref =
+        evaluate_or_note(state, user, req(queries::metrics::hospitals::BLANK_COUNT.name).by("prefecture")).await?;
+    let blank = evaluate_or_note(state, user, req(queries::metrics::hospitals::BLANK_AREAS.name)).await?;
+    let series = evaluate_or_note(state, user, req(queries::metrics::hospitals::BLANK_SERIES.name)).await?;
+    let designations = evaluate_or_note(state, user, req(queries::metrics::hospitals::DESIGNATIONS.name)).await?;
+    let volumes = evaluate_or_note(state, user, req(queries::metrics::volumes::VOLUME_SUMMARY.name)).await?;
+    let coverage = evaluate_or_note(
+        state,
+        user,
+        req(queries::metrics::hospitals::COVERAGE.name).param("only", "hub_without_oncologist"),
+    )
+    .await?;
 
     let headline = total.as_ref().ok().and_then(|r| {
         let n = |c: &str| super::first_num(r, c);
         Some((n("blank_areas")?, n("areas")?, n("blank_population")?, n("blank_population_pct")?))
     });
-    let breaks =
-        super::map_breaks(state, user, req("hospitals.blank_area_count").by("prefecture"), "blank_areas").await?;
+    let breaks = super::map_breaks(
+        state,
+        user,
+        req(queries::metrics::hospitals::BLANK_COUNT.name).by("prefecture"),
+        "blank_areas",
+    )
+    .await?;
     let map = by_pref.as_ref().ok().and_then(|r| {
         choropleth("空白の二次医療圏の数（都道府県）", "区域", &super::prefecture_regions(r, "blank_areas")?, &breaks)
             .ok()

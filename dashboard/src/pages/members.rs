@@ -37,7 +37,7 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
 
     // What-if inputs: whole numbers 0–100000 (full-width digits and commas read); anything
     // else is said at its field and counted as 0, and the rest of the page shows.
-    let mut what_if = req("members.what_if");
+    let mut what_if = req(queries::metrics::membership::WHAT_IF.name);
     let mut inputs = Vec::new();
     for (name, label) in WHAT_IF {
         let raw = params.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()).unwrap_or("0");
@@ -49,17 +49,17 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
         inputs.push((name, label, raw.to_string(), n, error));
     }
 
-    let share = evaluate(&state, &user, req("members.physician_share")).await?;
-    let history = evaluate(&state, &user, req("members.physician_share_history")).await?;
-    let projection = evaluate(&state, &user, req("members.projection")).await?;
+    let share = evaluate(&state, &user, req(queries::metrics::membership::PHYSICIAN_SHARE.name)).await?;
+    let history = evaluate(&state, &user, req(queries::metrics::share_history::SHARE_HISTORY.name)).await?;
+    let projection = evaluate(&state, &user, req(queries::metrics::membership::PROJECTION.name)).await?;
     let scenario = evaluate(&state, &user, what_if).await?;
-    let composition = evaluate(&state, &user, req("members.composition")).await?;
-    let flows = evaluate(&state, &user, req("members.flows").by("fiscal_year,profession")).await?;
-    let flow_totals = evaluate(&state, &user, req("members.flows")).await?;
+    let composition = evaluate(&state, &user, req(queries::metrics::membership::COMPOSITION.name)).await?;
+    let flows = evaluate(&state, &user, req(queries::metrics::flows::FLOWS.name).by("fiscal_year,profession")).await?;
+    let flow_totals = evaluate(&state, &user, req(queries::metrics::flows::FLOWS.name)).await?;
     // Windows of events are released to the board and researchers at the latest month end
     // only (queries::release): at another date these sections say so in their place.
-    let before_after = evaluate_or_note(&state, &user, req("members.joins_before_after")).await?;
-    let retention = evaluate_or_note(&state, &user, req("members.retention")).await?;
+    let before_after = evaluate_or_note(&state, &user, req(queries::metrics::flows::BEFORE_AFTER.name)).await?;
+    let retention = evaluate_or_note(&state, &user, req(queries::metrics::flows::RETENTION.name)).await?;
 
     // The page's gauge and the what-if's share one scale, so the two can be compared by eye.
     let now_pct = first_num(&share, "share_pct");

@@ -53,8 +53,8 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
 
     // A section whose data are not loaded yet is listed as missing; the rest still shows.
     let mut missing = Vec::new();
-    let share = evaluate_opt(&state, &user, req("members.physician_share")).await?;
-    let history = evaluate_opt(&state, &user, req("members.physician_share_history")).await?;
+    let share = evaluate_opt(&state, &user, req(queries::metrics::membership::PHYSICIAN_SHARE.name)).await?;
+    let history = evaluate_opt(&state, &user, req(queries::metrics::share_history::SHARE_HISTORY.name)).await?;
     if let (Some(share), Some(history)) = (&share, &history) {
         let pct = share.column("share_pct").first().copied().cloned();
         let ok = share.column("compliant").first().is_some_and(|v| matches!(v, Value::Bool(true)));
@@ -95,7 +95,7 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
         missing.push("会員");
     }
 
-    let flows = evaluate_opt(&state, &user, req("members.flows")).await?;
+    let flows = evaluate_opt(&state, &user, req(queries::metrics::flows::FLOWS.name)).await?;
     if let Some(flows) = &flows
         && let Some(last) = flows.rows.last()
     {
@@ -115,7 +115,7 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
         });
     }
 
-    let rate = evaluate_opt(&state, &user, req("survey.response_rate")).await?;
+    let rate = evaluate_opt(&state, &user, req(queries::metrics::survey::RESPONSE_RATE.name)).await?;
     if rate.as_ref().is_none_or(|r| r.rows.is_empty()) {
         missing.push("アンケート");
     }
@@ -138,7 +138,7 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
         });
     }
 
-    let spec = evaluate_opt(&state, &user, req("specialists.by_year")).await?;
+    let spec = evaluate_opt(&state, &user, req(queries::metrics::specialists::BY_YEAR.name)).await?;
     if spec.as_ref().is_none_or(|r| r.rows.is_empty()) {
         missing.push("専門医");
     }
@@ -165,8 +165,8 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
         });
     }
 
-    let blank = evaluate_opt(&state, &user, req("hospitals.blank_area_count")).await?;
-    let series = evaluate_opt(&state, &user, req("hospitals.blank_area_series")).await?;
+    let blank = evaluate_opt(&state, &user, req(queries::metrics::hospitals::BLANK_COUNT.name)).await?;
+    let series = evaluate_opt(&state, &user, req(queries::metrics::hospitals::BLANK_SERIES.name)).await?;
     if let (Some(blank), Some(series)) = (&blank, &series) {
         kpis.push(Kpi {
             label: "空白の二次医療圏",
@@ -202,7 +202,7 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
         @if !missing.is_empty() {
             p.note { "まだ読み込まれていないデータ: " (missing.join("、")) "（" a href="/data" { "データ" } "ページで読み込み状況を確認できます）" }
         }
-        @if may_see(&user, "members.what_if") {
+        @if may_see(&user, queries::metrics::membership::WHAT_IF.name) {
             p { a href=(format!("/members?as_of={d}#what-if")) { "入会シミュレーションへ" } }
         }
     };

@@ -83,9 +83,11 @@ async fn renewals(State(state): State<AppState>, user: User, Query(params): Quer
     let c = Choice::from(&params, &info.rounds, d, info.round_on(d))?;
     let round = c.round.to_string();
 
-    let cohort = evaluate(&state, &user, c.request("renewals.cohort", &user)).await?;
-    let blockers = evaluate(&state, &user, c.request("renewals.blockers", &user).param("round", &round)).await?;
-    let mut list_req = c.request("renewals.applicants", &user).param("round", &round);
+    let cohort = evaluate(&state, &user, c.request(queries::metrics::renewals::COHORT.name, &user)).await?;
+    let blockers =
+        evaluate(&state, &user, c.request(queries::metrics::renewals::BLOCKERS.name, &user).param("round", &round))
+            .await?;
+    let mut list_req = c.request(queries::metrics::renewals::APPLICANTS.name, &user).param("round", &round);
     if let Some(s) = &c.status {
         list_req = list_req.param("status", s);
     }
@@ -95,7 +97,9 @@ async fn renewals(State(state): State<AppState>, user: User, Query(params): Quer
             evaluate_or_note(
                 &state,
                 &user,
-                c.request("renewals.findings", &user).param("round", &round).param("certificate_no", no),
+                c.request(queries::metrics::renewals::FINDINGS.name, &user)
+                    .param("round", &round)
+                    .param("certificate_no", no),
             )
             .await?,
         ),

@@ -32,25 +32,24 @@ fn group_of(section: &str) -> Option<(Group, &'static str)> {
 }
 
 /// Further groupings shown under a metric's default one: (metric, by, heading).
-const EXTRA: [(&str, &str, &str); 1] = [("specialists.per_100k", "area", "構想区域別")];
+const EXTRA: [(&str, &str, &str); 1] = [(queries::metrics::specialists::PER_100K.name, "area", "構想区域別")];
 
 /// A chart for the metrics that have an obvious one.
 /// `breaks`: the map's classes (from the latest data, see [`super::map_breaks`]).
 fn chart_of(r: &MetricResult, breaks: &[f64]) -> Option<String> {
-    if r.metric == "specialists.per_100k" && r.params.get("by").map(String::as_str) == Some("prefecture") {
+    if r.metric == queries::metrics::specialists::PER_100K.name
+        && r.params.get("by").map(String::as_str) == Some("prefecture")
+    {
         let regions = super::prefecture_regions(r, "per_100k")?;
         let title =
             format!("人口10万人あたりの{}（都道府県）", r.params.get("qualification").cloned().unwrap_or_default());
         return choropleth(&title, "人", &regions, breaks).ok();
     }
-    let c = match r.metric {
-        "specialists.by_year" => {
-            let mut c = LineChart::new("有効な専門医・認定医（年末）", XAxis::Number, "人");
-            c.series = super::series_by(r, "qualification", "year", "active");
-            c
-        }
-        _ => return None,
-    };
+    if r.metric != queries::metrics::specialists::BY_YEAR.name {
+        return None;
+    }
+    let mut c = LineChart::new("有効な専門医・認定医（年末）", XAxis::Number, "人");
+    c.series = super::series_by(r, "qualification", "year", "active");
     line_chart(&c).ok()
 }
 
@@ -84,7 +83,7 @@ async fn section(
         // A metric whose data are absent says so; the rest of the page still shows.
         let part = match evaluate_or_note(&state, &user, Request::new(def.name, user.audience()).as_of(d)).await? {
             Ok(r) => {
-                let breaks = if def.name == "specialists.per_100k" {
+                let breaks = if def.name == queries::metrics::specialists::PER_100K.name {
                     super::map_breaks(&state, &user, Request::new(def.name, user.audience()), "per_100k").await?
                 } else {
                     Vec::new()

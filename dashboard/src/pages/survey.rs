@@ -121,7 +121,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
 
     // Response rates, overall or by a segment.
     let segment = param(&params, "segment").filter(|s| SEGMENTS.iter().any(|(k, _)| k == s));
-    let mut rate_req = req("survey.response_rate");
+    let mut rate_req = req(queries::metrics::survey::RESPONSE_RATE.name);
     if let Some(s) = segment {
         rate_req = rate_req.by(s);
     }
@@ -146,8 +146,12 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
     // The questions of that 年度; the chosen closed question, comparison column and free-text question.
     let mut qs = Vec::new();
     if let Some(fy) = fy
-        && let Ok(r) =
-            evaluate_or_note(&state, &user, req("survey.questions").param("fiscal_year", &fy.to_string())).await?
+        && let Ok(r) = evaluate_or_note(
+            &state,
+            &user,
+            req(queries::metrics::questions::QUESTIONS.name).param("fiscal_year", &fy.to_string()),
+        )
+        .await?
     {
         qs = questions_of(&r);
     }
@@ -177,14 +181,18 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
     };
     let mut one_question = None;
     if question.is_some() {
-        let answers = evaluate_or_note(&state, &user, with_q("survey.answers")).await?;
-        let weighted = evaluate_or_note(&state, &user, with_q("survey.weighted")).await?;
-        let crosstab = Some(evaluate_or_note(&state, &user, with_q("survey.crosstab").param("column", &column)).await?);
-        let trend_req = req("survey.trend").param("question", question.as_deref().unwrap_or_default());
+        let answers = evaluate_or_note(&state, &user, with_q(queries::metrics::survey::ANSWERS.name)).await?;
+        let weighted = evaluate_or_note(&state, &user, with_q(queries::metrics::weighted::WEIGHTED.name)).await?;
+        let crosstab = Some(
+            evaluate_or_note(&state, &user, with_q(queries::metrics::survey::CROSSTAB.name).param("column", &column))
+                .await?,
+        );
+        let trend_req =
+            req(queries::metrics::survey::TREND.name).param("question", question.as_deref().unwrap_or_default());
         let trend = evaluate_or_note(&state, &user, trend_req).await?;
         one_question = Some((answers, weighted, crosstab, trend));
     }
-    let mut terms_req = req("survey.terms").param("unit", unit);
+    let mut terms_req = req(queries::metrics::free_text::TERMS.name).param("unit", unit);
     if fy.is_some() {
         terms_req = terms_req.param("fiscal_year", &fy_s);
     }
@@ -192,7 +200,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
         terms_req = terms_req.param("question", t);
     }
     let terms = evaluate_or_note(&state, &user, terms_req).await?;
-    let kwic = may_see(&user, "survey.kwic");
+    let kwic = may_see(&user, queries::metrics::free_text::KWIC.name);
 
     let selected = |a: &str, b: &str| a == b;
     let body = html! {

@@ -100,19 +100,19 @@ const PUBLIC: &[(&str, &str, &str)] = &[
 
 /// Aggregate tables: (table, metric, by).
 const AGGREGATES: &[(&str, &str, &str)] = &[
-    ("members_by_profession", "members.composition", "category,profession"),
-    ("members_by_prefecture", "members.composition", "category,prefecture"),
-    ("members_by_sex", "members.composition", "category,sex"),
-    ("members_by_age", "members.composition", "category,age_band"),
-    ("physician_share_history", "members.physician_share_history", ""),
-    ("member_flows", "members.flows", "fiscal_year,profession"),
-    ("survey_response_rate", "survey.response_rate", "profession"),
-    ("specialists_by_year", "specialists.by_year", "qualification"),
-    ("specialists_per_100k", "specialists.per_100k", "prefecture"),
-    ("specialists_per_100k_area", "specialists.per_100k", "area"),
-    ("blank_areas", "hospitals.blank_areas", ""),
-    ("blank_area_series", "hospitals.blank_area_series", ""),
-    ("designation_counts", "hospitals.designations", "prefecture,type"),
+    ("members_by_profession", crate::metrics::membership::COMPOSITION.name, "category,profession"),
+    ("members_by_prefecture", crate::metrics::membership::COMPOSITION.name, "category,prefecture"),
+    ("members_by_sex", crate::metrics::membership::COMPOSITION.name, "category,sex"),
+    ("members_by_age", crate::metrics::membership::COMPOSITION.name, "category,age_band"),
+    ("physician_share_history", crate::metrics::share_history::SHARE_HISTORY.name, ""),
+    ("member_flows", crate::metrics::flows::FLOWS.name, "fiscal_year,profession"),
+    ("survey_response_rate", crate::metrics::survey::RESPONSE_RATE.name, "profession"),
+    ("specialists_by_year", crate::metrics::specialists::BY_YEAR.name, "qualification"),
+    ("specialists_per_100k", crate::metrics::specialists::PER_100K.name, "prefecture"),
+    ("specialists_per_100k_area", crate::metrics::specialists::PER_100K.name, "area"),
+    ("blank_areas", crate::metrics::hospitals::BLANK_AREAS.name, ""),
+    ("blank_area_series", crate::metrics::hospitals::BLANK_SERIES.name, ""),
+    ("designation_counts", crate::metrics::hospitals::DESIGNATIONS.name, "prefecture,type"),
 ];
 
 /// How many console queries may run at once.

@@ -10,7 +10,7 @@ pub mod free_text;
 mod free_text_answers;
 pub mod hospitals;
 pub mod membership;
-pub(crate) mod questions;
+pub mod questions;
 pub mod renewals;
 pub mod share_history;
 pub mod specialists;

@@ -87,7 +87,7 @@ fn weighted<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             }
         }
         tracing::debug!(
-            metric = "survey.weighted",
+            metric = WEIGHTED.name,
             ms = started.elapsed().as_secs_f64() * 1000.0,
             raked_ms = raked,
             cells = weight_of.len(),

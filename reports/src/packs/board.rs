@@ -52,7 +52,7 @@ fn join(parts: &[Option<String>]) -> String {
 /// day or a month holds a handful of people, whose withholding would (by complementary
 /// suppression) also withhold the current 年度, the row the board reads first.
 pub(super) fn flows_req(cx: &Context<'_>, as_of: NaiveDate) -> queries::Request {
-    let mut req = cx.req("members.flows").as_of(as_of);
+    let mut req = cx.req(queries::metrics::flows::FLOWS.name).as_of(as_of);
     if let Some(first) = cx.engine.snapshot().roster_dates().first() {
         let fy = super::fiscal_year(*first);
         let start = if first.format("%m-%d").to_string() == "04-01" { fy } else { fy + 1 };
@@ -88,9 +88,9 @@ pub(super) fn body(cx: &Context<'_>) -> Result<Doc> {
     let mut missing = Vec::new();
 
     // --- 会員: the 80% rule --------------------------------------------------------------
-    let share = cx.opt(cx.req("members.physician_share"))?;
+    let share = cx.opt(cx.req(queries::metrics::membership::PHYSICIAN_SHARE.name))?;
     if let Some(share) = &share {
-        let before = cx.opt(cx.req("members.physician_share").as_of(prev_end))?;
+        let before = cx.opt(cx.req(queries::metrics::membership::PHYSICIAN_SHARE.name).as_of(prev_end))?;
         let pct = first_num(share, "share_pct");
         let ok = share.column("compliant").first().is_some_and(|v| matches!(v, Value::Bool(true)));
         let b = |c: &str| before.as_ref().and_then(|r| first_num(r, c));
@@ -157,7 +157,7 @@ pub(super) fn body(cx: &Context<'_>) -> Result<Doc> {
     }
 
     // --- アンケート ----------------------------------------------------------------------
-    let rate = cx.opt(cx.req("survey.response_rate"))?.filter(|r| !r.rows.is_empty());
+    let rate = cx.opt(cx.req(queries::metrics::survey::RESPONSE_RATE.name))?.filter(|r| !r.rows.is_empty());
     if let Some(rate) = &rate {
         let n = rate.rows.len();
         let col = |i: usize, c: &str| rate.column_index(c).and_then(|ci| rate.rows.get(i).and_then(|r| r.get(ci)));
@@ -183,7 +183,7 @@ pub(super) fn body(cx: &Context<'_>) -> Result<Doc> {
     }
 
     // --- 専門医 --------------------------------------------------------------------------
-    let spec = cx.opt(cx.req("specialists.by_year"))?.filter(|r| !r.rows.is_empty());
+    let spec = cx.opt(cx.req(queries::metrics::specialists::BY_YEAR.name))?.filter(|r| !r.rows.is_empty());
     if let Some(spec) = &spec {
         const DRUG: &str = "がん薬物療法専門医";
         let year_col = spec.column_index("year");
@@ -207,8 +207,8 @@ pub(super) fn body(cx: &Context<'_>) -> Result<Doc> {
     }
 
     // --- 拠点病院 ------------------------------------------------------------------------
-    let blank = cx.opt(cx.req("hospitals.blank_area_count"))?;
-    let series = cx.opt(cx.req("hospitals.blank_area_series"))?;
+    let blank = cx.opt(cx.req(queries::metrics::hospitals::BLANK_COUNT.name))?;
+    let series = cx.opt(cx.req(queries::metrics::hospitals::BLANK_SERIES.name))?;
     if let (Some(blank), Some(series)) = (&blank, &series) {
         // The series holds each April 1st up to the as-of date: the last two are this 年度 and the previous one.
         let n = series.rows.len();
@@ -310,8 +310,8 @@ fn share_section(cx: &Context<'_>, share: &MetricResult) -> Result<Vec<Block>> {
         d.chart_width(gauge("正会員に占める医師の割合", p, 80.0)?, 0.6);
     }
     d.table(Table::from_result(share, &["full_members", "physicians", "others", "share_pct", "compliant", "headroom"]));
-    let history = cx.eval(cx.req("members.physician_share_history"))?;
-    let projection = cx.eval(cx.req("members.projection"))?;
+    let history = cx.eval(cx.req(queries::metrics::share_history::SHARE_HISTORY.name))?;
+    let projection = cx.eval(cx.req(queries::metrics::membership::PROJECTION.name))?;
     d.chart(line_chart(&crate::series::share_chart(&history, &projection))?);
     let crossing = crate::series::first_month_below(&projection);
     d.para(match crossing {
@@ -341,7 +341,7 @@ fn flows_section(cx: &Context<'_>, flows: &MetricResult) -> Result<Vec<Block>> {
     joins.series.push(Series::new("退会", points(flows, num_x, "fiscal_year", "leaves")));
     d.chart(line_chart(&joins)?);
     d.table(Table::from_result(flows, &["fiscal_year", "joins", "leaves", "net"]).last(10));
-    if let Some(ba) = cx.opt(cx.req("members.joins_before_after"))? {
+    if let Some(ba) = cx.opt(cx.req(queries::metrics::flows::BEFORE_AFTER.name))? {
         d.h2("2026-01-17（区分変更）の前後の入会");
         d.table(Table::from_result(
             &ba,
@@ -365,7 +365,7 @@ fn survey_section(cx: &Context<'_>, rate: &MetricResult) -> Result<Vec<Block>> {
     d.h1("4. 会員アンケート");
     d.chart(line_chart(&crate::series::response_rate_chart(rate, "回答率（年度）と95%信頼区間"))?);
     d.table(Table::from_result(rate, &[]).last(6));
-    if let Some(w) = cx.opt(cx.req("survey.weighted"))?.filter(|w| !w.rows.is_empty()) {
+    if let Some(w) = cx.opt(cx.req(queries::metrics::weighted::WEIGHTED.name))?.filter(|w| !w.rows.is_empty()) {
         let q = w.params.get("question").cloned().unwrap_or_default();
         let year = w.params.get("fiscal_year").cloned();
         d.h2(format!(
@@ -398,20 +398,20 @@ fn specialists_section(cx: &Context<'_>, spec: &MetricResult) -> Result<Vec<Bloc
             .filter(|r| r.get(1).and_then(|y| y.parse::<i64>().ok()).is_some_and(|y| y > latest - 5))
             .caption("専門医・認定医の推移（直近5年）"),
     );
-    if let Some(per) = cx.opt(cx.req("specialists.per_100k"))?
+    if let Some(per) = cx.opt(cx.req(queries::metrics::specialists::PER_100K.name))?
         && let Some(regions) = prefecture_regions(&per, "per_100k")
     {
         let q = per.params.get("qualification").cloned().unwrap_or_default();
         d.h2(format!("人口10万人あたりの{q}（都道府県別）"));
         // The classes of the latest data, as the dashboard draws them: a colour means the same on every date.
         let latest = cx.engine.snapshot().default_as_of().unwrap_or(cx.as_of);
-        let breaks = match cx.opt(cx.req("specialists.per_100k").as_of(latest))? {
+        let breaks = match cx.opt(cx.req(queries::metrics::specialists::PER_100K.name).as_of(latest))? {
             Some(r) => crate::series::map_breaks(&r, "per_100k"),
             None => Vec::new(),
         };
         d.chart_width(choropleth(&format!("人口10万人あたりの{q}"), "人", &regions, &breaks)?, 0.85);
     }
-    if let Some(due) = cx.opt(cx.req("specialists.renewals_due"))? {
+    if let Some(due) = cx.opt(cx.req(queries::metrics::specialists::RENEWALS_DUE.name))? {
         d.table(Table::from_result(&due, &[]).caption("更新期限を迎える専門医・認定医"));
     }
     Ok(d.blocks)
@@ -430,13 +430,13 @@ fn hospitals_section(cx: &Context<'_>, blank: &MetricResult, series: &MetricResu
     let mut chart = LineChart::new("空白の二次医療圏の数（各年4月1日）", XAxis::Date, "区域");
     chart.series.push(Series::new("空白区域数", points(series, date_x, "date", "blank_areas")));
     d.chart(line_chart(&chart)?);
-    if let Some(list) = cx.opt(cx.req("hospitals.blank_areas"))? {
+    if let Some(list) = cx.opt(cx.req(queries::metrics::hospitals::BLANK_AREAS.name))? {
         d.table(
             Table::from_result(&list, &["area_code", "area_name", "prefecture", "population_2020"])
                 .caption(format!("空白の二次医療圏の一覧（{} 区域）", list.rows.len())),
         );
     }
-    if let Some(des) = cx.opt(cx.req("hospitals.designations"))? {
+    if let Some(des) = cx.opt(cx.req(queries::metrics::hospitals::DESIGNATIONS.name))? {
         d.h2("指定の類型別の病院数");
         d.table(Table::from_result(&des, &[]));
     }

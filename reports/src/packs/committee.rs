@@ -85,7 +85,7 @@ pub fn build(cx: &Context<'_>, opts: &Options) -> Result<Doc> {
     doc.title = "会員委員会資料".into();
     doc.subtitle = "会員構成・8割ルール・入退会・継続率・アンケート（クロス集計・自由記述）".into();
     doc.running_head = format!("会員委員会資料 · {} 現在 · 委員会限り", date_ja(cx.as_of));
-    let share = cx.opt(cx.req("members.physician_share"))?;
+    let share = cx.opt(cx.req(queries::metrics::membership::PHYSICIAN_SHARE.name))?;
     if let Some(share) = &share {
         what_if_section(cx, &mut doc, share, &opts.what_if)?;
         membership_section(cx, &mut doc)?;
@@ -131,7 +131,7 @@ fn what_if_section(cx: &Context<'_>, doc: &mut Doc, share: &MetricResult, given:
     };
     for w in &scenarios {
         let r = cx.eval(
-            cx.req("members.what_if")
+            cx.req(queries::metrics::membership::WHAT_IF.name)
                 .param("staff_full", &w.staff_full.to_string())
                 .param("staff_associate", &w.staff_associate.to_string())
                 .param("physicians", &w.physicians.to_string()),
@@ -163,10 +163,10 @@ fn what_if_section(cx: &Context<'_>, doc: &mut Doc, share: &MetricResult, given:
 
 fn membership_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
     doc.h1("8. 会員構成・入退会・継続率（詳細）");
-    let composition = cx.eval(cx.req("members.composition"))?;
+    let composition = cx.eval(cx.req(queries::metrics::membership::COMPOSITION.name))?;
     doc.table(Table::from_result(&composition, &[]));
 
-    let monthly = cx.eval(cx.req("members.flows").by("month"))?;
+    let monthly = cx.eval(cx.req(queries::metrics::flows::FLOWS.name).by("month"))?;
     let mut chart = LineChart::new("入会・退会（月別、直近36か月）", XAxis::Date, "人");
     let recent = |col: &str| {
         let month_x = |v: &queries::Value| {
@@ -192,11 +192,11 @@ fn membership_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
             .caption("職種別の入会・退会（直近3年度）"),
     );
 
-    let inputs = cx.eval(cx.req("members.projection_inputs"))?;
+    let inputs = cx.eval(cx.req(queries::metrics::membership::PROJECTION_INPUTS.name))?;
     doc.h2("将来推計の入力（過去12か月の職種別の流入・流出）");
     doc.table(Table::from_result(&inputs, &[]));
 
-    let retention = cx.eval(cx.req("members.retention"))?;
+    let retention = cx.eval(cx.req(queries::metrics::flows::RETENTION.name))?;
     doc.h2("入会年度別の継続率");
     let mut keep = LineChart::new("入会年度別の在籍率", XAxis::Number, "%");
     for (col, name) in [("retained_1y_pct", "1年後"), ("retained_3y_pct", "3年後"), ("retained_5y_pct", "5年後")]
@@ -210,7 +210,8 @@ fn membership_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
 }
 
 fn survey_section(cx: &Context<'_>, doc: &mut Doc, opts: &Options) -> Result<()> {
-    let Some(rate) = cx.opt(cx.req("survey.response_rate"))?.filter(|r| !r.rows.is_empty()) else {
+    let Some(rate) = cx.opt(cx.req(queries::metrics::survey::RESPONSE_RATE.name))?.filter(|r| !r.rows.is_empty())
+    else {
         return Ok(());
     };
     let latest = rate.column("fiscal_year").iter().filter_map(|v| v.as_i64()).max();
@@ -221,7 +222,7 @@ fn survey_section(cx: &Context<'_>, doc: &mut Doc, opts: &Options) -> Result<()>
     };
     doc.h1("9. 会員アンケート（詳細）");
     for (segment, label) in [("profession", "職種"), ("age_band", "年齢階級"), ("region", "地方")] {
-        let r = cx.eval(cx.req("survey.response_rate").by(segment))?;
+        let r = cx.eval(cx.req(queries::metrics::survey::RESPONSE_RATE.name).by(segment))?;
         let mut chart = LineChart::new(format!("{label}別の回答率"), XAxis::Number, "%");
         chart.series = series_by(&r, segment, "fiscal_year", "rate_pct");
         doc.chart_width(line_chart(&chart)?, 0.85);
@@ -239,13 +240,15 @@ fn survey_section(cx: &Context<'_>, doc: &mut Doc, opts: &Options) -> Result<()>
         opts.crosstabs.clone()
     };
     for c in &crosstabs {
-        let r = cx.eval(year(cx.req("survey.crosstab").param("question", &c.question).param("column", &c.column)))?;
+        let r = cx.eval(year(
+            cx.req(queries::metrics::survey::CROSSTAB.name).param("question", &c.question).param("column", &c.column),
+        ))?;
         let mut t = Table::crosstab(&r);
         t.caption = format!("{} × {}", c.question, segment_ja(&c.column));
         doc.table(t);
     }
 
-    let trend = cx.eval(cx.req("survey.trend"))?;
+    let trend = cx.eval(cx.req(queries::metrics::survey::TREND.name))?;
     let mut chart = LineChart::new(
         format!("{} の回答の推移", trend.params.get("question").cloned().unwrap_or_default()),
         XAxis::Number,
@@ -255,11 +258,12 @@ fn survey_section(cx: &Context<'_>, doc: &mut Doc, opts: &Options) -> Result<()>
     doc.chart(line_chart(&chart)?);
 
     doc.h2("自由記述の頻出語");
-    let terms = cx.eval(year(cx.req("survey.terms")))?;
+    let terms = cx.eval(year(cx.req(queries::metrics::free_text::TERMS.name)))?;
     doc.table(Table::from_result(&terms, &["rank", "term", "pos", "respondents", "share_pct", "mentions"]));
     let top: Vec<String> = terms.column("term").iter().take(3).map(|v| v.display()).collect();
     for term in top {
-        let kwic = cx.eval(year(cx.req("survey.kwic")).param("term", &term).param("limit", "8"))?;
+        let kwic =
+            cx.eval(year(cx.req(queries::metrics::free_text::KWIC.name)).param("term", &term).param("limit", "8"))?;
         doc.table(Table::from_result(&kwic, &[]).caption(format!("「{term}」の用例（KWIC、先頭8件）")));
     }
     Ok(())
@@ -269,7 +273,7 @@ fn survey_section(cx: &Context<'_>, doc: &mut Doc, opts: &Options) -> Result<()>
 /// ready, which requirement blocks the rest — and the trend by round. No applicant is named:
 /// the list is on the dashboard and `oncometrics renewals --list`, where views are audited.
 fn renewals_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
-    let Some(cohort) = cx.opt(cx.req("renewals.cohort"))?.filter(|r| !r.rows.is_empty()) else {
+    let Some(cohort) = cx.opt(cx.req(queries::metrics::renewals::COHORT.name))?.filter(|r| !r.rows.is_empty()) else {
         return Ok(());
     };
     let round = cx.engine.block_on(cx.engine.snapshot().renewals())?.round_on(cx.as_of);
@@ -294,7 +298,7 @@ fn renewals_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
     doc.chart_width(line_chart(&trend)?, 0.85);
     doc.table(Table::from_result(&cohort, &[]).caption("更新対象者と準備状況（更新年度別）"));
 
-    let blockers = cx.eval(cx.req("renewals.blockers").param("round", &round.to_string()))?;
+    let blockers = cx.eval(cx.req(queries::metrics::renewals::BLOCKERS.name).param("round", &round.to_string()))?;
     doc.h2(format!("未充足の要件（{round}年度）"));
     for q in model::renewal::QUALIFICATIONS {
         if let Some(svg) = renewal_blocker_chart(&blockers, q)? {
