@@ -104,7 +104,7 @@ pub(crate) fn prepare(work: &Path, reference: &Path, scale: u32) -> Result<Wareh
         &sample,
         &wh_dir.join("k.key"),
         &wh_dir.join("rejects"),
-        false,
+        &ingest::NoProgress,
         |_| {},
     )?;
     if reports.iter().any(|r| r.outcome != ingest::Outcome::Committed && r.outcome != ingest::Outcome::NothingNew) {

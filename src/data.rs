@@ -5,7 +5,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use ingest::pipeline::{FileReport, IngestOptions, IngestReport, Outcome};
+use indicatif::{ProgressBar, ProgressStyle};
+use ingest::pipeline::{FileReport, IngestOptions, IngestReport, Outcome, Progress};
 use store::Warehouse;
 
 use crate::cli::{Format, IngestArgs, StoreArgs};
@@ -38,15 +39,47 @@ pub(crate) fn ingest_files(store: &StoreArgs, args: &IngestArgs) -> Result<ExitC
         check_only: args.check,
         header_map: args.header_map.clone(),
         sheet: args.sheet.clone(),
-        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         ..IngestOptions::new(&args.dataset, args.files.clone(), store.key_path(), rejects_dir)
     };
-    let report = ingest::ingest(&mut wh, &opts)?;
+    let report = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ingest::ingest_with(&mut wh, &opts, &Spinner::default())?
+    } else {
+        ingest::ingest(&mut wh, &opts)?
+    };
     print_report(&report);
     Ok(match report.outcome {
         Outcome::Rejected => ExitCode::FAILURE,
         _ => ExitCode::SUCCESS,
     })
+}
+
+/// The terminal's spinner for the ingest steps: one while a step runs, cleared when the steps
+/// that needed it are over.
+#[derive(Default)]
+struct Spinner(std::sync::Mutex<Option<ProgressBar>>);
+
+impl Progress for Spinner {
+    fn step(&self, message: &str) {
+        let Ok(mut bar) = self.0.lock() else { return };
+        bar.get_or_insert_with(|| {
+            let b = ProgressBar::new_spinner();
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            b
+        })
+        .set_message(message.to_string());
+    }
+
+    fn finish(&self) {
+        if let Ok(mut bar) = self.0.lock()
+            && let Some(b) = bar.take()
+        {
+            b.finish_and_clear();
+        }
+    }
 }
 
 fn print_report(report: &IngestReport) {
@@ -106,7 +139,9 @@ fn print_file(f: &FileReport) {
 
 /// Loads every file of a sample directory, printing each file's report; false when any was rejected.
 pub(crate) fn load_sample(store: &StoreArgs, wh: &mut Warehouse, sample_dir: &Path) -> Result<bool> {
-    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let spinner = Spinner::default();
+    let progress: &dyn Progress =
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) { &spinner } else { &ingest::NoProgress };
     let reports =
         ingest::sample::load::load_dir(wh, sample_dir, &store.key_path(), &store.rejects_dir(), progress, |report| {
             report.files.iter().for_each(print_file)

@@ -35,4 +35,4 @@ pub mod validate;
 pub mod xlsx;
 
 pub use error::{Error, Result};
-pub use pipeline::{IngestOptions, IngestReport, Outcome, ingest};
+pub use pipeline::{IngestOptions, IngestReport, NoProgress, Outcome, Plan, Progress, Validation, ingest, ingest_with};

@@ -126,7 +126,7 @@ pub fn fixture() -> &'static Fixture {
                 &repo().join("data/sample"),
                 &dir.path().join("keys/k.key"),
                 &dir.path().join("rejects"),
-                false,
+                &ingest::NoProgress,
                 |_| {},
             )
             .expect("load the bundled sample");

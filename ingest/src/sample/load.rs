@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use store::Warehouse;
 
 use crate::error::{Error, Result};
-use crate::pipeline::{self, IngestOptions, IngestReport, Outcome};
+use crate::pipeline::{self, IngestOptions, IngestReport, Outcome, Progress};
 
 /// One ingest of the plan: a dataset, its snapshot date and files.
 #[derive(Debug, Clone)]
@@ -51,17 +51,16 @@ pub fn load_dir(
     dir: &Path,
     key_file: &Path,
     rejects_dir: &Path,
-    progress: bool,
+    progress: &dyn Progress,
     mut each: impl FnMut(&IngestReport),
 ) -> Result<Vec<IngestReport>> {
     let mut reports = Vec::new();
     for step in plan(dir)? {
         let opts = IngestOptions {
             as_of: step.as_of,
-            progress,
             ..IngestOptions::new(step.dataset, step.files, key_file.to_path_buf(), rejects_dir.to_path_buf())
         };
-        let report = pipeline::ingest(wh, &opts)?;
+        let report = pipeline::ingest_with(wh, &opts, progress)?;
         each(&report);
         let rejected = report.outcome == Outcome::Rejected;
         reports.push(report);

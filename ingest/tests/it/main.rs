@@ -1,8 +1,9 @@
-//! Integration tests of ingest: one binary (see DEVELOPERS.md).
+//! Integration tests of ingest: one binary (see CONTRIBUTING.md).
 
 mod corpus;
 mod fuzz_regressions;
 mod history;
 mod sample_data;
+mod steps;
 mod support;
 mod survey;

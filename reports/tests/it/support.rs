@@ -28,7 +28,7 @@ pub fn sample() -> &'static Fixture {
             &manifest_dir().join("../data/sample"),
             &dir.path().join("keys/k.key"),
             &dir.path().join("rejects"),
-            false,
+            &ingest::NoProgress,
             |_| {},
         )
         .expect("load the bundled sample");

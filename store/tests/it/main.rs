@@ -1,4 +1,4 @@
-//! Integration tests of the store: one binary (see DEVELOPERS.md).
+//! Integration tests of the store: one binary (see CONTRIBUTING.md).
 
 mod lake;
 mod loads;

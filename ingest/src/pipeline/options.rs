@@ -1,0 +1,47 @@
+//! What to ingest and how ([`IngestOptions`]), and the datasets a command may name.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::spec;
+
+/// What to ingest and how.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// A dataset name from [`spec::DATASETS`], or `survey` (waves, questions and
+    /// responses told apart by their headers).
+    pub dataset: String,
+    pub files: Vec<PathBuf>,
+    pub as_of: Option<NaiveDate>,
+    pub accept_partial: bool,
+    pub check_only: bool,
+    pub header_map: Option<PathBuf>,
+    pub sheet: Option<String>,
+    pub rejects_dir: PathBuf,
+    pub key_file: PathBuf,
+}
+
+impl IngestOptions {
+    /// A plain load: all or nothing, no header map, the first visible sheet.
+    pub fn new(dataset: impl Into<String>, files: Vec<PathBuf>, key_file: PathBuf, rejects_dir: PathBuf) -> Self {
+        IngestOptions {
+            dataset: dataset.into(),
+            files,
+            as_of: None,
+            accept_partial: false,
+            check_only: false,
+            header_map: None,
+            sheet: None,
+            rejects_dir,
+            key_file,
+        }
+    }
+}
+
+/// The dataset names `ingest` accepts: every dataset, and `survey` (told apart by headers).
+pub fn dataset_names() -> Vec<&'static str> {
+    let mut v: Vec<_> = spec::DATASETS.iter().map(|d| d.name).collect();
+    v.push("survey");
+    v
+}

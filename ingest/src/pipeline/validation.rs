@@ -1,0 +1,192 @@
+//! Step 2, validation: each planned file parsed, its headers mapped and its rows checked by
+//! its dataset's validator, rejects collected with file, line, column and value. Nothing is
+//! written to the warehouse; a [`Validation`] is what a check shows and what a commit loads.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::plan::{Plan, Planned};
+use super::progress::Progress;
+use super::report::{FileReport, IngestReport, Outcome};
+use crate::datasets::{self, Env, Validated};
+use crate::error::{Error, Result};
+use crate::headers;
+use crate::normalize::Problem;
+use crate::reject;
+use crate::table::ReadOptions;
+use crate::validate::Checker;
+
+/// Every file of a command validated, waiting for commit (or for nothing, under `--check`).
+#[derive(Debug)]
+pub struct Validation {
+    pub(super) prepared: Vec<Prepared>,
+    pub(super) skipped: Vec<FileReport>,
+    /// The pseudonymisation key's fingerprint, recorded by the first commit.
+    pub(super) fingerprint: String,
+}
+
+/// A file read and validated, waiting for commit.
+#[derive(Debug)]
+pub(super) struct Prepared {
+    pub(super) report: FileReport,
+    pub(super) validated: Validated,
+    /// Cells of columns the dataset does not know: (line, header, value).
+    pub(super) extras: Vec<(u64, String, String)>,
+}
+
+impl Plan<'_> {
+    /// Validates every planned file, in order: questions a survey file delivers are known to
+    /// the answer files after it.
+    pub fn validate(mut self, progress: &dyn Progress) -> Result<Validation> {
+        let mut prepared: Vec<Prepared> = Vec::new();
+        for file in std::mem::take(&mut self.files) {
+            progress.step(&format!("検証 / validating {} ({} KB)", file.report.path.display(), file.bytes.len() >> 10));
+            let t = std::time::Instant::now();
+            let path = file.report.path.clone();
+            let p = prepare(&self, file)?;
+            tracing::info!("{}: parsed and validated in {:?}", path.display(), t.elapsed());
+            for (k, v) in &p.validated.questions {
+                self.refs.questions.insert(k.clone(), v.clone());
+            }
+            prepared.push(p);
+        }
+        // Members snapshots in date order.
+        prepared
+            .sort_by_key(|p| (crate::spec::DATASETS.iter().position(|d| d.name == p.report.dataset), p.report.as_of));
+        progress.finish();
+        Ok(Validation { prepared, skipped: self.skipped, fingerprint: self.fingerprint })
+    }
+}
+
+impl Validation {
+    /// The files validated, in the order they would load.
+    pub fn files(&self) -> impl Iterator<Item = &FileReport> {
+        self.prepared.iter().map(|p| &p.report)
+    }
+
+    /// Whether any row of any file was rejected.
+    pub fn has_rejects(&self) -> bool {
+        self.prepared.iter().any(|p| !p.report.rejects.is_empty())
+    }
+
+    /// Whether nothing is left to load (every file already loaded or given twice).
+    pub fn is_empty(&self) -> bool {
+        self.prepared.is_empty()
+    }
+
+    /// Writes each file's rejects to `dir` (one file each, stamped with the local time) and
+    /// records where in its report.
+    pub fn write_reject_files(&mut self, dir: &Path) -> Result<()> {
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S").to_string();
+        for p in self.prepared.iter_mut().filter(|p| !p.report.rejects.is_empty()) {
+            let stem = p.report.path.file_stem().and_then(|s| s.to_str()).unwrap_or("file");
+            p.report.reject_file = Some(reject::write_reject_file(dir, stem, &stamp, &p.report.rejects)?);
+        }
+        Ok(())
+    }
+
+    /// Members snapshots must come after the latest one loaded (the commit refuses them
+    /// otherwise; checked here too, so that `--check` tells the truth).
+    pub fn check_order(&self, wh: &store::Warehouse) -> Result<()> {
+        let latest: Option<NaiveDate> = wh.latest_member_snapshot()?;
+        let mut prev = latest;
+        for p in self.prepared.iter().filter(|p| p.report.dataset == "members") {
+            if let (Some(prev), Some(cur)) = (prev, p.report.as_of)
+                && cur <= prev
+            {
+                return Err(Error::file(
+                    &p.report.path,
+                    format!(
+                        "名簿の時点 {cur} は取り込み済みの名簿 ({prev}) より新しくありません。名簿は時点の古い順に取り込んでください"
+                    ),
+                    format!(
+                        "snapshot date {cur} is not after the latest loaded snapshot ({prev}); load rosters in date order"
+                    ),
+                ));
+            }
+            prev = p.report.as_of.or(prev);
+        }
+        Ok(())
+    }
+
+    /// The report of a command that ends here, without a commit.
+    pub fn report(self, outcome: Outcome) -> IngestReport {
+        let mut files: Vec<FileReport> = self.prepared.into_iter().map(|p| p.report).collect();
+        files.extend(self.skipped);
+        IngestReport { outcome, files }
+    }
+}
+
+/// Parses one planned file, maps its headers and validates its rows.
+fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
+    let Planned { bytes, spec, parsed, mut report } = file;
+    let (path, opts) = (report.path.clone(), plan.opts);
+    let path = path.as_path();
+    let t = std::time::Instant::now();
+    let table = match parsed {
+        Some(t) => t,
+        None => crate::read::read(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() })?,
+    };
+    tracing::info!("{}: decoded and parsed {} rows in {:?}", path.display(), table.len(), t.elapsed());
+    report.encoding = table.encoding;
+    report.notes.extend(table.notes.iter().cloned());
+    let has_data = |i: usize| table.has_data(i);
+    let mapping = headers::map_headers(path, spec, &table.headers, &plan.user_map, has_data)?;
+    report.notes.extend(mapping.notes.iter().cloned());
+    let file_label = path.display().to_string();
+    let mut ck = Checker::new(&file_label, spec, &mapping);
+    for (line, n) in &table.ragged {
+        ck.reject_line(
+            *line,
+            None,
+            None,
+            Problem::new(
+                format!("列数が見出しと違います (見出し {} 列、この行 {n} 列)", table.headers.len()),
+                format!("{n} cells where the header has {}", table.headers.len()),
+            ),
+        );
+    }
+    let env = Env { pseudonymiser: &plan.pseudo, as_of: opts.as_of, refs: &plan.refs };
+    type Columns = Vec<(usize, String)>;
+    let (question_cols, extras): (Columns, Columns) = if spec.open_columns {
+        mapping.extras.iter().cloned().partition(|(_, h)| datasets::survey::is_question_header(h))
+    } else {
+        (Vec::new(), mapping.extras.clone())
+    };
+    let question_cols: Vec<(usize, String)> =
+        question_cols.into_iter().map(|(i, h)| (i, crate::normalize::text(&h).into_owned())).collect();
+    let validate =
+        datasets::validator(spec.name).ok_or_else(|| Error::Usage(format!("no validator for {}", spec.name)))?;
+    let mut validated = validate(&mut ck, &table, &env, &question_cols)?;
+    if validated.rows_total == 0 && table.ragged.is_empty() {
+        return Err(Error::file(path, "見出しだけでデータ行がありません", "the file has a header but no data rows"));
+    }
+    validated.rows_total += table.ragged.len();
+    let mut rejects = std::mem::take(&mut ck.rejects);
+    rejects.sort_by_key(|r| r.line);
+    validated.raw_cells = std::mem::take(&mut ck.raw_cells);
+    report.rows_total = validated.rows_total;
+    report.rows_ok = validated.rows_ok;
+    report.rejects = rejects;
+    report.as_of = validated.as_of;
+    report.notes.extend(validated.warnings.iter().cloned());
+    report.extra_columns = extras.iter().map(|(_, h)| h.clone()).collect();
+    let mut extra_cells = Vec::new();
+    if spec.personal && !extras.is_empty() {
+        report.notes.push(format!(
+            "未知の列 {} の値は個人情報保護のため保存していません / values of unknown columns {} were not stored (personal data)",
+            report.extra_columns.join(", "),
+            report.extra_columns.join(", ")
+        ));
+    }
+    for row in table.rows().filter(|_| !spec.personal) {
+        for (i, h) in &extras {
+            let v = row.cell(*i);
+            if !v.trim().is_empty() {
+                extra_cells.push((row.line(), h.clone(), v.to_string()));
+            }
+        }
+    }
+    Ok(Prepared { report, validated, extras: extra_cells })
+}
