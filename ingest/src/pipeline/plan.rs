@@ -66,7 +66,9 @@ impl<'o> Plan<'o> {
         let refs = load_refs(wh)?;
 
         // Read and classify every file first, so files can be put in a sensible order.
-        let mut read: Vec<(PathBuf, Vec<u8>, String, &'static DatasetSpec, Option<RawTable>)> = Vec::new();
+        // (path, bytes, SHA-256, dataset, the table if classifying it already parsed it)
+        type Read = (PathBuf, Vec<u8>, String, &'static DatasetSpec, Option<RawTable>);
+        let mut read: Vec<Read> = Vec::new();
         for path in &opts.files {
             progress.step(&format!("読み込み / reading {}", path.display()));
             let t = std::time::Instant::now();
