@@ -37,6 +37,15 @@ impl HeaderMap {
     }
 }
 
+impl HeaderMap {
+    /// The column name a file header stands for: the user's mapping of it, else itself (as a
+    /// [`key`]).
+    pub(crate) fn resolve(&self, header: &str) -> String {
+        let k = key(header);
+        self.map.get(&k).map_or(k, |to| key(to))
+    }
+}
+
 /// How a file's columns map onto a dataset.
 #[derive(Debug, Clone)]
 pub struct Mapping {
@@ -48,7 +57,8 @@ pub struct Mapping {
     pub notes: Vec<String>,
 }
 
-fn key(h: &str) -> String {
+/// A header as it is compared: NFKC, no whitespace, lower case.
+pub(crate) fn key(h: &str) -> String {
     let t = normalize::text(h.trim_start_matches('\u{FEFF}'));
     t.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
 }

@@ -7,6 +7,7 @@
 //!   [`xlsx`]: guarded XLSX reading.
 //! - [`normalize`]: NFKC text, 西暦/和暦/Excel-serial dates, numbers, prefectures, area codes.
 //! - [`spec`]: every dataset's columns, defined once; [`headers`]: header mapping.
+//! - [`title`]: the header among the first rows (titles above it skipped) and a date a title states.
 //! - [`validate`]: the row-checking framework; [`datasets`]: one validator per dataset.
 //! - [`reject`]: rejected rows, reject files and summaries.
 //! - [`pseudonym`]: keyed-hash pseudonymisation of member ids.
@@ -31,6 +32,7 @@ pub mod reject;
 pub mod sample;
 pub mod spec;
 pub mod table;
+pub mod title;
 pub mod validate;
 pub mod xlsx;
 

@@ -103,6 +103,9 @@ pub struct DatasetSpec {
     /// Rows describe people: values of unknown columns (a name, an e-mail address …)
     /// are reported but not stored, so personal data cannot slip into the warehouse.
     pub personal: bool,
+    /// A file is the state on one date (the roster on its 抽出日): a date a title row states
+    /// («令和7年3月31日現在») is its as-of date when `--as-of` is not given.
+    pub dated: bool,
 }
 
 impl DatasetSpec {
@@ -119,6 +122,7 @@ pub const MEMBERS: DatasetSpec = DatasetSpec {
     about: "A snapshot of the roster on one date (抽出日 column or --as-of). Successive snapshots are diffed into membership history.",
     open_columns: false,
     personal: true,
+    dated: true,
     columns: &[
         colx("member_id", "会員番号", &["会員ID", "会員No"], true, MemberId, "unique within the file"),
         col("category", "会員種別", true, Vocab(&membership::CATEGORIES)),
@@ -138,6 +142,7 @@ pub const SURVEY_WAVES: DatasetSpec = DatasetSpec {
     about: "One row per survey year.",
     open_columns: false,
     personal: false,
+    dated: false,
     columns: &[
         col("fiscal_year", "年度", true, FiscalYear),
         col("opened_on", "開始日", true, Date),
@@ -152,6 +157,7 @@ pub const SURVEY_QUESTIONS: DatasetSpec = DatasetSpec {
     about: "The questionnaire of each year.",
     open_columns: false,
     personal: false,
+    dated: false,
     columns: &[
         col("fiscal_year", "年度", true, FiscalYear),
         colx(
@@ -174,6 +180,7 @@ pub const SURVEY_RESPONSES: DatasetSpec = DatasetSpec {
     about: "One row per respondent and one column per 設問ID (Q01, Q02 …). Multi-choice answers are `;`-separated.",
     open_columns: true,
     personal: true,
+    dated: false,
     columns: &[
         col("fiscal_year", "年度", true, FiscalYear),
         colx("response_id", "回答ID", &["回答番号"], true, Id, "unique per year"),
@@ -190,6 +197,7 @@ pub const SPECIALISTS: DatasetSpec = DatasetSpec {
     about: "The current roster of each qualification; a load replaces the rows of the qualifications it contains.",
     open_columns: false,
     personal: true,
+    dated: false,
     columns: &[
         col("qualification", "資格", true, Vocab(&QUALIFICATIONS)),
         colx("certificate_no", "認定番号", &["登録番号"], true, Id, "unique per qualification"),
@@ -209,6 +217,7 @@ pub const DESIGNATIONS: DatasetSpec = DatasetSpec {
     about: "The full list of designations with their periods; a load replaces the previous list.",
     open_columns: false,
     personal: false,
+    dated: false,
     columns: &[
         colx("prefecture", "都道府県", &["都道府県コード"], true, Prefecture, ""),
         colx("hospital", "医療機関名", &["病院名"], true, Text, ""),
@@ -234,6 +243,7 @@ pub const HOSPITAL_VOLUMES: DatasetSpec = DatasetSpec {
     about: "One row per hospital and fiscal year.",
     open_columns: false,
     personal: false,
+    dated: false,
     columns: &[
         colx("hospital", "医療機関名", &["病院名"], true, Text, ""),
         col("area_code", "構想区域コード", true, AreaCode),
@@ -251,6 +261,7 @@ pub const AREAS: DatasetSpec = DatasetSpec {
     about: "Areas of one area set with their 2020 population (data/reference/area_basic.csv).",
     open_columns: false,
     personal: false,
+    dated: false,
     columns: &[
         colx("area_set", "区域年度", &["published_fy", "公表年度"], true, Id, "e.g. R7 (FY2025 構想区域)"),
         colx("prefecture", "都道府県コード", &["pref_code", "都道府県"], true, Prefecture, ""),
@@ -267,6 +278,7 @@ pub const HOSPITALS: DatasetSpec = DatasetSpec {
     about: "The hospital master (data/reference/facility_basic.csv), one row per hospital with its area.",
     open_columns: false,
     personal: false,
+    dated: false,
     columns: &[
         colx("area_set", "区域年度", &["published_fy", "公表年度"], true, Id, "e.g. R7"),
         colx("prefecture", "都道府県コード", &["pref_code", "都道府県"], true, Prefecture, ""),
@@ -292,6 +304,7 @@ pub const JSMO_RENEWALS: DatasetSpec = DatasetSpec {
     about: "One row per applicant of a renewal round, as the JSMO application system holds it (seed 001): the state of each document (申請書類一覧), the profile length, entry counts and the 業績目録. Credits are in `jsmo_credits`.",
     open_columns: false,
     personal: true,
+    dated: false,
     columns: &[
         RENEWAL_FY,
         colx("certificate_no", "認定番号", &["専門医認定番号"], true, Id, "unique per 更新年度"),
@@ -357,6 +370,7 @@ pub const JSMO_CREDITS: DatasetSpec = DatasetSpec {
     about: "One row per registered credit entry: 研究業績 学会参加, 当会セミナー (counted automatically by the society) and 論文 (which also holds approved other-society meetings).",
     open_columns: false,
     personal: true,
+    dated: false,
     columns: &[
         RENEWAL_FY,
         CERTIFICATE_NO,
@@ -374,6 +388,7 @@ pub const JBCT_RENEWALS: DatasetSpec = DatasetSpec {
     about: "One row per applicant of a renewal round (申請1, seed 002). Facilities, cases, meetings and e-learning are in the `jbct_*` files with the same 認定番号.",
     open_columns: false,
     personal: true,
+    dated: false,
     columns: &[
         RENEWAL_FY,
         colx("certificate_no", "認定番号", &["認定医番号"], true, Id, "unique per 更新年度"),
@@ -415,6 +430,7 @@ pub const JBCT_FACILITIES: DatasetSpec = DatasetSpec {
     about: "One row per facility of 申請2(1)(2)(3) with up to 3 non-contiguous employment periods (年月).",
     open_columns: false,
     personal: true,
+    dated: false,
     columns: &[
         RENEWAL_FY,
         CERTIFICATE_NO,
@@ -436,6 +452,7 @@ pub const JBCT_CASES: DatasetSpec = DatasetSpec {
     about: "One row per case of 申請2: one case per patient, 20–25 over at most 3 facilities.",
     open_columns: false,
     personal: true,
+    dated: false,
     columns: &[
         RENEWAL_FY,
         CERTIFICATE_NO,
@@ -466,6 +483,7 @@ pub const JBCT_MEETINGS: DatasetSpec = DatasetSpec {
     about: "One row per meeting of 申請3 (up to 5 registered, 3 needed).",
     open_columns: false,
     personal: true,
+    dated: false,
     columns: &[
         RENEWAL_FY,
         CERTIFICATE_NO,
@@ -481,6 +499,7 @@ pub const JBCT_ELEARNING: DatasetSpec = DatasetSpec {
     about: "One row per field taken (a retake is another row; the best result counts).",
     open_columns: false,
     personal: true,
+    dated: false,
     columns: &[
         RENEWAL_FY,
         CERTIFICATE_NO,

@@ -17,6 +17,9 @@ pub struct RawTable {
     pub ragged: Vec<(u64, usize)>,
     /// Notes about the file worth showing (hidden sheets skipped, merged cells filled).
     pub notes: Vec<String>,
+    /// Non-blank rows above the header, skipped as titles (「会員名簿」, 「令和7年3月31日現在」):
+    /// (line, cells).
+    pub title_rows: Vec<(u64, Vec<String>)>,
     text: String,
     ends: Vec<u32>,
     lines: Vec<u64>,

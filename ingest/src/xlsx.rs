@@ -11,6 +11,7 @@ use calamine::{Data, Reader, SheetType, SheetVisible, Xlsx};
 
 use crate::decode::Encoding;
 use crate::error::{Error, Result};
+use crate::read::{HEADER_SCAN, HeaderChoice};
 use crate::table::{RawTable, ReadOptions};
 
 /// Largest total uncompressed size accepted (a roster of a million members is ~200 MB as XLSX XML).
@@ -18,7 +19,7 @@ pub const MAX_UNCOMPRESSED: u64 = 1 << 30;
 /// Largest compression ratio accepted for a big entry.
 pub const MAX_RATIO: u64 = 200;
 
-pub fn read(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<RawTable> {
+pub fn read(path: &Path, bytes: &[u8], opts: &ReadOptions, choose: HeaderChoice<'_>) -> Result<RawTable> {
     if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
         return Err(Error::file(
             path,
@@ -82,12 +83,25 @@ pub fn read(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<RawTable> {
             merges.len()
         ));
     }
+    let leading: Vec<(u64, Vec<String>)> = grid
+        .iter()
+        .enumerate()
+        .map(|(i, row)| (u64::from(start_row) + i as u64 + 1, row.iter().map(cell_text).collect::<Vec<_>>()))
+        .filter(|(_, cells)| !cells.iter().all(|c| c.trim().is_empty()))
+        .take(HEADER_SCAN)
+        .collect();
+    let mut skip = choose(&leading)?.min(leading.len().saturating_sub(1));
+    let title_rows: Vec<(u64, Vec<String>)> = leading.into_iter().take(skip).collect();
     let mut table: Option<RawTable> = None;
     for (i, row) in grid.iter().enumerate() {
         let line = u64::from(start_row) + i as u64 + 1;
         let cells: Vec<String> = row.iter().map(cell_text).collect();
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
+        }
+        if skip > 0 {
+            skip -= 1;
+            continue; // a title row above the header
         }
         match &mut table {
             None => table = Some(RawTable::new(cells, line, Encoding::Xlsx)),
@@ -104,6 +118,7 @@ pub fn read(path: &Path, bytes: &[u8], opts: &ReadOptions) -> Result<RawTable> {
     let mut table = table
         .ok_or_else(|| Error::file(path, format!("シート '{name}' が空です"), format!("sheet '{name}' is empty")))?;
     table.notes = notes;
+    table.title_rows = title_rows;
     Ok(table)
 }
 

@@ -18,6 +18,7 @@ use crate::headers::HeaderMap;
 use crate::pseudonym::Pseudonymiser;
 use crate::spec::{self, DatasetSpec};
 use crate::table::{RawTable, ReadOptions};
+use crate::title;
 
 /// The files of one command, read and put in order, before any validation.
 #[derive(Debug)]
@@ -78,7 +79,10 @@ impl<'o> Plan<'o> {
             let (spec, parsed) = match fixed {
                 Some(s) => (s, None),
                 None => {
-                    let t = crate::read::read(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() })?;
+                    let survey = [&spec::SURVEY_WAVES, &spec::SURVEY_QUESTIONS, &spec::SURVEY_RESPONSES];
+                    let choose = |lead: &crate::read::Leading| title::header_row(path, &survey, lead, &user_map);
+                    let t =
+                        crate::read::read_headed(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() }, &choose)?;
                     (classify_survey(path, &t)?, Some(t))
                 }
             };

@@ -14,7 +14,10 @@ use crate::error::{Error, Result};
 use crate::headers;
 use crate::normalize::Problem;
 use crate::reject;
+use crate::spec::DatasetSpec;
+use crate::table::RawTable;
 use crate::table::ReadOptions;
+use crate::title;
 use crate::validate::Checker;
 
 /// Every file of a command validated, waiting for commit (or for nothing, under `--check`).
@@ -126,11 +129,16 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
     let t = std::time::Instant::now();
     let table = match parsed {
         Some(t) => t,
-        None => crate::read::read(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() })?,
+        None => {
+            let choose = |lead: &crate::read::Leading| title::header_row(path, &[spec], lead, &plan.user_map);
+            crate::read::read_headed(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() }, &choose)?
+        }
     };
     tracing::info!("{}: decoded and parsed {} rows in {:?}", path.display(), table.len(), t.elapsed());
     report.encoding = table.encoding;
     report.notes.extend(table.notes.iter().cloned());
+    report.notes.extend(title::skipped_note(&table.title_rows));
+    let as_of = as_of(path, spec, opts.as_of, &table, &mut report.notes)?;
     let has_data = |i: usize| table.has_data(i);
     let mapping = headers::map_headers(path, spec, &table.headers, &plan.user_map, has_data)?;
     report.notes.extend(mapping.notes.iter().cloned());
@@ -147,7 +155,7 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
             ),
         );
     }
-    let env = Env { pseudonymiser: &plan.pseudo, as_of: opts.as_of, refs: &plan.refs };
+    let env = Env { pseudonymiser: &plan.pseudo, as_of, refs: &plan.refs };
     type Columns = Vec<(usize, String)>;
     let (question_cols, extras): (Columns, Columns) = if spec.open_columns {
         mapping.extras.iter().cloned().partition(|(_, h)| datasets::survey::is_question_header(h))
@@ -189,4 +197,31 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
         }
     }
     Ok(Prepared { report, validated, extras: extra_cells })
+}
+
+/// A file's as-of date: `--as-of`, or for a dated dataset the date its title rows state (said
+/// in a note); a title date that contradicts `--as-of` refuses the file.
+fn as_of(
+    path: &Path,
+    spec: &DatasetSpec,
+    given: Option<NaiveDate>,
+    table: &RawTable,
+    notes: &mut Vec<String>,
+) -> Result<Option<NaiveDate>> {
+    let Some((stated, said)) = title::title_date(path, &table.title_rows)? else { return Ok(given) };
+    match given {
+        Some(g) if g != stated => Err(Error::file(
+            path,
+            format!("表題の「{said}」({stated}) と --as-of {g} が違います。どちらが正しいか確かめてください"),
+            format!("the title says {stated} («{said}») but --as-of is {g}; check which is right"),
+        )),
+        Some(g) => Ok(Some(g)),
+        None if spec.dated => {
+            notes.push(format!(
+                "表題の「{said}」から基準日を {stated} としました / the snapshot date {stated} was read from the title"
+            ));
+            Ok(Some(stated))
+        }
+        None => Ok(None),
+    }
 }

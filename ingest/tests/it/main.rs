@@ -7,3 +7,4 @@ mod sample_data;
 mod steps;
 mod support;
 mod survey;
+mod titles;
