@@ -47,11 +47,16 @@ const INTRO: &str = "Every dataset is ingested with `oncometrics ingest <dataset
 - **Encodings**: UTF-8 with or without BOM, CP932 (Shift_JIS as Windows and Excel save it, including NEC/IBM
   extension characters such as ①, ㈱, 髙, 﨑), UTF-16LE/BE with BOM (Excel \"Unicode text\"). A file that mixes
   UTF-8 and CP932 lines is refused, naming the first line in the other encoding. NUL bytes are refused with their line.
-- **Shapes**: CSV (comma) or TSV (tab; detected from the header line or a `.tsv` name), or `.xlsx` (the first
+- **Shapes**: CSV (comma) or TSV (tab; detected from the first lines or a `.tsv` name), or `.xlsx` (the first
   visible worksheet, or `--sheet NAME`). Hidden sheets are skipped and reported; merged cells are filled from their
   top-left cell; Excel error cells (`#N/A`, `#DIV/0!` …) reject their row. Encrypted (password) workbooks, legacy
   `.xls`, truncated workbooks and archives whose declared uncompressed size exceeds 1 GiB (or a single entry
   compressing more than 200:1 beyond 10 MB) are refused before anything is decompressed.
+- **Title rows**: rows above the header (「会員名簿」, 「令和7年3月31日現在」, notes) are skipped and reported
+  (「1–2 行目は表題として読み飛ばしました」): the header is the row among the first 12 non-blank rows that names most of
+  the dataset's columns; two rows naming as many are an error showing both. A date a title states
+  (`令和7年3月31日現在`, `2025年3月31日時点`, `基準日: 2025/3/31`) is a roster's snapshot date when `--as-of` is not
+  given; a title date that contradicts `--as-of` refuses the file. Row numbers stay the file's own lines.
 - **Headers**: the Japanese name, the English alias or any listed header, compared after NFKC, ignoring spaces and
   case. A header-mapping file (`--header-map FILE`, lines `file header = column`) adds your own names.
   Duplicate headers and headers left empty over data are errors. Columns nobody knows are reported and kept aside

@@ -6,17 +6,9 @@ use std::path::Path;
 
 use crate::decode::{self, Encoding};
 use crate::error::{Error, Result};
+pub use crate::table::{HEADER_SCAN, HeaderChoice, Leading};
 use crate::table::{RawTable, ReadOptions};
 use crate::xlsx;
-
-/// How many non-blank rows at the top of a file may hold the header (the rest are titles).
-pub const HEADER_SCAN: usize = 12;
-
-/// The first non-blank rows of a file, (line, cells), offered to a header choice.
-pub type Leading = [(u64, Vec<String>)];
-
-/// Says which of the leading rows is the header (its index); the rows above it are titles.
-pub type HeaderChoice<'a> = &'a dyn Fn(&Leading) -> Result<usize>;
 
 /// Reads a file by its content: XLSX (zip) or text in any supported encoding; the first
 /// non-blank row is the header.

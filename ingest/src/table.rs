@@ -6,6 +6,15 @@ use std::path::Path;
 use crate::decode::Encoding;
 use crate::error::{Error, Result};
 
+/// How many non-blank rows at the top of a file may hold the header (the rest are titles).
+pub const HEADER_SCAN: usize = 12;
+
+/// The first non-blank rows of a file, (line, cells), offered to a header choice.
+pub type Leading = [(u64, Vec<String>)];
+
+/// Says which of the leading rows is the header (its index); the rows above it are titles.
+pub type HeaderChoice<'a> = &'a dyn Fn(&Leading) -> Result<usize>;
+
 /// A file as rows of text cells, stored compactly: every cell's text in one
 /// buffer with end offsets, so a million-row roster costs little more than its size.
 #[derive(Debug, Clone, Default)]

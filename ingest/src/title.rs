@@ -10,8 +10,8 @@ use regex::Regex;
 
 use crate::error::{Error, Result};
 use crate::headers::{HeaderMap, key};
-use crate::read::Leading;
 use crate::spec::DatasetSpec;
+use crate::table::Leading;
 
 /// How many of `spec`'s columns the cells of one row name (Japanese name, English key, an
 /// alias, or the user's mapping).

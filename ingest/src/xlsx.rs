@@ -11,8 +11,7 @@ use calamine::{Data, Reader, SheetType, SheetVisible, Xlsx};
 
 use crate::decode::Encoding;
 use crate::error::{Error, Result};
-use crate::read::{HEADER_SCAN, HeaderChoice};
-use crate::table::{RawTable, ReadOptions};
+use crate::table::{HEADER_SCAN, HeaderChoice, RawTable, ReadOptions};
 
 /// Largest total uncompressed size accepted (a roster of a million members is ~200 MB as XLSX XML).
 pub const MAX_UNCOMPRESSED: u64 = 1 << 30;

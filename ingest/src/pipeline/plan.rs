@@ -80,7 +80,7 @@ impl<'o> Plan<'o> {
                 Some(s) => (s, None),
                 None => {
                     let survey = [&spec::SURVEY_WAVES, &spec::SURVEY_QUESTIONS, &spec::SURVEY_RESPONSES];
-                    let choose = |lead: &crate::read::Leading| title::header_row(path, &survey, lead, &user_map);
+                    let choose = |lead: &crate::table::Leading| title::header_row(path, &survey, lead, &user_map);
                     let t =
                         crate::read::read_headed(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() }, &choose)?;
                     (classify_survey(path, &t)?, Some(t))

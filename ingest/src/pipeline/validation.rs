@@ -130,7 +130,7 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
     let table = match parsed {
         Some(t) => t,
         None => {
-            let choose = |lead: &crate::read::Leading| title::header_row(path, &[spec], lead, &plan.user_map);
+            let choose = |lead: &crate::table::Leading| title::header_row(path, &[spec], lead, &plan.user_map);
             crate::read::read_headed(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() }, &choose)?
         }
     };
