@@ -61,8 +61,11 @@ fn titled(sheet: &Sheet, k: usize, dated: bool) -> (Sheet, u64) {
     (Sheet { headers: lines.remove(0), rows }, added)
 }
 
+/// Rows, rows accepted, as-of date, and each reject's (line, column, reason).
+type Summary = (usize, usize, Option<String>, Vec<(Option<u64>, Option<String>, String)>);
+
 /// What a check of one file found, with reject lines as offsets from the header.
-fn summary(f: &FileReport, added: u64) -> (usize, usize, Option<String>, Vec<(Option<u64>, Option<String>, String)>) {
+fn summary(f: &FileReport, added: u64) -> Summary {
     let rejects =
         f.rejects.iter().map(|r| (r.line.map(|l| l - added), r.column.clone(), r.reason_ja.clone())).collect();
     (f.rows_total, f.rows_ok, f.as_of.map(|d| d.to_string()), rejects)
