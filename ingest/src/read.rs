@@ -350,7 +350,7 @@ mod tests {
         assert_eq!((t.row(0).line(), t.row(0).cell(0)), (6, "M0"));
         assert_eq!((t.row(299_999).line(), t.row(299_999).cell(0)), (300_005, "M299999"));
         assert!(text.len() > PARALLEL_BYTES, "the parallel parser is the one tested");
-        let small = read_headed(p, text[..200].as_bytes(), &ReadOptions::default(), &choose).expect("reads");
+        let small = read_headed(p, &text.as_bytes()[..200], &ReadOptions::default(), &choose).expect("reads");
         assert_eq!((small.header_line, small.row(0).line()), (5, 6), "the serial parser");
         // A TSV whose title rows hold no tab is still a TSV.
         let tsv =
