@@ -383,6 +383,13 @@ pub struct IngestArgs {
     /// Where reject files go [default: `rejects/` beside the warehouse].
     #[arg(long)]
     pub rejects: Option<PathBuf>,
+    /// The 年度 of a survey tool's export (survey_responses): its answers carry none.
+    #[arg(long)]
+    pub fiscal_year: Option<i32>,
+    /// The survey tool of a responses export: google-forms or microsoft-forms [default: detected
+    /// from the headers].
+    #[arg(long)]
+    pub source: Option<String>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {

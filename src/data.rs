@@ -39,6 +39,8 @@ pub(crate) fn ingest_files(store: &StoreArgs, args: &IngestArgs) -> Result<ExitC
         check_only: args.check,
         header_map: args.header_map.clone(),
         sheet: args.sheet.clone(),
+        fiscal_year: args.fiscal_year,
+        source: args.source.clone(),
         ..IngestOptions::new(&args.dataset, args.files.clone(), store.key_path(), rejects_dir)
     };
     let report = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {

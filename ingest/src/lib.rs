@@ -10,6 +10,7 @@
 //! - [`title`]: the header among the first rows (titles above it skipped) and a date a title states.
 //! - [`validate`]: the row-checking framework; [`datasets`]: one validator per dataset.
 //! - [`reject`]: rejected rows, reject files and summaries.
+//! - [`survey_export`]: survey tools' exports (Google Forms, Microsoft Forms) reshaped into responses.
 //! - [`pseudonym`]: keyed-hash pseudonymisation of member ids.
 //! - [`history`]: roster snapshots diffed into membership history (polars).
 //! - [`pipeline`]: the `ingest` command: read, validate, commit all or nothing.
@@ -31,6 +32,7 @@ pub mod read;
 pub mod reject;
 pub mod sample;
 pub mod spec;
+pub mod survey_export;
 pub mod table;
 pub mod title;
 pub mod validate;

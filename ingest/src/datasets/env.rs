@@ -34,6 +34,27 @@ pub struct RefData {
     pub area_by_name: HashMap<(i32, String), String>,
     /// (年度, 設問ID) → (kind, options).
     pub questions: HashMap<QuestionKey, QuestionDef>,
+    /// (年度, 設問ID) → 設問文.
+    pub question_texts: HashMap<QuestionKey, String>,
+}
+
+impl RefData {
+    /// The questionnaire of 年度 `year`, in 設問ID order.
+    pub fn questionnaire(&self, year: i32) -> Vec<crate::survey_export::Question> {
+        let mut qs: Vec<crate::survey_export::Question> = self
+            .questions
+            .iter()
+            .filter(|((y, _), _)| *y == year)
+            .map(|((_, id), (kind, options))| crate::survey_export::Question {
+                id: id.clone(),
+                text: self.question_texts.get(&(year, id.clone())).cloned().unwrap_or_default(),
+                kind: kind.clone(),
+                options: options.clone(),
+            })
+            .collect();
+        qs.sort_by(|a, b| a.id.cmp(&b.id));
+        qs
+    }
 }
 
 /// What validation needs besides the rows.
@@ -57,4 +78,6 @@ pub struct Validated {
     pub as_of: Option<NaiveDate>,
     /// Questions delivered by this file (so later files of the same command can check answers).
     pub questions: Vec<(QuestionKey, QuestionDef)>,
+    /// Their 設問文 (so that a survey tool's export in the same command finds its questions).
+    pub question_texts: Vec<(QuestionKey, String)>,
 }

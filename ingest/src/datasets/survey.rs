@@ -79,6 +79,7 @@ pub fn validate_questions(ck: &mut Checker<'_>, table: &RawTable) -> Result<Vali
         (StringBuilder::new(), StringBuilder::new(), StringBuilder::new(), StringBuilder::new());
     let mut seen: HashMap<(i32, String), u64> = HashMap::new();
     let mut questions = Vec::new();
+    let mut question_texts = Vec::new();
     let mut ok = 0;
     for row in table.rows() {
         let mut r = ck.row(row);
@@ -112,6 +113,7 @@ pub fn validate_questions(ck: &mut Checker<'_>, table: &RawTable) -> Result<Vali
         }
         let opts: Vec<String> = o.as_deref().map(split_choices).unwrap_or_default();
         questions.push(((y, id.clone()), (k.to_string(), opts)));
+        question_texts.push(((y, id.clone()), t.clone()));
         row_no.append_value(line as i64);
         fy.append_value(y);
         qid.append_value(&id);
@@ -134,6 +136,7 @@ pub fn validate_questions(ck: &mut Checker<'_>, table: &RawTable) -> Result<Vali
         rows_total: n,
         rows_ok: ok,
         questions,
+        question_texts,
         ..Default::default()
     })
 }

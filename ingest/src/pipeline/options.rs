@@ -20,6 +20,10 @@ pub struct IngestOptions {
     pub sheet: Option<String>,
     pub rejects_dir: PathBuf,
     pub key_file: PathBuf,
+    /// The 年度 of a survey tool's export (its answers carry none).
+    pub fiscal_year: Option<i32>,
+    /// The survey tool whose export the responses file is (`--source`); default: detected.
+    pub source: Option<String>,
 }
 
 impl IngestOptions {
@@ -35,6 +39,8 @@ impl IngestOptions {
             sheet: None,
             rejects_dir,
             key_file,
+            fiscal_year: None,
+            source: None,
         }
     }
 }

@@ -158,7 +158,7 @@ fn classify_survey(path: &Path, t: &RawTable) -> Result<&'static DatasetSpec> {
         Ok(&spec::SURVEY_WAVES)
     } else if has(&["設問文", "text", "設問"]) && has(&["形式", "kind"]) {
         Ok(&spec::SURVEY_QUESTIONS)
-    } else if has(&["回答id", "response_id", "回答番号"]) {
+    } else if has(&["回答id", "response_id", "回答番号"]) || crate::survey_export::detect(&t.headers).is_some() {
         Ok(&spec::SURVEY_RESPONSES)
     } else {
         Err(Error::file(
@@ -199,7 +199,7 @@ fn load_refs(wh: &Warehouse) -> Result<RefData> {
     }
     for b in wh.query_arrow(&store::sql::current(
         &store::schema::SURVEY_QUESTIONS,
-        "fiscal_year, question_id, kind, options",
+        "fiscal_year, question_id, kind, options, text",
     ))? {
         use arrow::array::AsArray;
         let y = b.column(0).as_primitive::<arrow::datatypes::Int32Type>();
@@ -208,6 +208,10 @@ fn load_refs(wh: &Warehouse) -> Result<RefData> {
         for i in 0..b.num_rows() {
             let opts = if o.is_valid(i) { datasets::survey::split_choices(o.value(i)) } else { Vec::new() };
             refs.questions.insert((y.value(i), q.value(i).to_string()), (k.value(i).to_string(), opts));
+            let t = b.column(4).as_string::<i32>();
+            if t.is_valid(i) {
+                refs.question_texts.insert((y.value(i), q.value(i).to_string()), t.value(i).to_string());
+            }
         }
     }
     Ok(refs)

@@ -15,6 +15,7 @@ use crate::headers;
 use crate::normalize::Problem;
 use crate::reject;
 use crate::spec::DatasetSpec;
+use crate::survey_export::{self, Tool};
 use crate::table::RawTable;
 use crate::table::ReadOptions;
 use crate::title;
@@ -51,6 +52,9 @@ impl Plan<'_> {
             tracing::info!("{}: parsed and validated in {:?}", path.display(), t.elapsed());
             for (k, v) in &p.validated.questions {
                 self.refs.questions.insert(k.clone(), v.clone());
+            }
+            for (k, t) in &p.validated.question_texts {
+                self.refs.question_texts.insert(k.clone(), t.clone());
             }
             prepared.push(p);
         }
@@ -139,6 +143,32 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
     report.notes.extend(table.notes.iter().cloned());
     report.notes.extend(title::skipped_note(&table.title_rows));
     let as_of = as_of(path, spec, opts.as_of, &table, &mut report.notes)?;
+    let table = match survey_tool(path, spec, opts, &table)? {
+        Some(tool) => {
+            let year = opts.fiscal_year.ok_or_else(|| {
+                Error::file(
+                    path,
+                    format!(
+                        "{} の書き出しには年度がありません。--fiscal-year 2025 のように指定してください",
+                        tool.label()
+                    ),
+                    format!("a {} export carries no 年度: give --fiscal-year", tool.name()),
+                )
+            })?;
+            let questions = plan.refs.questionnaire(year);
+            if questions.is_empty() {
+                return Err(Error::file(
+                    path,
+                    format!("{year}年度の設問がまだ読み込まれていません。先に survey_questions を取り込んでください"),
+                    format!("the questionnaire of {year} is not loaded; ingest survey_questions first"),
+                ));
+            }
+            let reshaped = survey_export::reshape(path, tool, &table, year, &questions, &plan.user_map)?;
+            report.notes.extend(reshaped.notes);
+            reshaped.table
+        }
+        None => table,
+    };
     let has_data = |i: usize| table.has_data(i);
     let mapping = headers::map_headers(path, spec, &table.headers, &plan.user_map, has_data)?;
     report.notes.extend(mapping.notes.iter().cloned());
@@ -223,5 +253,29 @@ fn as_of(
             Ok(Some(stated))
         }
         None => Ok(None),
+    }
+}
+
+/// The survey tool a responses file was exported from: `--source`, else detected from its
+/// headers; `None` for the product's own layout.
+fn survey_tool(
+    path: &Path,
+    spec: &DatasetSpec,
+    opts: &super::options::IngestOptions,
+    table: &RawTable,
+) -> Result<Option<Tool>> {
+    if spec.name != "survey_responses" {
+        return Ok(None);
+    }
+    match opts.source.as_deref() {
+        None => Ok(survey_export::detect(&table.headers)),
+        Some(s) => Tool::parse(s).map(Some).ok_or_else(|| {
+            let names: Vec<&str> = Tool::ALL.iter().map(|t| t.name()).collect();
+            Error::file(
+                path,
+                format!("--source '{s}' は分かりません ({})", names.join(", ")),
+                format!("unknown --source '{s}' (one of {})", names.join(", ")),
+            )
+        }),
     }
 }

@@ -7,4 +7,5 @@ mod sample_data;
 mod steps;
 mod support;
 mod survey;
+mod survey_tools;
 mod titles;

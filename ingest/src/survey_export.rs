@@ -1,0 +1,347 @@
+//! Survey answers as survey tools export them, reshaped into the `survey_responses` layout (one
+//! row per respondent, a column per 設問ID, multi-choice answers `;`-joined), so that the
+//! committee loads the download itself. What a tool adds about a respondent (timestamps,
+//! e-mail, names) is left out before anything else happens, and listed.
+//!
+//! Supported so far: Google Forms (responses CSV) and Microsoft Forms (Excel). Each column is
+//! matched to the year's 設問文 (NFKC, whitespace and line breaks ignored), to a segment column
+//! (職種, 年齢階級, 勤務先都道府県, 会員番号) by its name, or by the header-mapping file (header →
+//! 設問ID or column name), which overrides both.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::headers::{HeaderMap, key};
+use crate::spec::SURVEY_RESPONSES;
+use crate::table::RawTable;
+
+/// A survey tool whose export is read as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    GoogleForms,
+    MicrosoftForms,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 2] = [Tool::GoogleForms, Tool::MicrosoftForms];
+
+    /// The name `--source` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::GoogleForms => "google-forms",
+            Tool::MicrosoftForms => "microsoft-forms",
+        }
+    }
+
+    /// The tool's own name, as users know it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tool::GoogleForms => "Google フォーム",
+            Tool::MicrosoftForms => "Microsoft Forms",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Tool> {
+        let k = key(s).replace(['_', ' '], "-");
+        Tool::ALL.into_iter().find(|t| t.name() == k || k == t.name().replace('-', ""))
+    }
+
+    /// Headers the tool adds about the respondent or the response: never stored.
+    fn metadata(self) -> &'static [&'static str] {
+        match self {
+            Tool::GoogleForms => &["タイムスタンプ", "timestamp", "メールアドレス", "emailaddress", "スコア", "score"],
+            Tool::MicrosoftForms => &[
+                "id",
+                "開始時刻",
+                "starttime",
+                "完了時刻",
+                "completiontime",
+                "メール",
+                "email",
+                "名前",
+                "name",
+                "最終変更時刻",
+                "lastmodifiedtime",
+            ],
+        }
+    }
+
+    /// How the tool joins the options of a multi-choice answer.
+    fn separator(self) -> &'static str {
+        match self {
+            Tool::GoogleForms => ", ",
+            Tool::MicrosoftForms => ";",
+        }
+    }
+}
+
+/// The tool whose export `headers` are, if any.
+pub fn detect(headers: &[String]) -> Option<Tool> {
+    let keys: Vec<String> = headers.iter().map(|h| key(h)).collect();
+    let first = keys.first().map(String::as_str);
+    if matches!(first, Some("タイムスタンプ" | "timestamp")) {
+        return Some(Tool::GoogleForms);
+    }
+    let starts = |names: &[&str]| keys.len() >= names.len() && names.iter().zip(&keys).all(|(n, k)| n == k);
+    if starts(&["id", "開始時刻", "完了時刻"]) || starts(&["id", "starttime", "completiontime"]) {
+        return Some(Tool::MicrosoftForms);
+    }
+    None
+}
+
+/// One question of the year's questionnaire.
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    pub kind: String,
+    pub options: Vec<String>,
+}
+
+/// An export reshaped: the table in the `survey_responses` layout (rows keep their lines) and
+/// what the user should be told (the tool, what was dropped, how columns were matched).
+#[derive(Debug)]
+pub struct Reshaped {
+    pub table: RawTable,
+    pub notes: Vec<String>,
+}
+
+/// What a column of the export becomes.
+#[derive(Debug, Clone)]
+enum Role {
+    /// The respondent's id (Microsoft Forms' `ID`).
+    ResponseId,
+    /// Left out: what the tool adds about the respondent.
+    Dropped,
+    /// A column of the responses layout (職種 …), by its Japanese name.
+    Segment(&'static str),
+    /// A question of the questionnaire (its index).
+    Question(usize),
+}
+
+/// A question text as it is compared: NFKC, no whitespace or line breaks, lower case.
+fn text_key(s: &str) -> String {
+    key(s)
+}
+
+/// Reshapes an export of `tool` into the responses layout for 年度 `year`.
+pub fn reshape(
+    path: &Path,
+    tool: Tool,
+    table: &RawTable,
+    year: i32,
+    questions: &[Question],
+    user: &HeaderMap,
+) -> Result<Reshaped> {
+    let by_text: HashMap<String, usize> = questions.iter().enumerate().map(|(i, q)| (text_key(&q.text), i)).collect();
+    let by_id: HashMap<String, usize> = questions.iter().enumerate().map(|(i, q)| (key(&q.id), i)).collect();
+    let segments: Vec<(&'static str, Vec<String>)> = SURVEY_RESPONSES
+        .columns
+        .iter()
+        .filter(|c| !matches!(c.key, "fiscal_year" | "response_id"))
+        .map(|c| (c.ja, [c.ja, c.key].iter().chain(c.aliases.iter()).map(|n| key(n)).collect()))
+        .collect();
+    let metadata = tool.metadata();
+    let mut roles: Vec<Role> = Vec::with_capacity(table.headers.len());
+    let mut unmatched: Vec<(usize, String)> = Vec::new();
+    for (i, h) in table.headers.iter().enumerate() {
+        let k = key(h);
+        let mapped = user.resolve(h);
+        let role = if let Some(&q) = by_id.get(&mapped).filter(|_| mapped != k) {
+            Some(Role::Question(q))
+        } else if let Some((ja, _)) = segments.iter().find(|(_, names)| names.contains(&mapped)) {
+            Some(Role::Segment(ja))
+        } else if tool == Tool::MicrosoftForms && k == "id" {
+            Some(Role::ResponseId)
+        } else if metadata.contains(&k.as_str()) || (k.is_empty() && !table.has_data(i)) {
+            Some(Role::Dropped)
+        } else {
+            by_text
+                .get(&text_key(h))
+                .or_else(|| renamed(tool, &k).and_then(|b| by_text.get(&b)))
+                .map(|&q| Role::Question(q))
+        };
+        match role {
+            Some(r) => roles.push(r),
+            None => {
+                unmatched.push((i, h.clone()));
+                roles.push(Role::Dropped);
+            }
+        }
+    }
+    if !unmatched.is_empty() {
+        return Err(unmatched_error(path, year, &unmatched, questions));
+    }
+    let mut asked: Vec<usize> =
+        roles.iter().filter_map(|r| if let Role::Question(q) = r { Some(*q) } else { None }).collect();
+    asked.sort_unstable();
+    if let Some(w) = asked.windows(2).find(|w| w[0] == w[1]) {
+        let q = &questions[w[0]];
+        return Err(Error::file(
+            path,
+            format!("設問 {}「{}」に当たる列が 2 つあります", q.id, q.text),
+            format!("two columns match question {} («{}»)", q.id, q.text),
+        ));
+    }
+    let seg_cols: Vec<(usize, &'static str)> = roles
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| if let Role::Segment(s) = r { Some((i, *s)) } else { None })
+        .collect();
+    let q_cols: Vec<(usize, usize)> = roles
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| if let Role::Question(q) = r { Some((i, *q)) } else { None })
+        .collect();
+    let id_col = roles.iter().position(|r| matches!(r, Role::ResponseId));
+
+    let mut headers = vec!["年度".to_string(), "回答ID".to_string()];
+    headers.extend(seg_cols.iter().map(|(_, s)| s.to_string()));
+    headers.extend(q_cols.iter().map(|(_, q)| questions[*q].id.clone()));
+    let mut out = RawTable::new(headers, table.header_line, table.encoding.unwrap_or(crate::decode::Encoding::Utf8));
+    out.notes = table.notes.clone();
+    out.title_rows = table.title_rows.clone();
+    let year_text = year.to_string();
+    for row in table.rows() {
+        let id = match id_col {
+            Some(c) => row.cell(c).trim().to_string(),
+            None => format!("{year}-L{:06}", row.line()),
+        };
+        let mut cells: Vec<String> = vec![year_text.clone(), id];
+        cells.extend(seg_cols.iter().map(|(c, _)| row.cell(*c).to_string()));
+        for (c, q) in &q_cols {
+            let q = &questions[*q];
+            let v = row.cell(*c);
+            cells.push(if q.kind == "multi" {
+                split_known(v, &q.options, tool.separator()).join(";")
+            } else {
+                v.to_string()
+            });
+        }
+        out.push_row(path, row.line(), cells.iter().map(String::as_str))?;
+    }
+
+    let dropped: Vec<&str> = roles
+        .iter()
+        .zip(&table.headers)
+        .filter(|(r, h)| matches!(r, Role::Dropped) && !h.trim().is_empty())
+        .map(|(_, h)| h.as_str())
+        .collect();
+    let mut notes = vec![format!("{} の書き出しとして読みました / read as a {} export", tool.label(), tool.name())];
+    if !dropped.is_empty() {
+        notes.push(format!(
+            "回答者についての列 {} は保存していません (個人情報) / not stored (personal data): {}",
+            dropped.join(", "),
+            dropped.join(", ")
+        ));
+    }
+    let mapping: Vec<String> =
+        q_cols.iter().map(|(c, q)| format!("「{}」→ {}", one_line(&table.headers[*c]), questions[*q].id)).collect();
+    notes.push(format!("設問の対応 / questions: {}", mapping.join(", ")));
+    Ok(Reshaped { table: out, notes })
+}
+
+/// Microsoft Forms renames a question whose title collides with one of its own columns
+/// (`名前` → `名前2`): the title without the number.
+fn renamed(tool: Tool, k: &str) -> Option<String> {
+    let base = k.trim_end_matches(|c: char| c.is_ascii_digit());
+    (tool == Tool::MicrosoftForms && base.len() < k.len() && tool.metadata().contains(&base)).then(|| base.to_string())
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A multi-choice answer split into its options: by the options the questionnaire knows (an
+/// option may itself contain the separator), the rest at the separator. A trailing separator
+/// (Microsoft Forms' `A;B;`) ends nothing.
+pub fn split_known(v: &str, options: &[String], sep: &str) -> Vec<String> {
+    let v = crate::normalize::text(v);
+    let norm: Vec<String> = options.iter().map(|o| crate::normalize::text(o).into_owned()).collect();
+    let mut out = Vec::new();
+    let mut rest = v.trim();
+    while !rest.is_empty() {
+        let known = norm
+            .iter()
+            .filter(|o| {
+                rest.starts_with(o.as_str()) && {
+                    let after = &rest[o.len()..];
+                    after.trim().is_empty() || after.starts_with(sep) || after.starts_with(sep.trim())
+                }
+            })
+            .max_by_key(|o| o.len());
+        let (item, after) = match known {
+            Some(o) => (o.clone(), &rest[o.len()..]),
+            None => match rest.find(sep) {
+                Some(i) => (rest[..i].trim().to_string(), &rest[i..]),
+                None => (rest.to_string(), ""),
+            },
+        };
+        if !item.is_empty() {
+            out.push(item);
+        }
+        rest = after.strip_prefix(sep).or_else(|| after.strip_prefix(sep.trim())).unwrap_or(after).trim_start();
+    }
+    out
+}
+
+fn unmatched_error(path: &Path, year: i32, unmatched: &[(usize, String)], questions: &[Question]) -> Error {
+    let lines: Vec<String> = unmatched
+        .iter()
+        .map(|(i, h)| {
+            let near = questions
+                .iter()
+                .map(|q| (strsim::normalized_levenshtein(&text_key(h), &text_key(&q.text)), q))
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .filter(|(s, _)| *s >= 0.5)
+                .map(|(s, q)| format!("（もしかして {}「{}」、類似度 {:.0}%）", q.id, q.text, s * 100.0))
+                .unwrap_or_default();
+            format!("{} 列目「{}」{near}", i + 1, one_line(h))
+        })
+        .collect();
+    Error::file(
+        path,
+        format!(
+            "{year}年度の設問文に合わない列があります: {}。設問文を直すか、見出しの対応ファイル (--header-map、`見出し = 設問ID`) で指定してください",
+            lines.join("; ")
+        ),
+        format!(
+            "columns that match no 設問文 of {year}: {}; fix the questionnaire or map them (--header-map, `header = question id`)",
+            unmatched.iter().map(|(i, h)| format!("column {} «{}»", i + 1, one_line(h))).collect::<Vec<_>>().join("; ")
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn multi_choice_answers_split_by_the_options_they_know() {
+        let o = opts(&["がん薬物療法", "緩和ケア, 支持療法", "その他"]);
+        assert_eq!(
+            split_known("がん薬物療法, 緩和ケア, 支持療法", &o, ", "),
+            opts(&["がん薬物療法", "緩和ケア, 支持療法"])
+        );
+        assert_eq!(split_known("緩和ケア, 支持療法;その他;", &o, ";"), opts(&["緩和ケア, 支持療法", "その他"]));
+        assert_eq!(split_known("がん薬物療法, 未知の項目", &o, ", "), opts(&["がん薬物療法", "未知の項目"]));
+        assert_eq!(split_known("", &o, ", "), Vec::<String>::new());
+    }
+
+    #[test]
+    fn tools_are_told_by_their_headers() {
+        let h = |v: &[&str]| opts(v);
+        assert_eq!(detect(&h(&["タイムスタンプ", "職種"])), Some(Tool::GoogleForms));
+        assert_eq!(detect(&h(&["Timestamp", "Q"])), Some(Tool::GoogleForms));
+        assert_eq!(detect(&h(&["ID", "開始時刻", "完了時刻", "メール", "名前"])), Some(Tool::MicrosoftForms));
+        assert_eq!(detect(&h(&["ID", "Start time", "Completion time", "Email"])), Some(Tool::MicrosoftForms));
+        assert_eq!(detect(&h(&["年度", "回答ID", "Q01"])), None);
+        assert_eq!(Tool::parse("Google Forms"), Some(Tool::GoogleForms));
+        assert_eq!(Tool::parse("microsoft_forms"), Some(Tool::MicrosoftForms));
+    }
+}
