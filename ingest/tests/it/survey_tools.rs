@@ -220,3 +220,210 @@ fn bad_exports_are_refused_naming_what_is_wrong_and_the_store_is_unchanged() {
     assert!(rej[0].reason_ja.contains("国際交流"), "{:?}", rej[0]);
     assert_eq!(t.state(), before);
 }
+
+fn csv_of(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(Vec::new());
+    for r in rows {
+        w.write_record(r).expect("csv");
+    }
+    w.into_inner().expect("csv")
+}
+
+fn strings(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+const Q02_OPTIONS: [&str; 4] = ["がん薬物療法の普及", "緩和ケア, 支持療法の推進", "若手支援", "その他"];
+
+/// SurveyMonkey's expanded CSV: the question text once over its columns, the second row naming
+/// `Response` or each option, a chosen option's label in its column.
+fn surveymonkey(rows: &[Answer]) -> Vec<u8> {
+    let meta = [
+        "Respondent ID",
+        "Collector ID",
+        "Start Date",
+        "End Date",
+        "IP Address",
+        "Email Address",
+        "First Name",
+        "Last Name",
+        "Custom Data 1",
+    ];
+    let mut h1 = strings(&meta);
+    h1.extend(strings(&[
+        "職種",
+        "年齢階級",
+        "学会の活動全体に満足していますか",
+        "学会に期待することを選んでください（複数回答可）",
+        "",
+        "",
+        "",
+        "学術集会に参加しましたか",
+        "ご意見をお聞かせください",
+    ]));
+    let mut h2 = vec![String::new(); meta.len()];
+    h2.extend(strings(&["Response", "Response", "Response"]));
+    h2.extend(strings(&Q02_OPTIONS));
+    h2.extend(strings(&["Response", "Open-Ended Response"]));
+    let mut out = vec![h1, h2];
+    for (i, (p, a, q1, q2, q3, q5)) in rows.iter().enumerate() {
+        let mut r = strings(&[
+            &format!("{}", 1000 + i),
+            "4242",
+            "06/01/2025 10:00:00 AM",
+            "06/01/2025 10:05:00 AM",
+            "192.0.2.1",
+            "a@example.jp",
+            "太郎",
+            "山田",
+            "",
+        ]);
+        r.extend(strings(&[p, a, q1]));
+        r.extend(Q02_OPTIONS.iter().map(|o| if q2.contains(o) { o.to_string() } else { String::new() }));
+        r.extend(strings(&[q3, q5]));
+        out.push(r);
+    }
+    csv_of(&out)
+}
+
+/// Qualtrics' CSV: export tags, question texts (`… - Selected Choice`), the ImportId row;
+/// multi-choice comma-joined in one column, and an 「その他」 text column.
+fn qualtrics(rows: &[Answer], import_row: bool) -> Vec<u8> {
+    let tags = [
+        "StartDate",
+        "EndDate",
+        "Status",
+        "IPAddress",
+        "Progress",
+        "Duration (in seconds)",
+        "Finished",
+        "RecordedDate",
+        "ResponseId",
+        "RecipientLastName",
+        "RecipientFirstName",
+        "RecipientEmail",
+        "ExternalReference",
+        "LocationLatitude",
+        "LocationLongitude",
+        "DistributionChannel",
+        "UserLanguage",
+    ];
+    let mut h1 = strings(&tags);
+    h1.extend(strings(&["Q_prof", "Q_age", "Q1", "Q2", "Q2_4_TEXT", "Q3", "Q5"]));
+    let mut h2 = strings(&tags);
+    h2.extend(strings(&[
+        "職種 - Selected Choice",
+        "年齢階級 - Selected Choice",
+        "学会の活動全体に満足していますか - Selected Choice",
+        "学会に期待することを選んでください（複数回答可） - Selected Choice",
+        "学会に期待することを選んでください（複数回答可） - その他 - Text",
+        "学術集会に参加しましたか - Selected Choice",
+        "ご意見をお聞かせください",
+    ]));
+    let h3: Vec<String> = h1.iter().map(|t| format!("{{\"ImportId\":\"{t}\"}}")).collect();
+    let mut out = vec![h1, h2];
+    if import_row {
+        out.push(h3);
+    }
+    for (i, (p, a, q1, q2, q3, q5)) in rows.iter().enumerate() {
+        let mut r = strings(&[
+            "2025-06-01 10:00:00",
+            "2025-06-01 10:05:00",
+            "IP Address",
+            "192.0.2.1",
+            "100",
+            "300",
+            "True",
+            "2025-06-01 10:05:01",
+            &format!("R_{i:04}abc"),
+            "山田",
+            "太郎",
+            "a@example.jp",
+            "",
+            "35.6",
+            "139.7",
+            "anonymous",
+            "JA",
+        ]);
+        r.extend(strings(&[p, a, q1, &q2.join(","), if q2.contains(&"その他") { "会員サービス" } else { "" }, q3, q5]));
+        out.push(r);
+    }
+    csv_of(&out)
+}
+
+/// LimeSurvey's CSV with full-text headings: `質問 [選択肢]` per option, `Y` when chosen.
+fn limesurvey(rows: &[Answer]) -> Vec<u8> {
+    let mut h = strings(&[
+        "回答 ID",
+        "送信日時",
+        "最終ページ",
+        "開始言語",
+        "シード",
+        "職種",
+        "年齢階級",
+        "学会の活動全体に満足していますか",
+    ]);
+    h.extend(Q02_OPTIONS.iter().map(|o| format!("学会に期待することを選んでください（複数回答可） [{o}]")));
+    h.extend(strings(&["学術集会に参加しましたか", "ご意見をお聞かせください"]));
+    let mut out = vec![h];
+    for (i, (p, a, q1, q2, q3, q5)) in rows.iter().enumerate() {
+        let mut r = strings(&[&format!("{}", i + 1), "2025-06-01 10:05:00", "3", "ja", "12345", p, a, q1]);
+        r.extend(Q02_OPTIONS.iter().map(|o| if q2.contains(o) { "Y".to_string() } else { String::new() }));
+        r.extend(strings(&[q3, q5]));
+        out.push(r);
+    }
+    csv_of(&out)
+}
+
+#[test]
+fn surveymonkey_qualtrics_and_limesurvey_exports_load_as_they_are() {
+    for (tool, name, bytes) in [
+        ("SurveyMonkey", "sm.csv", surveymonkey(ANSWERS)),
+        ("Qualtrics", "qualtrics.csv", qualtrics(ANSWERS, true)),
+        ("LimeSurvey", "results-survey123.csv", limesurvey(ANSWERS)),
+    ] {
+        let mut t = with_questionnaire();
+        let f = t.file(name, &bytes);
+        let mut o = t.opts("survey_responses", vec![f], None);
+        o.fiscal_year = Some(2025);
+        let r = ingest::ingest(&mut t.wh, &o).unwrap_or_else(|e| panic!("{tool}: {e}"));
+        assert_eq!(r.outcome, Outcome::Committed, "{tool}: {:?}", r.files[0].rejects);
+        assert!(
+            r.files[0].notes.iter().any(|n| n.starts_with(&format!("{tool} の書き出し"))),
+            "{tool}: {:?}",
+            r.files[0].notes
+        );
+        assert_eq!(stored(&t), expected(ANSWERS), "{tool}");
+        let leaks = t
+            .wh
+            .query_i64(
+                "SELECT (SELECT COUNT(*) FROM survey_answers WHERE answer LIKE '%example.jp%' OR answer LIKE '%192.0.2%' \
+                 OR answer LIKE '%山田%' OR answer LIKE '%会員サービス%') + (SELECT COUNT(*) FROM extra_cells)",
+            )
+            .expect("count");
+        assert_eq!(leaks, 0, "{tool}");
+    }
+}
+
+#[test]
+fn a_qualtrics_file_without_its_third_header_row_and_a_repeated_respondent_are_refused() {
+    let mut t = with_questionnaire();
+    let before = t.state();
+    let f = t.file("q.csv", &qualtrics(ANSWERS, false));
+    let mut o = t.opts("survey_responses", vec![f], None);
+    o.fiscal_year = Some(2025);
+    let e = ingest::ingest(&mut t.wh, &o).expect_err("no ImportId row").to_string();
+    assert!(e.contains("Qualtrics の書き出しの 3 行目") && e.contains("ImportId"), "{e}");
+    let mut rows = limesurvey(ANSWERS);
+    // The first respondent once more, under the same 回答 ID.
+    let again = String::from_utf8(rows.clone()).expect("utf-8").lines().nth(1).expect("row").to_string();
+    rows.extend_from_slice(format!("{again}\n").as_bytes());
+    let f = t.file("l.csv", &rows);
+    let mut o = t.opts("survey_responses", vec![f], None);
+    o.fiscal_year = Some(2025);
+    let r = ingest::ingest(&mut t.wh, &o).expect("checked");
+    assert_eq!(r.outcome, Outcome::Rejected);
+    assert_eq!(r.files[0].rejects.len(), 1, "{:?}", r.files[0].rejects);
+    assert_eq!((r.files[0].rejects[0].line, r.files[0].rejects[0].column.as_deref()), (Some(6), Some("回答ID")));
+    assert_eq!(t.state(), before);
+}

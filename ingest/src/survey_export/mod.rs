@@ -3,10 +3,20 @@
 //! committee loads the download itself. What a tool adds about a respondent (timestamps,
 //! e-mail, names) is left out before anything else happens, and listed.
 //!
-//! Supported so far: Google Forms (responses CSV) and Microsoft Forms (Excel). Each column is
-//! matched to the year's 設問文 (NFKC, whitespace and line breaks ignored), to a segment column
-//! (職種, 年齢階級, 勤務先都道府県, 会員番号) by its name, or by the header-mapping file (header →
-//! 設問ID or column name), which overrides both.
+//! Tools ([`Tool`]): Google Forms (responses CSV), Microsoft Forms (Excel), SurveyMonkey
+//! (expanded CSV, two header rows), Qualtrics (CSV/TSV, three header rows), LimeSurvey (CSV, full
+//! text or code headings). Each column is matched to the year's 設問文 (NFKC, whitespace and line
+//! breaks ignored, the tools' suffixes removed) or 設問ID, to a segment column (職種, 年齢階級,
+//! 勤務先都道府県, 会員番号) by its name, or by the header-mapping file (header → 設問ID or column
+//! name), which overrides both.
+//!
+//! - `tool`: the tools and how their headers tell them apart ([`detect`]);
+//! - `layout`: each tool's header rows read into one shape (question text, per-option columns).
+
+mod layout;
+mod tool;
+
+pub use tool::{Tool, detect};
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -15,80 +25,6 @@ use crate::error::{Error, Result};
 use crate::headers::{HeaderMap, key};
 use crate::spec::SURVEY_RESPONSES;
 use crate::table::RawTable;
-
-/// A survey tool whose export is read as it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
-    GoogleForms,
-    MicrosoftForms,
-}
-
-impl Tool {
-    pub const ALL: [Tool; 2] = [Tool::GoogleForms, Tool::MicrosoftForms];
-
-    /// The name `--source` takes.
-    pub fn name(self) -> &'static str {
-        match self {
-            Tool::GoogleForms => "google-forms",
-            Tool::MicrosoftForms => "microsoft-forms",
-        }
-    }
-
-    /// The tool's own name, as users know it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Tool::GoogleForms => "Google フォーム",
-            Tool::MicrosoftForms => "Microsoft Forms",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Tool> {
-        let k = key(s).replace(['_', ' '], "-");
-        Tool::ALL.into_iter().find(|t| t.name() == k || k == t.name().replace('-', ""))
-    }
-
-    /// Headers the tool adds about the respondent or the response: never stored.
-    fn metadata(self) -> &'static [&'static str] {
-        match self {
-            Tool::GoogleForms => &["タイムスタンプ", "timestamp", "メールアドレス", "emailaddress", "スコア", "score"],
-            Tool::MicrosoftForms => &[
-                "id",
-                "開始時刻",
-                "starttime",
-                "完了時刻",
-                "completiontime",
-                "メール",
-                "email",
-                "名前",
-                "name",
-                "最終変更時刻",
-                "lastmodifiedtime",
-            ],
-        }
-    }
-
-    /// How the tool joins the options of a multi-choice answer.
-    fn separator(self) -> &'static str {
-        match self {
-            Tool::GoogleForms => ", ",
-            Tool::MicrosoftForms => ";",
-        }
-    }
-}
-
-/// The tool whose export `headers` are, if any.
-pub fn detect(headers: &[String]) -> Option<Tool> {
-    let keys: Vec<String> = headers.iter().map(|h| key(h)).collect();
-    let first = keys.first().map(String::as_str);
-    if matches!(first, Some("タイムスタンプ" | "timestamp")) {
-        return Some(Tool::GoogleForms);
-    }
-    let starts = |names: &[&str]| keys.len() >= names.len() && names.iter().zip(&keys).all(|(n, k)| n == k);
-    if starts(&["id", "開始時刻", "完了時刻"]) || starts(&["id", "starttime", "completiontime"]) {
-        return Some(Tool::MicrosoftForms);
-    }
-    None
-}
 
 /// One question of the year's questionnaire.
 #[derive(Debug, Clone)]
@@ -107,6 +43,9 @@ pub struct Reshaped {
     pub notes: Vec<String>,
 }
 
+/// A column of a question: its index, and the option it holds when it holds one.
+type OptionColumn = (usize, Option<String>);
+
 /// What a column of the export becomes.
 #[derive(Debug, Clone)]
 enum Role {
@@ -116,8 +55,10 @@ enum Role {
     Dropped,
     /// A column of the responses layout (職種 …), by its Japanese name.
     Segment(&'static str),
-    /// A question of the questionnaire (its index).
-    Question(usize),
+    /// A question of the questionnaire (its index), and the option a per-option column holds.
+    Question(usize, Option<String>),
+    /// The free text of an 「その他」: not stored (the questionnaire has no place for it).
+    OtherText,
 }
 
 /// A question text as it is compared: NFKC, no whitespace or line breaks, lower case.
@@ -143,29 +84,35 @@ pub fn reshape(
         .map(|c| (c.ja, [c.ja, c.key].iter().chain(c.aliases.iter()).map(|n| key(n)).collect()))
         .collect();
     let metadata = tool.metadata();
+    let layout = layout::layout(path, tool, table)?;
     let mut roles: Vec<Role> = Vec::with_capacity(table.headers.len());
     let mut unmatched: Vec<(usize, String)> = Vec::new();
-    for (i, h) in table.headers.iter().enumerate() {
+    for (i, (h, col)) in table.headers.iter().zip(&layout.columns).enumerate() {
         let k = key(h);
-        let mapped = user.resolve(h);
-        let role = if let Some(&q) = by_id.get(&mapped).filter(|_| mapped != k) {
-            Some(Role::Question(q))
-        } else if let Some((ja, _)) = segments.iter().find(|(_, names)| names.contains(&mapped)) {
+        let mapped = [user.resolve(h), user.resolve(&col.text)];
+        let option = col.option.clone();
+        let by_map = mapped.iter().find_map(|m| by_id.get(m).filter(|_| *m != k && *m != key(&col.text)));
+        let role = if let Some(&q) = by_map {
+            Some(Role::Question(q, option))
+        } else if let Some((ja, _)) = segments.iter().find(|(_, names)| mapped.iter().any(|m| names.contains(m))) {
             Some(Role::Segment(ja))
-        } else if tool == Tool::MicrosoftForms && k == "id" {
+        } else if tool.id_header(&k) {
             Some(Role::ResponseId)
-        } else if metadata.contains(&k.as_str()) || (k.is_empty() && !table.has_data(i)) {
+        } else if metadata.contains(&k.as_str()) || (k.is_empty() && col.text.trim().is_empty() && !table.has_data(i)) {
             Some(Role::Dropped)
+        } else if col.other_text {
+            Some(Role::OtherText)
         } else {
             by_text
-                .get(&text_key(h))
+                .get(&text_key(&col.text))
+                .or_else(|| by_id.get(&key(&col.text)))
                 .or_else(|| renamed(tool, &k).and_then(|b| by_text.get(&b)))
-                .map(|&q| Role::Question(q))
+                .map(|&q| Role::Question(q, option))
         };
         match role {
             Some(r) => roles.push(r),
             None => {
-                unmatched.push((i, h.clone()));
+                unmatched.push((i, if col.text.trim().is_empty() { h.clone() } else { col.text.clone() }));
                 roles.push(Role::Dropped);
             }
         }
@@ -173,10 +120,10 @@ pub fn reshape(
     if !unmatched.is_empty() {
         return Err(unmatched_error(path, year, &unmatched, questions));
     }
-    let mut asked: Vec<usize> =
-        roles.iter().filter_map(|r| if let Role::Question(q) = r { Some(*q) } else { None }).collect();
-    asked.sort_unstable();
-    if let Some(w) = asked.windows(2).find(|w| w[0] == w[1]) {
+    let mut whole: Vec<usize> =
+        roles.iter().filter_map(|r| if let Role::Question(q, None) = r { Some(*q) } else { None }).collect();
+    whole.sort_unstable();
+    if let Some(w) = whole.windows(2).find(|w| w[0] == w[1]) {
         let q = &questions[w[0]];
         return Err(Error::file(
             path,
@@ -189,35 +136,46 @@ pub fn reshape(
         .enumerate()
         .filter_map(|(i, r)| if let Role::Segment(s) = r { Some((i, *s)) } else { None })
         .collect();
-    let q_cols: Vec<(usize, usize)> = roles
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| if let Role::Question(q) = r { Some((i, *q)) } else { None })
-        .collect();
+    // Each question asked, in the order of its first column, with its columns.
+    let mut asked: Vec<(usize, Vec<OptionColumn>)> = Vec::new();
+    for (i, r) in roles.iter().enumerate() {
+        if let Role::Question(q, option) = r {
+            match asked.iter_mut().find(|(a, _)| a == q) {
+                Some((_, cols)) => cols.push((i, option.clone())),
+                None => asked.push((*q, vec![(i, option.clone())])),
+            }
+        }
+    }
     let id_col = roles.iter().position(|r| matches!(r, Role::ResponseId));
 
     let mut headers = vec!["年度".to_string(), "回答ID".to_string()];
     headers.extend(seg_cols.iter().map(|(_, s)| s.to_string()));
-    headers.extend(q_cols.iter().map(|(_, q)| questions[*q].id.clone()));
+    headers.extend(asked.iter().map(|(q, _)| questions[*q].id.clone()));
     let mut out = RawTable::new(headers, table.header_line, table.encoding.unwrap_or(crate::decode::Encoding::Utf8));
     out.notes = table.notes.clone();
     out.title_rows = table.title_rows.clone();
     let year_text = year.to_string();
-    for row in table.rows() {
+    for row in table.rows().skip(layout.header_rows) {
         let id = match id_col {
             Some(c) => row.cell(c).trim().to_string(),
             None => format!("{year}-L{:06}", row.line()),
         };
         let mut cells: Vec<String> = vec![year_text.clone(), id];
         cells.extend(seg_cols.iter().map(|(c, _)| row.cell(*c).to_string()));
-        for (c, q) in &q_cols {
+        for (q, cols) in &asked {
             let q = &questions[*q];
-            let v = row.cell(*c);
-            cells.push(if q.kind == "multi" {
-                split_known(v, &q.options, tool.separator()).join(";")
-            } else {
-                v.to_string()
-            });
+            let mut parts: Vec<String> = Vec::new();
+            for (c, option) in cols {
+                let v = row.cell(*c);
+                match option {
+                    Some(o) if layout::chosen(v) => parts.push(o.clone()),
+                    Some(_) => {}
+                    None if q.kind == "multi" => parts.extend(split_known(v, &q.options, tool.separator())),
+                    None if !v.trim().is_empty() => parts.push(v.to_string()),
+                    None => {}
+                }
+            }
+            cells.push(parts.join(";"));
         }
         out.push_row(path, row.line(), cells.iter().map(String::as_str))?;
     }
@@ -228,6 +186,7 @@ pub fn reshape(
         .filter(|(r, h)| matches!(r, Role::Dropped) && !h.trim().is_empty())
         .map(|(_, h)| h.as_str())
         .collect();
+    let other_text = roles.iter().filter(|r| matches!(r, Role::OtherText)).count();
     let mut notes = vec![format!("{} の書き出しとして読みました / read as a {} export", tool.label(), tool.name())];
     if !dropped.is_empty() {
         notes.push(format!(
@@ -236,8 +195,15 @@ pub fn reshape(
             dropped.join(", ")
         ));
     }
-    let mapping: Vec<String> =
-        q_cols.iter().map(|(c, q)| format!("「{}」→ {}", one_line(&table.headers[*c]), questions[*q].id)).collect();
+    if other_text > 0 {
+        notes.push(format!(
+            "「その他」の記述 {other_text} 列は保存していません (設問にありません) / {other_text} 「その他」 text column(s) not stored"
+        ));
+    }
+    let mapping: Vec<String> = asked
+        .iter()
+        .map(|(q, cols)| format!("「{}」→ {}", one_line(&layout.columns[cols[0].0].text), questions[*q].id))
+        .collect();
     notes.push(format!("設問の対応 / questions: {}", mapping.join(", ")));
     Ok(Reshaped { table: out, notes })
 }
