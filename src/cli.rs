@@ -386,8 +386,8 @@ pub struct IngestArgs {
     /// The 年度 of a survey tool's export (survey_responses): its answers carry none.
     #[arg(long)]
     pub fiscal_year: Option<i32>,
-    /// The survey tool of a responses export: google-forms or microsoft-forms [default: detected
-    /// from the headers].
+    /// The survey tool of a responses export: google-forms, microsoft-forms, surveymonkey,
+    /// qualtrics or limesurvey [default: detected from the headers].
     #[arg(long)]
     pub source: Option<String>,
 }

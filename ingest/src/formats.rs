@@ -36,8 +36,37 @@ pub fn markdown() -> String {
         }
     }
     s.push_str(RULES);
+    s.push_str(SURVEY_TOOLS);
+    for t in crate::survey_export::Tool::ALL {
+        let _ = writeln!(
+            s,
+            "\n### {} (`--source {}`)\n\n{}\n\nDownload: {}",
+            t.label(),
+            t.name(),
+            t.layout_doc(),
+            t.download_doc()
+        );
+    }
     s
 }
+
+const SURVEY_TOOLS: &str = "
+## Survey tool exports
+
+`oncometrics ingest survey_responses EXPORT --fiscal-year 2025` (or `ingest survey`) loads a survey tool's
+download as it is, once that year's questionnaire (`survey_questions`) is loaded. The tool is detected from the
+headers and named on the terminal; `--source TOOL` forces one. Each column is matched to the year's 設問文 after
+NFKC, ignoring spaces and line breaks and the tool's suffixes (or to a 設問ID), and segment columns (職種, 年齢階級,
+勤務先都道府県, 会員番号) by their names. Columns that match nothing are an error listing them with the closest 設問文
+(「もしかして」). What the tool adds about a respondent — timestamps, e-mail, names, IP address, location, recipient
+fields — is never stored; the terminal lists what was dropped. Multi-choice answers are split by the options the
+questionnaire knows (an option may itself contain the tool's separator). Answers are then checked as in the
+product's own layout. A corrected re-export of the same 年度 replaces that year's responses; the same file twice is
+a no-op.
+
+**Mapping file** (`--header-map FILE`): lines `export header = 設問ID` (or `= 職種` etc.) override the matching,
+e.g. `学術集会に参加しましたか？（昨年度） = Q03`.
+";
 
 const INTRO: &str = "Every dataset is ingested with `oncometrics ingest <dataset> FILE... [--as-of DATE]`.
 `survey` is accepted as a dataset name too: each file is recognised as waves, questions or responses by its headers.

@@ -43,6 +43,54 @@ impl Tool {
         Tool::ALL.into_iter().find(|t| t.name() == k || k.replace('-', "") == t.name().replace('-', ""))
     }
 
+    /// The layout accepted, for `docs/formats.md`.
+    pub fn layout_doc(self) -> &'static str {
+        match self {
+            Tool::GoogleForms => {
+                "Responses CSV (UTF-8): `タイムスタンプ`/`Timestamp` first (`2024/01/07 19:41:41` or `… 7:41:40 午後 GMT+9`), \
+                 then one column per question, headed by its text (line breaks allowed); multi-choice joined with `, `; a \
+                 linear scale as its number; grid questions as `質問 [行]` columns. The e-mail address and score columns are \
+                 dropped; the respondent id is the 年度 and the file line (`2025-L000002`)."
+            }
+            Tool::MicrosoftForms => {
+                "Excel workbook: `ID, 開始時刻, 完了時刻, メール, 名前, 最終変更時刻` (or the English `ID, Start time, \
+                 Completion time, Email, Name, Last modified time`; older files lack the last), then question texts; a \
+                 question titled like a fixed column is renamed by Forms (`名前2`) and still matched; multi-choice as `A;B;`. \
+                 `ID` is the respondent id; times, e-mail and name are dropped."
+            }
+            Tool::SurveyMonkey => {
+                "CSV, \"expanded\" columns: row 1 holds each question's text once over its columns, row 2 `Response`, \
+                 `Open-Ended Response` or the option label of each column; a chosen option's label stands in its column. \
+                 `Respondent ID` is the respondent id; collector, dates, IP address, e-mail, names and custom data are dropped."
+            }
+            Tool::Qualtrics => {
+                "CSV or TSV with three header rows: export tags, question texts (`… - Selected Choice`), and \
+                 `{\"ImportId\":…}`; multi-choice comma-joined choice text in one column; `ResponseId` is the respondent \
+                 id; StartDate … UserLanguage (IP address, location, recipient fields) are dropped, and so are \
+                 `… - Text` columns (an 「その他」's free text). A file without its third row is refused."
+            }
+            Tool::LimeSurvey => {
+                "CSV with full question text headings (`質問 [選択肢]` for each option of a multi-choice question, `Y` \
+                 when chosen) or question-code headings equal to the 設問ID; `id` (回答 ID) is the respondent id; submit \
+                 and start dates, language, seed, IP address, referrer and token are dropped."
+            }
+        }
+    }
+
+    /// Where in the tool the export is downloaded, for `docs/formats.md` (menu names vary with
+    /// the tool's version and language).
+    pub fn download_doc(self) -> &'static str {
+        match self {
+            Tool::GoogleForms => "the form's Responses tab → ⋮ → Download responses (.csv).",
+            Tool::MicrosoftForms => "the form's Responses tab → Open in Excel (saves the workbook).",
+            Tool::SurveyMonkey => {
+                "Analyze results → Save as → Export file → All responses data → CSV, expanded columns."
+            }
+            Tool::Qualtrics => "Data & Analysis → Export & Import → Export data → CSV or TSV, with choice text.",
+            Tool::LimeSurvey => "Responses → Export → CSV, headings: full question text, responses: full answers.",
+        }
+    }
+
     /// Headers (as [`key`]s) the tool adds about the respondent or the response: never stored.
     pub(super) fn metadata(self) -> &'static [&'static str] {
         match self {
