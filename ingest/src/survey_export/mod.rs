@@ -155,6 +155,8 @@ pub fn reshape(
     out.notes = table.notes.clone();
     out.title_rows = table.title_rows.clone();
     let year_text = year.to_string();
+    // Answers seen per question, and 「その他」 free answers counted as その他.
+    let (mut seen, mut other_answers) = (vec![0usize; asked.len()], 0usize);
     for row in table.rows().skip(layout.header_rows) {
         let id = match id_col {
             Some(c) => row.cell(c).trim().to_string(),
@@ -162,7 +164,7 @@ pub fn reshape(
         };
         let mut cells: Vec<String> = vec![year_text.clone(), id];
         cells.extend(seg_cols.iter().map(|(c, _)| row.cell(*c).to_string()));
-        for (q, cols) in &asked {
+        for (n, (q, cols)) in asked.iter().enumerate() {
             let q = &questions[*q];
             let mut parts: Vec<String> = Vec::new();
             for (c, option) in cols {
@@ -174,6 +176,15 @@ pub fn reshape(
                     None if !v.trim().is_empty() => parts.push(v.to_string()),
                     None => {}
                 }
+            }
+            for part in &mut parts {
+                if let Some(other) = other_option(tool, q, part) {
+                    *part = other;
+                    other_answers += 1;
+                }
+            }
+            if !parts.is_empty() {
+                seen[n] += 1;
             }
             cells.push(parts.join(";"));
         }
@@ -200,12 +211,42 @@ pub fn reshape(
             "「その他」の記述 {other_text} 列は保存していません (設問にありません) / {other_text} 「その他」 text column(s) not stored"
         ));
     }
+    if other_answers > 0 {
+        notes.push(format!(
+            "「その他」の自由回答 {other_answers} 件を その他 として数えました (記述は設問に記述欄がないため保存していません) / \
+             {other_answers} free 「その他」 answers counted as その他 (their text is not stored)"
+        ));
+    }
     let mapping: Vec<String> = asked
         .iter()
-        .map(|(q, cols)| format!("「{}」→ {}", one_line(&layout.columns[cols[0].0].text), questions[*q].id))
+        .zip(&seen)
+        .map(|((q, cols), n)| {
+            let q = &questions[*q];
+            format!("「{}」→ {} ({}, {n} 件)", one_line(&layout.columns[cols[0].0].text), q.id, q.kind)
+        })
         .collect();
     notes.push(format!("設問の対応 / questions: {}", mapping.join(", ")));
     Ok(Reshaped { table: out, notes })
+}
+
+/// The questionnaire's 「その他」 option an answer part stands for: `その他: …` from any tool, or
+/// a Google Forms free answer (the typed text stands among the choices) that resembles no
+/// option (a misspelt option stays as it is, for the validator to reject).
+fn other_option(tool: Tool, q: &Question, part: &str) -> Option<String> {
+    if q.kind != "single" && q.kind != "multi" {
+        return None;
+    }
+    let p = crate::normalize::text(part);
+    if q.options.iter().any(|o| crate::normalize::text(o) == p) {
+        return None;
+    }
+    let other = q.options.iter().find(|o| {
+        let o = crate::normalize::text(o);
+        o.starts_with("その他") || o.eq_ignore_ascii_case("other")
+    })?;
+    let prefixed = ["その他:", "その他："].iter().any(|s| p.starts_with(s));
+    let close = q.options.iter().any(|o| strsim::normalized_levenshtein(&crate::normalize::text(o), &p) >= 0.6);
+    (prefixed || (tool == Tool::GoogleForms && !close)).then(|| other.clone())
 }
 
 /// Microsoft Forms renames a question whose title collides with one of its own columns

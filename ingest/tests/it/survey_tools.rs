@@ -208,17 +208,44 @@ fn bad_exports_are_refused_naming_what_is_wrong_and_the_store_is_unchanged() {
     assert!(e.contains("--fiscal-year"), "{e}");
     let e = try_load(&mut t, "c.csv", google_csv(ANSWERS), Some(2024)).expect_err("no questionnaire").to_string();
     assert!(e.contains("2024年度の設問がまだ読み込まれていません"), "{e}");
-    // An option not in the questionnaire: a reject naming the row, nothing committed.
+    // An answer that is no option of a question without 「その他」, and a misspelt option of
+    // one with it: rejects naming the rows, nothing committed.
     let mut bad = ANSWERS.to_vec();
-    bad[1].3 = &["若手支援", "国際交流"];
+    bad[1].4 = "たぶん";
+    bad[2].3 = &["若手の支援"];
     let r = try_load(&mut t, "d.csv", google_csv(&bad), Some(2025)).expect("checked");
     assert_eq!(r.outcome, Outcome::Rejected);
     let rej = &r.files[0].rejects;
-    assert_eq!(rej.len(), 1, "{rej:?}");
-    // The file's own line: the header holds a line break, so the second respondent is on line 4.
-    assert_eq!(rej[0].line, Some(4));
-    assert!(rej[0].reason_ja.contains("国際交流"), "{:?}", rej[0]);
+    assert_eq!(rej.len(), 2, "{rej:?}");
+    // The file's own lines: the header holds a line break, so the second respondent is on line 4.
+    assert_eq!((rej[0].line, rej[1].line), (Some(4), Some(5)));
+    assert!(rej[0].reason_ja.contains("たぶん") && rej[1].reason_ja.contains("若手の支援"), "{rej:?}");
     assert_eq!(t.state(), before);
+}
+
+/// Google Forms puts an 「その他」 answer's typed text among the choices: it counts as その他.
+#[test]
+fn a_google_forms_free_other_answer_counts_as_other() {
+    let mut t = with_questionnaire();
+    let mut rows = ANSWERS.to_vec();
+    rows[1].3 = &["若手支援", "会費の見直しを希望します"];
+    let f = t.file("other.csv", google_csv(&rows).as_bytes());
+    let mut o = t.opts("survey_responses", vec![f], None);
+    o.fiscal_year = Some(2025);
+    o.check_only = true;
+    let r = ingest::ingest(&mut t.wh, &o).expect("check");
+    assert_eq!(r.outcome, Outcome::Checked);
+    assert!(r.files[0].rejects.is_empty(), "{:?}", r.files[0].rejects);
+    let notes = r.files[0].notes.join("\n");
+    assert!(notes.contains("「その他」の自由回答 1 件を その他 として数えました"), "{notes}");
+    // --check shows how each column was read: question, kind and answers seen.
+    assert!(notes.contains("→ Q02 (multi, 3 件)") && notes.contains("→ Q01 (likert5, 3 件)"), "{notes}");
+    o.check_only = false;
+    assert_eq!(ingest::ingest(&mut t.wh, &o).expect("load").outcome, Outcome::Committed);
+    let mut want = expected(&rows);
+    want.remove(&("Q02".to_string(), "若手支援;会費の見直しを希望します".to_string()));
+    want.insert(("Q02".to_string(), "若手支援;その他".to_string()), 1);
+    assert_eq!(stored(&t), want);
 }
 
 fn csv_of(rows: &[Vec<String>]) -> Vec<u8> {
