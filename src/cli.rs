@@ -109,6 +109,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Survey helpers: propose a year's questionnaire from a survey tool's export.
+    Survey {
+        #[command(subcommand)]
+        what: SurveyCommand,
+    },
     /// Print (or write) docs/formats.md, generated from the dataset definitions.
     Formats {
         #[arg(long)]
@@ -390,6 +395,25 @@ pub struct IngestArgs {
     /// qualtrics or limesurvey [default: detected from the headers].
     #[arg(long)]
     pub source: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SurveyCommand {
+    /// Propose the questionnaire (the survey_questions layout) from a survey tool's export, for
+    /// the committee to review and load; questions worded as last year's keep last year's 設問ID.
+    DraftQuestions {
+        /// The export (Google Forms, Microsoft Forms, SurveyMonkey, Qualtrics, LimeSurvey).
+        export: PathBuf,
+        /// The 年度 of the survey.
+        #[arg(long)]
+        fiscal_year: i32,
+        /// Where to write the questionnaire (CSV, UTF-8 with BOM).
+        #[arg(long)]
+        out: PathBuf,
+        /// The tool [default: detected from the headers].
+        #[arg(long)]
+        source: Option<String>,
+    },
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {

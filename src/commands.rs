@@ -19,6 +19,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Loads { format } => data::loads(&cli.store, format),
         Command::Status { format } => data::status(&cli.store, format),
         Command::Formats { out } => data::formats(out.as_deref()),
+        Command::Survey { what } => data::survey(&cli.store, what),
         Command::Metric(args) => crate::metric::run(&cli.store, &args),
         Command::Renewals(args) => crate::renewals::run(&cli.store, &args),
         Command::Report { what } => crate::report::run(&cli.store, &what),

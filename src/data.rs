@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use ingest::pipeline::{FileReport, IngestOptions, IngestReport, Outcome, Progress};
 use store::Warehouse;
 
-use crate::cli::{Format, IngestArgs, StoreArgs};
+use crate::cli::{Format, IngestArgs, StoreArgs, SurveyCommand};
 use crate::output;
 
 pub(crate) fn open(store: &StoreArgs) -> Result<Warehouse> {
@@ -257,6 +257,58 @@ pub(crate) fn formats(out: Option<&Path>) -> Result<ExitCode> {
     match out {
         Some(p) => std::fs::write(p, md).with_context(|| format!("write {}", p.display()))?,
         None => print!("{md}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `oncometrics survey draft-questions`: a questionnaire proposed from an export, 設問IDs kept
+/// from last year's questionnaire when the warehouse has it.
+pub(crate) fn survey(store: &StoreArgs, what: SurveyCommand) -> Result<ExitCode> {
+    let SurveyCommand::DraftQuestions { export, fiscal_year, out, source } = what;
+    let forced = match source.as_deref() {
+        Some(s) => Some(ingest::survey_export::Tool::parse(s).with_context(|| {
+            format!("--source '{s}' は分かりません / unknown tool (google-forms, microsoft-forms, surveymonkey, qualtrics, limesurvey)")
+        })?),
+        None => None,
+    };
+    let bytes =
+        std::fs::read(&export).with_context(|| format!("{} を読めません / cannot read it", export.display()))?;
+    let table = ingest::read::read(&export, &bytes, &ingest::table::ReadOptions::default())?;
+    let last = if store.warehouse.exists() {
+        ingest::survey_export::draft::loaded_questionnaire(&open(store)?, fiscal_year - 1)?
+    } else {
+        Vec::new()
+    };
+    let draft = ingest::survey_export::draft::draft(&export, &table, forced, fiscal_year, &last)?;
+    std::fs::write(&out, draft.to_csv()?)
+        .with_context(|| format!("{} に書けません / cannot write it", out.display()))?;
+    println!(
+        "{} の書き出しから {}年度の設問 {} 問を {} に書きました。確かめてから `oncometrics ingest survey_questions {}` で取り込んでください。",
+        draft.tool.label(),
+        fiscal_year,
+        draft.questions.len(),
+        out.display(),
+        out.display()
+    );
+    let rows: Vec<Vec<String>> = draft
+        .questions
+        .iter()
+        .map(|q| vec![q.id.clone(), q.kind.clone(), q.text.clone(), q.options.join(";")])
+        .collect();
+    print!("{}", output::table(&["設問ID", "形式", "設問文", "選択肢"], &rows, &[]));
+    if last.is_empty() {
+        println!("{}年度の設問は読み込まれていないため、設問IDは Q01 から振りました。", fiscal_year - 1);
+    } else if !draft.carried.is_empty() {
+        println!("前年度と同じ設問文のため 設問ID を引き継ぎました: {}", draft.carried.join(", "));
+    }
+    for (id, q, s) in &draft.similar {
+        println!(
+            "{id} は前年度の {}「{}」に似ています (類似度 {:.0}%)。同じ設問なら 設問ID を {} にしてください。",
+            q.id,
+            q.text,
+            s * 100.0,
+            q.id
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

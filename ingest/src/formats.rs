@@ -66,6 +66,13 @@ a no-op.
 
 **Mapping file** (`--header-map FILE`): lines `export header = 設問ID` (or `= 職種` etc.) override the matching,
 e.g. `学術集会に参加しましたか？（昨年度） = Q03`.
+
+**The questionnaire from the export**: `oncometrics survey draft-questions EXPORT --fiscal-year 2026 --out
+questions.csv` proposes the year's `survey_questions` file: one 設問ID per question, the kind inferred from the
+answers (1–5 or a known five-step scale → likert5; options joined by the tool's separator → multi; answers that
+repeat, at most 12 → single; otherwise text) and the options in the tool's order. A question worded as last year's
+(when that questionnaire is loaded) keeps last year's 設問ID, so `survey.trend` follows it; a reworded one gets a new
+id and is shown with its closest question of last year and their similarity, for the committee to confirm.
 ";
 
 const INTRO: &str = "Every dataset is ingested with `oncometrics ingest <dataset> FILE... [--as-of DATE]`.

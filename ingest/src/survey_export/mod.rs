@@ -11,11 +11,17 @@
 //! name), which overrides both.
 //!
 //! - `tool`: the tools and how their headers tell them apart ([`detect`]);
-//! - `layout`: each tool's header rows read into one shape (question text, per-option columns).
+//! - `layout`: each tool's header rows read into one shape (question text, per-option columns);
+//! - `question`: a question of the questionnaire, and how texts are compared;
+//! - [`draft`]: a questionnaire proposed from an export.
 
+pub mod draft;
 mod layout;
+mod question;
 mod tool;
 
+pub use question::Question;
+use question::text_key;
 pub use tool::{Tool, detect};
 
 use std::collections::HashMap;
@@ -25,15 +31,6 @@ use crate::error::{Error, Result};
 use crate::headers::{HeaderMap, key};
 use crate::spec::SURVEY_RESPONSES;
 use crate::table::RawTable;
-
-/// One question of the year's questionnaire.
-#[derive(Debug, Clone)]
-pub struct Question {
-    pub id: String,
-    pub text: String,
-    pub kind: String,
-    pub options: Vec<String>,
-}
 
 /// An export reshaped: the table in the `survey_responses` layout (rows keep their lines) and
 /// what the user should be told (the tool, what was dropped, how columns were matched).
@@ -59,11 +56,6 @@ enum Role {
     Question(usize, Option<String>),
     /// The free text of an 「その他」: not stored (the questionnaire has no place for it).
     OtherText,
-}
-
-/// A question text as it is compared: NFKC, no whitespace or line breaks, lower case.
-fn text_key(s: &str) -> String {
-    key(s)
 }
 
 /// Reshapes an export of `tool` into the responses layout for 年度 `year`.

@@ -454,3 +454,50 @@ fn a_qualtrics_file_without_its_third_header_row_and_a_repeated_respondent_are_r
     assert_eq!((r.files[0].rejects[0].line, r.files[0].rejects[0].column.as_deref()), (Some(6), Some("回答ID")));
     assert_eq!(t.state(), before);
 }
+
+/// `survey draft-questions`: a questionnaire proposed from an export; kinds and options from
+/// the answers (a SurveyMonkey multi-choice from its per-option columns, in the tool's order).
+#[test]
+fn a_questionnaire_is_drafted_from_an_export_keeping_last_years_ids() {
+    use ingest::survey_export::draft::{draft, loaded_questionnaire};
+    let t = with_questionnaire();
+    let read = |name: &str, bytes: &[u8]| {
+        let p = t.file(name, bytes);
+        let table = ingest::read::read(&p, bytes, &ingest::table::ReadOptions::default()).expect("read");
+        (p, table)
+    };
+    // No questionnaire for 2024: ids from Q01, kinds inferred.
+    let (p, table) = read("sm.csv", &surveymonkey(ANSWERS));
+    let d = draft(&p, &table, None, 2025, &[]).expect("draft");
+    let got: Vec<(&str, &str, &str, String)> =
+        d.questions.iter().map(|q| (q.id.as_str(), q.kind.as_str(), q.text.as_str(), q.options.join(";"))).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Q01", "likert5", "学会の活動全体に満足していますか", String::new()),
+            ("Q02", "multi", "学会に期待することを選んでください（複数回答可）", Q02_OPTIONS.join(";")),
+            ("Q03", "single", "学術集会に参加しましたか", "はい;いいえ".to_string()),
+            ("Q04", "text", "ご意見をお聞かせください", String::new()),
+        ]
+    );
+    assert!(d.carried.is_empty());
+    // With 2025 loaded, a 2026 Google Forms export: unchanged texts keep their ids (a line
+    // break or full-width brackets change nothing); a reworded question gets a new id and
+    // its closest match.
+    let last = loaded_questionnaire(&t.wh, 2025).expect("2025");
+    assert_eq!(last.len(), 5);
+    let csv = google_csv(ANSWERS).replace("学術集会に参加しましたか", "今年度の学術集会に参加しましたか");
+    let (p, table) = read("g2026.csv", csv.as_bytes());
+    let d = draft(&p, &table, None, 2026, &last).expect("draft");
+    let ids: Vec<(&str, &str)> = d.questions.iter().map(|q| (q.id.as_str(), q.kind.as_str())).collect();
+    assert_eq!(ids, vec![("Q01", "likert5"), ("Q02", "multi"), ("Q06", "single"), ("Q05", "text")]);
+    assert_eq!(d.questions[0].text, "学会の活動全体に満足していますか");
+    assert_eq!(d.carried, vec!["Q01", "Q02", "Q05"]);
+    assert_eq!(d.similar.len(), 1);
+    assert_eq!((d.similar[0].0.as_str(), d.similar[0].1.id.as_str()), ("Q06", "Q03"));
+    // The draft loads as it is.
+    let out = t.file("q2026.csv", &d.to_csv().expect("csv"));
+    let mut t = t;
+    let r = t.ingest("survey_questions", vec![out], None).expect("load the draft");
+    assert_eq!(r.outcome, Outcome::Committed, "{:?}", r.files[0].rejects);
+}
