@@ -70,6 +70,21 @@ pub fn choice<'a>(param: &str, value: &'a str) -> &'a str {
     CHOICES.iter().find(|(p, v, _)| *p == param && *v == value).map_or(value, |(_, _, l)| l)
 }
 
+/// Survey tools whose exports are loaded as they are (`loads.source`), by their names in
+/// `ingest::survey_export::Tool` (tested equal).
+pub const SURVEY_TOOLS: &[(&str, &str)] = &[
+    ("google-forms", "Google フォーム"),
+    ("microsoft-forms", "Microsoft Forms"),
+    ("surveymonkey", "SurveyMonkey"),
+    ("qualtrics", "Qualtrics"),
+    ("limesurvey", "LimeSurvey"),
+];
+
+/// The label of a survey tool named in the load history (the name itself when unknown).
+pub fn survey_tool(name: &str) -> &str {
+    SURVEY_TOOLS.iter().find(|(n, _)| *n == name).map_or(name, |(_, l)| l)
+}
+
 /// (dataset, label): the names of the input datasets, as `ingest::spec` gives them (a test
 /// in the dashboard's suite keeps the two equal), for the load history a user reads.
 pub const DATASETS: &[(&str, &str)] = &[

@@ -160,6 +160,30 @@ impl Snapshot {
         Ok(self.ctx.sql(sql).await?.collect().await?)
     }
 
+    /// The survey tools each 年度's answers were exported from (`google-forms` …), by the
+    /// loads that delivered them; a 年度 loaded in the product's own layout maps to nothing.
+    pub async fn survey_sources(&self) -> Result<std::collections::BTreeMap<i64, Vec<String>>> {
+        use arrow::array::AsArray;
+        let mut out: std::collections::BTreeMap<i64, Vec<String>> = std::collections::BTreeMap::new();
+        let sql = "SELECT DISTINCT CAST(fiscal_year AS BIGINT), load_id FROM survey_responses ORDER BY 1, 2";
+        for b in self.sql(sql).await? {
+            let (years, loads) = (
+                b.column(0).as_primitive::<arrow::datatypes::Int64Type>(),
+                b.column(1).as_primitive::<arrow::datatypes::Int64Type>(),
+            );
+            for i in 0..b.num_rows() {
+                let source = self.loads.iter().find(|l| l.load_id == loads.value(i)).and_then(|l| l.source.clone());
+                let tools = out.entry(years.value(i)).or_default();
+                if let Some(s) = source
+                    && !tools.contains(&s)
+                {
+                    tools.push(s);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Runs one SQL query with text values bound to its placeholders `$1`, `$2`, … in order.
     pub async fn sql_with(&self, sql: &str, values: &[&str]) -> Result<Vec<RecordBatch>> {
         let frame = self.ctx.sql(sql).await?;

@@ -23,6 +23,8 @@ pub struct LoadMeta {
     pub as_of: Option<NaiveDate>,
     pub is_sample: bool,
     pub started_at: NaiveDateTime,
+    /// The survey tool a responses file was exported from (`google-forms` …), if any.
+    pub source: Option<String>,
 }
 
 /// The changes a roster snapshot makes to membership history.
@@ -242,7 +244,7 @@ impl LoadTx<'_> {
         self.wh
             .conn
             .execute(
-                "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 params![
                     load_id,
                     meta.dataset,
@@ -257,6 +259,7 @@ impl LoadTx<'_> {
                     tables.join(","),
                     meta.started_at,
                     finished_at,
+                    meta.source,
                 ],
             )
             .ctx(|| format!("record load {load_id}"))?;

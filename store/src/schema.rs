@@ -534,8 +534,12 @@ pub const LOADS_DDL: &str = "CREATE TABLE IF NOT EXISTS loads (
   is_sample BOOLEAN NOT NULL,
   tables VARCHAR NOT NULL,
   started_at TIMESTAMP NOT NULL,
-  finished_at TIMESTAMP NOT NULL
+  finished_at TIMESTAMP NOT NULL,
+  source VARCHAR
 )";
+
+/// Columns added to `loads` after warehouses were made without them.
+pub const LOADS_ADDED: &str = "ALTER TABLE loads ADD COLUMN IF NOT EXISTS source VARCHAR";
 
 /// Key/value metadata of the warehouse (schema version, key fingerprint).
 pub const META_DDL: &str = "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)";

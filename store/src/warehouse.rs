@@ -34,6 +34,8 @@ pub struct LoadInfo {
     pub is_sample: bool,
     pub started_at: String,
     pub finished_at: String,
+    /// The survey tool a responses file was exported from (`google-forms` …), if any.
+    pub source: Option<String>,
 }
 
 /// Current rows of one table.
@@ -89,7 +91,8 @@ impl Warehouse {
     }
 
     fn create_schema(&self) -> Result<()> {
-        let mut ddl = vec![schema::META_DDL.to_string(), schema::LOADS_DDL.to_string()];
+        let mut ddl =
+            vec![schema::META_DDL.to_string(), schema::LOADS_DDL.to_string(), schema::LOADS_ADDED.to_string()];
         ddl.extend(TABLES.iter().map(|t| t.ddl()));
         ddl.extend(TABLES.iter().flat_map(|t| t.additions()));
         let sql = ddl.join(";\n") + ";";
@@ -161,7 +164,7 @@ impl Warehouse {
         let sql = format!(
             "SELECT load_id, dataset, file_name, file_sha256, file_bytes, encoding, as_of, rows_accepted,
                     rows_rejected, is_sample, strftime(started_at, '%Y-%m-%d %H:%M:%S'),
-                    strftime(finished_at, '%Y-%m-%d %H:%M:%S')
+                    strftime(finished_at, '%Y-%m-%d %H:%M:%S'), source
              FROM loads {tail}"
         );
         let mut stmt = self.conn.prepare(&sql).ctx(|| "read load history".into())?;
@@ -180,6 +183,7 @@ impl Warehouse {
                     is_sample: r.get(9)?,
                     started_at: r.get(10)?,
                     finished_at: r.get(11)?,
+                    source: r.get(12)?,
                 })
             })
             .ctx(|| "read load history".into())?;

@@ -135,6 +135,9 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
         line_chart(&c).ok()
     });
 
+    // Which survey tool each 年度's answers came from.
+    let sources = state.snapshot().survey_sources().await?;
+
     // The waves, newest first, and the chosen 年度.
     let mut years: Vec<i64> =
         rates.as_ref().map(|r| r.column("fiscal_year").iter().filter_map(|v| v.as_i64()).collect()).unwrap_or_default();
@@ -255,6 +258,18 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
                 button type="submit" { "集計する" }
             }
             p.muted { "設問の一覧は選んだ年度のものです。年度を変えたら「集計する」で一覧が新しくなります。" }
+            @if let Some(fy) = fy {
+                p.muted {
+                    (fy) "年度の回答: "
+                    @match sources.get(&fy).filter(|t| !t.is_empty()) {
+                        Some(tools) => {
+                            (tools.iter().map(|t| queries::labels::survey_tool(t)).collect::<Vec<_>>().join("・"))
+                            " の書き出しをそのまま取り込んだもの"
+                        }
+                        None => "回答ファイル（年度・回答ID・設問IDの列の形式）から取り込んだもの",
+                    }
+                }
+            }
         }
         @if let Some((answers, weighted, crosstab, trend)) = &one_question {
             h3 id="answers" { "回答の分布" }

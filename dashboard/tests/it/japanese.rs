@@ -295,3 +295,10 @@ fn every_dataset_has_its_ingest_name_in_the_load_history() {
     }
     assert_eq!(queries::labels::DATASETS.len(), ingest::spec::DATASETS.len());
 }
+
+/// The アンケート page names survey tools as ingest does.
+#[test]
+fn every_survey_tool_has_its_ingest_label() {
+    let tools: Vec<(&str, &str)> = ingest::survey_export::Tool::ALL.iter().map(|t| (t.name(), t.label())).collect();
+    assert_eq!(queries::labels::SURVEY_TOOLS, tools.as_slice());
+}

@@ -49,6 +49,7 @@ fn load_file(tx: &mut LoadTx<'_>, p: &Prepared) -> Result<i64> {
         as_of: p.report.as_of,
         is_sample: p.report.is_sample,
         started_at: chrono::Utc::now().naive_utc(),
+        source: p.report.source.map(str::to_string),
     };
     let file_name = meta.file_name.clone();
     let load_id = tx.start_load(meta)?;

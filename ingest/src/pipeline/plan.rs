@@ -109,6 +109,7 @@ impl<'o> Plan<'o> {
                 load_id: None,
                 as_of: None,
                 is_sample: is_sample_file(&path, &sha),
+                source: None,
             };
             if let Some(prev) = wh.load_of_file(spec.name, &sha)? {
                 report.duplicate_of = Some(prev);

@@ -26,6 +26,8 @@ pub struct FileReport {
     pub load_id: Option<i64>,
     pub as_of: Option<NaiveDate>,
     pub is_sample: bool,
+    /// The survey tool the file was exported from, when it is a tool's export.
+    pub source: Option<&'static str>,
 }
 
 /// How the command ended.

@@ -165,6 +165,7 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
             }
             let reshaped = survey_export::reshape(path, tool, &table, year, &questions, &plan.user_map)?;
             report.notes.extend(reshaped.notes);
+            report.source = Some(tool.name());
             reshaped.table
         }
         None => table,

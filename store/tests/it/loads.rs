@@ -30,6 +30,7 @@ pub fn meta(name: &str) -> LoadMeta {
         as_of: None,
         is_sample: false,
         started_at: chrono::Utc::now().naive_utc(),
+        source: None,
     }
 }
 
