@@ -60,7 +60,10 @@ NFKC, ignoring spaces and line breaks and the tool's suffixes (or to a 設問ID)
 勤務先都道府県, 会員番号) by their names. Columns that match nothing are an error listing them with the closest 設問文
 (「もしかして」). What the tool adds about a respondent — timestamps, e-mail, names, IP address, location, recipient
 fields — is never stored; the terminal lists what was dropped. Multi-choice answers are split by the options the
-questionnaire knows (an option may itself contain the tool's separator). Answers are then checked as in the
+questionnaire knows (an option may itself contain the tool's separator). An 「その他」 free answer (Google Forms puts
+the typed text among the choices; `その他: …` from any tool) counts as その他; what the respondent wrote is kept as
+the answer of the text question `<設問ID>_other` when the questionnaire has one (the draft below proposes it), and
+is otherwise reported as not stored. Answers are then checked as in the
 product's own layout. A corrected re-export of the same 年度 replaces that year's responses; the same file twice is
 a no-op.
 

@@ -1,7 +1,8 @@
 //! A questionnaire proposed from a survey tool's export (`oncometrics survey draft-questions`):
 //! one 設問ID per question, the kind inferred from the answers, the options in the order the
 //! tool shows them (per-option columns) or first seen — for the committee to review and load
-//! as `survey_questions`. A question whose text is last year's keeps last year's 設問ID, so
+//! as `survey_questions`. A choice question with an 「その他」 option gets a text question
+//! `<設問ID>_other` for what respondents wrote there. A question whose text is last year's keeps last year's 設問ID, so
 //! `survey.trend` follows it; a reworded one is proposed with its closest match.
 
 use std::path::Path;
@@ -115,7 +116,17 @@ pub fn draft(path: &Path, table: &RawTable, forced: Option<Tool>, year: i32, las
                 id
             }
         };
+        // A choice with 「その他」 gets a text question for what respondents wrote there.
+        let other =
+            kind != "text" && options.iter().any(|o| o.starts_with("その他") || o.eq_ignore_ascii_case("other"));
+        let other_question = other.then(|| Question {
+            id: format!("{id}_other"),
+            text: format!("{text}（その他の内容）"),
+            kind: "text".into(),
+            options: Vec::new(),
+        });
         questions.push(Question { id, text, kind, options });
+        questions.extend(other_question);
     }
     Ok(Draft { tool, year, questions, carried, similar })
 }

@@ -66,6 +66,8 @@ pub(super) fn layout(path: &Path, tool: Tool, table: &RawTable) -> Result<Layout
                     let t = [" - Selected Choice", " - 選択された選択肢", " - Text", " - テキスト"]
                         .iter()
                         .fold(t, |t, s| t.strip_suffix(s).unwrap_or(t));
+                    // `質問 - その他 - Text`: the question is before the option.
+                    let t = if other { t.rsplit_once(" - ").map_or(t, |(q, _)| q) } else { t };
                     // The metadata columns keep their export tag (StartDate …).
                     let text = if tool.metadata().contains(&crate::headers::key(&table.headers[i]).as_str()) {
                         table.headers[i].clone()

@@ -54,8 +54,8 @@ enum Role {
     Segment(&'static str),
     /// A question of the questionnaire (its index), and the option a per-option column holds.
     Question(usize, Option<String>),
-    /// The free text of an 「その他」: not stored (the questionnaire has no place for it).
-    OtherText,
+    /// The free text of an 「その他」, and the question it belongs to (when its text says).
+    OtherText(Option<usize>),
 }
 
 /// Reshapes an export of `tool` into the responses layout for 年度 `year`.
@@ -93,7 +93,7 @@ pub fn reshape(
         } else if metadata.contains(&k.as_str()) || (k.is_empty() && col.text.trim().is_empty() && !table.has_data(i)) {
             Some(Role::Dropped)
         } else if col.other_text {
-            Some(Role::OtherText)
+            Some(Role::OtherText(by_text.get(&text_key(&col.text)).copied()))
         } else {
             by_text
                 .get(&text_key(&col.text))
@@ -139,16 +139,24 @@ pub fn reshape(
         }
     }
     let id_col = roles.iter().position(|r| matches!(r, Role::ResponseId));
+    // Where a question's 「その他」 free text goes: the text question `<設問ID>_other`, if the
+    // questionnaire has one.
+    let companion = |q: usize| {
+        let want = key(&format!("{}_other", questions[q].id));
+        questions.iter().position(|c| key(&c.id) == want && c.kind == "text")
+    };
+    let others: Vec<(usize, usize)> = asked.iter().filter_map(|(q, _)| companion(*q).map(|c| (*q, c))).collect();
 
     let mut headers = vec!["年度".to_string(), "回答ID".to_string()];
     headers.extend(seg_cols.iter().map(|(_, s)| s.to_string()));
     headers.extend(asked.iter().map(|(q, _)| questions[*q].id.clone()));
+    headers.extend(others.iter().map(|(_, c)| questions[*c].id.clone()));
     let mut out = RawTable::new(headers, table.header_line, table.encoding.unwrap_or(crate::decode::Encoding::Utf8));
     out.notes = table.notes.clone();
     out.title_rows = table.title_rows.clone();
     let year_text = year.to_string();
     // Answers seen per question, and 「その他」 free answers counted as その他.
-    let (mut seen, mut other_answers) = (vec![0usize; asked.len()], 0usize);
+    let (mut seen, mut other_answers, mut kept) = (vec![0usize; asked.len()], 0usize, 0usize);
     for row in table.rows().skip(layout.header_rows) {
         let id = match id_col {
             Some(c) => row.cell(c).trim().to_string(),
@@ -156,8 +164,19 @@ pub fn reshape(
         };
         let mut cells: Vec<String> = vec![year_text.clone(), id];
         cells.extend(seg_cols.iter().map(|(c, _)| row.cell(*c).to_string()));
-        for (n, (q, cols)) in asked.iter().enumerate() {
-            let q = &questions[*q];
+        // 「その他」 free texts of this row, by question.
+        let mut free: Vec<(usize, String)> = roles
+            .iter()
+            .enumerate()
+            .filter_map(|(c, r)| match r {
+                Role::OtherText(Some(q)) if !row.cell(c).trim().is_empty() => {
+                    Some((*q, row.cell(c).trim().to_string()))
+                }
+                _ => None,
+            })
+            .collect();
+        for (n, (qi, cols)) in asked.iter().enumerate() {
+            let q = &questions[*qi];
             let mut parts: Vec<String> = Vec::new();
             for (c, option) in cols {
                 let v = row.cell(*c);
@@ -171,6 +190,10 @@ pub fn reshape(
             }
             for part in &mut parts {
                 if let Some(other) = other_option(tool, q, part) {
+                    let text = part.trim_start_matches("その他").trim_start_matches([':', '：']).trim().to_string();
+                    if !text.is_empty() {
+                        free.push((*qi, text));
+                    }
                     *part = other;
                     other_answers += 1;
                 }
@@ -179,6 +202,11 @@ pub fn reshape(
                 seen[n] += 1;
             }
             cells.push(parts.join(";"));
+        }
+        for (q, _) in &others {
+            let texts: Vec<&str> = free.iter().filter(|(f, _)| f == q).map(|(_, t)| t.as_str()).collect();
+            kept += texts.len();
+            cells.push(texts.join(" / "));
         }
         out.push_row(path, row.line(), cells.iter().map(String::as_str))?;
     }
@@ -189,7 +217,6 @@ pub fn reshape(
         .filter(|(r, h)| matches!(r, Role::Dropped) && !h.trim().is_empty())
         .map(|(_, h)| h.as_str())
         .collect();
-    let other_text = roles.iter().filter(|r| matches!(r, Role::OtherText)).count();
     let mut notes = vec![format!("{} の書き出しとして読みました / read as a {} export", tool.label(), tool.name())];
     if !dropped.is_empty() {
         notes.push(format!(
@@ -198,15 +225,20 @@ pub fn reshape(
             dropped.join(", ")
         ));
     }
-    if other_text > 0 {
-        notes.push(format!(
-            "「その他」の記述 {other_text} 列は保存していません (設問にありません) / {other_text} 「その他」 text column(s) not stored"
-        ));
-    }
     if other_answers > 0 {
         notes.push(format!(
-            "「その他」の自由回答 {other_answers} 件を その他 として数えました (記述は設問に記述欄がないため保存していません) / \
-             {other_answers} free 「その他」 answers counted as その他 (their text is not stored)"
+            "「その他」の自由回答 {other_answers} 件を その他 として数えました / {other_answers} free 「その他」 answers counted as その他"
+        ));
+    }
+    if kept > 0 {
+        notes.push(format!(
+            "「その他」の記述 {kept} 件を記述の設問 (<設問ID>_other) に保存しました / {kept} 「その他」 texts kept as <id>_other answers"
+        ));
+    }
+    let lost = (other_answers + free_columns_answers(table, &layout, &roles)).saturating_sub(kept);
+    if lost > 0 {
+        notes.push(format!(
+            "「その他」の記述 {lost} 件は設問に記述欄 (<設問ID>_other) がないため保存していません / {lost} 「その他」 texts not stored (no <id>_other question)"
         ));
     }
     let mapping: Vec<String> = asked
@@ -219,6 +251,17 @@ pub fn reshape(
         .collect();
     notes.push(format!("設問の対応 / questions: {}", mapping.join(", ")));
     Ok(Reshaped { table: out, notes })
+}
+
+/// Non-empty cells of 「その他」 text columns.
+fn free_columns_answers(table: &RawTable, layout: &layout::Layout, roles: &[Role]) -> usize {
+    let cols: Vec<usize> =
+        roles.iter().enumerate().filter(|(_, r)| matches!(r, Role::OtherText(_))).map(|(c, _)| c).collect();
+    table
+        .rows()
+        .skip(layout.header_rows)
+        .map(|row| cols.iter().filter(|c| !row.cell(**c).trim().is_empty()).count())
+        .sum()
 }
 
 /// The questionnaire's 「その他」 option an answer part stands for: `その他: …` from any tool, or

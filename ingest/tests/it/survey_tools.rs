@@ -37,10 +37,15 @@ const ANSWERS: &[Answer] = &[
 ];
 
 fn with_questionnaire() -> TestStore {
+    questionnaire_with(&[])
+}
+
+/// The 2025 questionnaire and `extra` questions.
+fn questionnaire_with(extra: &[(&str, &str, &str, &str)]) -> TestStore {
     let mut t = TestStore::new();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["年度", "設問ID", "設問文", "形式", "選択肢"]).expect("csv");
-    for (id, text, kind, options) in QUESTIONS {
+    for (id, text, kind, options) in QUESTIONS.iter().chain(extra) {
         w.write_record(["2025", id, text, kind, options]).expect("csv");
     }
     let q = t.file("questions.csv", &w.into_inner().expect("csv"));
@@ -223,10 +228,11 @@ fn bad_exports_are_refused_naming_what_is_wrong_and_the_store_is_unchanged() {
     assert_eq!(t.state(), before);
 }
 
-/// Google Forms puts an 「その他」 answer's typed text among the choices: it counts as その他.
+/// Google Forms puts an 「その他」 answer's typed text among the choices: it counts as その他,
+/// and its text is kept as the answer of `Q02_other` when the questionnaire has that question.
 #[test]
-fn a_google_forms_free_other_answer_counts_as_other() {
-    let mut t = with_questionnaire();
+fn a_google_forms_free_other_answer_counts_as_other_and_its_text_is_kept() {
+    let mut t = questionnaire_with(&[("Q02_other", "学会に期待すること（その他の内容）", "text", "")]);
     let mut rows = ANSWERS.to_vec();
     rows[1].3 = &["若手支援", "会費の見直しを希望します"];
     let f = t.file("other.csv", google_csv(&rows).as_bytes());
@@ -238,6 +244,7 @@ fn a_google_forms_free_other_answer_counts_as_other() {
     assert!(r.files[0].rejects.is_empty(), "{:?}", r.files[0].rejects);
     let notes = r.files[0].notes.join("\n");
     assert!(notes.contains("「その他」の自由回答 1 件を その他 として数えました"), "{notes}");
+    assert!(notes.contains("「その他」の記述 1 件を記述の設問 (<設問ID>_other) に保存しました"), "{notes}");
     // --check shows how each column was read: question, kind and answers seen.
     assert!(notes.contains("→ Q02 (multi, 3 件)") && notes.contains("→ Q01 (likert5, 3 件)"), "{notes}");
     o.check_only = false;
@@ -245,6 +252,7 @@ fn a_google_forms_free_other_answer_counts_as_other() {
     let mut want = expected(&rows);
     want.remove(&("Q02".to_string(), "若手支援;会費の見直しを希望します".to_string()));
     want.insert(("Q02".to_string(), "若手支援;その他".to_string()), 1);
+    want.insert(("Q02_other".to_string(), "会費の見直しを希望します".to_string()), 1);
     assert_eq!(stored(&t), want);
 }
 
@@ -476,6 +484,7 @@ fn a_questionnaire_is_drafted_from_an_export_keeping_last_years_ids() {
         vec![
             ("Q01", "likert5", "学会の活動全体に満足していますか", String::new()),
             ("Q02", "multi", "学会に期待することを選んでください（複数回答可）", Q02_OPTIONS.join(";")),
+            ("Q02_other", "text", "学会に期待することを選んでください（複数回答可）（その他の内容）", String::new()),
             ("Q03", "single", "学術集会に参加しましたか", "はい;いいえ".to_string()),
             ("Q04", "text", "ご意見をお聞かせください", String::new()),
         ]
@@ -490,7 +499,10 @@ fn a_questionnaire_is_drafted_from_an_export_keeping_last_years_ids() {
     let (p, table) = read("g2026.csv", csv.as_bytes());
     let d = draft(&p, &table, None, 2026, &last).expect("draft");
     let ids: Vec<(&str, &str)> = d.questions.iter().map(|q| (q.id.as_str(), q.kind.as_str())).collect();
-    assert_eq!(ids, vec![("Q01", "likert5"), ("Q02", "multi"), ("Q06", "single"), ("Q05", "text")]);
+    assert_eq!(
+        ids,
+        vec![("Q01", "likert5"), ("Q02", "multi"), ("Q02_other", "text"), ("Q06", "single"), ("Q05", "text")]
+    );
     assert_eq!(d.questions[0].text, "学会の活動全体に満足していますか");
     assert_eq!(d.carried, vec!["Q01", "Q02", "Q05"]);
     assert_eq!(d.similar.len(), 1);
@@ -500,4 +512,18 @@ fn a_questionnaire_is_drafted_from_an_export_keeping_last_years_ids() {
     let mut t = t;
     let r = t.ingest("survey_questions", vec![out], None).expect("load the draft");
     assert_eq!(r.outcome, Outcome::Committed, "{:?}", r.files[0].rejects);
+}
+
+/// Qualtrics' 「その他」 text column is kept as `Q02_other` when the questionnaire has it.
+#[test]
+fn a_qualtrics_other_text_column_goes_to_its_other_question() {
+    let mut t = questionnaire_with(&[("Q02_other", "学会に期待すること（その他の内容）", "text", "")]);
+    let f = t.file("qualtrics.csv", &qualtrics(ANSWERS, true));
+    let mut o = t.opts("survey_responses", vec![f], None);
+    o.fiscal_year = Some(2025);
+    let r = ingest::ingest(&mut t.wh, &o).expect("ingest");
+    assert_eq!(r.outcome, Outcome::Committed, "{:?}", r.files[0].rejects);
+    let mut want = expected(ANSWERS);
+    want.insert(("Q02_other".into(), "会員サービス".into()), 1);
+    assert_eq!(stored(&t), want);
 }
