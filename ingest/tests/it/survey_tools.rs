@@ -527,3 +527,19 @@ fn a_qualtrics_other_text_column_goes_to_its_other_question() {
     want.insert(("Q02_other".into(), "会員サービス".into()), 1);
     assert_eq!(stored(&t), want);
 }
+
+/// A header the questionnaire does not word the same way is mapped by the header-mapping file
+/// (`export header = 設問ID`), which overrides the matching.
+#[test]
+fn a_header_map_maps_an_export_column_to_its_question() {
+    let mut t = with_questionnaire();
+    let reworded = google_csv(ANSWERS).replace("学術集会に参加しましたか", "学術集会に参加しましたか？（昨年度）");
+    let f = t.file("mapped.csv", reworded.as_bytes());
+    let map = t.file("map.txt", "# 今年の言い回し\n学術集会に参加しましたか？（昨年度） = Q03\n".as_bytes());
+    let mut o = t.opts("survey_responses", vec![f], None);
+    o.fiscal_year = Some(2025);
+    o.header_map = Some(map);
+    let r = ingest::ingest(&mut t.wh, &o).expect("ingest");
+    assert_eq!(r.outcome, Outcome::Committed, "{:?}", r.files[0].rejects);
+    assert_eq!(stored(&t), expected(ANSWERS));
+}
