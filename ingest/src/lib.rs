@@ -12,6 +12,7 @@
 //! - [`reject`]: rejected rows, reject files and summaries.
 //! - [`survey_export`]: survey tools' exports (Google Forms, Microsoft Forms) reshaped into responses.
 //! - [`pseudonym`]: keyed-hash pseudonymisation of member ids.
+//! - [`hospital_names`]: hospital names as lists write them, matched to the master by prefecture.
 //! - [`history`]: roster snapshots diffed into membership history (polars).
 //! - [`pipeline`]: the `ingest` command: read, validate, commit all or nothing.
 //! - [`sample`]: the deterministic sample-data generator.
@@ -25,6 +26,7 @@ pub mod formats;
 pub mod fuzz_targets;
 pub mod headers;
 pub mod history;
+pub mod hospital_names;
 pub mod normalize;
 pub mod pipeline;
 pub mod pseudonym;

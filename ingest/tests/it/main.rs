@@ -3,6 +3,7 @@
 mod corpus;
 mod fuzz_regressions;
 mod history;
+mod hospital_names;
 mod sample_data;
 mod steps;
 mod support;
