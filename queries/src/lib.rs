@@ -18,7 +18,8 @@
 //!   `Output`).
 //! - [`metrics`]: the metrics, one module per section (membership, share history, flows, survey,
 //!   weighted survey estimates, specialists, hospitals, designation volumes), with shared helpers
-//!   beside them; `metrics::all()` and `metrics::derived()` list them.
+//!   beside them; `metrics::all()` and `metrics::derived()` list them. [`published`]: the
+//!   ministry's own figures (national totals, the official 空白 count), shown beside ours.
 //!   [`renewal_status`]: renewal readiness per applicant (`model::renewal` checks), derived on
 //!   first use, read by the renewal metrics.
 //! - [`catalog`](mod@catalog): finding a metric by name and evaluating a request (parameters
@@ -39,6 +40,7 @@ pub mod frame;
 pub mod labels;
 pub mod metric;
 pub mod metrics;
+pub mod published;
 pub mod release;
 pub mod render;
 pub mod renewal_status;

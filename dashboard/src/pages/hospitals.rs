@@ -244,6 +244,11 @@ async fn national(
         c.series.push(Series::new("空白区域", points(r, date_x, "date", "blank_areas")));
         line_chart(&c).ok()
     });
+    let sample = {
+        let snapshot = state.snapshot();
+        let all: Vec<i64> = snapshot.loads.iter().map(|l| l.load_id).collect();
+        snapshot.any_sample(&all)
+    };
     Ok(html! {
         h1 { "拠点病院" }
         (crumbs)
@@ -272,6 +277,7 @@ async fn national(
         }
         h3 { "推移" }
         (part(&series, series_chart, 40))
+        (published(sample))
         h2 id="designations" { "指定類型別の施設数" }
         (part(&designations, None, 20))
         h2 id="volumes" { "指定要件の診療実績" }
@@ -280,4 +286,49 @@ async fn national(
         h2 id="coverage" { "拠点病院があるのに薬物療法専門医がいない構想区域" }
         (drilled(&coverage, None, 100, d))
     })
+}
+
+/// The ministry's own figures beside the computed ones: the official 空白 count on がん医療圏 and the
+/// national totals by date, with what makes them differ from ours.
+fn published(sample: bool) -> Markup {
+    let rows = queries::published::national_totals();
+    html! {
+        h3 id="published" { "厚生労働省の公表値" }
+        @if let Some((d, blank, areas)) = queries::published::official_blank() {
+            p.kpi-line {
+                "厚生労働省公表値: " strong { (blank) " / " (areas) " がん医療圏" } "（" (queries::published::date_ja(&d)) "）"
+            }
+        }
+        p.muted {
+            "公表値は 2019 年度から がん医療圏 で数えています。上の計算値は 構想区域（二次医療圏）で数えているため、"
+            "一致しません（がん医療圏は 7 県で二次医療圏と異なります）。"
+            @if sample { "また、表示中の計算値はサンプルデータ（架空）によるものです。" }
+        }
+        details {
+            summary { "全国の指定数（公表値）" }
+            div.table-wrap tabindex="0" role="region" aria-label="全国の指定数（公表値）" {
+                table {
+                    thead { tr { th { "時点" } th { "拠点病院等" } th { "地域がん診療病院" } th { "空白のがん医療圏" } th { "がん医療圏" } th { "資料" } } }
+                    tbody {
+                        @for r in &rows {
+                            tr {
+                                td { (queries::published::date_ja(&r.as_of)) }
+                                td.num { (queries::published::ja(&r.kyoten_total)) }
+                                td.num { (queries::published::ja(&r.chiiki_gan_shinryo_byoin)) }
+                                td.num { (r.blank_gan_iryoken) }
+                                td.num { (r.n_gan_iryoken) }
+                                td { (r.sources.replace(';', "・")) }
+                            }
+                        }
+                    }
+                }
+            }
+            p.muted {
+                "出典: 厚生労働省 がん診療連携拠点病院等の指定に関する検討会 資料ほか（資料番号は "
+                code { "data/reference/published/SOURCES.txt" }
+                "）。"
+                "手作業で書き写した値です。原資料と照合してください。"
+            }
+        }
+    }
 }

@@ -271,3 +271,15 @@ fn the_survey_crosstab_shows_shares_weighted_counts_and_multiple_choice() {
     }
     assert!(sums.len() >= 3 && sums.iter().all(|s| (s - 100.0).abs() < 0.5), "{sums:?}");
 }
+
+/// [designations-real]: the ministry's own figures stand beside the computed ones, with why they
+/// differ (がん医療圏 vs 構想区域) and, on the sample, that the computed figures are sample.
+#[test]
+fn the_hospitals_page_shows_the_ministrys_figures_beside_ours() {
+    let mut c = Client::login("researcher");
+    let html = c.get("/hospitals").text();
+    assert!(html.contains("厚生労働省公表値: <strong>56 / 336 がん医療圏</strong>（2024年4月）"), "official count");
+    assert!(html.contains("構想区域（二次医療圏）で数えているため"), "why they differ");
+    assert!(html.contains("表示中の計算値はサンプルデータ（架空）によるものです"), "sample caveat");
+    assert!(html.contains("<td>2020年4月1日</td><td class=\"num\">402</td>"), "national totals table");
+}
