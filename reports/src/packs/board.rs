@@ -427,6 +427,14 @@ fn hospitals_section(cx: &Context<'_>, blank: &MetricResult, series: &MetricResu
         with_unit(blank.column("blank_areas").first().copied(), ""),
         with_unit(blank.column("blank_population_pct").first().copied(), "%"),
     ));
+    if let Some((on, official, areas)) = queries::published::official_blank() {
+        d.note(format!(
+            "厚生労働省公表値: {official} / {areas} がん医療圏（{}）。公表値は 2019 年度から がん医療圏 で数えており、\
+             構想区域（二次医療圏）で数えた上の値とは一致しません{}。",
+            queries::published::date_ja(&on),
+            if blank.provenance.sample { "（上の値はサンプルデータ）" } else { "" }
+        ));
+    }
     let mut chart = LineChart::new("空白の二次医療圏の数（各年4月1日）", XAxis::Date, "区域");
     chart.series.push(Series::new("空白区域数", points(series, date_x, "date", "blank_areas")));
     d.chart(line_chart(&chart)?);

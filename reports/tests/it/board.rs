@@ -228,3 +228,11 @@ fn the_last_page_is_not_near_empty() {
         poppler("pdftotext", &[OsStr::new("-f"), OsStr::new(&pages.to_string()), b.path.as_os_str(), OsStr::new("-")])
     );
 }
+
+/// [designations-real]: the ministry's official 空白 count stands beside ours, with why they differ.
+#[test]
+fn the_board_pack_prints_the_ministrys_blank_count_beside_ours() {
+    let flat: String = text().split_whitespace().collect();
+    assert!(flat.contains("厚生労働省公表値:56/336がん医療圏（2024年4月）"), "{}", &flat[..flat.len().min(2000)]);
+    assert!(flat.contains("（上の値はサンプルデータ）"));
+}
