@@ -343,6 +343,14 @@ fn readme(cx: &Context<'_>, results: &[(&Spec, MetricResult)], skipped: &[String
     if !skipped.is_empty() {
         s.push_str(&format!("\nデータが読み込まれていないため含まれない表: {}\n", skipped.join(", ")));
     }
+    if let Some((on, official, areas)) = queries::published::official_blank() {
+        s.push_str(&format!(
+            "\n## 厚生労働省の公表値\n\n厚生労働省公表値: 空白のがん医療圏 {official} / {areas}（{}）。公表値は 2019 年度から がん医療圏 で\
+             数えています。このパックの空白の表は 構想区域（二次医療圏）で数えているため、公表値とは一致しません{}。\n",
+            queries::published::date_ja(&on),
+            if cx.sample() { "（また、このパックの値はサンプルデータです）" } else { "" }
+        ));
+    }
     s.push_str("\n## 開き方\n\n```python\nimport pyarrow.parquet as pq, polars as pl, duckdb\npq.read_table(\"parquet/pref_physician_share.parquet\")\npl.read_parquet(\"parquet/pref_physician_share.parquet\")\nduckdb.connect(\"tables.duckdb\", read_only=True).sql(\"SELECT * FROM pref_physician_share\")\n```\n\n");
     s.push_str("定義の詳細は oncometrics の `docs/metrics.md`（指標カタログ）にあります。\n\n## 出典\n\n");
     for a in model::ATTRIBUTION {

@@ -86,6 +86,9 @@ fn pack_opens_in_pyarrow_polars_duckdb_and_openpyxl_with_no_small_count() {
     assert!(
         readme.contains("研究者向けデータパック") && readme.contains("秘匿") && readme.contains("サンプル・架空データ")
     );
+    // [designations-real]: the ministry's official 空白 count beside the pack's own.
+    assert!(readme.contains("厚生労働省公表値: 空白のがん医療圏 56 / 336（2024年4月）"), "{readme}");
+    assert!(readme.contains("このパックの値はサンプルデータです"));
 }
 
 #[test]
