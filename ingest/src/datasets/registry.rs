@@ -211,7 +211,7 @@ pub fn validate_designations(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'
             ck.reject_line(line, Some("医療機関名"), Some(&h), dup("医療機関名・指定類型・指定開始日", first));
             continue;
         }
-        if d == DesignationType::RegionalCancerHospital && pt.is_none() {
+        if d.is_regional_cancer_hospital() && pt.is_none() {
             missing_partner += 1;
         }
         row_no.append_value(line as i64);

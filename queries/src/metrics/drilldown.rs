@@ -50,7 +50,7 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let d = cx.as_of_sql();
         let pref = cx.int("prefecture")?;
         let own = DesignationType::PrefectureOwn.label();
-        let rch = DesignationType::RegionalCancerHospital.label();
+        let rch = super::hospitals::rch_list();
         let f = cx
             .frame_with(
                 &format!(
@@ -60,7 +60,7 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                  FROM areas a
                  LEFT JOIN (SELECT area_code,
                                    SUM(CASE WHEN designation IN ({hubs}) THEN 1 ELSE 0 END) AS hubs,
-                                   SUM(CASE WHEN designation = '{rch}' THEN 1 ELSE 0 END) AS rch,
+                                   SUM(CASE WHEN designation IN ({rch}) THEN 1 ELSE 0 END) AS rch,
                                    SUM(CASE WHEN designation = '{own}' THEN 1 ELSE 0 END) AS own,
                                    SUM(CASE WHEN designation IN ({covering}) THEN 1 ELSE 0 END) AS covering,
                                    string_agg(hospital, '\t') AS names

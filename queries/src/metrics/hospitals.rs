@@ -21,21 +21,20 @@ pub(super) const AREA_SET_CAVEAT_JA: &str = "空白の区域の数は、どの�
 
 /// SQL list of the designation labels that make an area not 空白.
 pub(super) fn covering_list() -> String {
-    DesignationType::ALL
-        .iter()
-        .filter(|t| t.covers_area())
-        .map(|t| format!("'{}'", t.label()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    label_list(DesignationType::covers_area)
 }
 
 pub(super) fn hub_list() -> String {
-    DesignationType::ALL
-        .iter()
-        .filter(|t| t.is_hub())
-        .map(|t| format!("'{}'", t.label()))
-        .collect::<Vec<_>>()
-        .join(", ")
+    label_list(DesignationType::is_hub)
+}
+
+/// SQL list of the 地域がん診療病院 labels (特例型 included).
+pub(super) fn rch_list() -> String {
+    label_list(DesignationType::is_regional_cancer_hospital)
+}
+
+fn label_list(keep: fn(DesignationType) -> bool) -> String {
+    DesignationType::ALL.iter().filter(|t| keep(**t)).map(|t| format!("'{}'", t.label())).collect::<Vec<_>>().join(", ")
 }
 
 pub(super) fn designated_on(d: &str) -> String {
@@ -407,7 +406,7 @@ fn coverage<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let set = area_set(cx).await?;
         let d = cx.as_of_sql();
-        let rch = DesignationType::RegionalCancerHospital.label();
+        let rch = rch_list();
         let f = cx
             .frame_with(
                 &format!(
@@ -416,7 +415,7 @@ fn coverage<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                  FROM areas a
                  LEFT JOIN (SELECT area_code,
                                    SUM(CASE WHEN designation IN ({hubs}) THEN 1 ELSE 0 END) AS hubs,
-                                   SUM(CASE WHEN designation = '{rch}' THEN 1 ELSE 0 END) AS rch
+                                   SUM(CASE WHEN designation IN ({rch}) THEN 1 ELSE 0 END) AS rch
                             FROM designations WHERE {on} GROUP BY area_code) h ON h.area_code = a.area_code
                  LEFT JOIN (SELECT area_code, COUNT(*) AS n FROM specialists
                             WHERE qualification = '{MEDICAL_ONCOLOGIST}' AND certified_on <= {d} AND expires_on >= {d}

@@ -3,6 +3,7 @@
 mod console;
 mod crosscheck;
 mod crosstab;
+mod designations;
 mod disclosure;
 mod facts;
 mod golden;
