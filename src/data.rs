@@ -267,7 +267,7 @@ pub(crate) fn survey(store: &StoreArgs, what: SurveyCommand) -> Result<ExitCode>
     let SurveyCommand::DraftQuestions { export, fiscal_year, out, source } = what;
     let forced = match source.as_deref() {
         Some(s) => Some(ingest::survey_export::Tool::parse(s).with_context(|| {
-            format!("--source '{s}' は分かりません / unknown tool (google-forms, microsoft-forms, surveymonkey, qualtrics, limesurvey)")
+            format!("--source 「{s}」は分かりません / unknown tool (google-forms, microsoft-forms, surveymonkey, qualtrics, limesurvey)")
         })?),
         None => None,
     };

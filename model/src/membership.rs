@@ -126,6 +126,21 @@ pub const AGE_BANDS: Vocabulary = Vocabulary {
     ],
 };
 
+/// The ages at which each 年齢階級 but the last ends (20代 is under 30, …, 70代以上 the rest).
+pub const AGE_BAND_ENDS: [i64; 5] = [30, 40, 50, 60, 70];
+
+/// The index in [`AGE_BANDS`] of the 年齢階級 in `year` of someone born in `birth_year` (the
+/// roster gives the year only).
+pub fn age_band_index(year: i32, birth_year: i64) -> usize {
+    AGE_BAND_ENDS.iter().position(|end| i64::from(year) - birth_year < *end).unwrap_or(AGE_BAND_ENDS.len())
+}
+
+/// The 年齢階級 in `year` of someone born in `birth_year`; 不明 without a birth year.
+pub fn age_band(year: i32, birth_year: Option<i64>) -> &'static str {
+    let Some(b) = birth_year else { return "不明" };
+    AGE_BANDS.terms.get(age_band_index(year, b)).map_or("不明", |t| t.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -102,6 +102,7 @@ impl Snapshot {
             rows.insert(t.name, t.batch.num_rows());
         }
         register(&ctx, "prefecture_regions", region_table()?, 1)?;
+        ctx.register_udf(age_band_udf());
         let mut derived_ms = Vec::with_capacity(derived.len());
         for d in derived {
             let started = std::time::Instant::now();
@@ -162,26 +163,30 @@ impl Snapshot {
 
     /// The survey tools each 年度's answers were exported from (`google-forms` …), by the
     /// loads that delivered them; a 年度 loaded in the product's own layout maps to nothing.
-    pub async fn survey_sources(&self) -> Result<std::collections::BTreeMap<i64, Vec<String>>> {
-        use arrow::array::AsArray;
-        let mut out: std::collections::BTreeMap<i64, Vec<String>> = std::collections::BTreeMap::new();
-        let sql = "SELECT DISTINCT CAST(fiscal_year AS BIGINT), load_id FROM survey_responses ORDER BY 1, 2";
-        for b in self.sql(sql).await? {
-            let (years, loads) = (
-                b.column(0).as_primitive::<arrow::datatypes::Int64Type>(),
-                b.column(1).as_primitive::<arrow::datatypes::Int64Type>(),
-            );
-            for i in 0..b.num_rows() {
-                let source = self.loads.iter().find(|l| l.load_id == loads.value(i)).and_then(|l| l.source.clone());
-                let tools = out.entry(years.value(i)).or_default();
-                if let Some(s) = source
-                    && !tools.contains(&s)
-                {
-                    tools.push(s);
+    /// Worked out once per snapshot (every アンケート page asks).
+    pub async fn survey_sources(&self) -> Result<Arc<SurveySources>> {
+        self.derived_once(|| async {
+            use arrow::array::AsArray;
+            let mut out = SurveySources::default();
+            let sql = "SELECT DISTINCT CAST(fiscal_year AS BIGINT), load_id FROM survey_responses ORDER BY 1, 2";
+            for b in self.sql(sql).await? {
+                let (years, loads) = (
+                    b.column(0).as_primitive::<arrow::datatypes::Int64Type>(),
+                    b.column(1).as_primitive::<arrow::datatypes::Int64Type>(),
+                );
+                for i in 0..b.num_rows() {
+                    let source = self.loads.iter().find(|l| l.load_id == loads.value(i)).and_then(|l| l.source.clone());
+                    let tools = out.0.entry(years.value(i)).or_default();
+                    if let Some(s) = source
+                        && !tools.contains(&s)
+                    {
+                        tools.push(s);
+                    }
                 }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
+        .await
     }
 
     /// Runs one SQL query with text values bound to its placeholders `$1`, `$2`, … in order.
@@ -241,6 +246,42 @@ impl Snapshot {
 }
 
 /// `prefecture_regions(prefecture_code, region)`: the 8 地方区分, from `model`.
+/// 年度 → the survey tools its answers were exported from (see [`Snapshot::survey_sources`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SurveySources(pub BTreeMap<i64, Vec<String>>);
+
+impl SurveySources {
+    pub fn get(&self, year: &i64) -> Option<&Vec<String>> {
+        self.0.get(year)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn values(&self) -> impl Iterator<Item = &Vec<String>> {
+        self.0.values()
+    }
+}
+
+/// `age_band(year, birth_year)`: the 年齢階級 in `year` of someone born in `birth_year`, by the
+/// model's rule ([`model::membership::age_band`]), so SQL and Rust cannot disagree.
+fn age_band_udf() -> datafusion::logical_expr::ScalarUDF {
+    use arrow::array::{Array, AsArray, StringArray};
+    use arrow::datatypes::{DataType, Int32Type, Int64Type};
+    use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+    let fun = |args: &[ColumnarValue]| -> datafusion::error::Result<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(args)?;
+        let (years, births) = (arrays[0].as_primitive::<Int64Type>(), arrays[1].as_primitive::<Int32Type>());
+        let bands: StringArray = (0..births.len())
+            .map(|i| {
+                let year = i32::try_from(years.value(i)).unwrap_or(i32::MAX);
+                Some(model::membership::age_band(year, births.is_valid(i).then(|| i64::from(births.value(i)))))
+            })
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(bands)))
+    };
+    create_udf("age_band", vec![DataType::Int64, DataType::Int32], DataType::Utf8, Volatility::Immutable, Arc::new(fun))
+}
+
 fn region_table() -> Result<RecordBatch> {
     use arrow::array::{Int32Array, StringArray};
     use arrow::datatypes::{DataType, Field, Schema};

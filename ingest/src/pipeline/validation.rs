@@ -274,8 +274,8 @@ fn survey_tool(
             let names: Vec<&str> = Tool::ALL.iter().map(|t| t.name()).collect();
             Error::file(
                 path,
-                format!("--source '{s}' は分かりません ({})", names.join(", ")),
-                format!("unknown --source '{s}' (one of {})", names.join(", ")),
+                format!("--source 「{s}」は分かりません ({})", names.join(", ")),
+                format!("unknown --source {s:?} (one of {})", names.join(", ")),
             )
         }),
     }

@@ -7,16 +7,13 @@
 
 use std::path::Path;
 
-use super::layout::{self, Layout};
-use super::question::{Question, text_key};
+use super::layout::{self, Layout, OptionColumn};
+use super::question::{Question, one_line, text_key};
 use super::tool::{self, Tool};
 use crate::error::{Error, Result};
 use crate::headers::key;
 use crate::spec::SURVEY_RESPONSES;
 use crate::table::RawTable;
-
-/// A column of a question: its index, and the option it holds when it holds one.
-type OptionColumn = (usize, Option<String>);
 
 /// Likert scales as offices word them, lowest first.
 const LIKERT_SCALES: &[[&str; 5]] = &[
@@ -205,20 +202,4 @@ pub fn loaded_questionnaire(wh: &store::Warehouse, year: i32) -> Result<Vec<Ques
         }
     }
     Ok(out)
-}
-
-/// A header's text on one line: a line break between Japanese characters joins them, others
-/// become a space.
-fn one_line(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    let mut out = String::new();
-    for l in lines {
-        let cjk = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
-        let joins = cjk(out.chars().last()) && cjk(l.chars().next());
-        if !out.is_empty() && !joins {
-            out.push(' ');
-        }
-        out.push_str(l);
-    }
-    out
 }

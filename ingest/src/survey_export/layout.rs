@@ -9,6 +9,9 @@ use super::tool::Tool;
 use crate::error::{Error, Result};
 use crate::table::RawTable;
 
+/// A column of a question: its index, and the option it holds when it holds one.
+pub(super) type OptionColumn = (usize, Option<String>);
+
 /// One column of an export.
 #[derive(Debug, Clone)]
 pub(super) struct Col {

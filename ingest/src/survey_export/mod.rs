@@ -20,8 +20,9 @@ mod layout;
 mod question;
 mod tool;
 
+use layout::OptionColumn;
 pub use question::Question;
-use question::text_key;
+use question::{one_line, text_key};
 pub use tool::{Tool, detect};
 
 use std::collections::HashMap;
@@ -39,9 +40,6 @@ pub struct Reshaped {
     pub table: RawTable,
     pub notes: Vec<String>,
 }
-
-/// A column of a question: its index, and the option it holds when it holds one.
-type OptionColumn = (usize, Option<String>);
 
 /// What a column of the export becomes.
 #[derive(Debug, Clone)]
@@ -289,10 +287,6 @@ fn other_option(tool: Tool, q: &Question, part: &str) -> Option<String> {
 fn renamed(tool: Tool, k: &str) -> Option<String> {
     let base = k.trim_end_matches(|c: char| c.is_ascii_digit());
     (tool == Tool::MicrosoftForms && base.len() < k.len() && tool.metadata().contains(&base)).then(|| base.to_string())
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A multi-choice answer split into its options: by the options the questionnaire knows (an

@@ -15,3 +15,19 @@ pub struct Question {
 pub(super) fn text_key(s: &str) -> String {
     key(s)
 }
+
+/// A header's text on one line: a line break between Japanese characters joins them, others
+/// become a space.
+pub(super) fn one_line(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    let mut out = String::new();
+    for l in lines {
+        let cjk = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+        let joins = cjk(out.chars().last()) && cjk(l.chars().next());
+        if !out.is_empty() && !joins {
+            out.push(' ');
+        }
+        out.push_str(l);
+    }
+    out
+}

@@ -56,29 +56,15 @@ pub fn active_at(d: &str) -> String {
 /// here come from the snapshot, not from a request).
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
-/// The ages at which each 年齢階級 but the last ends (20代 is under 30, …, 70代以上 the rest).
-const AGE_BAND_ENDS: [i64; 5] = [30, 40, 50, 60, 70];
-
-/// SQL: the 年齢階級 of a member in `year` from `birth_year` (the roster gives the year only).
+/// SQL: the 年齢階級 of a member in `year` from `birth_year` — the snapshot's `age_band`
+/// function ([`crate::snapshot`]), which applies the model's rule ([`model::membership::age_band`]).
 pub fn age_band_sql(year: i32) -> String {
-    let bands = model::membership::AGE_BANDS.labels().collect::<Vec<_>>();
-    let whens: String = AGE_BAND_ENDS
-        .iter()
-        .zip(&bands)
-        .map(|(end, band)| format!(" WHEN {year} - birth_year < {end} THEN '{band}'"))
-        .collect();
-    format!("CASE WHEN birth_year IS NULL THEN '不明'{whens} ELSE '{}' END", bands[bands.len() - 1])
+    format!("age_band({year}, birth_year)")
 }
 
-/// The 年齢階級 in `year` of someone born in `birth_year`, as [`age_band_sql`] gives it.
+/// The 年齢階級 in `year` of someone born in `birth_year` (the model's rule).
 pub fn age_band_of(year: i32, birth_year: Option<i64>) -> &'static str {
-    let Some(b) = birth_year else { return "不明" };
-    model::membership::AGE_BANDS.terms.get(age_band_index(year, b)).map_or("不明", |t| t.0)
-}
-
-/// The index in `AGE_BANDS` of the 年齢階級 in `year` of someone born in `birth_year`.
-pub(crate) fn age_band_index(year: i32, birth_year: i64) -> usize {
-    AGE_BAND_ENDS.iter().position(|end| i64::from(year) - birth_year < *end).unwrap_or(AGE_BAND_ENDS.len())
+    model::membership::age_band(year, birth_year)
 }
 
 /// The 地方 of a prefecture code, or 不明 (as the `prefecture_regions` table gives it).
@@ -132,12 +118,7 @@ mod tests {
 
     #[test]
     fn age_bands_agree_with_their_sql() {
-        let sql = age_band_sql(2026);
-        assert!(
-            sql.starts_with("CASE WHEN birth_year IS NULL THEN '不明' WHEN 2026 - birth_year < 30 THEN '20代'"),
-            "{sql}"
-        );
-        assert!(sql.ends_with("WHEN 2026 - birth_year < 70 THEN '60代' ELSE '70代以上' END"), "{sql}");
+        assert_eq!(age_band_sql(2026), "age_band(2026, birth_year)");
         assert_eq!(age_band_of(2026, None), "不明");
         assert_eq!(age_band_of(2026, Some(1997)), "20代");
         assert_eq!(age_band_of(2026, Some(1996)), "30代");

@@ -11,10 +11,11 @@ use datafusion::execution::context::SessionContext;
 use model::membership::AGE_BANDS;
 use model::prefecture::REGIONS;
 
-use super::common::{age_band_index, region_of};
+use super::common::region_of;
 use crate::error::Result;
 use crate::frame::{date_column, i64_column, str_column};
 use crate::snapshot::{Build, Derived};
+use model::membership::age_band_index;
 
 /// `wave_frames(fiscal_year, profession, age_band, region, n)`: members in force on the
 /// 開始日 of each wave (as `member_spells` gives them: `span_from <= 開始日 < span_to`),
