@@ -395,6 +395,10 @@ pub struct IngestArgs {
     /// qualtrics or limesurvey [default: detected from the headers].
     #[arg(long)]
     pub source: Option<String>,
+    /// For the ministry's designation list: a CSV `都道府県,一覧表の名称,医療機関マスタの名称` naming
+    /// the master hospital of a list name that matches none or several (kept for next year).
+    #[arg(long)]
+    pub name_map: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -41,6 +41,7 @@ pub(crate) fn ingest_files(store: &StoreArgs, args: &IngestArgs) -> Result<ExitC
         sheet: args.sheet.clone(),
         fiscal_year: args.fiscal_year,
         source: args.source.clone(),
+        name_map: args.name_map.clone(),
         ..IngestOptions::new(&args.dataset, args.files.clone(), store.key_path(), rejects_dir)
     };
     let report = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {

@@ -36,6 +36,22 @@ pub fn markdown() -> String {
         }
     }
     s.push_str(RULES);
+    s.push_str(DESIGNATION_LIST);
+    let l = &crate::spec::DESIGNATION_LIST;
+    s.push_str("\n| column | English alias | other accepted headers | required | type | rule |\n|---|---|---|---|---|---|\n");
+    for c in l.columns {
+        let _ = writeln!(
+            s,
+            "| {} | `{}` | {} | {} | {} | {} |",
+            c.ja,
+            c.key,
+            c.aliases.join(", "),
+            if c.required { "yes" } else { "" },
+            c.kind.describe(),
+            c.note
+        );
+    }
+    s.push_str(NAME_MAP);
     s.push_str(SURVEY_TOOLS);
     for t in crate::survey_export::Tool::ALL {
         let _ = writeln!(
@@ -49,6 +65,47 @@ pub fn markdown() -> String {
     }
     s
 }
+
+const DESIGNATION_LIST: &str = "
+## The ministry's designation list (がん診療連携拠点病院等一覧表)
+
+`oncometrics ingest designations LIST.xlsx [--as-of 2025-04-01] [--name-map names.csv]` loads the list as the
+ministry publishes it, recognised by its 【類型】 section rows and the absence of a 指定類型 column:
+
+- a title row whose date (「がん診療連携拠点病院等一覧表（令和7年4月1日現在）」) is the date the list is in force;
+  `--as-of` gives it when the title has none, and a title that contradicts `--as-of` is refused; a list with
+  neither is refused;
+- per 類型 a section row 【地域がん診療連携拠点病院（高度型）】 (text after 】, such as a count, is ignored), then the
+  header `No | 都道府県名 | 医療機関名 | 指定年限` (or 指定期間) again, then one row per hospital; blank rows between
+  sections, and notes under the table (「※…」, reported as skipped). A section naming no known 類型 (see 指定類型
+  above) is a reject, and so is every hospital row under it; a hospital row before any section too;
+- 都道府県名 may be written once per prefecture: an empty one takes the row above's within the section (reported);
+- a 地域がん診療病院 may carry its partner 拠点病院 in brackets, `小樽市立病院(北海道がんセンター)(地域がん診療病院)`:
+  the first bracket that is not a note (地域がん診療病院, 特例型, 高度型, 旧…) is stored as 連携先拠点病院.
+
+Each hospital is matched **by name within its prefecture** to the hospital master (`hospitals`, which must be loaded
+first), which gives its 構想区域: names are compared after NFKC, without spaces and bracketed notes, with 異体字 folded
+(髙/高, 﨑/崎 …), a prefecture's name before 県立 dropped, and the operating body (独立行政法人国立病院機構, 国立大学法人,
+地方独立行政法人…, 日本赤十字社, 済生会, 厚生連, 医療法人○○会 …) set apart, so that 「金沢医療センター」 is
+「独立行政法人国立病院機構金沢医療センター」 and 「厚生連高岡病院」 is 「富山県厚生農業協同組合連合会高岡病院」, while
+「済生会高岡病院」 is the other one. A name matching no hospital, or several, is a reject naming the row, the name and
+the closest candidates with their areas; nothing is guessed. The stored name is the master's.
+
+The list is the state on its date, and successive lists are diffed into designation periods, like roster snapshots: a
+hospital first listed is designated from the list's date (the list does not say since when; an earlier list would),
+a hospital missing from a later list ends its designation the day before that list's date, and a change of 類型
+(特例型 → 一般, 地域がん診療病院 → 地域拠点) ends the old period and starts the new one on that date. Lists are loaded
+in date order (an older list after a newer one is refused). Periods loaded with the row-per-hospital layout above are
+continued or ended the same way. The terminal says what a list changed (新規指定, 指定終了, 類型変更, 継続) and
+counts by 類型, to compare with the ministry's totals.
+";
+
+const NAME_MAP: &str = "
+**Name-map file** (`--name-map names.csv`, UTF-8 or CP932): the header `都道府県,一覧表の名称,医療機関マスタの名称` and
+one row per name the matching cannot place, e.g. `富山県,高岡病院,富山県済生会 高岡病院`. The master's name must be one
+the master holds in that prefecture. The map a load used is kept in the warehouse, so next year's list needs only the
+names that are new; a file given again adds to it and overrides it.
+";
 
 const SURVEY_TOOLS: &str = "
 ## Survey tool exports
@@ -93,7 +150,8 @@ const INTRO: &str = "Every dataset is ingested with `oncometrics ingest <dataset
   compressing more than 200:1 beyond 10 MB) are refused before anything is decompressed.
 - **Title rows**: rows above the header (「会員名簿」, 「令和7年3月31日現在」, notes) are skipped and reported
   (「1–2 行目は表題として読み飛ばしました」): the header is the row among the first 12 non-blank rows that names most of
-  the dataset's columns; two rows naming as many are an error showing both. A date a title states
+  the dataset's columns; two different rows naming as many are an error showing both (the same header repeated
+  is one). A date a title states
   (`令和7年3月31日現在`, `2025年3月31日時点`, `基準日: 2025/3/31`) is a roster's snapshot date when `--as-of` is not
   given; a title date that contradicts `--as-of` refuses the file. Row numbers stay the file's own lines.
 - **Headers**: the Japanese name, the English alias or any listed header, compared after NFKC, ignoring spaces and
@@ -137,7 +195,12 @@ const RULES: &str = "
 - designations: an area by code or by 二次医療圏名 (resolved through the loaded areas); 指定終了日 not before
   指定開始日; (医療機関名, 指定類型, 指定開始日) unique; a 地域がん診療病院 without 連携先拠点病院 is a warning.
 - hospital_volumes: (医療機関名, 構想区域コード, 年度) unique.
-- areas: (区域年度, 構想区域コード) unique; the code's prefecture matches the row's.
+- areas: (区域年度, 構想区域コード) unique; the code's prefecture matches the row's. An area made of others (a がん医療圏)
+  lists them in 構成区域: 構想区域 codes of its prefecture, or municipality names (as the hospital master writes them)
+  where it splits a 構想区域; `data/reference/gan_iryoken_2024.csv` is the がん医療圏 set of April 2024 (336 areas,
+  written by `scripts/gan_iryoken.py` from the published facts, with how sure each definition is in 注記). A set with
+  構成区域 is the default for 空白 from FY2019; designations are placed in it by their 構想区域 code, or by their
+  hospital's municipality in the master.
 - Renewal files: every row carries its 更新年度, and a load replaces that round's rows of the same file kind.
   jsmo_renewals and jbct_renewals: (更新年度, 認定番号) unique. jbct_facilities: (更新年度, 認定番号, 申請区分)
   unique, 申請区分 1–3, each further period with both ends. jbct_cases: (更新年度, 認定番号, 申請区分, No) unique,

@@ -13,6 +13,7 @@
 //! - [`survey_export`]: survey tools' exports (Google Forms, Microsoft Forms) reshaped into responses.
 //! - [`pseudonym`]: keyed-hash pseudonymisation of member ids.
 //! - [`hospital_names`]: hospital names as lists write them, matched to the master by prefecture.
+//! - [`designation_list`]: the ministry's 一覧表 (sections per 類型), matched and diffed into periods.
 //! - [`history`]: roster snapshots diffed into membership history (polars).
 //! - [`pipeline`]: the `ingest` command: read, validate, commit all or nothing.
 //! - [`sample`]: the deterministic sample-data generator.
@@ -26,6 +27,7 @@ pub mod formats;
 pub mod fuzz_targets;
 pub mod headers;
 pub mod history;
+pub mod designation_list;
 pub mod hospital_names;
 pub mod normalize;
 pub mod pipeline;

@@ -237,6 +237,23 @@ pub const DESIGNATIONS: DatasetSpec = DatasetSpec {
     ],
 };
 
+/// The ministry's designation list (`crate::designation_list`): a layout of `designations`,
+/// not a dataset of its own (so not in [`DATASETS`]).
+pub const DESIGNATION_LIST: DatasetSpec = DatasetSpec {
+    name: "designations",
+    ja: "がん診療連携拠点病院等一覧表",
+    about: "The ministry's list, one section per 類型.",
+    open_columns: false,
+    personal: false,
+    dated: true,
+    columns: &[
+        colx("no", "No", &["番号", "№"], false, Kind::Text, "read, not stored"),
+        colx("prefecture", "都道府県名", &["都道府県"], false, Kind::Prefecture, "empty: the row above's"),
+        colx("hospital", "医療機関名", &["病院名", "施設名"], true, Kind::Text, "matched to the hospital master"),
+        colx("term", "指定年限", &["指定期間", "指定の有効期間"], false, Kind::Text, "read, not stored"),
+    ],
+};
+
 pub const HOSPITAL_VOLUMES: DatasetSpec = DatasetSpec {
     name: "hospital_volumes",
     ja: "診療実績",
@@ -258,7 +275,7 @@ pub const HOSPITAL_VOLUMES: DatasetSpec = DatasetSpec {
 pub const AREAS: DatasetSpec = DatasetSpec {
     name: "areas",
     ja: "構想区域 (二次医療圏)",
-    about: "Areas of one area set with their 2020 population (data/reference/area_basic.csv).",
+    about: "Areas of one area set with their 2020 population (data/reference/area_basic.csv), or a set of areas made of 構想区域 and municipalities (構成区域), such as the がん医療圏 on which the ministry counts 空白 (data/reference/gan_iryoken_2024.csv).",
     open_columns: false,
     personal: false,
     dated: false,
@@ -269,6 +286,15 @@ pub const AREAS: DatasetSpec = DatasetSpec {
         colx("area_name", "構想区域名", &["二次医療圏名"], true, Text, ""),
         colx("population_2020", "人口2020", &["2020年人口"], false, Count, "2020 census"),
         colx("area_km2", "面積", &["area_2020_km2"], false, Decimal, "km²"),
+        colx(
+            "parts",
+            "構成区域",
+            &["構成する構想区域", "構成"],
+            false,
+            Text,
+            "for an area made of others (a がん医療圏): `;`-separated 構想区域 codes of the same prefecture, or municipalities (市区町村名, matched to the hospital master's) where it splits a 構想区域",
+        ),
+        colx("note", "注記", &["確からしさ", "根拠"], false, Text, "where the definition comes from, how sure it is"),
     ],
 };
 

@@ -25,7 +25,8 @@ pub fn columns_named(spec: &DatasetSpec, cells: &[String], user: &HeaderMap) -> 
 
 /// The header among a file's leading rows: the row naming most columns of any of `specs`.
 /// A row naming none keeps the first row (the missing-columns error then says what is
-/// missing); two rows naming as many are an error showing both — never a guess.
+/// missing); two different rows naming as many are an error showing both — never a guess (the
+/// same header repeated, as a list repeats it per section, is one).
 pub fn header_row(path: &Path, specs: &[&DatasetSpec], leading: &Leading, user: &HeaderMap) -> Result<usize> {
     let scores: Vec<usize> = leading
         .iter()
@@ -36,6 +37,9 @@ pub fn header_row(path: &Path, specs: &[&DatasetSpec], leading: &Leading, user: 
         return Ok(0);
     }
     let rows: Vec<usize> = (0..scores.len()).filter(|&i| scores[i] == best).collect();
+    // The same header again (a list repeats it under each section) is not a second candidate.
+    let same = |i: usize| leading[i].1.iter().map(|c| key(c)).collect::<Vec<_>>();
+    let rows: Vec<usize> = if rows.iter().all(|&i| same(i) == same(rows[0])) { rows[..1].to_vec() } else { rows };
     if let [a, b, ..] = rows[..] {
         let show = |i: usize| format!("{} 行目 ({})", leading[i].0, leading[i].1.join(", "));
         let show_en = |i: usize| format!("line {} ({})", leading[i].0, leading[i].1.join(", "));
@@ -136,7 +140,9 @@ mod tests {
             rows(&["会員名簿", "令和7年3月31日現在", "会員番号,会員種別,職種,入会日", "M1,正会員,医師,2020-04-01"]);
         assert_eq!(header_row(p, &[spec], &lead, &user).expect("one header"), 2);
         assert_eq!(header_row(p, &[spec], &rows(&["a,b", "1,2"]), &user).expect("none"), 0);
-        let twice = rows(&["会員番号,職種", "会員番号,職種", "M1,医師"]);
+        let twice = rows(&["会員番号,職種", "会員番号,職種,入会日", "会員番号,職種", "M1,医師"]);
+        assert_eq!(header_row(p, &[spec], &twice, &user).expect("the longest"), 1);
+        let twice = rows(&["会員番号,職種", "職種,会員番号", "M1,医師"]);
         let e = header_row(p, &[spec], &twice, &user).expect_err("a tie").to_string();
         assert!(e.contains("1 行目") && e.contains("2 行目"), "{e}");
         assert_eq!(

@@ -95,3 +95,65 @@ mod tests {
         assert_eq!(date_ja("2020-04-01"), "2020年4月1日");
     }
 }
+
+/// What the ministry's 空白 count says beside ours, in Japanese (after 「厚生労働省公表値: 56 / 336
+/// がん医療圏（2024年4月）」): whether ours is counted on がん医療圏 too, on the same date, and, when
+/// it is and the data are not sample, whether the two agree — said visibly when they do not.
+pub fn beside_ours(ours: &OurBlank<'_>) -> String {
+    let Some((on, official, areas)) = official_blank() else { return String::new() };
+    let sample = if ours.sample { "表示中の計算値はサンプルデータ（架空）によるもので、公表値と比べられません。" } else { "" };
+    if !ours.grouped {
+        return format!(
+            "公表値は 2019 年度から がん医療圏 で数えています。計算値は 構想区域（{}）で数えているため一致しません（がん医療圏は 7 県で二次医療圏と異なります）。{sample}",
+            ours.set
+        );
+    }
+    let mut s = format!("計算値も がん医療圏（{}）で数えています。", ours.set);
+    if !on.starts_with(&ours.as_of.format("%Y-%m").to_string()) {
+        s.push_str(&format!("公表値とは時点が違います（計算値は {}）。", ours.as_of));
+        s.push_str(sample);
+        return s;
+    }
+    if ours.sample {
+        s.push_str(sample);
+    } else if (ours.blank.to_string(), ours.areas.to_string()) == (official.clone(), areas.clone()) {
+        s.push_str("読み込んだ指定から数えた空白は公表値と一致します。");
+    } else {
+        s.push_str(&format!(
+            "読み込んだ指定から数えた空白 {} / {} は公表値 {official} / {areas} と異なります。指定の一覧と がん医療圏 の定義（区域の注記に確からしさを示しています）を確かめてください。",
+            ours.blank, ours.areas
+        ));
+    }
+    s
+}
+
+/// Our 空白 count, as [`beside_ours`] compares it with the ministry's.
+#[derive(Debug, Clone)]
+pub struct OurBlank<'a> {
+    pub as_of: chrono::NaiveDate,
+    /// The area set it is counted on, and whether its areas are made of others (がん医療圏).
+    pub set: &'a str,
+    pub grouped: bool,
+    pub blank: i64,
+    pub areas: i64,
+    pub sample: bool,
+}
+
+#[cfg(test)]
+mod beside_tests {
+    use super::*;
+    use chrono::Datelike;
+
+    #[test]
+    fn a_different_count_on_the_same_set_and_date_is_said_and_an_equal_one_too() {
+        let d = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).expect("date");
+        let ours = |blank, grouped, sample| OurBlank { as_of: d, set: "がん医療圏2024", grouped, blank, areas: 336, sample };
+        assert!(beside_ours(&ours(56, true, false)).contains("一致します"));
+        let differs = beside_ours(&ours(57, true, false));
+        assert!(differs.contains("57 / 336 は公表値 56 / 336 と異なります"), "{differs}");
+        assert!(beside_ours(&ours(57, true, true)).contains("サンプル"));
+        assert!(beside_ours(&ours(57, false, false)).contains("構想区域"));
+        let later = OurBlank { as_of: d.with_year(2025).expect("date"), ..ours(57, true, false) };
+        assert!(beside_ours(&later).contains("時点が違います"));
+    }
+}

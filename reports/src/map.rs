@@ -13,12 +13,12 @@ use crate::error::{Error, Result};
 use crate::svg::{HoverMark, finish};
 
 const GEOJSON: &str = include_str!("../../data/reference/prefecture_boundaries_R7.geojson");
-const SIZE: (u32, u32) = (640, 640);
+pub(crate) const SIZE: (u32, u32) = (640, 640);
 /// (lon, lat) range drawn, after moving 沖縄県.
-const LON: (f64, f64) = (127.5, 146.0);
-const LAT: (f64, f64) = (29.5, 45.8);
+pub(crate) const LON: (f64, f64) = (127.5, 146.0);
+pub(crate) const LAT: (f64, f64) = (29.5, 45.8);
 /// 沖縄県 moved by (lon, lat) degrees into the inset.
-const OKINAWA_SHIFT: (f64, f64) = (5.5, 5.5);
+pub(crate) const OKINAWA_SHIFT: (f64, f64) = (5.5, 5.5);
 
 /// Sequential blues for five classes, and grey for no value.
 const CLASSES: [RGBColor; 5] = [
@@ -28,12 +28,12 @@ const CLASSES: [RGBColor; 5] = [
     RGBColor(49, 130, 189),
     RGBColor(8, 81, 156),
 ];
-const NO_VALUE: RGBColor = RGBColor(215, 215, 215);
+pub(crate) const NO_VALUE: RGBColor = RGBColor(215, 215, 215);
 
 /// Outlines: prefecture code → rings of (lon, lat), simplified.
-type Outlines = BTreeMap<u8, Vec<Vec<(f64, f64)>>>;
+pub(crate) type Outlines = BTreeMap<u8, Vec<Vec<(f64, f64)>>>;
 
-fn outlines() -> Result<&'static Outlines> {
+pub(crate) fn outlines() -> Result<&'static Outlines> {
     static CELL: OnceLock<std::result::Result<Outlines, String>> = OnceLock::new();
     CELL.get_or_init(parse).as_ref().map_err(|e| Error::chart("都道府県の境界", e))
 }
@@ -41,37 +41,44 @@ fn outlines() -> Result<&'static Outlines> {
 fn parse() -> std::result::Result<Outlines, String> {
     let doc: serde_json::Value = serde_json::from_str(GEOJSON).map_err(|e| e.to_string())?;
     let features = doc["features"].as_array().ok_or("no features")?;
-    // One pixel of the drawing in degrees: points closer than that add nothing.
-    let step = (LON.1 - LON.0) / f64::from(SIZE.0);
     let mut out = Outlines::new();
     for f in features {
         let code: u8 = f["properties"]["pref_code"].as_str().and_then(|c| c.parse().ok()).ok_or("pref_code")?;
         let shift = if code == 47 { OKINAWA_SHIFT } else { (0.0, 0.0) };
-        let polygons: Vec<&serde_json::Value> = match f["geometry"]["type"].as_str() {
-            Some("MultiPolygon") => f["geometry"]["coordinates"].as_array().ok_or("coordinates")?.iter().collect(),
-            Some("Polygon") => vec![&f["geometry"]["coordinates"]],
-            other => return Err(format!("geometry {other:?}")),
-        };
-        let mut rings = Vec::new();
-        for poly in polygons {
-            // The outer ring only: holes are lakes, invisible at this size.
-            let Some(ring) = poly.as_array().and_then(|r| r.first()).and_then(|r| r.as_array()) else { continue };
-            let mut pts: Vec<(f64, f64)> = Vec::new();
-            for p in ring {
-                let (Some(lon), Some(lat)) = (p[0].as_f64(), p[1].as_f64()) else { continue };
-                let q = (lon + shift.0, lat + shift.1);
-                if pts.last().is_none_or(|l: &(f64, f64)| (l.0 - q.0).abs() >= step || (l.1 - q.1).abs() >= step) {
-                    pts.push(q);
-                }
-            }
-            let (w, h) = extent(&pts);
-            if pts.len() >= 4 && (w >= step * 2.0 || h >= step * 2.0) {
-                rings.push(pts);
-            }
-        }
-        out.insert(code, rings);
+        out.insert(code, rings(&f["geometry"], shift)?);
     }
     Ok(out)
+}
+
+/// The outer rings of a GeoJSON (Multi)Polygon, moved by `shift` and simplified to the
+/// drawing's pixel grid (points closer than a pixel dropped, rings smaller than two pixels left
+/// out).
+pub(crate) fn rings(geometry: &serde_json::Value, shift: (f64, f64)) -> std::result::Result<Vec<Vec<(f64, f64)>>, String> {
+    // One pixel of the drawing in degrees: points closer than that add nothing.
+    let step = (LON.1 - LON.0) / f64::from(SIZE.0);
+    let polygons: Vec<&serde_json::Value> = match geometry["type"].as_str() {
+        Some("MultiPolygon") => geometry["coordinates"].as_array().ok_or("coordinates")?.iter().collect(),
+        Some("Polygon") => vec![&geometry["coordinates"]],
+        other => return Err(format!("geometry {other:?}")),
+    };
+    let mut rings = Vec::new();
+    for poly in polygons {
+        // The outer ring only: holes are lakes, invisible at this size.
+        let Some(ring) = poly.as_array().and_then(|r| r.first()).and_then(|r| r.as_array()) else { continue };
+        let mut pts: Vec<(f64, f64)> = Vec::new();
+        for p in ring {
+            let (Some(lon), Some(lat)) = (p[0].as_f64(), p[1].as_f64()) else { continue };
+            let q = (lon + shift.0, lat + shift.1);
+            if pts.last().is_none_or(|l: &(f64, f64)| (l.0 - q.0).abs() >= step || (l.1 - q.1).abs() >= step) {
+                pts.push(q);
+            }
+        }
+        let (w, h) = extent(&pts);
+        if pts.len() >= 4 && (w >= step * 2.0 || h >= step * 2.0) {
+            rings.push(pts);
+        }
+    }
+    Ok(rings)
 }
 
 fn extent(pts: &[(f64, f64)]) -> (f64, f64) {
@@ -119,7 +126,7 @@ fn round2(x: f64) -> f64 {
     (x * scale).round() / scale
 }
 
-fn class_of(v: f64, breaks: &[f64]) -> usize {
+pub(crate) fn class_of(v: f64, breaks: &[f64]) -> usize {
     breaks.iter().filter(|b| v >= **b).count().min(CLASSES.len() - 1)
 }
 

@@ -286,6 +286,9 @@ pub const AREAS: Table = Table {
         ("area_name", Text, false),
         ("population_2020", BigInt, true),
         ("area_km2", Double, true),
+        // An area made of others (a がん医療圏): `;`-separated 構想区域 codes or municipalities.
+        ("parts", Text, true),
+        ("note", Text, true),
     ],
     supersede: Supersede::ByKey(&["area_set"]),
     in_lake: true,

@@ -193,7 +193,7 @@ async fn hospitals(State(state): State<AppState>, user: User, Query(params): Que
             (drilled(&list, None, 200, d))
         }
     } else {
-        national(&state, &user, d, map_view, &crumbs, &picker).await?
+        national(&state, &user, d, map_view, super::param(&params, "area_set"), &crumbs, &picker).await?
     };
     let page_def = Page::new("拠点病院", "hospitals").dated(dated, params);
     Ok(Html(page(&state, &user, page_def, body)))
@@ -205,16 +205,22 @@ async fn national(
     user: &User,
     d: NaiveDate,
     map_view: bool,
+    set: Option<&str>,
     crumbs: &Markup,
     picker: &Markup,
 ) -> Result<Markup> {
     let aud = user.audience();
     let req = |m: &str| Request::new(m, aud).as_of(d);
-    let total = evaluate_or_note(state, user, req(queries::metrics::hospitals::BLANK_COUNT.name)).await?;
+    // The 空白 metrics on the chosen area set (default: the metrics' own, がん医療圏 from FY2019).
+    let on_set = |m: &str| match set {
+        Some(s) => req(m).param("area_set", s),
+        None => req(m),
+    };
+    let total = evaluate_or_note(state, user, on_set(queries::metrics::hospitals::BLANK_COUNT.name)).await?;
     let by_pref =
-        evaluate_or_note(state, user, req(queries::metrics::hospitals::BLANK_COUNT.name).by("prefecture")).await?;
-    let blank = evaluate_or_note(state, user, req(queries::metrics::hospitals::BLANK_AREAS.name)).await?;
-    let series = evaluate_or_note(state, user, req(queries::metrics::hospitals::BLANK_SERIES.name)).await?;
+        evaluate_or_note(state, user, on_set(queries::metrics::hospitals::BLANK_COUNT.name).by("prefecture")).await?;
+    let blank = evaluate_or_note(state, user, on_set(queries::metrics::hospitals::BLANK_AREAS.name)).await?;
+    let series = evaluate_or_note(state, user, on_set(queries::metrics::hospitals::BLANK_SERIES.name)).await?;
     let designations = evaluate_or_note(state, user, req(queries::metrics::hospitals::DESIGNATIONS.name)).await?;
     let volumes = evaluate_or_note(state, user, req(queries::metrics::volumes::VOLUME_SUMMARY.name)).await?;
     let coverage = evaluate_or_note(
@@ -231,7 +237,7 @@ async fn national(
     let breaks = super::map_breaks(
         state,
         user,
-        req(queries::metrics::hospitals::BLANK_COUNT.name).by("prefecture"),
+        on_set(queries::metrics::hospitals::BLANK_COUNT.name).by("prefecture"),
         "blank_areas",
     )
     .await?;
@@ -244,10 +250,46 @@ async fn national(
         c.series.push(Series::new("空白区域", points(r, date_x, "date", "blank_areas")));
         line_chart(&c).ok()
     });
+    let snapshot = state.snapshot();
     let sample = {
-        let snapshot = state.snapshot();
         let all: Vec<i64> = snapshot.loads.iter().map(|l| l.load_id).collect();
         snapshot.any_sample(&all)
+    };
+    let sets = snapshot.area_sets().await?;
+    let text = |c: &str| total.as_ref().ok().and_then(|r| r.column(c).first().map(|v| v.display()));
+    let (used, kind) = (text("area_set").unwrap_or_default(), text("area_kind").unwrap_or_else(|| "区域".into()));
+    let ours = headline.map(|(b, a, _, _)| queries::published::OurBlank {
+        as_of: d,
+        set: "",
+        grouped: sets.grouped(&used),
+        blank: b as i64,
+        areas: a as i64,
+        sample,
+    });
+    // The areas themselves: each 構想区域 (がん医療圏 as their unions) by its state.
+    let area_map = if map_view {
+        match evaluate_or_note(state, user, on_set(queries::metrics::drilldown::AREAS.name)).await? {
+            Ok(r) => {
+                let title = format!("空白の{kind}と指定病院のある{kind}（{}）", crate::html::date_ja(d));
+                reports::area_map::area_map(&title, &reports::area_map::blank_fills(&r), &reports::area_map::blank_classes())
+                    .ok()
+            }
+            Err(_) => None,
+        }
+    } else {
+        None
+    };
+    let view = if map_view { "map" } else { "table" };
+    let chooser = html! {
+        p {
+            "区域の種類: "
+            @for (i, s) in sets.0.iter().enumerate() {
+                @if i > 0 { " | " }
+                @let label = if s.grouped { format!("{}（がん医療圏）", s.name) } else { format!("{}（構想区域）", s.name) };
+                @if s.name == used { strong { (label) } }
+                @else { a href=(format!("/hospitals?as_of={d}&view={view}&area_set={}#blank", urlencode(&s.name))) { (label) } }
+            }
+        }
     };
     Ok(html! {
         h1 { "拠点病院" }
@@ -255,18 +297,23 @@ async fn national(
         h2 id="blank" { "空白の二次医療圏" }
         @if let Some((b, a, pop, pct)) = headline {
             p.kpi-line {
-                (crate::html::date_ja(d)) " 時点で " strong { (int(b as i64)) " 区域" } "（" (int(a as i64)) " 区域中）、"
+                (crate::html::date_ja(d)) " 時点で " strong { (int(b as i64)) " 区域" } "（" (kind) " " (int(a as i64)) " 区域中）、"
                 "人口 " (int(pop as i64)) " 人（" (format!("{pct:.1}")) "%）が拠点病院・地域がん診療病院のない区域に住んでいます。"
             }
         }
+        (chooser)
         p {
             "表示: "
-            @if map_view { strong { "地図" } } @else { a href=(format!("/hospitals?as_of={d}&view=map#blank")) { "地図" } }
+            @if map_view { strong { "地図" } } @else { a href=(format!("/hospitals?as_of={d}&view=map&area_set={}#blank", urlencode(&used))) { "地図" } }
             " | "
-            @if map_view { a href=(format!("/hospitals?as_of={d}&view=table#blank")) { "表" } } @else { strong { "表" } }
+            @if map_view { a href=(format!("/hospitals?as_of={d}&view=table&area_set={}#blank", urlencode(&used))) { "表" } } @else { strong { "表" } }
         }
         (picker)
         @if map_view {
+            @if let Some(svg) = area_map {
+                (crate::html::svg(&svg))
+                p.muted { "区域にカーソルを合わせると、区域名・状態・指定病院が出ます。" (reports::area_map::ATTRIBUTION) }
+            }
             (drilled(&by_pref, map, 60, d))
         } @else {
             (drilled(&blank, None, 400, d))
@@ -277,7 +324,7 @@ async fn national(
         }
         h3 { "推移" }
         (part(&series, series_chart, 40))
-        (published(sample))
+        (published(ours.map(|o| queries::published::OurBlank { set: &used, ..o }).as_ref()))
         h2 id="designations" { "指定類型別の施設数" }
         (part(&designations, None, 20))
         h2 id="volumes" { "指定要件の診療実績" }
@@ -290,7 +337,7 @@ async fn national(
 
 /// The ministry's own figures beside the computed ones: the official 空白 count on がん医療圏 and the
 /// national totals by date, with what makes them differ from ours.
-fn published(sample: bool) -> Markup {
+fn published(ours: Option<&queries::published::OurBlank<'_>>) -> Markup {
     let rows = queries::published::national_totals();
     html! {
         h3 id="published" { "厚生労働省の公表値" }
@@ -299,10 +346,8 @@ fn published(sample: bool) -> Markup {
                 "厚生労働省公表値: " strong { (blank) " / " (areas) " がん医療圏" } "（" (queries::published::date_ja(&d)) "）"
             }
         }
-        p.muted {
-            "公表値は 2019 年度から がん医療圏 で数えています。上の計算値は 構想区域（二次医療圏）で数えているため、"
-            "一致しません（がん医療圏は 7 県で二次医療圏と異なります）。"
-            @if sample { "また、表示中の計算値はサンプルデータ（架空）によるものです。" }
+        @if let Some(o) = ours {
+            p.muted { (queries::published::beside_ours(o)) }
         }
         details {
             summary { "全国の指定数（公表値）" }

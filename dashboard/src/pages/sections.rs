@@ -45,6 +45,16 @@ fn chart_of(r: &MetricResult, breaks: &[f64]) -> Option<String> {
             format!("人口10万人あたりの{}（都道府県）", r.params.get("qualification").cloned().unwrap_or_default());
         return choropleth(&title, "人", &regions, breaks).ok();
     }
+    if r.metric == queries::metrics::specialists::PER_100K.name && r.params.get("by").map(String::as_str) == Some("area")
+    {
+        // The areas themselves, in classes of this result's own values.
+        let values: Vec<f64> = r.column("per_100k").iter().filter_map(|v| v.as_f64()).collect();
+        let breaks = reports::map::class_breaks(&values);
+        let title =
+            format!("人口10万人あたりの{}（構想区域）", r.params.get("qualification").cloned().unwrap_or_default());
+        let fills = reports::area_map::numeric_fills(r, "per_100k", "人", &breaks);
+        return reports::area_map::area_map(&title, &fills, &reports::area_map::numeric_classes(&breaks, "人")).ok();
+    }
     if r.metric != queries::metrics::specialists::BY_YEAR.name {
         return None;
     }
@@ -101,6 +111,7 @@ async fn section(
                     @for (heading, x) in &extra {
                         details {
                             summary { (heading) }
+                            @if let Some(s) = chart_of(x, &[]) { (svg(&s)) }
                             (table::result(x, 400))
                         }
                     }

@@ -279,7 +279,12 @@ fn the_hospitals_page_shows_the_ministrys_figures_beside_ours() {
     let mut c = Client::login("researcher");
     let html = c.get("/hospitals").text();
     assert!(html.contains("厚生労働省公表値: <strong>56 / 336 がん医療圏</strong>（2024年4月）"), "official count");
-    assert!(html.contains("構想区域（二次医療圏）で数えているため"), "why they differ");
-    assert!(html.contains("表示中の計算値はサンプルデータ（架空）によるものです"), "sample caveat");
+    assert!(html.contains("計算値も がん医療圏（がん医療圏2024）で数えています"), "the area set said");
+    assert!(html.contains("表示中の計算値はサンプルデータ（架空）によるもので"), "sample caveat");
+    // The area set is the user's choice; on 構想区域 the page says why the figures differ.
+    assert!(html.contains("<strong>がん医療圏2024（がん医療圏）</strong>"), "the chooser marks the set in use");
+    let r7 = c.get("/hospitals?view=table&area_set=R7").text();
+    assert!(r7.contains("構想区域（R7）で数えているため一致しません"), "why they differ");
+    assert!(r7.contains("<strong>R7（構想区域）</strong>"));
     assert!(html.contains("<td>2020年4月1日</td><td class=\"num\">402</td>"), "national totals table");
 }

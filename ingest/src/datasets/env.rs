@@ -7,6 +7,8 @@ use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use store::schema::Table;
 
+use crate::designation_list::held::{Held, ListLoad, MasterHospital};
+use crate::designation_list::name_map::NameMap;
 use crate::pseudonym::Pseudonymiser;
 use crate::reject::Reject;
 use crate::table::RawTable;
@@ -36,6 +38,12 @@ pub struct RefData {
     pub questions: HashMap<QuestionKey, QuestionDef>,
     /// (年度, 設問ID) → 設問文.
     pub question_texts: HashMap<QuestionKey, String>,
+    /// The hospital master of the latest area set, by prefecture code.
+    pub hospitals: HashMap<i32, Vec<MasterHospital>>,
+    /// The designation periods held now (a list is diffed against them).
+    pub designations: Vec<Held>,
+    /// The hospital name map kept from earlier lists.
+    pub name_map: NameMap,
 }
 
 impl RefData {
@@ -80,4 +88,6 @@ pub struct Validated {
     pub questions: Vec<(QuestionKey, QuestionDef)>,
     /// Their 設問文 (so that a survey tool's export in the same command finds its questions).
     pub question_texts: Vec<(QuestionKey, String)>,
+    /// A designation list: what its commit needs to make the periods.
+    pub list: Option<ListLoad>,
 }

@@ -307,6 +307,7 @@ pub fn validate_areas(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
     let mut pref = Int32Builder::with_capacity(n);
     let mut pop = Int64Builder::with_capacity(n);
     let mut km2 = Float64Builder::with_capacity(n);
+    let (mut parts, mut note) = (StringBuilder::new(), StringBuilder::new());
     let mut seen: HashMap<(String, String), u64> = HashMap::new();
     let mut ok = 0;
     for row in table.rows() {
@@ -317,11 +318,30 @@ pub fn validate_areas(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
         let nm = r.text(3).flatten();
         let po = r.get(4, normalize::count);
         let k = r.get(5, normalize::decimal);
+        let pa = r.text(6);
+        let no = r.text(7);
         if let (Some(p), Some(c)) = (p, &c) {
             check_area(&mut r, 2, c, Some(i32::from(p.code())), &RefData::default());
         }
+        if let (Some(p), Some(Some(list))) = (p, &pa) {
+            for part in list.split(';').map(str::trim) {
+                let code_like = !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
+                if part.is_empty() || (code_like && (part.len() != 4 || part[..2] != format!("{:02}", p.code()))) {
+                    r.reject_at(
+                        6,
+                        Problem::new(
+                            format!("構成区域の「{part}」は都道府県コード {:02} の構想区域コード (4 桁) か市区町村名ではありません", p.code()),
+                            format!("part {part:?} is neither a 4-digit area code of prefecture {:02} nor a municipality", p.code()),
+                        ),
+                    );
+                    break;
+                }
+            }
+        }
         let (line, row_ok) = (r.line(), r.ok);
-        let (Some(s), Some(p), Some(c), Some(nm), Some(po), Some(k), true) = (s, p, c, nm, po, k, row_ok) else {
+        let (Some(s), Some(p), Some(c), Some(nm), Some(po), Some(k), Some(pa), Some(no), true) =
+            (s, p, c, nm, po, k, pa, no, row_ok)
+        else {
             continue;
         };
         if let Some(first) = seen.insert((s.clone(), c.clone()), line) {
@@ -335,6 +355,8 @@ pub fn validate_areas(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
         name.append_value(&nm);
         pop.append_option(po);
         km2.append_option(k);
+        parts.append_option(pa.map(|l| l.split(';').map(str::trim).collect::<Vec<_>>().join(";")));
+        note.append_option(no);
         ok += 1;
     }
     let cols: Vec<ArrayRef> = vec![
@@ -345,6 +367,8 @@ pub fn validate_areas(ck: &mut Checker<'_>, table: &RawTable) -> Result<Validate
         Arc::new(name.finish()),
         Arc::new(pop.finish()),
         Arc::new(km2.finish()),
+        Arc::new(parts.finish()),
+        Arc::new(note.finish()),
     ];
     let batch = RecordBatch::try_new(schema::AREAS.payload_schema(), cols)?;
     Ok(Validated { batches: vec![(&schema::AREAS, batch)], rows_total: n, rows_ok: ok, ..Default::default() })

@@ -12,6 +12,8 @@ use super::progress::Progress;
 use super::report::{IngestReport, Outcome};
 use super::validation::{Prepared, Validation};
 use crate::decode::Encoding;
+use crate::designation_list::held::{HELD_COLUMNS, ListLoad, held_batch, held_from_batches};
+use crate::designation_list::{name_map, periods};
 use crate::error::{Error, Result};
 use crate::history;
 use crate::reject::Reject;
@@ -39,7 +41,7 @@ impl Validation {
 }
 
 /// One file's load inside the transaction; its load id.
-fn load_file(tx: &mut LoadTx<'_>, p: &Prepared) -> Result<i64> {
+fn load_file(tx: &mut LoadTx<'_>, p: &mut Prepared) -> Result<i64> {
     let meta = LoadMeta {
         dataset: p.report.dataset.to_string(),
         file_name: p.report.path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string(),
@@ -55,6 +57,9 @@ fn load_file(tx: &mut LoadTx<'_>, p: &Prepared) -> Result<i64> {
     let load_id = tx.start_load(meta)?;
     if p.report.dataset == "members" {
         load_roster(tx, p)?;
+    } else if let Some(list) = &p.validated.list {
+        let note = load_list(tx, list, &p.validated.batches)?;
+        p.report.notes.push(note);
     } else {
         for (table, batch) in &p.validated.batches {
             tx.append(table, batch)?;
@@ -102,6 +107,23 @@ fn load_roster(tx: &mut LoadTx<'_>, p: &Prepared) -> Result<()> {
     tx.apply_member_diff(&diff, members?, intervals?)?;
     tracing::info!("members appended to the warehouse in {:?}", t.elapsed());
     Ok(())
+}
+
+/// A designation list: its designations diffed against the periods held (as earlier files of
+/// the same command left them) into the whole new set of periods, which replaces the old; the
+/// name map it used kept for next year. Returns what changed, for the report.
+fn load_list(tx: &mut LoadTx<'_>, list: &ListLoad, batches: &[(&'static Table, RecordBatch)]) -> Result<String> {
+    let held = held_from_batches(
+        &tx.warehouse().query_arrow(&store::sql::current(&schema::DESIGNATIONS, HELD_COLUMNS))?,
+    );
+    let listed = held_from_batches(&batches.iter().map(|(_, b)| b.clone()).collect::<Vec<_>>());
+    let (rows, changes) = periods::periods(&held, &listed, list.as_of, |h| list.key(h));
+    tx.append(&schema::DESIGNATIONS, &held_batch(&rows)?)?;
+    tx.supersede(&schema::DESIGNATIONS)?;
+    if !list.name_map.is_empty() {
+        tx.warehouse().set_meta(name_map::META_KEY, &list.name_map.to_json())?;
+    }
+    Ok(changes.note(list.as_of))
 }
 
 fn rejects_batch(rejects: &[Reject]) -> Result<RecordBatch> {

@@ -24,6 +24,8 @@ pub struct IngestOptions {
     pub fiscal_year: Option<i32>,
     /// The survey tool whose export the responses file is (`--source`); default: detected.
     pub source: Option<String>,
+    /// A name-map file for a designation list (`--name-map`): list name → master hospital.
+    pub name_map: Option<PathBuf>,
 }
 
 impl IngestOptions {
@@ -41,6 +43,7 @@ impl IngestOptions {
             key_file,
             fiscal_year: None,
             source: None,
+            name_map: None,
         }
     }
 }

@@ -13,6 +13,8 @@ use super::options::{IngestOptions, dataset_names};
 use super::progress::Progress;
 use super::report::FileReport;
 use crate::datasets::{self, RefData};
+use crate::designation_list::held::{HELD_COLUMNS, MasterHospital, held_from_batches};
+use crate::designation_list::name_map::{self, NameMap};
 use crate::error::{Error, Result};
 use crate::headers::HeaderMap;
 use crate::pseudonym::Pseudonymiser;
@@ -30,6 +32,8 @@ pub struct Plan<'o> {
     pub(super) pseudo: Pseudonymiser,
     pub(super) fingerprint: String,
     pub(super) refs: RefData,
+    /// The name-map file of a designation list (`--name-map`), if given.
+    pub(super) name_map: NameMap,
 }
 
 /// One file to validate: its bytes, its dataset, the table when classifying it already parsed
@@ -65,6 +69,10 @@ impl<'o> Plan<'o> {
         let fingerprint = pseudo.fingerprint();
         check_key(wh, &opts.key_file, &fingerprint)?;
         let refs = load_refs(wh)?;
+        let name_map = match &opts.name_map {
+            Some(p) => NameMap::load(p)?,
+            None => NameMap::default(),
+        };
 
         // Read and classify every file first, so files can be put in a sensible order.
         // (path, bytes, SHA-256, dataset, the table if classifying it already parsed it)
@@ -125,7 +133,7 @@ impl<'o> Plan<'o> {
             }
             files.push(Planned { bytes, spec, parsed, report });
         }
-        Ok(Plan { opts, files, skipped, user_map, pseudo, fingerprint, refs })
+        Ok(Plan { opts, files, skipped, user_map, pseudo, fingerprint, refs, name_map })
     }
 
     /// The files to validate, in the order they will load.
@@ -173,7 +181,11 @@ fn classify_survey(path: &Path, t: &RawTable) -> Result<&'static DatasetSpec> {
 /// Reference data for validation, from the warehouse.
 fn load_refs(wh: &Warehouse) -> Result<RefData> {
     let mut refs = RefData::default();
-    let sets = wh.query_arrow(&store::sql::current(&store::schema::AREAS, "MAX(area_set)"))?;
+    // The latest set of 構想区域 (a set of areas made of others, such as がん医療圏, has 構成区域).
+    let sets = wh.query_arrow(&format!(
+        "{} AND area_set NOT IN (SELECT area_set FROM areas WHERE parts IS NOT NULL)",
+        store::sql::current(&store::schema::AREAS, "MAX(area_set)")
+    ))?;
     let set = sets.first().and_then(|b| {
         use arrow::array::AsArray;
         let a = b.column(0).as_string::<i32>();
@@ -196,7 +208,31 @@ fn load_refs(wh: &Warehouse) -> Result<RefData> {
                 refs.area_by_name.insert((p.value(i), n.value(i).to_string()), c.value(i).to_string());
             }
         }
+        let sql = format!(
+            "{} AND area_set = ?",
+            store::sql::current(&store::schema::HOSPITALS, "prefecture_code, area_code, hospital, municipality")
+        );
+        for b in wh.query_arrow_with(&sql, &[&set])? {
+            use arrow::array::AsArray;
+            let p = b.column(0).as_primitive::<arrow::datatypes::Int32Type>();
+            let (c, h, m) = (b.column(1).as_string::<i32>(), b.column(2).as_string::<i32>(), b.column(3).as_string::<i32>());
+            for i in 0..b.num_rows() {
+                let area_name = refs.areas.get(c.value(i)).map(|a| a.1.clone()).unwrap_or_default();
+                refs.hospitals.entry(p.value(i)).or_default().push(MasterHospital {
+                    name: h.value(i).to_string(),
+                    area_code: c.value(i).to_string(),
+                    area_name,
+                    municipality: m.is_valid(i).then(|| m.value(i).to_string()),
+                });
+            }
+        }
         refs.area_set = Some(set);
+    }
+    refs.designations = held_from_batches(
+        &wh.query_arrow(&store::sql::current(&store::schema::DESIGNATIONS, HELD_COLUMNS))?,
+    );
+    if let Some(json) = wh.meta(name_map::META_KEY)? {
+        refs.name_map = NameMap::from_json(&json)?;
     }
     for b in wh.query_arrow(&store::sql::current(
         &store::schema::SURVEY_QUESTIONS,

@@ -10,6 +10,7 @@ use super::plan::{Plan, Planned};
 use super::progress::Progress;
 use super::report::{FileReport, IngestReport, Outcome};
 use crate::datasets::{self, Env, Validated};
+use crate::designation_list;
 use crate::error::{Error, Result};
 use crate::headers;
 use crate::normalize::Problem;
@@ -93,8 +94,8 @@ impl Validation {
         Ok(())
     }
 
-    /// Members snapshots must come after the latest one loaded (the commit refuses them
-    /// otherwise; checked here too, so that `--check` tells the truth).
+    /// Members snapshots must come after the latest one loaded, and so must designation lists
+    /// (the commit refuses them otherwise; checked here too, so that `--check` tells the truth).
     pub fn check_order(&self, wh: &store::Warehouse) -> Result<()> {
         let latest: Option<NaiveDate> = wh.latest_member_snapshot()?;
         let mut prev = latest;
@@ -110,6 +111,27 @@ impl Validation {
                     format!(
                         "snapshot date {cur} is not after the latest loaded snapshot ({prev}); load rosters in date order"
                     ),
+                ));
+            }
+            prev = p.report.as_of.or(prev);
+        }
+        let lists = |d: &str, s: Option<&str>| d == "designations" && s == Some(designation_list::SOURCE);
+        let mut prev: Option<NaiveDate> = wh
+            .loads()?
+            .iter()
+            .filter(|l| lists(&l.dataset, l.source.as_deref()))
+            .filter_map(|l| l.as_of)
+            .max();
+        for p in self.prepared.iter().filter(|p| lists(p.report.dataset, p.report.source)) {
+            if let (Some(prev), Some(cur)) = (prev, p.report.as_of)
+                && cur <= prev
+            {
+                return Err(Error::file(
+                    &p.report.path,
+                    format!(
+                        "一覧表の時点 {cur} は取り込み済みの一覧表 ({prev}) より新しくありません。一覧表は時点の古い順に取り込んでください"
+                    ),
+                    format!("the list of {cur} is not after the latest loaded list ({prev}); load lists in date order"),
                 ));
             }
             prev = p.report.as_of.or(prev);
@@ -170,11 +192,13 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
         }
         None => table,
     };
+    let list = spec.name == "designations" && designation_list::is_list(&table);
+    let layout: &'static DatasetSpec = if list { &crate::spec::DESIGNATION_LIST } else { spec };
     let has_data = |i: usize| table.has_data(i);
-    let mapping = headers::map_headers(path, spec, &table.headers, &plan.user_map, has_data)?;
+    let mapping = headers::map_headers(path, layout, &table.headers, &plan.user_map, has_data)?;
     report.notes.extend(mapping.notes.iter().cloned());
     let file_label = path.display().to_string();
-    let mut ck = Checker::new(&file_label, spec, &mapping);
+    let mut ck = Checker::new(&file_label, layout, &mapping);
     for (line, n) in &table.ragged {
         ck.reject_line(
             *line,
@@ -195,9 +219,15 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
     };
     let question_cols: Vec<(usize, String)> =
         question_cols.into_iter().map(|(i, h)| (i, crate::normalize::text(&h).into_owned())).collect();
-    let validate =
-        datasets::validator(spec.name).ok_or_else(|| Error::Usage(format!("no validator for {}", spec.name)))?;
-    let mut validated = validate(&mut ck, &table, &env, &question_cols)?;
+    let mut validated = if list {
+        let as_of = list_date(path, opts.as_of, &table, &mut report.notes)?;
+        report.source = Some(designation_list::SOURCE);
+        designation_list::validate(&mut ck, &table, &env, as_of, &plan.name_map)?
+    } else {
+        let validate =
+            datasets::validator(spec.name).ok_or_else(|| Error::Usage(format!("no validator for {}", spec.name)))?;
+        validate(&mut ck, &table, &env, &question_cols)?
+    };
     if validated.rows_total == 0 && table.ragged.is_empty() {
         return Err(Error::file(path, "見出しだけでデータ行がありません", "the file has a header but no data rows"));
     }
@@ -255,6 +285,19 @@ fn as_of(
         }
         None => Ok(None),
     }
+}
+
+/// The date a designation list is in force: `--as-of` or its title's date (they must agree);
+/// a list with neither is refused, since nothing else says when it holds.
+fn list_date(path: &Path, given: Option<NaiveDate>, table: &RawTable, notes: &mut Vec<String>) -> Result<NaiveDate> {
+    if let Some(d) = as_of(path, &crate::spec::DESIGNATION_LIST, given, table, notes)? {
+        return Ok(d);
+    }
+    Err(Error::file(
+        path,
+        "一覧表の時点が分かりません。表題に「令和7年4月1日現在」のような日付がなく、--as-of もありません。--as-of 2025-04-01 のように指定してください",
+        "the list's date is unknown: its title states none and --as-of is not given",
+    ))
 }
 
 /// The survey tool a responses file was exported from: `--source`, else detected from its

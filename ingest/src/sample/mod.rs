@@ -252,6 +252,7 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
     let no_x = XlsxExtras::default();
 
     out.copy(&reference_dir.join(reference::AREA_FILE), "areas")?;
+    out.copy(&reference_dir.join(reference::GAN_IRYOKEN_FILE), "areas")?;
     out.copy(&reference_dir.join(reference::FACILITY_FILE), "hospitals")?;
 
     // Members: five snapshots over the years, each office export in its own style.

@@ -31,6 +31,8 @@ pub struct Reference {
 
 pub const AREA_FILE: &str = "area_basic.csv";
 pub const FACILITY_FILE: &str = "facility_basic.csv";
+/// The がん医療圏 of April 2024 as an area set (written by `scripts/gan_iryoken.py`).
+pub const GAN_IRYOKEN_FILE: &str = "gan_iryoken_2024.csv";
 
 fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<csv::StringRecord>)> {
     let mut r = csv::Reader::from_path(path).map_err(|e| {

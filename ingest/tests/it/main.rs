@@ -1,6 +1,7 @@
 //! Integration tests of ingest: one binary (see CONTRIBUTING.md).
 
 mod corpus;
+mod designation_lists;
 mod fuzz_regressions;
 mod history;
 mod hospital_names;

@@ -23,26 +23,85 @@ pub const AREA_SET_PARAM: ParamSpec = ParamSpec {
     name: "area_set",
     kind: ParamKind::Text,
     default: "",
-    doc: "area set of the reference data, e.g. R7 (default: the latest loaded)",
-    doc_ja: "参照データの区域の種類（例: R7。既定: 最新のもの）",
+    doc: "area set, e.g. R7 (構想区域) or がん医療圏2024 (default: for 空白 from FY2019 the latest loaded がん医療圏 set, else the latest 構想区域 set)",
+    doc_ja: "区域の種類（例: R7 は構想区域、がん医療圏2024 はがん医療圏。既定: 2019年度以降の空白は読み込まれた最新のがん医療圏、それ以外は最新の構想区域）",
     required: false,
 };
 
-/// The chosen area set, or the latest one loaded.
+/// An area set loaded: its name, and whether its areas are made of others (a がん医療圏 set,
+/// whose areas have 構成区域).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaSet {
+    pub name: String,
+    pub grouped: bool,
+}
+
+/// The area sets loaded, in name order (see [`Snapshot::area_sets`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AreaSets(pub Vec<AreaSet>);
+
+impl crate::snapshot::Snapshot {
+    /// The area sets loaded, worked out once per snapshot.
+    pub async fn area_sets(&self) -> Result<std::sync::Arc<AreaSets>> {
+        self.derived_once(|| async {
+            use arrow::array::{Array, AsArray};
+            let mut out = AreaSets::default();
+            let sql = "SELECT area_set, MAX(CASE WHEN parts IS NULL THEN 0 ELSE 1 END) AS grouped
+                       FROM areas GROUP BY area_set ORDER BY area_set";
+            for b in self.sql(sql).await? {
+                use arrow::datatypes::DataType;
+                let names = arrow::compute::cast(b.column(0), &DataType::Utf8)?;
+                let grouped = arrow::compute::cast(b.column(1), &DataType::Int64)?;
+                let (names, grouped) = (names.as_string::<i32>(), grouped.as_primitive::<arrow::datatypes::Int64Type>());
+                for i in (0..b.num_rows()).filter(|&i| names.is_valid(i)) {
+                    out.0.push(AreaSet { name: names.value(i).to_string(), grouped: grouped.value(i) == 1 });
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+}
+
+impl AreaSets {
+    /// Whether the set `name` is made of others (a がん医療圏 set).
+    pub fn grouped(&self, name: &str) -> bool {
+        self.0.iter().any(|s| s.name == name && s.grouped)
+    }
+}
+
+/// What an area set's areas are, for a result's column: 「がん医療圏」 or 「構想区域」.
+pub async fn area_kind(cx: &Cx<'_>, set: &str) -> Result<&'static str> {
+    Ok(if cx.snapshot.area_sets().await?.grouped(set) { "がん医療圏" } else { "構想区域" })
+}
+
+/// The chosen area set, or the latest set of 構想区域.
 pub async fn area_set(cx: &Cx<'_>) -> Result<String> {
-    let f = cx.frame("SELECT DISTINCT area_set FROM areas ORDER BY area_set").await?;
-    let sets: Vec<String> = (0..f.len()).filter_map(|r| f.text(r, "area_set")).collect();
+    chosen_set(cx, false).await
+}
+
+/// The area set 空白 is counted on: the chosen one, else from FY2019 (when the ministry began
+/// counting on がん医療圏) the latest がん医療圏 set loaded, else the latest set of 構想区域.
+pub async fn blank_area_set(cx: &Cx<'_>) -> Result<String> {
+    let since_2019 = cx.as_of >= chrono::NaiveDate::from_ymd_opt(2019, 4, 1).unwrap_or(chrono::NaiveDate::MIN);
+    chosen_set(cx, since_2019).await
+}
+
+async fn chosen_set(cx: &Cx<'_>, prefer_grouped: bool) -> Result<String> {
+    let sets = cx.snapshot.area_sets().await?;
     let chosen = cx.text("area_set");
     if chosen.is_empty() {
-        return sets
-            .last()
-            .cloned()
+        let latest = |grouped: bool| sets.0.iter().rev().find(|s| s.grouped == grouped).map(|s| s.name.clone());
+        let pick = if prefer_grouped { latest(true).or_else(|| latest(false)) } else { latest(false) };
+        return pick
+            .or_else(|| sets.0.last().map(|s| s.name.clone()))
             .ok_or_else(|| cx.bad("area_set", "", "no areas loaded / 構想区域データが未登録です"));
     }
-    if sets.contains(&chosen) {
+    if sets.0.iter().any(|s| s.name == chosen) {
         Ok(chosen)
     } else {
-        Err(cx.bad("area_set", &chosen, &format!("loaded sets: {}", sets.join(", "))))
+        let names: Vec<&str> = sets.0.iter().map(|s| s.name.as_str()).collect();
+        Err(cx.bad("area_set", &chosen, &format!("loaded sets: {}", names.join(", "))))
     }
 }
 

@@ -3,7 +3,7 @@
 
 use model::designation::DesignationType;
 
-use super::common::{AREA_SET_PARAM, area_set, prefecture_cells};
+use super::common::{AREA_SET_PARAM, blank_area_set, prefecture_cells};
 use super::hospitals::{
     AREA_COLUMNS, AREA_SET_CAVEAT, AREA_SET_CAVEAT_JA, area_cells, covering_list, designated_on, hub_list, type_order,
 };
@@ -35,7 +35,7 @@ pub const AREAS: MetricDef = MetricDef {
         ん診療病院の数、都道府県独自指定の数、空白 = 拠点病院も地域がん診療病院もないこと（空白の区域と同じ）。指定\
         病院の名称も示します。",
     unit: "施設",
-    sources: &["designations", "areas"],
+    sources: &["designations", "areas", "hospitals"],
     caveats: &[AREA_SET_CAVEAT],
     caveats_ja: &[AREA_SET_CAVEAT_JA],
     by: &[""],
@@ -46,7 +46,7 @@ pub const AREAS: MetricDef = MetricDef {
 
 fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
-        let set = area_set(cx).await?;
+        let set = blank_area_set(cx).await?;
         let d = cx.as_of_sql();
         let pref = cx.int("prefecture")?;
         let own = DesignationType::PrefectureOwn.label();
@@ -54,18 +54,20 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let f = cx
             .frame_with(
                 &format!(
-                    "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
+                    "WITH {placed}
+                 SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020, a.parts,
                         COALESCE(h.hubs, 0) AS hubs, COALESCE(h.rch, 0) AS rch, COALESCE(h.own, 0) AS own,
                         COALESCE(h.covering, 0) AS covering, h.names
                  FROM areas a
-                 LEFT JOIN (SELECT area_code,
+                 LEFT JOIN (SELECT set_area,
                                    SUM(CASE WHEN designation IN ({hubs}) THEN 1 ELSE 0 END) AS hubs,
                                    SUM(CASE WHEN designation IN ({rch}) THEN 1 ELSE 0 END) AS rch,
                                    SUM(CASE WHEN designation = '{own}' THEN 1 ELSE 0 END) AS own,
                                    SUM(CASE WHEN designation IN ({covering}) THEN 1 ELSE 0 END) AS covering,
                                    string_agg(hospital, '\t') AS names
-                            FROM designations WHERE {on} GROUP BY area_code) h ON h.area_code = a.area_code
+                            FROM placed WHERE {on} GROUP BY set_area) h ON h.set_area = a.area_code
                  WHERE a.area_set = $1 {pref_filter} ORDER BY a.area_code",
+                    placed = super::hospitals::PLACED,
                     hubs = hub_list(),
                     covering = covering_list(),
                     on = designated_on(&d),
@@ -81,6 +83,7 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Column::plain("prefecture_own", "都道府県独自指定", "Prefecture's own designation", "施設"),
             Column::plain("blank", "空白", "空白", ""),
             Column::label("hospitals", "指定病院", "Designated hospitals"),
+            Column::label("parts", "構成区域", "Made of"),
         ]);
         let mut out = Output::new(columns);
         for r in 0..f.len() {
@@ -91,6 +94,7 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 Value::opt_int(f.i64(r, "own")),
                 Value::Bool(f.i64(r, "covering").unwrap_or(0) == 0),
                 Value::text(names(&f.text(r, "names").unwrap_or_default())),
+                Value::text(f.text(r, "parts").unwrap_or_default()),
             ]);
             out.rows.push(row);
         }
@@ -120,12 +124,13 @@ pub const LIST: MetricDef = MetricDef {
         で絞れます。「基準日に有効な指定のみ」では基準日に有効な指定（指定開始日 ≤ 基準日 ≤ 指定終了日、または終了日\
         なし）だけを、「すべての指定期間」ではすべての期間を示し、基準日に有効かどうかを列で示します。",
     unit: "施設",
-    sources: &["designations"],
+    sources: &["designations", "areas", "hospitals"],
     caveats: &["Hospitals are matched by name as the designation lists write it."],
     caveats_ja: &["病院は指定一覧に書かれた名称で照合しています。"],
     by: &[""],
     params: &[
         PREFECTURE_PARAM,
+        AREA_SET_PARAM,
         ParamSpec {
             name: "area",
             kind: ParamKind::Text,
@@ -155,6 +160,23 @@ pub const LIST: MetricDef = MetricDef {
     eval: list,
 };
 
+/// The area set an area code belongs to when it is an area made of others (a がん医療圏 of its
+/// own, such as 香川's 大川): the chosen `area_set` if that set is made of others, else the first
+/// such set holding the code — `None` when the code is a 構想区域's (its designations carry it).
+async fn area_of_set(cx: &Cx<'_>, area: &str) -> crate::error::Result<Option<String>> {
+    let sets = cx.snapshot.area_sets().await?;
+    let chosen = cx.text("area_set");
+    if !chosen.is_empty() {
+        return Ok(sets.grouped(&chosen).then_some(chosen));
+    }
+    let f = cx.frame_with("SELECT DISTINCT area_set FROM areas WHERE area_code = $1 ORDER BY area_set", &[area]).await?;
+    let holding: Vec<String> = (0..f.len()).filter_map(|r| f.text(r, "area_set")).collect();
+    if holding.iter().any(|s| !sets.grouped(s)) {
+        return Ok(None);
+    }
+    Ok(holding.into_iter().next())
+}
+
 /// Tab-separated hospital names as a sorted list without repeats.
 fn names(joined: &str) -> String {
     let mut v: Vec<&str> = joined.split('\t').filter(|s| !s.is_empty()).collect();
@@ -172,12 +194,30 @@ fn list<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         if let Some(p) = cx.int("prefecture")? {
             filters.push(format!("prefecture_code = {p}"));
         }
-        for (param, column) in [("area", "area_code"), ("hospital", "hospital")] {
-            let v = cx.text(param);
-            if !v.trim().is_empty() {
-                values.push(v.trim().to_string());
-                filters.push(format!("{column} = ${}", values.len()));
+        // An area of a がん医療圏 set holds the designations placed in it (by 構想区域 or
+        // municipality), not those with its code.
+        let mut placed = String::new();
+        let area = cx.text("area").trim().to_string();
+        if !area.is_empty() {
+            match area_of_set(cx, &area).await? {
+                Some(set) => {
+                    values.extend([set, area]);
+                    placed = format!(
+                        "WITH {}, here AS (SELECT DISTINCT prefecture_code AS p, hospital AS h FROM placed WHERE set_area = $2) ",
+                        super::hospitals::PLACED
+                    );
+                    filters.push("EXISTS (SELECT 1 FROM here WHERE here.p = prefecture_code AND here.h = hospital)".into());
+                }
+                None => {
+                    values.push(area);
+                    filters.push(format!("area_code = ${}", values.len()));
+                }
             }
+        }
+        let v = cx.text("hospital");
+        if !v.trim().is_empty() {
+            values.push(v.trim().to_string());
+            filters.push(format!("hospital = ${}", values.len()));
         }
         if cx.text("history") != "all" {
             filters.push(on.clone());
@@ -187,7 +227,7 @@ fn list<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let f = cx
             .frame_with(
                 &format!(
-                    "SELECT hospital, designation, prefecture_code, area_code, area_name, designated_from,
+                    "{placed}SELECT hospital, designation, prefecture_code, area_code, area_name, designated_from,
                             designated_until, partner, {on} AS in_force
                      FROM designations {wh} ORDER BY prefecture_code, area_code, hospital, designated_from"
                 ),

@@ -5,19 +5,39 @@ use chrono::{Datelike, NaiveDate};
 use model::designation::DesignationType;
 use model::qualification::MEDICAL_ONCOLOGIST;
 
-use super::common::{AREA_SET_PARAM, area_set, prefecture_cells};
+use super::common::{AREA_SET_PARAM, area_kind, area_set, blank_area_set, prefecture_cells};
 use crate::error::Result;
 use crate::frame::Frame;
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec, date_sql};
 use crate::result::{Column, Value};
 
-pub(super) const AREA_SET_CAVEAT: &str = "A count of 空白 areas depends on the area set: the reference data give the 339 構想区域 \
-    of R6/R7 (= 二次医療圏 except in 三重県, where 8 構想区域 split 4 二次医療圏). Since FY2019 the government counts \
-    空白 areas on がん医療圏, which can differ; designations whose area code is not in the set are reported in a note.";
-pub(super) const AREA_SET_CAVEAT_JA: &str = "空白の区域の数は、どの区域で数えるかによって変わります。参照データの区\
-    域は令和6・7年の構想区域 339 です（三重県を除いて二次医療圏と同じ。三重県では 8 の構想区域が 4 の二次医療圏を分\
-    けています）。国は2019年度から空白をがん医療圏で数えており、数が異なることがあります。区域の一覧にない区域コード\
-    の指定は注記に示します。";
+pub(super) const AREA_SET_CAVEAT: &str = "A count of 空白 areas depends on the area set. Since FY2019 the ministry counts \
+    空白 on がん医療圏 (336 in April 2024): data/reference/gan_iryoken_2024.csv defines them as groups of 構想区域, or of \
+    municipalities where one splits a 構想区域 (香川), with how sure each definition is; it is the default for 空白 from \
+    FY2019 when loaded. The 構想区域 of R6/R7 (339; = 二次医療圏 except in 三重県) stay selectable. A designation is placed \
+    by its 構想区域 code, or by its hospital's municipality in the hospital master; designations that fall in no area \
+    of the set are reported in a note.";
+pub(super) const AREA_SET_CAVEAT_JA: &str = "空白の区域の数は、どの区域で数えるかによって変わります。国は2019年度から空\
+    白をがん医療圏（2024年4月に336）で数えています。data/reference/gan_iryoken_2024.csv はがん医療圏を構想区域の組（香\
+    川県のように構想区域を分ける所は市町村の組）として、定義の確からしさとともに示したもので、読み込まれていれば\
+    2019年度以降の空白の既定です。令和6・7年の構想区域 339（三重県を除き二次医療圏と同じ）も選べます。指定は構想区\
+    域コードで、または医療機関マスタにある病院の市区町村で区域に置きます。どの区域にも置けない指定は注記に示しま\
+    す。";
+
+/// CTEs `units` (each area of set `$1` and the 構想区域 codes or municipalities it is made of)
+/// and `placed` (each designation with the area of the set it lies in: by its 構想区域 code, or
+/// by its hospital's municipality in the hospital master).
+pub(super) const PLACED: &str = "units AS (
+        SELECT area_code AS set_area, prefecture_code AS pref,
+               unnest(string_to_array(COALESCE(parts, area_code), ';')) AS unit
+        FROM areas WHERE area_set = $1),
+     muni AS (
+        SELECT DISTINCT prefecture_code, hospital, municipality FROM hospitals WHERE municipality IS NOT NULL),
+     placed AS (
+        SELECT DISTINCT u.set_area, x.prefecture_code, x.hospital, x.designation, x.designated_from, x.designated_until
+        FROM designations x
+        LEFT JOIN muni m ON m.prefecture_code = x.prefecture_code AND m.hospital = x.hospital
+        JOIN units u ON u.pref = x.prefecture_code AND (u.unit = x.area_code OR u.unit = m.municipality))";
 
 /// SQL list of the designation labels that make an area not 空白.
 pub(super) fn covering_list() -> String {
@@ -106,16 +126,18 @@ fn designations<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     })
 }
 
-/// Areas of the area set `$1` with their coverage on `d`: (code, name, prefecture,
-/// population, covered).
+/// `WITH … b AS (…)`: the areas of set `$1` with their coverage on `d`: (area_code, area_name,
+/// prefecture_code, population_2020, covered); the caller adds its `SELECT … FROM b`.
 fn blank_sql(d: &str) -> String {
     format!(
-        "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
-                (c.area_code IS NOT NULL) AS covered
-         FROM areas a LEFT JOIN (
-             SELECT DISTINCT area_code FROM designations WHERE designation IN ({}) AND {}
-         ) c ON a.area_code = c.area_code
-         WHERE a.area_set = $1",
+        "WITH {PLACED},
+         b AS (
+            SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
+                   (c.set_area IS NOT NULL) AS covered
+            FROM areas a LEFT JOIN (
+                SELECT DISTINCT set_area FROM placed WHERE designation IN ({}) AND {}
+            ) c ON a.area_code = c.set_area
+            WHERE a.area_set = $1)",
         covering_list(),
         designated_on(d),
     )
@@ -125,8 +147,12 @@ async fn unmatched_note(cx: &Cx<'_>, out: &mut Output, set: &str, d: &str) -> Re
     let f = cx
         .frame_with(
             &format!(
-                "SELECT COUNT(*) AS n FROM designations WHERE designation IN ({}) AND {}
-                   AND (area_code IS NULL OR area_code NOT IN (SELECT area_code FROM areas WHERE area_set = $1))",
+                "WITH {PLACED},
+                 here AS (SELECT DISTINCT prefecture_code, hospital, designation, designated_from FROM placed)
+                 SELECT COUNT(*) AS n FROM (SELECT * FROM designations WHERE designation IN ({}) AND {}) x
+                 LEFT JOIN here p ON p.prefecture_code = x.prefecture_code AND p.hospital = x.hospital
+                      AND p.designation = x.designation AND p.designated_from = x.designated_from
+                 WHERE p.hospital IS NULL",
                 covering_list(),
                 designated_on(d),
             ),
@@ -136,8 +162,8 @@ async fn unmatched_note(cx: &Cx<'_>, out: &mut Output, set: &str, d: &str) -> Re
     let n = f.i64(0, "n").unwrap_or(0);
     if n > 0 {
         out.note(
-            format!("構想区域コードが {set} にない指定が {n} 件あり、判定に使っていません。"),
-            format!("{n} designations have an area code outside {set} and were not used."),
+            format!("{set} のどの区域にも置けない指定が {n} 件あり（構想区域コードがないか、市区町村で分ける区域で病院が医療機関マスタにない）、判定に使っていません。"),
+            format!("{n} designations fall in no area of {set} (no area code, or a hospital the master lacks where areas split by municipality) and were not used."),
         );
     }
     Ok(())
@@ -157,7 +183,7 @@ pub const BLANK_AREAS: MetricDef = MetricDef {
         センター、地域がん診療病院のいずれもその区域コードにないとき、その区域は空白です。都道府県独自指定は数えませ\
         ん。人口は参照データの2020年国勢調査の値です。",
     unit: "区域",
-    sources: &["designations", "areas"],
+    sources: &["designations", "areas", "hospitals"],
     caveats: &[AREA_SET_CAVEAT],
     caveats_ja: &[AREA_SET_CAVEAT_JA],
     by: &[""],
@@ -190,16 +216,23 @@ pub(super) fn area_cells(f: &Frame, r: usize) -> Vec<Value> {
 
 fn blank_areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
-        let set = area_set(cx).await?;
+        let set = blank_area_set(cx).await?;
         let d = cx.as_of_sql();
-        let f = cx
-            .frame_with(&format!("SELECT * FROM ({}) b WHERE NOT covered ORDER BY area_code", blank_sql(&d)), &[&set])
-            .await?;
+        let f = cx.frame_with(&format!("{} SELECT * FROM b WHERE NOT covered ORDER BY area_code", blank_sql(&d)), &[&set]).await?;
         let mut out = Output::new(AREA_COLUMNS.to_vec());
-        let mut pop = 0;
+        let (mut pop, mut unknown) = (0, Vec::new());
         for r in 0..f.len() {
-            pop += f.i64(r, "population_2020").unwrap_or(0);
+            match f.i64(r, "population_2020") {
+                Some(p) => pop += p,
+                None => unknown.push(f.text(r, "area_name").unwrap_or_default()),
+            }
             out.rows.push(area_cells(&f, r));
+        }
+        if !unknown.is_empty() {
+            out.note(
+                format!("人口の分からない区域（{}）は人口に含めていません（市町村で区域を分けるがん医療圏）。", unknown.join("、")),
+                format!("{} areas of unknown population are left out of the population.", unknown.len()),
+            );
         }
         out.note(
             format!("{set}: 空白 {} 区域、人口 {} 人（{} 時点）", f.len(), model::thousands(pop), cx.as_of),
@@ -222,7 +255,7 @@ pub const BLANK_COUNT: MetricDef = MetricDef {
     definition_ja: "空白の区域と同じ判定で数えたもの: 区域数、空白の区域数、空白の区域の人口（2020年国勢調査）と、そ\
         れが区域全体の人口に占める割合です。",
     unit: "区域",
-    sources: &["designations", "areas"],
+    sources: &["designations", "areas", "hospitals"],
     caveats: &[AREA_SET_CAVEAT],
     caveats_ja: &[AREA_SET_CAVEAT_JA],
     by: &["", "prefecture"],
@@ -233,22 +266,25 @@ pub const BLANK_COUNT: MetricDef = MetricDef {
 
 fn blank_count<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
-        let set = area_set(cx).await?;
+        let set = blank_area_set(cx).await?;
         let d = cx.as_of_sql();
         let by_pref = cx.by == "prefecture";
         let key = if by_pref { "prefecture_code" } else { "0" };
         let f = cx
             .frame_with(
                 &format!(
-                    "SELECT {key} AS pref, COUNT(*) AS areas, SUM(CASE WHEN covered THEN 0 ELSE 1 END) AS blank,
-                            SUM(population_2020) AS pop, SUM(CASE WHEN covered THEN 0 ELSE population_2020 END) AS blank_pop
-                     FROM ({}) b GROUP BY 1 ORDER BY 1",
+                    "{} SELECT {key} AS pref, COUNT(*) AS areas, SUM(CASE WHEN covered THEN 0 ELSE 1 END) AS blank,
+                            SUM(population_2020) AS pop, SUM(CASE WHEN covered THEN 0 ELSE population_2020 END) AS blank_pop,
+                            SUM(CASE WHEN NOT covered AND population_2020 IS NULL THEN 1 ELSE 0 END) AS blank_unknown
+                     FROM b GROUP BY 1 ORDER BY 1",
                     blank_sql(&d)
                 ),
                 &[&set],
             )
             .await?;
-        let mut columns = vec![Column::label("area_set", "区域の版", "Area set")];
+        let kind = area_kind(cx, &set).await?;
+        let mut columns =
+            vec![Column::label("area_set", "区域の版", "Area set"), Column::label("area_kind", "区域の種類", "Kind of area")];
         if by_pref {
             columns.insert(0, Column::dim("prefecture_code", "都道府県コード", "Prefecture code"));
             columns.insert(1, Column::label("prefecture", "都道府県", "Prefecture"));
@@ -269,12 +305,20 @@ fn blank_count<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             let (pop, bpop) = (f.i64(r, "pop").unwrap_or(0), f.i64(r, "blank_pop").unwrap_or(0));
             row.extend([
                 Value::text(set.clone()),
+                Value::text(kind),
                 Value::opt_int(f.i64(r, "areas")),
                 Value::opt_int(f.i64(r, "blank")),
                 Value::Int(bpop),
                 Value::opt_num((pop > 0).then(|| 100.0 * bpop as f64 / pop as f64)),
             ]);
             out.rows.push(row);
+        }
+        let unknown: i64 = (0..f.len()).filter_map(|r| f.i64(r, "blank_unknown")).sum();
+        if unknown > 0 {
+            out.note(
+                format!("空白のうち人口の分からない区域 {unknown} は空白区域の人口に含めていません（市町村で区域を分けるがん医療圏）。"),
+                format!("{unknown} 空白 areas of unknown population are left out of the blank population."),
+            );
         }
         unmatched_note(cx, &mut out, &set, &d).await?;
         Ok(out)
@@ -293,7 +337,7 @@ pub const BLANK_SERIES: MetricDef = MetricDef {
     definition_ja: "空白の区域数を毎年4月1日について求めたもので、一つの区域の種類で数えます（今の区域の境界を過去に\
         も当てはめるので、系列が示すのは境界の変更ではなく指定の変化です）。",
     unit: "区域",
-    sources: &["designations", "areas"],
+    sources: &["designations", "areas", "hospitals"],
     caveats: &[AREA_SET_CAVEAT],
     caveats_ja: &[AREA_SET_CAVEAT_JA],
     by: &[""],
@@ -314,7 +358,7 @@ pub const BLANK_SERIES: MetricDef = MetricDef {
 
 fn blank_series<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
-        let set = area_set(cx).await?;
+        let set = blank_area_set(cx).await?;
         let from = cx.int("from_year")?.unwrap_or(2006);
         let dates: Vec<NaiveDate> = (from..=i64::from(cx.as_of.year()))
             .filter_map(|y| i32::try_from(y).ok())
@@ -329,8 +373,9 @@ fn blank_series<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             .frame_with(
                 &format!(
                     "WITH dates AS (SELECT column1 AS d FROM (VALUES {values}) v),
+                 {PLACED},
                  covered AS (
-                     SELECT DISTINCT dt.d, x.area_code FROM dates dt JOIN designations x
+                     SELECT DISTINCT dt.d, x.set_area AS area_code FROM dates dt JOIN placed x
                        ON x.designated_from <= dt.d AND (x.designated_until IS NULL OR x.designated_until >= dt.d)
                      WHERE x.designation IN ({})
                  )
@@ -380,7 +425,7 @@ pub const COVERAGE: MetricDef = MetricDef {
         がん薬物療法専門医の認定で、構想区域コードがその区域のもの。状態は「拠点病院あり・専門医なし」「空白・専門医\
         あり」「空白・専門医なし」「充足」のいずれかです。",
     unit: "人",
-    sources: &["designations", "areas", "specialists"],
+    sources: &["designations", "areas", "hospitals", "specialists"],
     caveats: &[
         AREA_SET_CAVEAT,
         "Specialists are placed by the 構想区域コード of their workplace; certificates without one are not counted.",
@@ -410,16 +455,17 @@ fn coverage<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let f = cx
             .frame_with(
                 &format!(
-                    "SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
+                    "WITH {PLACED}
+                 SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
                         COALESCE(h.hubs, 0) AS hubs, COALESCE(h.rch, 0) AS rch, COALESCE(s.n, 0) AS onc
                  FROM areas a
-                 LEFT JOIN (SELECT area_code,
+                 LEFT JOIN (SELECT set_area,
                                    SUM(CASE WHEN designation IN ({hubs}) THEN 1 ELSE 0 END) AS hubs,
                                    SUM(CASE WHEN designation IN ({rch}) THEN 1 ELSE 0 END) AS rch
-                            FROM designations WHERE {on} GROUP BY area_code) h ON h.area_code = a.area_code
-                 LEFT JOIN (SELECT area_code, COUNT(*) AS n FROM specialists
-                            WHERE qualification = '{MEDICAL_ONCOLOGIST}' AND certified_on <= {d} AND expires_on >= {d}
-                            GROUP BY area_code) s ON s.area_code = a.area_code
+                            FROM placed WHERE {on} GROUP BY set_area) h ON h.set_area = a.area_code
+                 LEFT JOIN (SELECT u.set_area, COUNT(*) AS n FROM specialists sp JOIN units u ON u.unit = sp.area_code
+                            WHERE sp.qualification = '{MEDICAL_ONCOLOGIST}' AND sp.certified_on <= {d} AND sp.expires_on >= {d}
+                            GROUP BY u.set_area) s ON s.set_area = a.area_code
                  WHERE a.area_set = $1 ORDER BY a.area_code",
                     hubs = hub_list(),
                     on = designated_on(&d),

@@ -36,3 +36,84 @@ fn a_special_designation_covers_its_area() {
     let count = engine.evaluate(&req(queries::metrics::hospitals::BLANK_COUNT.name)).expect("blank count");
     assert_eq!(count.column("blank_areas").first().and_then(|v| v.as_i64()), Some(1));
 }
+
+fn repo(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+}
+
+fn csv_rows(path: &str) -> Vec<csv::StringRecord> {
+    let mut r = csv::Reader::from_path(repo(path)).expect("csv");
+    r.records().map(|x| x.expect("row")).collect()
+}
+
+/// The ministry's 56 空白のがん医療圏 of April 2024, computed: with the がん医療圏 set shipped in
+/// data/reference (groups of 構想区域, and municipalities where 香川 splits one) and a
+/// designation list consistent with the ministry's — one hospital in every がん医療圏 the ministry
+/// does not call 空白, taken from the last 構想区域 or municipality it is made of, so that unions
+/// and splits are what decides — the 空白 list is exactly the ministry's, of 336 areas.
+#[test]
+fn the_blank_gan_iryoken_of_april_2024_are_the_ministrys_56() {
+    let blank: std::collections::BTreeSet<(String, String)> =
+        csv_rows("data/reference/published/blank_gan_iryoken_2024-04.csv")
+            .iter()
+            .map(|r| (r[0].to_string(), r[2].to_string()))
+            .collect();
+    assert_eq!(blank.len(), 56);
+    let master = csv_rows("data/reference/facility_basic.csv");
+    let r7: Vec<&csv::StringRecord> = master.iter().filter(|r| &r[0] == "R7").collect();
+    let mut designations = String::from("都道府県,医療機関名,構想区域コード,指定類型,指定開始日\n");
+    let mut placed = 0;
+    for g in csv_rows("data/reference/gan_iryoken_2024.csv") {
+        let (pref, name, parts) = (&g[1], &g[3], &g[6]);
+        if blank.contains(&(pref.to_string(), name.to_string())) {
+            continue;
+        }
+        let last = parts.split(';').next_back().expect("a part");
+        let h = r7
+            .iter()
+            .find(|h| &h[1] == pref && (h[3] == *last || h[10] == *last))
+            .unwrap_or_else(|| panic!("no hospital in {pref} {last}"));
+        designations.push_str(&format!("{pref},{},{},地域がん診療連携拠点病院,2020-04-01\n", &h[9], &h[3]));
+        placed += 1;
+    }
+    assert_eq!(placed, 336 - 56);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut wh = store::Warehouse::open(&dir.path().join("wh.duckdb"), &dir.path().join("lake")).expect("open");
+    let list = dir.path().join("designations.csv");
+    std::fs::write(&list, designations).expect("write");
+    for (dataset, p) in [
+        ("areas", repo("data/reference/area_basic.csv")),
+        ("areas", repo("data/reference/gan_iryoken_2024.csv")),
+        ("hospitals", repo("data/reference/facility_basic.csv")),
+        ("designations", list),
+    ] {
+        let o = ingest::IngestOptions::new(dataset, vec![p], dir.path().join("k.key"), dir.path().join("rejects"));
+        let r = ingest::ingest(&mut wh, &o).expect("ingest");
+        assert_eq!(r.outcome, ingest::Outcome::Committed, "{dataset}: {:?}", r.files[0].rejects);
+    }
+    let engine = queries::Engine::open(&wh, None).expect("engine");
+    let at = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).expect("date");
+    let req = |m: &str| Request::new(m, Audience::Committee).as_of(at);
+    let r = engine.evaluate(&req(queries::metrics::hospitals::BLANK_AREAS.name)).expect("blank areas");
+    let got: std::collections::BTreeSet<(String, String)> = r
+        .column("prefecture_code")
+        .iter()
+        .zip(r.column("area_name"))
+        .map(|(p, n)| (format!("{:0>2}", p.display()), n.display()))
+        .collect();
+    assert_eq!(got, blank, "the 空白 がん医療圏 computed are the ministry's");
+    let count = engine.evaluate(&req(queries::metrics::hospitals::BLANK_COUNT.name)).expect("count");
+    let cell = |c: &str| count.column(c).first().map(|v| v.display()).unwrap_or_default();
+    assert_eq!((cell("area_set"), cell("areas"), cell("blank_areas")), ("がん医療圏2024".into(), "336".into(), "56".into()));
+
+    // 構想区域 stay selectable, and give another count: 香川's 東部 holds a designated hospital
+    // (in 高松), so 大川 is not 空白 there; 宮崎's 県北 is two 構想区域.
+    let r7 = engine.evaluate(&req(queries::metrics::hospitals::BLANK_COUNT.name).param("area_set", "R7")).expect("R7");
+    assert_eq!(r7.column("areas").first().and_then(|v| v.as_i64()), Some(339));
+    // Before FY2019 the default is the 構想区域 set.
+    let before = Request::new(queries::metrics::hospitals::BLANK_COUNT.name, Audience::Committee)
+        .as_of(chrono::NaiveDate::from_ymd_opt(2018, 4, 1).expect("date"));
+    let r = engine.evaluate(&before).expect("2018");
+    assert_eq!(r.column("area_set").first().map(|v| v.display()).as_deref(), Some("R7"));
+}

@@ -411,6 +411,15 @@ fn specialists_section(cx: &Context<'_>, spec: &MetricResult) -> Result<Vec<Bloc
         };
         d.chart_width(choropleth(&format!("人口10万人あたりの{q}"), "人", &regions, &breaks)?, 0.85);
     }
+    if let Some(per) = cx.opt(cx.req(queries::metrics::specialists::PER_100K.name).by("area"))? {
+        let q = per.params.get("qualification").cloned().unwrap_or_default();
+        let title = format!("人口10万人あたりの{q}（構想区域別）");
+        d.h2(title.clone());
+        let values: Vec<f64> = per.column("per_100k").iter().filter_map(|v| v.as_f64()).collect();
+        let breaks = crate::map::class_breaks(&values);
+        let fills = crate::area_map::numeric_fills(&per, "per_100k", "人", &breaks);
+        d.chart_width(crate::area_map::area_map(&title, &fills, &crate::area_map::numeric_classes(&breaks, "人"))?, 0.85);
+    }
     if let Some(due) = cx.opt(cx.req(queries::metrics::specialists::RENEWALS_DUE.name))? {
         d.table(Table::from_result(&due, &[]).caption("更新期限を迎える専門医・認定医"));
     }
@@ -428,12 +437,28 @@ fn hospitals_section(cx: &Context<'_>, blank: &MetricResult, series: &MetricResu
         with_unit(blank.column("blank_population_pct").first().copied(), "%"),
     ));
     if let Some((on, official, areas)) = queries::published::official_blank() {
+        let cell = |c: &str| blank.column(c).first().map(|v| v.display()).unwrap_or_default();
+        let set = cell("area_set");
+        let ours = queries::published::OurBlank {
+            as_of: cx.as_of,
+            set: &set,
+            grouped: cell("area_kind") == "がん医療圏",
+            blank: blank.column("blank_areas").first().and_then(|v| v.as_i64()).unwrap_or(0),
+            areas: blank.column("areas").first().and_then(|v| v.as_i64()).unwrap_or(0),
+            sample: blank.provenance.sample,
+        };
         d.note(format!(
-            "厚生労働省公表値: {official} / {areas} がん医療圏（{}）。公表値は 2019 年度から がん医療圏 で数えており、\
-             構想区域（二次医療圏）で数えた上の値とは一致しません{}。",
+            "厚生労働省公表値: {official} / {areas} がん医療圏（{}）。{}",
             queries::published::date_ja(&on),
-            if blank.provenance.sample { "（上の値はサンプルデータ）" } else { "" }
+            queries::published::beside_ours(&ours)
         ));
+    }
+    if let Some(areas) = cx.opt(cx.req(queries::metrics::drilldown::AREAS.name))? {
+        let kind = blank.column("area_kind").first().map(|v| v.display()).unwrap_or_else(|| "区域".into());
+        let title = format!("空白の{kind}と指定病院のある{kind}（{}）", date_ja(cx.as_of));
+        d.h2(title.clone());
+        let fills = crate::area_map::blank_fills(&areas);
+        d.chart_width(crate::area_map::area_map(&title, &fills, &crate::area_map::blank_classes())?, 0.85);
     }
     let mut chart = LineChart::new("空白の二次医療圏の数（各年4月1日）", XAxis::Date, "区域");
     chart.series.push(Series::new("空白区域数", points(series, date_x, "date", "blank_areas")));

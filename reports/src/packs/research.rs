@@ -208,6 +208,13 @@ pub fn build(cx: &Context<'_>) -> Result<Pack> {
         .collect();
     let db = duckdb_file(&parquets, &codebook)?;
     pack.files.push(("tables.duckdb".into(), db));
+    // The areas' polygons, so that the area tables can be mapped (R7 構想区域; a がん医療圏 is the
+    // union of the 構想区域 in its 構成区域), with the attribution their licence asks for.
+    pack.files.push(("geo/areas_R7.geojson".into(), crate::area_map::GEOJSON.as_bytes().to_vec()));
+    pack.files.push((
+        "geo/ATTRIBUTION.txt".into(),
+        format!("{}\n{}\n", crate::area_map::ATTRIBUTION, crate::area_map::MIE_NOTE).into_bytes(),
+    ));
     pack.files.push(("README.md".into(), readme(cx, &results, &pack.skipped).into_bytes()));
 
     let policy = queries::Policy::for_audience(cx.audience);
@@ -221,7 +228,7 @@ pub fn build(cx: &Context<'_>) -> Result<Pack> {
         "load_ids": cx.load_ids(),
         "snapshot_at_load": cx.engine.snapshot().at_load,
         "sample_data": cx.sample(),
-        "attribution": model::ATTRIBUTION,
+        "attribution": model::ATTRIBUTION.iter().copied().chain([crate::area_map::ATTRIBUTION]).collect::<Vec<_>>(),
         "generated_by": format!("oncometrics {}", env!("CARGO_PKG_VERSION")),
         "reproduce": format!("oncometrics report research --as-of {} --at-load {} --out …", cx.as_of, cx.engine.snapshot().at_load),
         "tables": results.iter().map(|(s, r)| json!({
@@ -328,7 +335,8 @@ fn readme(cx: &Context<'_>, results: &[(&Spec, MetricResult)], skipped: &[String
     s.push_str("- `tables.xlsx`: すべての表（シートごと）と codebook シート。\n");
     s.push_str("- `tables.duckdb`: すべての表と `codebook` 表を入れた DuckDB データベース。\n");
     s.push_str("- `codebook.csv`: すべての列の名前・見出し・単位・種類・定義（日本語、`definition_en` に英語）。\n");
-    s.push_str("- `manifest.json`: ロードID、秘匿方針、出典、各ファイルの SHA-256。\n\n");
+    s.push_str("- `manifest.json`: ロードID、秘匿方針、出典、各ファイルの SHA-256。\n");
+    s.push_str("- `geo/areas_R7.geojson`: 構想区域（令和7年度、339）の境界ポリゴン（表示用、`area_code` で区域の表と結合）。がん医療圏は `構成区域` の構想区域の和です。出典は `geo/ATTRIBUTION.txt`。\n\n");
     s.push_str("## 表\n\n| 表 | 単位 | 内容 | 行数 |\n|---|---|---|---:|\n");
     for (spec, r) in results {
         s.push_str(&format!(
@@ -343,12 +351,23 @@ fn readme(cx: &Context<'_>, results: &[(&Spec, MetricResult)], skipped: &[String
     if !skipped.is_empty() {
         s.push_str(&format!("\nデータが読み込まれていないため含まれない表: {}\n", skipped.join(", ")));
     }
-    if let Some((on, official, areas)) = queries::published::official_blank() {
+    let by_pref = results.iter().find(|(spec, _)| spec.name == "pref_blank_areas").map(|(_, r)| r);
+    if let (Some((on, official, areas)), Some(r)) = (queries::published::official_blank(), by_pref) {
+        let sum = |c: &str| r.column(c).iter().filter_map(|v| v.as_i64()).sum::<i64>();
+        let first = |c: &str| r.column(c).first().map(|v| v.display()).unwrap_or_default();
+        let set = first("area_set");
+        let ours = queries::published::OurBlank {
+            as_of: cx.as_of,
+            set: &set,
+            grouped: first("area_kind") == "がん医療圏",
+            blank: sum("blank_areas"),
+            areas: sum("areas"),
+            sample: cx.sample(),
+        };
         s.push_str(&format!(
-            "\n## 厚生労働省の公表値\n\n厚生労働省公表値: 空白のがん医療圏 {official} / {areas}（{}）。公表値は 2019 年度から がん医療圏 で\
-             数えています。このパックの空白の表は 構想区域（二次医療圏）で数えているため、公表値とは一致しません{}。\n",
+            "\n## 厚生労働省の公表値\n\n厚生労働省公表値: 空白のがん医療圏 {official} / {areas}（{}）。{}\n",
             queries::published::date_ja(&on),
-            if cx.sample() { "（また、このパックの値はサンプルデータです）" } else { "" }
+            queries::published::beside_ours(&ours)
         ));
     }
     s.push_str("\n## 開き方\n\n```python\nimport pyarrow.parquet as pq, polars as pl, duckdb\npq.read_table(\"parquet/pref_physician_share.parquet\")\npl.read_parquet(\"parquet/pref_physician_share.parquet\")\nduckdb.connect(\"tables.duckdb\", read_only=True).sql(\"SELECT * FROM pref_physician_share\")\n```\n\n");

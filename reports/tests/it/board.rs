@@ -234,5 +234,5 @@ fn the_last_page_is_not_near_empty() {
 fn the_board_pack_prints_the_ministrys_blank_count_beside_ours() {
     let flat: String = text().split_whitespace().collect();
     assert!(flat.contains("厚生労働省公表値:56/336がん医療圏（2024年4月）"), "{}", &flat[..flat.len().min(2000)]);
-    assert!(flat.contains("（上の値はサンプルデータ）"));
+    assert!(flat.contains("サンプルデータ（架空）"), "the sample caveat");
 }

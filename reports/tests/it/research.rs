@@ -88,7 +88,7 @@ fn pack_opens_in_pyarrow_polars_duckdb_and_openpyxl_with_no_small_count() {
     );
     // [designations-real]: the ministry's official 空白 count beside the pack's own.
     assert!(readme.contains("厚生労働省公表値: 空白のがん医療圏 56 / 336（2024年4月）"), "{readme}");
-    assert!(readme.contains("このパックの値はサンプルデータです"));
+    assert!(readme.contains("計算値はサンプルデータ（架空）"), "{readme}");
 }
 
 #[test]
