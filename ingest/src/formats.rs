@@ -37,21 +37,10 @@ pub fn markdown() -> String {
     }
     s.push_str(RULES);
     s.push_str(DESIGNATION_LIST);
-    let l = &crate::spec::DESIGNATION_LIST;
-    s.push_str("\n| column | English alias | other accepted headers | required | type | rule |\n|---|---|---|---|---|---|\n");
-    for c in l.columns {
-        let _ = writeln!(
-            s,
-            "| {} | `{}` | {} | {} | {} | {} |",
-            c.ja,
-            c.key,
-            c.aliases.join(", "),
-            if c.required { "yes" } else { "" },
-            c.kind.describe(),
-            c.note
-        );
-    }
+    layout_table(&mut s, &crate::spec::ministry::DESIGNATION_LIST);
     s.push_str(NAME_MAP);
+    s.push_str(STATUS_REPORT);
+    layout_table(&mut s, &crate::spec::ministry::STATUS_REPORT);
     s.push_str(SURVEY_TOOLS);
     for t in crate::survey_export::Tool::ALL {
         let _ = writeln!(
@@ -65,6 +54,41 @@ pub fn markdown() -> String {
     }
     s
 }
+
+/// The columns of a layout (the ministry's) of a dataset.
+fn layout_table(s: &mut String, l: &crate::spec::DatasetSpec) {
+    s.push_str(
+        "\n| column | English alias | other accepted headers | required | type | rule |\n|---|---|---|---|---|---|\n",
+    );
+    for c in l.columns {
+        let _ = writeln!(
+            s,
+            "| {} | `{}` | {} | {} | {} | {} |",
+            c.ja,
+            c.key,
+            c.aliases.join(", "),
+            if c.required { "yes" } else { "" },
+            c.kind.describe(),
+            c.note
+        );
+    }
+}
+
+const STATUS_REPORT: &str = "
+## The ministry's 現況報告 volume table
+
+`oncometrics ingest hospital_volumes 現況報告.xlsx --fiscal-year 2024` loads the table as the ministry publishes it,
+recognised by 医療圏名 and 病院名 without a 構想区域コード column. Thresholds written into the headers
+(「院内がん登録数(年間)500件以上」, 「(%)」) are not part of the names, and 「がんに係る薬物療法」 is the current name of
+化学療法. A cell may hold two figures, the previous year's in brackets above the current year's (`(1,566)` over
+`1,423`, in one cell with a line break or a space): the current ones are of `--fiscal-year` (required: the table
+does not say), the bracketed ones of the year before; both are loaded. Each hospital is found among the
+designations held (matched by name as the designation list is), else among the master's hospitals of the areas
+named 医療圏名, which also breaks ties; a name found nowhere or several times is a reject naming the candidates.
+A cell that is neither a number nor `(previous) current` is a reject. 類型, 申請区分 and 医療圏名 are kept as
+written. The volume check (`hospitals.volume_check`) then says which criterion each hospital meets: the four
+volumes (絶対基準) or at least 20% of its area's resident cancer patients (相対基準, the guideline's alternative).
+";
 
 const DESIGNATION_LIST: &str = "
 ## The ministry's designation list (がん診療連携拠点病院等一覧表)

@@ -11,6 +11,7 @@
 //! - [`validate`]: the row-checking framework; [`datasets`]: one validator per dataset.
 //! - [`reject`]: rejected rows, reject files and summaries.
 //! - [`survey_export`]: survey tools' exports (Google Forms, Microsoft Forms) reshaped into responses.
+//! - [`status_report`]: the ministry's 現況報告 volume table (two years a cell), as hospital volumes.
 //! - [`pseudonym`]: keyed-hash pseudonymisation of member ids.
 //! - [`hospital_names`]: hospital names as lists write them, matched to the master by prefecture.
 //! - [`designation_list`]: the ministry's 一覧表 (sections per 類型), matched and diffed into periods.
@@ -22,12 +23,12 @@
 
 pub mod datasets;
 pub mod decode;
+pub mod designation_list;
 pub mod error;
 pub mod formats;
 pub mod fuzz_targets;
 pub mod headers;
 pub mod history;
-pub mod designation_list;
 pub mod hospital_names;
 pub mod normalize;
 pub mod pipeline;
@@ -36,6 +37,7 @@ pub mod read;
 pub mod reject;
 pub mod sample;
 pub mod spec;
+pub mod status_report;
 pub mod survey_export;
 pub mod table;
 pub mod title;

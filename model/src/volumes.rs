@@ -14,9 +14,12 @@ pub struct VolumeThresholds {
     pub chemotherapy: u32,
     /// 放射線治療のべ患者数
     pub radiotherapy: u32,
+    /// The relative criterion: the share (%) of the area's resident cancer patients the hospital
+    /// treats (「当該2次医療圏に居住するがん患者の診療の割合」), about 2割.
+    pub resident_share_pct: u32,
 }
 
 impl VolumeThresholds {
     pub const GUIDELINE_2014: VolumeThresholds =
-        VolumeThresholds { registry: 500, surgery: 400, chemotherapy: 1000, radiotherapy: 200 };
+        VolumeThresholds { registry: 500, surgery: 400, chemotherapy: 1000, radiotherapy: 200, resident_share_pct: 20 };
 }

@@ -101,7 +101,11 @@ mod tests {
 /// it is and the data are not sample, whether the two agree — said visibly when they do not.
 pub fn beside_ours(ours: &OurBlank<'_>) -> String {
     let Some((on, official, areas)) = official_blank() else { return String::new() };
-    let sample = if ours.sample { "表示中の計算値はサンプルデータ（架空）によるもので、公表値と比べられません。" } else { "" };
+    let sample = if ours.sample {
+        "表示中の計算値はサンプルデータ（架空）によるもので、公表値と比べられません。"
+    } else {
+        ""
+    };
     if !ours.grouped {
         return format!(
             "公表値は 2019 年度から がん医療圏 で数えています。計算値は 構想区域（{}）で数えているため一致しません（がん医療圏は 7 県で二次医療圏と異なります）。{sample}",
@@ -147,7 +151,10 @@ mod beside_tests {
     #[test]
     fn a_different_count_on_the_same_set_and_date_is_said_and_an_equal_one_too() {
         let d = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).expect("date");
-        let ours = |blank, grouped, sample| OurBlank { as_of: d, set: "がん医療圏2024", grouped, blank, areas: 336, sample };
+        let ours =
+            |blank, grouped, sample| OurBlank {
+                as_of: d, set: "がん医療圏2024", grouped, blank, areas: 336, sample
+            };
         assert!(beside_ours(&ours(56, true, false)).contains("一致します"));
         let differs = beside_ours(&ours(57, true, false));
         assert!(differs.contains("57 / 336 は公表値 56 / 336 と異なります"), "{differs}");

@@ -28,7 +28,7 @@ use chrono::{Datelike, Days, NaiveDate};
 /// The tables that hold no data about persons: metrics reading only these are not
 /// held to the grid (a designation changes on 4月1日 and is shown on that day).
 pub const NOT_ABOUT_PERSONS: &[&str] =
-    &["designations", "areas", "hospital_volumes", "survey_questions", "survey_waves"];
+    &["designations", "areas", "hospitals", "hospital_volumes", "survey_questions", "survey_waves"];
 
 /// Whether a metric reading `sources` counts persons.
 pub fn about_persons(sources: &[&str]) -> bool {

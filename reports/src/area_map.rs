@@ -85,7 +85,9 @@ pub fn blank_classes() -> Vec<Class> {
         Class { label: "空白".into(), color: RGBColor(222, 45, 38) },
         Class { label: "地域がん診療病院のみ".into(), color: RGBColor(158, 202, 225) },
         Class { label: "拠点病院あり".into(), color: RGBColor(49, 130, 189) },
-        Class { label: "一部が空白（区域を分けるがん医療圏）".into(), color: RGBColor(252, 174, 145) },
+        Class {
+            label: "一部が空白（区域を分けるがん医療圏）".into(), color: RGBColor(252, 174, 145)
+        },
     ]
 }
 
@@ -127,7 +129,8 @@ pub fn blank_fills(r: &MetricResult) -> Vec<AreaFill> {
         };
         let hospitals = col(row, "hospitals");
         let state = blank_classes()[class].label.clone();
-        let text = if hospitals.is_empty() { format!("{name}: {state}") } else { format!("{name}: {state}（{hospitals}）") };
+        let text =
+            if hospitals.is_empty() { format!("{name}: {state}") } else { format!("{name}: {state}（{hospitals}）") };
         for part in parts_of(&code, &pref, &col(row, "parts")) {
             by_area.entry(part).or_default().push((class, text.clone()));
         }
@@ -226,7 +229,9 @@ pub fn area_map(title: &str, fills: &[AreaFill], classes: &[Class]) -> Result<St
         .map_err(|e| err(&e))?;
         let style = ("sans-serif", 12).into_font().color(&BLACK);
         let mut y = 20;
-        for c in classes.iter().chain(std::iter::once(&Class { label: "データなし・秘匿".into(), color: NO_VALUE })) {
+        for c in
+            classes.iter().chain(std::iter::once(&Class { label: "データなし・秘匿".into(), color: NO_VALUE }))
+        {
             root.draw(&Rectangle::new([(430, y), (446, y + 12)], c.color.filled())).map_err(|e| err(&e))?;
             root.draw(&Text::new(c.label.clone(), (452, y), style.clone())).map_err(|e| err(&e))?;
             y += 18;

@@ -53,7 +53,10 @@ fn parse() -> std::result::Result<Outlines, String> {
 /// The outer rings of a GeoJSON (Multi)Polygon, moved by `shift` and simplified to the
 /// drawing's pixel grid (points closer than a pixel dropped, rings smaller than two pixels left
 /// out).
-pub(crate) fn rings(geometry: &serde_json::Value, shift: (f64, f64)) -> std::result::Result<Vec<Vec<(f64, f64)>>, String> {
+pub(crate) fn rings(
+    geometry: &serde_json::Value,
+    shift: (f64, f64),
+) -> std::result::Result<Vec<Vec<(f64, f64)>>, String> {
     // One pixel of the drawing in degrees: points closer than that add nothing.
     let step = (LON.1 - LON.0) / f64::from(SIZE.0);
     let polygons: Vec<&serde_json::Value> = match geometry["type"].as_str() {

@@ -271,6 +271,13 @@ pub const HOSPITAL_VOLUMES: Table = Table {
         ("surgery", Int, true),
         ("chemotherapy", Int, true),
         ("radiotherapy", Int, true),
+        // From the ministry's 現況報告 (nullable, appended).
+        ("area_name", Text, true),
+        ("designation", Text, true),
+        ("application", Text, true),
+        ("palliative_referrals", Int, true),
+        ("resident_share_pct", Double, true),
+        ("consultations", Int, true),
     ],
     supersede: Supersede::ByKey(&["fiscal_year"]),
     in_lake: true,

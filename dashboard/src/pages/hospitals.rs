@@ -271,8 +271,12 @@ async fn national(
         match evaluate_or_note(state, user, on_set(queries::metrics::drilldown::AREAS.name)).await? {
             Ok(r) => {
                 let title = format!("空白の{kind}と指定病院のある{kind}（{}）", crate::html::date_ja(d));
-                reports::area_map::area_map(&title, &reports::area_map::blank_fills(&r), &reports::area_map::blank_classes())
-                    .ok()
+                reports::area_map::area_map(
+                    &title,
+                    &reports::area_map::blank_fills(&r),
+                    &reports::area_map::blank_classes(),
+                )
+                .ok()
             }
             Err(_) => None,
         }

@@ -45,11 +45,12 @@ fn chart_of(r: &MetricResult, breaks: &[f64]) -> Option<String> {
             format!("人口10万人あたりの{}（都道府県）", r.params.get("qualification").cloned().unwrap_or_default());
         return choropleth(&title, "人", &regions, breaks).ok();
     }
-    if r.metric == queries::metrics::specialists::PER_100K.name && r.params.get("by").map(String::as_str) == Some("area")
+    if r.metric == queries::metrics::specialists::PER_100K.name
+        && r.params.get("by").map(String::as_str) == Some("area")
     {
-        // The areas themselves, in classes of this result's own values.
-        let values: Vec<f64> = r.column("per_100k").iter().filter_map(|v| v.as_f64()).collect();
-        let breaks = reports::map::class_breaks(&values);
+        // The areas themselves, in the classes of the latest data (a colour means the same on every date).
+        let own: Vec<f64> = r.column("per_100k").iter().filter_map(|v| v.as_f64()).collect();
+        let breaks = if breaks.is_empty() { reports::map::class_breaks(&own) } else { breaks.to_vec() };
         let title =
             format!("人口10万人あたりの{}（構想区域）", r.params.get("qualification").cloned().unwrap_or_default());
         let fills = reports::area_map::numeric_fills(r, "per_100k", "人", &breaks);
@@ -101,17 +102,19 @@ async fn section(
                 let mut extra = Vec::new();
                 for (_, by, heading) in EXTRA.iter().filter(|(m, _, _)| *m == def.name) {
                     let req = Request::new(def.name, user.audience()).as_of(d).by(by);
-                    extra.push((*heading, evaluate(&state, &user, req).await?));
+                    let latest = Request::new(def.name, user.audience()).by(by);
+                    let breaks = super::map_breaks(&state, &user, latest, "per_100k").await?;
+                    extra.push((*heading, evaluate(&state, &user, req).await?, breaks));
                 }
                 html! {
                     h2 id=(def.name.replace('.', "-")) { (def.title_ja) }
                     p.muted { (def.summary_ja) " · " a href=(link) { "条件を変えて表示" } }
                     @if let Some(s) = chart_of(&r, &breaks) { (svg(&s)) }
                     (table::result(&r, 400))
-                    @for (heading, x) in &extra {
+                    @for (heading, x, breaks) in &extra {
                         details {
                             summary { (heading) }
-                            @if let Some(s) = chart_of(x, &[]) { (svg(&s)) }
+                            @if let Some(s) = chart_of(x, breaks) { (svg(&s)) }
                             (table::result(x, 400))
                         }
                     }

@@ -258,6 +258,8 @@ pub fn validate_volumes(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -
     let (mut hosp, mut area) = (StringBuilder::new(), StringBuilder::new());
     let mut fy = Int32Builder::with_capacity(n);
     let mut counts: Vec<Int32Builder> = (0..4).map(|_| Int32Builder::with_capacity(n)).collect();
+    let (mut palliative, mut consult) = (Int32Builder::with_capacity(n), Int32Builder::with_capacity(n));
+    let mut share = Float64Builder::with_capacity(n);
     let mut seen: HashMap<(String, String, i32), u64> = HashMap::new();
     let mut ok = 0;
     for row in table.rows() {
@@ -269,8 +271,13 @@ pub fn validate_volumes(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -
         }
         let y = r.req(2, normalize::fiscal_year);
         let vs: Vec<Option<Option<i64>>> = (3..7).map(|ci| r.get(ci, normalize::count)).collect();
+        let pal = r.get(7, normalize::count);
+        let sh = r.get(8, normalize::decimal);
+        let con = r.get(9, normalize::count);
         let (line, row_ok) = (r.line(), r.ok);
-        let (Some(h), Some(a), Some(y), true) = (h, a, y, row_ok) else { continue };
+        let (Some(h), Some(a), Some(y), Some(pal), Some(sh), Some(con), true) = (h, a, y, pal, sh, con, row_ok) else {
+            continue;
+        };
         if vs.iter().any(Option::is_none) {
             continue;
         }
@@ -285,11 +292,22 @@ pub fn validate_volumes(ck: &mut Checker<'_>, table: &RawTable, env: &Env<'_>) -
         for (b, v) in counts.iter_mut().zip(vs) {
             b.append_option(v.flatten().map(|v| i32::try_from(v).unwrap_or(i32::MAX)));
         }
+        palliative.append_option(pal.map(|v| i32::try_from(v).unwrap_or(i32::MAX)));
+        share.append_option(sh);
+        consult.append_option(con.map(|v| i32::try_from(v).unwrap_or(i32::MAX)));
         ok += 1;
     }
     let mut cols: Vec<ArrayRef> =
         vec![Arc::new(row_no.finish()), Arc::new(hosp.finish()), Arc::new(area.finish()), Arc::new(fy.finish())];
     cols.extend(counts.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+    // area_name, designation and application come only with the ministry's 現況報告.
+    let rows = cols[0].len();
+    cols.extend((0..3).map(|_| arrow::array::new_null_array(&arrow::datatypes::DataType::Utf8, rows)));
+    cols.extend([
+        Arc::new(palliative.finish()) as ArrayRef,
+        Arc::new(share.finish()) as ArrayRef,
+        Arc::new(consult.finish()) as ArrayRef,
+    ]);
     let batch = RecordBatch::try_new(schema::HOSPITAL_VOLUMES.payload_schema(), cols)?;
     Ok(Validated {
         batches: vec![(&schema::HOSPITAL_VOLUMES, batch)],

@@ -42,8 +42,7 @@ pub const SOURCE: &str = "mhlw-list";
 /// Words in brackets after a hospital's name that are notes, not a partner.
 const NOTE_WORDS: [&str; 4] = ["地域がん診療病院", "特例型", "高度型", "特定領域"];
 
-static SECTION: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^【([^】]+)】").expect("a valid pattern (tested)"));
+static SECTION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^【([^】]+)】").expect("a valid pattern (tested)"));
 static BRACKET: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[(（]([^()（）]*)[)）]").expect("a valid pattern (tested)"));
 
@@ -100,7 +99,9 @@ fn resolve<'m>(
         let wanted = key(master);
         return here.iter().find(|h| key(&h.name) == wanted).ok_or_else(|| {
             Problem::new(
-                format!("名称対応の「{master}」が医療機関マスタのこの都道府県にありません。名称対応ファイルを直してください"),
+                format!(
+                    "名称対応の「{master}」が医療機関マスタのこの都道府県にありません。名称対応ファイルを直してください"
+                ),
                 format!("the name map gives {master:?}, which the hospital master does not hold in this prefecture"),
             )
         });
@@ -112,7 +113,9 @@ fn resolve<'m>(
             let near: Vec<MasterHospital> = closest.iter().map(|&i| here[i].clone()).collect();
             let hint = if near.is_empty() { String::new() } else { format!("近い名称: {}。", names(&near)) };
             Err(Problem::new(
-                format!("「{bare}」は医療機関マスタのこの都道府県にありません。{hint}名称対応ファイル (--name-map) で対応を指定してください"),
+                format!(
+                    "「{bare}」は医療機関マスタのこの都道府県にありません。{hint}名称対応ファイル (--name-map) で対応を指定してください"
+                ),
                 format!(
                     "{bare:?} is not in the hospital master of this prefecture; closest: {}; give it in a name map (--name-map)",
                     near.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ")
@@ -122,7 +125,10 @@ fn resolve<'m>(
         Found::Several(is) => {
             let several: Vec<MasterHospital> = is.iter().map(|&i| here[i].clone()).collect();
             Err(Problem::new(
-                format!("「{bare}」に当たる病院が医療機関マスタに複数あります: {}。名称対応ファイル (--name-map) でどれかを指定してください", names(&several)),
+                format!(
+                    "「{bare}」に当たる病院が医療機関マスタに複数あります: {}。名称対応ファイル (--name-map) でどれかを指定してください",
+                    names(&several)
+                ),
                 format!(
                     "{bare:?} matches several hospitals of the master: {}; choose one in a name map (--name-map)",
                     several.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ")
@@ -348,7 +354,10 @@ mod tests {
             ("小樽市立病院".to_string(), Some("北海道がんセンター".to_string()))
         );
         assert_eq!(split_name("市立病院（旧中央病院）"), ("市立病院".to_string(), None));
-        assert_eq!(section_of(["【地域がん診療連携拠点病院（高度型）】"; 3].into_iter()).as_deref(), Some("地域がん診療連携拠点病院(高度型)"));
+        assert_eq!(
+            section_of(["【地域がん診療連携拠点病院（高度型）】"; 3].into_iter()).as_deref(),
+            Some("地域がん診療連携拠点病院(高度型)")
+        );
         assert_eq!(section_of(["【地域がん診療病院】", "", "x"].into_iter()), None);
         assert_eq!(
             section_of(["【都道府県がん診療連携拠点病院】（51施設）"].into_iter()).as_deref(),

@@ -127,7 +127,8 @@ mod tests {
     fn a_file_is_read_kept_as_json_and_overrides_what_was_kept() {
         let dir = tempfile::tempdir().expect("tempdir");
         let p = dir.path().join("map.csv");
-        std::fs::write(&p, "都道府県,一覧表の名称,医療機関マスタの名称\n富山県,高岡 病院,富山県済生会 高岡病院\n\n").expect("write");
+        std::fs::write(&p, "都道府県,一覧表の名称,医療機関マスタの名称\n富山県,高岡 病院,富山県済生会 高岡病院\n\n")
+            .expect("write");
         let file = NameMap::load(&p).expect("reads");
         assert_eq!(file.get(16, "高岡病院"), Some("富山県済生会 高岡病院"));
         let mut kept = NameMap::default();

@@ -114,7 +114,8 @@ mod tests {
 
     #[test]
     fn a_later_list_ends_continues_retypes_and_opens_periods() {
-        let (hub, special, rch) = ("地域がん診療連携拠点病院", "地域がん診療連携拠点病院（特例型）", "地域がん診療病院");
+        let (hub, special, rch) =
+            ("地域がん診療連携拠点病院", "地域がん診療連携拠点病院（特例型）", "地域がん診療病院");
         let first = vec![row("A病院", hub, "2000-01-01", None), row("B病院", special, "2000-01-01", None)];
         let (after, c) = periods(&[], &first, d("2024-04-01"), key);
         assert_eq!(c, Changes { new: 2, ..Default::default() });

@@ -113,9 +113,8 @@ fn load_roster(tx: &mut LoadTx<'_>, p: &Prepared) -> Result<()> {
 /// the same command left them) into the whole new set of periods, which replaces the old; the
 /// name map it used kept for next year. Returns what changed, for the report.
 fn load_list(tx: &mut LoadTx<'_>, list: &ListLoad, batches: &[(&'static Table, RecordBatch)]) -> Result<String> {
-    let held = held_from_batches(
-        &tx.warehouse().query_arrow(&store::sql::current(&schema::DESIGNATIONS, HELD_COLUMNS))?,
-    );
+    let held =
+        held_from_batches(&tx.warehouse().query_arrow(&store::sql::current(&schema::DESIGNATIONS, HELD_COLUMNS))?);
     let listed = held_from_batches(&batches.iter().map(|(_, b)| b.clone()).collect::<Vec<_>>());
     let (rows, changes) = periods::periods(&held, &listed, list.as_of, |h| list.key(h));
     tx.append(&schema::DESIGNATIONS, &held_batch(&rows)?)?;

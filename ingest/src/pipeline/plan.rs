@@ -215,7 +215,8 @@ fn load_refs(wh: &Warehouse) -> Result<RefData> {
         for b in wh.query_arrow_with(&sql, &[&set])? {
             use arrow::array::AsArray;
             let p = b.column(0).as_primitive::<arrow::datatypes::Int32Type>();
-            let (c, h, m) = (b.column(1).as_string::<i32>(), b.column(2).as_string::<i32>(), b.column(3).as_string::<i32>());
+            let (c, h, m) =
+                (b.column(1).as_string::<i32>(), b.column(2).as_string::<i32>(), b.column(3).as_string::<i32>());
             for i in 0..b.num_rows() {
                 let area_name = refs.areas.get(c.value(i)).map(|a| a.1.clone()).unwrap_or_default();
                 refs.hospitals.entry(p.value(i)).or_default().push(MasterHospital {
@@ -228,9 +229,8 @@ fn load_refs(wh: &Warehouse) -> Result<RefData> {
         }
         refs.area_set = Some(set);
     }
-    refs.designations = held_from_batches(
-        &wh.query_arrow(&store::sql::current(&store::schema::DESIGNATIONS, HELD_COLUMNS))?,
-    );
+    refs.designations =
+        held_from_batches(&wh.query_arrow(&store::sql::current(&store::schema::DESIGNATIONS, HELD_COLUMNS))?);
     if let Some(json) = wh.meta(name_map::META_KEY)? {
         refs.name_map = NameMap::from_json(&json)?;
     }

@@ -16,6 +16,7 @@ use crate::headers;
 use crate::normalize::Problem;
 use crate::reject;
 use crate::spec::DatasetSpec;
+use crate::status_report;
 use crate::survey_export::{self, Tool};
 use crate::table::RawTable;
 use crate::table::ReadOptions;
@@ -116,12 +117,8 @@ impl Validation {
             prev = p.report.as_of.or(prev);
         }
         let lists = |d: &str, s: Option<&str>| d == "designations" && s == Some(designation_list::SOURCE);
-        let mut prev: Option<NaiveDate> = wh
-            .loads()?
-            .iter()
-            .filter(|l| lists(&l.dataset, l.source.as_deref()))
-            .filter_map(|l| l.as_of)
-            .max();
+        let mut prev: Option<NaiveDate> =
+            wh.loads()?.iter().filter(|l| lists(&l.dataset, l.source.as_deref())).filter_map(|l| l.as_of).max();
         for p in self.prepared.iter().filter(|p| lists(p.report.dataset, p.report.source)) {
             if let (Some(prev), Some(cur)) = (prev, p.report.as_of)
                 && cur <= prev
@@ -156,7 +153,13 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
     let table = match parsed {
         Some(t) => t,
         None => {
-            let choose = |lead: &crate::table::Leading| title::header_row(path, &[spec], lead, &plan.user_map);
+            // The ministry's layouts of a dataset name their own columns.
+            let layouts: Vec<&DatasetSpec> = match spec.name {
+                "designations" => vec![spec, &crate::spec::ministry::DESIGNATION_LIST],
+                "hospital_volumes" => vec![spec, &crate::spec::ministry::STATUS_REPORT],
+                _ => vec![spec],
+            };
+            let choose = |lead: &crate::table::Leading| title::header_row(path, &layouts, lead, &plan.user_map);
             crate::read::read_headed(path, &bytes, &ReadOptions { sheet: opts.sheet.clone() }, &choose)?
         }
     };
@@ -193,7 +196,22 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
         None => table,
     };
     let list = spec.name == "designations" && designation_list::is_list(&table);
-    let layout: &'static DatasetSpec = if list { &crate::spec::DESIGNATION_LIST } else { spec };
+    let report_layout = spec.name == "hospital_volumes" && status_report::is_report(&table.headers);
+    let table = if report_layout {
+        // Thresholds written into the headers are not part of the names.
+        let mut t = table;
+        t.headers = t.headers.iter().map(|h| status_report::clean_header(h)).collect();
+        t
+    } else {
+        table
+    };
+    let layout: &'static DatasetSpec = if list {
+        &crate::spec::ministry::DESIGNATION_LIST
+    } else if report_layout {
+        &crate::spec::ministry::STATUS_REPORT
+    } else {
+        spec
+    };
     let has_data = |i: usize| table.has_data(i);
     let mapping = headers::map_headers(path, layout, &table.headers, &plan.user_map, has_data)?;
     report.notes.extend(mapping.notes.iter().cloned());
@@ -223,6 +241,16 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
         let as_of = list_date(path, opts.as_of, &table, &mut report.notes)?;
         report.source = Some(designation_list::SOURCE);
         designation_list::validate(&mut ck, &table, &env, as_of, &plan.name_map)?
+    } else if report_layout {
+        let fy = opts.fiscal_year.ok_or_else(|| {
+            Error::file(
+                path,
+                "現況報告の当年の数字がどの年度のものか分かりません。--fiscal-year 2024 のように指定してください（括弧内の数字はその前年度として読みます）",
+                "a 現況報告 does not say the 年度 of its current figures: give --fiscal-year",
+            )
+        })?;
+        report.source = Some(status_report::SOURCE);
+        status_report::validate(&mut ck, &table, &env, fy)?
     } else {
         let validate =
             datasets::validator(spec.name).ok_or_else(|| Error::Usage(format!("no validator for {}", spec.name)))?;
@@ -290,7 +318,7 @@ fn as_of(
 /// The date a designation list is in force: `--as-of` or its title's date (they must agree);
 /// a list with neither is refused, since nothing else says when it holds.
 fn list_date(path: &Path, given: Option<NaiveDate>, table: &RawTable, notes: &mut Vec<String>) -> Result<NaiveDate> {
-    if let Some(d) = as_of(path, &crate::spec::DESIGNATION_LIST, given, table, notes)? {
+    if let Some(d) = as_of(path, &crate::spec::ministry::DESIGNATION_LIST, given, table, notes)? {
         return Ok(d);
     }
     Err(Error::file(

@@ -109,7 +109,8 @@ const CURRENT: &str = "FROM designations WHERE superseded_by IS NULL";
 fn the_published_list_loads_by_name_and_its_counts_and_areas_are_the_ministrys() {
     let mut s = with_master();
     let pubs = published();
-    let f = s.file("list_2024.xlsx", &list_xlsx("がん診療連携拠点病院等一覧表（令和6年4月1日現在）", &listed(&pubs), &[]));
+    let f =
+        s.file("list_2024.xlsx", &list_xlsx("がん診療連携拠点病院等一覧表（令和6年4月1日現在）", &listed(&pubs), &[]));
     let r = s.ingest("designations", vec![f], None).expect("loads");
     assert_eq!(r.outcome, ingest::Outcome::Committed, "{:#?}", r.files[0].rejects);
     let file = &r.files[0];
@@ -134,17 +135,17 @@ fn the_published_list_loads_by_name_and_its_counts_and_areas_are_the_ministrys()
     // Where がん医療圏 = 構想区域 (青森, 富山, 三重, 大阪), the area the master gives is the one
     // the prefecture published.
     let mut checked = 0;
-    for (pref, area, name, _) in pubs.iter().filter(|p| ["青森県", "富山県", "三重県", "大阪府"].contains(&p.0.as_str())) {
+    for (pref, area, name, _) in
+        pubs.iter().filter(|p| ["青森県", "富山県", "三重県", "大阪府"].contains(&p.0.as_str()))
+    {
         if area.is_empty() {
             continue;
         }
         let key = ingest::hospital_names::name_key(name).core;
         let code = model::prefecture::Prefecture::parse(pref).expect("pref").code();
-        let areas = current(
-            &s,
-            &format!("SELECT hospital || '|' || area_name {CURRENT} AND prefecture_code = {code}"),
-        );
-        let hit = areas.iter().find(|a| ingest::hospital_names::name_key(a.split('|').next().unwrap_or("")).core == key);
+        let areas = current(&s, &format!("SELECT hospital || '|' || area_name {CURRENT} AND prefecture_code = {code}"));
+        let hit =
+            areas.iter().find(|a| ingest::hospital_names::name_key(a.split('|').next().unwrap_or("")).core == key);
         // 青森's がん医療圏 drop the 「地域」 its 構想区域 names end with.
         let got = hit.and_then(|a| a.split('|').nth(1)).map(|a| a.trim_end_matches("地域"));
         assert_eq!(got, Some(area.trim_end_matches("地域")), "{pref} {name}");
@@ -201,13 +202,22 @@ fn a_later_list_ends_retypes_and_adds_designations_on_its_date() {
 }
 
 /// The rejects of a list that must not load, and the store untouched.
-fn refused(s: &mut TestStore, name: &str, rows: &[(String, String, DesignationType)], sections: &[&str]) -> Vec<String> {
+fn refused(
+    s: &mut TestStore,
+    name: &str,
+    rows: &[(String, String, DesignationType)],
+    sections: &[&str],
+) -> Vec<String> {
     let before = s.state();
     let f = s.file(name, &list_xlsx("一覧表（令和6年4月1日現在）", rows, sections));
     let r = s.ingest("designations", vec![f], None).expect("validated");
     assert_eq!(r.outcome, ingest::Outcome::Rejected);
     assert_eq!(s.state(), before, "the store is unchanged");
-    r.files[0].rejects.iter().map(|x| format!("{}|{}|{}", x.line.unwrap_or(0), x.value.clone().unwrap_or_default(), x.reason_ja)).collect()
+    r.files[0]
+        .rejects
+        .iter()
+        .map(|x| format!("{}|{}|{}", x.line.unwrap_or(0), x.value.clone().unwrap_or_default(), x.reason_ja))
+        .collect()
 }
 
 #[test]
@@ -234,13 +244,19 @@ fn unknown_and_ambiguous_names_and_unknown_sections_are_refused_with_the_row_and
 
     // A list whose date cannot be determined is refused before anything.
     let before = s.state();
-    let f = s.file("nodate.xlsx", &list_xlsx("がん診療連携拠点病院等一覧表", &[row("富山県", "富山県立中央病院", hub)], &[]));
+    let f = s.file(
+        "nodate.xlsx",
+        &list_xlsx("がん診療連携拠点病院等一覧表", &[row("富山県", "富山県立中央病院", hub)], &[]),
+    );
     let e = s.ingest("designations", vec![f], None).expect_err("no date").to_string();
     assert!(e.contains("一覧表の時点が分かりません") && e.contains("nodate.xlsx"), "{e}");
     assert_eq!(s.state(), before);
 
     // A name map fixes the ambiguous name, and is kept: next year's list needs no file.
-    let map = s.file("names.csv", "都道府県,一覧表の名称,医療機関マスタの名称\n富山県,高岡病院,富山県済生会 高岡病院\n".as_bytes());
+    let map = s.file(
+        "names.csv",
+        "都道府県,一覧表の名称,医療機関マスタの名称\n富山県,高岡病院,富山県済生会 高岡病院\n".as_bytes(),
+    );
     let f = s.file("mapped.xlsx", &list_xlsx("一覧表（令和6年4月1日現在）", &[row("富山県", "高岡病院", hub)], &[]));
     let mut o = s.opts("designations", vec![f], None);
     o.name_map = Some(map);

@@ -6,6 +6,7 @@ mod fuzz_regressions;
 mod history;
 mod hospital_names;
 mod sample_data;
+mod status_reports;
 mod steps;
 mod support;
 mod survey;

@@ -52,7 +52,8 @@ impl crate::snapshot::Snapshot {
                 use arrow::datatypes::DataType;
                 let names = arrow::compute::cast(b.column(0), &DataType::Utf8)?;
                 let grouped = arrow::compute::cast(b.column(1), &DataType::Int64)?;
-                let (names, grouped) = (names.as_string::<i32>(), grouped.as_primitive::<arrow::datatypes::Int64Type>());
+                let (names, grouped) =
+                    (names.as_string::<i32>(), grouped.as_primitive::<arrow::datatypes::Int64Type>());
                 for i in (0..b.num_rows()).filter(|&i| names.is_valid(i)) {
                     out.0.push(AreaSet { name: names.value(i).to_string(), grouped: grouped.value(i) == 1 });
                 }

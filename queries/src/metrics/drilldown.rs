@@ -55,7 +55,7 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             .frame_with(
                 &format!(
                     "WITH {placed}
-                 SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020, a.parts,
+                 SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020, a.parts, a.note,
                         COALESCE(h.hubs, 0) AS hubs, COALESCE(h.rch, 0) AS rch, COALESCE(h.own, 0) AS own,
                         COALESCE(h.covering, 0) AS covering, h.names
                  FROM areas a
@@ -84,6 +84,7 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Column::plain("blank", "空白", "空白", ""),
             Column::label("hospitals", "指定病院", "Designated hospitals"),
             Column::label("parts", "構成区域", "Made of"),
+            Column::label("note", "区域の定義の注記", "How the area is defined"),
         ]);
         let mut out = Output::new(columns);
         for r in 0..f.len() {
@@ -95,6 +96,7 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                 Value::Bool(f.i64(r, "covering").unwrap_or(0) == 0),
                 Value::text(names(&f.text(r, "names").unwrap_or_default())),
                 Value::text(f.text(r, "parts").unwrap_or_default()),
+                Value::text(f.text(r, "note").unwrap_or_default()),
             ]);
             out.rows.push(row);
         }
@@ -169,7 +171,8 @@ async fn area_of_set(cx: &Cx<'_>, area: &str) -> crate::error::Result<Option<Str
     if !chosen.is_empty() {
         return Ok(sets.grouped(&chosen).then_some(chosen));
     }
-    let f = cx.frame_with("SELECT DISTINCT area_set FROM areas WHERE area_code = $1 ORDER BY area_set", &[area]).await?;
+    let f =
+        cx.frame_with("SELECT DISTINCT area_set FROM areas WHERE area_code = $1 ORDER BY area_set", &[area]).await?;
     let holding: Vec<String> = (0..f.len()).filter_map(|r| f.text(r, "area_set")).collect();
     if holding.iter().any(|s| !sets.grouped(s)) {
         return Ok(None);
@@ -206,7 +209,9 @@ fn list<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                         "WITH {}, here AS (SELECT DISTINCT prefecture_code AS p, hospital AS h FROM placed WHERE set_area = $2) ",
                         super::hospitals::PLACED
                     );
-                    filters.push("EXISTS (SELECT 1 FROM here WHERE here.p = prefecture_code AND here.h = hospital)".into());
+                    filters.push(
+                        "EXISTS (SELECT 1 FROM here WHERE here.p = prefecture_code AND here.h = hospital)".into(),
+                    );
                 }
                 None => {
                     values.push(area);

@@ -18,10 +18,10 @@ pub(super) const AREA_SET_CAVEAT: &str = "A count of 空白 areas depends on the
     by its 構想区域 code, or by its hospital's municipality in the hospital master; designations that fall in no area \
     of the set are reported in a note.";
 pub(super) const AREA_SET_CAVEAT_JA: &str = "空白の区域の数は、どの区域で数えるかによって変わります。国は2019年度から空\
-    白をがん医療圏（2024年4月に336）で数えています。data/reference/gan_iryoken_2024.csv はがん医療圏を構想区域の組（香\
-    川県のように構想区域を分ける所は市町村の組）として、定義の確からしさとともに示したもので、読み込まれていれば\
-    2019年度以降の空白の既定です。令和6・7年の構想区域 339（三重県を除き二次医療圏と同じ）も選べます。指定は構想区\
-    域コードで、または医療機関マスタにある病院の市区町村で区域に置きます。どの区域にも置けない指定は注記に示しま\
+    白をがん医療圏（2024年4月に336）で数えています。参照データのがん医療圏（2024年4月）は、がん医療圏を構想区域の組\
+    （香川県のように構想区域を分ける所は市町村の組）として、定義の確からしさとともに示したもので、読み込まれていれ\
+    ば2019年度以降の空白の既定です。令和6・7年の構想区域 339（三重県を除き二次医療圏と同じ）も選べます。指定は構想\
+    区域コードで、または医療機関マスタにある病院の市区町村で区域に置きます。どの区域にも置けない指定は注記に示しま\
     す。";
 
 /// CTEs `units` (each area of set `$1` and the 構想区域 codes or municipalities it is made of)
@@ -218,7 +218,9 @@ fn blank_areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let set = blank_area_set(cx).await?;
         let d = cx.as_of_sql();
-        let f = cx.frame_with(&format!("{} SELECT * FROM b WHERE NOT covered ORDER BY area_code", blank_sql(&d)), &[&set]).await?;
+        let f = cx
+            .frame_with(&format!("{} SELECT * FROM b WHERE NOT covered ORDER BY area_code", blank_sql(&d)), &[&set])
+            .await?;
         let mut out = Output::new(AREA_COLUMNS.to_vec());
         let (mut pop, mut unknown) = (0, Vec::new());
         for r in 0..f.len() {
@@ -230,7 +232,10 @@ fn blank_areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         }
         if !unknown.is_empty() {
             out.note(
-                format!("人口の分からない区域（{}）は人口に含めていません（市町村で区域を分けるがん医療圏）。", unknown.join("、")),
+                format!(
+                    "人口の分からない区域（{}）は人口に含めていません（市町村で区域を分けるがん医療圏）。",
+                    unknown.join("、")
+                ),
                 format!("{} areas of unknown population are left out of the population.", unknown.len()),
             );
         }
@@ -283,8 +288,10 @@ fn blank_count<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             )
             .await?;
         let kind = area_kind(cx, &set).await?;
-        let mut columns =
-            vec![Column::label("area_set", "区域の版", "Area set"), Column::label("area_kind", "区域の種類", "Kind of area")];
+        let mut columns = vec![
+            Column::label("area_set", "区域の版", "Area set"),
+            Column::label("area_kind", "区域の種類", "Kind of area"),
+        ];
         if by_pref {
             columns.insert(0, Column::dim("prefecture_code", "都道府県コード", "Prefecture code"));
             columns.insert(1, Column::label("prefecture", "都道府県", "Prefecture"));

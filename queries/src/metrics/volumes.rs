@@ -15,15 +15,18 @@ pub const VOLUME_CHECK: MetricDef = MetricDef {
     summary: "Per hospital and 年度: the four volumes and which of 院内がん登録 500, 手術 400, 化学療法 1,000, 放射線治療 200 it meets.",
     summary_ja: "病院・年度ごとに 4 つの診療実績と、院内がん登録 500・手術 400・化学療法 1,000・放射線治療 200 のどれを満たすかを示します。",
     definition: "From the hospital_volumes rows of the chosen 年度: meets_X = volume ≥ the 2014 guideline threshold \
-        (rule set 2026); meets_all = all four. A missing volume meets nothing. The guideline's alternative (about 20% \
-        of the area's resident cancer patients) needs patient data the product does not hold.",
+        (rule set 2026); meets_all = all four (the absolute criterion). meets_relative = the hospital treats at least 20% \
+        of its area's resident cancer patients (当該2次医療圏に居住するがん患者の診療の割合, as the ministry's 現況報告 gives \
+        it), the relative criterion the guideline allows instead. criterion says which the hospital meets. A missing \
+        figure meets nothing.",
     definition_ja: "選んだ年度の診療実績の行について、実績が2014年の整備指針の基準値（規則 2026年版）以上ならその項\
-        目を満たすとし、4項目すべてを満たすかも示します。実績が空欄の項目は満たさないとします。指針のもう一つの基準\
-        （区域に住むがん患者の約2割を診療）は、この製品が持たない患者データが必要です。",
+        目を満たすとし、4項目すべてを満たすか（絶対基準）を示します。また、当該2次医療圏に居住するがん患者の診療の\
+        割合（厚生労働省の現況報告の値）が2割以上か（指針が代わりに認める相対基準）を示し、どちらの基準を満たすか\
+        を「満たす基準」に示します。実績が空欄の項目は満たさないとします。",
     unit: "件",
     sources: &["hospital_volumes"],
-    caveats: &["The relative criterion (≈20% of the area's patients) is not evaluated."],
-    caveats_ja: &["相対的な基準（区域の患者の約2割）は判定していません。"],
+    caveats: &["The relative criterion needs the resident share, which only the ministry's 現況報告 layout carries."],
+    caveats_ja: &["相対基準の判定には居住患者の診療割合が必要で、これは厚生労働省の現況報告の形式にだけあります。"],
     by: &[""],
     params: &[
         ParamSpec {
@@ -68,7 +71,7 @@ fn volume_check<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let f = cx
             .frame_with(
                 &format!(
-                    "SELECT hospital, area_code, cancer_registry, surgery, chemotherapy, radiotherapy
+                    "SELECT hospital, area_code, cancer_registry, surgery, chemotherapy, radiotherapy, resident_share_pct
                      FROM hospital_volumes WHERE fiscal_year = {fy} {only} ORDER BY area_code, hospital"
                 ),
                 &values,
@@ -87,6 +90,9 @@ fn volume_check<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             Column::plain("meets_chemotherapy", "化学療法 1,000以上", "Chemotherapy ≥ 1,000", ""),
             Column::plain("meets_radiotherapy", "放射線 200以上", "Radiotherapy ≥ 200", ""),
             Column::plain("meets_all", "4要件すべて", "All four", ""),
+            Column::plain("resident_share_pct", "居住患者の診療割合", "Share of the area's resident patients", "%"),
+            Column::plain("meets_relative", "相対基準（2割以上）", "Relative criterion (≥ 20%)", ""),
+            Column::plain("criterion", "満たす基準", "Criterion met", ""),
         ]);
         let limits = [
             ("cancer_registry", v.registry),
@@ -105,11 +111,30 @@ fn volume_check<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
             let meets: Vec<bool> =
                 vals.iter().zip(limits).map(|(x, (_, lim))| x.is_some_and(|x| x >= i64::from(lim))).collect();
             row.extend(meets.iter().map(|m| Value::Bool(*m)));
-            row.push(Value::Bool(meets.iter().all(|m| *m)));
+            let all = meets.iter().all(|m| *m);
+            row.push(Value::Bool(all));
+            let share = f.f64(r, "resident_share_pct");
+            let relative = share.is_some_and(|s| s >= f64::from(v.resident_share_pct));
+            row.extend([
+                Value::opt_num(share),
+                Value::Bool(relative),
+                Value::text(criterion(all, relative, share.is_some())),
+            ]);
             out.rows.push(row);
         }
         Ok(out)
     })
+}
+
+/// Which criterion a hospital meets, in words.
+fn criterion(absolute: bool, relative: bool, share_known: bool) -> &'static str {
+    match (absolute, relative) {
+        (true, true) => "両方",
+        (true, false) => "絶対基準（4要件）",
+        (false, true) => "相対基準（居住患者の2割）",
+        (false, false) if share_known => "どちらも満たさない",
+        (false, false) => "絶対基準を満たさない（割合の報告なし）",
+    }
 }
 
 pub const VOLUME_SUMMARY: MetricDef = MetricDef {

@@ -105,7 +105,10 @@ fn the_blank_gan_iryoken_of_april_2024_are_the_ministrys_56() {
     assert_eq!(got, blank, "the 空白 がん医療圏 computed are the ministry's");
     let count = engine.evaluate(&req(queries::metrics::hospitals::BLANK_COUNT.name)).expect("count");
     let cell = |c: &str| count.column(c).first().map(|v| v.display()).unwrap_or_default();
-    assert_eq!((cell("area_set"), cell("areas"), cell("blank_areas")), ("がん医療圏2024".into(), "336".into(), "56".into()));
+    assert_eq!(
+        (cell("area_set"), cell("areas"), cell("blank_areas")),
+        ("がん医療圏2024".into(), "336".into(), "56".into())
+    );
 
     // 構想区域 stay selectable, and give another count: 香川's 東部 holds a designated hospital
     // (in 高松), so 大川 is not 空白 there; 宮崎's 県北 is two 構想区域.
@@ -116,4 +119,46 @@ fn the_blank_gan_iryoken_of_april_2024_are_the_ministrys_56() {
         .as_of(chrono::NaiveDate::from_ymd_opt(2018, 4, 1).expect("date"));
     let r = engine.evaluate(&before).expect("2018");
     assert_eq!(r.column("area_set").first().map(|v| v.display()).as_deref(), Some("R7"));
+}
+
+/// [designations-real]: the volume check says which criterion each hospital meets — the four
+/// volumes (絶対基準) or 2割 of the area's resident cancer patients (相対基準).
+#[test]
+fn the_volume_check_names_the_criterion_each_hospital_meets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut wh = store::Warehouse::open(&dir.path().join("wh.duckdb"), &dir.path().join("lake")).expect("open");
+    let p = dir.path().join("volumes.csv");
+    std::fs::write(
+        &p,
+        "医療機関名,構想区域コード,年度,院内がん登録数,悪性腫瘍手術件数,がんに係る薬物療法のべ患者数,放射線治療のべ患者数,当該2次医療圏に居住するがん患者の診療の割合\n\
+         A病院,1602,2024,2754,2043,10112,701,40.2\n\
+         B病院,1603,2024,1423,398,4005,298,23.9\n\
+         C病院,1601,2024,480,390,950,180,19.5\n\
+         D病院,1601,2024,600,500,1200,250,\n\
+         E病院,1601,2024,100,100,100,100,\n",
+    )
+    .expect("write");
+    let o =
+        ingest::IngestOptions::new("hospital_volumes", vec![p], dir.path().join("k.key"), dir.path().join("rejects"));
+    let r = ingest::ingest(&mut wh, &o).expect("ingest");
+    assert_eq!(r.outcome, ingest::Outcome::Committed, "{:?}", r.files[0].rejects);
+    let engine = queries::Engine::open(&wh, None).expect("engine");
+    let r = engine
+        .evaluate(
+            &Request::new(queries::metrics::volumes::VOLUME_CHECK.name, Audience::Committee)
+                .as_of(chrono::NaiveDate::from_ymd_opt(2025, 3, 31).expect("date")),
+        )
+        .expect("volume check");
+    let by: std::collections::BTreeMap<String, String> =
+        r.column("hospital").iter().zip(r.column("criterion")).map(|(h, c)| (h.display(), c.display())).collect();
+    let want = [
+        ("A病院", "両方"),
+        ("B病院", "相対基準（居住患者の2割）"),
+        ("C病院", "どちらも満たさない"),
+        ("D病院", "絶対基準（4要件）"),
+        ("E病院", "絶対基準を満たさない（割合の報告なし）"),
+    ];
+    for (h, c) in want {
+        assert_eq!(by.get(h).map(String::as_str), Some(c), "{h}");
+    }
 }

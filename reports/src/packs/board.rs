@@ -415,10 +415,17 @@ fn specialists_section(cx: &Context<'_>, spec: &MetricResult) -> Result<Vec<Bloc
         let q = per.params.get("qualification").cloned().unwrap_or_default();
         let title = format!("人口10万人あたりの{q}（構想区域別）");
         d.h2(title.clone());
-        let values: Vec<f64> = per.column("per_100k").iter().filter_map(|v| v.as_f64()).collect();
-        let breaks = crate::map::class_breaks(&values);
+        // The classes of the latest data, as for the prefecture map.
+        let latest = cx.engine.snapshot().default_as_of().unwrap_or(cx.as_of);
+        let breaks = match cx.opt(cx.req(queries::metrics::specialists::PER_100K.name).by("area").as_of(latest))? {
+            Some(r) => crate::series::map_breaks(&r, "per_100k"),
+            None => Vec::new(),
+        };
         let fills = crate::area_map::numeric_fills(&per, "per_100k", "人", &breaks);
-        d.chart_width(crate::area_map::area_map(&title, &fills, &crate::area_map::numeric_classes(&breaks, "人"))?, 0.85);
+        d.chart_width(
+            crate::area_map::area_map(&title, &fills, &crate::area_map::numeric_classes(&breaks, "人"))?,
+            0.85,
+        );
     }
     if let Some(due) = cx.opt(cx.req(queries::metrics::specialists::RENEWALS_DUE.name))? {
         d.table(Table::from_result(&due, &[]).caption("更新期限を迎える専門医・認定医"));

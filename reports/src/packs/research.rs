@@ -69,7 +69,7 @@ const TABLES: &[Spec] = &[
     },
     Spec {
         name: "area_blank_areas",
-        level: "構想区域",
+        level: "区域（2019年度以降はがん医療圏）",
         metric: queries::metrics::hospitals::BLANK_AREAS.name,
         by: None,
         params: &[],

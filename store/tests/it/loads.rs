@@ -16,6 +16,8 @@ pub fn areas_batch(set: &str, codes: &[&str]) -> RecordBatch {
         Arc::new(StringArray::from(vec!["区域"; n])),
         Arc::new(Int64Array::from(vec![Some(1000); n])),
         Arc::new(Float64Array::from(vec![Some(1.5); n])),
+        Arc::new(StringArray::from(vec![None::<&str>; n])),
+        Arc::new(StringArray::from(vec![None::<&str>; n])),
     ];
     RecordBatch::try_new(AREAS.payload_schema(), cols).expect("batch")
 }

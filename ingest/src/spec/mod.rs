@@ -5,6 +5,8 @@ use model::membership::{self, Vocabulary};
 use model::qualification::QUALIFICATIONS;
 use model::renewal::vocab as rv;
 
+pub mod ministry;
+
 /// What a column holds and how it is normalised.
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
@@ -237,23 +239,6 @@ pub const DESIGNATIONS: DatasetSpec = DatasetSpec {
     ],
 };
 
-/// The ministry's designation list (`crate::designation_list`): a layout of `designations`,
-/// not a dataset of its own (so not in [`DATASETS`]).
-pub const DESIGNATION_LIST: DatasetSpec = DatasetSpec {
-    name: "designations",
-    ja: "がん診療連携拠点病院等一覧表",
-    about: "The ministry's list, one section per 類型.",
-    open_columns: false,
-    personal: false,
-    dated: true,
-    columns: &[
-        colx("no", "No", &["番号", "№"], false, Kind::Text, "read, not stored"),
-        colx("prefecture", "都道府県名", &["都道府県"], false, Kind::Prefecture, "empty: the row above's"),
-        colx("hospital", "医療機関名", &["病院名", "施設名"], true, Kind::Text, "matched to the hospital master"),
-        colx("term", "指定年限", &["指定期間", "指定の有効期間"], false, Kind::Text, "read, not stored"),
-    ],
-};
-
 pub const HOSPITAL_VOLUMES: DatasetSpec = DatasetSpec {
     name: "hospital_volumes",
     ja: "診療実績",
@@ -267,8 +252,25 @@ pub const HOSPITAL_VOLUMES: DatasetSpec = DatasetSpec {
         col("fiscal_year", "年度", true, FiscalYear),
         colx("cancer_registry", "院内がん登録数", &["registry"], false, Count, ""),
         colx("surgery", "悪性腫瘍手術件数", &["悪性腫瘍の手術件数"], false, Count, ""),
-        colx("chemotherapy", "化学療法のべ患者数", &["がんに係る化学療法のべ患者数"], false, Count, ""),
+        colx(
+            "chemotherapy",
+            "化学療法のべ患者数",
+            &["がんに係る化学療法のべ患者数", "がんに係る薬物療法のべ患者数", "薬物療法のべ患者数"],
+            false,
+            Count,
+            "「がんに係る薬物療法」 is its current name",
+        ),
         colx("radiotherapy", "放射線治療のべ患者数", &[], false, Count, ""),
+        colx("palliative_referrals", "緩和ケアチームに対する新規診療依頼数", &["緩和ケア新規依頼数"], false, Count, ""),
+        colx(
+            "resident_share_pct",
+            "当該2次医療圏に居住するがん患者の診療の割合",
+            &["居住患者の診療割合", "診療の割合"],
+            false,
+            Decimal,
+            "% of the area's resident cancer patients; the relative criterion (≥ 20%)",
+        ),
+        colx("consultations", "相談支援センター相談件数", &["相談件数"], false, Count, ""),
     ],
 };
 
