@@ -12,8 +12,7 @@ use plotters::prelude::*;
 use queries::MetricResult;
 
 use crate::error::{Error, Result};
-use crate::map::{LAT, LON, NO_VALUE, OKINAWA_SHIFT, SIZE, class_of, outlines, rings};
-use crate::svg::{HoverMark, finish};
+use crate::map::{Fill, NO_VALUE, OKINAWA_SHIFT, class_of, draw, outlines, rings};
 
 /// The 339 構想区域 (R7) as GeoJSON polygons (display quality), as the research pack ships them.
 pub const GEOJSON: &str = include_str!("../../data/reference/area_boundaries_R7.geojson");
@@ -190,59 +189,20 @@ pub fn numeric_classes(breaks: &[f64], unit: &str) -> Vec<Class> {
 
 /// Draws the 構想区域 with their fills, the prefecture outlines over them and the legend.
 pub fn area_map(title: &str, fills: &[AreaFill], classes: &[Class]) -> Result<String> {
-    let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
-    let areas = area_outlines()?;
-    let prefs = outlines()?;
     let by_code: BTreeMap<&str, &AreaFill> = fills.iter().map(|f| (f.code.as_str(), f)).collect();
-    let mut buf = String::new();
-    let mut marks = Vec::new();
-    {
-        let root = SVGBackend::with_string(&mut buf, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(&e))?;
-        let chart =
-            ChartBuilder::on(&root).margin(8).build_cartesian_2d(LON.0..LON.1, LAT.0..LAT.1).map_err(|e| err(&e))?;
-        let area = chart.plotting_area();
-        for (code, (name, rings)) in areas {
+    let regions: Vec<Fill<'_>> = area_outlines()?
+        .iter()
+        .map(|(code, (name, rings))| {
             let fill = by_code.get(code.as_str());
             let color = fill.and_then(|f| f.class).and_then(|c| classes.get(c)).map_or(NO_VALUE, |c| c.color);
             let label = fill.map_or_else(|| format!("{name}: データなし"), |f| f.label.clone());
-            for ring in rings {
-                area.draw(&Polygon::new(ring.clone(), color.filled())).map_err(|e| err(&e))?;
-                area.draw(&PathElement::new(ring.clone(), WHITE.stroke_width(1))).map_err(|e| err(&e))?;
-                let px: Vec<(i32, i32)> = ring.iter().map(|p| chart.backend_coord(p)).collect();
-                marks.push(HoverMark::area(px, label.clone()));
-            }
-        }
-        let outline = RGBColor(60, 60, 60).stroke_width(1);
-        for rings in prefs.values() {
-            for ring in rings {
-                let mut closed = ring.clone();
-                closed.extend(ring.first().copied());
-                area.draw(&PathElement::new(closed, outline)).map_err(|e| err(&e))?;
-            }
-        }
-        let (ix0, iy0) = (122.5 + OKINAWA_SHIFT.0, 24.0 + OKINAWA_SHIFT.1);
-        area.draw(&PathElement::new(
-            vec![(ix0, iy0 + 3.6), (ix0 + 6.0, iy0 + 3.6), (ix0 + 6.0, iy0 + 0.0)],
-            RGBColor(150, 150, 150).stroke_width(1),
-        ))
-        .map_err(|e| err(&e))?;
-        let style = ("sans-serif", 12).into_font().color(&BLACK);
-        let mut y = 20;
-        for c in
-            classes.iter().chain(std::iter::once(&Class { label: "データなし・秘匿".into(), color: NO_VALUE }))
-        {
-            root.draw(&Rectangle::new([(430, y), (446, y + 12)], c.color.filled())).map_err(|e| err(&e))?;
-            root.draw(&Text::new(c.label.clone(), (452, y), style.clone())).map_err(|e| err(&e))?;
-            y += 18;
-        }
-        // The polygons' attribution travels with the map, wherever it is shown.
-        let small = ("sans-serif", 9).into_font().color(&RGBColor(90, 90, 90));
-        let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
-        root.draw(&Text::new(SHORT_ATTRIBUTION, (w / 2 - 150, h - 14), small)).map_err(|e| err(&e))?;
-        root.present().map_err(|e| err(&e))?;
-    }
-    Ok(finish(buf, title, &marks))
+            Fill { rings, color, label }
+        })
+        .collect();
+    let mut legend: Vec<(String, RGBColor)> = classes.iter().map(|c| (c.label.clone(), c.color)).collect();
+    legend.push(("データなし・秘匿".into(), NO_VALUE));
+    // The polygons' attribution travels with the map, wherever it is shown.
+    draw(title, &regions, Some(outlines()?), &legend, Some(SHORT_ATTRIBUTION))
 }
 
 /// [`ATTRIBUTION`] as the map itself prints it.

@@ -136,21 +136,14 @@ pub(crate) fn class_of(v: f64, breaks: &[f64]) -> usize {
 /// Draws the map with the given class breaks (see [`class_breaks`]); `unit` follows values
 /// on hover and in the legend.
 pub fn choropleth(title: &str, unit: &str, regions: &[Region], br: &[f64]) -> Result<String> {
-    let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
     let outlines = outlines()?;
     let br: Vec<f64> = br.iter().copied().take(CLASSES.len() - 1).collect();
     let by_code: BTreeMap<u8, &Region> = regions.iter().map(|r| (r.code, r)).collect();
-    let mut buf = String::new();
-    let mut marks = Vec::new();
-    {
-        let root = SVGBackend::with_string(&mut buf, SIZE).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(&e))?;
-        let chart =
-            ChartBuilder::on(&root).margin(8).build_cartesian_2d(LON.0..LON.1, LAT.0..LAT.1).map_err(|e| err(&e))?;
-        let area = chart.plotting_area();
-        for (code, rings) in outlines {
+    let fills: Vec<Fill<'_>> = outlines
+        .iter()
+        .map(|(code, rings)| {
             let region = by_code.get(code);
-            let fill = match region.and_then(|r| r.value) {
+            let color = match region.and_then(|r| r.value) {
                 Some(v) => CLASSES[class_of(v, &br)],
                 None => NO_VALUE,
             };
@@ -161,12 +154,66 @@ pub fn choropleth(title: &str, unit: &str, regions: &[Region], br: &[f64]) -> Re
                 },
                 None => format!("{code:02}: データなし"),
             };
-            for ring in rings {
-                area.draw(&Polygon::new(ring.clone(), fill.filled())).map_err(|e| err(&e))?;
+            Fill { rings, color, label }
+        })
+        .collect();
+    // Legend: the classes by their bounds, the same on every date.
+    let mut legend: Vec<(String, RGBColor)> = CLASSES
+        .iter()
+        .enumerate()
+        .take(br.len() + 1)
+        .map(|(i, color)| {
+            let label = match (i, br.first()) {
+                (_, None) => "値あり".to_string(),
+                // Breaks are rounded to two digits (class_breaks): printed as they are.
+                (0, Some(b)) => format!("{b}{unit} 未満"),
+                _ => format!("{}{unit} 以上", br[i - 1]),
+            };
+            (label, *color)
+        })
+        .collect();
+    legend.push(("秘匿・データなし".into(), NO_VALUE));
+    draw(title, &fills, None, &legend, None)
+}
+
+/// One region of a map: its rings, its colour and its hover text.
+pub(crate) struct Fill<'a> {
+    pub rings: &'a [Vec<(f64, f64)>],
+    pub color: RGBColor,
+    pub label: String,
+}
+
+/// Draws filled regions (each with a hover title), optional outlines over them, 沖縄県's inset
+/// frame, the legend and an optional footer line (an attribution).
+pub(crate) fn draw(
+    title: &str,
+    fills: &[Fill<'_>],
+    overlay: Option<&Outlines>,
+    legend: &[(String, RGBColor)],
+    footer: Option<&str>,
+) -> Result<String> {
+    let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
+    let mut buf = String::new();
+    let mut marks = Vec::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(&e))?;
+        let chart =
+            ChartBuilder::on(&root).margin(8).build_cartesian_2d(LON.0..LON.1, LAT.0..LAT.1).map_err(|e| err(&e))?;
+        let area = chart.plotting_area();
+        for f in fills {
+            for ring in f.rings {
+                area.draw(&Polygon::new(ring.clone(), f.color.filled())).map_err(|e| err(&e))?;
                 area.draw(&PathElement::new(ring.clone(), WHITE.stroke_width(1))).map_err(|e| err(&e))?;
                 let px: Vec<(i32, i32)> = ring.iter().map(|p| chart.backend_coord(p)).collect();
-                marks.push(HoverMark::area(px, label.clone()));
+                marks.push(HoverMark::area(px, f.label.clone()));
             }
+        }
+        let outline = RGBColor(60, 60, 60).stroke_width(1);
+        for ring in overlay.into_iter().flat_map(|o| o.values()).flatten() {
+            let mut closed = ring.clone();
+            closed.extend(ring.first().copied());
+            area.draw(&PathElement::new(closed, outline)).map_err(|e| err(&e))?;
         }
         // The inset's frame.
         let (ix0, iy0) = (122.5 + OKINAWA_SHIFT.0, 24.0 + OKINAWA_SHIFT.1);
@@ -175,22 +222,18 @@ pub fn choropleth(title: &str, unit: &str, regions: &[Region], br: &[f64]) -> Re
             RGBColor(150, 150, 150).stroke_width(1),
         ))
         .map_err(|e| err(&e))?;
-        // Legend: the classes by their bounds, the same on every date.
         let style = ("sans-serif", 12).into_font().color(&BLACK);
         let mut y = 20;
-        for (i, color) in CLASSES.iter().enumerate().take(br.len() + 1) {
-            let label = match (i, br.first()) {
-                (_, None) => "値あり".to_string(),
-                // Breaks are rounded to two digits (class_breaks): printed as they are.
-                (0, Some(b)) => format!("{b}{unit} 未満"),
-                _ => format!("{}{unit} 以上", br[i - 1]),
-            };
+        for (label, color) in legend {
             root.draw(&Rectangle::new([(430, y), (446, y + 12)], color.filled())).map_err(|e| err(&e))?;
-            root.draw(&Text::new(label, (452, y), style.clone())).map_err(|e| err(&e))?;
+            root.draw(&Text::new(label.clone(), (452, y), style.clone())).map_err(|e| err(&e))?;
             y += 18;
         }
-        root.draw(&Rectangle::new([(430, y), (446, y + 12)], NO_VALUE.filled())).map_err(|e| err(&e))?;
-        root.draw(&Text::new("秘匿・データなし", (452, y), style)).map_err(|e| err(&e))?;
+        if let Some(text) = footer {
+            let small = ("sans-serif", 9).into_font().color(&RGBColor(90, 90, 90));
+            let (w, h) = (SIZE.0 as i32, SIZE.1 as i32);
+            root.draw(&Text::new(text, (w / 2 - 150, h - 14), small)).map_err(|e| err(&e))?;
+        }
         root.present().map_err(|e| err(&e))?;
     }
     Ok(finish(buf, title, &marks))

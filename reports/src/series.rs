@@ -44,8 +44,13 @@ pub fn renewal_blocker_chart(r: &MetricResult, qualification: &str) -> crate::Re
 /// A by-prefecture result as map regions: `prefecture_code`, `prefecture` and the value
 /// column (a withheld value stays None and is drawn grey).
 /// Map class breaks (see [`crate::map::class_breaks`]) from a result's prefecture values.
+/// A by-area result (with `area_code`) gives its areas' values.
 pub fn map_breaks(r: &MetricResult, value: &str) -> Vec<f64> {
-    let values: Vec<f64> = prefecture_regions(r, value).unwrap_or_default().iter().filter_map(|r| r.value).collect();
+    let values: Vec<f64> = if r.column_index("area_code").is_some() {
+        r.column(value).iter().filter_map(|v| v.as_f64()).collect()
+    } else {
+        prefecture_regions(r, value).unwrap_or_default().iter().filter_map(|r| r.value).collect()
+    };
     crate::map::class_breaks(&values)
 }
 

@@ -43,7 +43,8 @@ pub fn periods(
     let listed: HashMap<(i32, String), &Held> = list.iter().map(|l| (key(l), l)).collect();
     let day_before = d.pred_opt().unwrap_or(d);
     let mut out: Vec<Held> = Vec::with_capacity(previous.len() + list.len());
-    let (mut continued, mut retyped): (HashSet<(i32, String)>, HashSet<(i32, String)>) = Default::default();
+    let mut continued: HashSet<(i32, String)> = HashSet::new();
+    let mut retyped: HashSet<(i32, String)> = HashSet::new();
     let mut changes = Changes::default();
     for p in previous {
         let in_force = p.until.is_none_or(|u| u >= d);

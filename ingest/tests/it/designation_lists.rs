@@ -30,8 +30,11 @@ fn published() -> Vec<(String, String, String, DesignationType)> {
         .collect()
 }
 
-/// A list workbook: `rows` are (prefecture, name as listed, 類型).
-fn list_xlsx(title: &str, rows: &[(String, String, DesignationType)], sections: &[&str]) -> Vec<u8> {
+/// (prefecture, name as listed, 類型).
+type Listed = (String, String, DesignationType);
+
+/// A list workbook of `rows`; `sections` are further (empty) section rows.
+fn list_xlsx(title: &str, rows: &[Listed], sections: &[&str]) -> Vec<u8> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     let mut r = 0u32;
@@ -44,11 +47,11 @@ fn list_xlsx(title: &str, rows: &[(String, String, DesignationType)], sections: 
     };
     put(r, &[title]);
     r += 2;
-    let mut by_type: BTreeMap<usize, Vec<&(String, String, DesignationType)>> = BTreeMap::new();
+    let mut by_type: BTreeMap<usize, Vec<&Listed>> = BTreeMap::new();
     for row in rows {
         by_type.entry(DesignationType::ALL.iter().position(|t| *t == row.2).expect("type")).or_default().push(row);
     }
-    let mut heads: Vec<(String, Vec<&(String, String, DesignationType)>)> =
+    let mut heads: Vec<(String, Vec<&Listed>)> =
         by_type.into_values().map(|v| (format!("【{}】", v[0].2.label()), v)).collect();
     heads.extend(sections.iter().map(|s| (s.to_string(), Vec::new())));
     for (head, hs) in heads {
@@ -79,7 +82,7 @@ fn with_master() -> TestStore {
     s
 }
 
-fn listed(rows: &[(String, String, String, DesignationType)]) -> Vec<(String, String, DesignationType)> {
+fn listed(rows: &[(String, String, String, DesignationType)]) -> Vec<Listed> {
     rows.iter()
         .map(|(p, _, h, t)| {
             // A 地域がん診療病院 is listed with its partner and the note, as the ministry does.
@@ -163,7 +166,7 @@ fn a_later_list_ends_retypes_and_adds_designations_on_its_date() {
     let first = s.file("list_2024.xlsx", &list_xlsx("一覧表（令和6年4月1日現在）", &listed(&pubs), &[]));
     assert_eq!(s.ingest("designations", vec![first], None).expect("2024").outcome, ingest::Outcome::Committed);
     // 2025: 小松市民病院 gone, 黒部市民病院 becomes 特例型, 市立砺波総合病院 stays; a new one.
-    let mut next: Vec<(String, String, DesignationType)> = listed(&pubs)
+    let mut next: Vec<Listed> = listed(&pubs)
         .into_iter()
         .filter(|(_, h, _)| h != "小松市民病院")
         .map(|(p, h, t)| if h == "黒部市民病院" { (p, h, DesignationType::RegionalHubSpecial) } else { (p, h, t) })

@@ -3,6 +3,15 @@
 
 use queries::{Audience, Request};
 
+/// Loads each (dataset, file) in order, each committed.
+fn load(wh: &mut store::Warehouse, dir: &std::path::Path, files: &[(&str, std::path::PathBuf)]) {
+    for (dataset, p) in files {
+        let o = ingest::IngestOptions::new(*dataset, vec![p.clone()], dir.join("k.key"), dir.join("rejects"));
+        let r = ingest::ingest(wh, &o).expect("ingest");
+        assert_eq!(r.outcome, ingest::Outcome::Committed, "{dataset}: {:?}", r.files[0].rejects);
+    }
+}
+
 #[test]
 fn a_special_designation_covers_its_area() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -22,11 +31,7 @@ fn a_special_designation_covers_its_area() {
          秋田県,A病院,0501,地域がん診療連携拠点病院（特例型）,2022-04-01,,\n\
          秋田県,B病院,0502,地域がん診療病院（特例型）,2023-04-01,,A病院\n",
     );
-    for (dataset, p) in [("areas", areas), ("designations", designations)] {
-        let o = ingest::IngestOptions::new(dataset, vec![p], dir.path().join("k.key"), dir.path().join("rejects"));
-        let r = ingest::ingest(&mut wh, &o).expect("ingest");
-        assert_eq!(r.outcome, ingest::Outcome::Committed, "{dataset}: {:?}", r.files[0].rejects);
-    }
+    load(&mut wh, dir.path(), &[("areas", areas), ("designations", designations)]);
     let engine = queries::Engine::open(&wh, None).expect("engine");
     let at = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).expect("date");
     let req = |m: &str| Request::new(m, Audience::Committee).as_of(at);
@@ -82,16 +87,16 @@ fn the_blank_gan_iryoken_of_april_2024_are_the_ministrys_56() {
     let mut wh = store::Warehouse::open(&dir.path().join("wh.duckdb"), &dir.path().join("lake")).expect("open");
     let list = dir.path().join("designations.csv");
     std::fs::write(&list, designations).expect("write");
-    for (dataset, p) in [
-        ("areas", repo("data/reference/area_basic.csv")),
-        ("areas", repo("data/reference/gan_iryoken_2024.csv")),
-        ("hospitals", repo("data/reference/facility_basic.csv")),
-        ("designations", list),
-    ] {
-        let o = ingest::IngestOptions::new(dataset, vec![p], dir.path().join("k.key"), dir.path().join("rejects"));
-        let r = ingest::ingest(&mut wh, &o).expect("ingest");
-        assert_eq!(r.outcome, ingest::Outcome::Committed, "{dataset}: {:?}", r.files[0].rejects);
-    }
+    load(
+        &mut wh,
+        dir.path(),
+        &[
+            ("areas", repo("data/reference/area_basic.csv")),
+            ("areas", repo("data/reference/gan_iryoken_2024.csv")),
+            ("hospitals", repo("data/reference/facility_basic.csv")),
+            ("designations", list),
+        ],
+    );
     let engine = queries::Engine::open(&wh, None).expect("engine");
     let at = chrono::NaiveDate::from_ymd_opt(2024, 4, 1).expect("date");
     let req = |m: &str| Request::new(m, Audience::Committee).as_of(at);
@@ -138,10 +143,7 @@ fn the_volume_check_names_the_criterion_each_hospital_meets() {
          E病院,1601,2024,100,100,100,100,\n",
     )
     .expect("write");
-    let o =
-        ingest::IngestOptions::new("hospital_volumes", vec![p], dir.path().join("k.key"), dir.path().join("rejects"));
-    let r = ingest::ingest(&mut wh, &o).expect("ingest");
-    assert_eq!(r.outcome, ingest::Outcome::Committed, "{:?}", r.files[0].rejects);
+    load(&mut wh, dir.path(), &[("hospital_volumes", p)]);
     let engine = queries::Engine::open(&wh, None).expect("engine");
     let r = engine
         .evaluate(

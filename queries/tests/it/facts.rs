@@ -40,7 +40,10 @@ fn blank_area_counts_match_the_published_proportions() {
         let mut areas = 0;
         for pref in 1..=47 {
             let r = eval(
-                committee("hospitals.areas").as_of(date(d)).param("prefecture", &pref.to_string()).param("area_set", "R7"),
+                committee("hospitals.areas")
+                    .as_of(date(d))
+                    .param("prefecture", &pref.to_string())
+                    .param("area_set", "R7"),
             );
             areas += r.rows.len();
             blank += r.column("blank").iter().filter(|v| matches!(v, queries::Value::Bool(true))).count() as i64;
