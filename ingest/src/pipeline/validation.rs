@@ -98,42 +98,13 @@ impl Validation {
     /// Members snapshots must come after the latest one loaded, and so must designation lists
     /// (the commit refuses them otherwise; checked here too, so that `--check` tells the truth).
     pub fn check_order(&self, wh: &store::Warehouse) -> Result<()> {
-        let latest: Option<NaiveDate> = wh.latest_member_snapshot()?;
-        let mut prev = latest;
-        for p in self.prepared.iter().filter(|p| p.report.dataset == "members") {
-            if let (Some(prev), Some(cur)) = (prev, p.report.as_of)
-                && cur <= prev
-            {
-                return Err(Error::file(
-                    &p.report.path,
-                    format!(
-                        "名簿の時点 {cur} は取り込み済みの名簿 ({prev}) より新しくありません。名簿は時点の古い順に取り込んでください"
-                    ),
-                    format!(
-                        "snapshot date {cur} is not after the latest loaded snapshot ({prev}); load rosters in date order"
-                    ),
-                ));
-            }
-            prev = p.report.as_of.or(prev);
-        }
+        let rosters = self.prepared.iter().filter(|p| p.report.dataset == "members");
+        in_date_order(wh.latest_member_snapshot()?, rosters, ("名簿", "snapshot"))?;
         let lists = |d: &str, s: Option<&str>| d == "designations" && s == Some(designation_list::SOURCE);
-        let mut prev: Option<NaiveDate> =
+        let latest =
             wh.loads()?.iter().filter(|l| lists(&l.dataset, l.source.as_deref())).filter_map(|l| l.as_of).max();
-        for p in self.prepared.iter().filter(|p| lists(p.report.dataset, p.report.source)) {
-            if let (Some(prev), Some(cur)) = (prev, p.report.as_of)
-                && cur <= prev
-            {
-                return Err(Error::file(
-                    &p.report.path,
-                    format!(
-                        "一覧表の時点 {cur} は取り込み済みの一覧表 ({prev}) より新しくありません。一覧表は時点の古い順に取り込んでください"
-                    ),
-                    format!("the list of {cur} is not after the latest loaded list ({prev}); load lists in date order"),
-                ));
-            }
-            prev = p.report.as_of.or(prev);
-        }
-        Ok(())
+        let files = self.prepared.iter().filter(|p| lists(p.report.dataset, p.report.source));
+        in_date_order(latest, files, ("一覧表", "list"))
     }
 
     /// The report of a command that ends here, without a commit.
@@ -142,6 +113,32 @@ impl Validation {
         files.extend(self.skipped);
         IngestReport { outcome, files }
     }
+}
+
+/// Refuses a file whose date is not after `latest` (the latest loaded) and the files before it;
+/// `what` names them (名簿 / snapshot).
+fn in_date_order<'p>(
+    latest: Option<NaiveDate>,
+    files: impl Iterator<Item = &'p Prepared>,
+    what: (&str, &str),
+) -> Result<()> {
+    let (ja, en) = what;
+    let mut prev = latest;
+    for p in files {
+        if let (Some(prev), Some(cur)) = (prev, p.report.as_of)
+            && cur <= prev
+        {
+            return Err(Error::file(
+                &p.report.path,
+                format!(
+                    "{ja}の時点 {cur} は取り込み済みの{ja} ({prev}) より新しくありません。{ja}は時点の古い順に取り込んでください"
+                ),
+                format!("the {en} of {cur} is not after the latest loaded {en} ({prev}); load them in date order"),
+            ));
+        }
+        prev = p.report.as_of.or(prev);
+    }
+    Ok(())
 }
 
 /// Parses one planned file, maps its headers and validates its rows.
