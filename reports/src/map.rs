@@ -222,11 +222,12 @@ pub(crate) fn draw(
             RGBColor(150, 150, 150).stroke_width(1),
         ))
         .map_err(|e| err(&e))?;
+        // The legend in the sea north-west of Kyushu and west of Honshu, where it hides no land.
         let style = ("sans-serif", 12).into_font().color(&BLACK);
         let mut y = 20;
         for (label, color) in legend {
-            root.draw(&Rectangle::new([(430, y), (446, y + 12)], color.filled())).map_err(|e| err(&e))?;
-            root.draw(&Text::new(label.clone(), (452, y), style.clone())).map_err(|e| err(&e))?;
+            root.draw(&Rectangle::new([(16, y), (32, y + 12)], color.filled())).map_err(|e| err(&e))?;
+            root.draw(&Text::new(label.clone(), (38, y), style.clone())).map_err(|e| err(&e))?;
             y += 18;
         }
         if let Some(text) = footer {

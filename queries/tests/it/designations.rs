@@ -119,6 +119,13 @@ fn the_blank_gan_iryoken_of_april_2024_are_the_ministrys_56() {
     // (in 高松), so 大川 is not 空白 there; 宮崎's 県北 is two 構想区域.
     let r7 = engine.evaluate(&req(queries::metrics::hospitals::BLANK_COUNT.name).param("area_set", "R7")).expect("R7");
     assert_eq!(r7.column("areas").first().and_then(|v| v.as_i64()), Some(339));
+    // The drill-down into a がん医療圏 of its own (宮崎 県央 = 宮崎東諸県 + 西都児湯) lists the
+    // designations placed in it, by their 構想区域.
+    let list = engine
+        .evaluate(&req(queries::metrics::drilldown::LIST.name).param("area", "4592"))
+        .expect("the hospitals of 県央");
+    let codes: Vec<String> = list.column("area_code").iter().map(|v| v.display()).collect();
+    assert_eq!(codes, ["4506"], "the one hospital designated in 県央, from its last 構想区域");
     // Before FY2019 the default is the 構想区域 set.
     let before = Request::new(queries::metrics::hospitals::BLANK_COUNT.name, Audience::Committee)
         .as_of(chrono::NaiveDate::from_ymd_opt(2018, 4, 1).expect("date"));
