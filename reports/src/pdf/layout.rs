@@ -102,9 +102,29 @@ pub fn layout(doc: &Doc, fonts: &Fonts) -> crate::Result<Layout> {
             // lines alone on a page read as a near-empty last page.
             f.new_page();
         }
+        // A heading goes with the chart under it: not at the foot of a page, the chart on the next.
+        if let (Block::Heading { .. }, Some(Block::Chart { svg, width })) = (b, doc.blocks.get(i + 1))
+            && let Some(h) = chart_height(svg, *width)
+            && f.y > TOP
+            && f.y + HEADING_ROOM + h > BOTTOM
+        {
+            f.new_page();
+        }
         f.block(b)?;
     }
     Ok(f.out)
+}
+
+/// The room a heading takes, at most (a level-1 heading with the space around it).
+const HEADING_ROOM: f32 = 16.0 * 1.65 + 14.0 + 10.0;
+
+/// The height a chart of `width` (a share of the text width) takes, from its SVG's viewBox.
+fn chart_height(svg: &str, width: f32) -> Option<f32> {
+    let head = &svg[..svg.find('>')?];
+    let view: Vec<f32> =
+        head.split("viewBox=\"").nth(1)?.split('"').next()?.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+    let (w, h) = (*view.get(2)?, *view.get(3)?);
+    (w > 0.0).then(|| TEXT_W * width.clamp(0.2, 1.0) * h / w + 8.0)
 }
 
 impl Flow<'_> {
@@ -416,4 +436,32 @@ impl Flow<'_> {
 
 fn row_height(cells: &[Vec<String>], lh: f32, pad: f32) -> f32 {
     cells.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * lh + 2.0 * pad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Doc;
+
+    /// Regression: a map's heading stood alone at the foot of a page, the map on the next (board
+    /// pack, specialists by 構想区域). Wherever the text before it ends, the heading and its chart
+    /// share a page.
+    #[test]
+    fn regression_a_heading_is_not_left_at_the_foot_of_a_page_without_its_chart() {
+        let fonts = Fonts::find().expect("a Japanese font (scripts/setup.sh installs fonts-noto-cjk)");
+        let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 640"><rect width="640" height="640" fill="blue"/></svg>"#;
+        for paras in 0..40 {
+            let mut d = Doc::default();
+            for i in 0..paras {
+                d.para(format!("段落 {i}: 空白の区域と指定病院の一覧を示します。"));
+            }
+            d.h2("人口10万人あたりのがん薬物療法専門医（構想区域別）");
+            d.chart_width(svg.to_string(), 0.85);
+            let laid = layout(&d, &fonts).expect("laid out");
+            let heading = laid.marks.last().expect("the heading").page;
+            let chart =
+                laid.pages.iter().position(|ops| ops.iter().any(|o| matches!(o, Op::Chart { .. }))).expect("the chart");
+            assert_eq!(heading, chart, "after {paras} paragraphs");
+        }
+    }
 }
