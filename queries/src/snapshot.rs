@@ -103,6 +103,9 @@ impl Snapshot {
         }
         register(&ctx, "prefecture_regions", region_table()?, 1)?;
         ctx.register_udf(age_band_udf());
+        for udf in designation_udfs() {
+            ctx.register_udf(udf);
+        }
         let mut derived_ms = Vec::with_capacity(derived.len());
         for d in derived {
             let started = std::time::Instant::now();
@@ -280,6 +283,39 @@ fn age_band_udf() -> datafusion::logical_expr::ScalarUDF {
         Ok(ColumnarValue::Array(Arc::new(bands)))
     };
     create_udf("age_band", vec![DataType::Int64, DataType::Int32], DataType::Utf8, Volatility::Immutable, Arc::new(fun))
+}
+
+/// The model's designation roles as SQL functions of a 類型's label — `covers_area(designation)`
+/// (it keeps its area from being 空白), `is_hub`, `is_regional_cancer_hospital` (特例型 included)
+/// and `is_prefecture_own` — so that SQL asks the model ([`model::designation::DesignationType`])
+/// rather than lists labels typed into the query.
+fn designation_udfs() -> Vec<datafusion::logical_expr::ScalarUDF> {
+    use arrow::array::{Array, AsArray, BooleanArray};
+    use arrow::datatypes::DataType;
+    use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+    use model::designation::DesignationType;
+    type Role = fn(DesignationType) -> bool;
+    let roles: [(&str, Role); 4] = [
+        ("covers_area", DesignationType::covers_area),
+        ("is_hub", DesignationType::is_hub),
+        ("is_regional_cancer_hospital", DesignationType::is_regional_cancer_hospital),
+        ("is_prefecture_own", |t| t == DesignationType::PrefectureOwn),
+    ];
+    roles
+        .into_iter()
+        .map(|(name, role)| {
+            let fun = move |args: &[ColumnarValue]| -> datafusion::error::Result<ColumnarValue> {
+                let arrays = ColumnarValue::values_to_arrays(args)?;
+                let labels = arrow::compute::cast(&arrays[0], &DataType::Utf8)?;
+                let labels = labels.as_string::<i32>();
+                let out: BooleanArray = (0..labels.len())
+                    .map(|i| labels.is_valid(i).then(|| DesignationType::parse(labels.value(i)).is_some_and(role)))
+                    .collect();
+                Ok(ColumnarValue::Array(Arc::new(out)))
+            };
+            create_udf(name, vec![DataType::Utf8], DataType::Boolean, Volatility::Immutable, Arc::new(fun))
+        })
+        .collect()
 }
 
 fn region_table() -> Result<RecordBatch> {

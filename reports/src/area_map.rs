@@ -12,7 +12,7 @@ use plotters::prelude::*;
 use queries::MetricResult;
 
 use crate::error::{Error, Result};
-use crate::map::{Fill, NO_VALUE, OKINAWA_SHIFT, class_of, draw, outlines, rings};
+use crate::map::{Fill, NO_VALUE, OKINAWA_SHIFT, class_legend, class_of, draw, outlines, rings};
 
 /// The 339 構想区域 (R7) as GeoJSON polygons (display quality), as the research pack ships them.
 pub const GEOJSON: &str = include_str!("../../data/reference/area_boundaries_R7.geojson");
@@ -166,25 +166,9 @@ pub fn numeric_fills(r: &MetricResult, value: &str, unit: &str, breaks: &[f64]) 
         .collect()
 }
 
-/// The classes of a numeric map with `breaks`, in the prefecture map's blues.
+/// The classes of a numeric map with `breaks`, in the prefecture map's blues and legend.
 pub fn numeric_classes(breaks: &[f64], unit: &str) -> Vec<Class> {
-    const BLUES: [RGBColor; 5] = [
-        RGBColor(222, 235, 247),
-        RGBColor(158, 202, 225),
-        RGBColor(107, 174, 214),
-        RGBColor(49, 130, 189),
-        RGBColor(8, 81, 156),
-    ];
-    (0..=breaks.len().min(4))
-        .map(|i| Class {
-            label: match (i, breaks.first()) {
-                (_, None) => "値あり".to_string(),
-                (0, Some(b)) => format!("{b}{unit} 未満"),
-                _ => format!("{}{unit} 以上", breaks[i - 1]),
-            },
-            color: BLUES[i],
-        })
-        .collect()
+    class_legend(breaks, unit).into_iter().map(|(label, color)| Class { label, color }).collect()
 }
 
 /// Draws the 構想区域 with their fills, the prefecture outlines over them and the legend.

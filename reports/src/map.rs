@@ -21,7 +21,7 @@ pub(crate) const LAT: (f64, f64) = (29.5, 45.8);
 pub(crate) const OKINAWA_SHIFT: (f64, f64) = (5.5, 5.5);
 
 /// Sequential blues for five classes, and grey for no value.
-const CLASSES: [RGBColor; 5] = [
+pub(crate) const CLASSES: [RGBColor; 5] = [
     RGBColor(222, 235, 247),
     RGBColor(158, 202, 225),
     RGBColor(107, 174, 214),
@@ -158,22 +158,27 @@ pub fn choropleth(title: &str, unit: &str, regions: &[Region], br: &[f64]) -> Re
         })
         .collect();
     // Legend: the classes by their bounds, the same on every date.
-    let mut legend: Vec<(String, RGBColor)> = CLASSES
+    let mut legend = class_legend(&br, unit);
+    legend.push(("秘匿・データなし".into(), NO_VALUE));
+    draw(title, &fills, None, &legend, None)
+}
+
+/// The legend of classes by `breaks`: 「0.78人 未満」, 「0.78人 以上」 … (「値あり」 without breaks).
+pub(crate) fn class_legend(breaks: &[f64], unit: &str) -> Vec<(String, RGBColor)> {
+    CLASSES
         .iter()
         .enumerate()
-        .take(br.len() + 1)
+        .take(breaks.len().min(CLASSES.len() - 1) + 1)
         .map(|(i, color)| {
-            let label = match (i, br.first()) {
+            let label = match (i, breaks.first()) {
                 (_, None) => "値あり".to_string(),
                 // Breaks are rounded to two digits (class_breaks): printed as they are.
                 (0, Some(b)) => format!("{b}{unit} 未満"),
-                _ => format!("{}{unit} 以上", br[i - 1]),
+                _ => format!("{}{unit} 以上", breaks[i - 1]),
             };
             (label, *color)
         })
-        .collect();
-    legend.push(("秘匿・データなし".into(), NO_VALUE));
-    draw(title, &fills, None, &legend, None)
+        .collect()
 }
 
 /// One region of a map: its rings, its colour and its hover text.

@@ -1,12 +1,8 @@
 //! The drill-down from a prefecture to its areas and from an area to its designated
 //! hospitals: public reference data only (no person counts), so nothing is withheld.
 
-use model::designation::DesignationType;
-
 use super::common::{AREA_SET_PARAM, blank_area_set, prefecture_cells};
-use super::hospitals::{
-    AREA_COLUMNS, AREA_SET_CAVEAT, AREA_SET_CAVEAT_JA, area_cells, covering_list, designated_on, hub_list, type_order,
-};
+use super::hospitals::{AREA_COLUMNS, AREA_SET_CAVEAT, AREA_SET_CAVEAT_JA, area_cells, designated_on, type_order};
 use crate::metric::{ALL, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
 use crate::result::{Column, Value};
 
@@ -49,8 +45,6 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         let set = blank_area_set(cx).await?;
         let d = cx.as_of_sql();
         let pref = cx.int("prefecture")?;
-        let own = DesignationType::PrefectureOwn.label();
-        let rch = super::hospitals::rch_list();
         let f = cx
             .frame_with(
                 &format!(
@@ -60,16 +54,14 @@ fn areas<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                         COALESCE(h.covering, 0) AS covering, h.names
                  FROM areas a
                  LEFT JOIN (SELECT set_area,
-                                   SUM(CASE WHEN designation IN ({hubs}) THEN 1 ELSE 0 END) AS hubs,
-                                   SUM(CASE WHEN designation IN ({rch}) THEN 1 ELSE 0 END) AS rch,
-                                   SUM(CASE WHEN designation = '{own}' THEN 1 ELSE 0 END) AS own,
-                                   SUM(CASE WHEN designation IN ({covering}) THEN 1 ELSE 0 END) AS covering,
+                                   SUM(CASE WHEN is_hub(designation) THEN 1 ELSE 0 END) AS hubs,
+                                   SUM(CASE WHEN is_regional_cancer_hospital(designation) THEN 1 ELSE 0 END) AS rch,
+                                   SUM(CASE WHEN is_prefecture_own(designation) THEN 1 ELSE 0 END) AS own,
+                                   SUM(CASE WHEN covers_area(designation) THEN 1 ELSE 0 END) AS covering,
                                    string_agg(hospital, '\t') AS names
                             FROM placed WHERE {on} GROUP BY set_area) h ON h.set_area = a.area_code
                  WHERE a.area_set = $1 {pref_filter} ORDER BY a.area_code",
                     placed = super::hospitals::PLACED,
-                    hubs = hub_list(),
-                    covering = covering_list(),
                     on = designated_on(&d),
                     pref_filter = pref.map(|p| format!("AND a.prefecture_code = {p}")).unwrap_or_default(),
                 ),

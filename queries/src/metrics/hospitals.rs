@@ -39,24 +39,6 @@ pub(super) const PLACED: &str = "units AS (
         LEFT JOIN muni m ON m.prefecture_code = x.prefecture_code AND m.hospital = x.hospital
         JOIN units u ON u.pref = x.prefecture_code AND (u.unit = x.area_code OR u.unit = m.municipality))";
 
-/// SQL list of the designation labels that make an area not 空白.
-pub(super) fn covering_list() -> String {
-    label_list(DesignationType::covers_area)
-}
-
-pub(super) fn hub_list() -> String {
-    label_list(DesignationType::is_hub)
-}
-
-/// SQL list of the 地域がん診療病院 labels (特例型 included).
-pub(super) fn rch_list() -> String {
-    label_list(DesignationType::is_regional_cancer_hospital)
-}
-
-fn label_list(keep: fn(DesignationType) -> bool) -> String {
-    DesignationType::ALL.iter().filter(|t| keep(**t)).map(|t| format!("'{}'", t.label())).collect::<Vec<_>>().join(", ")
-}
-
 pub(super) fn designated_on(d: &str) -> String {
     format!("(designated_from <= {d} AND (designated_until IS NULL OR designated_until >= {d}))")
 }
@@ -135,10 +117,9 @@ fn blank_sql(d: &str) -> String {
             SELECT a.area_code, a.area_name, a.prefecture_code, a.population_2020,
                    (c.set_area IS NOT NULL) AS covered
             FROM areas a LEFT JOIN (
-                SELECT DISTINCT set_area FROM placed WHERE designation IN ({}) AND {}
+                SELECT DISTINCT set_area FROM placed WHERE covers_area(designation) AND {}
             ) c ON a.area_code = c.set_area
             WHERE a.area_set = $1)",
-        covering_list(),
         designated_on(d),
     )
 }
@@ -149,11 +130,10 @@ async fn unmatched_note(cx: &Cx<'_>, out: &mut Output, set: &str, d: &str) -> Re
             &format!(
                 "WITH {PLACED},
                  here AS (SELECT DISTINCT prefecture_code, hospital, designation, designated_from FROM placed)
-                 SELECT COUNT(*) AS n FROM (SELECT * FROM designations WHERE designation IN ({}) AND {}) x
+                 SELECT COUNT(*) AS n FROM (SELECT * FROM designations WHERE covers_area(designation) AND {}) x
                  LEFT JOIN here p ON p.prefecture_code = x.prefecture_code AND p.hospital = x.hospital
                       AND p.designation = x.designation AND p.designated_from = x.designated_from
                  WHERE p.hospital IS NULL",
-                covering_list(),
                 designated_on(d),
             ),
             &[set],
@@ -384,15 +364,14 @@ fn blank_series<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                  covered AS (
                      SELECT DISTINCT dt.d, x.set_area AS area_code FROM dates dt JOIN placed x
                        ON x.designated_from <= dt.d AND (x.designated_until IS NULL OR x.designated_until >= dt.d)
-                     WHERE x.designation IN ({})
+                     WHERE covers_area(x.designation)
                  )
                  SELECT dt.d AS d, COUNT(*) AS areas,
                         SUM(CASE WHEN c.area_code IS NULL THEN 1 ELSE 0 END) AS blank,
                         SUM(CASE WHEN c.area_code IS NULL THEN a.population_2020 ELSE 0 END) AS blank_pop
                  FROM dates dt CROSS JOIN (SELECT * FROM areas WHERE area_set = $1) a
                  LEFT JOIN covered c ON c.d = dt.d AND c.area_code = a.area_code
-                 GROUP BY dt.d ORDER BY dt.d",
-                    covering_list(),
+                 GROUP BY dt.d ORDER BY dt.d"
                 ),
                 &[&set],
             )
@@ -458,7 +437,6 @@ fn coverage<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
     Box::pin(async move {
         let set = area_set(cx).await?;
         let d = cx.as_of_sql();
-        let rch = rch_list();
         let f = cx
             .frame_with(
                 &format!(
@@ -467,17 +445,16 @@ fn coverage<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
                         COALESCE(h.hubs, 0) AS hubs, COALESCE(h.rch, 0) AS rch, COALESCE(s.n, 0) AS onc
                  FROM areas a
                  LEFT JOIN (SELECT set_area,
-                                   SUM(CASE WHEN designation IN ({hubs}) THEN 1 ELSE 0 END) AS hubs,
-                                   SUM(CASE WHEN designation IN ({rch}) THEN 1 ELSE 0 END) AS rch
+                                   SUM(CASE WHEN is_hub(designation) THEN 1 ELSE 0 END) AS hubs,
+                                   SUM(CASE WHEN is_regional_cancer_hospital(designation) THEN 1 ELSE 0 END) AS rch
                             FROM placed WHERE {on} GROUP BY set_area) h ON h.set_area = a.area_code
                  LEFT JOIN (SELECT u.set_area, COUNT(*) AS n FROM specialists sp JOIN units u ON u.unit = sp.area_code
-                            WHERE sp.qualification = '{MEDICAL_ONCOLOGIST}' AND sp.certified_on <= {d} AND sp.expires_on >= {d}
+                            WHERE sp.qualification = $2 AND sp.certified_on <= {d} AND sp.expires_on >= {d}
                             GROUP BY u.set_area) s ON s.set_area = a.area_code
                  WHERE a.area_set = $1 ORDER BY a.area_code",
-                    hubs = hub_list(),
                     on = designated_on(&d),
                 ),
-                &[&set],
+                &[&set, MEDICAL_ONCOLOGIST],
             )
             .await?;
         let only = cx.text("only");
