@@ -52,6 +52,11 @@ impl StoreArgs {
         self.beside("app.duckdb")
     }
 
+    /// The upload area of the dashboard's 取り込み [default: `uploads/` beside the warehouse].
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.beside("uploads")
+    }
+
     pub fn rejects_dir(&self) -> PathBuf {
         self.beside("rejects")
     }
@@ -162,6 +167,23 @@ pub struct ServeArgs {
     /// Hours after login that end any session.
     #[arg(long, env = "ONCOMETRICS_SESSION_HOURS", default_value_t = 8)]
     pub session_hours: u64,
+    /// The largest file the upload page (取り込み) accepts, in MB.
+    #[arg(long, env = "ONCOMETRICS_MAX_UPLOAD_MB", default_value_t = 512)]
+    pub max_upload_mb: u64,
+    /// The SMTP server of the committee's alert e-mail: `smtp://host:587` (STARTTLS when
+    /// offered), `smtps://user:password@host`; without it e-mail is off. Best given in the
+    /// environment, not on the command line.
+    #[arg(long, env = "ONCOMETRICS_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The alert e-mail's sender.
+    #[arg(long, env = "ONCOMETRICS_SMTP_FROM", default_value = "oncometrics <noreply@localhost>")]
+    pub smtp_from: String,
+    /// Alert when the 80% projection falls below the rule within this many months (12–36).
+    #[arg(long, env = "ONCOMETRICS_ALERT_HORIZON_MONTHS", default_value_t = 12)]
+    pub alert_horizon_months: u32,
+    /// Alert when fewer non-physician 正会員 than this may still join (the rule's headroom).
+    #[arg(long, env = "ONCOMETRICS_ALERT_MIN_HEADROOM", default_value_t = 20)]
+    pub alert_min_headroom: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,7 +234,7 @@ pub enum UserCommand {
     /// Create an account with a random password, printed once.
     Add {
         username: String,
-        /// admin, committee, board or researcher.
+        /// admin, committee, board, researcher or steward (データ管理者: loads data in the browser).
         #[arg(long)]
         role: String,
     },

@@ -45,6 +45,17 @@ pub fn serve(store: &StoreArgs, args: &ServeArgs) -> Result<ExitCode> {
         login_limits: Limits::default(),
         connections: dashboard::server::ConnLimits::default(),
         console_worker: Some(std::env::current_exe().context("the path of this executable (for console workers)")?),
+        key_file: store.key_path(),
+        uploads: dashboard::loading::UploadConfig {
+            max_file_bytes: args.max_upload_mb.max(1) << 20,
+            ..dashboard::loading::UploadConfig::new(store.uploads_dir())
+        },
+        alert_thresholds: queries::alerts::Thresholds {
+            horizon_months: args.alert_horizon_months.clamp(12, 36),
+            min_headroom: args.alert_min_headroom,
+            ..queries::alerts::Thresholds::default()
+        },
+        mail: args.smtp_url.clone().map(|url| dashboard::alerts::MailConfig { url, from: args.smtp_from.clone() }),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
     runtime.block_on(async {
@@ -86,7 +97,7 @@ pub fn user(store: &StoreArgs, what: UserCommand) -> Result<ExitCode> {
     match what {
         UserCommand::Add { username, role } => {
             let Some(role) = Role::parse(&role) else {
-                bail!("役割 {role:?} はありません / role must be admin, committee, board or researcher");
+                bail!("役割 {role:?} はありません / role must be admin, committee, board, researcher or steward");
             };
             let pw = password::generate()?;
             let hash = password::hash(&pw)?;

@@ -8,6 +8,7 @@ use axum::routing::{get, post};
 use maud::html;
 use serde::Deserialize;
 
+use crate::alerts;
 use crate::auth::{Role, password};
 use crate::error::{Error, Result};
 use crate::extractor::{CsrfForm, User};
@@ -22,13 +23,16 @@ pub fn router() -> Router<AppState> {
         .route("/admin/accounts", post(create_account))
         .route("/admin/accounts/disable", post(disable_account))
         .route("/admin/reload", post(reload))
+        .route("/admin/alerts", post(set_recipients))
 }
 
 async fn admin(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
     user.require_admin()?;
     let action = params.get("action").filter(|a| !a.is_empty()).cloned();
     let filter = action.clone();
-    let (accounts, log) = state.db(move |db| Ok((db.accounts()?, db.audit_entries(filter.as_deref(), 500)?))).await?;
+    let (accounts, log, recipients) = state
+        .db(move |db| Ok((db.accounts()?, db.audit_entries(filter.as_deref(), 500)?, db.setting(alerts::RECIPIENTS)?)))
+        .await?;
     let body = html! {
         h1 { "管理" }
         h2 { "アカウント" }
@@ -71,12 +75,24 @@ async fn admin(State(state): State<AppState>, user: User, Query(params): Query<P
             input type="hidden" name="csrf" value=(user.session.csrf);
             button type="submit" { "再読み込み" }
         }
+        h2 id="alerts" { "通知メール" }
+        @match &state.config.mail {
+            Some(m) => p { "取り込みの後の通知（8割ルール・取り込みの確認）を " code { (m.from) } " から次の宛先に送ります。" }
+            None => p.muted { "メール通知は無効です（サーバーに SMTP が設定されていません。設定すると、下の宛先に送ります）。" }
+        }
+        form.grid method="post" action="/admin/alerts" {
+            input type="hidden" name="csrf" value=(user.session.csrf);
+            label.wide { "宛先（1 行に 1 件）"
+                textarea name="recipients" rows="4" { (recipients.unwrap_or_default()) }
+            }
+            button type="submit" { "宛先を保存" }
+        }
         h2 id="audit" { "監査ログ" }
         form.asof method="get" action="/admin#audit" {
             label { "操作 "
                 select name="action" {
                     option value="" { "すべて" }
-                    @for a in ["login", "login_failed", "login_throttled", "logout", "view", "export", "account_created", "account_disabled", "password_changed", "reload"] {
+                    @for a in ["login", "login_failed", "login_throttled", "logout", "view", "read", "denied", "export", "account_created", "account_disabled", "password_changed", "reload", "alert_recipients", "alert_mailed"].into_iter().chain(crate::loading::AUDIT_ACTIONS) {
                         option value=(a) selected[action.as_deref() == Some(a)] { (a) }
                     }
                 }
@@ -180,6 +196,32 @@ async fn disable_account(State(state): State<AppState>, user: User, Form(form): 
     }
     state.sessions.remove_user(&form.username)?;
     Ok(Redirect::to("/admin").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct Recipients {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    recipients: String,
+}
+
+/// Saves the alert e-mail's recipients (checked as addresses).
+async fn set_recipients(State(state): State<AppState>, user: User, Form(form): Form<Recipients>) -> Result<Response> {
+    user.require_admin()?;
+    user.check_csrf(&form.csrf)?;
+    let list = alerts::parse_recipients(&form.recipients).map_err(Error::BadRequest)?;
+    let text = list.join("\n");
+    let (by, addr, n) = (user.name().to_string(), user.addr.clone(), list.len());
+    state
+        .db(move |db| {
+            db.atomically(|db| {
+                db.set_setting(alerts::RECIPIENTS, &text)?;
+                db.audit(Some(&by), "alert_recipients", "alerts", &format!("recipients={n}"), &addr)
+            })
+        })
+        .await?;
+    Ok(Redirect::to("/admin#alerts").into_response())
 }
 
 async fn reload(State(state): State<AppState>, user: User, Form(form): Form<CsrfForm>) -> Result<Response> {

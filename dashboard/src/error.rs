@@ -19,6 +19,12 @@ pub enum Error {
     BadRequest(String),
     #[error("CSRF token missing or wrong")]
     Csrf,
+    /// The request conflicts with what is under way (a load running, a preview committed): 409.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A body over its limit (an upload's file): 413.
+    #[error("too large: {0}")]
+    TooLarge(String),
     #[error("too many attempts")]
     TooManyAttempts,
     /// Too much is running (console queries): try again in a moment (429).
@@ -50,6 +56,8 @@ impl Error {
             Error::NotFound => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::Csrf => StatusCode::FORBIDDEN,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooManyAttempts | Error::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::PasswordChangeRequired => StatusCode::FORBIDDEN,
@@ -76,7 +84,7 @@ impl Error {
             Error::TooManyAttempts => {
                 "ログインの試行が多すぎます。15分ほど待ってからお試しください / too many attempts; try again in 15 minutes".into()
             }
-            Error::Busy(m) | Error::Unavailable(m) => m.clone(),
+            Error::Busy(m) | Error::Unavailable(m) | Error::Conflict(m) | Error::TooLarge(m) => m.clone(),
             Error::PasswordChangeRequired => {
                 "初回のパスワードを変更してください（パスワード → 変更） / change the generated password first".into()
             }

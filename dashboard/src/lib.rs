@@ -3,7 +3,8 @@
 //!
 //! # Layout
 //!
-//! - [`state`]: configuration and the shared state (snapshot, accounts database, sessions).
+//! - [`state`]: configuration and the shared state (snapshot, accounts database, sessions);
+//!   [`lifecycle`]: opening it and reloading the snapshot.
 //! - [`auth`]: roles, accounts (argon2id), sessions, login throttling.
 //! - [`extractor`]: who is asking — the `User`/`ApiUser` extractors, cookies, CSRF.
 //! - [`pages`]: one module per section (概要, 会員, アンケート/専門医/拠点病院, 専門医更新, 指標, データ)
@@ -11,7 +12,9 @@
 //! - [`export`]: CSV (UTF-8 BOM or CP932) and JSON downloads, audited.
 //! - [`api`]: `/api/v1/...` JSON.
 //! - [`openapi`]: the OpenAPI document of the API, generated from the catalog.
-//! - [`admin`]: accounts, audit log, reloading the warehouse.
+//! - [`admin`]: accounts, audit log, reloading the warehouse, alert e-mail recipients.
+//! - [`alerts`]: the committee's alerts after a load, on 概要 and 会員 and by e-mail.
+//! - [`loading`]: 取り込み — upload, preview, commit in the browser (admin and データ管理者).
 //! - [`html`]: the page shell, metric tables, the style sheet.
 //! - [`security`]: response headers (CSP, nosniff, frame-ancestors, HSTS), the request deadline,
 //!   the audit of refusals and reads.
@@ -22,12 +25,15 @@
 //! Nothing here writes SQL: numbers come from `queries`, accounts and audit from `store`.
 
 pub mod admin;
+pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod export;
 pub mod extractor;
 pub mod html;
+pub mod lifecycle;
+pub mod loading;
 pub mod openapi;
 pub mod pages;
 pub mod security;
@@ -63,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(api::router())
         .merge(admin::router())
+        .merge(loading::router(&state.config.uploads))
         .merge(pages::survey::router())
         .merge(pages::hospitals::router())
         .merge(pages::renewals::router())

@@ -3,7 +3,8 @@
 //! - [`headers`]: a strict Content-Security-Policy (no inline scripts or styles, nothing
 //!   from other origins, no framing), nosniff, no referrer, `Cache-Control: no-store` for
 //!   everything but static files, and HSTS behind TLS.
-//! - [`request_deadline`]: a request, its body included, completes within [`REQUEST_TIME`].
+//! - [`request_deadline`]: a request, its body included, completes within [`REQUEST_TIME`]
+//!   (an upload within [`UPLOAD_TIME`]).
 //! - [`audit_requests`]: refusals (403: a role's forbidden page, a failed CSRF check) and
 //!   every read of data by a logged-in user are written to the audit log; a read whose audit
 //!   entry cannot be written is not answered.
@@ -24,8 +25,17 @@ use crate::state::AppState;
 /// The longest a request may take, from its headers to its answer.
 pub const REQUEST_TIME: Duration = Duration::from_secs(60);
 
+/// The longest an upload (取り込み) may take to arrive: a file of the upper size limit over a
+/// slow office line. A stalled upload is still cut off by the socket timeout.
+pub const UPLOAD_TIME: Duration = Duration::from_secs(3600);
+
 pub async fn request_deadline(req: Request, next: Next) -> Response {
-    match tokio::time::timeout(REQUEST_TIME, next.run(req)).await {
+    let limit = if req.method() == Method::POST && req.uri().path() == crate::loading::UPLOAD_PATH {
+        UPLOAD_TIME
+    } else {
+        REQUEST_TIME
+    };
+    match tokio::time::timeout(limit, next.run(req)).await {
         Ok(res) => res,
         Err(_) => Error::Unavailable(
             "時間内に処理できませんでした。もう一度お試しください / the request took too long".into(),

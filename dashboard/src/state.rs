@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use queries::console::{self, Console};
 use queries::{MetricResult, Snapshot};
-use store::{AppDb, Warehouse};
+use store::AppDb;
 
 use crate::auth::session::{Sessions, Timeouts};
 use crate::auth::throttle::{Limits, Throttle};
@@ -43,6 +43,30 @@ pub struct Config {
     /// server's process: for tests of the pages only, never for a server people use.
     pub console_worker: Option<PathBuf>,
     pub connections: crate::server::ConnLimits,
+    /// The pseudonymisation key the upload page's loads use (the command line's `--key-file`).
+    pub key_file: PathBuf,
+    /// The upload area and its limits (取り込み).
+    pub uploads: crate::loading::UploadConfig,
+    /// When the committee is alerted after a load ([`crate::alerts`]).
+    pub alert_thresholds: queries::alerts::Thresholds,
+    /// How alerts are mailed; `None`: e-mail is off (the admin page says so).
+    pub mail: Option<MailConfig>,
+}
+
+/// How the server sends e-mail (the committee's alerts, [`crate::alerts`]).
+#[derive(Clone)]
+pub struct MailConfig {
+    /// `smtp://host:port` (STARTTLS when offered), `smtp://host?tls=required`, `smtps://host`
+    /// — credentials inside (`smtps://user:password@host`). Never shown or logged.
+    pub url: String,
+    /// The sender, `oncometrics <noreply@example.org>`.
+    pub from: String,
+}
+
+impl std::fmt::Debug for MailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MailConfig").field("url", &"…").field("from", &self.from).finish()
+    }
 }
 
 /// Password checks at once (4 × 19 MiB).
@@ -71,6 +95,10 @@ pub struct Inner {
     results: Mutex<ResultCache<Arc<MetricResult>>>,
     /// Whether the data are ready (see [`crate::warmup`]).
     warmup: RwLock<Warmup>,
+    /// Uploads waiting for a decision, and the one slot for checking or loading (取り込み).
+    pub uploads: crate::loading::Uploads,
+    /// The alerts of the current snapshot ([`crate::alerts`]).
+    alerts: RwLock<Arc<Vec<queries::alerts::Alert>>>,
 }
 
 /// Results already computed for the current snapshot: a metric is a pure function of the
@@ -116,35 +144,10 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// Builds the state: opens the application database and reads a snapshot of the warehouse.
-    pub async fn open(config: Config) -> Result<Self> {
-        let app_db = AppDb::open(&config.app_db)?;
-        let snapshot = read_snapshot(&config).await?;
-        let state = Self::with(config, app_db, snapshot);
-        state.prewarm();
-        Ok(state)
-    }
-
-    /// Derives what the snapshot computes on first use (the renewal checks: 1.5 s at scale
-    /// 10; the analysis of the free-text answers) in the background, so that the first
-    /// visitor of 専門医更新 or of the survey's free text does not wait for it.
-    fn prewarm(&self) {
-        let snapshot = self.snapshot();
-        let other = snapshot.clone();
-        tokio::spawn(async move {
-            if let Err(e) = snapshot.renewals().await {
-                tracing::warn!("renewal readiness: {e}");
-            }
-        });
-        tokio::spawn(async move {
-            if let Err(e) = other.free_text_terms().await {
-                tracing::warn!("free-text terms: {e}");
-            }
-        });
-    }
-
-    pub fn with(config: Config, app_db: AppDb, snapshot: Snapshot) -> Self {
+    pub fn with(config: Config, app_db: AppDb, snapshot: Snapshot, uploads: crate::loading::Uploads) -> Self {
         AppState(Arc::new(Inner {
+            uploads,
+            alerts: RwLock::new(Arc::new(Vec::new())),
             sessions: Sessions::new(config.timeouts),
             throttle: Throttle::new(config.login_limits),
             verify_slots: Arc::new(tokio::sync::Semaphore::new(PASSWORD_CHECKS)),
@@ -179,9 +182,9 @@ impl AppState {
         }
     }
 
-    /// Re-reads the warehouse (after new loads) and swaps the snapshot in.
-    pub async fn reload(&self) -> Result<i64> {
-        let snapshot = read_snapshot(&self.config).await?;
+    /// Puts a new snapshot in place (requests under way keep theirs) and forgets what was
+    /// worked out for the old one; its last load.
+    pub(crate) async fn install(&self, snapshot: Snapshot) -> i64 {
         let at = snapshot.at_load;
         match self.snapshot.write() {
             Ok(mut s) => *s = Arc::new(snapshot),
@@ -191,8 +194,22 @@ impl AppState {
         if let Ok(mut c) = self.results.lock() {
             *c = ResultCache::default();
         }
-        self.prewarm();
-        Ok(at)
+        at
+    }
+
+    /// The alerts of the current snapshot.
+    pub fn alerts(&self) -> Arc<Vec<queries::alerts::Alert>> {
+        match self.alerts.read() {
+            Ok(a) => a.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    pub fn set_alerts(&self, alerts: Arc<Vec<queries::alerts::Alert>>) {
+        match self.alerts.write() {
+            Ok(mut a) => *a = alerts,
+            Err(poisoned) => *poisoned.into_inner() = alerts,
+        }
     }
 
     /// Evaluates a request over `snapshot`, or answers it from the cache when the same
@@ -262,19 +279,6 @@ impl AppState {
             Error::Internal(format!("audit log: {e}"))
         })
     }
-}
-
-/// Opens the warehouse just long enough to read it into memory, so that loads from the
-/// command line can run while the server is up.
-async fn read_snapshot(config: &Config) -> Result<Snapshot> {
-    let (wh_path, lake) = (config.warehouse.clone(), config.lake.clone());
-    let store = tokio::task::spawn_blocking(move || -> store::Result<_> {
-        let wh = Warehouse::open(&wh_path, &lake)?;
-        wh.snapshot(None)
-    })
-    .await
-    .map_err(|e| Error::Internal(format!("blocking task: {e}")))??;
-    Ok(Snapshot::build(store, queries::metrics::derived()).await?)
 }
 
 #[cfg(test)]

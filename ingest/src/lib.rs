@@ -7,6 +7,7 @@
 //!   [`xlsx`]: guarded XLSX reading.
 //! - [`normalize`]: NFKC text, 西暦/和暦/Excel-serial dates, numbers, prefectures, area codes.
 //! - [`spec`]: every dataset's columns, defined once; [`headers`]: header mapping.
+//! - [`detect`]: which dataset a file is, told from its headers (the upload page's 自動判定).
 //! - [`title`]: the header among the first rows (titles above it skipped) and a date a title states.
 //! - [`validate`]: the row-checking framework; [`datasets`]: one validator per dataset.
 //! - [`reject`]: rejected rows, reject files and summaries.
@@ -24,6 +25,7 @@
 pub mod datasets;
 pub mod decode;
 pub mod designation_list;
+pub mod detect;
 pub mod error;
 pub mod formats;
 pub mod fuzz_targets;

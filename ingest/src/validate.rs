@@ -257,6 +257,11 @@ pub fn date32(d: NaiveDate) -> i32 {
     (d - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)).num_days() as i32
 }
 
+/// The date of an Arrow Date32 (days since 1970-01-01); `None` out of chrono's range.
+pub fn from_date32(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(719_163)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

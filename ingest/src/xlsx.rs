@@ -1,5 +1,6 @@
 //! XLSX reading with calamine, guarded: the zip directory is checked before any
-//! decompression (a zip bomb is refused by its declared uncompressed size), an
+//! decompression (a zip bomb is refused by its declared uncompressed size) and every entry is
+//! inflated into nothing, counted, before calamine reads it (a bomb whose sizes lie), an
 //! encrypted workbook (an OLE container) is named as such, hidden sheets are
 //! skipped, merged cells are filled from their top-left cell, and error cells
 //! (#N/A …) are kept as errors for validation to report.
@@ -169,6 +170,25 @@ fn check_zip(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     if total > MAX_UNCOMPRESSED {
         return Err(bomb(path, total));
+    }
+    // A declared size can lie (deflate stops at its own end marker, not at the size the
+    // directory states): inflate every entry into nothing, counting, before calamine builds
+    // anything from it; past the limits it stops reading.
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|e| {
+            Error::file(path, format!("Excel ブックが壊れています: {e}"), format!("the workbook is corrupt: {e}"))
+        })?;
+        let compressed = entry.compressed_size().max(1);
+        let budget = MAX_UNCOMPRESSED.saturating_sub(total).min(compressed.saturating_mul(MAX_RATIO).max(10 << 20));
+        let mut limited = std::io::Read::take(entry, budget.saturating_add(1));
+        let n = std::io::copy(&mut limited, &mut std::io::sink()).map_err(|e| {
+            Error::file(path, format!("Excel ブックが壊れています: {e}"), format!("the workbook is corrupt: {e}"))
+        })?;
+        if n > budget {
+            return Err(bomb(path, total.saturating_add(n)));
+        }
+        total += n;
     }
     Ok(())
 }

@@ -25,11 +25,13 @@
 //! - [`catalog`](mod@catalog): finding a metric by name and evaluating a request (parameters
 //!   checked, disclosure applied). [`labels`]: Japanese labels of parameters, groupings,
 //!   choices and datasets.
+//! - [`alerts`]: what the committee must hear after a load (the 80% rule, unusual loads).
 //! - [`engine`]: a synchronous facade (its own Tokio runtime) for the CLI and reports.
 //!   [`render`]: text table, CSV and JSON output of a result. [`docs`]: `docs/metrics.md`,
 //!   generated from the catalog. [`console`]: the researchers' SQL console over a
 //!   researcher-safe catalog, with limits.
 
+pub mod alerts;
 pub mod catalog;
 pub mod console;
 pub mod disclosure;

@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS audit_log (
   remote VARCHAR NOT NULL
 );
 ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS hash VARCHAR;
+CREATE TABLE IF NOT EXISTS settings (
+  key VARCHAR PRIMARY KEY,
+  value VARCHAR NOT NULL
+);
 CREATE TABLE IF NOT EXISTS trusted_devices (
   token_sha256 VARCHAR PRIMARY KEY,
   username VARCHAR NOT NULL,
@@ -96,7 +100,7 @@ pub struct AuditVerification {
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
     pub username: String,
-    /// admin, committee, board or researcher (checked by the dashboard).
+    /// admin, committee, board, researcher or steward (checked by the dashboard).
     pub role: String,
     /// An argon2id PHC string; never serialised.
     #[serde(skip)]
@@ -255,6 +259,21 @@ impl AppDb {
             )
             .optional()
             .ctx(|| "read a device".into())
+    }
+
+    /// A setting the admin made on the dashboard (the alert e-mail's recipients …).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = ?", params![key], |r| r.get(0))
+            .optional()
+            .ctx(|| format!("read setting {key}"))
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", params![key, value])
+            .ctx(|| format!("write setting {key}"))?;
+        Ok(())
     }
 
     pub fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool> {

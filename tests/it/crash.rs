@@ -15,7 +15,7 @@ const SNAPSHOTS: usize = 10;
 const MEMBERS: usize = 6_000;
 
 /// Rosters that change between snapshots (joins, leaves, category and prefecture changes).
-fn write_snapshots(dir: &Path) -> Vec<(PathBuf, String)> {
+pub fn write_snapshots(dir: &Path) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
     for s in 0..SNAPSHOTS {
         let mut csv = String::from("会員番号,会員種別,職種,入会日,退会日,勤務先都道府県,生年,性別\n");
@@ -37,7 +37,7 @@ fn write_snapshots(dir: &Path) -> Vec<(PathBuf, String)> {
 }
 
 /// The committed state, ignoring wall-clock columns.
-fn digest(wh: &Warehouse) -> String {
+pub fn digest(wh: &Warehouse) -> String {
     let mut s = format!(
         "loads={};",
         wh.query_i64("SELECT COALESCE(SUM(hash(load_id, dataset, file_sha256, rows_accepted, tables)) % 1000000007, 0)::BIGINT FROM loads")
@@ -53,7 +53,7 @@ fn digest(wh: &Warehouse) -> String {
 }
 
 /// Every file under a lake partition directory must be a complete Parquet file.
-fn assert_lake_files_complete(lake: &Path) -> usize {
+pub fn assert_lake_files_complete(lake: &Path) -> usize {
     let mut n = 0;
     let Ok(tables) = std::fs::read_dir(lake) else { return 0 };
     for t in tables.flatten() {

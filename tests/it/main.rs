@@ -2,9 +2,11 @@
 
 mod cli;
 mod crash;
+mod http;
 mod layout;
 mod metric;
 mod renewals;
 mod report;
 mod serve;
 mod support;
+mod upload_crash;

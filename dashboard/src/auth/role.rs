@@ -11,10 +11,14 @@ pub enum Role {
     Committee,
     Board,
     Researcher,
+    /// データ管理者: the office staff who load the roster and the survey export through the
+    /// browser (取り込み) and read the load history and its rejects; they see the board's
+    /// aggregated view and no member-level metric, account or audit log.
+    Steward,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Committee, Role::Board, Role::Researcher];
+    pub const ALL: [Role; 5] = [Role::Admin, Role::Committee, Role::Board, Role::Researcher, Role::Steward];
 
     pub fn parse(s: &str) -> Option<Role> {
         match s {
@@ -22,6 +26,7 @@ impl Role {
             "committee" => Some(Role::Committee),
             "board" => Some(Role::Board),
             "researcher" => Some(Role::Researcher),
+            "steward" => Some(Role::Steward),
             _ => None,
         }
     }
@@ -32,6 +37,7 @@ impl Role {
             Role::Committee => "committee",
             Role::Board => "board",
             Role::Researcher => "researcher",
+            Role::Steward => "steward",
         }
     }
 
@@ -41,6 +47,7 @@ impl Role {
             Role::Committee => "会員委員会",
             Role::Board => "理事会",
             Role::Researcher => "研究者",
+            Role::Steward => "データ管理者",
         }
     }
 
@@ -48,8 +55,19 @@ impl Role {
     pub fn audience(self) -> Audience {
         match self {
             Role::Admin | Role::Committee => Audience::Committee,
-            Role::Board => Audience::Board,
+            Role::Board | Role::Steward => Audience::Board,
             Role::Researcher => Audience::Researcher,
         }
+    }
+
+    /// Whether the role loads data through the browser (取り込み) and reads what loads
+    /// rejected (raw values, before pseudonymisation).
+    pub fn loads_data(self) -> bool {
+        matches!(self, Role::Admin | Role::Steward)
+    }
+
+    /// Whether the role may download a load's rejected rows.
+    pub fn sees_rejects(self) -> bool {
+        self.loads_data() || self == Role::Committee
     }
 }

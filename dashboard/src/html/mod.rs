@@ -103,6 +103,9 @@ pub fn page(shell: &Shell, p: Page, body: Markup) -> String {
                         @if audience == queries::Audience::Committee {
                             a href="/renewals" class=@if p.nav == "renewals" { "active" } { "専門医更新" }
                         }
+                        @if shell.role.loads_data() {
+                            a href="/data/upload" class=@if p.nav == "upload" { "active" } { "取り込み" }
+                        }
                         @if shell.role == Role::Admin {
                             a href="/admin" class=@if p.nav == "admin" { "active" } { "管理" }
                         }

@@ -10,7 +10,6 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
-use queries::Audience;
 use store::Warehouse;
 
 use super::page;
@@ -39,7 +38,7 @@ const REJECT_COLUMNS: [(&str, &str); 6] = [
 /// (before pseudonymisation), so only the committee's audience may download them; every
 /// download is audited.
 async fn rejects(State(state): State<AppState>, user: User, Path(file): Path<String>) -> Result<Response> {
-    if user.audience() != Audience::Committee {
+    if !user.role().sees_rejects() {
         return Err(Error::Forbidden);
     }
     let load_id: i64 = file.strip_suffix(".csv").and_then(|s| s.parse().ok()).ok_or(Error::NotFound)?;
@@ -92,7 +91,7 @@ async fn rejects(State(state): State<AppState>, user: User, Path(file): Path<Str
 
 async fn data(State(state): State<AppState>, user: User) -> Result<Html<String>> {
     let snapshot = state.snapshot();
-    let may_download = user.audience() == Audience::Committee;
+    let may_download = user.role().sees_rejects();
     let body = html! {
         h1 { "データ" }
         h2 { "出典" }

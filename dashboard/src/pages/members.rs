@@ -108,6 +108,9 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
 
     let body = html! {
         h1 { "会員" }
+        @if user.audience() == queries::Audience::Committee {
+            (crate::alerts::panel(&state.alerts()))
+        }
         @if Pack::Committee.allowed(&user) {
             p.downloads { a href=(format!("{}?as_of={d}", Pack::Committee.path())) { (Pack::Committee.ja()) } " — この基準日で作成します（記録されます）" }
         }

@@ -192,6 +192,9 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
 
     let body = html! {
         h1 { "概要" }
+        @if user.audience() == queries::Audience::Committee {
+            (crate::alerts::panel(&state.alerts()))
+        }
         p.muted { (date_ja(d)) " 現在 · 各数値をクリックすると詳細へ" }
         @if Pack::Board.allowed(&user) {
             p.downloads { a href=(format!("{}?as_of={d}", Pack::Board.path())) { (Pack::Board.ja()) } " — この基準日で作成します（記録されます）" }

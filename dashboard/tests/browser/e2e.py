@@ -19,90 +19,15 @@ import sys
 import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
+from common import Browser
+
 base, user, password, out, axe_js = sys.argv[1:6]
-with open(axe_js, encoding="utf-8") as fh:
-    AXE = fh.read()
-os.makedirs(out, exist_ok=True)
-downloads = os.path.join(out, "downloads")
-os.makedirs(downloads, exist_ok=True)
-
-opts = webdriver.ChromeOptions()
-opts.binary_location = "/usr/bin/chromium"
-for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,2000", "--lang=ja-JP"]:
-    opts.add_argument(a)
-opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-opts.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
-driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opts)
-failures = []
-
-
-def check(step, heading):
-    logs = [l for l in driver.get_log("browser") if l["level"] == "SEVERE"]
-    for l in logs:
-        failures.append(f"{step}: console error: {l['message']}")
-    broken = driver.execute_script(
-        "return Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
-    )
-    for b in broken:
-        failures.append(f"{step}: broken image {b}")
-    h1 = driver.find_elements(By.TAG_NAME, "h1")
-    text = h1[0].text if h1 else ""
-    if heading not in text:
-        failures.append(f"{step}: heading {text!r} lacks {heading!r}")
-    # A CJK font lays 正会員 out wider than three Latin 'i's; tofu boxes or a missing font would not be.
-    width = driver.execute_script(
-        "const s = document.createElement('span'); s.textContent = '正会員'; document.body.appendChild(s);"
-        "const w = s.getBoundingClientRect().width; s.remove(); return w;"
-    )
-    if width < 30:
-        failures.append(f"{step}: Japanese text renders {width}px wide: no CJK font?")
-    # Form controls side by side must not overlap (nor stick out of their label).
-    overlaps = driver.execute_script(
-        """
-        const out = [];
-        for (const f of document.querySelectorAll('form.grid, form.picker')) {
-          const items = Array.from(f.querySelectorAll(':scope > label, :scope > button'));
-          const boxes = items.map(e => {
-            const c = e.matches('label') ? (e.querySelector('select, input') || e) : e;
-            return [e, c.getBoundingClientRect(), e.getBoundingClientRect()];
-          });
-          for (const [e, c, l] of boxes) {
-            if (c.right > l.right + 1) out.push((e.textContent || '').trim().slice(0, 20) + ' sticks out of its label');
-          }
-          for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
-            const a = boxes[i][1], b = boxes[j][1];
-            if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
-              out.push((boxes[i][0].textContent || '').trim().slice(0, 20) + ' overlaps ' + (boxes[j][0].textContent || '').trim().slice(0, 20));
-          }
-        }
-        return out;
-        """
-    )
-    for o in overlaps:
-        failures.append(f"{step}: form controls: {o}")
-    driver.execute_script(AXE)
-    violations = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-        ".then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))))"
-        ".catch(e => done(['axe failed: ' + e]));"
-    )
-    for v in violations:
-        failures.append(f"{step}: accessibility: {v}")
-    driver.save_screenshot(os.path.join(out, f"{step}.png"))
-
-
-driver.get(base + "/login")
-check("login", "oncometrics")
-driver.find_element(By.NAME, "username").send_keys(user)
-driver.find_element(By.NAME, "password").send_keys(password)
-driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+browser = Browser(out, axe_js)
+driver, failures, check, downloads = browser.driver, browser.failures, browser.check, browser.downloads
+browser.login(base, user, password)
 
 pages = [
     ("overview", "/", "概要"),

@@ -8,8 +8,10 @@ const KWIC_TERM: &str = "オンライン配信";
 
 /// (method, path, roles that may use it). Every other role must get no 2xx.
 fn routes() -> Vec<(&'static str, String, &'static [&'static str])> {
-    const ALL: &[&str] = &["admin", "committee", "board", "researcher"];
+    const ALL: &[&str] = &["admin", "committee", "board", "researcher", "steward"];
     const COMMITTEE: &[&str] = &["admin", "committee"];
+    const REJECTS: &[&str] = &["admin", "committee", "steward"];
+    const LOADERS: &[&str] = &["admin", "steward"];
     const ADMIN: &[&str] = &["admin"];
     let kwic = format!("term={}", enc(KWIC_TERM));
     vec![
@@ -34,7 +36,8 @@ fn routes() -> Vec<(&'static str, String, &'static [&'static str])> {
             COMMITTEE,
         ),
         ("GET", "/data".into(), ALL),
-        ("GET", "/data/rejects/1.csv".into(), COMMITTEE),
+        ("GET", "/data/rejects/1.csv".into(), REJECTS),
+        ("GET", "/data/upload".into(), LOADERS),
         ("GET", "/console".into(), ALL),
         ("GET", "/metrics".into(), ALL),
         ("GET", "/metrics/members.composition?by=category,prefecture".into(), ALL),
@@ -55,7 +58,7 @@ fn routes() -> Vec<(&'static str, String, &'static [&'static str])> {
 #[test]
 fn every_role_against_every_route() {
     let mut failures = Vec::new();
-    for role in ["admin", "committee", "board", "researcher"] {
+    for role in ["admin", "committee", "board", "researcher", "steward"] {
         let mut c = Client::login(role);
         for (method, path, allowed) in routes() {
             let res = if method == "GET" {

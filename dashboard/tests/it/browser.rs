@@ -2,7 +2,8 @@
 //! driven by `tests/browser/e2e.py` through login, every page, the what-if form, an
 //! export and logout, failing on console errors, broken images, missing Japanese fonts,
 //! overlapping form controls or a serious axe-core (WCAG 2.1 A/AA) violation on any page.
-//! Screenshots go to `target/e2e/` (under CARGO_TARGET_DIR).
+//! Screenshots go to `target/e2e/` (under CARGO_TARGET_DIR). A second test drives 取り込み
+//! (`tests/browser/upload.py`) over a warehouse of its own; its screenshots go to `target/e2e-upload/`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,8 +12,8 @@ use dashboard::auth::{Role, password};
 
 use crate::support::{app_with, rt};
 
-#[test]
-fn a_user_goes_through_every_page_in_headless_chromium() {
+/// The browser, its driver, selenium and axe-core, or a failure that says to run setup.
+fn axe() -> PathBuf {
     let ready = Command::new("python3").args(["-c", "import selenium"]).status().is_ok_and(|s| s.success())
         && std::path::Path::new("/usr/bin/chromium").exists()
         && std::path::Path::new("/usr/bin/chromedriver").exists();
@@ -23,6 +24,21 @@ fn a_user_goes_through_every_page_in_headless_chromium() {
         .expect("a home directory");
     let axe = cache.join("oncometrics/npm/node_modules/axe-core/axe.min.js");
     assert!(axe.exists(), "axe-core is needed at {}: run scripts/setup.sh", axe.display());
+    axe
+}
+
+/// Where a browser test's screenshots go: `NAME` under the target directory, emptied.
+fn out_dir(name: &str) -> PathBuf {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| crate::support::repo().join("target"), PathBuf::from);
+    let out = target.join(name);
+    let _ = std::fs::remove_dir_all(&out);
+    out
+}
+
+#[test]
+fn a_user_goes_through_every_page_in_headless_chromium() {
+    let axe = axe();
     // An app of its own: other tests' failed logins from 127.0.0.1 (schemathesis, the
     // throttle tests) must not lock this browser out of the shared fixture.
     let (state, _) = app_with("browser", |_| {});
@@ -34,10 +50,7 @@ fn a_user_goes_through_every_page_in_headless_chromium() {
         let _ = tx.send(addr);
     }));
     let addr = rx.recv().expect("the server listens");
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| crate::support::repo().join("target"), PathBuf::from);
-    let out_dir = target.join("e2e");
-    let _ = std::fs::remove_dir_all(&out_dir);
+    let out_dir = out_dir("e2e");
     let script = crate::support::manifest_dir().join("tests/browser/e2e.py");
     let out = Command::new("python3")
         .arg(&script)
@@ -50,4 +63,35 @@ fn a_user_goes_through_every_page_in_headless_chromium() {
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(out_dir.join("what-if.png").exists(), "screenshots saved: {report}");
+}
+
+#[test]
+fn a_steward_uploads_a_roster_in_headless_chromium_and_a_board_member_cannot() {
+    let axe = axe();
+    let own = crate::upload::own(|_| {});
+    let good = crate::upload::roster(60, 12);
+    let bad = good.replacen("M0003,正会員", "M0003,正会", 1);
+    let (bad_file, good_file) = (own.dir.path().join("会員名簿_不備.csv"), own.dir.path().join("会員名簿_9月.csv"));
+    std::fs::write(&bad_file, crate::upload::cp932(&bad)).expect("write");
+    std::fs::write(&good_file, crate::upload::cp932(&good)).expect("write");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server = rt().spawn(dashboard::serve(own.state.clone(), move |addr| {
+        let _ = tx.send(addr);
+    }));
+    let addr = rx.recv().expect("the server listens");
+    let out_dir = out_dir("e2e-upload");
+    let script = crate::support::manifest_dir().join("tests/browser/upload.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .args([&format!("http://{addr}"), "steward", crate::support::PASSWORD, "board"])
+        .arg(&out_dir)
+        .arg(&axe)
+        .arg(&bad_file)
+        .arg(&good_file)
+        .output()
+        .expect("run the browser test");
+    server.abort();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join("upload-committed.png").exists(), "screenshots saved: {report}");
 }

@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod alerts;
 mod browser;
 mod dates;
 mod differencing;
@@ -15,4 +16,5 @@ mod pages;
 mod renewals;
 mod sections;
 mod security;
+mod upload;
 mod warmup;

@@ -52,6 +52,10 @@ pub fn config(dir: &Path, https: bool) -> Config {
         login_limits: Limits { per_user: 5, per_address: 10_000, per_name: 10_000, window: Duration::from_secs(600) },
         console_worker: None,
         connections: dashboard::server::ConnLimits::default(),
+        key_file: dir.join("keys/k.key"),
+        uploads: dashboard::loading::UploadConfig::new(dir.join("uploads")),
+        alert_thresholds: queries::alerts::Thresholds::default(),
+        mail: None,
     }
 }
 
@@ -61,6 +65,7 @@ pub fn config(dir: &Path, https: bool) -> Config {
 pub fn app_with(name: &str, f: impl FnOnce(&mut Config)) -> (AppState, Router) {
     let mut cfg = config(fixture().dir.path(), false);
     cfg.app_db = fixture().dir.path().join(format!("app-{name}.duckdb"));
+    cfg.uploads.dir = fixture().dir.path().join(format!("uploads-{name}"));
     f(&mut cfg);
     let state = rt().block_on(AppState::open(cfg)).expect("state");
     accounts(&state);

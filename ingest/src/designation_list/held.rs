@@ -61,7 +61,7 @@ pub const HELD_COLUMNS: &str =
     "row_no, prefecture_code, hospital, area_code, area_name, designation, designated_from, designated_until, partner";
 
 fn day(days: i32) -> NaiveDate {
-    NaiveDate::from_num_days_from_ce_opt(days + 719_163).unwrap_or(NaiveDate::MIN)
+    crate::validate::from_date32(days).unwrap_or(NaiveDate::MIN)
 }
 
 fn text(a: &StringArray, i: usize) -> Option<String> {

@@ -11,6 +11,7 @@
 //! unless `--accept-partial`); the dashboard's upload calls them one by one. The steps report
 //! what they are doing to a [`Progress`] the caller supplies.
 
+pub mod changes;
 pub mod commit;
 pub mod options;
 pub mod plan;
@@ -18,6 +19,7 @@ pub mod progress;
 pub mod report;
 pub mod validation;
 
+pub use changes::{RosterChanges, ShareCounts};
 pub use options::{IngestOptions, dataset_names};
 pub use plan::Plan;
 pub use progress::{NoProgress, Progress};

@@ -26,6 +26,9 @@ pub struct IngestOptions {
     pub source: Option<String>,
     /// A name-map file for a designation list (`--name-map`): list name → master hospital.
     pub name_map: Option<PathBuf>,
+    /// The directory `files` are relative to (the dashboard's upload area), so that messages and
+    /// the load history name a file as its user knows it, not by where the server keeps it.
+    pub base_dir: Option<PathBuf>,
 }
 
 impl IngestOptions {
@@ -44,7 +47,13 @@ impl IngestOptions {
             fiscal_year: None,
             source: None,
             name_map: None,
+            base_dir: None,
         }
+    }
+
+    /// Where `file` (one of [`Self::files`]) is read from.
+    pub fn full_path(&self, file: &std::path::Path) -> PathBuf {
+        self.base_dir.as_ref().map_or_else(|| file.to_path_buf(), |b| b.join(file))
     }
 }
 

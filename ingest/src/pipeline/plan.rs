@@ -81,7 +81,8 @@ impl<'o> Plan<'o> {
         for path in &opts.files {
             progress.step(&format!("読み込み / reading {}", path.display()));
             let t = std::time::Instant::now();
-            let bytes = std::fs::read(path).map_err(|source| Error::Read { path: path.clone(), source })?;
+            let bytes =
+                std::fs::read(opts.full_path(path)).map_err(|source| Error::Read { path: path.clone(), source })?;
             let sha = hex::encode(Sha256::digest(&bytes));
             tracing::info!("{}: read and hashed {} bytes in {:?}", path.display(), bytes.len(), t.elapsed());
             let (spec, parsed) = match fixed {
@@ -112,11 +113,12 @@ impl<'o> Plan<'o> {
                 rejects: Vec::new(),
                 reject_file: None,
                 extra_columns: Vec::new(),
+                mapped: Vec::new(),
                 notes: Vec::new(),
                 duplicate_of: None,
                 load_id: None,
                 as_of: None,
-                is_sample: is_sample_file(&path, &sha),
+                is_sample: is_sample_file(&opts.full_path(&path), &sha),
                 source: None,
             };
             if let Some(prev) = wh.load_of_file(spec.name, &sha)? {

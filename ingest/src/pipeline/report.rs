@@ -21,6 +21,8 @@ pub struct FileReport {
     pub rejects: Vec<Reject>,
     pub reject_file: Option<PathBuf>,
     pub extra_columns: Vec<String>,
+    /// How the file's columns were read: (file header, field in Japanese, field key), in file order.
+    pub mapped: Vec<(String, &'static str, &'static str)>,
     pub notes: Vec<String>,
     pub duplicate_of: Option<LoadInfo>,
     pub load_id: Option<i64>,

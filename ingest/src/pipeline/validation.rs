@@ -212,6 +212,14 @@ fn prepare(plan: &Plan<'_>, file: Planned) -> Result<Prepared> {
     let has_data = |i: usize| table.has_data(i);
     let mapping = headers::map_headers(path, layout, &table.headers, &plan.user_map, has_data)?;
     report.notes.extend(mapping.notes.iter().cloned());
+    let mut mapped: Vec<(usize, (String, &'static str, &'static str))> = layout
+        .columns
+        .iter()
+        .zip(&mapping.columns)
+        .filter_map(|(c, m)| m.map(|i| (i, (table.headers[i].trim().to_string(), c.ja, c.key))))
+        .collect();
+    mapped.sort_by_key(|m| m.0);
+    report.mapped = mapped.into_iter().map(|m| m.1).collect();
     let file_label = path.display().to_string();
     let mut ck = Checker::new(&file_label, layout, &mapping);
     for (line, n) in &table.ragged {

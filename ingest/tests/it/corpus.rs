@@ -277,6 +277,15 @@ fn encrypted_truncated_and_zip_bomb_xlsx_are_refused_before_reading() {
     assert!(bomb.len() < 200_000, "a real bomb: {} bytes", bomb.len());
     let f = t.file("bomb.xlsx", &bomb);
     assert_file_error(t.ingest("members", vec![f], Some("2022-03-31")), "zip 爆弾");
+    // The same bomb with its sizes rewritten to 1 KB in the local header and the directory:
+    // only inflating tells.
+    let mut liar = bomb.clone();
+    let small = 1024u32.to_le_bytes();
+    liar[22..26].copy_from_slice(&small);
+    let dir = liar.windows(4).rposition(|w| w == b"PK\x01\x02").expect("central directory");
+    liar[dir + 24..dir + 28].copy_from_slice(&small);
+    let f = t.file("liar.xlsx", &liar);
+    assert_file_error(t.ingest("members", vec![f], Some("2022-03-31")), "zip 爆弾");
     let f = t.file("text.xlsx", b"not a workbook");
     assert_file_error(t.ingest("members", vec![f], Some("2022-03-31")), "Excel ブックではありません");
     let f = t.file("empty.xlsx", b"");

@@ -1,5 +1,6 @@
 //! Integration tests of the metric catalog over the bundled sample, loaded once.
 
+mod alerts;
 mod console;
 mod crosscheck;
 mod crosstab;

@@ -1,0 +1,94 @@
+"""取り込み in headless Chromium, as an office clerk does it.
+
+Usage: upload.py BASE_URL STEWARD PASSWORD BOARD OUT_DIR AXE_JS BAD_FILE GOOD_FILE
+
+The steward uploads a CP932 roster with a bad row (BAD_FILE) through the form, reads the
+reject in the preview (row, column, value, reason with its もしかして hint), uploads the fixed
+file (GOOD_FILE), reads what it would change, commits, and sees the overview show the new
+roster; then a board member is refused the upload page. Every page gets the shared checks
+(common.py). Fails (exit 1) on any failure.
+"""
+
+import json
+import sys
+import time
+
+from selenium.webdriver.common.by import By
+
+from common import Browser
+
+base, steward, password, board, out, axe_js, bad_file, good_file = sys.argv[1:9]
+browser = Browser(out, axe_js)
+driver, failures, check = browser.driver, browser.failures, browser.check
+
+
+def settle(step):
+    """Waits until the upload's page stops refreshing itself (checked or committed)."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        text = driver.page_source
+        if "検証中" not in text and "順番待ち" not in text and "取り込み中" not in text:
+            break
+        time.sleep(0.5)
+        driver.refresh()
+    check(step, "取り込み")
+
+
+def send(path, step):
+    driver.get(base + "/data/upload")
+    check(step + "-form", "取り込み")
+    driver.find_element(By.NAME, "files").send_keys(path)
+    # Typing into a date field follows the browser's locale; the value is set as submitted.
+    driver.execute_script("document.querySelector('input[name=as_of]').value = '2025-09-30'")
+    driver.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()
+    settle(step)
+
+
+browser.login(base, steward, password)
+driver.get(base + "/")
+before = driver.find_element(By.TAG_NAME, "main").text
+
+# 1. The roster with a bad row: the reject, with its hint, is in the preview.
+send(bad_file, "upload-bad")
+rejects = driver.find_elements(By.CSS_SELECTOR, "table.rejects tbody tr")
+if not rejects:
+    failures.append("upload-bad: no reject in the preview")
+else:
+    row = rejects[0].text
+    for want in ["4", "会員種別", "正会", "もしかして"]:
+        if want not in row:
+            failures.append(f"upload-bad: the reject row {row!r} lacks {want!r}")
+if "CP932" not in driver.page_source:
+    failures.append("upload-bad: the encoding is not shown")
+driver.find_element(By.XPATH, "//button[contains(., '取り消す')]").click()
+
+# 2. The fixed file: what it changes, then 取り込む.
+send(good_file, "upload-good")
+if "名簿の変化" not in driver.page_source:
+    failures.append("upload-good: the preview lacks what the roster changes")
+if driver.find_elements(By.CSS_SELECTOR, "table.rejects"):
+    failures.append("upload-good: rejects in the fixed file")
+driver.find_element(By.XPATH, "//form[contains(@class, 'commit')]//button").click()
+settle("upload-committed")
+if "取り込みました" not in driver.page_source:
+    failures.append(f"upload-committed: not committed: {driver.find_element(By.TAG_NAME, 'main').text[:300]}")
+
+# 3. The overview shows the new roster.
+driver.get(base + "/")
+check("upload-overview", "概要")
+after = driver.find_element(By.TAG_NAME, "main").text
+if after == before or "72 人" not in after:
+    failures.append(f"upload-overview: the overview did not change to the new roster: {after[:300]}")
+
+# 4. A board member may not upload.
+driver.find_element(By.XPATH, "//form[@action='/logout']//button").click()
+browser.login(base, board, password)
+if driver.find_elements(By.XPATH, "//nav//a[@href='/data/upload']"):
+    failures.append("board: the navigation offers 取り込み")
+driver.get(base + "/data/upload")
+if "権限がありません" not in driver.page_source or driver.find_elements(By.NAME, "files"):
+    failures.append("board: the upload form was shown")
+
+driver.quit()
+print(json.dumps({"failures": failures}, ensure_ascii=False, indent=1))
+sys.exit(1 if failures else 0)
