@@ -173,20 +173,39 @@ fn check_zip(path: &Path, bytes: &[u8]) -> Result<()> {
     }
     // A declared size can lie (deflate stops at its own end marker, not at the size the
     // directory states): inflate every entry into nothing, counting, before calamine builds
-    // anything from it; past the limits it stops reading.
+    // anything from it; past the limits, or past its declared size, it stops reading.
     let mut total: u64 = 0;
+    let mut buf = vec![0u8; 64 << 10];
     for i in 0..archive.len() {
-        let entry = archive.by_index(i).map_err(|e| {
+        let mut entry = archive.by_index(i).map_err(|e| {
             Error::file(path, format!("Excel ブックが壊れています: {e}"), format!("the workbook is corrupt: {e}"))
         })?;
-        let compressed = entry.compressed_size().max(1);
+        let (declared, compressed) = (entry.size(), entry.compressed_size().max(1));
         let budget = MAX_UNCOMPRESSED.saturating_sub(total).min(compressed.saturating_mul(MAX_RATIO).max(10 << 20));
-        let mut limited = std::io::Read::take(entry, budget.saturating_add(1));
-        let n = std::io::copy(&mut limited, &mut std::io::sink()).map_err(|e| {
-            Error::file(path, format!("Excel ブックが壊れています: {e}"), format!("the workbook is corrupt: {e}"))
-        })?;
-        if n > budget {
-            return Err(bomb(path, total.saturating_add(n)));
+        let mut n: u64 = 0;
+        loop {
+            // Up to the declared size first, so that reading past it is a read of its own.
+            let want = if n < declared {
+                usize::try_from(declared - n).unwrap_or(usize::MAX).min(buf.len())
+            } else {
+                buf.len()
+            };
+            match std::io::Read::read(&mut entry, &mut buf[..want.max(1)]) {
+                Ok(0) => break,
+                Ok(k) => n += k as u64,
+                // The reader refuses to inflate past the declared size: a lie about it.
+                Err(_) if n >= declared => return Err(bomb(path, total.saturating_add(n))),
+                Err(e) => {
+                    return Err(Error::file(
+                        path,
+                        format!("Excel ブックが壊れています: {e}"),
+                        format!("the workbook is corrupt: {e}"),
+                    ));
+                }
+            }
+            if n > budget {
+                return Err(bomb(path, total.saturating_add(n)));
+            }
         }
         total += n;
     }

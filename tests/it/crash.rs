@@ -52,6 +52,23 @@ pub fn digest(wh: &Warehouse) -> String {
     s
 }
 
+/// Reference states: the snapshots loaded one by one, uninterrupted, in-process, into a
+/// warehouse of their own in `dir` (`ref.duckdb`): the digest before any and after each.
+pub fn reference_digests(dir: &Path, snaps: &[(PathBuf, String)], key: &Path) -> Vec<String> {
+    let mut expected = Vec::new();
+    let mut wh = Warehouse::open(&dir.join("ref.duckdb"), &dir.join("ref-lake")).expect("ref");
+    expected.push(digest(&wh));
+    for (p, as_of) in snaps {
+        let o = IngestOptions {
+            as_of: Some(ingest::normalize::date(as_of).expect("date")),
+            ..IngestOptions::new("members", vec![p.clone()], key.to_path_buf(), dir.join("rejects"))
+        };
+        ingest::ingest(&mut wh, &o).expect("reference load");
+        expected.push(digest(&wh));
+    }
+    expected
+}
+
 /// Every file under a lake partition directory must be a complete Parquet file.
 pub fn assert_lake_files_complete(lake: &Path) -> usize {
     let mut n = 0;
@@ -84,20 +101,7 @@ fn sigkill_at_random_points_leaves_the_previous_or_the_next_state() {
     let snaps = write_snapshots(d.path());
     let key = d.path().join("k.key");
 
-    // Reference states: the snapshots loaded one by one, uninterrupted, in-process.
-    let mut expected = Vec::new();
-    {
-        let mut wh = Warehouse::open(&d.path().join("ref.duckdb"), &d.path().join("ref-lake")).expect("ref");
-        expected.push(digest(&wh));
-        for (p, as_of) in &snaps {
-            let o = IngestOptions {
-                as_of: Some(ingest::normalize::date(as_of).expect("date")),
-                ..IngestOptions::new("members", vec![p.clone()], key.clone(), d.path().join("rejects"))
-            };
-            ingest::ingest(&mut wh, &o).expect("reference load");
-            expected.push(digest(&wh));
-        }
-    }
+    let expected = reference_digests(d.path(), &snaps, &key);
     // The short form (CI) kills until all snapshots are committed (at most 80 kills); the
     // long form (`scripts/crash-soak KILLS`, ONCOMETRICS_CRASH_KILLS) starts over on a fresh
     // store each time all are in, until that many kills have landed.

@@ -5,10 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use ingest::pipeline::IngestOptions;
 use store::Warehouse;
 
-use crate::crash::{assert_lake_files_complete, digest, write_snapshots};
+use crate::crash::{assert_lake_files_complete, digest, reference_digests, write_snapshots};
 use crate::http::{Http, Server, alive, start};
 use crate::support::{run, text};
 
@@ -52,19 +51,7 @@ fn sigkill_of_the_server_during_an_upload_commit_leaves_the_previous_or_the_next
     let d = tempfile::tempdir().expect("dir");
     let snaps = write_snapshots(d.path());
     let key = d.path().join("keys/k.key");
-    let mut expected = Vec::new();
-    {
-        let mut wh = Warehouse::open(&d.path().join("ref.duckdb"), &d.path().join("ref-lake")).expect("ref");
-        expected.push(digest(&wh));
-        for (p, as_of) in &snaps {
-            let o = IngestOptions {
-                as_of: Some(ingest::normalize::date(as_of).expect("date")),
-                ..IngestOptions::new("members", vec![p.clone()], key.clone(), d.path().join("rejects"))
-            };
-            ingest::ingest(&mut wh, &o).expect("reference load");
-            expected.push(digest(&wh));
-        }
-    }
+    let expected = reference_digests(d.path(), &snaps, &key);
     let first = run(d.path(), &["ingest", "members", snaps[0].0.to_str().expect("utf8"), "--as-of", &snaps[0].1]);
     assert!(first.status.success(), "{}", text(&first));
     let added = run(d.path(), &["user", "add", "clerk", "--role", "steward"]);

@@ -4,6 +4,7 @@ text laid out with a CJK font, no form control over its neighbour, and no seriou
 axe-core (WCAG 2.1 A/AA) violation; a screenshot of each step goes to the output directory."""
 
 import os
+import time
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -91,3 +92,9 @@ class Browser:
         self.driver.find_element(By.NAME, "username").send_keys(user)
         self.driver.find_element(By.NAME, "password").send_keys(password)
         self.driver.find_element(By.CSS_SELECTOR, "form.login button").click()
+        # Wait for the login to land before going anywhere (a navigation would cancel it).
+        deadline = time.time() + 30
+        while "/login" in self.driver.current_url and time.time() < deadline:
+            time.sleep(0.1)
+        if "/login" in self.driver.current_url:
+            self.failures.append(f"login as {user}: still on the login form")

@@ -37,7 +37,11 @@ def settle(step):
 def send(path, step):
     driver.get(base + "/data/upload")
     check(step + "-form", "取り込み")
-    driver.find_element(By.NAME, "files").send_keys(path)
+    fields = driver.find_elements(By.NAME, "files")
+    if not fields:
+        failures.append(f"{step}: no file field at {driver.current_url}: {driver.page_source[:500]}")
+        return
+    fields[0].send_keys(path)
     # Typing into a date field follows the browser's locale; the value is set as submitted.
     driver.execute_script("document.querySelector('input[name=as_of]').value = '2025-09-30'")
     driver.find_element(By.CSS_SELECTOR, "form.upload button[type=submit]").click()

@@ -53,3 +53,16 @@ fn no_alert_names_a_member() {
     assert!(!text.contains("M000"), "{text}");
     assert!(!text.as_bytes().windows(32).any(|w| w.iter().all(u8::is_ascii_hexdigit)), "{text}");
 }
+
+#[test]
+fn the_projection_alert_follows_the_projection_metric() {
+    let latest = *sample().engine.snapshot().roster_dates().last().expect("a roster");
+    let p = crate::support::eval(crate::support::committee("members.projection").as_of(latest).param("months", "36"));
+    let c = p.column_index("compliant").expect("compliant");
+    let crosses = p.rows.iter().any(|r| matches!(r.get(c), Some(queries::Value::Bool(false))));
+    let a = alerts(Thresholds { horizon_months: 36, ..Thresholds::default() });
+    assert_eq!(keys(&a).contains(&"projection"), crosses, "{a:?}");
+    if let Some(x) = a.iter().find(|a| a.key == "projection") {
+        assert!(x.lines.iter().any(|l| l.contains("に 8割を下回る推計です")), "{x:?}");
+    }
+}
