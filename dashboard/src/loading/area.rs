@@ -24,7 +24,7 @@ pub struct UploadConfig {
     /// The upload area (`uploads/` beside the warehouse).
     pub dir: PathBuf,
     /// The largest file accepted (default 512 MiB: a roster of a million members is about
-    /// 90 MB as CSV).
+    /// 60 MB as CSV (63 bytes a row in the sample)).
     pub max_file_bytes: u64,
     /// The most files one upload may carry.
     pub max_files: usize,

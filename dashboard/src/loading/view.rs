@@ -166,6 +166,15 @@ fn abandon(user: &User, up: &Upload) -> Markup {
     }
 }
 
+/// What a file's layout is, as its user knows it: a survey tool's export, or the ministry's.
+fn source_label(source: &str) -> &'static str {
+    match source {
+        ingest::designation_list::SOURCE => "厚生労働省の指定一覧表",
+        ingest::status_report::SOURCE => "現況報告（診療実績）",
+        s => ingest::survey_export::Tool::parse(s).map_or("—", |t| t.label()),
+    }
+}
+
 fn pct(p: u64, t: u64) -> String {
     ShareRule::share(p, t).map_or_else(|| "—".into(), |s| format!("{:.1}%", s * 100.0))
 }
@@ -189,7 +198,7 @@ fn preview(user: &User, up: &Upload, p: &Preview) -> Markup {
             ul {
                 li { "文字コード・形式: " (f.encoding.map_or("—", ingest::decode::Encoding::label)) }
                 @if let Some(d) = f.as_of { li { "基準日: " (d) } }
-                @if let Some(s) = f.source { li { "書き出し元: " (s) } }
+                @if let Some(s) = f.source { li { "形式: " (source_label(s)) } }
                 li { "行数: " (int(f.rows_total as i64)) "（取り込む " (int(f.rows_ok as i64)) "・除外 " (int(f.rejects.len() as i64)) "）" }
                 @for n in &f.notes { li.muted { (n.split(" / ").next().unwrap_or(n)) } }
             }

@@ -10,6 +10,7 @@ roster; then a board member is refused the upload page. Every page gets the shar
 """
 
 import json
+import re
 import sys
 import time
 
@@ -22,15 +23,19 @@ browser = Browser(out, axe_js)
 driver, failures, check = browser.driver, browser.failures, browser.check
 
 
-def settle(step):
-    """Waits until the upload's page stops refreshing itself (checked or committed)."""
+def settle(step, until=None):
+    """Waits until the upload's page (/data/upload/ID) has stopped refreshing itself, or shows
+    `until`, reloading it meanwhile (the page refreshes itself every 2 s anyway)."""
     deadline = time.time() + 120
     while time.time() < deadline:
         text = driver.page_source
-        if "検証中" not in text and "順番待ち" not in text and "取り込み中" not in text:
+        on_page = re.search(r"/data/upload/[0-9a-f]{32}$", driver.current_url)
+        working = "検証中" in text or "順番待ち" in text or "取り込み中" in text
+        if on_page and (until in text if until else not working):
             break
         time.sleep(0.5)
-        driver.refresh()
+        if on_page:
+            driver.refresh()
     check(step, "取り込み")
 
 
@@ -65,6 +70,9 @@ else:
 if "CP932" not in driver.page_source:
     failures.append("upload-bad: the encoding is not shown")
 driver.find_element(By.XPATH, "//button[contains(., '取り消す')]").click()
+deadline = time.time() + 30
+while not driver.current_url.endswith("/data/upload") and time.time() < deadline:
+    time.sleep(0.1)  # the abandon lands before the next page is asked for
 
 # 2. The fixed file: what it changes, then 取り込む.
 send(good_file, "upload-good")
@@ -72,8 +80,12 @@ if "名簿の変化" not in driver.page_source:
     failures.append("upload-good: the preview lacks what the roster changes")
 if driver.find_elements(By.CSS_SELECTOR, "table.rejects"):
     failures.append("upload-good: rejects in the fixed file")
-driver.find_element(By.XPATH, "//form[contains(@class, 'commit')]//button").click()
-settle("upload-committed")
+commit = driver.find_elements(By.XPATH, "//form[contains(@class, 'commit')]//button")
+if not commit:
+    failures.append(f"upload-good: no 取り込む button: {driver.find_element(By.TAG_NAME, 'main').text[:500]}")
+else:
+    commit[0].click()
+    settle("upload-committed", until="取り込みました")
 if "取り込みました" not in driver.page_source:
     failures.append(f"upload-committed: not committed: {driver.find_element(By.TAG_NAME, 'main').text[:300]}")
 
