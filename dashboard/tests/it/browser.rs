@@ -5,7 +5,7 @@
 //! Screenshots go to `target/e2e/` (under CARGO_TARGET_DIR). A second test drives 取り込み
 //! (`tests/browser/upload.py`) over a warehouse of its own; its screenshots go to `target/e2e-upload/`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use dashboard::auth::{Role, password};
@@ -36,62 +36,51 @@ fn out_dir(name: &str) -> PathBuf {
     out
 }
 
+/// Serves `state` and runs `tests/browser/SCRIPT` with the server's URL, `args`, the output
+/// directory and axe-core (and `extra`); fails with the script's report unless it passes and
+/// saved `shot`.
+fn run_script(state: &dashboard::AppState, script: &str, args: &[&str], out: &str, extra: &[&Path], shot: &str) {
+    let axe = axe();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server = rt().spawn(dashboard::serve(state.clone(), move |addr| {
+        let _ = tx.send(addr);
+    }));
+    let addr = rx.recv().expect("the server listens");
+    let out_dir = out_dir(out);
+    let out = Command::new("python3")
+        .arg(crate::support::manifest_dir().join("tests/browser").join(script))
+        .arg(format!("http://{addr}"))
+        .args(args)
+        .arg(&out_dir)
+        .arg(&axe)
+        .args(extra)
+        .output()
+        .expect("run the browser test");
+    server.abort();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join(shot).exists(), "screenshots saved: {report}");
+}
+
 #[test]
 fn a_user_goes_through_every_page_in_headless_chromium() {
-    let axe = axe();
     // An app of its own: other tests' failed logins from 127.0.0.1 (schemathesis, the
     // throttle tests) must not lock this browser out of the shared fixture.
     let (state, _) = app_with("browser", |_| {});
     let pw = "browser test password 1";
     let hash = password::hash(pw).expect("hash");
     rt().block_on(state.db(move |db| db.create_account("browser", Role::Committee.name(), &hash))).expect("account");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let server = rt().spawn(dashboard::serve(state.clone(), move |addr| {
-        let _ = tx.send(addr);
-    }));
-    let addr = rx.recv().expect("the server listens");
-    let out_dir = out_dir("e2e");
-    let script = crate::support::manifest_dir().join("tests/browser/e2e.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .args([&format!("http://{addr}"), "browser", pw])
-        .arg(&out_dir)
-        .arg(&axe)
-        .output()
-        .expect("run the browser test");
-    server.abort();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out_dir.join("what-if.png").exists(), "screenshots saved: {report}");
+    run_script(&state, "e2e.py", &["browser", pw], "e2e", &[], "what-if.png");
 }
 
 #[test]
 fn a_steward_uploads_a_roster_in_headless_chromium_and_a_board_member_cannot() {
-    let axe = axe();
     let own = crate::upload::own(|_| {});
     let good = crate::upload::roster(60, 12);
     let bad = good.replacen("M0003,正会員", "M0003,正会", 1);
     let (bad_file, good_file) = (own.dir.path().join("会員名簿_不備.csv"), own.dir.path().join("会員名簿_9月.csv"));
     std::fs::write(&bad_file, crate::upload::cp932(&bad)).expect("write");
     std::fs::write(&good_file, crate::upload::cp932(&good)).expect("write");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let server = rt().spawn(dashboard::serve(own.state.clone(), move |addr| {
-        let _ = tx.send(addr);
-    }));
-    let addr = rx.recv().expect("the server listens");
-    let out_dir = out_dir("e2e-upload");
-    let script = crate::support::manifest_dir().join("tests/browser/upload.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .args([&format!("http://{addr}"), "steward", crate::support::PASSWORD, "board"])
-        .arg(&out_dir)
-        .arg(&axe)
-        .arg(&bad_file)
-        .arg(&good_file)
-        .output()
-        .expect("run the browser test");
-    server.abort();
-    let report = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out_dir.join("upload-committed.png").exists(), "screenshots saved: {report}");
+    let args = ["steward", crate::support::PASSWORD, "board"];
+    run_script(&own.state, "upload.py", &args, "e2e-upload", &[&bad_file, &good_file], "upload-committed.png");
 }
