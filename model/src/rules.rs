@@ -36,7 +36,16 @@ pub const RULES_2026: RuleSet = RuleSet {
     rare_cancer_per_100k: 6,
 };
 
+/// What the committee calls the 2026-01-17 change (seed 000: 「入会申込時に必須としていた協議員による推薦を
+/// … 不要としました」), the label of its marker on charts and of its headings.
+pub const RECOMMENDATION_ABOLISHED_JA: &str = "協議員推薦廃止";
+
 impl RuleSet {
+    /// The marker's label: 「2026-01-17 協議員推薦廃止」.
+    pub fn recommendation_abolished_label(&self) -> String {
+        format!("{} {RECOMMENDATION_ABOLISHED_JA}", self.recommendation_abolished())
+    }
+
     pub fn recommendation_abolished(&self) -> NaiveDate {
         let (y, m, d) = self.recommendation_abolished_on;
         NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)

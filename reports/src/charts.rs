@@ -36,11 +36,20 @@ pub struct Series {
     pub points: Vec<(f64, Option<f64>)>,
     /// Drawn dashed (a projection rather than an observation).
     pub dashed: bool,
+    /// Points from this x on cover a period not over yet (the 年度 of the as-of date): drawn
+    /// dashed from the last whole period and labelled 「年度途中」, so that a partial year does
+    /// not look like a fall.
+    pub partial_from: Option<f64>,
 }
 
 impl Series {
     pub fn new(name: impl Into<String>, points: Vec<(f64, Option<f64>)>) -> Self {
-        Series { name: name.into(), points, dashed: false }
+        Series { name: name.into(), points, dashed: false, partial_from: None }
+    }
+    /// Marks the points from `x` on as a period not over yet.
+    pub fn partial_from(mut self, x: Option<f64>) -> Self {
+        self.partial_from = x;
+        self
     }
     pub fn dashed(mut self) -> Self {
         self.dashed = true;
@@ -239,6 +248,31 @@ pub fn line_chart(c: &LineChart) -> Result<String> {
                 }
             }
             for run in runs.into_iter().filter(|r| !r.is_empty()) {
+                // A period not over: the whole ones solid, the step into it dashed and labelled.
+                let (run, partial) = match s.partial_from {
+                    Some(from) if !s.dashed => {
+                        let cut = run.iter().position(|p| p.0 >= from).unwrap_or(run.len());
+                        // The dashed step runs from the last whole period through the partial ones.
+                        let partial = if cut == run.len() { Vec::new() } else { run[cut.saturating_sub(1)..].to_vec() };
+                        (run[..cut].to_vec(), partial)
+                    }
+                    _ => (run, Vec::new()),
+                };
+                if partial.len() > 1 {
+                    chart
+                        .draw_series(std::iter::once(DashedPathElement::new(partial.clone(), 4, 3, style)))
+                        .map_err(|e| err(&e))?;
+                }
+                if let Some(&last) = partial.last() {
+                    chart
+                        .draw_series(std::iter::once(Circle::new(last, 3, color.stroke_width(1))))
+                        .map_err(|e| err(&e))?;
+                    let label = (FONT, 11).into_font().color(&color).pos(Pos::new(HPos::Right, VPos::Bottom));
+                    chart.draw_series(std::iter::once(Text::new("年度途中", last, label))).map_err(|e| err(&e))?;
+                }
+                if run.is_empty() {
+                    continue;
+                }
                 if s.dashed {
                     chart
                         .draw_series(std::iter::once(DashedPathElement::new(run, 6, 4, style)))
@@ -252,7 +286,12 @@ pub fn line_chart(c: &LineChart) -> Result<String> {
             for &(x, y) in &s.points {
                 if let Some(y) = y {
                     let (px, py) = chart.backend_coord(&(x, y));
-                    let name = if s.name.is_empty() { String::new() } else { format!("{} ", s.name) };
+                    let partial = if s.partial_from.is_some_and(|from| x >= from) { "（年度途中）" } else { "" };
+                    let name = if s.name.is_empty() && partial.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}{partial} ", s.name)
+                    };
                     marks.push(HoverMark::point(
                         px,
                         py,
@@ -466,6 +505,26 @@ mod tests {
         let svg = line_chart(&c).expect("drawn");
         assert_eq!(svg.matches("<circle cx").count(), 4, "two dots for lone points and two hover marks: {svg}");
         assert!(!svg.contains("2021:"));
+    }
+
+    /// Regression: the joins/leaves chart drew 年度 2026 (seven months) beside whole years, so
+    /// leaves seemed to collapse.
+    #[test]
+    fn a_year_not_over_is_dashed_and_labelled() {
+        let mut c = LineChart::new("入会・退会（年度）", XAxis::Number, "人");
+        let pts = vec![(2023.0, Some(300.0)), (2024.0, Some(310.0)), (2025.0, Some(120.0))];
+        c.series.push(Series::new("退会", pts.clone()).partial_from(Some(2025.0)));
+        let svg = line_chart(&c).expect("drawn");
+        assert!(svg.contains("年度途中"), "labelled: {svg}");
+        assert!(svg.contains("<title>退会（年度途中） 2025: 120人</title>"), "{svg}");
+        assert!(svg.contains("<title>退会 2024: 310人</title>"), "{svg}");
+        let whole = line_chart(&{
+            let mut w = LineChart::new("t", XAxis::Number, "人");
+            w.series.push(Series::new("退会", pts));
+            w
+        })
+        .expect("drawn");
+        assert!(!whole.contains("年度途中"), "nothing marked without a partial year");
     }
 
     #[test]

@@ -100,21 +100,39 @@ pub fn num_x(v: &Value) -> Option<f64> {
     v.as_f64()
 }
 
-/// The day the associate-membership category changed (会員区分の変更), marked on charts.
-pub fn rule_change() -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(2026, 1, 17)
+/// The 年度 of `as_of` when it is not over yet (the x from which a chart by 年度 marks its
+/// points 「年度途中」), else None.
+pub fn partial_fiscal_year(as_of: NaiveDate) -> Option<f64> {
+    let fy = model::fiscal::fiscal_year(as_of);
+    model::fiscal::fiscal_year_end(fy).filter(|end| as_of < *end).map(|_| f64::from(fy))
+}
+
+/// The 年度 of the as-of date, when not over, in words for a chart's title: 「（2026年度は 10-31 まで）」.
+pub fn partial_fiscal_year_note(as_of: NaiveDate) -> String {
+    partial_fiscal_year(as_of)
+        .map(|fy| format!("（{fy}年度は {} までの途中）", as_of.format("%-m月%-d日")))
+        .unwrap_or_default()
+}
+
+/// The day the 協議員 recommendation at joining was abolished (協議員推薦廃止), marked on charts, and
+/// the marker with its label.
+pub fn rule_change() -> crate::charts::Rule {
+    let rules = &model::rules::RULES_2026;
+    crate::charts::Rule {
+        at: crate::charts::date_x(rules.recommendation_abolished()),
+        label: rules.recommendation_abolished_label(),
+    }
 }
 
 /// The physician share's monthly history and projection against the 80% line, with the
-/// 2026-01-17 change marked.
+/// 2026-01-17 協議員推薦廃止 marked.
 pub fn share_chart(history: &MetricResult, projection: &MetricResult) -> crate::charts::LineChart {
     use crate::charts::{LineChart, Rule, XAxis};
     let mut chart = LineChart::new("医師割合の推移と推計", XAxis::Date, "%");
     chart.series.push(Series::new("実績（月末）", points(history, date_x, "month_end", "share_pct")));
     chart.series.push(Series::new("推計", points(projection, date_x, "month_end", "share_pct")).dashed());
     chart.threshold = Some(Rule { at: 80.0, label: "80%（広告可能の基準）".into() });
-    chart.marker =
-        rule_change().map(|c| Rule { at: crate::charts::date_x(c), label: "2026-01-17 区分変更".into() });
+    chart.marker = Some(rule_change());
     chart
 }
 

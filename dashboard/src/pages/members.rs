@@ -91,9 +91,11 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
         .collect();
     let composition_svg = bar_chart("正会員の職種構成", "人", &full).ok();
 
-    let mut joins = LineChart::new("入会・退会（年度）", XAxis::Number, "人");
-    joins.series.push(Series::new("入会", points(&flow_totals, num_x, "fiscal_year", "joins")));
-    joins.series.push(Series::new("退会", points(&flow_totals, num_x, "fiscal_year", "leaves")));
+    let partial = reports::series::partial_fiscal_year(d);
+    let title = format!("入会・退会（年度）{}", reports::series::partial_fiscal_year_note(d));
+    let mut joins = LineChart::new(title, XAxis::Number, "人");
+    joins.series.push(Series::new("入会", points(&flow_totals, num_x, "fiscal_year", "joins")).partial_from(partial));
+    joins.series.push(Series::new("退会", points(&flow_totals, num_x, "fiscal_year", "leaves")).partial_from(partial));
     let joins_svg = line_chart(&joins).ok();
 
     let retention_svg = retention.as_ref().ok().and_then(|retention| {
@@ -158,7 +160,7 @@ async fn members(State(state): State<AppState>, user: User, Query(params): Query
             (table::result(&flows, 400))
         }
 
-        h2 id="before-after" { "2026-01-17 の前後の入会" }
+        h2 id="before-after" { (model::rules::RULES_2026.recommendation_abolished_label()) " の前後の入会" }
         (part(&before_after, None, 50))
 
         h2 id="retention" { "在籍率（入会年度別）" }

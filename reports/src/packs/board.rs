@@ -336,13 +336,15 @@ fn share_section(cx: &Context<'_>, share: &MetricResult) -> Result<Vec<Block>> {
 fn flows_section(cx: &Context<'_>, flows: &MetricResult) -> Result<Vec<Block>> {
     let mut d = Doc::default();
     d.h1("3. 入会・退会");
-    let mut joins = LineChart::new("入会・退会（年度）", XAxis::Number, "人");
-    joins.series.push(Series::new("入会", points(flows, num_x, "fiscal_year", "joins")));
-    joins.series.push(Series::new("退会", points(flows, num_x, "fiscal_year", "leaves")));
+    let partial = crate::series::partial_fiscal_year(cx.as_of);
+    let title = format!("入会・退会（年度）{}", crate::series::partial_fiscal_year_note(cx.as_of));
+    let mut joins = LineChart::new(title, XAxis::Number, "人");
+    joins.series.push(Series::new("入会", points(flows, num_x, "fiscal_year", "joins")).partial_from(partial));
+    joins.series.push(Series::new("退会", points(flows, num_x, "fiscal_year", "leaves")).partial_from(partial));
     d.chart(line_chart(&joins)?);
     d.table(Table::from_result(flows, &["fiscal_year", "joins", "leaves", "net"]).last(10));
     if let Some(ba) = cx.opt(cx.req(queries::metrics::flows::BEFORE_AFTER.name))? {
-        d.h2("2026-01-17（区分変更）の前後の入会");
+        d.h2(format!("{}の前後の入会", model::rules::RULES_2026.recommendation_abolished_label()));
         d.table(Table::from_result(
             &ba,
             &[

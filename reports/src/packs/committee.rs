@@ -8,7 +8,7 @@ use queries::MetricResult;
 
 use super::Context;
 use super::board::{self, cell_num};
-use crate::charts::{LineChart, Rule, Series, XAxis, gauge, line_chart};
+use crate::charts::{LineChart, Series, XAxis, gauge, line_chart};
 use crate::doc::{Doc, Table};
 use crate::error::{Error, Result};
 use crate::format::{date_ja, int};
@@ -180,8 +180,7 @@ fn membership_section(cx: &Context<'_>, doc: &mut Doc) -> Result<()> {
     };
     chart.series.push(Series::new("入会", recent("joins")));
     chart.series.push(Series::new("退会", recent("leaves")));
-    chart.marker = crate::series::rule_change()
-        .map(|c| Rule { at: crate::charts::date_x(c), label: "2026-01-17 区分変更".into() });
+    chart.marker = Some(crate::series::rule_change());
     doc.chart(line_chart(&chart)?);
 
     let by_prof = cx.eval(board::flows_req(cx, cx.as_of).by("fiscal_year,profession"))?;
