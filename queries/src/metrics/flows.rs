@@ -190,7 +190,11 @@ fn flows<'a>(cx: &'a Cx<'a>) -> EvalFuture<'a> {
         // A period not over by the as-of date is shown as far as it goes, and says so.
         let partial = periods.last().and_then(|(_, p)| period_bounds(p, month)).filter(|(_, end)| *end > cx.as_of);
         if let (None, Some((start, _))) = (cx.release, partial) {
-            let what = if month { format!("{}", start.format("%Y年%-m月")) } else { format!("{}年度", fiscal_year(start)) };
+            let what = if month {
+                format!("{}", start.format("%Y年%-m月"))
+            } else {
+                format!("{}年度", fiscal_year(start))
+            };
             out.note(
                 format!("{what}は基準日（{}）までの途中の値です（年度途中）。", cx.as_of),
                 format!("{what} is not over: counted to the as-of date {}.", cx.as_of),
