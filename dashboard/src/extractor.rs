@@ -48,6 +48,10 @@ impl User {
     pub fn require_admin(&self) -> Result<()> {
         if self.role() == Role::Admin { Ok(()) } else { Err(Error::Forbidden) }
     }
+    /// Refuses anyone who does not load data (取り込み: admin and データ管理者).
+    pub fn require_loader(&self) -> Result<()> {
+        if self.role().loads_data() { Ok(()) } else { Err(Error::Forbidden) }
+    }
     /// Refuses anyone who does not see member-level data (admin and committee do).
     pub fn require_committee(&self) -> Result<()> {
         if self.audience() == queries::Audience::Committee { Ok(()) } else { Err(Error::Forbidden) }

@@ -87,7 +87,7 @@ pub fn message(e: &ingest::Error) -> String {
         ingest::Error::Store(store::Error::Locked { .. }) => busy(),
         e => {
             tracing::error!("upload: {e}");
-            "内部エラーが発生しました。管理者に連絡してください / internal error (see the server log)".into()
+            crate::error::Error::Internal(String::new()).public_message()
         }
     }
 }

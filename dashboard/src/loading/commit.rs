@@ -5,8 +5,6 @@
 //! load itself is the command line's: one store transaction, all or nothing; then the server
 //! reads the new snapshot, and pages switch to it when it is ready.
 
-use std::sync::Arc;
-
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use ingest::pipeline::{Outcome, Plan};
@@ -35,9 +33,7 @@ pub async fn commit(
     Path(id): Path<String>,
     Form(form): Form<CommitForm>,
 ) -> Result<Response> {
-    if !user.role().loads_data() {
-        return Err(Error::Forbidden);
-    }
+    user.require_loader()?;
     user.check_csrf(&form.csrf)?;
     let up = state.uploads.owned(&id, user.name())?;
     let accept_partial = form.accept_partial.is_some();
@@ -106,9 +102,7 @@ pub async fn abandon(
     Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response> {
-    if !user.role().loads_data() {
-        return Err(Error::Forbidden);
-    }
+    user.require_loader()?;
     user.check_csrf(&form.csrf)?;
     let up = state.uploads.owned(&id, user.name())?;
     match up.status() {
@@ -181,12 +175,4 @@ fn run(config: &Config, up: &Upload, preview: &Preview, accept_partial: bool) ->
             )
         })
         .collect())
-}
-
-/// The preview an upload holds, if any.
-pub fn preview_of(status: &Status) -> Option<Arc<Preview>> {
-    match status {
-        Status::Ready(p) | Status::CommitFailed(_, p) => Some(p.clone()),
-        _ => None,
-    }
 }

@@ -19,12 +19,8 @@ use crate::state::AppState;
 const MAX_TEXT: usize = 256;
 
 pub async fn upload(State(state): State<AppState>, user: User, mut form: Multipart) -> Result<Response> {
-    if !user.role().loads_data() {
-        return Err(Error::Forbidden);
-    }
-    for gone in state.uploads.sweep()? {
-        state.audit(Some(&gone.manifest.owner), "upload_expired", gone.id(), "", "-").await?;
-    }
+    user.require_loader()?;
+    sweep(&state).await?;
     state.uploads.check_quota(user.name())?;
     let (id, dir) = state.uploads.new_dir()?;
     let guard = DirGuard(Some(dir.clone()));
@@ -90,6 +86,14 @@ pub async fn upload(State(state): State<AppState>, user: User, mut form: Multipa
     guard.disarm();
     super::check::spawn(state.clone(), up);
     Ok(Redirect::to(&format!("/data/upload/{id}")).into_response())
+}
+
+/// Forgets uploads past their keep time (their files removed), each audited `upload_expired`.
+pub async fn sweep(state: &AppState) -> Result<()> {
+    for gone in state.uploads.sweep()? {
+        state.audit(Some(&gone.manifest.owner), "upload_expired", gone.id(), "", "-").await?;
+    }
+    Ok(())
 }
 
 /// Streams one file to `path`: its SHA-256 and size; over `limit` bytes it stops (413).

@@ -11,7 +11,7 @@ use model::physician_rule::ShareRule;
 
 use super::area::{Status, Upload};
 use super::preview::Preview;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::extractor::User;
 use crate::html::{Page, int};
 use crate::pages::page;
@@ -21,12 +21,8 @@ use crate::state::AppState;
 const SHOWN_REJECTS: usize = 200;
 
 pub async fn form(State(state): State<AppState>, user: User) -> Result<Html<String>> {
-    if !user.role().loads_data() {
-        return Err(Error::Forbidden);
-    }
-    for gone in state.uploads.sweep()? {
-        state.audit(Some(&gone.manifest.owner), "upload_expired", gone.id(), "", "-").await?;
-    }
+    user.require_loader()?;
+    super::receive::sweep(&state).await?;
     let mine = state.uploads.of(user.name())?;
     let cfg = &state.uploads.config;
     let body = html! {
@@ -108,9 +104,7 @@ fn status_label(s: &Status) -> &'static str {
 }
 
 pub async fn upload(State(state): State<AppState>, user: User, Path(id): Path<String>) -> Result<Response> {
-    if !user.role().loads_data() {
-        return Err(Error::Forbidden);
-    }
+    user.require_loader()?;
     let up = state.uploads.owned(&id, user.name())?;
     let status = up.status();
     let working = matches!(status, Status::Waiting | Status::Checking(..) | Status::Committing(_));
