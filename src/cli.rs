@@ -134,6 +134,13 @@ pub enum Command {
         #[command(subcommand)]
         what: ReportCommand,
     },
+    /// The committee's booklet 「私の声は届いていますか？」: import and export its workbook,
+    /// build it as PDF or HTML, show where its answers stand (stop the server first: it holds
+    /// the application database open).
+    Booklet {
+        #[command(subcommand)]
+        what: BookletCommand,
+    },
     /// Benchmarks (run with a release build: `cargo run --release -- bench ingest`).
     Bench {
         #[command(subcommand)]
@@ -227,6 +234,58 @@ pub struct ReportArgs {
     /// Use the store as this load saw it [default: the latest load], to make a past pack again.
     #[arg(long)]
     pub at_load: Option<i64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BookletCommand {
+    /// List the editions with their version and state.
+    List,
+    /// Import a workbook (layout: docs/booklet.md): a new edition from every sheet, or the
+    /// answers of 回答 into an existing one; a bad row refuses the whole file.
+    Import {
+        file: PathBuf,
+        /// The edition the file must be (refused when it is another).
+        #[arg(long)]
+        edition: Option<i32>,
+        #[command(flatten)]
+        who: BookletUser,
+    },
+    /// Write an edition's workbook (or one respondent's questions, to fill in).
+    Export {
+        #[arg(long)]
+        edition: i32,
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this respondent's (回答者ID) questions and answers.
+        #[arg(long)]
+        respondent: Option<u32>,
+    },
+    /// Build the booklet as `.pdf` or `.html`: a published edition as published, a draft as it
+    /// stands (marked 校正用). The same version over the same loads gives the same bytes.
+    Build {
+        #[arg(long)]
+        edition: i32,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        who: BookletUser,
+    },
+    /// Where each question's answers stand (assigned, drafted, submitted, returned, approved).
+    Status {
+        #[arg(long)]
+        edition: i32,
+        /// Late means past its due date on this day [default: today].
+        #[arg(long, value_parser = parse_date)]
+        today: Option<NaiveDate>,
+    },
+}
+
+/// Who runs a booklet command (the audit log names them).
+#[derive(Debug, Args)]
+pub struct BookletUser {
+    /// The name the audit log and the history record [default: $USER].
+    #[arg(long = "user", env = "USER", default_value = "cli")]
+    pub user: String,
 }
 
 #[derive(Debug, Subcommand)]

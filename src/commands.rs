@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Metric(args) => crate::metric::run(&cli.store, &args),
         Command::Renewals(args) => crate::renewals::run(&cli.store, &args),
         Command::Report { what } => crate::report::run(&cli.store, &what),
+        Command::Booklet { what } => crate::booklet::run(&cli.store, what),
         Command::Bench { what: BenchCommand::Ingest { scales, work, reference, repeat } } => {
             let ms = crate::bench::run(&scales, &work, &reference, repeat)?;
             print!("{}", crate::bench::markdown(&ms));

@@ -158,9 +158,22 @@ pub(crate) fn demo(store: &StoreArgs, sample_dir: &Path) -> Result<ExitCode> {
         println!("サンプルの取り込みに失敗しました / the sample did not load cleanly.");
         return Ok(ExitCode::FAILURE);
     }
+    install_sample_booklets(store, &wh)?;
     println!();
     print_status(&wh, Format::Table)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The sample's booklets (a published 2025 edition, a 2026 one in progress), into an
+/// application database that has none, over the sample just loaded.
+pub(crate) fn install_sample_booklets(store: &StoreArgs, wh: &Warehouse) -> Result<()> {
+    let loads = wh.loads()?;
+    let Some(last) = loads.last().filter(|_| loads.iter().any(|l| l.is_sample)) else { return Ok(()) };
+    let db = store::AppDb::open(&store.app_db())?;
+    if booklet::sample::install(&db, last.load_id)? {
+        println!("サンプルの冊子（2025年度 公開済み、2026年度 作成中）を用意しました / installed the sample booklets");
+    }
+    Ok(())
 }
 
 pub(crate) fn loads(store: &StoreArgs, format: Format) -> Result<ExitCode> {

@@ -5,6 +5,7 @@
 //! - [`bench`](mod@bench): the ingest benchmark behind `oncometrics bench ingest`.
 //! - [`bench_metrics`]: the metric benchmark behind `oncometrics bench metrics`.
 //! - [`bench_report`]: the board pack benchmark behind `oncometrics bench report`.
+//! - [`booklet`](mod@booklet): `oncometrics booklet`, the committee's booklet: import, export, build, status.
 //! - [`cli`]: argument definitions (clap derive, every option with an environment variable).
 //! - [`commands`]: the dispatch of a command line to the module of its subcommand.
 //! - [`data`]: `sample`, `ingest`, `demo`, `loads`, `status`, `formats` over `ingest` and `store`.
@@ -17,6 +18,7 @@
 pub mod bench;
 pub mod bench_metrics;
 pub mod bench_report;
+pub mod booklet;
 pub mod cli;
 pub mod commands;
 pub mod data;

@@ -126,7 +126,7 @@ fn cell(grid: &[Vec<Data>], r: u32, c: u32, r0: u32, c0: u32) -> Option<&Data> {
     grid.get(r.checked_sub(r0)? as usize)?.get(c.checked_sub(c0)? as usize)
 }
 
-fn cell_text(v: &Data) -> String {
+pub fn cell_text(v: &Data) -> String {
     match v {
         Data::Empty => String::new(),
         Data::String(s) => s.clone(),
@@ -148,8 +148,9 @@ fn cell_text(v: &Data) -> String {
     }
 }
 
-/// Checks the zip directory before decompressing anything.
-fn check_zip(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Checks the zip directory before decompressing anything, then inflates every entry into
+/// nothing (counting): a workbook that passes is safe to hand to calamine.
+pub fn check_zip(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
         Error::file(
             path,

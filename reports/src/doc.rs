@@ -41,6 +41,56 @@ pub enum Block {
         width: f32,
     },
     PageBreak,
+    /// The table of contents: every heading of level 1 and 2 with the page it starts on
+    /// (the PDF lays the document out twice to know them; HTML links to the headings).
+    Toc {
+        title: String,
+    },
+    /// A boxed notice (【重要なお知らせ】): a title and paragraphs, kept together where it fits.
+    Notice {
+        title: String,
+        body: Vec<Rich>,
+    },
+    /// Paragraphs and list items with links.
+    Rich(Vec<Rich>),
+    /// A bold line kept with what follows (「<回答者：…>」, 【回答】).
+    Byline(String),
+}
+
+/// A paragraph or a list item of running text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rich {
+    Para(Vec<Span>),
+    Item(Vec<Span>),
+}
+
+/// Text, or a link (http, https or mailto; anything else is shown as text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Span {
+    Text(String),
+    Link { text: String, url: String },
+}
+
+impl Span {
+    /// The URL when it is one a document may link to.
+    pub fn safe_url(url: &str) -> bool {
+        let lower = url.to_ascii_lowercase();
+        (lower.starts_with("https://") || lower.starts_with("http://") || lower.starts_with("mailto:"))
+            && !url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+    }
+}
+
+/// The spans as plain text: a link as its text with the address in brackets (print has no
+/// links to follow), unless the text is the address.
+pub fn plain(spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| match s {
+            Span::Text(t) => t.clone(),
+            Span::Link { text, url } if text == url || text.is_empty() => url.clone(),
+            Span::Link { text, url } => format!("{text}（{url}）"),
+        })
+        .collect()
 }
 
 /// A headline number.

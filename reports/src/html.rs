@@ -1,7 +1,7 @@
 //! A report as one self-contained HTML file: the same blocks as the PDF, charts inline as
 //! SVG, styles inline (nothing is fetched), and print rules for A4.
 
-use crate::doc::{Block, Doc, Table};
+use crate::doc::{Block, Doc, Rich, Span, Table};
 use crate::svg::escape;
 
 const STYLE: &str = "\
@@ -20,7 +20,10 @@ table{border-collapse:collapse;font-size:.8rem;margin:.5rem 0}caption{text-align
 th{background:#ebf0f5;text-align:left}th,td{padding:.2rem .5rem;border-bottom:1px solid #c8c8c8;vertical-align:top}\
 td.num,th.num{text-align:right}thead{display:table-header-group}tr{break-inside:avoid}\
 .note{font-size:.75rem;color:#646464}figure{margin:1rem auto;break-inside:avoid}figure svg{width:100%;height:auto}\
-.pb{break-after:page}";
+.pb{break-after:page}\
+nav.toc ol{list-style:none;padding-left:0}nav.toc li.l2{padding-left:1.2rem}\
+aside.notice{background:#fdf6ec;border-left:3px solid #c86e14;padding:.6rem 1rem;margin:1rem 0;break-inside:avoid}\
+aside.notice h3{color:#c86e14;margin:.2rem 0}p.byline{font-weight:bold;margin-bottom:.2rem;break-after:avoid}";
 
 /// The document as HTML.
 pub fn render(doc: &Doc) -> String {
@@ -36,8 +39,33 @@ pub fn render(doc: &Doc) -> String {
         h.push_str(&format!("<dt>{}</dt><dd>{}</dd>", escape(k), escape(v)));
     }
     h.push_str("</dl></header>\n<main>\n");
+    // Headings are numbered in order so that the contents can link to them.
+    let headings: Vec<(u8, &str)> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, text } if *level <= 2 => Some((*level, text.as_str())),
+            _ => None,
+        })
+        .collect();
+    let mut n = 0;
     for b in &doc.blocks {
-        block(&mut h, b);
+        match b {
+            Block::Heading { level, text } if *level <= 2 => {
+                let tag = if *level <= 1 { "h2" } else { "h3" };
+                h.push_str(&format!("<{tag} id=\"h{n}\">{}</{tag}>\n", escape(text)));
+                n += 1;
+            }
+            Block::Toc { title } => {
+                h.push_str(&format!("<nav class=\"toc\" aria-label=\"{0}\"><h2>{0}</h2><ol>", escape(title)));
+                for (i, (level, text)) in headings.iter().enumerate() {
+                    let class = if *level <= 1 { "l1" } else { "l2" };
+                    h.push_str(&format!("<li class=\"{class}\"><a href=\"#h{i}\">{}</a></li>", escape(text)));
+                }
+                h.push_str("</ol></nav>\n");
+            }
+            _ => block(&mut h, b),
+        }
     }
     h.push_str("</main></body></html>\n");
     h
@@ -70,6 +98,57 @@ fn block(h: &mut String, b: &Block) {
             h.push_str(&format!("<figure style=\"width:{:.0}%\">{svg}</figure>\n", width * 100.0));
         }
         Block::PageBreak => h.push_str("<div class=\"pb\"></div>\n"),
+        Block::Toc { .. } => {}
+        Block::Notice { title, body } => {
+            h.push_str(&format!("<aside class=\"notice\"><h3>{}</h3>", escape(title)));
+            rich(h, body);
+            h.push_str("</aside>\n");
+        }
+        Block::Rich(pars) => rich(h, pars),
+        Block::Byline(t) => h.push_str(&format!("<p class=\"byline\">{}</p>\n", escape(t))),
+    }
+}
+
+/// Paragraphs, and consecutive list items as one list.
+fn rich(h: &mut String, pars: &[Rich]) {
+    let mut in_list = false;
+    for p in pars {
+        match p {
+            Rich::Para(spans) => {
+                if in_list {
+                    h.push_str("</ul>");
+                    in_list = false;
+                }
+                h.push_str("<p>");
+                spans_html(h, spans);
+                h.push_str("</p>\n");
+            }
+            Rich::Item(spans) => {
+                if !in_list {
+                    h.push_str("<ul>");
+                    in_list = true;
+                }
+                h.push_str("<li>");
+                spans_html(h, spans);
+                h.push_str("</li>");
+            }
+        }
+    }
+    if in_list {
+        h.push_str("</ul>\n");
+    }
+}
+
+fn spans_html(h: &mut String, spans: &[Span]) {
+    for s in spans {
+        match s {
+            Span::Text(t) => h.push_str(&escape(t)),
+            Span::Link { text, url } if Span::safe_url(url) => {
+                let text = if text.is_empty() { url } else { text };
+                h.push_str(&format!("<a href=\"{}\">{}</a>", escape(url), escape(text)));
+            }
+            Span::Link { text, url } => h.push_str(&escape(&format!("{text}（{url}）"))),
+        }
     }
 }
 
@@ -113,5 +192,17 @@ mod tests {
         assert!(h.contains("a &amp; b"));
         assert!(h.contains("サンプル・架空データ"));
         assert!(!h.contains("<理事会>"));
+    }
+
+    #[test]
+    fn only_web_and_mail_links_become_links() {
+        let mut d = Doc::default();
+        d.push(Block::Rich(vec![Rich::Para(vec![
+            Span::Link { text: "入会案内".into(), url: "https://example.org/join?a=1&b=2".into() },
+            Span::Link { text: "x".into(), url: "javascript:alert(1)".into() },
+        ])]));
+        let h = render(&d);
+        assert!(h.contains("<a href=\"https://example.org/join?a=1&amp;b=2\">入会案内</a>"), "{h}");
+        assert!(!h.contains("href=\"javascript"), "{h}");
     }
 }

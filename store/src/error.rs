@@ -36,6 +36,10 @@ pub enum Error {
 
     #[error("{0}")]
     Invalid(String),
+
+    /// A write made on a version that is no longer the latest (another session wrote since).
+    #[error("{what}")]
+    Conflict { what: String, current: i64 },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -3,7 +3,7 @@
 //!
 //! # Layout
 //!
-//! - [`appdb`]: dashboard accounts and the audit log, in their own DuckDB file.
+//! - [`appdb`]: dashboard accounts, the audit log and the committee's booklets, in their own DuckDB file.
 //! - [`schema`]: every table, defined once; DuckDB DDL and Arrow schemas derive from it.
 //! - [`warehouse`]: opening the store, its metadata, the load history and `status`.
 //! - [`load`]: a load transaction: append batches, supersede older rows, commit.
@@ -26,7 +26,8 @@ pub mod snapshot;
 pub mod sql;
 pub mod warehouse;
 
-pub use appdb::{Account, AppDb, AuditEntry, AuditVerification};
+pub use appdb::booklet::{AnswerSave, BuildRow};
+pub use appdb::{Account, AnswerRow, AppDb, AuditEntry, AuditVerification, BookletComment, EditionRow};
 pub use error::{Error, Result};
 pub use lake::OWNER_FILE;
 pub use load::{LoadMeta, LoadTx, MemberDiff, Staged, Stager};

@@ -1,6 +1,11 @@
 //! Page layout: flows a [`Doc`]'s blocks onto A4 pages as drawing operations. Headings
 //! keep with what follows, tables break between rows and repeat their header, charts
-//! and KPI rows are never split.
+//! and KPI rows are never split. A document with a table of contents is laid out twice:
+//! the first pass finds the page of every heading, the second prints them.
+//!
+//! - [`text`]: the running-text blocks (contents, notices, paragraphs with lists, bylines).
+
+mod text;
 
 use super::font::Fonts;
 use super::wrap::wrap;
@@ -80,16 +85,47 @@ struct Flow<'a> {
     svg_options: usvg::Options<'a>,
     out: Layout,
     y: f32,
+    /// The contents: each heading of level 1–2 in order, with its printed page number once known.
+    toc: Vec<(u8, String, Option<usize>)>,
 }
 
-/// Lays out the title page and every block of `doc`.
+/// Lays out the title page and every block of `doc`; with a table of contents, again
+/// until the contents' page numbers are those the headings land on.
 pub fn layout(doc: &Doc, fonts: &Fonts) -> crate::Result<Layout> {
+    let mut toc: Vec<(u8, String, Option<usize>)> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, text } if *level <= 2 => Some((*level, text.clone(), None)),
+            _ => None,
+        })
+        .collect();
+    if !doc.blocks.iter().any(|b| matches!(b, Block::Toc { .. })) {
+        return layout_pass(doc, fonts, Vec::new());
+    }
+    // The contents take as many lines whatever the numbers are, so the second pass lands
+    // every heading where the first did; the loop only guards that belief.
+    for _ in 0..3 {
+        let laid = layout_pass(doc, fonts, toc.clone())?;
+        let pages: Vec<Option<usize>> =
+            laid.marks.iter().filter(|m| m.level <= 2).map(|m| Some(m.page + 1)).collect();
+        if pages.len() == toc.len() && toc.iter().zip(&pages).all(|(t, p)| t.2 == *p) {
+            return Ok(laid);
+        }
+        for (t, p) in toc.iter_mut().zip(pages) {
+            t.2 = p;
+        }
+    }
+    Err(crate::Error::Render("the table of contents does not settle on its page numbers".into()))
+}
+
+fn layout_pass(doc: &Doc, fonts: &Fonts, toc: Vec<(u8, String, Option<usize>)>) -> crate::Result<Layout> {
     let svg_options = usvg::Options {
         fontdb: std::sync::Arc::new(fonts.database()),
         font_family: fonts.regular.family.clone(),
         ..Default::default()
     };
-    let mut f = Flow { fonts, svg_options, out: Layout::default(), y: TOP };
+    let mut f = Flow { fonts, svg_options, out: Layout::default(), y: TOP, toc };
     f.title_page(doc);
     f.new_page();
     for (i, b) in doc.blocks.iter().enumerate() {
@@ -148,7 +184,13 @@ impl Flow<'_> {
         if !chapter.iter().all(|b| matches!(b, Block::Heading { .. } | Block::Para(_) | Block::Note(_))) {
             return None;
         }
-        let mut dry = Flow { fonts: self.fonts, svg_options: usvg::Options::default(), out: Layout::default(), y: TOP };
+        let mut dry = Flow {
+            fonts: self.fonts,
+            svg_options: usvg::Options::default(),
+            out: Layout::default(),
+            y: TOP,
+            toc: Vec::new(),
+        };
         dry.new_page();
         for b in chapter {
             dry.block(b).ok()?;
@@ -234,6 +276,10 @@ impl Flow<'_> {
                     self.new_page();
                 }
             }
+            Block::Toc { title } => self.contents(title),
+            Block::Notice { title, body } => self.notice(title, body),
+            Block::Rich(pars) => self.rich(pars),
+            Block::Byline(t) => self.byline(t),
         }
         Ok(())
     }

@@ -1,48 +1,12 @@
-//! The application database: dashboard accounts and the audit log, in their own DuckDB
-//! file beside the warehouse (`app.duckdb`).
-//!
-//! Kept apart from the warehouse so that the server can hold it open while loads run
-//! against the warehouse from the command line, and so that no metric, snapshot, lake
-//! export or SQL console query can ever read a password hash or the audit log.
+//! The audit log: every entry chained to the one before by its SHA-256, so that a changed,
+//! inserted or removed entry is found by [`AppDb::verify_audit`].
 
-use std::path::{Path, PathBuf};
-
-use duckdb::{Connection, OptionalExt, params};
+use duckdb::{OptionalExt, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::{DbContext, Error, Result};
-
-const DDL: &str = "
-CREATE TABLE IF NOT EXISTS accounts (
-  username VARCHAR PRIMARY KEY,
-  role VARCHAR NOT NULL,
-  password_hash VARCHAR NOT NULL,
-  created_at VARCHAR NOT NULL,
-  disabled BOOLEAN NOT NULL DEFAULT false
-);
-ALTER TABLE accounts ADD COLUMN IF NOT EXISTS must_change BOOLEAN DEFAULT false;
-CREATE SEQUENCE IF NOT EXISTS audit_seq;
-CREATE TABLE IF NOT EXISTS audit_log (
-  id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
-  logged_at VARCHAR NOT NULL,
-  username VARCHAR,
-  action VARCHAR NOT NULL,
-  target VARCHAR NOT NULL,
-  detail VARCHAR NOT NULL,
-  remote VARCHAR NOT NULL
-);
-ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS hash VARCHAR;
-CREATE TABLE IF NOT EXISTS settings (
-  key VARCHAR PRIMARY KEY,
-  value VARCHAR NOT NULL
-);
-CREATE TABLE IF NOT EXISTS trusted_devices (
-  token_sha256 VARCHAR PRIMARY KEY,
-  username VARCHAR NOT NULL,
-  created_unix BIGINT NOT NULL
-);
-";
+use super::conn::{AppDb, now};
+use crate::error::{DbContext, Result};
 
 /// The longest text an audit field keeps as is; longer text keeps its start, its length
 /// and its SHA-256 (a 2 MB user name in a failed login costs the log a few hundred bytes).
@@ -84,7 +48,6 @@ fn chain_hash(prev: &str, e: &AuditEntry) -> String {
     }
     hex::encode(h.finalize())
 }
-
 /// The outcome of [`AppDb::verify_audit`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditVerification {
@@ -95,24 +58,6 @@ pub struct AuditVerification {
     /// The first entry whose hash does not match, and why.
     pub broken: Option<(i64, String)>,
 }
-
-/// A dashboard account.
-#[derive(Debug, Clone, Serialize)]
-pub struct Account {
-    pub username: String,
-    /// admin, committee, board, researcher or steward (checked by the dashboard).
-    pub role: String,
-    /// An argon2id PHC string; never serialised.
-    #[serde(skip)]
-    pub password_hash: String,
-    /// RFC 3339, UTC.
-    pub created_at: String,
-    pub disabled: bool,
-    /// The password was generated (first start, `user add`, `user reset`, 管理): it must be
-    /// changed at the next login before anything else.
-    pub must_change: bool,
-}
-
 /// One audit-log entry.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuditEntry {
@@ -127,163 +72,7 @@ pub struct AuditEntry {
     pub detail: String,
     pub remote: String,
 }
-
-/// The application database.
-#[derive(Debug)]
-pub struct AppDb {
-    conn: Connection,
-    path: PathBuf,
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 impl AppDb {
-    /// Opens (creating if needed) the application database at `path`.
-    pub fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Lake { path: dir.to_path_buf(), source })?;
-        }
-        let conn = Connection::open(path).map_err(|source| {
-            if source.to_string().contains("lock") {
-                Error::Locked { path: path.to_path_buf(), source }
-            } else {
-                Error::Open { path: path.to_path_buf(), source }
-            }
-        })?;
-        conn.execute_batch(DDL).ctx(|| format!("create schema in {}", path.display()))?;
-        let db = AppDb { conn, path: path.to_path_buf() };
-        db.chain_unhashed()?;
-        Ok(db)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    pub fn account_count(&self) -> Result<i64> {
-        self.conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0)).ctx(|| "count accounts".into())
-    }
-
-    /// The account named `username` (exact match).
-    pub fn account(&self, username: &str) -> Result<Option<Account>> {
-        self.conn
-            .query_row(
-                "SELECT username, role, password_hash, created_at, disabled, coalesce(must_change, false) FROM accounts WHERE username = ?",
-                params![username],
-                row_account,
-            )
-            .optional()
-            .ctx(|| format!("read account {username}"))
-    }
-
-    pub fn accounts(&self) -> Result<Vec<Account>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT username, role, password_hash, created_at, disabled, coalesce(must_change, false) FROM accounts ORDER BY username")
-            .ctx(|| "list accounts".into())?;
-        let rows = stmt.query_map([], row_account).ctx(|| "list accounts".into())?;
-        rows.collect::<std::result::Result<Vec<_>, _>>().ctx(|| "list accounts".into())
-    }
-
-    /// Runs `f` as one transaction: a change and its audit entry are written together or
-    /// not at all (an error from `f` rolls everything back).
-    pub fn atomically<T>(&self, f: impl FnOnce(&Self) -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("BEGIN TRANSACTION").ctx(|| "begin a transaction".into())?;
-        match f(self) {
-            Ok(v) => {
-                self.conn.execute_batch("COMMIT").ctx(|| "commit".into())?;
-                Ok(v)
-            }
-            Err(e) => {
-                if let Err(r) = self.conn.execute_batch("ROLLBACK") {
-                    tracing::error!("app db rollback: {r}");
-                }
-                Err(e)
-            }
-        }
-    }
-
-    /// Creates an account; an existing name is an error.
-    pub fn create_account(&self, username: &str, role: &str, password_hash: &str) -> Result<()> {
-        if self.account(username)?.is_some() {
-            return Err(Error::Invalid(format!(
-                "アカウント {username} は既にあります / account {username} already exists"
-            )));
-        }
-        self.conn
-            .execute(
-                "INSERT INTO accounts (username, role, password_hash, created_at) VALUES (?, ?, ?, ?)",
-                params![username, role, password_hash, now()],
-            )
-            .ctx(|| format!("create account {username}"))?;
-        Ok(())
-    }
-
-    pub fn set_password(&self, username: &str, password_hash: &str) -> Result<bool> {
-        let n = self
-            .conn
-            .execute("UPDATE accounts SET password_hash = ? WHERE username = ?", params![password_hash, username])
-            .ctx(|| format!("set password of {username}"))?;
-        Ok(n == 1)
-    }
-
-    /// Marks the account's password as one that must be changed at the next login (or not).
-    pub fn set_must_change(&self, username: &str, must: bool) -> Result<bool> {
-        let n = self
-            .conn
-            .execute("UPDATE accounts SET must_change = ? WHERE username = ?", params![must, username])
-            .ctx(|| format!("mark the password of {username}"))?;
-        Ok(n == 1)
-    }
-
-    /// Remembers a device that logged in as `username` (by its token's SHA-256).
-    pub fn add_device(&self, token_sha256: &str, username: &str) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT OR REPLACE INTO trusted_devices VALUES (?, ?, ?)",
-                params![token_sha256, username, chrono::Utc::now().timestamp()],
-            )
-            .ctx(|| format!("remember a device of {username}"))?;
-        Ok(())
-    }
-
-    /// The user a device token was issued to, if it is younger than `max_age_secs`.
-    pub fn device_user(&self, token_sha256: &str, max_age_secs: i64) -> Result<Option<String>> {
-        self.conn
-            .query_row(
-                "SELECT username FROM trusted_devices WHERE token_sha256 = ? AND created_unix > ?",
-                params![token_sha256, chrono::Utc::now().timestamp() - max_age_secs],
-                |r| r.get(0),
-            )
-            .optional()
-            .ctx(|| "read a device".into())
-    }
-
-    /// A setting the admin made on the dashboard (the alert e-mail's recipients …).
-    pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        self.conn
-            .query_row("SELECT value FROM settings WHERE key = ?", params![key], |r| r.get(0))
-            .optional()
-            .ctx(|| format!("read setting {key}"))
-    }
-
-    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.conn
-            .execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", params![key, value])
-            .ctx(|| format!("write setting {key}"))?;
-        Ok(())
-    }
-
-    pub fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool> {
-        let n = self
-            .conn
-            .execute("UPDATE accounts SET disabled = ? WHERE username = ?", params![disabled, username])
-            .ctx(|| format!("disable {username}"))?;
-        Ok(n == 1)
-    }
-
     /// Appends an audit entry, stamped now and chained to the one before; long fields are
     /// bounded ([`bounded`]). An error means nothing was written.
     pub fn audit(&self, username: Option<&str>, action: &str, target: &str, detail: &str, remote: &str) -> Result<()> {
@@ -335,7 +124,7 @@ impl AppDb {
 
     /// Gives entries written before the log was chained (older versions) their hashes, in
     /// order, once.
-    fn chain_unhashed(&self) -> Result<()> {
+    pub(super) fn chain_unhashed(&self) -> Result<()> {
         let unhashed: i64 = self
             .conn
             .query_row("SELECT count(*) FROM audit_log WHERE hash IS NULL", [], |r| r.get(0))
@@ -412,21 +201,10 @@ fn row_audit(r: &duckdb::Row<'_>) -> duckdb::Result<AuditEntry> {
         remote: r.get(6)?,
     })
 }
-
-fn row_account(r: &duckdb::Row<'_>) -> duckdb::Result<Account> {
-    Ok(Account {
-        username: r.get(0)?,
-        role: r.get(1)?,
-        password_hash: r.get(2)?,
-        created_at: r.get(3)?,
-        disabled: r.get(4)?,
-        must_change: r.get(5)?,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     #[test]
     fn accounts_and_audit_survive_reopening() {
