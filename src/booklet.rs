@@ -40,7 +40,10 @@ pub fn run(store: &StoreArgs, what: BookletCommand) -> Result<ExitCode> {
             let actor = Actor { username: &who.user, committee: true, remote: "cli" };
             let done = booklet::xlsx::import(&db, &file, &bytes, edition, &actor)?;
             if done.created {
-                println!("{}年度の冊子を作成しました（回答 {} 件）/ created edition {}", done.edition, done.answers, done.edition);
+                println!(
+                    "{}年度の冊子を作成しました（回答 {} 件）/ created edition {}",
+                    done.edition, done.answers, done.edition
+                );
             } else {
                 println!(
                     "{}年度の冊子に回答 {} 件を取り込みました（変更なし {} 件）/ imported {} answers",
@@ -63,14 +66,17 @@ pub fn run(store: &StoreArgs, what: BookletCommand) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         BookletCommand::Build { edition, out, who } => {
-            let format = Format::of_path(&out)
-                .ok_or_else(|| anyhow!("--out {}: 拡張子は .pdf か .html / the output must end in .pdf or .html", out.display()))?;
+            let format = Format::of_path(&out).ok_or_else(|| {
+                anyhow!("--out {}: 拡張子は .pdf か .html / the output must end in .pdf or .html", out.display())
+            })?;
             let stored = workflow::for_build(&db, edition)?;
             let wh = Warehouse::open(&store.warehouse, &store.lake_dir())
                 .with_context(|| format!("ウェアハウスを開けません / cannot open {}", store.warehouse.display()))?;
             let at_load = stored.edition.at_load;
             if !wh.loads()?.iter().any(|l| l.load_id == at_load) {
-                bail!("冊子が引用するロード {at_load} がウェアハウスにありません / load {at_load} is not in the warehouse");
+                bail!(
+                    "冊子が引用するロード {at_load} がウェアハウスにありません / load {at_load} is not in the warehouse"
+                );
             }
             let engine = Engine::open(&wh, Some(at_load))?;
             let inputs = workflow::inputs(&db, &stored)?;
@@ -88,7 +94,13 @@ pub fn run(store: &StoreArgs, what: BookletCommand) -> Result<ExitCode> {
                 built_at: chrono::Utc::now().to_rfc3339(),
             };
             let first = db.booklet_record_build(&record)?;
-            db.audit(Some(&who.user), "booklet_built", &edition.to_string(), &format!("version={} {} sha256={sha}", stored.version, format.key()), "cli")?;
+            db.audit(
+                Some(&who.user),
+                "booklet_built",
+                &edition.to_string(),
+                &format!("version={} {} sha256={sha}", stored.version, format.key()),
+                "cli",
+            )?;
             println!(
                 "{}: {}年度 第{}版{}、{} KB、ロード {}、SHA-256 {sha}",
                 out.display(),

@@ -90,11 +90,9 @@ pub fn document(edition: &Edition, inputs: &Inputs, engine: &Engine) -> Result<B
         blocks.push(Block::Heading { level: 2, text: format!("【Q{n}】 {}", q.title) });
         if let Some(p) = q.previous {
             let text = match inputs.previous.get(&p) {
-                Some((m, title, followup)) => format!(
-                    "{}年度の冊子の【Q{m}】「{title}」の続きです（その後: {}）。",
-                    p.edition,
-                    followup.ja()
-                ),
+                Some((m, title, followup)) => {
+                    format!("{}年度の冊子の【Q{m}】「{title}」の続きです（その後: {}）。", p.edition, followup.ja())
+                }
                 None => format!("{}年度の冊子の質問の続きです。", p.edition),
             };
             blocks.push(Block::Note(text));
@@ -132,7 +130,8 @@ pub fn document(edition: &Edition, inputs: &Inputs, engine: &Engine) -> Result<B
         blocks.push(notice(nt, &facts)?);
     }
     if !edition.roster.is_empty() {
-        let title = if edition.roster_title.trim().is_empty() { edition.author.clone() } else { edition.roster_title.clone() };
+        let title =
+            if edition.roster_title.trim().is_empty() { edition.author.clone() } else { edition.roster_title.clone() };
         blocks.push(Block::Heading { level: 1, text: title });
         blocks.push(Block::Table(Table {
             caption: String::new(),
@@ -154,7 +153,10 @@ pub fn document(edition: &Edition, inputs: &Inputs, engine: &Engine) -> Result<B
             "データ".to_string(),
             format!("ロード {}（ロード {} の時点の状態）", reports::packs::ranges(&loads), edition.at_load),
         ),
-        ("版".to_string(), format!("{}年度版 第{}版{}", edition.edition, inputs.version, if inputs.draft { "（校正用）" } else { "" })),
+        (
+            "版".to_string(),
+            format!("{}年度版 第{}版{}", edition.edition, inputs.version, if inputs.draft { "（校正用）" } else { "" }),
+        ),
         ("秘匿".to_string(), "少人数の区分は理事会向けの基準で秘匿しています（X）。".to_string()),
     ];
     cover.retain(|(_, v)| !v.trim().is_empty());
@@ -170,7 +172,9 @@ pub fn document(edition: &Edition, inputs: &Inputs, engine: &Engine) -> Result<B
 }
 
 fn notice(nt: &crate::edition::Notice, facts: &Facts) -> Result<Block> {
-    Ok(Block::Notice { title: format!("【重要なお知らせ】 {}", nt.title), body: parse(&fill(&nt.body, facts)?) })
+    Ok(Block::Notice {
+        title: format!("【重要なお知らせ】 {}", nt.title), body: parse(&fill(&nt.body, facts)?)
+    })
 }
 
 /// The respondents grouped by committee, in the order the committees first appear.

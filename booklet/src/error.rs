@@ -16,11 +16,11 @@ pub enum Error {
     #[error("{0}")]
     Forbidden(String),
     #[error(transparent)]
-    Store(store::Error),
+    Store(Box<store::Error>),
     #[error(transparent)]
-    Metric(#[from] queries::Error),
+    Metric(Box<queries::Error>),
     #[error(transparent)]
-    Report(#[from] reports::Error),
+    Report(Box<reports::Error>),
     #[error("stored edition is not valid JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("{path}: {message}")]
@@ -31,8 +31,20 @@ impl From<store::Error> for Error {
     fn from(e: store::Error) -> Self {
         match e {
             store::Error::Conflict { what, .. } => Error::Conflict(what),
-            e => Error::Store(e),
+            e => Error::Store(Box::new(e)),
         }
+    }
+}
+
+impl From<queries::Error> for Error {
+    fn from(e: queries::Error) -> Self {
+        Error::Metric(Box::new(e))
+    }
+}
+
+impl From<reports::Error> for Error {
+    fn from(e: reports::Error) -> Self {
+        Error::Report(Box::new(e))
     }
 }
 
@@ -40,7 +52,10 @@ impl Error {
     /// True when the user can fix it (bad input, a stale page, a missing item, no right);
     /// false for the system's own failures, which are logged rather than shown.
     pub fn is_user_fault(&self) -> bool {
-        matches!(self, Error::Invalid(_) | Error::Conflict(_) | Error::NotFound(_) | Error::Forbidden(_) | Error::File { .. })
+        matches!(
+            self,
+            Error::Invalid(_) | Error::Conflict(_) | Error::NotFound(_) | Error::Forbidden(_) | Error::File { .. }
+        )
     }
 }
 

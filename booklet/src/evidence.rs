@@ -42,13 +42,7 @@ pub const CHARTS: &[ChartSpec] = &[
         unit: "%",
         kind: ChartKind::Line,
     },
-    ChartSpec {
-        metric: "survey.trend",
-        label: "fiscal_year",
-        value: "share_pct",
-        unit: "%",
-        kind: ChartKind::Line,
-    },
+    ChartSpec { metric: "survey.trend", label: "fiscal_year", value: "share_pct", unit: "%", kind: ChartKind::Line },
 ];
 
 /// Checks an evidence item without evaluating it: the metric exists and may be shown to
@@ -140,7 +134,10 @@ pub fn chart(e: &Evidence, r: &MetricResult) -> Option<String> {
             c.series = if r.column_index("option").is_some() {
                 reports::series::series_by(r, "option", spec.label, spec.value)
             } else {
-                vec![Series::new(spec.value, reports::series::points(r, reports::series::num_x, spec.label, spec.value))]
+                vec![Series::new(
+                    spec.value,
+                    reports::series::points(r, reports::series::num_x, spec.label, spec.value),
+                )]
             };
             line_chart(&c).ok()
         }
@@ -195,7 +192,9 @@ mod tests {
     fn evidence_must_be_a_board_metric_with_its_own_parameters() {
         check(&metric("survey.answers", "", &[("question", "Q03"), ("fiscal_year", "2025")])).expect("valid");
         assert!(check(&metric("survey.nothing", "", &[])).is_err());
-        assert!(check(&metric("survey.kwic", "", &[("term", "がん")])).expect_err("committee only").contains("会員委員会"));
+        assert!(
+            check(&metric("survey.kwic", "", &[("term", "がん")])).expect_err("committee only").contains("会員委員会")
+        );
         assert!(check(&metric("survey.answers", "nonsense", &[])).is_err());
         assert!(check(&metric("survey.answers", "", &[("colour", "red")])).expect_err("param").contains("colour"));
     }

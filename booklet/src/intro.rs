@@ -8,11 +8,21 @@ use queries::{Engine, MetricResult, Request};
 
 use crate::error::{Error, Result};
 
+/// One wave of the survey.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Wave {
+    pub year: i64,
+    pub invited: Option<i64>,
+    pub responses: Option<i64>,
+    /// Per cent.
+    pub rate: Option<f64>,
+}
+
 /// The survey's figures a text may cite, read from `survey.response_rate` for the board.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Facts {
-    /// (年度, invited, responses, rate %) per wave, oldest first.
-    pub waves: Vec<(i64, Option<i64>, Option<i64>, Option<f64>)>,
+    /// Per wave, oldest first.
+    pub waves: Vec<Wave>,
     /// The survey 年度 the edition answers.
     pub survey_year: i64,
 }
@@ -26,12 +36,12 @@ pub struct Placeholder {
     pub value: fn(&Facts) -> Option<String>,
 }
 
-fn wave(f: &Facts) -> Option<&(i64, Option<i64>, Option<i64>, Option<f64>)> {
-    f.waves.iter().find(|w| w.0 == f.survey_year)
+fn wave(f: &Facts) -> Option<&Wave> {
+    f.waves.iter().find(|w| w.year == f.survey_year)
 }
 
 fn rates(f: &Facts) -> Vec<f64> {
-    f.waves.iter().filter_map(|w| w.3).collect()
+    f.waves.iter().filter_map(|w| w.rate).collect()
 }
 
 /// Every key, in the order the docs list them.
@@ -39,24 +49,28 @@ pub const PLACEHOLDERS: &[Placeholder] = &[
     Placeholder {
         key: "survey.first_year",
         ja: "アンケートを始めた年度（例: 2014）",
-        value: |f| f.waves.first().map(|w| w.0.to_string()),
+        value: |f| f.waves.first().map(|w| w.year.to_string()),
     },
     Placeholder { key: "survey.waves", ja: "これまでの実施回数", value: |f| Some(f.waves.len().to_string()) },
-    Placeholder { key: "survey.year", ja: "この冊子が答えるアンケートの年度", value: |f| Some(f.survey_year.to_string()) },
+    Placeholder {
+        key: "survey.year",
+        ja: "この冊子が答えるアンケートの年度",
+        value: |f| Some(f.survey_year.to_string()),
+    },
     Placeholder {
         key: "survey.responses",
         ja: "その年度の回答数（人）",
-        value: |f| wave(f).and_then(|w| w.2).map(reports::format::int),
+        value: |f| wave(f).and_then(|w| w.responses).map(reports::format::int),
     },
     Placeholder {
         key: "survey.invited",
         ja: "その年度の配布数（人）",
-        value: |f| wave(f).and_then(|w| w.1).map(reports::format::int),
+        value: |f| wave(f).and_then(|w| w.invited).map(reports::format::int),
     },
     Placeholder {
         key: "survey.rate",
         ja: "その年度の回答率（%、小数1桁）",
-        value: |f| wave(f).and_then(|w| w.3).map(|r| format!("{r:.1}%")),
+        value: |f| wave(f).and_then(|w| w.rate).map(|r| format!("{r:.1}%")),
     },
     Placeholder {
         key: "survey.rate_range",
@@ -96,18 +110,18 @@ impl Facts {
     pub fn from_result(r: &MetricResult, survey_year: i32) -> Facts {
         let col = |name: &str| r.column_index(name);
         let (y, inv, resp, rate) = (col("fiscal_year"), col("invited"), col("responses"), col("rate_pct"));
-        let mut waves: Vec<(i64, Option<i64>, Option<i64>, Option<f64>)> = r
+        let mut waves: Vec<Wave> = r
             .rows
             .iter()
             .filter_map(|row| {
                 let year = row.get(y?)?.as_f64()? as i64;
                 let int = |i: Option<usize>| i.and_then(|i| row.get(i)).and_then(|v| v.as_f64()).map(|v| v as i64);
                 let rate = rate.and_then(|i| row.get(i)).and_then(|v| v.as_f64());
-                Some((year, int(inv), int(resp), rate))
+                Some(Wave { year, invited: int(inv), responses: int(resp), rate })
             })
-            .filter(|w| w.0 <= i64::from(survey_year))
+            .filter(|w| w.year <= i64::from(survey_year))
             .collect();
-        waves.sort_by_key(|w| w.0);
+        waves.sort_by_key(|w| w.year);
         Facts { waves, survey_year: i64::from(survey_year) }
     }
 }
@@ -166,7 +180,10 @@ mod tests {
 
     fn facts() -> Facts {
         Facts {
-            waves: vec![(2014, Some(9000), Some(1200), Some(13.3)), (2025, Some(10000), Some(1510), Some(15.1))],
+            waves: vec![
+                Wave { year: 2014, invited: Some(9000), responses: Some(1200), rate: Some(13.3) },
+                Wave { year: 2025, invited: Some(10000), responses: Some(1510), rate: Some(15.1) },
+            ],
             survey_year: 2025,
         }
     }
@@ -174,7 +191,10 @@ mod tests {
     #[test]
     fn figures_are_filled_in_and_unknown_keys_named() {
         let t = "{{survey.first_year}} 年よりアンケートを行い、回答率は {{ survey.rate_range }}、今回は {{survey.responses}} 人。";
-        assert_eq!(fill(t, &facts()).expect("filled"), "2014 年よりアンケートを行い、回答率は 13.3〜15.1%、今回は 1,510 人。");
+        assert_eq!(
+            fill(t, &facts()).expect("filled"),
+            "2014 年よりアンケートを行い、回答率は 13.3〜15.1%、今回は 1,510 人。"
+        );
         assert_eq!(unknown("{{survey.rate}} {{survey.colour}}"), ["survey.colour"]);
         assert!(fill("{{survey.colour}}", &facts()).is_err());
         let none = Facts { waves: Vec::new(), survey_year: 2025 };

@@ -59,7 +59,8 @@ pub fn spans(text: &str) -> Vec<Span> {
             continue;
         }
         if rest.starts_with("https://") || rest.starts_with("http://") {
-            let end = rest.find(|c: char| c.is_whitespace() || !c.is_ascii() || c == ')' || c == '>').unwrap_or(rest.len());
+            let end =
+                rest.find(|c: char| c.is_whitespace() || !c.is_ascii() || c == ')' || c == '>').unwrap_or(rest.len());
             let url = &rest[..end];
             if Span::safe_url(url) {
                 flush_text(&mut plain, &mut out);
@@ -123,7 +124,10 @@ mod tests {
     fn a_script_address_stays_text_and_bare_addresses_link() {
         let got = spans("[x](javascript:alert(1)) と https://example.org/a?b=1 を参照");
         assert_eq!(got[0], Span::Text("[x](javascript:alert(1)) と ".into()));
-        assert_eq!(got[1], Span::Link { text: "https://example.org/a?b=1".into(), url: "https://example.org/a?b=1".into() });
+        assert_eq!(
+            got[1],
+            Span::Link { text: "https://example.org/a?b=1".into(), url: "https://example.org/a?b=1".into() }
+        );
         assert_eq!(got[2], Span::Text(" を参照".into()));
     }
 

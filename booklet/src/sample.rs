@@ -26,7 +26,14 @@ fn metric(name: &str, params: &[(&str, &str)], caption: &str) -> Evidence {
     }
 }
 
-fn question(id: u32, title: &str, body: &str, evidence: Vec<Evidence>, respondents: &[u32], due: NaiveDate) -> Question {
+fn question(
+    id: u32,
+    title: &str,
+    body: &str,
+    evidence: Vec<Evidence>,
+    respondents: &[u32],
+    due: NaiveDate,
+) -> Question {
     Question {
         id,
         title: title.into(),
@@ -56,7 +63,11 @@ fn respondents() -> Vec<Respondent> {
 }
 
 fn roster() -> Vec<RosterMember> {
-    let m = |role: &str, name: &str, aff: &str| RosterMember { role: role.into(), name: name.into(), affiliation: aff.into() };
+    let m = |role: &str, name: &str, aff: &str| RosterMember {
+        role: role.into(),
+        name: name.into(),
+        affiliation: aff.into(),
+    };
     vec![
         m("委員長", "井上 美咲", "架空大学病院 腫瘍内科"),
         m("副委員長", "加藤 直人", "架空がんセンター"),
@@ -103,7 +114,11 @@ pub fn edition_2025(at_load: i64) -> Edition {
                 1,
                 "学会に期待されていること",
                 "会員アンケートでは「適切ながん診療の普及」と「臨床腫瘍学の専門家育成」への期待が大きく示されました。どのように受け止めていますか。",
-                vec![metric("survey.answers", &[("question", "Q02"), ("fiscal_year", "2024")], "学会に期待すること（2024年度、複数回答）")],
+                vec![metric(
+                    "survey.answers",
+                    &[("question", "Q02"), ("fiscal_year", "2024")],
+                    "学会に期待すること（2024年度、複数回答）",
+                )],
                 &[1],
                 due,
             )],
@@ -139,7 +154,11 @@ pub fn edition_2026(at_load: i64) -> Edition {
         "学会の活動全体について",
         "学会の活動全体への満足度をおたずねしました。結果をどう受け止め、これから何に力を入れますか。",
         vec![
-            metric("survey.answers", &[("question", "Q01"), ("fiscal_year", "2025")], "学会の活動全体への満足度（2025年度）"),
+            metric(
+                "survey.answers",
+                &[("question", "Q01"), ("fiscal_year", "2025")],
+                "学会の活動全体への満足度（2025年度）",
+            ),
             metric("survey.response_rate", &[], "アンケート回答率（年度）"),
         ],
         &[1, 2],
@@ -174,7 +193,11 @@ pub fn edition_2026(at_load: i64) -> Edition {
                     "自由記述に多かった言葉",
                     "自由記述には次の言葉が多く見られました。どのように活かしますか。",
                     vec![
-                        metric("survey.terms", &[("fiscal_year", "2025"), ("top", "10")], "自由記述に多い語（2025年度）"),
+                        metric(
+                            "survey.terms",
+                            &[("fiscal_year", "2025"), ("top", "10")],
+                            "自由記述に多い語（2025年度）",
+                        ),
                         Evidence::Quote {
                             text: "地方でも参加しやすいよう、セミナーのオンライン配信を続けてほしい。".into(),
                             source: "2025年度 Q06（サンプルの文）".into(),
@@ -221,7 +244,11 @@ pub fn install(db: &AppDb, at_load: i64) -> Result<bool> {
     let a = SYSTEM;
     workflow::create(db, &edition_2025(at_load), &a)?;
     for (q, r, text) in [
-        (1, 1, "がん診療の標準化と専門家の育成は、学会の中心となる使命です。ガイドラインと教育セミナーを通じて、会員の皆さまとともに取り組みます。（サンプルの回答）"),
+        (
+            1,
+            1,
+            "がん診療の標準化と専門家の育成は、学会の中心となる使命です。ガイドラインと教育セミナーを通じて、会員の皆さまとともに取り組みます。（サンプルの回答）",
+        ),
         (2, 2, "入会時の推薦のあり方を会員委員会で検討し、手続きの簡素化を進めます。（サンプルの回答）"),
     ] {
         workflow::save_answer(db, 2025, q, r, 0, text, AnswerAction::Submit, &a)?;

@@ -158,11 +158,7 @@ pub fn list(db: &AppDb) -> Result<Vec<Stored>> {
 }
 
 fn committee_only(actor: &Actor<'_>) -> Result<()> {
-    if actor.committee {
-        Ok(())
-    } else {
-        Err(Error::Forbidden("会員委員会だけができる操作です".into()))
-    }
+    if actor.committee { Ok(()) } else { Err(Error::Forbidden("会員委員会だけができる操作です".into())) }
 }
 
 /// Creates a new edition (checked) as version 1.
@@ -240,7 +236,13 @@ pub fn change(
         e.edition = edition;
         e.check()?;
         let v = db.booklet_save(edition, Some(base), "draft", &content(&e)?, actor.username, action, detail)?;
-        db.audit(Some(actor.username), "booklet_changed", &edition.to_string(), &format!("version={v} {action} {detail}"), actor.remote)?;
+        db.audit(
+            Some(actor.username),
+            "booklet_changed",
+            &edition.to_string(),
+            &format!("version={v} {action} {detail}"),
+            actor.remote,
+        )?;
         Ok(v)
     })
 }
@@ -270,14 +272,31 @@ pub fn set_followup(db: &AppDb, edition: i32, question: u32, followup: Followup,
     in_tx(db, |db| {
         let current = load(db, edition)?;
         let mut e = current.edition;
-        let n = e.question(question).map(|(n, _)| n).ok_or_else(|| Error::NotFound(format!("質問 {question} はありません")))?;
+        let n = e
+            .question(question)
+            .map(|(n, _)| n)
+            .ok_or_else(|| Error::NotFound(format!("質問 {question} はありません")))?;
         if let Some(q) = e.question_mut(question) {
             q.followup = followup;
         }
         let status = if current.published { "published" } else { "draft" };
         let detail = format!("Q{n} {}", followup.key());
-        let v = db.booklet_save(edition, Some(current.version), status, &content(&e)?, actor.username, "followup", &detail)?;
-        db.audit(Some(actor.username), "booklet_changed", &edition.to_string(), &format!("version={v} followup {detail}"), actor.remote)?;
+        let v = db.booklet_save(
+            edition,
+            Some(current.version),
+            status,
+            &content(&e)?,
+            actor.username,
+            "followup",
+            &detail,
+        )?;
+        db.audit(
+            Some(actor.username),
+            "booklet_changed",
+            &edition.to_string(),
+            &format!("version={v} followup {detail}"),
+            actor.remote,
+        )?;
         Ok(v)
     })
 }
@@ -372,8 +391,7 @@ pub(crate) fn answer_in(
             (AnswerAction::Edit, _) => "会員委員会が編集".into(),
             _ => new_status.ja().to_string(),
         };
-        let saved =
-            db.booklet_save_answer(edition, qi, ri, base, new_status.key(), text, actor.username, &note)?;
+        let saved = db.booklet_save_answer(edition, qi, ri, base, new_status.key(), text, actor.username, &note)?;
         if let AnswerSave::Saved(row) = &saved {
             if let AnswerAction::Return(c) = &action
                 && !c.trim().is_empty()
@@ -487,7 +505,13 @@ pub fn publish(db: &AppDb, edition: i32, base: i64, actor: &Actor<'_>) -> Result
         let mut e = e.clone();
         e.answers = frozen;
         let v = db.booklet_save(edition, Some(base), "published", &content(&e)?, actor.username, "published", "")?;
-        db.audit(Some(actor.username), "booklet_published", &edition.to_string(), &format!("version={v}"), actor.remote)?;
+        db.audit(
+            Some(actor.username),
+            "booklet_published",
+            &edition.to_string(),
+            &format!("version={v}"),
+            actor.remote,
+        )?;
         Ok(v)
     })
 }

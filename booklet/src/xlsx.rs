@@ -46,10 +46,19 @@ pub const SHEETS: &[SheetDef] = &[
     SheetDef {
         name: EDITION,
         about: "冊子の設定。1 行に 1 項目（項目・値）",
-        columns: &[("項目", "年度・表題・副題・作成日・作成者・アンケート年度・基準日・ロード・名簿の題・版"), ("値", "その値")],
+        columns: &[
+            ("項目", "年度・表題・副題・作成日・作成者・アンケート年度・基準日・ロード・名簿の題・版"),
+            ("値", "その値"),
+        ],
     },
-    SheetDef { name: FOREWORDS, about: "はじめにの各節（行の順）", columns: &[("見出し", "<理事長 より> など"), ("本文", "{{survey.rate}} などの差し込み可")] },
-    SheetDef { name: SECTIONS, about: "章（行の順）", columns: &[("章ID", "整数"), ("章の題", "学会活動全般 など")] },
+    SheetDef {
+        name: FOREWORDS,
+        about: "はじめにの各節（行の順）",
+        columns: &[("見出し", "<理事長 より> など"), ("本文", "{{survey.rate}} などの差し込み可")],
+    },
+    SheetDef {
+        name: SECTIONS, about: "章（行の順）", columns: &[("章ID", "整数"), ("章の題", "学会活動全般 など")]
+    },
     SheetDef {
         name: QUESTIONS,
         about: "質問（行の順に【Q1】…と番号がつく）",
@@ -108,9 +117,18 @@ pub const SHEETS: &[SheetDef] = &[
     SheetDef {
         name: NOTICES,
         about: "【重要なお知らせ】",
-        columns: &[("お知らせID", "整数"), ("題", "見出し"), ("本文", "本文"), ("後に置く質問ID", "空なら最後の章の後")],
+        columns: &[
+            ("お知らせID", "整数"),
+            ("題", "見出し"),
+            ("本文", "本文"),
+            ("後に置く質問ID", "空なら最後の章の後"),
+        ],
     },
-    SheetDef { name: ROSTER, about: "会員委員会の名簿（行の順）", columns: &[("役", "委員長 など"), ("氏名", ""), ("所属", "")] },
+    SheetDef {
+        name: ROSTER,
+        about: "会員委員会の名簿（行の順）",
+        columns: &[("役", "委員長 など"), ("氏名", ""), ("所属", "")],
+    },
 ];
 
 fn columns(sheet: &str) -> Vec<&'static str> {
@@ -142,7 +160,8 @@ pub fn export(db: &AppDb, edition: i32, respondent: Option<u32>) -> Result<Vec<u
         for (c, h) in columns(name).iter().enumerate() {
             let c = u16::try_from(c).unwrap_or(u16::MAX);
             ws.write_string_with_format(0, c, *h, &bold).map_err(xlsx_err)?;
-            ws.set_column_width(c, if h.contains('文') || *h == "回答" || *h == "値" { 60 } else { 14 }).map_err(xlsx_err)?;
+            ws.set_column_width(c, if h.contains('文') || *h == "回答" || *h == "値" { 60 } else { 14 })
+                .map_err(xlsx_err)?;
         }
         for (r, row) in rows.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
@@ -245,7 +264,12 @@ pub fn export(db: &AppDb, edition: i32, respondent: Option<u32>) -> Result<Vec<u
             e.notices
                 .iter()
                 .map(|n| {
-                    vec![n.id.to_string(), n.title.clone(), n.body.clone(), n.after.map(|q| q.to_string()).unwrap_or_default()]
+                    vec![
+                        n.id.to_string(),
+                        n.title.clone(),
+                        n.body.clone(),
+                        n.after.map(|q| q.to_string()).unwrap_or_default(),
+                    ]
                 })
                 .collect(),
         )?;
@@ -334,7 +358,10 @@ impl Book {
         let mut sheets = BTreeMap::new();
         for def in SHEETS {
             let Ok(range) = wb.worksheet_range(def.name) else { continue };
-            let mut rows = range.rows().enumerate().map(|(i, r)| (i + 1, r.iter().map(ingest::xlsx::cell_text).collect::<Vec<_>>()));
+            let mut rows = range
+                .rows()
+                .enumerate()
+                .map(|(i, r)| (i + 1, r.iter().map(ingest::xlsx::cell_text).collect::<Vec<_>>()));
             let header = rows.next().map(|(_, h)| h).unwrap_or_default();
             let rows = rows.filter(|(_, r)| r.iter().any(|c| !c.trim().is_empty())).collect();
             let sheet = Sheet { name: def.name, header, rows };
@@ -388,7 +415,8 @@ pub fn import(db: &AppDb, path: &Path, bytes: &[u8], expect: Option<i32>, actor:
     let setting = |key: &str| -> Option<(usize, String)> {
         meta.rows.iter().find(|(_, r)| meta.get(r, "項目") == key).map(|(l, r)| (*l, meta.get(r, "値").to_string()))
     };
-    let (line, year) = setting("年度").ok_or_else(|| Error::Invalid(format!("シート「{EDITION}」に「年度」の行がありません")))?;
+    let (line, year) =
+        setting("年度").ok_or_else(|| Error::Invalid(format!("シート「{EDITION}」に「年度」の行がありません")))?;
     let edition: i32 = year.parse().map_err(|_| meta.bad(line, "値", &year, "年度は整数で書いてください"))?;
     if let Some(want) = expect.filter(|w| *w != edition) {
         return Err(meta.bad(line, "値", &year, &format!("この冊子は {want} 年度です（別の年度の冊子のファイル）")));
@@ -428,7 +456,8 @@ fn structure(book: &Book, edition: i32, setting: &Setting<'_>) -> Result<Edition
     let (l, v) = need("アンケート年度")?;
     let survey_year: i32 = v.parse().map_err(|_| meta.bad(l, "値", &v, "年度は整数で書いてください"))?;
     let (l, v) = need("基準日")?;
-    let as_of = NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| meta.bad(l, "値", &v, "YYYY-MM-DD で書いてください"))?;
+    let as_of =
+        NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| meta.bad(l, "値", &v, "YYYY-MM-DD で書いてください"))?;
     let (l, v) = need("ロード")?;
     let at_load: i64 = v.parse().map_err(|_| meta.bad(l, "値", &v, "ロード番号（整数）を書いてください"))?;
     let mut e = Edition::new(edition, survey_year, as_of, at_load);
@@ -452,7 +481,8 @@ fn structure(book: &Book, edition: i32, setting: &Setting<'_>) -> Result<Edition
     }
     let s = book.sheet(SECTIONS).ok_or_else(|| Error::Invalid(format!("シート「{SECTIONS}」がありません")))?;
     for (l, r) in &s.rows {
-        e.sections.push(Section { id: s.int(*l, r, "章ID")?, title: s.get(r, "章の題").into(), questions: Vec::new() });
+        e.sections
+            .push(Section { id: s.int(*l, r, "章ID")?, title: s.get(r, "章の題").into(), questions: Vec::new() });
     }
     if let Some(s) = book.sheet(RESPONDENTS) {
         for (l, r) in &s.rows {
@@ -471,12 +501,20 @@ fn structure(book: &Book, edition: i32, setting: &Setting<'_>) -> Result<Edition
         let section = s.int(*l, r, "章ID")?;
         let followup = match s.get(r, "経過") {
             "" => Followup::Open,
-            v => Followup::parse(v).ok_or_else(|| s.bad(*l, "経過", v, "未回答・回答済み・対応を約束・対応済みのどれか"))?,
+            v => Followup::parse(v)
+                .ok_or_else(|| s.bad(*l, "経過", v, "未回答・回答済み・対応を約束・対応済みのどれか"))?,
         };
         let previous = match (s.opt_int(*l, r, "前回の年度")?, s.opt_int(*l, r, "前回の質問ID")?) {
             (Some(y), Some(q)) => Some(QuestionRef { edition: i32::try_from(y).unwrap_or(i32::MAX), question: q }),
             (None, None) => None,
-            _ => return Err(s.bad(*l, "前回の質問ID", s.get(r, "前回の質問ID"), "前回の年度と質問IDは両方書いてください")),
+            _ => {
+                return Err(s.bad(
+                    *l,
+                    "前回の質問ID",
+                    s.get(r, "前回の質問ID"),
+                    "前回の年度と質問IDは両方書いてください",
+                ));
+            }
         };
         let q = Question {
             id: s.int(*l, r, "質問ID")?,
@@ -488,7 +526,10 @@ fn structure(book: &Book, edition: i32, setting: &Setting<'_>) -> Result<Edition
             followup,
         };
         let target = e.sections.iter_mut().find(|x| x.id == section);
-        target.ok_or_else(|| s.bad(*l, "章ID", &section.to_string(), "その章はシート「章」にありません"))?.questions.push(q);
+        target
+            .ok_or_else(|| s.bad(*l, "章ID", &section.to_string(), "その章はシート「章」にありません"))?
+            .questions
+            .push(q);
     }
     if let Some(s) = book.sheet(EVIDENCE) {
         for (l, r) in &s.rows {
@@ -504,7 +545,10 @@ fn structure(book: &Book, edition: i32, setting: &Setting<'_>) -> Result<Edition
                 v => return Err(s.bad(*l, "種類", v, "「指標」か「引用」を書いてください")),
             };
             crate::evidence::check(&ev).map_err(|m| s.bad(*l, "指標", s.get(r, "指標"), &m))?;
-            e.question_mut(id).ok_or_else(|| s.bad(*l, "質問ID", &id.to_string(), "その質問はシート「質問」にありません"))?.evidence.push(ev);
+            e.question_mut(id)
+                .ok_or_else(|| s.bad(*l, "質問ID", &id.to_string(), "その質問はシート「質問」にありません"))?
+                .evidence
+                .push(ev);
         }
     }
     if let Some(s) = book.sheet(ANSWERS) {
@@ -514,7 +558,9 @@ fn structure(book: &Book, edition: i32, setting: &Setting<'_>) -> Result<Edition
                 return Err(s.bad(*l, "回答者ID", &rid.to_string(), "その回答者はシート「回答者」にいません"));
             }
             let due = s.opt_date(*l, r, "期限")?;
-            let q = e.question_mut(qid).ok_or_else(|| s.bad(*l, "質問ID", &qid.to_string(), "その質問はシート「質問」にありません"))?;
+            let q = e
+                .question_mut(qid)
+                .ok_or_else(|| s.bad(*l, "質問ID", &qid.to_string(), "その質問はシート「質問」にありません"))?;
             q.assigned.push(Assignment { respondent: rid, due });
         }
     }
@@ -563,17 +609,27 @@ fn apply_answers(db: &AppDb, book: &Book, e: &Edition, actor: &Actor<'_>, fresh:
     let mut unchanged = 0;
     for (l, r) in &s.rows {
         let (qid, rid) = (s.int(*l, r, "質問ID")?, s.int(*l, r, "回答者ID")?);
-        let (n, q) = e
-            .question(qid)
-            .ok_or_else(|| s.bad(*l, "質問ID", &qid.to_string(), "この冊子にその質問はありません"))?;
-        let respondent =
-            e.respondent(rid).ok_or_else(|| s.bad(*l, "回答者ID", &rid.to_string(), "この冊子にその回答者はいません"))?;
+        let (n, q) =
+            e.question(qid).ok_or_else(|| s.bad(*l, "質問ID", &qid.to_string(), "この冊子にその質問はありません"))?;
+        let respondent = e
+            .respondent(rid)
+            .ok_or_else(|| s.bad(*l, "回答者ID", &rid.to_string(), "この冊子にその回答者はいません"))?;
         if !q.assigned.iter().any(|a| a.respondent == rid) {
-            return Err(s.bad(*l, "回答者ID", &rid.to_string(), &format!("【Q{n}】は {} さんに割り当てられていません", respondent.name)));
+            return Err(s.bad(
+                *l,
+                "回答者ID",
+                &rid.to_string(),
+                &format!("【Q{n}】は {} さんに割り当てられていません", respondent.name),
+            ));
         }
         let body = s.get(r, "質問文");
         if body != q.body.trim() {
-            return Err(s.bad(*l, "質問文", &short(body), &format!("【Q{n}】の質問文が書き出した後に変わっています。新しいファイルを書き出してください")));
+            return Err(s.bad(
+                *l,
+                "質問文",
+                &short(body),
+                &format!("【Q{n}】の質問文が書き出した後に変わっています。新しいファイルを書き出してください"),
+            ));
         }
         let answer = s.get(r, "回答");
         let row = current.get(&(qid, rid));
@@ -592,7 +648,8 @@ fn apply_answers(db: &AppDb, book: &Book, e: &Edition, actor: &Actor<'_>, fresh:
             ));
         }
         let status = match s.get(r, "状態") {
-            v if fresh && !v.is_empty() => AnswerStatus::parse(v).ok_or_else(|| s.bad(*l, "状態", v, "下書き・提出済み・差し戻し・承認済みのどれか"))?,
+            v if fresh && !v.is_empty() => AnswerStatus::parse(v)
+                .ok_or_else(|| s.bad(*l, "状態", v, "下書き・提出済み・差し戻し・承認済みのどれか"))?,
             _ => AnswerStatus::Submitted,
         };
         todo.push((qid, rid, base, answer.to_string(), status));
@@ -608,7 +665,10 @@ fn apply_answers(db: &AppDb, book: &Book, e: &Edition, actor: &Actor<'_>, fresh:
         match workflow::answer_in(db, e.edition, qid, rid, base, &answer, action, actor)? {
             AnswerSave::Saved(_) => {}
             AnswerSave::Conflict(c) => {
-                return Err(Error::Conflict(format!("質問 {qid} の回答が取り込み中に変わりました（第{}版）", c.version)));
+                return Err(Error::Conflict(format!(
+                    "質問 {qid} の回答が取り込み中に変わりました（第{}版）",
+                    c.version
+                )));
             }
         }
     }

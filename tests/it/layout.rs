@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const CRATES: &[&str] = &["model", "store", "ingest", "queries", "reports", "dashboard", "."];
+const CRATES: &[&str] = &["model", "store", "ingest", "queries", "reports", "booklet", "dashboard", "."];
 
 type Module = Vec<String>;
 

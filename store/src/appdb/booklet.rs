@@ -131,10 +131,7 @@ impl AppDb {
 
     /// The latest version of `edition`.
     pub fn booklet_latest(&self, edition: i32) -> Result<Option<EditionRow>> {
-        Ok(self
-            .editions_where("edition = ? ORDER BY version DESC LIMIT 1", &[&edition])?
-            .into_iter()
-            .next())
+        Ok(self.editions_where("edition = ? ORDER BY version DESC LIMIT 1", &[&edition])?.into_iter().next())
     }
 
     /// Version `version` of `edition`.
@@ -168,7 +165,9 @@ impl AppDb {
         if current != base {
             return Err(Error::Conflict {
                 what: match current {
-                    Some(v) => format!("冊子 {edition} は別の操作で版 {v} になっています / edition {edition} is at version {v}"),
+                    Some(v) => format!(
+                        "冊子 {edition} は別の操作で版 {v} になっています / edition {edition} is at version {v}"
+                    ),
                     None => format!("冊子 {edition} はありません / edition {edition} does not exist"),
                 },
                 current: current.unwrap_or(0),
@@ -280,7 +279,14 @@ impl AppDb {
         Ok(AnswerSave::Saved(row))
     }
 
-    pub fn booklet_add_comment(&self, edition: i32, question: i32, respondent: i32, by: &str, body: &str) -> Result<()> {
+    pub fn booklet_add_comment(
+        &self,
+        edition: i32,
+        question: i32,
+        respondent: i32,
+        by: &str,
+        body: &str,
+    ) -> Result<()> {
         self.conn
             .execute(
                 "INSERT INTO booklet_comments (edition, question, respondent, written_by, written_at, body) VALUES (?, ?, ?, ?, ?, ?)",
@@ -318,9 +324,10 @@ impl AppDb {
     /// Records the hash of a file built from `version`; the first build of a version and
     /// format is kept, and a later build is returned that record to compare with.
     pub fn booklet_record_build(&self, build: &BuildRow) -> Result<BuildRow> {
-        let existing = self.booklet_builds(build.edition)?.into_iter().find(|b| {
-            b.version == build.version && b.format == build.format
-        });
+        let existing = self
+            .booklet_builds(build.edition)?
+            .into_iter()
+            .find(|b| b.version == build.version && b.format == build.format);
         if let Some(e) = existing {
             return Ok(e);
         }

@@ -20,7 +20,10 @@ pub struct Migration {
 
 /// Every migration, in order. Append only: a released migration is never edited.
 pub const MIGRATIONS: &[Migration] = &[
-    Migration { version: 1, name: "accounts, audit log, settings, trusted devices", sql: "
+    Migration {
+        version: 1,
+        name: "accounts, audit log, settings, trusted devices",
+        sql: "
 CREATE TABLE IF NOT EXISTS accounts (
   username VARCHAR PRIMARY KEY,
   role VARCHAR NOT NULL,
@@ -49,7 +52,8 @@ CREATE TABLE IF NOT EXISTS trusted_devices (
   username VARCHAR NOT NULL,
   created_unix BIGINT NOT NULL
 );
-" },
+",
+    },
     Migration { version: 2, name: "booklets: versioned editions, answers and their history, comments", sql: BOOKLET },
 ];
 
@@ -159,8 +163,11 @@ mod tests {
     fn a_database_from_before_migrations_is_migrated_once() {
         let conn = Connection::open_in_memory().expect("db");
         conn.execute_batch(MIGRATIONS[0].sql).expect("the old schema");
-        conn.execute("INSERT INTO accounts (username, role, password_hash, created_at) VALUES ('a', 'admin', 'h', 'now')", [])
-            .expect("an account");
+        conn.execute(
+            "INSERT INTO accounts (username, role, password_hash, created_at) VALUES ('a', 'admin', 'h', 'now')",
+            [],
+        )
+        .expect("an account");
         assert_eq!(run(&conn).expect("migrate"), MIGRATIONS.len());
         assert_eq!(run(&conn).expect("again"), 0);
         let n: i64 = conn.query_row("SELECT count(*) FROM accounts", [], |r| r.get(0)).expect("count");

@@ -107,8 +107,7 @@ pub fn layout(doc: &Doc, fonts: &Fonts) -> crate::Result<Layout> {
     // every heading where the first did; the loop only guards that belief.
     for _ in 0..3 {
         let laid = layout_pass(doc, fonts, toc.clone())?;
-        let pages: Vec<Option<usize>> =
-            laid.marks.iter().filter(|m| m.level <= 2).map(|m| Some(m.page + 1)).collect();
+        let pages: Vec<Option<usize>> = laid.marks.iter().filter(|m| m.level <= 2).map(|m| Some(m.page + 1)).collect();
         if pages.len() == toc.len() && toc.iter().zip(&pages).all(|(t, p)| t.2 == *p) {
             return Ok(laid);
         }
@@ -138,8 +137,10 @@ fn layout_pass(doc: &Doc, fonts: &Fonts, toc: Vec<(u8, String, Option<usize>)>) 
             // lines alone on a page read as a near-empty last page.
             f.new_page();
         }
-        // A heading goes with the chart under it: not at the foot of a page, the chart on the next.
-        if let (Block::Heading { .. }, Some(Block::Chart { svg, width })) = (b, doc.blocks.get(i + 1))
+        // A heading (or a caption line) goes with the chart under it: not at the foot of a page,
+        // the chart on the next.
+        if let (Block::Heading { .. } | Block::Byline(_), Some(Block::Chart { svg, width })) =
+            (b, doc.blocks.get(i + 1))
             && let Some(h) = chart_height(svg, *width)
             && f.y > TOP
             && f.y + HEADING_ROOM + h > BOTTOM
