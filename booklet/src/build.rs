@@ -57,7 +57,7 @@ pub fn document(edition: &Edition, inputs: &Inputs, engine: &Engine) -> Result<B
     };
     let facts = Facts::gather(engine, edition.as_of, edition.survey_year)?;
     if let Ok(r) = engine.evaluate(
-        &Request::new(queries::metrics::survey::RESPONSE_RATE.name, crate::evidence::AUDIENCE).as_of(edition.as_of),
+        &Request::new(queries::metrics::survey::RESPONSE_RATE.name, crate::policy::AUDIENCE).as_of(edition.as_of),
     ) {
         record(&r);
     }

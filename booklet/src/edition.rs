@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::policy::AUDIENCE;
 
 /// The longest title (of an edition, a section, a question or a notice), in characters.
 pub const MAX_TITLE: usize = 200;
@@ -159,6 +160,42 @@ pub enum Evidence {
         #[serde(default)]
         source: String,
     },
+}
+
+impl Evidence {
+    /// Checks an evidence item without evaluating it: the metric exists and may be shown to
+    /// the board, its `by` and parameters are its own; a quote is not empty.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        match self {
+            Evidence::Metric { metric, by, params, .. } => {
+                let def =
+                    queries::catalog::find(metric).map_err(|_| format!("指標「{metric}」はカタログにありません"))?;
+                if !def.audiences.contains(&AUDIENCE) {
+                    return Err(format!(
+                        "指標「{metric}」は会員委員会だけのもので、冊子には載せられません（自由記述は引用として選んでください）"
+                    ));
+                }
+                if !def.by.contains(&by.as_str()) {
+                    return Err(format!("指標「{metric}」は「{by}」別に集計できません（{}）", def.by.join("・")));
+                }
+                for k in params.keys() {
+                    if !def.params.iter().any(|p| p.name == k) {
+                        return Err(format!("指標「{metric}」にパラメータ「{k}」はありません"));
+                    }
+                }
+                Ok(())
+            }
+            Evidence::Quote { text, .. } => {
+                if text.trim().is_empty() {
+                    Err("引用が空です".into())
+                } else if text.chars().count() > 2_000 {
+                    Err("引用が長すぎます（2,000 文字まで）".into())
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
 }
 
 /// A question given to a respondent to answer.
@@ -345,7 +382,7 @@ impl Edition {
                     }
                 }
                 for e in &q.evidence {
-                    crate::evidence::check(e).map_err(|m| Error::Invalid(format!("【Q{n}】の根拠: {m}")))?;
+                    e.check().map_err(|m| Error::Invalid(format!("【Q{n}】の根拠: {m}")))?;
                 }
                 if q.previous.is_some_and(|p| p.edition >= self.edition) {
                     return bad(format!("【Q{n}】の前回の質問は、前の年度の冊子のものにしてください"));

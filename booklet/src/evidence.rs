@@ -2,15 +2,14 @@
 //! member, so small cells are withheld, `X`, never 0) at the edition's date and load, drawn
 //! as a chart where the metric has one and always as a table; and quoted free text.
 
-use queries::{Audience, Engine, MetricResult, Request};
+use queries::{Engine, MetricResult, Request};
 use reports::charts::{BarGroup, LineChart, Series, XAxis, grouped_bar_chart, line_chart};
 use reports::doc::{Block, Table};
 
 use crate::edition::{Edition, Evidence};
 use crate::error::Result;
 
-/// The audience the booklet is published for: every figure in it is suppressed as for the board.
-pub const AUDIENCE: Audience = Audience::Board;
+pub use crate::policy::AUDIENCE;
 
 /// How a metric is drawn above its table.
 #[derive(Debug, Clone, Copy)]
@@ -45,37 +44,9 @@ pub const CHARTS: &[ChartSpec] = &[
     ChartSpec { metric: "survey.trend", label: "fiscal_year", value: "share_pct", unit: "%", kind: ChartKind::Line },
 ];
 
-/// Checks an evidence item without evaluating it: the metric exists and may be shown to
-/// the board, its `by` and parameters are its own; a quote is not empty.
+/// Checks an evidence item without evaluating it (see [`Evidence::check`]).
 pub fn check(e: &Evidence) -> std::result::Result<(), String> {
-    match e {
-        Evidence::Metric { metric, by, params, .. } => {
-            let def = queries::catalog::find(metric).map_err(|_| format!("指標「{metric}」はカタログにありません"))?;
-            if !def.audiences.contains(&AUDIENCE) {
-                return Err(format!(
-                    "指標「{metric}」は会員委員会だけのもので、冊子には載せられません（自由記述は引用として選んでください）"
-                ));
-            }
-            if !def.by.contains(&by.as_str()) {
-                return Err(format!("指標「{metric}」は「{by}」別に集計できません（{}）", def.by.join("・")));
-            }
-            for k in params.keys() {
-                if !def.params.iter().any(|p| p.name == k) {
-                    return Err(format!("指標「{metric}」にパラメータ「{k}」はありません"));
-                }
-            }
-            Ok(())
-        }
-        Evidence::Quote { text, .. } => {
-            if text.trim().is_empty() {
-                Err("引用が空です".into())
-            } else if text.chars().count() > 2_000 {
-                Err("引用が長すぎます（2,000 文字まで）".into())
-            } else {
-                Ok(())
-            }
-        }
-    }
+    e.check()
 }
 
 /// The request a metric evidence makes: the edition's date, for the board.

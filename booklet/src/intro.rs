@@ -96,7 +96,7 @@ impl Facts {
     /// The figures at `as_of`, from the engine's snapshot, for the board; no survey loaded
     /// gives no waves (every key is then missing).
     pub fn gather(engine: &Engine, as_of: NaiveDate, survey_year: i32) -> Result<Facts> {
-        let req = Request::new(queries::metrics::survey::RESPONSE_RATE.name, crate::evidence::AUDIENCE).as_of(as_of);
+        let req = Request::new(queries::metrics::survey::RESPONSE_RATE.name, crate::policy::AUDIENCE).as_of(as_of);
         let r = match engine.evaluate(&req) {
             Ok(r) => r,
             Err(queries::Error::Data { .. } | queries::Error::Param { .. }) => {

@@ -10,6 +10,7 @@
 //! - [`evidence`]: metric evidence evaluated for the board at the edition's date and load,
 //!   as charts and tables; quoted free text.
 //! - [`intro`]: `{{survey.rate}}` and the other figures filled into the text from the catalog.
+//! - [`policy`]: who the booklet is for (the board's suppression), and so what it may show.
 //! - [`rich`]: paragraphs, list items and links in what people write.
 //! - [`workflow`]: create, copy, change, answer, review and publish, each a transaction with
 //!   its audit entry, refused when made on a stale version.
@@ -24,6 +25,7 @@ pub mod edition;
 pub mod error;
 pub mod evidence;
 pub mod intro;
+pub mod policy;
 pub mod rich;
 pub mod sample;
 pub mod status;

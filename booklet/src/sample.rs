@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::workflow::{self, Actor, AnswerAction};
 
 /// Who installs the sample (the audit log names it).
-const SYSTEM: Actor<'static> = Actor { username: "sample", committee: true, remote: "sample" };
+const SYSTEM: Actor<'static> = Actor { username: "サンプル", committee: true, remote: "sample" };
 
 fn metric(name: &str, params: &[(&str, &str)], caption: &str) -> Evidence {
     Evidence::Metric {

@@ -169,6 +169,9 @@ pub fn create(db: &AppDb, edition: &Edition, actor: &Actor<'_>) -> Result<i64> {
 /// [`create`] inside the caller's transaction.
 pub(crate) fn create_in(db: &AppDb, edition: &Edition, actor: &Actor<'_>, action: &str) -> Result<i64> {
     committee_only(actor)?;
+    if db.booklet_latest(edition.edition)?.is_some() {
+        return Err(Error::Invalid(format!("{}年度の冊子は既にあります", edition.edition)));
+    }
     edition.check()?;
     let v = db.booklet_save(edition.edition, None, "draft", &content(edition)?, actor.username, action, "")?;
     db.audit(

@@ -36,6 +36,9 @@ pub enum Error {
     /// The account's password was generated and must be changed first.
     #[error("password change required")]
     PasswordChangeRequired,
+    /// A respondent (回答者) asked for the home page: theirs is 回答.
+    #[error("a respondent's home is /answers")]
+    AnswersHome,
     #[error(transparent)]
     Metric(#[from] queries::Error),
     #[error(transparent)]
@@ -61,6 +64,7 @@ impl Error {
             Error::TooManyAttempts | Error::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            Error::AnswersHome => StatusCode::SEE_OTHER,
             Error::Metric(e) => match e.kind() {
                 ErrorKind::NotFound => StatusCode::NOT_FOUND,
                 ErrorKind::InvalidInput => StatusCode::BAD_REQUEST,
@@ -88,6 +92,7 @@ impl Error {
             Error::PasswordChangeRequired => {
                 "初回のパスワードを変更してください（パスワード → 変更） / change the generated password first".into()
             }
+            Error::AnswersHome => "回答のページへ / to your answers".into(),
             Error::Metric(e) => match e.kind() {
                 ErrorKind::NotFound | ErrorKind::InvalidInput => e.to_string(),
                 ErrorKind::NotPermitted => "この指標を見る権限がありません / you may not see this metric".into(),
@@ -127,6 +132,9 @@ impl IntoResponse for Error {
         }
         if matches!(self, Error::PasswordChangeRequired) {
             return Redirect::to("/account/password").into_response();
+        }
+        if matches!(self, Error::AnswersHome) {
+            return Redirect::to("/answers").into_response();
         }
         let status = self.status();
         let mut message = self.public_message();

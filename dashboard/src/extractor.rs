@@ -52,6 +52,10 @@ impl User {
     pub fn require_loader(&self) -> Result<()> {
         if self.role().loads_data() { Ok(()) } else { Err(Error::Forbidden) }
     }
+    /// Refuses anyone who does not write the committee's booklet (admin and committee do).
+    pub fn require_booklet_editor(&self) -> Result<()> {
+        if self.role().edits_booklets() { Ok(()) } else { Err(Error::Forbidden) }
+    }
     /// Refuses anyone who does not see member-level data (admin and committee do).
     pub fn require_committee(&self) -> Result<()> {
         if self.audience() == queries::Audience::Committee { Ok(()) } else { Err(Error::Forbidden) }
@@ -86,6 +90,10 @@ impl FromRequestParts<AppState> for User {
         // A generated password opens nothing but the form that changes it (and logout).
         if session.must_change && !matches!(parts.uri.path(), "/account/password" | "/logout") {
             return Err(Error::PasswordChangeRequired);
+        }
+        // A respondent (回答者) opens their answers and nothing else; their home is 回答.
+        if !session.role.may_open(parts.uri.path()) {
+            return Err(if parts.uri.path() == "/" { Error::AnswersHome } else { Error::Forbidden });
         }
         let addr = ClientAddr::from_request_parts(parts, state).await.map_or_else(|_| "-".into(), |a| a.0);
         Ok(User { session, addr })

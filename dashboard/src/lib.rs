@@ -14,6 +14,8 @@
 //! - [`openapi`]: the OpenAPI document of the API, generated from the catalog.
 //! - [`admin`]: accounts, audit log, reloading the warehouse, alert e-mail recipients.
 //! - [`alerts`]: the committee's alerts after a load, on 概要 and 会員 and by e-mail.
+//! - [`booklets`]: 冊子 and 回答 — the committee's booklet from survey evidence to the
+//!   published file, and the respondents' answers.
 //! - [`loading`]: 取り込み — upload, preview, commit in the browser (admin and データ管理者).
 //! - [`html`]: the page shell, metric tables, the style sheet.
 //! - [`security`]: response headers (CSP, nosniff, frame-ancestors, HSTS), the request deadline,
@@ -28,6 +30,7 @@ pub mod admin;
 pub mod alerts;
 pub mod api;
 pub mod auth;
+pub mod booklets;
 pub mod error;
 pub mod export;
 pub mod extractor;
@@ -74,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::hospitals::router())
         .merge(pages::renewals::router())
         .merge(pages::sections::router())
+        .merge(booklets::router())
         .route("/static/app.css", get(css))
         .route("/favicon.ico", get(icon))
         .route("/healthz", get(|| async { "ok" }))

@@ -3,6 +3,8 @@
 //! [`AppState::reload`] after new loads. Kept apart from [`crate::state`] so that the state
 //! does not import what it starts ([`crate::loading`], [`crate::alerts`]).
 
+use std::sync::Arc;
+
 use queries::Snapshot;
 use store::{AppDb, Warehouse};
 
@@ -54,13 +56,40 @@ impl AppState {
     }
 }
 
-/// Opens the warehouse just long enough to read it into memory, so that loads from the
-/// command line can run while the server is up.
+impl AppState {
+    /// The store as load `at_load` saw it (a booklet edition's figures are read there): the
+    /// current snapshot when that is the one, else read once and kept (the last one asked for).
+    pub async fn snapshot_at(&self, at_load: i64) -> Result<Arc<Snapshot>> {
+        let current = self.snapshot();
+        if current.at_load == at_load {
+            return Ok(current);
+        }
+        let mut slot = self.past.lock().await;
+        if let Some(s) = slot.as_ref().filter(|s| s.at_load == at_load) {
+            return Ok(s.clone());
+        }
+        if !current.loads.iter().any(|l| l.load_id == at_load) {
+            return Err(Error::BadRequest(format!(
+                "ロード {at_load} はウェアハウスにありません / load {at_load} is not in the warehouse"
+            )));
+        }
+        let snapshot = Arc::new(read_snapshot_at(&self.config, Some(at_load)).await?);
+        *slot = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+}
+
 async fn read_snapshot(config: &Config) -> Result<Snapshot> {
+    read_snapshot_at(config, None).await
+}
+
+/// Opens the warehouse just long enough to read it into memory (as `at_load` saw it, or
+/// now), so that loads from the command line can run while the server is up.
+async fn read_snapshot_at(config: &Config, at_load: Option<i64>) -> Result<Snapshot> {
     let (wh_path, lake) = (config.warehouse.clone(), config.lake.clone());
     let store = tokio::task::spawn_blocking(move || -> store::Result<_> {
         let wh = Warehouse::open(&wh_path, &lake)?;
-        wh.snapshot(None)
+        wh.snapshot(at_load)
     })
     .await
     .map_err(|e| Error::Internal(format!("blocking task: {e}")))??;

@@ -99,6 +99,9 @@ pub struct Inner {
     pub uploads: crate::loading::Uploads,
     /// The alerts of the current snapshot ([`crate::alerts`]).
     alerts: RwLock<Arc<Vec<queries::alerts::Alert>>>,
+    /// One snapshot of an earlier store state, as a booklet edition cites it
+    /// ([`AppState::snapshot_at`]).
+    pub(crate) past: tokio::sync::Mutex<Option<Arc<Snapshot>>>,
 }
 
 /// Results already computed for the current snapshot: a metric is a pure function of the
@@ -157,6 +160,7 @@ impl AppState {
             console: tokio::sync::Mutex::new(None),
             results: Mutex::new(ResultCache::default()),
             warmup: RwLock::new(Warmup::Ready),
+            past: tokio::sync::Mutex::new(None),
         }))
     }
 

@@ -12,7 +12,8 @@ use maud::{DOCTYPE, html};
 use crate::state::{AppState, Warmup};
 
 /// Runs `load` (the first-start sample load) on a blocking thread, then reads the
-/// warehouse again and opens the pages. A failure is logged and shown as such.
+/// warehouse again, adds the sample's booklets and opens the pages. A failure is logged
+/// and shown as such.
 pub fn load_in_background<F>(state: &AppState, load: F)
 where
     F: FnOnce() -> std::result::Result<(), String> + Send + 'static,
@@ -28,6 +29,11 @@ where
             Ok(()) => state.reload().await.map(|_| ()).map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
+        if outcome.is_ok()
+            && let Err(e) = crate::booklets::common::install_sample(&state).await
+        {
+            tracing::warn!("sample booklets: {e}");
+        }
         match outcome {
             Ok(()) => state.set_warmup(Warmup::Ready),
             Err(e) => {

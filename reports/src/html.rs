@@ -30,6 +30,15 @@ pub fn render(doc: &Doc) -> String {
     let mut h = String::with_capacity(64 * 1024);
     h.push_str("<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">");
     h.push_str(&format!("<title>{}</title><style>{STYLE}</style></head><body>\n", escape(&doc.title)));
+    h.push_str(&body(doc));
+    h.push_str("</body></html>\n");
+    h
+}
+
+/// The document's cover and blocks, without the page around them or its styles: for a page
+/// that has its own (the dashboard's preview, under its style sheet and CSP).
+pub fn body(doc: &Doc) -> String {
+    let mut h = String::with_capacity(64 * 1024);
     h.push_str("<header class=\"cover\">");
     if doc.sample {
         h.push_str("<p class=\"sample\">サンプル・架空データ</p>");
@@ -67,7 +76,7 @@ pub fn render(doc: &Doc) -> String {
             _ => block(&mut h, b),
         }
     }
-    h.push_str("</main></body></html>\n");
+    h.push_str("</main>\n");
     h
 }
 

@@ -97,8 +97,15 @@ pub fn page(shell: &Shell, p: Page, body: Markup) -> String {
                 header.top {
                     a.brand href="/" { "oncometrics" }
                     nav {
-                        @for (href, key, label) in NAV {
-                            a href=(href) class=@if *key == p.nav { "active" } { (label) }
+                        @if shell.role == Role::Respondent {
+                            a href="/answers" class=@if p.nav == "answers" { "active" } { "回答" }
+                        } @else {
+                            @for (href, key, label) in NAV {
+                                a href=(href) class=@if *key == p.nav { "active" } { (label) }
+                            }
+                        }
+                        @if shell.role.edits_booklets() {
+                            a href="/booklet" class=@if p.nav == "booklet" { "active" } { "冊子" }
                         }
                         @if audience == queries::Audience::Committee {
                             a href="/renewals" class=@if p.nav == "renewals" { "active" } { "専門医更新" }

@@ -125,6 +125,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
     if let Some(s) = segment {
         rate_req = rate_req.by(s);
     }
+    let rate_link = to_question(&user, &rate_req);
     let rates = evaluate_or_note(&state, &user, rate_req).await?;
     let rate_chart = rates.as_ref().ok().and_then(|r| {
         let mut c = LineChart::new("回答率（年度）", XAxis::Number, "%");
@@ -192,8 +193,10 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
         );
         let trend_req =
             req(queries::metrics::survey::TREND.name).param("question", question.as_deref().unwrap_or_default());
+        let links =
+            (to_question(&user, &with_q(queries::metrics::survey::ANSWERS.name)), to_question(&user, &trend_req));
         let trend = evaluate_or_note(&state, &user, trend_req).await?;
-        one_question = Some((answers, weighted, crosstab, trend));
+        one_question = Some((answers, weighted, crosstab, trend, links));
     }
     let mut terms_req = req(queries::metrics::free_text::TERMS.name).param("unit", unit);
     if fy.is_some() {
@@ -202,6 +205,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
     if let Some(t) = &text_q {
         terms_req = terms_req.param("question", t);
     }
+    let terms_link = to_question(&user, &terms_req);
     let terms = evaluate_or_note(&state, &user, terms_req).await?;
     let kwic = may_see(&user, queries::metrics::free_text::KWIC.name);
 
@@ -221,6 +225,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
             button type="submit" { "表示" }
         }
         (part(&rates, rate_chart, 200))
+        (rate_link)
 
         h2 id="question" { "設問別の集計" }
         @if qs.is_empty() {
@@ -271,11 +276,12 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
                 }
             }
         }
-        @if let Some((answers, weighted, crosstab, trend)) = &one_question {
+        @if let Some((answers, weighted, crosstab, trend, (answers_link, trend_link))) = &one_question {
             h3 id="answers" { "回答の分布" }
             (part(answers, answers.as_ref().ok().and_then(|r| {
                 grouped_bar_chart("回答の割合", "%", &[], &groups(r, "option", &["share_pct"])).ok()
             }), 100))
+            (answers_link)
             h3 id="weighted" { "重み付け推定と素の集計" }
             p.muted { "回答者を名簿の職種・年齢階級・地方の構成に合わせて重み付けした割合（レイキング）と、重みなしの割合。" }
             (part(weighted, weighted.as_ref().ok().and_then(|r| {
@@ -301,6 +307,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
                 c.series = series_by(r, "option", "fiscal_year", "share_pct");
                 line_chart(&c).ok()
             }), 200))
+            (trend_link)
         }
 
         h2 id="terms" { "自由記述の頻出語" }
@@ -326,6 +333,7 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
         (part(&terms, terms.as_ref().ok().and_then(|r| {
             grouped_bar_chart("記述した回答者の割合", "%", &[], &groups(r, "term", &["share_pct"])).ok()
         }), 200))
+        (terms_link)
         @if kwic {
             @if let Ok(r) = &terms {
                 details {
@@ -341,6 +349,22 @@ async fn survey(State(state): State<AppState>, user: User, Query(params): Query<
     };
     let p = Page::new("アンケート", "survey").dated(dated, params);
     Ok(Html(page(&state, &user, p, body)))
+}
+
+/// 「この結果から質問を作る」 under a chart, for those who write the committee's booklet: a
+/// new question with the chart's metric and parameters as its evidence.
+fn to_question(user: &User, req: &Request) -> Markup {
+    if !user.role().edits_booklets() {
+        return html! {};
+    }
+    let mut href = format!("/booklet/new-question?metric={}", table::urlencode(&req.metric));
+    if let Some(by) = req.by.as_deref().filter(|b| !b.is_empty()) {
+        href.push_str(&format!("&by={}", table::urlencode(by)));
+    }
+    for (k, v) in &req.params {
+        href.push_str(&format!("&{}={}", table::urlencode(k), table::urlencode(v)));
+    }
+    html! { p.to-question { a href=(href) { "この結果から質問を作る" } } }
 }
 
 fn kwic_link(d: chrono::NaiveDate, fy: Option<i64>, term: &str, question: Option<&str>) -> String {

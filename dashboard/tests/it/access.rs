@@ -9,6 +9,7 @@ const KWIC_TERM: &str = "オンライン配信";
 /// (method, path, roles that may use it). Every other role must get no 2xx.
 fn routes() -> Vec<(&'static str, String, &'static [&'static str])> {
     const ALL: &[&str] = &["admin", "committee", "board", "researcher", "steward"];
+    const EVERYONE: &[&str] = &["admin", "committee", "board", "researcher", "steward", "respondent"];
     const COMMITTEE: &[&str] = &["admin", "committee"];
     const REJECTS: &[&str] = &["admin", "committee", "steward"];
     const LOADERS: &[&str] = &["admin", "steward"];
@@ -42,7 +43,16 @@ fn routes() -> Vec<(&'static str, String, &'static [&'static str])> {
         ("GET", "/metrics".into(), ALL),
         ("GET", "/metrics/members.composition?by=category,prefecture".into(), ALL),
         ("GET", format!("/metrics/survey.kwic?{kwic}"), COMMITTEE),
-        ("GET", "/account/password".into(), ALL),
+        ("GET", "/account/password".into(), EVERYONE),
+        ("GET", "/booklet".into(), COMMITTEE),
+        ("GET", "/booklet/2026".into(), COMMITTEE),
+        ("GET", "/booklet/2026/q/1".into(), COMMITTEE),
+        ("GET", "/booklet/2026/answer/1/1".into(), COMMITTEE),
+        ("GET", "/booklet/2026/preview".into(), COMMITTEE),
+        ("GET", "/booklet/2025/booklet.html".into(), COMMITTEE),
+        ("GET", "/booklet/2026/export.xlsx".into(), COMMITTEE),
+        ("GET", "/booklet/new-question?metric=survey.answers&question=Q01&fiscal_year=2025".into(), COMMITTEE),
+        ("GET", "/answers".into(), EVERYONE),
         ("GET", "/export/members.composition.csv".into(), ALL),
         ("GET", format!("/export/survey.kwic.csv?{kwic}"), COMMITTEE),
         ("GET", format!("/export/survey.kwic.json?{kwic}"), COMMITTEE),
@@ -58,7 +68,7 @@ fn routes() -> Vec<(&'static str, String, &'static [&'static str])> {
 #[test]
 fn every_role_against_every_route() {
     let mut failures = Vec::new();
-    for role in ["admin", "committee", "board", "researcher", "steward"] {
+    for role in ["admin", "committee", "board", "researcher", "steward", "respondent"] {
         let mut c = Client::login(role);
         for (method, path, allowed) in routes() {
             let res = if method == "GET" {
@@ -67,7 +77,10 @@ fn every_role_against_every_route() {
                 let token = c.csrf.clone();
                 c.post(&path, &[("csrf", &token)])
             };
-            let ok = if allowed.contains(&role) {
+            let ok = if role == "respondent" && path == "/" {
+                // A respondent's home is 回答.
+                res.status == StatusCode::SEE_OTHER && res.location() == Some("/answers")
+            } else if allowed.contains(&role) {
                 // Allowed: 200, or a redirect after a successful POST.
                 res.status == StatusCode::OK || (method == "POST" && res.status == StatusCode::SEE_OTHER)
             } else {

@@ -35,6 +35,7 @@ const ALLOWED: &[&str] = &[
     "JSON",
     "ZIP",
     "PDF",
+    "HTML",
     "MB",
     "ID",
     "KWIC",

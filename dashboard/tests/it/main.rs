@@ -4,6 +4,7 @@ mod support;
 
 mod access;
 mod alerts;
+mod booklet;
 mod browser;
 mod dates;
 mod differencing;

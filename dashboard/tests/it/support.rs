@@ -69,6 +69,7 @@ pub fn app_with(name: &str, f: impl FnOnce(&mut Config)) -> (AppState, Router) {
     f(&mut cfg);
     let state = rt().block_on(AppState::open(cfg)).expect("state");
     accounts(&state);
+    rt().block_on(dashboard::booklets::common::install_sample(&state)).expect("sample booklets");
     let app = dashboard::app(state.clone());
     (state, app)
 }
@@ -139,6 +140,7 @@ pub fn fixture() -> &'static Fixture {
         }
         let state = rt().block_on(AppState::open(cfg)).expect("state");
         accounts(&state);
+        assert!(rt().block_on(dashboard::booklets::common::install_sample(&state)).expect("sample booklets"));
         let app = dashboard::app(state.clone());
         Fixture { dir, state, app }
     })
@@ -250,6 +252,8 @@ impl Client {
         assert_eq!(res.status, StatusCode::SEE_OTHER, "login {user}: {}", res.text());
         assert_eq!(res.location(), Some("/"));
         let home = c.get("/");
+        // A respondent's home is 回答.
+        let home = if home.location() == Some("/answers") { c.get("/answers") } else { home };
         assert_eq!(home.status, StatusCode::OK, "{}", home.text());
         c
     }
