@@ -293,7 +293,8 @@ pub enum UserCommand {
     /// Create an account with a random password, printed once.
     Add {
         username: String,
-        /// admin, committee, board, researcher or steward (データ管理者: loads data in the browser).
+        /// admin, committee, board, researcher, steward (データ管理者: loads data in the browser) or
+        /// respondent (回答者: answers the booklet questions assigned to them).
         #[arg(long)]
         role: String,
     },

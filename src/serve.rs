@@ -97,7 +97,9 @@ pub fn user(store: &StoreArgs, what: UserCommand) -> Result<ExitCode> {
     match what {
         UserCommand::Add { username, role } => {
             let Some(role) = Role::parse(&role) else {
-                bail!("役割 {role:?} はありません / role must be admin, committee, board, researcher or steward");
+                bail!(
+                    "役割 {role:?} はありません / role must be admin, committee, board, researcher, steward or respondent"
+                );
             };
             let pw = password::generate()?;
             let hash = password::hash(&pw)?;

@@ -106,8 +106,15 @@ pub async fn snapshot_of(state: &AppState, edition: &Edition) -> Result<Arc<Snap
 }
 
 /// One piece of evidence as the board will read it in the booklet: the chart (where the
-/// metric has one) and the table, or the quoted passage.
-pub async fn evidence(state: &AppState, snapshot: &Arc<Snapshot>, edition: &Edition, e: &Evidence) -> Markup {
+/// metric has one) and the table (with its downloads for the committee, without for a
+/// respondent, who may not open the catalog), or the quoted passage.
+pub async fn evidence(
+    state: &AppState,
+    snapshot: &Arc<Snapshot>,
+    edition: &Edition,
+    e: &Evidence,
+    catalog: bool,
+) -> Markup {
     match e {
         Evidence::Quote { text, .. } => html! {
             figure.quote {
@@ -121,7 +128,7 @@ pub async fn evidence(state: &AppState, snapshot: &Arc<Snapshot>, edition: &Edit
                 Ok(r) => html! {
                     h4 { (booklet::evidence::caption(e, Some(&r))) }
                     @if let Some(s) = booklet::evidence::chart(e, &r) { (svg(&s)) }
-                    (table::result(&r, 60))
+                    @if catalog { (table::result(&r, 60)) } @else { (table::plain(&r, 60)) }
                 },
                 Err(err) => html! { p.note role="note" { "根拠を表示できません: " (err.public_message()) } },
             }

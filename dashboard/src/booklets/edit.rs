@@ -80,7 +80,7 @@ pub async fn show(State(state): State<AppState>, user: User, Path(e): Path<Strin
                 @if !all_approved { " " span.muted { "すべての回答が承認されると公開できます。" } }
             }
             h2 id="import" { "Excel から回答を取り込む" }
-            p.muted { "回答者ごとに書き出したファイル（質問の一覧で「Excel」）にメールで届いた回答を書き入れて、取り込みます。質問文が変わっていたり、書き出した後に回答が変わっていたりすると、行を示して断ります。" }
+            p.muted { "回答者ごとに書き出したファイル（下の「回答者」から）にメールで届いた回答を書き入れて、取り込みます。質問文が変わっていたり、書き出した後に回答が変わっていたりすると、行を示して断ります。" }
             form method="post" action=(format!("/booklet/{}/import", e.edition)) enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(user.session.csrf);
                 label { "ファイル（.xlsx）" input type="file" name="file" accept=".xlsx" required; }
@@ -90,10 +90,10 @@ pub async fn show(State(state): State<AppState>, user: User, Path(e): Path<Strin
         h2 id="questions" { "章と質問" }
         @for s in &e.sections {
             h3 { (s.title) }
-            ol.questions {
+            ul.questions {
                 @for q in &s.questions {
                     @let n = e.question(q.id).map_or(0, |(n, _)| n);
-                    li value=(n) { a href=(format!("/booklet/{}/q/{}", e.edition, q.id)) { "【Q" (n) "】" (q.title) } }
+                    li { a href=(format!("/booklet/{}/q/{}", e.edition, q.id)) { "【Q" (n) "】" (q.title) } }
                 }
             }
             @if !frozen { (section_forms(&user, e, s, v)) }
@@ -107,7 +107,18 @@ pub async fn show(State(state): State<AppState>, user: User, Path(e): Path<Strin
             @for (i, f) in e.forewords.iter().enumerate() { (foreword_form(&user, e.edition, v, Some(i), f)) }
             (foreword_form(&user, e.edition, v, None, &Foreword { heading: String::new(), body: String::new() }))
             h2 id="respondents" { "回答者" }
-            @for r in &e.respondents { (respondent_form(&user, e.edition, v, Some(r), &accounts)) }
+            p.muted { "メールで回答する人には、その人の質問だけの Excel を送り、書き入れて返してもらったファイルを上の「Excel から回答を取り込む」で取り込みます。" }
+            @for r in &e.respondents {
+                details {
+                    summary {
+                        (r.name) " " (r.title) "（" (r.committee) "）"
+                        @if let Some(a) = &r.account { " — アカウント " (a) }
+                    }
+                    p { a href=(format!("/booklet/{}/export.xlsx?respondent={}", e.edition, r.id)) { "この回答者の質問を Excel に書き出す" } }
+                    (respondent_form(&user, e.edition, v, Some(r), &accounts))
+                }
+            }
+            h3 { "回答者を加える" }
             (respondent_form(&user, e.edition, v, None, &accounts))
             h2 id="notices" { "重要なお知らせ" }
             @for n in &e.notices { (notice_form(&user, e, v, Some(n))) }

@@ -30,7 +30,7 @@ pub async fn show(
     let snapshot = snapshot_of(&state, ed).await?;
     let mut shown = Vec::new();
     for ev in &question.evidence {
-        shown.push(evidence(&state, &snapshot, ed, ev).await);
+        shown.push(evidence(&state, &snapshot, ed, ev, true).await);
     }
     let v = stored.version;
     let frozen = stored.published;

@@ -118,7 +118,7 @@ pub async fn show(
     let snapshot = snapshot_of(&state, ed).await?;
     let mut shown = Vec::new();
     for ev in &question.evidence {
-        shown.push(evidence(&state, &snapshot, ed, ev).await);
+        shown.push(evidence(&state, &snapshot, ed, ev, false).await);
     }
     let s = AnswerStatus::of(answer.as_ref());
     let writable = matches!(s, AnswerStatus::Assigned | AnswerStatus::Drafted | AnswerStatus::Returned);

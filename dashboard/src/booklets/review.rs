@@ -51,7 +51,7 @@ pub async fn show(
     let snapshot = snapshot_of(&state, ed).await?;
     let mut shown = Vec::new();
     for ev in &question.evidence {
-        shown.push(evidence(&state, &snapshot, ed, ev).await);
+        shown.push(evidence(&state, &snapshot, ed, ev, true).await);
     }
     let current = history.last();
     let action = format!("/booklet/{}/answer/{q}/{r}", ed.edition);

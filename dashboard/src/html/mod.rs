@@ -150,7 +150,8 @@ pub fn page(shell: &Shell, p: Page, body: Markup) -> String {
                 }
                 footer {
                     "データ: ロード " (shell.at_load) " まで · 出典・帰属は"
-                    a href="/data" { "データ" } "ページ · 表示: " (audience.ja()) "向けの秘匿基準"
+                    @if shell.role == Role::Respondent { "データ" } @else { a href="/data" { "データ" } }
+                    "ページ · 表示: " (audience.ja()) "向けの秘匿基準"
                 }
             }
         }

@@ -81,6 +81,17 @@ pub type CellLink<'a> = &'a dyn Fn(&[Value], &str) -> Option<String>;
 /// As [`result`], with dimension and label cells linked where `link` gives an address
 /// (the drill-down from a prefecture to its areas, from an area to its hospitals).
 pub fn linked(r: &MetricResult, rows_shown: usize, link: CellLink<'_>) -> Markup {
+    render(r, rows_shown, link, true)
+}
+
+/// The result's table with notes, policy and provenance, without links to other pages or
+/// downloads: for those who may see the figures but not the catalog (a respondent reading
+/// the evidence of their booklet question).
+pub fn plain(r: &MetricResult, rows_shown: usize) -> Markup {
+    render(r, rows_shown, &|_, _| None, false)
+}
+
+fn render(r: &MetricResult, rows_shown: usize, link: CellLink<'_>, downloads: bool) -> Markup {
     let q = query_of(r);
     html! {
         section.result id=(r.metric.replace('.', "-")) {
@@ -117,7 +128,7 @@ pub fn linked(r: &MetricResult, rows_shown: usize, link: CellLink<'_>) -> Markup
                     }
                 }
             }
-            @if r.rows.len() > rows_shown {
+            @if downloads && r.rows.len() > rows_shown {
                 p.note.more role="note" {
                     "全 " (int(r.rows.len() as i64)) " 行のうち先頭 " (int(rows_shown as i64)) " 行を表示しています（残り "
                     (int((r.rows.len() - rows_shown) as i64)) " 行）。 "
@@ -137,7 +148,7 @@ pub fn linked(r: &MetricResult, rows_shown: usize, link: CellLink<'_>) -> Markup
                 }
                 @if r.provenance.sample { " ※" (model::SAMPLE_LABEL) }
             }
-            p.downloads {
+            @if downloads { p.downloads {
                 "ダウンロード: "
                 @for (i, (ext, extra, label)) in DOWNLOADS.iter().enumerate() {
                     @if i > 0 { " · " }
@@ -145,7 +156,7 @@ pub fn linked(r: &MetricResult, rows_shown: usize, link: CellLink<'_>) -> Markup
                 }
                 " · "
                 a href=(format!("/api/v1/metrics/{}?{q}", r.metric)) { "API" }
-            }
+            } }
         }
     }
 }

@@ -15,7 +15,7 @@ const COMMITTEE: Actor<'static> = Actor { username: "committee", committee: true
 
 /// An app of its own (its own application database with the sample editions), with the
 /// `respondent` account answering as 小野 翔 (respondent 5: 【Q3】 of 2026).
-fn own(name: &str) -> (AppState, Router) {
+pub fn own(name: &str) -> (AppState, Router) {
     let (state, app) = app_with(name, |_| {});
     rt().block_on(state.db(|db| {
         let v = workflow::load(db, 2026).map_err(|e| store::Error::Invalid(e.to_string()))?.version;
@@ -50,6 +50,17 @@ fn a_respondent_sees_and_writes_only_their_own_question() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("地方でも参加しやすいよう"), "the quoted evidence is shown");
     assert!(!page.text().contains("<回答者："), "no other answer");
+    // No link leads a respondent to a page they may not open.
+    for p in [list.text(), page.text()] {
+        for href in p.split("href=\"").skip(1).map(|h| h.split('"').next().unwrap_or("")) {
+            let fine = href.starts_with("/answers")
+                || href.starts_with("/static/")
+                || href.starts_with('#')
+                || href.starts_with("https://")
+                || matches!(href, "/" | "/account/password" | "/favicon.ico");
+            assert!(fine, "a respondent's page links to {href}");
+        }
+    }
     // Another's question, an unassigned id, another edition: not found, nothing said.
     for path in ["/answers/2026/1", "/answers/2026/4", "/answers/2026/99", "/answers/2025/1", "/answers/1999/3"] {
         assert_eq!(c.get(path).status, StatusCode::NOT_FOUND, "{path}");
@@ -248,4 +259,49 @@ fn the_committee_approves_publishes_and_downloads_the_booklet() {
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text());
     let audit = rt().block_on(state.db(|db| db.audit_entries(Some("booklet_built"), 10))).expect("audit");
     assert_eq!(audit.len(), 2, "every download is audited");
+}
+
+#[test]
+fn every_write_of_the_booklet_needs_its_csrf_token() {
+    let (state, app) = own("booklet-csrf");
+    let mut c = Client::login_to(Some(app.clone()), "committee");
+    c.get("/booklet/2026");
+    let version = |state: &AppState| {
+        rt().block_on(state.db(|db| Ok(db.booklet_history(2026)?.len() + db.booklet_editions()?.len())))
+            .expect("versions")
+    };
+    let before = (version(&state), answer(&state, 1, 2));
+    let forms: &[(&str, &[(&str, &str)])] = &[
+        ("/booklet", &[("edition", "2030"), ("survey_year", "2029"), ("as_of", "2030-03-31")]),
+        ("/booklet/2026/edit", &[("version", "2"), ("op", "section_add"), ("title", "x")]),
+        ("/booklet/2026/q/1", &[("version", "2"), ("op", "question_delete")]),
+        ("/booklet/2026/answer/1/2", &[("base", "1"), ("op", "approve"), ("text", "x")]),
+        ("/booklet/2026/publish", &[("version", "2")]),
+        (
+            "/booklet/new-question",
+            &[("metric", "survey.answers"), ("target", "2026:1:2"), ("title", "x"), ("body", "x")],
+        ),
+    ];
+    for (path, fields) in forms {
+        for token in [None, Some("0".repeat(64))] {
+            let mut form: Vec<(&str, &str)> = fields.to_vec();
+            if let Some(t) = &token {
+                form.push(("csrf", t));
+            }
+            let res = c.post(path, &form);
+            assert_eq!(res.status, StatusCode::FORBIDDEN, "{path} with token {token:?}: {}", res.text());
+        }
+    }
+    // The workbook import: a file without the token first is not read.
+    const B: &str = "csrfBoundary";
+    let body =
+        format!("--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\n\r\nPK\r\n--{B}--\r\n");
+    let cookies = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let req = Request::post("/booklet/2026/import")
+        .header(header::COOKIE, cookies)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={B}"))
+        .body(Body::from(body))
+        .expect("request");
+    assert_eq!(send(&app, req).status, StatusCode::FORBIDDEN);
+    assert_eq!((version(&state), answer(&state, 1, 2)), before, "nothing changed");
 }

@@ -4,6 +4,7 @@
 //! overlapping form controls or a serious axe-core (WCAG 2.1 A/AA) violation on any page.
 //! Screenshots go to `target/e2e/` (under CARGO_TARGET_DIR). A second test drives 取り込み
 //! (`tests/browser/upload.py`) over a warehouse of its own; its screenshots go to `target/e2e-upload/`.
+//! A third drives 冊子 and 回答 (`tests/browser/booklet.py`); screenshots in `target/e2e-booklet/`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -83,4 +84,11 @@ fn a_steward_uploads_a_roster_in_headless_chromium_and_a_board_member_cannot() {
     std::fs::write(&good_file, crate::upload::cp932(&good)).expect("write");
     let args = ["steward", crate::support::PASSWORD, "board"];
     run_script(&own.state, "upload.py", &args, "e2e-upload", &[&bad_file, &good_file], "upload-committed.png");
+}
+
+#[test]
+fn the_committee_and_a_respondent_make_the_booklet_in_headless_chromium() {
+    let (state, _) = crate::booklet::own("browser-booklet");
+    let args = ["committee", crate::support::PASSWORD, "respondent"];
+    run_script(&state, "booklet.py", &args, "e2e-booklet", &[], "booklet-published.png");
 }
