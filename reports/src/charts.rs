@@ -446,6 +446,19 @@ pub fn grouped_bar_chart(title: &str, unit: &str, series: &[&str], groups: &[Bar
 
 /// A sparkline: a small line without axes, for headline numbers.
 pub fn sparkline(title: &str, unit: &str, x: XAxis, points: &[(f64, f64)]) -> Result<String> {
+    sparkline_partial(title, unit, x, points, None)
+}
+
+/// A sparkline whose points from `partial_from` on belong to a period not over: the step
+/// into them is dashed and their values say 「年度途中」 (a year of seven months is not
+/// drawn as if it were whole).
+pub fn sparkline_partial(
+    title: &str,
+    unit: &str,
+    x: XAxis,
+    points: &[(f64, f64)],
+    partial_from: Option<f64>,
+) -> Result<String> {
     let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
     if points.is_empty() {
         return Err(Error::chart(title, "no data / データがありません"));
@@ -459,12 +472,23 @@ pub fn sparkline(title: &str, unit: &str, x: XAxis, points: &[(f64, f64)]) -> Re
     {
         let root = SVGBackend::with_string(&mut buf, (240, 48)).into_drawing_area();
         let mut chart = ChartBuilder::on(&root).margin(4).build_cartesian_2d(x0..x1, y0..y1).map_err(|e| err(&e))?;
-        chart.draw_series(LineSeries::new(points.iter().copied(), PALETTE[0].stroke_width(2))).map_err(|e| err(&e))?;
-        for &(px, py) in points {
+        let cut =
+            partial_from.map_or(points.len(), |from| points.iter().position(|p| p.0 >= from).unwrap_or(points.len()));
+        chart
+            .draw_series(LineSeries::new(points[..cut].iter().copied(), PALETTE[0].stroke_width(2)))
+            .map_err(|e| err(&e))?;
+        if cut < points.len() {
+            let step = points[cut.saturating_sub(1)..].to_vec();
+            chart
+                .draw_series(std::iter::once(DashedPathElement::new(step, 3, 3, PALETTE[0].stroke_width(2))))
+                .map_err(|e| err(&e))?;
+        }
+        for (i, &(px, py)) in points.iter().enumerate() {
             let (bx, by) = chart.backend_coord(&(px, py));
+            let partial = if i >= cut { "（年度途中）" } else { "" };
             marks.push(HoverMark {
                 radius: 4,
-                ..HoverMark::point(bx, by, format!("{}: {}{unit}", x_label(x, px), short_number(py)))
+                ..HoverMark::point(bx, by, format!("{}{partial}: {}{unit}", x_label(x, px), short_number(py)))
             });
         }
         root.present().map_err(|e| err(&e))?;
@@ -525,6 +549,16 @@ mod tests {
         })
         .expect("drawn");
         assert!(!whole.contains("年度途中"), "nothing marked without a partial year");
+    }
+
+    #[test]
+    fn a_sparklines_year_not_over_is_dashed_and_says_so() {
+        let pts = [(2023.0, 300.0), (2024.0, 310.0), (2025.0, 120.0)];
+        let svg = sparkline_partial("入会（年度）", "人", XAxis::Number, &pts, Some(2025.0)).expect("drawn");
+        assert!(svg.contains("<title>2025（年度途中）: 120人</title>"), "{svg}");
+        assert!(svg.contains("stroke-dasharray"), "the step into the partial year is dashed: {svg}");
+        let whole = sparkline("入会（年度）", "人", XAxis::Number, &pts).expect("drawn");
+        assert!(!whole.contains("年度途中") && !whole.contains("stroke-dasharray"));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use axum::response::Html;
 use axum::routing::get;
 use maud::{Markup, PreEscaped, html};
 use queries::{MetricResult, Request, Value};
-use reports::charts::{XAxis, sparkline};
+use reports::charts::{XAxis, sparkline_partial};
 
 use super::page;
 use super::{Params, date_x, evaluate_opt, first_num, may_see, num_x, page_as_of, points};
@@ -40,9 +40,21 @@ fn shown(v: Option<&Value>, f: impl Fn(f64) -> String) -> String {
 }
 
 fn spark(title: &str, unit: &str, x: XAxis, pts: Vec<(f64, Option<f64>)>, last: usize) -> Option<String> {
+    spark_partial(title, unit, x, pts, last, None)
+}
+
+/// As [`spark`], the points from `partial_from` on marked as a period not over (年度途中).
+fn spark_partial(
+    title: &str,
+    unit: &str,
+    x: XAxis,
+    pts: Vec<(f64, Option<f64>)>,
+    last: usize,
+    partial_from: Option<f64>,
+) -> Option<String> {
     let pts: Vec<(f64, f64)> = pts.into_iter().filter_map(|(x, y)| y.map(|y| (x, y))).collect();
     let start = pts.len().saturating_sub(last);
-    sparkline(title, unit, x, &pts[start..]).ok()
+    sparkline_partial(title, unit, x, &pts[start..], partial_from).ok()
 }
 
 async fn overview(State(state): State<AppState>, user: User, Query(params): Query<Params>) -> Result<Html<String>> {
@@ -110,7 +122,14 @@ async fn overview(State(state): State<AppState>, user: User, Query(params): Quer
             ),
             class: "",
             detail: format!("{fy}年度（基準日まで）· 増減 {}", shown(get("net"), |v| int(v as i64))),
-            spark: spark("入会（年度）", "人", XAxis::Number, points(flows, num_x, "fiscal_year", "joins"), 12),
+            spark: spark_partial(
+                "入会（年度）",
+                "人",
+                XAxis::Number,
+                points(flows, num_x, "fiscal_year", "joins"),
+                12,
+                reports::series::partial_fiscal_year(d),
+            ),
             link: "/members#flows",
         });
     }
