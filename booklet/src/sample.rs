@@ -251,8 +251,30 @@ pub fn install(db: &AppDb, at_load: i64) -> Result<bool> {
         ),
         (2, 2, "入会時の推薦のあり方を会員委員会で検討し、手続きの簡素化を進めます。（サンプルの回答）"),
     ] {
-        workflow::save_answer(db, 2025, q, r, 0, text, AnswerAction::Submit, &a)?;
-        workflow::save_answer(db, 2025, q, r, 1, text, AnswerAction::Approve, &a)?;
+        workflow::save_answer(
+            db,
+            &workflow::AnswerWrite {
+                edition: 2025,
+                question: q,
+                respondent: r,
+                base: 0,
+                text,
+                action: AnswerAction::Submit,
+            },
+            &a,
+        )?;
+        workflow::save_answer(
+            db,
+            &workflow::AnswerWrite {
+                edition: 2025,
+                question: q,
+                respondent: r,
+                base: 1,
+                text,
+                action: AnswerAction::Approve,
+            },
+            &a,
+        )?;
     }
     let v = workflow::load(db, 2025)?.version;
     workflow::publish(db, 2025, v, &a)?;
@@ -262,7 +284,18 @@ pub fn install(db: &AppDb, at_load: i64) -> Result<bool> {
     workflow::create(db, &edition_2026(at_load), &a)?;
     let answer = |q: u32, r: u32, text: &str, steps: &[AnswerAction]| -> Result<()> {
         for (base, step) in steps.iter().enumerate() {
-            workflow::save_answer(db, 2026, q, r, base as i64, text, step.clone(), &a)?;
+            workflow::save_answer(
+                db,
+                &workflow::AnswerWrite {
+                    edition: 2026,
+                    question: q,
+                    respondent: r,
+                    base: base as i64,
+                    text,
+                    action: step.clone(),
+                },
+                &a,
+            )?;
         }
         Ok(())
     };

@@ -108,6 +108,19 @@ impl AnswerAction {
     }
 }
 
+/// One write of an answer: which one, the version of it the text was written on, the text
+/// and what the write does.
+#[derive(Debug, Clone)]
+pub struct AnswerWrite<'a> {
+    pub edition: i32,
+    pub question: u32,
+    pub respondent: u32,
+    /// The answer's version the text was written on (0: none saved yet).
+    pub base: i64,
+    pub text: &'a str,
+    pub action: AnswerAction,
+}
+
 /// Runs `f` in one transaction of `db`: everything it wrote stays, or nothing.
 pub(crate) fn in_tx<T>(db: &AppDb, f: impl FnOnce(&AppDb) -> Result<T>) -> Result<T> {
     let mut failed: Option<Error> = None;
@@ -317,32 +330,13 @@ pub fn answers(db: &AppDb, edition: i32) -> Result<BTreeMap<(u32, u32), AnswerRo
 /// draft or submit their own answer while it is theirs to write (assigned, drafted or sent
 /// back); the committee may do anything to any assigned answer of a draft edition. A
 /// stale `base` writes nothing and returns the current version ([`AnswerSave::Conflict`]).
-#[allow(clippy::too_many_arguments)]
-pub fn save_answer(
-    db: &AppDb,
-    edition: i32,
-    question: u32,
-    respondent: u32,
-    base: i64,
-    text: &str,
-    action: AnswerAction,
-    actor: &Actor<'_>,
-) -> Result<AnswerSave> {
-    in_tx(db, |db| answer_in(db, edition, question, respondent, base, text, action, actor))
+pub fn save_answer(db: &AppDb, w: &AnswerWrite<'_>, actor: &Actor<'_>) -> Result<AnswerSave> {
+    in_tx(db, |db| answer_in(db, w, actor))
 }
 
 /// [`save_answer`] inside the caller's transaction.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn answer_in(
-    db: &AppDb,
-    edition: i32,
-    question: u32,
-    respondent: u32,
-    base: i64,
-    text: &str,
-    action: AnswerAction,
-    actor: &Actor<'_>,
-) -> Result<AnswerSave> {
+pub(crate) fn answer_in(db: &AppDb, w: &AnswerWrite<'_>, actor: &Actor<'_>) -> Result<AnswerSave> {
+    let AnswerWrite { edition, question, respondent, base, text, ref action } = *w;
     if text.chars().count() > crate::edition::MAX_TEXT {
         return Err(Error::Invalid(format!("回答が長すぎます（上限 {} 文字）", crate::edition::MAX_TEXT)));
     }

@@ -148,8 +148,19 @@ fn an_answer_changed_since_the_export_is_not_overwritten() {
     let (_dir, db) = app_db();
     let bytes = xlsx::export(&db, 2026, Some(4)).expect("export for 江口");
     let base = workflow::answers(&db, 2026).expect("answers")[&(2, 4)].version;
-    workflow::save_answer(&db, 2026, 2, 4, base, "ブラウザで書き直した", workflow::AnswerAction::Edit, &COMMITTEE)
-        .expect("edit");
+    workflow::save_answer(
+        &db,
+        &workflow::AnswerWrite {
+            edition: 2026,
+            question: 2,
+            respondent: 4,
+            base,
+            text: "ブラウザで書き直した",
+            action: workflow::AnswerAction::Edit,
+        },
+        &COMMITTEE,
+    )
+    .expect("edit");
     let mut sheets = read(&bytes);
     set(&mut sheets, xlsx::ANSWERS, ("質問ID", "2"), "回答", "メールで届いた回答");
     let e = xlsx::import(&db, Path::new("eguchi.xlsx"), &write(&sheets), Some(2026), &COMMITTEE).expect_err("stale");

@@ -100,6 +100,23 @@ pub fn base(f: &Fields) -> Result<i64> {
     number(f, "version", "版")
 }
 
+/// A committee form that changes an edition, checked: the user writes booklets, the form
+/// carries the session's CSRF token; the edition of the path and the version it was made on.
+#[derive(Debug, Clone)]
+pub struct EditorWrite {
+    pub edition: i32,
+    pub version: i64,
+    pub who: Who,
+}
+
+impl EditorWrite {
+    pub fn check(user: &User, edition: &str, f: &Fields) -> Result<EditorWrite> {
+        user.require_booklet_editor()?;
+        user.check_csrf(field(f, "csrf"))?;
+        Ok(EditorWrite { edition: edition_of(edition)?, version: base(f)?, who: Who::of(user) })
+    }
+}
+
 /// The snapshot an edition's figures are read from.
 pub async fn snapshot_of(state: &AppState, edition: &Edition) -> Result<Arc<Snapshot>> {
     state.snapshot_at(edition.at_load).await

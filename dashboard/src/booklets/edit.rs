@@ -8,7 +8,7 @@ use booklet::edition::{Edition, Foreword, Notice, Question, Respondent, RosterMe
 use booklet::workflow::{self, AnswerStatus};
 use maud::{Markup, html};
 
-use super::common::{Fields, Who, base, edition_of, field, hidden, load, run, status};
+use super::common::{EditorWrite, Fields, edition_of, field, hidden, load, run, status};
 use crate::auth::Role;
 use crate::error::{Error, Result};
 use crate::extractor::User;
@@ -301,10 +301,7 @@ pub async fn apply(
     Path(e): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response> {
-    user.require_booklet_editor()?;
-    user.check_csrf(field(&f, "csrf"))?;
-    let edition = edition_of(&e)?;
-    let version = base(&f)?;
+    let EditorWrite { edition, version, who } = EditorWrite::check(&user, &e, &f)?;
     let op = field(&f, "op").to_string();
     let deleting = field(&f, "delete") == "1";
     let (action, anchor) = match op.as_str() {
@@ -317,7 +314,6 @@ pub async fn apply(
         _ => return Err(Error::BadRequest(format!("操作「{op}」はありません"))),
     };
     let action = if op == "question_add" { "question" } else { action };
-    let who = Who::of(&user);
     let detail = op.clone();
     let mut new_question = None;
     let current = load(&state, edition).await?;

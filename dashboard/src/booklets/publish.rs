@@ -14,7 +14,7 @@ use maud::{PreEscaped, html};
 use queries::Engine;
 use tokio::sync::Semaphore;
 
-use super::common::{Fields, Who, base, edition_of, field, run, snapshot_of};
+use super::common::{EditorWrite, Fields, Who, edition_of, run, snapshot_of};
 use crate::error::{Error, Result};
 use crate::extractor::User;
 use crate::html::Page;
@@ -116,11 +116,7 @@ pub async fn publish(
     Path(e): Path<String>,
     Form(f): Form<Fields>,
 ) -> Result<Response> {
-    user.require_booklet_editor()?;
-    user.check_csrf(field(&f, "csrf"))?;
-    let edition = edition_of(&e)?;
-    let version = base(&f)?;
-    let who = Who::of(&user);
+    let EditorWrite { edition, version, who } = EditorWrite::check(&user, &e, &f)?;
     run(&state, move |db| workflow::publish(db, edition, version, &who.actor())).await?;
     Ok(Redirect::to(&format!("/booklet/{edition}")).into_response())
 }

@@ -10,7 +10,7 @@ use booklet::edition::{Assignment, Edition, Evidence, Followup, Question, Questi
 use booklet::workflow;
 use maud::html;
 
-use super::common::{Fields, Who, base, edition_of, evidence, field, hidden, load, run, snapshot_of};
+use super::common::{EditorWrite, Fields, Who, edition_of, evidence, field, hidden, load, run, snapshot_of};
 use crate::error::{Error, Result};
 use crate::extractor::User;
 use crate::html::Page;
@@ -151,12 +151,8 @@ pub async fn apply(
     Path((e, q)): Path<(String, u32)>,
     Form(f): Form<Fields>,
 ) -> Result<Response> {
-    user.require_booklet_editor()?;
-    user.check_csrf(field(&f, "csrf"))?;
-    let edition = edition_of(&e)?;
-    let version = base(&f)?;
+    let EditorWrite { edition, version, who } = EditorWrite::check(&user, &e, &f)?;
     let op = field(&f, "op").to_string();
-    let who = Who::of(&user);
     if op == "followup" {
         let followup = Followup::parse(field(&f, "followup"))
             .ok_or_else(|| Error::BadRequest("その後の状況を選んでください".into()))?;

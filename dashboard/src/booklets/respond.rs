@@ -160,8 +160,14 @@ pub async fn save(
     // A respondent acts as a respondent, whatever else the account may be.
     let who = Who { committee: false, ..Who::of(&user) };
     let (text, base) = (form.text.clone(), form.base);
-    let saved =
-        run(&state, move |db| workflow::save_answer(db, edition, q, r, base, &text, action, &who.actor())).await?;
+    let saved = run(&state, move |db| {
+        workflow::save_answer(
+            db,
+            &workflow::AnswerWrite { edition, question: q, respondent: r, base, text: &text, action },
+            &who.actor(),
+        )
+    })
+    .await?;
     let back = format!("/answers/{edition}/{q}");
     match saved {
         AnswerSave::Saved(_) => Ok(Redirect::to(&back).into_response()),

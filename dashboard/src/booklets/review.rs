@@ -104,8 +104,14 @@ pub async fn save(
         _ => return Err(Error::BadRequest(format!("操作「{}」はありません", form.op))),
     };
     let (text, base) = (form.text.clone(), form.base);
-    let saved =
-        run(&state, move |db| workflow::save_answer(db, edition, q, r, base, &text, action, &who.actor())).await?;
+    let saved = run(&state, move |db| {
+        workflow::save_answer(
+            db,
+            &workflow::AnswerWrite { edition, question: q, respondent: r, base, text: &text, action },
+            &who.actor(),
+        )
+    })
+    .await?;
     match saved {
         AnswerSave::Saved(_) => Ok(Redirect::to(&back).into_response()),
         AnswerSave::Conflict(current) => {

@@ -32,6 +32,29 @@ pub fn own(name: &str) -> (AppState, Router) {
     (state, app)
 }
 
+/// Posts a multipart form as a browser sends it, with the client's cookies: (name, file
+/// name, content) in order.
+fn post_multipart(app: &Router, c: &Client, path: &str, parts: &[(&str, Option<&str>, &[u8])]) -> crate::support::Res {
+    const B: &str = "bookletTestBoundary42";
+    let mut body = Vec::new();
+    for (name, file, content) in parts {
+        let file = file.map(|f| format!("; filename=\"{f}\"")).unwrap_or_default();
+        body.extend_from_slice(
+            format!("--{B}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{B}--\r\n").as_bytes());
+    let cookies = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let req = Request::post(path)
+        .header(header::COOKIE, cookies)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={B}"))
+        .body(Body::from(body))
+        .expect("request");
+    send(app, req)
+}
+
 fn answer(state: &AppState, q: u32, r: u32) -> Option<store::AnswerRow> {
     rt().block_on(state.db(move |db| {
         Ok(workflow::answers(db, 2026).map_err(|e| store::Error::Invalid(e.to_string()))?.remove(&(q, r)))
@@ -210,17 +233,10 @@ fn a_filled_in_workbook_comes_back_through_the_browser() {
     }
     let bytes = wb.save_to_buffer().expect("bytes");
     c.get("/booklet/2026");
-    const B: &str = "bookletBoundary42";
-    let mut body = format!("--{B}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ueda.xlsx\"\r\n\r\n", c.csrf).into_bytes();
-    body.extend_from_slice(&bytes);
-    body.extend_from_slice(format!("\r\n--{B}--\r\n").as_bytes());
-    let cookies = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-    let req = Request::post("/booklet/2026/import")
-        .header(header::COOKIE, cookies)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={B}"))
-        .body(Body::from(body))
-        .expect("request");
-    let res = send(&app, req);
+    let token = c.csrf.clone();
+    let parts: &[(&str, Option<&str>, &[u8])] =
+        &[("csrf", None, token.as_bytes()), ("file", Some("ueda.xlsx"), &bytes)];
+    let res = post_multipart(&app, &c, "/booklet/2026/import", parts);
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
     let a = answer(&state, 4, 3).expect("imported");
     assert_eq!((a.answer.as_str(), a.status.as_str()), ("試験対策セミナーを増やします。", "submitted"));
@@ -293,15 +309,7 @@ fn every_write_of_the_booklet_needs_its_csrf_token() {
         }
     }
     // The workbook import: a file without the token first is not read.
-    const B: &str = "csrfBoundary";
-    let body =
-        format!("--{B}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xlsx\"\r\n\r\nPK\r\n--{B}--\r\n");
-    let cookies = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-    let req = Request::post("/booklet/2026/import")
-        .header(header::COOKIE, cookies)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={B}"))
-        .body(Body::from(body))
-        .expect("request");
-    assert_eq!(send(&app, req).status, StatusCode::FORBIDDEN);
+    let res = post_multipart(&app, &c, "/booklet/2026/import", &[("file", Some("x.xlsx"), b"PK")]);
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
     assert_eq!((version(&state), answer(&state, 1, 2)), before, "nothing changed");
 }

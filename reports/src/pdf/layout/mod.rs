@@ -3,7 +3,7 @@
 //! and KPI rows are never split. A document with a table of contents is laid out twice:
 //! the first pass finds the page of every heading, the second prints them.
 //!
-//! - [`text`]: the running-text blocks (contents, notices, paragraphs with lists, bylines).
+//! - `text`: the running-text blocks (contents, notices, paragraphs with lists, bylines).
 
 mod text;
 
