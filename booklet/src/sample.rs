@@ -96,16 +96,23 @@ fn forewords() -> Vec<Foreword> {
     ]
 }
 
-/// The 2025 edition (answering the 2024 survey): published.
-pub fn edition_2025(at_load: i64) -> Edition {
-    let due = NaiveDate::from_ymd_opt(2025, 2, 28).unwrap_or_default();
-    let mut e = Edition::new(2025, 2024, NaiveDate::from_ymd_opt(2025, 3, 31).unwrap_or_default(), at_load);
+/// A sample edition of `year` (answering the survey of the year before, made in March),
+/// with the sample's forewords, respondents and roster and no sections yet.
+fn edition(year: i32, at_load: i64) -> Edition {
+    let mut e = Edition::new(year, year - 1, NaiveDate::from_ymd_opt(year, 3, 31).unwrap_or_default(), at_load);
     e.title = "私の声は届いていますか？（サンプル）".into();
-    e.made = "2025年3月".into();
+    e.made = format!("{year}年3月");
     e.roster_title = "2024-2026年度 会員委員会（サンプル）".into();
     e.forewords = forewords();
     e.respondents = respondents();
     e.roster = roster();
+    e
+}
+
+/// The 2025 edition (answering the 2024 survey): published.
+pub fn edition_2025(at_load: i64) -> Edition {
+    let due = NaiveDate::from_ymd_opt(2025, 2, 28).unwrap_or_default();
+    let mut e = edition(2025, at_load);
     e.sections = vec![
         Section {
             id: 1,
@@ -142,13 +149,7 @@ pub fn edition_2025(at_load: i64) -> Edition {
 /// The 2026 edition (answering the 2025 survey): in progress, following up 2025's questions.
 pub fn edition_2026(at_load: i64) -> Edition {
     let due = NaiveDate::from_ymd_opt(2026, 2, 27).unwrap_or_default();
-    let mut e = Edition::new(2026, 2025, NaiveDate::from_ymd_opt(2026, 3, 31).unwrap_or_default(), at_load);
-    e.title = "私の声は届いていますか？（サンプル）".into();
-    e.made = "2026年3月".into();
-    e.roster_title = "2024-2026年度 会員委員会（サンプル）".into();
-    e.forewords = forewords();
-    e.respondents = respondents();
-    e.roster = roster();
+    let mut e = edition(2026, at_load);
     let mut q1 = question(
         1,
         "学会の活動全体について",

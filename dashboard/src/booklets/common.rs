@@ -250,6 +250,28 @@ pub fn answer_form(user: &User, action: &str, text: &str, base: i64, ops: &[(&st
     }
 }
 
+/// What a page answers after saving an answer: back to `back` (303), or, when someone saved
+/// first, the [`conflict`] page (409) under the navigation key `nav`.
+pub fn saved_or_conflict(
+    state: &AppState,
+    user: &User,
+    saved: store::AnswerSave,
+    back: &str,
+    mine: &str,
+    ops: &[(&str, &str)],
+    nav: &'static str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match saved {
+        store::AnswerSave::Saved(_) => axum::response::Redirect::to(back).into_response(),
+        store::AnswerSave::Conflict(current) => {
+            let body = conflict(user, back, mine, &current, ops);
+            let html = crate::pages::page(state, user, crate::html::Page::new("ほかの人が先に保存しました", nav), body);
+            (axum::http::StatusCode::CONFLICT, axum::response::Html(html)).into_response()
+        }
+    }
+}
+
 /// The page of an answer saved by someone else first: both texts, where they differ, and
 /// the form again on the saved version, holding the user's text to merge.
 pub fn conflict(user: &User, action: &str, mine: &str, saved: &store::AnswerRow, ops: &[(&str, &str)]) -> Markup {

@@ -3,14 +3,13 @@
 //! and their answer to draft and submit. Nothing of another respondent, question or edition.
 
 use axum::extract::{Form, Path, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, Response};
 use booklet::workflow::{self, AnswerAction, AnswerStatus, Stored};
 use maud::html;
-use store::{AnswerRow, AnswerSave, BookletComment};
+use store::{AnswerRow, BookletComment};
 
 use super::common::{
-    AnswerForm, Fields, Who, answer_form, conflict, edition_of, evidence, rich, run, snapshot_of, status,
+    AnswerForm, Fields, Who, answer_form, edition_of, evidence, rich, run, saved_or_conflict, snapshot_of, status,
 };
 use crate::error::{Error, Result};
 use crate::extractor::User;
@@ -169,12 +168,5 @@ pub async fn save(
     })
     .await?;
     let back = format!("/answers/{edition}/{q}");
-    match saved {
-        AnswerSave::Saved(_) => Ok(Redirect::to(&back).into_response()),
-        AnswerSave::Conflict(current) => {
-            let body = conflict(&user, &back, &form.text, &current, OPS);
-            let html = page(&state, &user, Page::new("ほかの人が先に保存しました", "answers"), body);
-            Ok((StatusCode::CONFLICT, Html(html)).into_response())
-        }
-    }
+    Ok(saved_or_conflict(&state, &user, saved, &back, &form.text, OPS, "answers"))
 }

@@ -70,3 +70,11 @@ pub fn load_dir(
     }
     Ok(reports)
 }
+
+/// A new warehouse in `dir` (`wh.duckdb`, `lake/`, `keys/`, `rejects/`) with every file of the
+/// sample directory `sample` loaded: what tests start from.
+pub fn into_new_warehouse(dir: &Path, sample: &Path) -> Result<Warehouse> {
+    let mut wh = Warehouse::open(&dir.join("wh.duckdb"), &dir.join("lake"))?;
+    load_dir(&mut wh, sample, &dir.join("keys/k.key"), &dir.join("rejects"), &crate::NoProgress, |_| {})?;
+    Ok(wh)
+}

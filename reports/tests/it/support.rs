@@ -6,7 +6,6 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use queries::Engine;
-use store::Warehouse;
 
 pub struct Fixture {
     pub dir: tempfile::TempDir,
@@ -22,16 +21,8 @@ pub fn sample() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut wh = Warehouse::open(&dir.path().join("wh.duckdb"), &dir.path().join("lake")).expect("open");
-        ingest::sample::load::load_dir(
-            &mut wh,
-            &manifest_dir().join("../data/sample"),
-            &dir.path().join("keys/k.key"),
-            &dir.path().join("rejects"),
-            &ingest::NoProgress,
-            |_| {},
-        )
-        .expect("load the bundled sample");
+        let wh = ingest::sample::load::into_new_warehouse(dir.path(), &manifest_dir().join("../data/sample"))
+            .expect("load the bundled sample");
         let engine = Engine::open(&wh, None).expect("engine");
         Fixture { dir, engine }
     })
