@@ -29,6 +29,17 @@ impl Engine {
         Ok(Engine { runtime, snapshot })
     }
 
+    /// Reads the store as load `at_load` saw it (the latest when None) from the Parquet lake
+    /// at `lake` instead of the warehouse: the lake mode (see [`crate::lake`]).
+    pub fn open_lake(lake: &std::path::Path, at_load: Option<i64>) -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Runtime(e.to_string()))?;
+        let snapshot = Arc::new(runtime.block_on(Snapshot::from_lake(lake, at_load, crate::metrics::derived()))?);
+        Ok(Engine { runtime, snapshot })
+    }
+
     /// An engine over a snapshot already read (the dashboard's), with a small runtime of its
     /// own: for synchronous callers such as the report packs, run off the async workers.
     pub fn over(snapshot: Arc<Snapshot>) -> Result<Self> {

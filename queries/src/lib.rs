@@ -11,7 +11,8 @@
 //!   intervals, chi-square, rate ratios, raking, Kaplan–Meier. [`text`]: Japanese
 //!   morphological analysis (vibrato over IPADIC) for survey free text.
 //! - [`snapshot`]: the store's tables as one load saw them, registered in a DataFusion session,
-//!   plus the derived tables it is given.
+//!   plus the derived tables it is given. [`lake`]: the same snapshot over the Parquet lake
+//!   (listing tables, supersession rebuilt as views) instead of in memory.
 //! - [`disclosure`]: audiences, primary and complementary suppression. [`release`]: the release
 //!   grid for suppressed audiences (month ends, one event table per snapshot).
 //! - [`metric`]: the types a metric is written with (`MetricDef`, `ParamSpec`, `Request`, `Cx`,
@@ -40,6 +41,7 @@ pub mod engine;
 pub mod error;
 pub mod frame;
 pub mod labels;
+pub mod lake;
 pub mod metric;
 pub mod metrics;
 pub mod published;

@@ -91,9 +91,7 @@ impl Snapshot {
     /// Registers the store snapshot's tables and builds `derived`, in order (the metrics'
     /// list is [`crate::metrics::derived`]).
     pub async fn build(store: StoreSnapshot, derived: &[&Derived]) -> Result<Self> {
-        let partitions = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let config = SessionConfig::new().with_target_partitions(partitions).with_information_schema(false);
-        let ctx = SessionContext::new_with_config(config);
+        let (ctx, partitions) = session();
         let mut table_loads = BTreeMap::new();
         let mut rows = BTreeMap::new();
         for t in &store.tables {
@@ -101,6 +99,20 @@ impl Snapshot {
             table_loads.insert(t.name, t.load_ids.clone());
             rows.insert(t.name, t.batch.num_rows());
         }
+        Self::assemble(ctx, partitions, store.at_load, store.loads, table_loads, rows, derived).await
+    }
+
+    /// The snapshot over `ctx`, whose store tables are registered (in memory or over the
+    /// lake): the reference tables and functions every metric uses, then `derived`, in order.
+    pub(crate) async fn assemble(
+        ctx: SessionContext,
+        partitions: usize,
+        at_load: i64,
+        loads: Vec<LoadInfo>,
+        mut table_loads: BTreeMap<&'static str, BTreeSet<i64>>,
+        mut rows: BTreeMap<&'static str, usize>,
+        derived: &[&Derived],
+    ) -> Result<Self> {
         register(&ctx, "prefecture_regions", region_table()?, 1)?;
         ctx.register_udf(age_band_udf());
         for udf in designation_udfs() {
@@ -125,15 +137,7 @@ impl Snapshot {
             tracing::debug!(table = d.name, rows = rows[d.name], ms, "derived");
             derived_ms.push((d.name, ms));
         }
-        Ok(Snapshot {
-            ctx,
-            at_load: store.at_load,
-            loads: store.loads,
-            table_loads,
-            rows,
-            derived_ms,
-            lazy: std::sync::Mutex::default(),
-        })
+        Ok(Snapshot { ctx, at_load, loads, table_loads, rows, derived_ms, lazy: std::sync::Mutex::default() })
     }
 
     /// The structure of type `T` derived from this snapshot by `init`, built on first use and
@@ -340,7 +344,15 @@ fn region_table() -> Result<RecordBatch> {
 /// over the 13 waves took 1.4 ms in two partitions).
 const ONE_PARTITION_BELOW: usize = 65_536;
 
-fn register(ctx: &SessionContext, name: &str, batch: RecordBatch, partitions: usize) -> Result<()> {
+/// A session for a snapshot: as many target partitions as cores.
+pub(crate) fn session() -> (SessionContext, usize) {
+    let partitions = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let config = SessionConfig::new().with_target_partitions(partitions).with_information_schema(false);
+    (SessionContext::new_with_config(config), partitions)
+}
+
+/// Registers `batch` as an in-memory table of `ctx`, in `partitions` slices when it is large.
+pub(crate) fn register(ctx: &SessionContext, name: &str, batch: RecordBatch, partitions: usize) -> Result<()> {
     let batch = string_views(batch)?;
     let schema = batch.schema();
     let n = batch.num_rows();

@@ -98,6 +98,118 @@ pub fn visible_sql(table: &Table, n: i64) -> String {
     format!("SELECT load_id, {} FROM {} WHERE {filter}", payload.join(", "), table.name)
 }
 
+/// The name a lake reader gives the raw partitions of `table` (payload columns, then
+/// `load_id` from the partition path); [`lake_visible_sql`] reads them.
+pub fn lake_raw_name(table: &str) -> String {
+    format!("_lake_{table}")
+}
+
+/// The raw name of the closes of `member_history` (`member_key, valid_from, valid_to`, the
+/// closing load as `load_id`): the lake keeps what each load wrote, so a close is a row of
+/// its own instead of an update of the interval.
+pub const LAKE_CLOSES: &str = "_lake_member_history_closes";
+
+/// The raw name of the load history (`loads/loads.parquet`).
+pub const LAKE_LOADS: &str = "_lake_loads";
+
+/// The SELECT (DataFusion's SQL) that shows `table` as load `n` saw it, rebuilt from the
+/// lake, which holds what each load wrote but not `superseded_by`: the same rows and columns
+/// as [`visible_sql`] over the warehouse, by each table's [`Supersede`] rule —
+///
+/// - `Never`: every row up to `n`;
+/// - `All`: the rows of the last load up to `n` that wrote the table (by the load history's
+///   `tables`, so that a load of no rows still replaces the ones before);
+/// - `ByKey`: a row unless a later load up to `n` delivered its key;
+/// - `Managed` (members): each member's latest version up to `n`;
+/// - `Intervals` (member history): every interval opened up to `n`, closed by the closes
+///   made up to `n`.
+pub fn lake_visible_sql(table: &Table, n: i64) -> String {
+    let raw = lake_raw_name(table.name);
+    let cols = |alias: &str| -> Vec<String> { table.columns.iter().map(|(c, _, _)| format!("{alias}.{c}")).collect() };
+    match table.supersede {
+        Supersede::Never => format!("SELECT t.load_id, {} FROM {raw} t WHERE t.load_id <= {n}", cols("t").join(", ")),
+        Supersede::All => format!(
+            "SELECT t.load_id, {} FROM {raw} t WHERE t.load_id = (SELECT max(l.load_id) FROM {LAKE_LOADS} l
+               WHERE l.load_id <= {n} AND strpos(concat(',', l.tables, ','), ',{},') > 0)",
+            cols("t").join(", "),
+            table.name
+        ),
+        Supersede::ByKey(keys) => {
+            let same: Vec<String> = keys.iter().map(|k| format!("later.{k} = t.{k}")).collect();
+            format!(
+                "SELECT t.load_id, {} FROM {raw} t WHERE t.load_id <= {n} AND NOT EXISTS (SELECT 1 FROM {raw} later
+                   WHERE later.load_id > t.load_id AND later.load_id <= {n} AND {})",
+                cols("t").join(", "),
+                same.join(" AND ")
+            )
+        }
+        Supersede::Managed => format!(
+            "SELECT v.load_id, {} FROM (SELECT t.*, row_number() OVER (PARTITION BY t.{} ORDER BY t.load_id DESC) AS version_rank
+               FROM {raw} t WHERE t.load_id <= {n}) v WHERE v.version_rank = 1",
+            cols("v").join(", "),
+            crate::schema::PSEUDONYM_COLUMN
+        ),
+        Supersede::Intervals => {
+            let select: Vec<String> = table
+                .columns
+                .iter()
+                .map(|(c, _, _)| match *c {
+                    "valid_to" => "c.valid_to AS valid_to".to_string(),
+                    "closed_load" => "c.load_id AS closed_load".to_string(),
+                    other => format!("t.{other}"),
+                })
+                .collect();
+            format!(
+                "SELECT t.load_id, {} FROM {raw} t LEFT JOIN (SELECT * FROM {LAKE_CLOSES} WHERE load_id <= {n}) c
+                   ON c.member_key = t.member_key AND c.valid_from = t.valid_from
+                 WHERE t.load_id <= {n}",
+                select.join(", ")
+            )
+        }
+    }
+}
+
+/// As [`snapshot_sql`], over the lake: the visible rows, and for `survey_answers` the
+/// respondent's [`RESPONDENT_COLUMNS`].
+pub fn lake_snapshot_sql(table: &Table, n: i64) -> String {
+    let sql = lake_visible_sql(table, n);
+    if !carries_respondent(table) {
+        return sql;
+    }
+    let answer: Vec<String> = std::iter::once("a.load_id".to_string())
+        .chain(table.columns.iter().map(|(c, _, _)| format!("a.{c}")))
+        .collect();
+    let respondent: Vec<String> = RESPONDENT_COLUMNS.iter().map(|(c, _)| format!("r.{c}")).collect();
+    format!(
+        "SELECT {}, {} FROM ({sql}) a LEFT JOIN ({}) r
+         ON r.load_id = a.load_id AND r.fiscal_year = a.fiscal_year AND r.response_id = a.response_id",
+        answer.join(", "),
+        respondent.join(", "),
+        lake_visible_sql(&schema::SURVEY_RESPONSES, n)
+    )
+}
+
+/// The Arrow schema of the files of `table` in the lake: the payload as written (for
+/// `member_history`, without the closing columns, which come from the closes), all nullable.
+pub fn lake_file_schema(table: &Table) -> SchemaRef {
+    let fields: Vec<Field> = table
+        .columns
+        .iter()
+        .filter(|(c, _, _)| table.supersede != Supersede::Intervals || !matches!(*c, "valid_to" | "closed_load"))
+        .map(|(n, t, _)| Field::new(*n, t.arrow(), true))
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// The Arrow schema of the closes' files (`member_history_closes`).
+pub fn lake_closes_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("member_key", DataType::Utf8, true),
+        Field::new("valid_from", DataType::Date32, true),
+        Field::new("valid_to", DataType::Date32, true),
+    ]))
+}
+
 impl Warehouse {
     /// Reads the snapshot of the store as load `at_load` saw it (the latest load when `None`).
     pub fn snapshot(&self, at_load: Option<i64>) -> Result<StoreSnapshot> {
@@ -199,6 +311,26 @@ mod tests {
         assert!(sql.ends_with("WHERE load_id <= 3"), "{sql}");
         let sql = visible_sql(&schema::SPECIALISTS, 3);
         assert!(sql.ends_with("load_id <= 3 AND (superseded_by IS NULL OR superseded_by > 3)"), "{sql}");
+    }
+
+    #[test]
+    fn the_lake_rebuilds_each_supersession_rule() {
+        let sql = lake_visible_sql(&schema::MEMBER_HISTORY, 3);
+        assert!(sql.contains("c.load_id AS closed_load") && sql.contains("WHERE load_id <= 3) c"), "{sql}");
+        let (keyed, keys) = schema::TABLES
+            .iter()
+            .find_map(|t| match t.supersede {
+                Supersede::ByKey(keys) => Some((*t, keys)),
+                _ => None,
+            })
+            .expect("a table replaced by key");
+        let sql = lake_visible_sql(keyed, 3);
+        assert!(sql.contains("NOT EXISTS") && sql.contains(&format!("later.{} = t.{}", keys[0], keys[0])), "{sql}");
+        let sql = lake_visible_sql(&schema::MEMBERS, 3);
+        assert!(sql.contains("PARTITION BY t.member_key ORDER BY t.load_id DESC"), "{sql}");
+        let all = schema::TABLES.iter().find(|t| t.supersede == Supersede::All).expect("a table replaced whole");
+        let sql = lake_visible_sql(all, 3);
+        assert!(sql.contains(&format!("',{},')", all.name)), "{sql}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use queries::{Audience, render};
 use crate::support::{date, eval, repo};
 
 /// The cases: every metric at least once, with the as-of date fixed.
-fn cases() -> Vec<(String, Request)> {
+pub fn cases() -> Vec<(String, Request)> {
     let d = date("2026-10-31");
     let mut out: Vec<(String, Request)> = Vec::new();
     let mut add = |file: &str, req: Request| out.push((file.to_string(), req));

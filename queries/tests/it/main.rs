@@ -10,6 +10,7 @@ mod facts;
 mod golden;
 mod injection;
 mod labels;
+mod lake;
 mod renewals;
 mod roles;
 mod support;

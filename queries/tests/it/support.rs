@@ -9,7 +9,7 @@ use queries::{Audience, Engine, MetricResult};
 use store::Warehouse;
 
 pub struct Fixture {
-    _dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
     pub warehouse: Mutex<Warehouse>,
     pub engine: Engine,
 }
@@ -42,7 +42,7 @@ pub fn sample() -> &'static Fixture {
         .expect("load the bundled sample");
         assert!(reports.iter().all(|r| r.outcome == ingest::pipeline::Outcome::Committed));
         let engine = Engine::open(&wh, None).expect("engine");
-        Fixture { _dir: dir, warehouse: Mutex::new(wh), engine }
+        Fixture { dir, warehouse: Mutex::new(wh), engine }
     })
 }
 

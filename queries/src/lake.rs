@@ -1,0 +1,171 @@
+//! The lake mode: the metric engine over the Parquet lake instead of an in-memory copy of
+//! the warehouse. Each table's partitions (`<lake>/<table>/load_id=<L>/*.parquet`) are a
+//! DataFusion listing table with the table's declared schema and `load_id` from the path;
+//! "as load N saw it" is rebuilt over them by the store's supersession rules as views
+//! ([`store::snapshot::lake_snapshot_sql`]), so that every metric reads the same rows as from
+//! the warehouse. Nothing is read into memory but what a query needs (the derived tables
+//! are still built once per store state).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray};
+use arrow::datatypes::{DataType, Date32Type, Field, Int64Type, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use chrono::NaiveDate;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
+use datafusion::execution::context::SessionContext;
+use store::schema::Table;
+use store::snapshot::{LAKE_LOADS, SNAPSHOT_TABLES, lake_closes_schema, lake_file_schema, lake_raw_name};
+use store::warehouse::LoadInfo;
+
+use crate::error::{Error, Result};
+use crate::snapshot::{Derived, Snapshot, register, session};
+
+impl Snapshot {
+    /// Reads the store as load `at_load` saw it (the latest when None) from the Parquet lake
+    /// at `lake`, with `derived`.
+    pub async fn from_lake(lake: &Path, at_load: Option<i64>, derived: &[&Derived]) -> Result<Self> {
+        let (ctx, partitions) = session();
+        register_loads(&ctx, lake).await?;
+        let all = loads(&ctx).await?;
+        let latest = all.last().map_or(0, |l| l.load_id);
+        let n = at_load.unwrap_or(latest);
+        if n < 0 || n > latest {
+            return Err(Error::Runtime(format!(
+                "load {n} is not in the lake (it holds loads 1…{latest}) / ロード {n} はレイクにありません"
+            )));
+        }
+        let loads: Vec<LoadInfo> = all.into_iter().filter(|l| l.load_id <= n).collect();
+        for t in SNAPSHOT_TABLES {
+            register_raw(&ctx, lake, t.name, &lake_file_schema(t), partitions).await?;
+        }
+        register_raw(&ctx, lake, "member_history_closes", &lake_closes_schema(), partitions).await?;
+        let mut table_loads = BTreeMap::new();
+        let mut rows = BTreeMap::new();
+        for t in SNAPSHOT_TABLES {
+            let view = ctx.sql(&store::snapshot::lake_snapshot_sql(t, n)).await?.into_view();
+            ctx.register_table(t.name, view)?;
+            let (ids, count) = loads_and_rows(&ctx, t).await?;
+            table_loads.insert(t.name, ids);
+            rows.insert(t.name, count);
+        }
+        Self::assemble(ctx, partitions, n, loads, table_loads, rows, derived).await
+    }
+}
+
+/// The declared schema as the reader sees it: text as `Utf8View`, as the in-memory snapshot
+/// registers it.
+fn as_read(schema: &SchemaRef) -> SchemaRef {
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 => Field::new(f.name(), DataType::Utf8View, true),
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// Registers the partitions of `table` under its raw name; a table no load has written yet
+/// is an empty table of the same columns.
+async fn register_raw(
+    ctx: &SessionContext,
+    lake: &Path,
+    table: &str,
+    file_schema: &SchemaRef,
+    partitions: usize,
+) -> Result<()> {
+    let dir = lake.join(table);
+    let name = lake_raw_name(table);
+    let file_schema = as_read(file_schema);
+    if !dir.is_dir() {
+        let mut fields: Vec<Field> = file_schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        fields.push(Field::new("load_id", DataType::Int64, true));
+        return register(ctx, &name, RecordBatch::new_empty(Arc::new(Schema::new(fields))), 1);
+    }
+    let url = ListingTableUrl::parse(dir.to_string_lossy())?;
+    let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+        .with_file_extension(".parquet")
+        .with_table_partition_cols(vec![("load_id".to_string(), DataType::Int64)])
+        .with_target_partitions(partitions);
+    let config = ListingTableConfig::new(url).with_listing_options(options).with_schema(file_schema);
+    ctx.register_table(&name, Arc::new(ListingTable::try_new(config)?))?;
+    Ok(())
+}
+
+/// Registers the load history (`loads/loads.parquet`, rewritten whole by every load).
+async fn register_loads(ctx: &SessionContext, lake: &Path) -> Result<()> {
+    let file = lake.join("loads").join("loads.parquet");
+    if !file.exists() {
+        return Err(Error::Runtime(format!(
+            "{}: no load history in the lake (nothing loaded yet, or not a lake) / レイクに読み込みの履歴がありません",
+            lake.display()
+        )));
+    }
+    ctx.register_parquet(LAKE_LOADS, &file.to_string_lossy(), Default::default()).await?;
+    Ok(())
+}
+
+/// The load history, oldest first.
+async fn loads(ctx: &SessionContext) -> Result<Vec<LoadInfo>> {
+    let sql = format!(
+        "SELECT load_id, arrow_cast(dataset, 'Utf8'), arrow_cast(file_name, 'Utf8'), arrow_cast(file_sha256, 'Utf8'),
+                file_bytes, arrow_cast(encoding, 'Utf8'), as_of, rows_accepted, rows_rejected, is_sample,
+                arrow_cast(to_char(started_at, '%Y-%m-%d %H:%M:%S'), 'Utf8'),
+                arrow_cast(to_char(finished_at, '%Y-%m-%d %H:%M:%S'), 'Utf8'), arrow_cast(source, 'Utf8')
+         FROM {LAKE_LOADS} ORDER BY load_id"
+    );
+    let mut out = Vec::new();
+    for b in ctx.sql(&sql).await?.collect().await? {
+        let int = |i: usize| b.column(i).as_primitive::<Int64Type>().clone();
+        let text = |i: usize| b.column(i).as_string::<i32>().clone();
+        let (ids, bytes, accepted, rejected) = (int(0), int(4), int(7), int(8));
+        let (dataset, file, sha, enc, started, finished, source) =
+            (text(1), text(2), text(3), text(5), text(10), text(11), text(12));
+        let as_of = b.column(6).as_primitive::<Date32Type>().clone();
+        let sample = b.column(9).as_boolean().clone();
+        for i in 0..b.num_rows() {
+            out.push(LoadInfo {
+                load_id: ids.value(i),
+                dataset: dataset.value(i).to_string(),
+                file_name: file.value(i).to_string(),
+                file_sha256: sha.value(i).to_string(),
+                file_bytes: bytes.value(i),
+                encoding: enc.value(i).to_string(),
+                as_of: as_of.is_valid(i).then(|| date(as_of.value(i))).flatten(),
+                rows_accepted: accepted.value(i),
+                rows_rejected: rejected.value(i),
+                is_sample: sample.value(i),
+                started_at: started.value(i).to_string(),
+                finished_at: finished.value(i).to_string(),
+                source: source.is_valid(i).then(|| source.value(i).to_string()),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn date(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|d| d.checked_add_signed(chrono::Duration::days(i64::from(days))))
+}
+
+/// The loads whose rows `table` shows, and how many rows it shows.
+async fn loads_and_rows(ctx: &SessionContext, table: &Table) -> Result<(BTreeSet<i64>, usize)> {
+    let sql = format!("SELECT load_id, count(*) FROM {} GROUP BY load_id", table.name);
+    let mut ids = BTreeSet::new();
+    let mut rows = 0;
+    for b in ctx.sql(&sql).await?.collect().await? {
+        let (l, c) = (b.column(0).as_primitive::<Int64Type>(), b.column(1).as_primitive::<Int64Type>());
+        for i in 0..b.num_rows() {
+            if l.is_valid(i) {
+                ids.insert(l.value(i));
+            }
+            rows += usize::try_from(c.value(i)).unwrap_or(0);
+        }
+    }
+    Ok((ids, rows))
+}
