@@ -88,3 +88,111 @@ fn first_difference(a: &str, b: &str) -> String {
         b.lines().nth(line).unwrap_or("").chars().take(120).collect::<String>()
     )
 }
+
+/// The sample, then lists delivered again: the designations replaced whole by a shorter
+/// list, survey 年度 2025 sent again with half its responses, one qualification's
+/// specialists sent again with fewer rows — so that every supersession rule replaces rows.
+struct Resent {
+    dir: tempfile::TempDir,
+    warehouse: std::sync::Mutex<store::Warehouse>,
+    /// The loads made after the sample's.
+    added: Vec<i64>,
+}
+
+fn resent() -> &'static Resent {
+    static F: std::sync::OnceLock<Resent> = std::sync::OnceLock::new();
+    F.get_or_init(|| {
+        use arrow::array::{Array, AsArray};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut wh =
+            ingest::sample::load::into_new_warehouse(dir.path(), &repo().join("data/sample")).expect("the sample");
+        let before = wh.loads().expect("loads").last().expect("a load").load_id;
+        // A shorter designation list (from the current one).
+        let rows = wh
+            .query_arrow(
+                "SELECT prefecture_code, hospital, area_code, designation, strftime(designated_from, '%Y-%m-%d')
+                 FROM designations WHERE superseded_by IS NULL ORDER BY row_no LIMIT 40",
+            )
+            .expect("designations");
+        let mut csv = String::from("都道府県,医療機関名,構想区域コード,指定類型,指定開始日\n");
+        for b in &rows {
+            let pref = arrow::compute::cast(b.column(0), &arrow::datatypes::DataType::Utf8).expect("cast");
+            let text = |i: usize| arrow::compute::cast(b.column(i), &arrow::datatypes::DataType::Utf8).expect("cast");
+            let (h, a, d, f) = (text(1), text(2), text(3), text(4));
+            for r in 0..b.num_rows() {
+                let cell = |c: &arrow::array::ArrayRef| {
+                    if c.is_valid(r) { c.as_string::<i32>().value(r).to_string() } else { String::new() }
+                };
+                csv.push_str(&format!("{},{},{},{},{}\n", cell(&pref), cell(&h), cell(&a), cell(&d), cell(&f)));
+            }
+        }
+        // Survey 年度 2025 again, every other response.
+        let survey =
+            std::fs::read_to_string(repo().join("data/sample/survey_responses_2020-2025.csv")).expect("survey");
+        let mut lines = survey.lines();
+        let mut text = lines.next().expect("header").to_string() + "\n";
+        for l in lines.filter(|l| l.starts_with("2025,")).step_by(2) {
+            text.push_str(l);
+            text.push('\n');
+        }
+        // One qualification's specialists again, the first 200 (CP932, as sent).
+        let bytes = std::fs::read(repo().join("data/sample/specialists_jsmo.csv")).expect("specialists");
+        let kept: Vec<&[u8]> = bytes.split(|b| *b == b'\n').take(201).collect();
+        let mut load = |dataset: &str, name: &str, bytes: Vec<u8>| {
+            let file = dir.path().join(name);
+            std::fs::write(&file, bytes).expect("write");
+            let opts = ingest::IngestOptions::new(
+                dataset,
+                vec![file],
+                dir.path().join("keys/k.key"),
+                dir.path().join("rejects"),
+            );
+            let rep = ingest::ingest(&mut wh, &opts).expect("ingest");
+            assert_eq!(rep.outcome, ingest::pipeline::Outcome::Committed, "{name}");
+        };
+        load("designations", "designations_resent.csv", csv.into_bytes());
+        load("survey_responses", "survey_2025_resent.csv", text.into_bytes());
+        load("specialists", "specialists_jsmo_resent.csv", kept.join(&b'\n'));
+        let added: Vec<i64> = wh.loads().expect("loads").iter().map(|l| l.load_id).filter(|id| *id > before).collect();
+        assert_eq!(added.len(), 3);
+        Resent { dir, warehouse: std::sync::Mutex::new(wh), added }
+    })
+}
+
+#[test]
+fn lists_sent_again_read_the_same_over_the_lake() {
+    let r = resent();
+    let mut failures = Vec::new();
+    for &n in &r.added {
+        let memory = {
+            let wh = r.warehouse.lock().expect("warehouse");
+            Engine::open(&wh, Some(n)).expect("in memory")
+        };
+        let lake = Engine::open_lake(&r.dir.path().join("lake"), Some(n)).expect("lake");
+        // The re-deliveries replaced rows: fewer designations, 2025 responses and specialists.
+        for t in ["designations", "survey_responses", "specialists"] {
+            assert_eq!(memory.snapshot().row_count(t), lake.snapshot().row_count(t), "load {n} {t}");
+        }
+        let d = memory.snapshot().default_as_of().unwrap_or_else(|| date("2026-10-31"));
+        for def in catalog() {
+            let mut req = Request::new(def.name, Audience::Committee).as_of(d);
+            if def.name == "survey.kwic" {
+                req = req.param("term", "オンライン配信");
+            }
+            let (a, b) = (answer(&memory, &req), answer(&lake, &req));
+            if a != b {
+                failures.push(format!("load {n} {}: {}", def.name, first_difference(&a, &b)));
+            }
+        }
+    }
+    let last = r.added[r.added.len() - 1];
+    let first = {
+        let wh = r.warehouse.lock().expect("warehouse");
+        Engine::open(&wh, Some(r.added[0] - 1)).expect("before")
+    };
+    let now = Engine::open_lake(&r.dir.path().join("lake"), Some(last)).expect("lake");
+    for t in ["designations", "survey_responses", "specialists"] {
+        assert!(now.snapshot().row_count(t) < first.snapshot().row_count(t), "{t} was replaced by fewer rows");
+    }
+    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+}
