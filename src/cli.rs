@@ -191,6 +191,10 @@ pub struct ServeArgs {
     /// Alert when fewer non-physician 正会員 than this may still join (the rule's headroom).
     #[arg(long, env = "ONCOMETRICS_ALERT_MIN_HEADROOM", default_value_t = 20)]
     pub alert_min_headroom: u64,
+    /// Where the pages' metrics run: `memory` (the warehouse read into memory at start and
+    /// on reload) or `lake` (over the Parquet lake, memory bounded; see `metric --engine`).
+    #[arg(long, value_enum, default_value_t, env = "ONCOMETRICS_ENGINE")]
+    pub engine: EngineMode,
 }
 
 #[derive(Debug, Subcommand)]
@@ -234,6 +238,9 @@ pub struct ReportArgs {
     /// Use the store as this load saw it [default: the latest load], to make a past pack again.
     #[arg(long)]
     pub at_load: Option<i64>,
+    /// Where the pack's metrics run: `memory` or `lake` (see `metric --engine`).
+    #[arg(long, value_enum, default_value_t, env = "ONCOMETRICS_ENGINE")]
+    pub engine: EngineMode,
 }
 
 #[derive(Debug, Subcommand)]
@@ -435,6 +442,36 @@ pub struct MetricArgs {
     pub at_load: Option<i64>,
     #[arg(long, value_enum, default_value_t)]
     pub format: MetricFormat,
+    /// Where the metric runs: `memory` (the warehouse read into memory) or `lake` (over the
+    /// Parquet lake's files, without opening the warehouse).
+    #[arg(long, value_enum, default_value_t, env = "ONCOMETRICS_ENGINE")]
+    pub engine: EngineMode,
+}
+
+/// Where metrics run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum EngineMode {
+    /// The warehouse read into memory (right for a society's size).
+    #[default]
+    Memory,
+    /// Over the Parquet lake, reading what each query needs.
+    Lake,
+}
+
+impl EngineMode {
+    /// The engine over the store as load `at_load` saw it.
+    pub fn open(self, store: &StoreArgs, at_load: Option<i64>) -> anyhow::Result<queries::Engine> {
+        use anyhow::Context as _;
+        match self {
+            EngineMode::Memory => {
+                let wh = store::Warehouse::open(&store.warehouse, &store.lake_dir()).with_context(|| {
+                    format!("ウェアハウスを開けません / cannot open the warehouse {}", store.warehouse.display())
+                })?;
+                Ok(queries::Engine::open(&wh, at_load)?)
+            }
+            EngineMode::Lake => Ok(queries::Engine::open_lake(&store.lake_dir(), at_load)?),
+        }
+    }
 }
 
 fn parse_param(s: &str) -> Result<(String, String), String> {

@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use queries::catalog::{Request, catalog};
-use queries::{Audience, Engine, render};
-use store::Warehouse;
+use queries::{Audience, render};
 
 use crate::cli::{MetricArgs, MetricFormat, StoreArgs};
 
@@ -31,10 +30,7 @@ pub fn run(store: &StoreArgs, args: &MetricArgs) -> Result<ExitCode> {
     })?;
     // Check the name before opening the store, so a typo gets its hint at once.
     queries::find(name)?;
-    let wh = Warehouse::open(&store.warehouse, &store.lake_dir()).with_context(|| {
-        format!("ウェアハウスを開けません / cannot open the warehouse {}", store.warehouse.display())
-    })?;
-    let engine = Engine::open(&wh, args.at_load)?;
+    let engine = args.engine.open(store, args.at_load)?;
     let mut req = Request::new(name, audience);
     req.as_of = args.as_of;
     req.by = args.by.clone();

@@ -9,7 +9,6 @@ use queries::{Audience, Engine};
 use reports::doc::Doc;
 use reports::packs::committee::{self, Crosstab, WhatIf};
 use reports::packs::{Context, board, research};
-use store::Warehouse;
 
 use crate::cli::{ReportArgs, ReportCommand, StoreArgs};
 
@@ -106,10 +105,7 @@ impl Format {
 }
 
 fn open(store: &StoreArgs, args: &ReportArgs) -> Result<Engine> {
-    let wh = Warehouse::open(&store.warehouse, &store.lake_dir()).with_context(|| {
-        format!("ウェアハウスを開けません / cannot open the warehouse {}", store.warehouse.display())
-    })?;
-    Ok(Engine::open(&wh, args.at_load)?)
+    args.engine.open(store, args.at_load)
 }
 
 fn as_of(engine: &Engine, args: &ReportArgs) -> Result<chrono::NaiveDate> {

@@ -84,8 +84,12 @@ async fn read_snapshot(config: &Config) -> Result<Snapshot> {
 }
 
 /// Opens the warehouse just long enough to read it into memory (as `at_load` saw it, or
-/// now), so that loads from the command line can run while the server is up.
+/// now), so that loads from the command line can run while the server is up; in lake mode
+/// registers the lake's files instead.
 async fn read_snapshot_at(config: &Config, at_load: Option<i64>) -> Result<Snapshot> {
+    if config.lake_engine {
+        return Ok(Snapshot::from_lake(&config.lake, at_load, queries::metrics::derived()).await?);
+    }
     let (wh_path, lake) = (config.warehouse.clone(), config.lake.clone());
     let store = tokio::task::spawn_blocking(move || -> store::Result<_> {
         let wh = Warehouse::open(&wh_path, &lake)?;

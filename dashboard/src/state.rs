@@ -51,6 +51,9 @@ pub struct Config {
     pub alert_thresholds: queries::alerts::Thresholds,
     /// How alerts are mailed; `None`: e-mail is off (the admin page says so).
     pub mail: Option<MailConfig>,
+    /// Read the metrics' tables from the Parquet lake (lake mode: memory bounded, the data
+    /// read as queries need them) instead of the warehouse into memory.
+    pub lake_engine: bool,
 }
 
 /// How the server sends e-mail (the committee's alerts, [`crate::alerts`]).

@@ -17,6 +17,8 @@ use chrono::NaiveDate;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::execution::context::SessionContext;
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use store::schema::Table;
 use store::snapshot::{LAKE_LOADS, SNAPSHOT_TABLES, lake_closes_schema, lake_file_schema, lake_raw_name};
 use store::warehouse::LoadInfo;
@@ -24,11 +26,32 @@ use store::warehouse::LoadInfo;
 use crate::error::{Error, Result};
 use crate::snapshot::{Derived, Snapshot, register, session};
 
+/// The memory a lake-mode query may hold before it spills to disk (sorts, joins,
+/// aggregations), unless `ONCOMETRICS_LAKE_MEMORY_MB` says otherwise.
+pub const DEFAULT_MEMORY: usize = 2 << 30;
+
+/// The memory limit of lake mode: `ONCOMETRICS_LAKE_MEMORY_MB`, else [`DEFAULT_MEMORY`].
+pub fn memory_limit() -> usize {
+    std::env::var("ONCOMETRICS_LAKE_MEMORY_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|mb| *mb >= 64)
+        .map_or(DEFAULT_MEMORY, |mb| mb << 20)
+}
+
+/// A session whose queries share `memory` bytes fairly and spill beyond them to the
+/// system's temporary directory, so that the process does not grow with the data.
+fn bounded_session(memory: usize) -> Result<(SessionContext, usize)> {
+    let (plain, partitions) = session();
+    let runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(FairSpillPool::new(memory))).build_arc()?;
+    Ok((SessionContext::new_with_config_rt(plain.copied_config(), runtime), partitions))
+}
+
 impl Snapshot {
     /// Reads the store as load `at_load` saw it (the latest when None) from the Parquet lake
-    /// at `lake`, with `derived`.
+    /// at `lake`, with `derived`, queries bounded to [`memory_limit`] (spilling beyond it).
     pub async fn from_lake(lake: &Path, at_load: Option<i64>, derived: &[&Derived]) -> Result<Self> {
-        let (ctx, partitions) = session();
+        let (ctx, partitions) = bounded_session(memory_limit())?;
         register_loads(&ctx, lake).await?;
         let all = loads(&ctx).await?;
         let latest = all.last().map_or(0, |l| l.load_id);

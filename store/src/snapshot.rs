@@ -119,7 +119,7 @@ pub const LAKE_LOADS: &str = "_lake_loads";
 /// - `Never`: every row up to `n`;
 /// - `All`: the rows of the last load up to `n` that wrote the table (by the load history's
 ///   `tables`, so that a load of no rows still replaces the ones before);
-/// - `ByKey`: a row unless a later load up to `n` delivered its key;
+/// - `ByKey`: a row of the last load up to `n` that delivered its key;
 /// - `Managed` (members): each member's latest version up to `n`;
 /// - `Intervals` (member history): every interval opened up to `n`, closed by the closes
 ///   made up to `n`.
@@ -135,10 +135,16 @@ pub fn lake_visible_sql(table: &Table, n: i64) -> String {
             table.name
         ),
         Supersede::ByKey(keys) => {
-            let same: Vec<String> = keys.iter().map(|k| format!("later.{k} = t.{k}")).collect();
+            // The last load up to n that delivered each key; a row shows when its load is
+            // that one. A NULL key matches nothing (as `IN` in the warehouse's supersede), so
+            // such a row stays. A join on the few keys, not a self-join over the rows.
+            let keys_list = keys.join(", ");
+            let same: Vec<String> = keys.iter().map(|k| format!("last.{k} = t.{k}")).collect();
             format!(
-                "SELECT t.load_id, {} FROM {raw} t WHERE t.load_id <= {n} AND NOT EXISTS (SELECT 1 FROM {raw} later
-                   WHERE later.load_id > t.load_id AND later.load_id <= {n} AND {})",
+                "SELECT t.load_id, {} FROM {raw} t LEFT JOIN
+                   (SELECT {keys_list}, max(load_id) AS last_load FROM {raw} WHERE load_id <= {n} GROUP BY {keys_list}) last
+                   ON {}
+                 WHERE t.load_id <= {n} AND (last.last_load IS NULL OR t.load_id = last.last_load)",
                 cols("t").join(", "),
                 same.join(" AND ")
             )
@@ -325,7 +331,10 @@ mod tests {
             })
             .expect("a table replaced by key");
         let sql = lake_visible_sql(keyed, 3);
-        assert!(sql.contains("NOT EXISTS") && sql.contains(&format!("later.{} = t.{}", keys[0], keys[0])), "{sql}");
+        assert!(
+            sql.contains(&format!("last.{} = t.{}", keys[0], keys[0])) && sql.contains("max(load_id) AS last_load"),
+            "{sql}"
+        );
         let sql = lake_visible_sql(&schema::MEMBERS, 3);
         assert!(sql.contains("PARTITION BY t.member_key ORDER BY t.load_id DESC"), "{sql}");
         let all = schema::TABLES.iter().find(|t| t.supersede == Supersede::All).expect("a table replaced whole");

@@ -12,6 +12,7 @@ mod exports;
 mod fuzz;
 mod hardening;
 mod japanese;
+mod lake;
 mod packs;
 mod pages;
 mod renewals;
