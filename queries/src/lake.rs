@@ -23,8 +23,10 @@ use store::schema::Table;
 use store::snapshot::{LAKE_LOADS, SNAPSHOT_TABLES, lake_closes_schema, lake_file_schema, lake_raw_name};
 use store::warehouse::LoadInfo;
 
+use crate::derived::Materialize;
 use crate::error::{Error, Result};
-use crate::snapshot::{Derived, Snapshot, register, session};
+use crate::session::{register, session};
+use crate::snapshot::{Derived, Registered, Snapshot};
 
 /// The memory a lake-mode query may hold before it spills to disk (sorts, joins,
 /// aggregations), unless `ONCOMETRICS_LAKE_MEMORY_MB` says otherwise.
@@ -75,7 +77,8 @@ impl Snapshot {
             table_loads.insert(t.name, ids);
             rows.insert(t.name, count);
         }
-        Self::assemble(ctx, partitions, n, loads, table_loads, rows, derived).await
+        let base = Registered { at_load: n, loads, table_loads, rows };
+        Self::assemble(ctx, partitions, base, derived, &Materialize::Lake(lake.to_path_buf())).await
     }
 }
 

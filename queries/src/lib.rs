@@ -12,7 +12,9 @@
 //!   morphological analysis (vibrato over IPADIC) for survey free text.
 //! - [`snapshot`]: the store's tables as one load saw them, registered in a DataFusion session,
 //!   plus the derived tables it is given. [`lake`]: the same snapshot over the Parquet lake
-//!   (listing tables, supersession rebuilt as views) instead of in memory.
+//!   (listing tables, supersession rebuilt as views) instead of in memory. [`derived`]: the
+//!   tables derived once per store state (in memory, or kept in the lake's `_derived/`).
+//!   [`session`]: the DataFusion session and in-memory tables.
 //! - [`disclosure`]: audiences, primary and complementary suppression. [`release`]: the release
 //!   grid for suppressed audiences (month ends, one event table per snapshot).
 //! - [`metric`]: the types a metric is written with (`MetricDef`, `ParamSpec`, `Request`, `Cx`,
@@ -35,6 +37,7 @@
 pub mod alerts;
 pub mod catalog;
 pub mod console;
+pub mod derived;
 pub mod disclosure;
 pub mod docs;
 pub mod engine;
@@ -49,6 +52,7 @@ pub mod release;
 pub mod render;
 pub mod renewal_status;
 pub mod result;
+pub mod session;
 pub mod snapshot;
 pub mod stats;
 pub mod text;

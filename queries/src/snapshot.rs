@@ -6,61 +6,30 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::Arc;
 
-use arrow::compute::concat_batches;
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use datafusion::common::ScalarValue;
-use datafusion::datasource::MemTable;
 use datafusion::execution::context::SessionContext;
-use datafusion::prelude::SessionConfig;
-use futures::future::BoxFuture;
 use store::warehouse::LoadInfo;
 use store::{StoreSnapshot, Warehouse};
 
+pub use crate::derived::{Build, Derived, MEMBER_SPELLS, Materialize};
 use crate::error::{Error, Result};
+use crate::session::register;
+pub(crate) use crate::session::session;
 
 /// A structure derived on first use.
 type Lazy = Arc<dyn Any + Send + Sync>;
 
-/// A table derived from the snapshot's tables when the snapshot is built, so that metrics
-/// read a prepared table instead of repeating the same join or aggregation per request.
-/// Each is built once per store state; its cost is part of reading the snapshot.
+/// The store's tables as registered in a session (in memory or over the lake): the load
+/// they show the store at, its history, and per table the loads it holds and its rows.
 #[derive(Debug)]
-pub struct Derived {
-    pub name: &'static str,
-    /// The tables it is derived from (its rows come from their loads).
-    pub from: &'static [&'static str],
-    pub build: Build,
+pub(crate) struct Registered {
+    pub at_load: i64,
+    pub loads: Vec<LoadInfo>,
+    pub table_loads: BTreeMap<&'static str, BTreeSet<i64>>,
+    pub rows: BTreeMap<&'static str, usize>,
 }
-
-/// How a derived table is computed from the tables registered before it.
-#[derive(Debug, Clone, Copy)]
-pub enum Build {
-    /// One SQL query.
-    Sql(fn() -> String),
-    /// Rust over query results, for what SQL can only say as a range join (which
-    /// DataFusion evaluates row by row).
-    Rust(for<'a> fn(&'a SessionContext) -> BoxFuture<'a, Result<RecordBatch>>),
-}
-
-/// `member_spells`: one row per member and validity interval of their state, clipped
-/// to their membership: the member is in that state on day D when
-/// `span_from <= D AND (span_to IS NULL OR span_to > D)`.
-pub const MEMBER_SPELLS: Derived = Derived {
-    name: "member_spells",
-    from: &["members", "member_history"],
-    build: Build::Sql(|| {
-        "SELECT h.member_key, h.category, h.profession, h.prefecture_code, m.birth_year, m.sex,
-            m.joined_on, m.left_on, m.left_inferred, h.load_id,
-            CASE WHEN h.valid_from > m.joined_on THEN h.valid_from ELSE m.joined_on END AS span_from,
-            CASE WHEN m.left_on IS NULL THEN h.valid_to
-                 WHEN h.valid_to IS NULL THEN m.left_on
-                 WHEN h.valid_to < m.left_on THEN h.valid_to
-                 ELSE m.left_on END AS span_to
-     FROM member_history h JOIN members m ON h.member_key = m.member_key"
-            .to_string()
-    }),
-};
 
 /// The metric engine's view of the store.
 pub struct Snapshot {
@@ -99,7 +68,8 @@ impl Snapshot {
             table_loads.insert(t.name, t.load_ids.clone());
             rows.insert(t.name, t.batch.num_rows());
         }
-        Self::assemble(ctx, partitions, store.at_load, store.loads, table_loads, rows, derived).await
+        let base = Registered { at_load: store.at_load, loads: store.loads, table_loads, rows };
+        Self::assemble(ctx, partitions, base, derived, &Materialize::Memory).await
     }
 
     /// The snapshot over `ctx`, whose store tables are registered (in memory or over the
@@ -107,12 +77,11 @@ impl Snapshot {
     pub(crate) async fn assemble(
         ctx: SessionContext,
         partitions: usize,
-        at_load: i64,
-        loads: Vec<LoadInfo>,
-        mut table_loads: BTreeMap<&'static str, BTreeSet<i64>>,
-        mut rows: BTreeMap<&'static str, usize>,
+        base: Registered,
         derived: &[&Derived],
+        how: &Materialize,
     ) -> Result<Self> {
+        let Registered { at_load, loads, mut table_loads, mut rows } = base;
         register(&ctx, "prefecture_regions", region_table()?, 1)?;
         ctx.register_udf(age_band_udf());
         for udf in designation_udfs() {
@@ -121,20 +90,12 @@ impl Snapshot {
         let mut derived_ms = Vec::with_capacity(derived.len());
         for d in derived {
             let started = std::time::Instant::now();
-            let batch = match d.build {
-                Build::Sql(sql) => {
-                    let frame = ctx.sql(&sql()).await?;
-                    let schema = Arc::new(frame.schema().as_arrow().clone());
-                    concat_batches(&schema, &frame.collect().await?)?
-                }
-                Build::Rust(build) => build(&ctx).await?,
-            };
-            rows.insert(d.name, batch.num_rows());
-            register(&ctx, d.name, batch, partitions)?;
+            let n = crate::derived::materialize(&ctx, d, at_load, partitions, how).await?;
+            rows.insert(d.name, n);
             let loads: BTreeSet<i64> = d.from.iter().filter_map(|t| table_loads.get(t)).flatten().copied().collect();
             table_loads.insert(d.name, loads);
             let ms = started.elapsed().as_secs_f64() * 1000.0;
-            tracing::debug!(table = d.name, rows = rows[d.name], ms, "derived");
+            tracing::debug!(table = d.name, rows = n, ms, "derived");
             derived_ms.push((d.name, ms));
         }
         Ok(Snapshot { ctx, at_load, loads, table_loads, rows, derived_ms, lazy: std::sync::Mutex::default() })
@@ -337,59 +298,4 @@ fn region_table() -> Result<RecordBatch> {
             Arc::new(StringArray::from(prefs.iter().map(|p| p.region()).collect::<Vec<_>>())),
         ],
     )?)
-}
-
-/// Tables smaller than this are held in one partition: splitting them buys no parallel
-/// work, and every query over several partitions plans and schedules a merge (a query
-/// over the 13 waves took 1.4 ms in two partitions).
-const ONE_PARTITION_BELOW: usize = 65_536;
-
-/// A session for a snapshot: as many target partitions as cores.
-pub(crate) fn session() -> (SessionContext, usize) {
-    let partitions = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let config = SessionConfig::new().with_target_partitions(partitions).with_information_schema(false);
-    (SessionContext::new_with_config(config), partitions)
-}
-
-/// Registers `batch` as an in-memory table of `ctx`, in `partitions` slices when it is large.
-pub(crate) fn register(ctx: &SessionContext, name: &str, batch: RecordBatch, partitions: usize) -> Result<()> {
-    let batch = string_views(batch)?;
-    let schema = batch.schema();
-    let n = batch.num_rows();
-    let partitions = if n < ONE_PARTITION_BELOW { 1 } else { partitions };
-    let per = n.div_ceil(partitions.max(1)).max(1);
-    let mut parts: Vec<Vec<RecordBatch>> = Vec::new();
-    let mut offset = 0;
-    while offset < n {
-        let len = per.min(n - offset);
-        parts.push(vec![batch.slice(offset, len)]);
-        offset += len;
-    }
-    if parts.is_empty() {
-        parts.push(Vec::new());
-    }
-    let table = MemTable::try_new(schema, parts)?;
-    ctx.register_table(name, Arc::new(table))?;
-    Ok(())
-}
-
-/// The batch with its `Utf8` columns as `Utf8View`, which DataFusion compares, hashes and
-/// groups faster (grouping on a text column takes about half the time).
-fn string_views(batch: RecordBatch) -> Result<RecordBatch> {
-    use arrow::datatypes::{DataType, Field, Schema};
-    if !batch.schema().fields().iter().any(|f| f.data_type() == &DataType::Utf8) {
-        return Ok(batch);
-    }
-    let mut fields = Vec::with_capacity(batch.num_columns());
-    let mut columns = Vec::with_capacity(batch.num_columns());
-    for (f, c) in batch.schema().fields().iter().zip(batch.columns()) {
-        if f.data_type() == &DataType::Utf8 {
-            columns.push(arrow::compute::cast(c, &DataType::Utf8View)?);
-            fields.push(Field::new(f.name(), DataType::Utf8View, f.is_nullable()).with_metadata(f.metadata().clone()));
-        } else {
-            columns.push(c.clone());
-            fields.push(f.as_ref().clone());
-        }
-    }
-    Ok(RecordBatch::try_new(Arc::new(Schema::new_with_metadata(fields, batch.schema().metadata().clone())), columns)?)
 }

@@ -196,3 +196,34 @@ fn lists_sent_again_read_the_same_over_the_lake() {
     }
     assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn derived_tables_are_kept_in_the_lake_and_read_again() {
+    let r = resent();
+    let lake = r.dir.path().join("lake");
+    let n = r.added[0];
+    let first = Engine::open_lake(&lake, Some(n)).expect("lake");
+    let dir = lake.join("_derived").join("member_spells").join(format!("at_load={n}"));
+    let kept: Vec<std::path::PathBuf> = std::fs::read_dir(&dir).expect("kept").flatten().map(|e| e.path()).collect();
+    assert_eq!(kept.len(), 1, "one build of member_spells for load {n}: {kept:?}");
+    let files = |p: &std::path::Path| -> Vec<(String, std::time::SystemTime)> {
+        let mut v: Vec<_> = std::fs::read_dir(p)
+            .expect("files")
+            .flatten()
+            .map(|e| {
+                (e.file_name().to_string_lossy().into_owned(), e.metadata().and_then(|m| m.modified()).expect("mtime"))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = files(&kept[0]);
+    assert!(before.iter().any(|(f, _)| f.ends_with(".parquet")), "{before:?}");
+    let again = Engine::open_lake(&lake, Some(n)).expect("lake again");
+    assert_eq!(files(&kept[0]), before, "read again, not written again");
+    assert_eq!(
+        first.snapshot().row_count("member_spells"),
+        again.snapshot().row_count("member_spells"),
+        "the same rows"
+    );
+}

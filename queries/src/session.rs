@@ -1,0 +1,66 @@
+//! The DataFusion session a snapshot runs in, and in-memory tables registered in it (text as
+//! `Utf8View`, large tables in slices for parallel scans).
+
+use std::sync::Arc;
+
+use arrow::record_batch::RecordBatch;
+use datafusion::datasource::MemTable;
+use datafusion::execution::context::SessionContext;
+use datafusion::prelude::SessionConfig;
+
+use crate::error::Result;
+
+/// Tables smaller than this are held in one partition: splitting them buys no parallel
+/// work, and every query over several partitions plans and schedules a merge (a query
+/// over the 13 waves took 1.4 ms in two partitions).
+const ONE_PARTITION_BELOW: usize = 65_536;
+
+/// A session for a snapshot: as many target partitions as cores.
+pub(crate) fn session() -> (SessionContext, usize) {
+    let partitions = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let config = SessionConfig::new().with_target_partitions(partitions).with_information_schema(false);
+    (SessionContext::new_with_config(config), partitions)
+}
+
+/// Registers `batch` as an in-memory table of `ctx`, in `partitions` slices when it is large.
+pub(crate) fn register(ctx: &SessionContext, name: &str, batch: RecordBatch, partitions: usize) -> Result<()> {
+    let batch = string_views(batch)?;
+    let schema = batch.schema();
+    let n = batch.num_rows();
+    let partitions = if n < ONE_PARTITION_BELOW { 1 } else { partitions };
+    let per = n.div_ceil(partitions.max(1)).max(1);
+    let mut parts: Vec<Vec<RecordBatch>> = Vec::new();
+    let mut offset = 0;
+    while offset < n {
+        let len = per.min(n - offset);
+        parts.push(vec![batch.slice(offset, len)]);
+        offset += len;
+    }
+    if parts.is_empty() {
+        parts.push(Vec::new());
+    }
+    let table = MemTable::try_new(schema, parts)?;
+    ctx.register_table(name, Arc::new(table))?;
+    Ok(())
+}
+
+/// The batch with its `Utf8` columns as `Utf8View`, which DataFusion compares, hashes and
+/// groups faster (grouping on a text column takes about half the time).
+fn string_views(batch: RecordBatch) -> Result<RecordBatch> {
+    use arrow::datatypes::{DataType, Field, Schema};
+    if !batch.schema().fields().iter().any(|f| f.data_type() == &DataType::Utf8) {
+        return Ok(batch);
+    }
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (f, c) in batch.schema().fields().iter().zip(batch.columns()) {
+        if f.data_type() == &DataType::Utf8 {
+            columns.push(arrow::compute::cast(c, &DataType::Utf8View)?);
+            fields.push(Field::new(f.name(), DataType::Utf8View, f.is_nullable()).with_metadata(f.metadata().clone()));
+        } else {
+            columns.push(c.clone());
+            fields.push(f.as_ref().clone());
+        }
+    }
+    Ok(RecordBatch::try_new(Arc::new(Schema::new_with_metadata(fields, batch.schema().metadata().clone())), columns)?)
+}
