@@ -65,6 +65,11 @@ fn compare_at(n: i64) -> Vec<String> {
     };
     let lake = lake_engine(Some(n));
     assert_eq!(memory.snapshot().loads.len(), lake.snapshot().loads.len(), "load {n}");
+    differences(&memory, &lake, n)
+}
+
+/// Every catalog metric, at the snapshot's own date, in memory and over the lake: where they differ.
+fn differences(memory: &Engine, lake: &Engine, n: i64) -> Vec<String> {
     let d = memory.snapshot().default_as_of().unwrap_or_else(|| date("2026-10-31"));
     let mut failures = Vec::new();
     for def in catalog() {
@@ -72,7 +77,7 @@ fn compare_at(n: i64) -> Vec<String> {
         if def.name == "survey.kwic" {
             req = req.param("term", "オンライン配信");
         }
-        let (a, b) = (answer(&memory, &req), answer(&lake, &req));
+        let (a, b) = (answer(memory, &req), answer(lake, &req));
         if a != b {
             failures.push(format!("load {n} {}: {}", def.name, first_difference(&a, &b)));
         }
@@ -173,17 +178,7 @@ fn lists_sent_again_read_the_same_over_the_lake() {
         for t in ["designations", "survey_responses", "specialists"] {
             assert_eq!(memory.snapshot().row_count(t), lake.snapshot().row_count(t), "load {n} {t}");
         }
-        let d = memory.snapshot().default_as_of().unwrap_or_else(|| date("2026-10-31"));
-        for def in catalog() {
-            let mut req = Request::new(def.name, Audience::Committee).as_of(d);
-            if def.name == "survey.kwic" {
-                req = req.param("term", "オンライン配信");
-            }
-            let (a, b) = (answer(&memory, &req), answer(&lake, &req));
-            if a != b {
-                failures.push(format!("load {n} {}: {}", def.name, first_difference(&a, &b)));
-            }
-        }
+        failures.extend(differences(&memory, &lake, n));
     }
     let last = r.added[r.added.len() - 1];
     let first = {
