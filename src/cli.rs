@@ -343,6 +343,10 @@ pub enum BenchCommand {
         /// Also time this SQL over the snapshot (repeatable; for finding where a metric spends its time).
         #[arg(long)]
         sql: Vec<String>,
+        /// Where the metrics run: `memory` or `lake` (one engine per process, so that the
+        /// peak memory printed is that engine's; use `--reuse` to leave the loading out of it).
+        #[arg(long, value_enum, default_value_t)]
+        engine: EngineMode,
     },
     /// The board pack (PDF and HTML) at several scales, in-process by stage and as the CLI command.
     Report {

@@ -29,10 +29,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", crate::bench::markdown(&ms));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { what: BenchCommand::Metrics { scales, work, reference, runs, only, reuse, sql } } => {
-            let opts = crate::bench_metrics::Options { runs, only, reuse, sql };
+        Command::Bench { what: BenchCommand::Metrics { scales, work, reference, runs, only, reuse, sql, engine } } => {
+            let opts = crate::bench_metrics::Options { runs, only, reuse, sql, engine };
             let ts = crate::bench_metrics::run(&scales, &work, &reference, &opts)?;
             print!("{}", crate::bench_metrics::markdown(&ts));
+            if let Some(mb) = crate::bench_metrics::peak_rss_mb() {
+                println!("\nPeak memory of this process (VmHWM, engine {engine:?}): {mb:.0} MB");
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { what: BenchCommand::Report { scales, work, reference, runs } } => {
