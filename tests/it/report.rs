@@ -35,6 +35,12 @@ fn report_command_writes_each_pack_and_explains_errors() {
         let bytes = std::fs::read(out(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(bytes.len() > 1000, "{file} is {} bytes", bytes.len());
     }
+    // The same pack over the Parquet lake: the same bytes, and the warehouse is not needed.
+    let o = run(d.path(), &["report", "board", "--engine", "lake", "--out", &out("board-lake.pdf")]);
+    assert!(o.status.success(), "{}", text(&o));
+    let (memory, lake) =
+        (std::fs::read(out("board.pdf")).expect("pdf"), std::fs::read(out("board-lake.pdf")).expect("pdf"));
+    assert!(memory == lake, "the board pack differs over the lake");
     let html = std::fs::read_to_string(d.path().join("out/board.html")).expect("html");
     assert!(html.contains("2025年3月31日"), "the as-of date is on the title page");
     // No temporary file is left beside the outputs.

@@ -19,6 +19,7 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
         .env("ONCOMETRICS_WAREHOUSE", dir.join("wh.duckdb"))
         .env("ONCOMETRICS_KEY_FILE", dir.join("keys/k.key"))
         .env_remove("ONCOMETRICS_LAKE")
+        .env_remove("ONCOMETRICS_ENGINE")
         .args(args)
         .output()
         .expect("run oncometrics")
