@@ -25,7 +25,7 @@ use store::warehouse::LoadInfo;
 
 use crate::derived::Materialize;
 use crate::error::{Error, Result};
-use crate::session::{register, session};
+use crate::session::{register_values, session};
 use crate::snapshot::{Derived, Registered, Snapshot};
 
 /// The memory a lake-mode query may hold before it spills to disk (sorts, joins,
@@ -111,7 +111,7 @@ async fn register_raw(
     if !dir.is_dir() {
         let mut fields: Vec<Field> = file_schema.fields().iter().map(|f| f.as_ref().clone()).collect();
         fields.push(Field::new("load_id", DataType::Int64, true));
-        return register(ctx, &name, RecordBatch::new_empty(Arc::new(Schema::new(fields))), 1);
+        return register_values(ctx, &name, RecordBatch::new_empty(Arc::new(Schema::new(fields))));
     }
     let url = ListingTableUrl::parse(dir.to_string_lossy())?;
     let options = ListingOptions::new(Arc::new(ParquetFormat::default()))

@@ -64,3 +64,37 @@ fn string_views(batch: RecordBatch) -> Result<RecordBatch> {
     }
     Ok(RecordBatch::try_new(Arc::new(Schema::new_with_metadata(fields, batch.schema().metadata().clone())), columns)?)
 }
+
+/// Registers a small `batch` as a view over its values (or over no rows), not as an
+/// in-memory table: a plan that reads it holds its rows as expressions, so it can be sent
+/// whole to another process (the lake mode's reference tables and empty stand-ins).
+pub(crate) fn register_values(ctx: &SessionContext, name: &str, batch: RecordBatch) -> Result<()> {
+    use datafusion::catalog::view::ViewTable;
+    use datafusion::common::{DFSchema, ScalarValue};
+    use datafusion::logical_expr::{EmptyRelation, LogicalPlan, LogicalPlanBuilder, lit};
+    let batch = string_views(batch)?;
+    let plan = if batch.num_rows() == 0 {
+        let schema = Arc::new(DFSchema::try_from(batch.schema().as_ref().clone())?);
+        LogicalPlan::EmptyRelation(EmptyRelation { produce_one_row: false, schema })
+    } else {
+        let rows = (0..batch.num_rows())
+            .map(|r| {
+                batch
+                    .columns()
+                    .iter()
+                    .map(|c| ScalarValue::try_from_array(c, r).map(lit))
+                    .collect::<std::result::Result<Vec<_>, _>>()
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let names: Vec<datafusion::logical_expr::Expr> = batch
+            .schema()
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| datafusion::logical_expr::col(format!("column{}", i + 1)).alias(f.name()))
+            .collect();
+        LogicalPlanBuilder::values(rows)?.project(names)?.build()?
+    };
+    ctx.register_table(name, Arc::new(ViewTable::new(plan, None)))?;
+    Ok(())
+}

@@ -82,7 +82,11 @@ impl Snapshot {
         how: &Materialize,
     ) -> Result<Self> {
         let Registered { at_load, loads, mut table_loads, mut rows } = base;
-        register(&ctx, "prefecture_regions", region_table()?, 1)?;
+        match how {
+            Materialize::Memory => register(&ctx, "prefecture_regions", region_table()?, 1)?,
+            // In the lake mode no table of a plan is held in memory (a plan may go to another process).
+            Materialize::Lake(_) => crate::session::register_values(&ctx, "prefecture_regions", region_table()?)?,
+        }
         ctx.register_udf(age_band_udf());
         for udf in designation_udfs() {
             ctx.register_udf(udf);

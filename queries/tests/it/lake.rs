@@ -222,3 +222,19 @@ fn derived_tables_are_kept_in_the_lake_and_read_again() {
         "the same rows"
     );
 }
+
+/// What a plan reads in lake mode is files and expressions, never a table held in this
+/// process's memory: such a plan could run in another process.
+#[test]
+fn no_table_of_the_lake_mode_is_held_in_memory() {
+    use queries::datafusion::datasource::MemTable;
+    let engine = lake_engine(None);
+    let ctx = engine.snapshot().context();
+    let schema = ctx.catalog("datafusion").and_then(|c| c.schema("public")).expect("the public schema");
+    let names = schema.table_names();
+    assert!(names.len() > 20, "{names:?}");
+    for name in names {
+        let table = engine.block_on(schema.table(&name)).expect("table").expect("registered");
+        assert!(table.downcast_ref::<MemTable>().is_none(), "{name} is held in memory");
+    }
+}
