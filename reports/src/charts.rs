@@ -5,7 +5,6 @@
 //! PDF renderer) chooses a Japanese font. Each data point carries a hover title with its
 //! exact value; the same numbers are always offered as a table beside the chart.
 
-use chrono::{Datelike, NaiveDate};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -13,20 +12,16 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use crate::error::{Error, Result};
 use crate::svg::{HoverMark, finish};
 
+mod axis;
 mod gauge;
+mod sparkline;
 mod style;
+pub use axis::{XAxis, date_x};
+use axis::{padded, x_label};
 pub use gauge::{gauge, gauge_from, gauge_start};
+pub use sparkline::{sparkline, sparkline_partial};
 use style::{FONT, GRID, THRESHOLD};
 pub use style::{PALETTE, short_number};
-
-/// What the x values mean, which decides the axis labels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum XAxis {
-    /// Days from 0001-01-01 (`NaiveDate::num_days_from_ce`), labelled YYYY-MM.
-    Date,
-    /// Whole numbers such as years or 年度, labelled as written.
-    Number,
-}
 
 /// One line of a line chart.
 #[derive(Debug, Clone)]
@@ -101,29 +96,6 @@ impl LineChart {
             band: None,
             size: (720, 320),
         }
-    }
-}
-
-/// A date as an x value.
-pub fn date_x(d: NaiveDate) -> f64 {
-    f64::from(d.num_days_from_ce())
-}
-
-fn x_label(axis: XAxis, x: f64) -> String {
-    match axis {
-        XAxis::Date => NaiveDate::from_num_days_from_ce_opt(x.round() as i32)
-            .map_or_else(String::new, |d| format!("{}-{:02}", d.year(), d.month())),
-        XAxis::Number => format!("{}", x.round() as i64),
-    }
-}
-
-fn padded(lo: f64, hi: f64) -> (f64, f64) {
-    if (hi - lo).abs() < 1e-9 {
-        let pad = if hi.abs() < 1e-9 { 1.0 } else { hi.abs() * 0.1 };
-        (lo - pad, hi + pad)
-    } else {
-        let pad = (hi - lo) * 0.05;
-        (lo - pad, hi + pad)
     }
 }
 
@@ -444,61 +416,10 @@ pub fn grouped_bar_chart(title: &str, unit: &str, series: &[&str], groups: &[Bar
     Ok(finish(buf, title, &marks))
 }
 
-/// A sparkline: a small line without axes, for headline numbers.
-pub fn sparkline(title: &str, unit: &str, x: XAxis, points: &[(f64, f64)]) -> Result<String> {
-    sparkline_partial(title, unit, x, points, None)
-}
-
-/// A sparkline whose points from `partial_from` on belong to a period not over: the step
-/// into them is dashed and their values say 「年度途中」 (a year of seven months is not
-/// drawn as if it were whole).
-pub fn sparkline_partial(
-    title: &str,
-    unit: &str,
-    x: XAxis,
-    points: &[(f64, f64)],
-    partial_from: Option<f64>,
-) -> Result<String> {
-    let err = |e: &dyn std::fmt::Display| Error::chart(title, e);
-    if points.is_empty() {
-        return Err(Error::chart(title, "no data / データがありません"));
-    }
-    let (x0, x1) = padded(points[0].0, points[points.len() - 1].0);
-    let lo = points.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-    let hi = points.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-    let (y0, y1) = padded(lo, hi);
-    let mut buf = String::new();
-    let mut marks = Vec::new();
-    {
-        let root = SVGBackend::with_string(&mut buf, (240, 48)).into_drawing_area();
-        let mut chart = ChartBuilder::on(&root).margin(4).build_cartesian_2d(x0..x1, y0..y1).map_err(|e| err(&e))?;
-        let cut =
-            partial_from.map_or(points.len(), |from| points.iter().position(|p| p.0 >= from).unwrap_or(points.len()));
-        chart
-            .draw_series(LineSeries::new(points[..cut].iter().copied(), PALETTE[0].stroke_width(2)))
-            .map_err(|e| err(&e))?;
-        if cut < points.len() {
-            let step = points[cut.saturating_sub(1)..].to_vec();
-            chart
-                .draw_series(std::iter::once(DashedPathElement::new(step, 3, 3, PALETTE[0].stroke_width(2))))
-                .map_err(|e| err(&e))?;
-        }
-        for (i, &(px, py)) in points.iter().enumerate() {
-            let (bx, by) = chart.backend_coord(&(px, py));
-            let partial = if i >= cut { "（年度途中）" } else { "" };
-            marks.push(HoverMark {
-                radius: 4,
-                ..HoverMark::point(bx, by, format!("{}{partial}: {}{unit}", x_label(x, px), short_number(py)))
-            });
-        }
-        root.present().map_err(|e| err(&e))?;
-    }
-    Ok(finish(buf, title, &marks))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
@@ -549,18 +470,6 @@ mod tests {
         })
         .expect("drawn");
         assert!(!whole.contains("年度途中"), "nothing marked without a partial year");
-    }
-
-    #[test]
-    fn a_sparklines_year_not_over_is_dashed_and_says_so() {
-        let pts = [(2023.0, 300.0), (2024.0, 310.0), (2025.0, 120.0)];
-        let svg = sparkline_partial("入会（年度）", "人", XAxis::Number, &pts, Some(2025.0)).expect("drawn");
-        assert!(svg.contains("<title>2025（年度途中）: 120人</title>"), "{svg}");
-        // plotters draws a dashed path as its dashes, one short line each.
-        assert!(svg.matches("<polyline").count() > 3, "the step into the partial year is dashed: {svg}");
-        let whole = sparkline("入会（年度）", "人", XAxis::Number, &pts).expect("drawn");
-        assert!(!whole.contains("年度途中"));
-        assert_eq!(whole.matches("<polyline").count(), 1, "one solid line: {whole}");
     }
 
     #[test]
