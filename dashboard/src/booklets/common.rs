@@ -250,6 +250,23 @@ pub fn answer_form(user: &User, action: &str, text: &str, base: i64, ops: &[(&st
     }
 }
 
+/// Saves the answer of `form` to question `q` for respondent `r` of `edition`, as `who`.
+pub async fn save_answer(
+    state: &AppState,
+    who: Who,
+    edition: i32,
+    (q, r): (u32, u32),
+    form: &AnswerForm,
+    action: booklet::workflow::AnswerAction,
+) -> Result<store::AnswerSave> {
+    let (text, base) = (form.text.clone(), form.base);
+    run(state, move |db| {
+        let write = booklet::workflow::AnswerWrite { edition, question: q, respondent: r, base, text: &text, action };
+        booklet::workflow::save_answer(db, &write, &who.actor())
+    })
+    .await
+}
+
 /// What a page answers after saving an answer: back to `back` (303), or, when someone saved
 /// first, the [`conflict`] page (409) under the navigation key `nav`.
 pub fn saved_or_conflict(

@@ -9,7 +9,8 @@ use maud::html;
 use store::{AnswerRow, BookletComment};
 
 use super::common::{
-    AnswerForm, Fields, Who, answer_form, edition_of, evidence, rich, run, saved_or_conflict, snapshot_of, status,
+    AnswerForm, Fields, Who, answer_form, edition_of, evidence, rich, run, save_answer, saved_or_conflict, snapshot_of,
+    status,
 };
 use crate::error::{Error, Result};
 use crate::extractor::User;
@@ -158,15 +159,7 @@ pub async fn save(
     };
     // A respondent acts as a respondent, whatever else the account may be.
     let who = Who { committee: false, ..Who::of(&user) };
-    let (text, base) = (form.text.clone(), form.base);
-    let saved = run(&state, move |db| {
-        workflow::save_answer(
-            db,
-            &workflow::AnswerWrite { edition, question: q, respondent: r, base, text: &text, action },
-            &who.actor(),
-        )
-    })
-    .await?;
+    let saved = save_answer(&state, who, edition, (q, r), &form, action).await?;
     let back = format!("/answers/{edition}/{q}");
     Ok(saved_or_conflict(&state, &user, saved, &back, &form.text, OPS, "answers"))
 }

@@ -9,7 +9,8 @@ use booklet::workflow::{self, AnswerAction, AnswerStatus};
 use maud::html;
 
 use super::common::{
-    AnswerForm, Fields, Who, answer_form, edition_of, evidence, rich, run, saved_or_conflict, snapshot_of, status,
+    AnswerForm, Fields, Who, answer_form, edition_of, evidence, rich, run, save_answer, saved_or_conflict, snapshot_of,
+    status,
 };
 use crate::error::{Error, Result};
 use crate::extractor::User;
@@ -101,14 +102,6 @@ pub async fn save(
         "draft" => AnswerAction::Draft,
         _ => return Err(Error::BadRequest(format!("操作「{}」はありません", form.op))),
     };
-    let (text, base) = (form.text.clone(), form.base);
-    let saved = run(&state, move |db| {
-        workflow::save_answer(
-            db,
-            &workflow::AnswerWrite { edition, question: q, respondent: r, base, text: &text, action },
-            &who.actor(),
-        )
-    })
-    .await?;
+    let saved = save_answer(&state, who, edition, (q, r), &form, action).await?;
     Ok(saved_or_conflict(&state, &user, saved, &back, &form.text, OPS, "booklet"))
 }
