@@ -55,11 +55,9 @@ pub fn document(edition: &Edition, inputs: &Inputs, engine: &Engine) -> Result<B
         loads.extend(r.provenance.load_ids.iter().copied());
         sample |= r.provenance.sample;
     };
-    let facts = Facts::gather(engine, edition.as_of, edition.survey_year)?;
-    if let Ok(r) = engine.evaluate(
-        &Request::new(queries::metrics::survey::RESPONSE_RATE.name, crate::policy::AUDIENCE).as_of(edition.as_of),
-    ) {
-        record(&r);
+    let (facts, rates) = Facts::gather_with_result(engine, edition.as_of, edition.survey_year)?;
+    if let Some(r) = &rates {
+        record(r);
     }
 
     let mut blocks: Vec<Block> = Vec::new();

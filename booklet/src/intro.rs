@@ -96,15 +96,24 @@ impl Facts {
     /// The figures at `as_of`, from the engine's snapshot, for the board; no survey loaded
     /// gives no waves (every key is then missing).
     pub fn gather(engine: &Engine, as_of: NaiveDate, survey_year: i32) -> Result<Facts> {
+        Ok(Facts::gather_with_result(engine, as_of, survey_year)?.0)
+    }
+
+    /// As [`Facts::gather`], with the result the figures came from (None when no survey is
+    /// loaded), for a caller that records what it read.
+    pub fn gather_with_result(
+        engine: &Engine,
+        as_of: NaiveDate,
+        survey_year: i32,
+    ) -> Result<(Facts, Option<MetricResult>)> {
         let req = Request::new(queries::metrics::survey::RESPONSE_RATE.name, crate::policy::AUDIENCE).as_of(as_of);
-        let r = match engine.evaluate(&req) {
-            Ok(r) => r,
+        match engine.evaluate(&req) {
+            Ok(r) => Ok((Facts::from_result(&r, survey_year), Some(r))),
             Err(queries::Error::Data { .. } | queries::Error::Param { .. }) => {
-                return Ok(Facts { waves: Vec::new(), survey_year: i64::from(survey_year) });
+                Ok((Facts { waves: Vec::new(), survey_year: i64::from(survey_year) }, None))
             }
-            Err(e) => return Err(e.into()),
-        };
-        Ok(Facts::from_result(&r, survey_year))
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub fn from_result(r: &MetricResult, survey_year: i32) -> Facts {

@@ -448,11 +448,12 @@ pub fn printed(db: &AppDb, stored: &Stored) -> Result<BTreeMap<(u32, u32), Print
 /// Everything a build needs besides the engine.
 pub fn inputs(db: &AppDb, stored: &Stored) -> Result<Inputs> {
     let mut previous = BTreeMap::new();
+    // Each earlier edition read once, however many questions follow it up.
+    let mut earlier: BTreeMap<i32, Option<Edition>> = BTreeMap::new();
     for q in stored.edition.sections.iter().flat_map(|s| &s.questions) {
-        if let Some(p) = q.previous
-            && let Ok(old) = load(db, p.edition)
-            && let Some((m, oq)) = old.edition.question(p.question)
-        {
+        let Some(p) = q.previous else { continue };
+        let old = earlier.entry(p.edition).or_insert_with(|| load(db, p.edition).ok().map(|s| s.edition));
+        if let Some((m, oq)) = old.as_ref().and_then(|e| e.question(p.question)) {
             previous.insert(p, (m, oq.title.clone(), oq.followup));
         }
     }

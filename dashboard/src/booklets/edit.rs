@@ -8,7 +8,7 @@ use booklet::edition::{Edition, Foreword, Notice, Question, Respondent, RosterMe
 use booklet::workflow::{self, AnswerStatus};
 use maud::{Markup, html};
 
-use super::common::{EditorWrite, Fields, edition_of, field, hidden, load, run, status};
+use super::common::{EditorWrite, Fields, edition_of, field, hidden, run, status};
 use crate::auth::Role;
 use crate::error::{Error, Result};
 use crate::extractor::User;
@@ -315,13 +315,15 @@ pub async fn apply(
     };
     let action = if op == "question_add" { "question" } else { action };
     let detail = op.clone();
-    let mut new_question = None;
-    let current = load(&state, edition).await?;
-    if op == "question_add" {
-        new_question = Some(current.edition.next_question_id());
-    }
-    run(&state, move |db| {
-        workflow::change(db, edition, version, &who.actor(), action, &detail, |e| edit(e, &op, &f, deleting))
+    let adding = op == "question_add";
+    // The new question's id is the one the change gives it, read inside the same transaction.
+    let new_question = run(&state, move |db| {
+        let mut id = None;
+        workflow::change(db, edition, version, &who.actor(), action, &detail, |e| {
+            id = adding.then(|| e.next_question_id());
+            edit(e, &op, &f, deleting)
+        })?;
+        Ok(id)
     })
     .await?;
     let to = match new_question {
