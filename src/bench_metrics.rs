@@ -66,6 +66,18 @@ pub struct Options {
     pub sql: Vec<String>,
     /// Where the metrics run.
     pub engine: crate::cli::EngineMode,
+    /// Start a Ballista cluster of this many executors on this machine for each scale and run
+    /// the metrics on it (the engine is then that cluster).
+    pub local_cluster: Option<usize>,
+}
+
+/// A process's peak resident memory (VmHWM) at a scale, after the metrics ran (before the
+/// DuckDB and polars comparisons).
+#[derive(Debug, Clone)]
+pub struct Memory {
+    pub scale: u32,
+    pub process: String,
+    pub mb: f64,
 }
 
 /// The process's peak resident memory so far (VmHWM), in MB; None where /proc is missing.
@@ -154,22 +166,35 @@ ts.sort(); print(ts[len(ts) // 2])
 }
 
 /// Runs the benchmark.
-pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Result<Vec<Timing>> {
+pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Result<(Vec<Timing>, Vec<Memory>)> {
     let mut out = Vec::new();
+    let mut memory = Vec::new();
     let runs = opts.runs.max(1);
     for &scale in scales {
         let wh = match opts.reuse.then(|| reuse(work, scale)).transpose()?.flatten() {
             Some(wh) => wh,
             None => prepare(work, reference, scale)?,
         };
+        let cluster = match opts.local_cluster {
+            Some(n) => {
+                Some(crate::bench_cluster::LocalCluster::start(n, 2, &work.join(format!("cluster-scale{scale}")))?)
+            }
+            None => None,
+        };
+        let engine_mode =
+            cluster.as_ref().map_or_else(|| opts.engine.clone(), |c| crate::cli::EngineMode::Cluster(c.addr.clone()));
         let t = Instant::now();
-        let (engine, what) = match opts.engine {
+        let (engine, what) = match &engine_mode {
             crate::cli::EngineMode::Memory => {
                 (Engine::open(&wh, None)?, "snapshot: read the store into Arrow and build the derived tables")
             }
             crate::cli::EngineMode::Lake => (
                 Engine::open_lake(&work.join(format!("warehouse-scale{scale}")).join("lake"), None)?,
                 "snapshot: register the lake's files and build (or read) the derived tables",
+            ),
+            crate::cli::EngineMode::Cluster(addr) => (
+                Engine::open_cluster(addr, &work.join(format!("warehouse-scale{scale}")).join("lake"), None)?,
+                "snapshot: register the lake's files on the cluster and build (or read) the derived tables",
             ),
         };
         let snap_ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -226,6 +251,7 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Res
             out.push(Timing { scale, what: format!("sql #{}", i + 1), median_ms: ms, runs });
         }
         if !opts.only.is_empty() || !opts.sql.is_empty() {
+            memory.extend(peaks(scale, cluster.as_ref()));
             report(&out, scale);
             continue;
         }
@@ -253,6 +279,8 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Res
         let ctx = engine.snapshot().clone();
         let ms = time(runs, || Ok(engine.block_on(ctx.sql(&raw))?))?;
         out.push(Timing { scale, what: "share by prefecture, raw join: DataFusion".into(), median_ms: ms, runs });
+        memory.extend(peaks(scale, cluster.as_ref()));
+        drop(cluster);
         let duck_sql = raw_share_sql("m.superseded_by IS NULL AND");
         let ms = time(runs, || Ok(wh.query_arrow(&duck_sql)?))?;
         out.push(Timing {
@@ -281,7 +309,45 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Res
         });
         report(&out, scale);
     }
-    Ok(out)
+    Ok((out, memory))
+}
+
+/// This process's peak memory so far, and each cluster process's.
+fn peaks(scale: u32, cluster: Option<&crate::bench_cluster::LocalCluster>) -> Vec<Memory> {
+    let mut out: Vec<Memory> =
+        peak_rss_mb().map(|mb| Memory { scale, process: "this process (client)".into(), mb }).into_iter().collect();
+    for (process, mb) in cluster.map(|c| c.peak_rss_mb()).unwrap_or_default() {
+        out.push(Memory { scale, process, mb });
+    }
+    out
+}
+
+/// The peak memory table: one row per process, one column per scale.
+pub fn memory_markdown(ms: &[Memory]) -> String {
+    let mut scales: Vec<u32> = ms.iter().map(|m| m.scale).collect();
+    scales.sort_unstable();
+    scales.dedup();
+    let mut processes: Vec<&str> = Vec::new();
+    for m in ms {
+        if !processes.contains(&m.process.as_str()) {
+            processes.push(&m.process);
+        }
+    }
+    let mut s = format!(
+        "| peak RSS (VmHWM) after the metrics | {} |\n|---|{}\n",
+        scales.iter().map(|x| format!("scale {x} (MB)")).collect::<Vec<_>>().join(" | "),
+        scales.iter().map(|_| "---:|").collect::<String>()
+    );
+    for p in processes {
+        let cells: Vec<String> = scales
+            .iter()
+            .map(|sc| {
+                ms.iter().find(|m| m.scale == *sc && m.process == p).map_or("–".into(), |m| format!("{:.0}", m.mb))
+            })
+            .collect();
+        s.push_str(&format!("| {p} | {} |\n", cells.join(" | ")));
+    }
+    s
 }
 
 fn report(out: &[Timing], scale: u32) {

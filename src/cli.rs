@@ -141,6 +141,12 @@ pub enum Command {
         #[command(subcommand)]
         what: BookletCommand,
     },
+    /// Run metrics on more than one machine: start a Ballista scheduler or executor of this
+    /// program (`--engine df://HOST:PORT` then sends the metrics' queries to the scheduler).
+    Cluster {
+        #[command(subcommand)]
+        what: crate::cluster::ClusterCommand,
+    },
     /// Benchmarks (run with a release build: `cargo run --release -- bench ingest`).
     Bench {
         #[command(subcommand)]
@@ -192,8 +198,9 @@ pub struct ServeArgs {
     #[arg(long, env = "ONCOMETRICS_ALERT_MIN_HEADROOM", default_value_t = 20)]
     pub alert_min_headroom: u64,
     /// Where the pages' metrics run: `memory` (the warehouse read into memory at start and
-    /// on reload) or `lake` (over the Parquet lake, memory bounded; see `metric --engine`).
-    #[arg(long, value_enum, default_value_t, env = "ONCOMETRICS_ENGINE")]
+    /// on reload), `lake` (over the Parquet lake, memory bounded) or `df://HOST:PORT` (the lake
+    /// on a Ballista cluster); see `metric --engine`.
+    #[arg(long, value_parser = parse_engine, default_value = "memory", env = "ONCOMETRICS_ENGINE")]
     pub engine: EngineMode,
 }
 
@@ -238,8 +245,8 @@ pub struct ReportArgs {
     /// Use the store as this load saw it [default: the latest load], to make a past pack again.
     #[arg(long)]
     pub at_load: Option<i64>,
-    /// Where the pack's metrics run: `memory` or `lake` (see `metric --engine`).
-    #[arg(long, value_enum, default_value_t, env = "ONCOMETRICS_ENGINE")]
+    /// Where the pack's metrics run: `memory`, `lake` or `df://HOST:PORT` (see `metric --engine`).
+    #[arg(long, value_parser = parse_engine, default_value = "memory", env = "ONCOMETRICS_ENGINE")]
     pub engine: EngineMode,
 }
 
@@ -343,10 +350,15 @@ pub enum BenchCommand {
         /// Also time this SQL over the snapshot (repeatable; for finding where a metric spends its time).
         #[arg(long)]
         sql: Vec<String>,
-        /// Where the metrics run: `memory` or `lake` (one engine per process, so that the
-        /// peak memory printed is that engine's; use `--reuse` to leave the loading out of it).
-        #[arg(long, value_enum, default_value_t)]
+        /// Where the metrics run: `memory`, `lake` or `df://HOST:PORT` (one engine per process,
+        /// so that the peak memory printed is that engine's; use `--reuse` to leave the loading
+        /// out of it).
+        #[arg(long, value_parser = parse_engine, default_value = "memory")]
         engine: EngineMode,
+        /// Start a Ballista cluster of this many executors (2 tasks each) on this machine for each
+        /// scale and run the metrics on it; the peak memory of each of its processes is printed.
+        #[arg(long, conflicts_with = "engine")]
+        local_cluster: Option<usize>,
     },
     /// The board pack (PDF and HTML) at several scales, in-process by stage and as the CLI command.
     Report {
@@ -446,35 +458,32 @@ pub struct MetricArgs {
     pub at_load: Option<i64>,
     #[arg(long, value_enum, default_value_t)]
     pub format: MetricFormat,
-    /// Where the metric runs: `memory` (the warehouse read into memory) or `lake` (over the
-    /// Parquet lake's files, without opening the warehouse).
-    #[arg(long, value_enum, default_value_t, env = "ONCOMETRICS_ENGINE")]
+    /// Where the metric runs: `memory` (the warehouse read into memory), `lake` (over the
+    /// Parquet lake's files, without opening the warehouse) or `df://HOST:PORT` (over the lake,
+    /// run by the Ballista cluster whose scheduler is there: `oncometrics cluster`).
+    #[arg(long, value_parser = parse_engine, default_value = "memory", env = "ONCOMETRICS_ENGINE")]
     pub engine: EngineMode,
 }
 
-/// Where metrics run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum EngineMode {
-    /// The warehouse read into memory (right for a society's size).
-    #[default]
-    Memory,
-    /// Over the Parquet lake, reading what each query needs.
-    Lake,
+/// Where metrics run: `memory`, `lake` or `df://HOST:PORT` ([`queries::engine::Mode`]).
+pub type EngineMode = queries::engine::Mode;
+
+fn parse_engine(s: &str) -> Result<EngineMode, String> {
+    s.parse().map_err(|e: queries::Error| e.to_string())
 }
 
-impl EngineMode {
-    /// The engine over the store as load `at_load` saw it.
-    pub fn open(self, store: &StoreArgs, at_load: Option<i64>) -> anyhow::Result<queries::Engine> {
-        use anyhow::Context as _;
-        match self {
-            EngineMode::Memory => {
-                let wh = store::Warehouse::open(&store.warehouse, &store.lake_dir()).with_context(|| {
-                    format!("ウェアハウスを開けません / cannot open the warehouse {}", store.warehouse.display())
-                })?;
-                Ok(queries::Engine::open(&wh, at_load)?)
-            }
-            EngineMode::Lake => Ok(queries::Engine::open_lake(&store.lake_dir(), at_load)?),
+/// Opens the engine `mode` over the store as load `at_load` saw it.
+pub fn open_engine(mode: &EngineMode, store: &StoreArgs, at_load: Option<i64>) -> anyhow::Result<queries::Engine> {
+    use anyhow::Context as _;
+    match mode {
+        EngineMode::Memory => {
+            let wh = store::Warehouse::open(&store.warehouse, &store.lake_dir()).with_context(|| {
+                format!("ウェアハウスを開けません / cannot open the warehouse {}", store.warehouse.display())
+            })?;
+            Ok(queries::Engine::open(&wh, at_load)?)
         }
+        EngineMode::Lake => Ok(queries::Engine::open_lake(&store.lake_dir(), at_load)?),
+        EngineMode::Cluster(addr) => Ok(queries::Engine::open_cluster(addr, &store.lake_dir(), at_load)?),
     }
 }
 

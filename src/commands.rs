@@ -24,18 +24,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Renewals(args) => crate::renewals::run(&cli.store, &args),
         Command::Report { what } => crate::report::run(&cli.store, &what),
         Command::Booklet { what } => crate::booklet::run(&cli.store, what),
+        Command::Cluster { what } => crate::cluster::run(&what),
         Command::Bench { what: BenchCommand::Ingest { scales, work, reference, repeat } } => {
             let ms = crate::bench::run(&scales, &work, &reference, repeat)?;
             print!("{}", crate::bench::markdown(&ms));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { what: BenchCommand::Metrics { scales, work, reference, runs, only, reuse, sql, engine } } => {
-            let opts = crate::bench_metrics::Options { runs, only, reuse, sql, engine };
-            let ts = crate::bench_metrics::run(&scales, &work, &reference, &opts)?;
+        Command::Bench {
+            what: BenchCommand::Metrics { scales, work, reference, runs, only, reuse, sql, engine, local_cluster },
+        } => {
+            let opts = crate::bench_metrics::Options { runs, only, reuse, sql, engine, local_cluster };
+            let (ts, memory) = crate::bench_metrics::run(&scales, &work, &reference, &opts)?;
             print!("{}", crate::bench_metrics::markdown(&ts));
-            if let Some(mb) = crate::bench_metrics::peak_rss_mb() {
-                println!("\nPeak memory of this process (VmHWM, engine {engine:?}): {mb:.0} MB");
-            }
+            println!("\n{}", crate::bench_metrics::memory_markdown(&memory));
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { what: BenchCommand::Report { scales, work, reference, runs } } => {

@@ -3,9 +3,11 @@
 //! # Layout
 //!
 //! - [`bench`](mod@bench): the ingest benchmark behind `oncometrics bench ingest`.
+//! - [`bench_cluster`]: a Ballista cluster of this program on this machine, for `bench metrics --local-cluster`.
 //! - [`bench_metrics`]: the metric benchmark behind `oncometrics bench metrics`.
 //! - [`bench_report`]: the board pack benchmark behind `oncometrics bench report`.
 //! - [`booklet`](mod@booklet): `oncometrics booklet`, the committee's booklet: import, export, build, status.
+//! - [`cluster`](mod@cluster): `oncometrics cluster scheduler|executor`, Ballista processes of this program.
 //! - [`cli`]: argument definitions (clap derive, every option with an environment variable).
 //! - [`commands`]: the dispatch of a command line to the module of its subcommand.
 //! - [`data`]: `sample`, `ingest`, `demo`, `loads`, `status`, `formats` over `ingest` and `store`.
@@ -16,10 +18,12 @@
 //! - [`serve`]: `oncometrics serve` (first-start sample load and admin) and `oncometrics user`.
 
 pub mod bench;
+pub mod bench_cluster;
 pub mod bench_metrics;
 pub mod bench_report;
 pub mod booklet;
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod data;
 pub mod metric;
@@ -34,5 +38,6 @@ pub use commands::run;
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(ansi).with_writer(std::io::stderr).try_init();
 }

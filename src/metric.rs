@@ -30,7 +30,7 @@ pub fn run(store: &StoreArgs, args: &MetricArgs) -> Result<ExitCode> {
     })?;
     // Check the name before opening the store, so a typo gets its hint at once.
     queries::find(name)?;
-    let engine = args.engine.open(store, args.at_load)?;
+    let engine = crate::cli::open_engine(&args.engine, store, args.at_load)?;
     let mut req = Request::new(name, audience);
     req.as_of = args.as_of;
     req.by = args.by.clone();

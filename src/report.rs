@@ -105,7 +105,7 @@ impl Format {
 }
 
 fn open(store: &StoreArgs, args: &ReportArgs) -> Result<Engine> {
-    args.engine.open(store, args.at_load)
+    crate::cli::open_engine(&args.engine, store, args.at_load)
 }
 
 fn as_of(engine: &Engine, args: &ReportArgs) -> Result<chrono::NaiveDate> {

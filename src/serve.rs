@@ -56,7 +56,7 @@ pub fn serve(store: &StoreArgs, args: &ServeArgs) -> Result<ExitCode> {
             ..queries::alerts::Thresholds::default()
         },
         mail: args.smtp_url.clone().map(|url| dashboard::alerts::MailConfig { url, from: args.smtp_from.clone() }),
-        lake_engine: args.engine == crate::cli::EngineMode::Lake,
+        engine: args.engine.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
     runtime.block_on(async {

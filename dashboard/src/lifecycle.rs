@@ -87,8 +87,14 @@ async fn read_snapshot(config: &Config) -> Result<Snapshot> {
 /// now), so that loads from the command line can run while the server is up; in lake mode
 /// registers the lake's files instead.
 async fn read_snapshot_at(config: &Config, at_load: Option<i64>) -> Result<Snapshot> {
-    if config.lake_engine {
-        return Ok(Snapshot::from_lake(&config.lake, at_load, queries::metrics::derived()).await?);
+    match &config.engine {
+        queries::engine::Mode::Memory => {}
+        queries::engine::Mode::Lake => {
+            return Ok(Snapshot::from_lake(&config.lake, at_load, queries::metrics::derived()).await?);
+        }
+        queries::engine::Mode::Cluster(addr) => {
+            return Ok(Snapshot::from_cluster(addr, &config.lake, at_load, queries::metrics::derived()).await?);
+        }
     }
     let (wh_path, lake) = (config.warehouse.clone(), config.lake.clone());
     let store = tokio::task::spawn_blocking(move || -> store::Result<_> {

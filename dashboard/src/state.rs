@@ -51,9 +51,9 @@ pub struct Config {
     pub alert_thresholds: queries::alerts::Thresholds,
     /// How alerts are mailed; `None`: e-mail is off (the admin page says so).
     pub mail: Option<MailConfig>,
-    /// Read the metrics' tables from the Parquet lake (lake mode: memory bounded, the data
-    /// read as queries need them) instead of the warehouse into memory.
-    pub lake_engine: bool,
+    /// Where metrics run: the warehouse read into memory, the Parquet lake (memory bounded, the
+    /// data read as queries need them), or the lake on a Ballista cluster.
+    pub engine: queries::engine::Mode,
 }
 
 /// How the server sends e-mail (the committee's alerts, [`crate::alerts`]).

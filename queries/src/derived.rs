@@ -137,16 +137,7 @@ fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
 /// half of it (a second process building it at once leaves the first one's in place). A
 /// SQL-built table streams from the query to the files without being held in memory.
 async fn write(ctx: &SessionContext, d: &Derived, dir: &Path) -> Result<()> {
-    let io = |e: std::io::Error| Error::Runtime(format!("{}: {e}", dir.display()));
-    let parent = dir.parent().ok_or_else(|| Error::Runtime(format!("{}: no parent", dir.display())))?;
-    std::fs::create_dir_all(parent).map_err(io)?;
-    let aside = parent.join(format!(
-        ".{}.{}",
-        std::process::id(),
-        dir.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    ));
-    let _ = std::fs::remove_dir_all(&aside);
-    std::fs::create_dir_all(&aside).map_err(io)?;
+    let aside = aside(dir)?;
     match d.build {
         Build::Sql(sql) => {
             let frame = ctx.sql(&sql()).await?;
@@ -154,19 +145,76 @@ async fn write(ctx: &SessionContext, d: &Derived, dir: &Path) -> Result<()> {
             let path = format!("{}/", aside.display());
             frame.write_parquet(&path, DataFrameWriteOptions::new(), None).await?;
             // No rows writes no file: an empty one keeps the table's columns.
-            if std::fs::read_dir(&aside).map_err(io)?.next().is_none() {
+            if std::fs::read_dir(&aside).map_err(|e| io(&aside, e))?.next().is_none() {
                 write_file(&aside.join("part-0.parquet"), &RecordBatch::new_empty(schema))?;
             }
         }
         Build::Rust(_) => write_file(&aside.join("part-0.parquet"), &build_batch(ctx, d).await?)?,
     }
-    match std::fs::rename(&aside, dir) {
+    put_in_place(&aside, dir)
+}
+
+fn io(path: &Path, e: std::io::Error) -> Error {
+    Error::Runtime(format!("{}: {e}", path.display()))
+}
+
+/// A fresh directory beside `dir`, private to this process, to write `dir`'s files into.
+fn aside(dir: &Path) -> Result<PathBuf> {
+    let parent = dir.parent().ok_or_else(|| Error::Runtime(format!("{}: no parent", dir.display())))?;
+    std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+    let aside = parent.join(format!(
+        ".{}.{}",
+        std::process::id(),
+        dir.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    ));
+    let _ = std::fs::remove_dir_all(&aside);
+    std::fs::create_dir_all(&aside).map_err(|e| io(&aside, e))?;
+    Ok(aside)
+}
+
+/// Renames `aside` to `dir`; when another process put its copy there first, keeps that one.
+fn put_in_place(aside: &Path, dir: &Path) -> Result<()> {
+    match std::fs::rename(aside, dir) {
         Ok(()) => Ok(()),
-        // Another process put its copy in place first: keep that one.
         Err(_) if dir.is_dir() => {
-            let _ = std::fs::remove_dir_all(&aside);
+            let _ = std::fs::remove_dir_all(aside);
             Ok(())
         }
-        Err(e) => Err(io(e)),
+        Err(e) => Err(io(dir, e)),
     }
+}
+
+/// Registers `batch`, a table derived after the snapshot was built (renewal readiness), as
+/// `name`: in memory, or in lake mode written to `_derived/<name>/at_load=N/<its content's
+/// hash>/` and read from there — no table of a lake-mode plan is held in memory, so that a
+/// plan can be sent whole to a cluster.
+pub(crate) async fn keep(
+    ctx: &SessionContext,
+    name: &str,
+    batch: RecordBatch,
+    at_load: i64,
+    how: &Materialize,
+) -> Result<()> {
+    let Materialize::Lake(lake) = how else {
+        return register(ctx, name, batch, 1);
+    };
+    let mut ipc = Vec::new();
+    {
+        let mut w = arrow::ipc::writer::StreamWriter::try_new(&mut ipc, &batch.schema())?;
+        w.write(&batch)?;
+        w.finish()?;
+    }
+    let key = hex::encode(&Sha256::digest(&ipc)[..8]);
+    let dir = lake.join("_derived").join(name).join(format!("at_load={at_load}")).join(key);
+    if !dir.is_dir() {
+        let written = aside(&dir)
+            .and_then(|a| write_file(&a.join("part-0.parquet"), &batch).map(|()| a))
+            .and_then(|a| put_in_place(&a, &dir));
+        if let Err(e) = written {
+            tracing::warn!("{name}: kept in memory, not in the lake: {e}");
+            return register(ctx, name, batch, 1);
+        }
+    }
+    ctx.register_parquet(name, &format!("{}/", dir.display()), ParquetReadOptions::default()).await?;
+    Ok(())
 }

@@ -54,6 +54,35 @@ impl Snapshot {
     /// at `lake`, with `derived`, queries bounded to [`memory_limit`] (spilling beyond it).
     pub async fn from_lake(lake: &Path, at_load: Option<i64>, derived: &[&Derived]) -> Result<Self> {
         let (ctx, partitions) = bounded_session(memory_limit())?;
+        Self::from_lake_in(ctx, partitions, lake, at_load, derived).await
+    }
+
+    /// Reads the store from the Parquet lake at `lake` on the Ballista cluster whose scheduler is
+    /// at `addr` (see [`crate::cluster`]): the lake mode's snapshot, its queries run by the cluster.
+    pub async fn from_cluster(
+        addr: &crate::cluster::SchedulerAddr,
+        lake: &Path,
+        at_load: Option<i64>,
+        derived: &[&Derived],
+    ) -> Result<Self> {
+        let partitions = crate::cluster::partitions();
+        let ctx = crate::cluster::connect(addr, partitions).await?;
+        let snapshot = Self::from_lake_in(ctx, partitions, lake, at_load, derived).await.map_err(|e| match e {
+            Error::DataFusion(e) => crate::cluster::unreachable_cluster(addr, &e.to_string()),
+            e => e,
+        })?;
+        Ok(snapshot.on_cluster(addr.clone()))
+    }
+
+    /// The lake snapshot in the session `ctx` (this process's, or a cluster's), whose queries are
+    /// split into `partitions`.
+    pub async fn from_lake_in(
+        ctx: SessionContext,
+        partitions: usize,
+        lake: &Path,
+        at_load: Option<i64>,
+        derived: &[&Derived],
+    ) -> Result<Self> {
         register_loads(&ctx, lake).await?;
         let all = loads(&ctx).await?;
         let latest = all.last().map_or(0, |l| l.load_id);

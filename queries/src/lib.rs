@@ -14,7 +14,9 @@
 //!   plus the derived tables it is given. [`lake`]: the same snapshot over the Parquet lake
 //!   (listing tables, supersession rebuilt as views) instead of in memory. [`derived`]: the
 //!   tables derived once per store state (in memory, or kept in the lake's `_derived/`).
-//!   [`session`]: the DataFusion session and in-memory tables.
+//!   [`session`]: the DataFusion session and in-memory tables. [`functions`]: the SQL functions
+//!   the metrics add to DataFusion's. [`cluster`]: the lake snapshot on a Ballista cluster, and
+//!   the scheduler and executor processes.
 //! - [`disclosure`]: audiences, primary and complementary suppression. [`release`]: the release
 //!   grid for suppressed audiences (month ends, one event table per snapshot).
 //! - [`metric`]: the types a metric is written with (`MetricDef`, `ParamSpec`, `Request`, `Cx`,
@@ -36,6 +38,7 @@
 
 pub mod alerts;
 pub mod catalog;
+pub mod cluster;
 pub mod console;
 pub mod derived;
 pub mod disclosure;
@@ -43,6 +46,7 @@ pub mod docs;
 pub mod engine;
 pub mod error;
 pub mod frame;
+pub mod functions;
 pub mod labels;
 pub mod lake;
 pub mod metric;

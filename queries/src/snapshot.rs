@@ -40,6 +40,10 @@ pub struct Snapshot {
     rows: BTreeMap<&'static str, usize>,
     /// How long building each derived table took, milliseconds, in build order.
     derived_ms: Vec<(&'static str, f64)>,
+    /// Where tables derived later are kept (in memory, or in the lake).
+    materialize: Materialize,
+    /// The cluster whose scheduler runs the queries (None: this process runs them).
+    cluster: Option<crate::cluster::SchedulerAddr>,
     /// Structures derived on first use (renewal readiness, the free-text terms), one per
     /// type: built once, by whichever request needs them first (see [`Snapshot::derived_once`]).
     lazy: std::sync::Mutex<BTreeMap<TypeId, Arc<tokio::sync::OnceCell<Lazy>>>>,
@@ -87,10 +91,7 @@ impl Snapshot {
             // In the lake mode no table of a plan is held in memory (a plan may go to another process).
             Materialize::Lake(_) => crate::session::register_values(&ctx, "prefecture_regions", region_table()?)?,
         }
-        ctx.register_udf(age_band_udf());
-        for udf in designation_udfs() {
-            ctx.register_udf(udf);
-        }
+        crate::functions::register_all(&ctx);
         let mut derived_ms = Vec::with_capacity(derived.len());
         for d in derived {
             let started = std::time::Instant::now();
@@ -102,7 +103,17 @@ impl Snapshot {
             tracing::debug!(table = d.name, rows = n, ms, "derived");
             derived_ms.push((d.name, ms));
         }
-        Ok(Snapshot { ctx, at_load, loads, table_loads, rows, derived_ms, lazy: std::sync::Mutex::default() })
+        Ok(Snapshot {
+            ctx,
+            at_load,
+            loads,
+            table_loads,
+            rows,
+            derived_ms,
+            materialize: how.clone(),
+            cluster: None,
+            lazy: std::sync::Mutex::default(),
+        })
     }
 
     /// The structure of type `T` derived from this snapshot by `init`, built on first use and
@@ -123,14 +134,52 @@ impl Snapshot {
         value.clone().downcast::<T>().map_err(|_| Error::Runtime("a derived structure of another type".into()))
     }
 
-    /// Registers a table derived after the snapshot was built.
-    pub(crate) fn register_derived(&self, name: &'static str, batch: RecordBatch) -> Result<()> {
-        register(&self.ctx, name, batch, 1)
+    /// Registers a table derived after the snapshot was built (kept where the snapshot keeps
+    /// its derived tables).
+    pub(crate) async fn register_derived(&self, name: &'static str, batch: RecordBatch) -> Result<()> {
+        crate::derived::keep(&self.ctx, name, batch, self.at_load, &self.materialize).await
+    }
+
+    /// Marks the snapshot as one whose queries the cluster at `addr` runs (see [`Snapshot::sql`]).
+    pub(crate) fn on_cluster(mut self, addr: crate::cluster::SchedulerAddr) -> Self {
+        self.cluster = Some(addr);
+        self
     }
 
     /// Runs one SQL query over the snapshot.
     pub async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>> {
-        Ok(self.ctx.sql(sql).await?.collect().await?)
+        self.sql_with(sql, &[]).await
+    }
+
+    /// Runs one SQL query with text values bound to its placeholders `$1`, `$2`, … in order. On a
+    /// cluster, a query whose execution failed (an executor lost while it ran) is run once more
+    /// when the scheduler has given the lost executor up, so that its tasks go to the others;
+    /// if it fails again, the error names the cluster. Never a partial result.
+    pub async fn sql_with(&self, sql: &str, values: &[&str]) -> Result<Vec<RecordBatch>> {
+        let Some(addr) = &self.cluster else {
+            return self.run_query(sql, values).await;
+        };
+        let cluster_error = |e: Error| match e {
+            Error::DataFusion(e) => crate::cluster::unreachable_cluster(addr, &e.to_string()),
+            e => e,
+        };
+        match self.run_query(sql, values).await {
+            Err(Error::DataFusion(e)) if !matches!(e, datafusion::error::DataFusionError::Plan(_)) => {
+                tracing::warn!("the cluster at {addr} failed a query ({e}); running it again");
+                tokio::time::sleep(crate::cluster::RETRY_AFTER).await;
+                self.run_query(sql, values).await.map_err(cluster_error)
+            }
+            r => r.map_err(cluster_error),
+        }
+    }
+
+    async fn run_query(&self, sql: &str, values: &[&str]) -> Result<Vec<RecordBatch>> {
+        let frame = self.ctx.sql(sql).await?;
+        if values.is_empty() {
+            return Ok(frame.collect().await?);
+        }
+        let values: Vec<ScalarValue> = values.iter().map(|v| ScalarValue::Utf8(Some((*v).to_string()))).collect();
+        Ok(frame.with_param_values(values)?.collect().await?)
     }
 
     /// The survey tools each 年度's answers were exported from (`google-forms` …), by the
@@ -159,16 +208,6 @@ impl Snapshot {
             Ok(out)
         })
         .await
-    }
-
-    /// Runs one SQL query with text values bound to its placeholders `$1`, `$2`, … in order.
-    pub async fn sql_with(&self, sql: &str, values: &[&str]) -> Result<Vec<RecordBatch>> {
-        let frame = self.ctx.sql(sql).await?;
-        if values.is_empty() {
-            return Ok(frame.collect().await?);
-        }
-        let values: Vec<ScalarValue> = values.iter().map(|v| ScalarValue::Utf8(Some((*v).to_string()))).collect();
-        Ok(frame.with_param_values(values)?.collect().await?)
     }
 
     /// The DataFusion session (for the SQL console and tests).
@@ -217,7 +256,6 @@ impl Snapshot {
     }
 }
 
-/// `prefecture_regions(prefecture_code, region)`: the 8 地方区分, from `model`.
 /// 年度 → the survey tools its answers were exported from (see [`Snapshot::survey_sources`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SurveySources(pub BTreeMap<i64, Vec<String>>);
@@ -234,59 +272,7 @@ impl SurveySources {
     }
 }
 
-/// `age_band(year, birth_year)`: the 年齢階級 in `year` of someone born in `birth_year`, by the
-/// model's rule ([`model::membership::age_band`]), so SQL and Rust cannot disagree.
-fn age_band_udf() -> datafusion::logical_expr::ScalarUDF {
-    use arrow::array::{Array, AsArray, StringArray};
-    use arrow::datatypes::{DataType, Int32Type, Int64Type};
-    use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
-    let fun = |args: &[ColumnarValue]| -> datafusion::error::Result<ColumnarValue> {
-        let arrays = ColumnarValue::values_to_arrays(args)?;
-        let (years, births) = (arrays[0].as_primitive::<Int64Type>(), arrays[1].as_primitive::<Int32Type>());
-        let bands: StringArray = (0..births.len())
-            .map(|i| {
-                let year = i32::try_from(years.value(i)).unwrap_or(i32::MAX);
-                Some(model::membership::age_band(year, births.is_valid(i).then(|| i64::from(births.value(i)))))
-            })
-            .collect();
-        Ok(ColumnarValue::Array(Arc::new(bands)))
-    };
-    create_udf("age_band", vec![DataType::Int64, DataType::Int32], DataType::Utf8, Volatility::Immutable, Arc::new(fun))
-}
-
-/// The model's designation roles as SQL functions of a 類型's label — `covers_area(designation)`
-/// (it keeps its area from being 空白), `is_hub`, `is_regional_cancer_hospital` (特例型 included)
-/// and `is_prefecture_own` — so that SQL asks the model ([`model::designation::DesignationType`])
-/// rather than lists labels typed into the query.
-fn designation_udfs() -> Vec<datafusion::logical_expr::ScalarUDF> {
-    use arrow::array::{Array, AsArray, BooleanArray};
-    use arrow::datatypes::DataType;
-    use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
-    use model::designation::DesignationType;
-    type Role = fn(DesignationType) -> bool;
-    let roles: [(&str, Role); 4] = [
-        ("covers_area", DesignationType::covers_area),
-        ("is_hub", DesignationType::is_hub),
-        ("is_regional_cancer_hospital", DesignationType::is_regional_cancer_hospital),
-        ("is_prefecture_own", |t| t == DesignationType::PrefectureOwn),
-    ];
-    roles
-        .into_iter()
-        .map(|(name, role)| {
-            let fun = move |args: &[ColumnarValue]| -> datafusion::error::Result<ColumnarValue> {
-                let arrays = ColumnarValue::values_to_arrays(args)?;
-                let labels = arrow::compute::cast(&arrays[0], &DataType::Utf8)?;
-                let labels = labels.as_string::<i32>();
-                let out: BooleanArray = (0..labels.len())
-                    .map(|i| labels.is_valid(i).then(|| DesignationType::parse(labels.value(i)).is_some_and(role)))
-                    .collect();
-                Ok(ColumnarValue::Array(Arc::new(out)))
-            };
-            create_udf(name, vec![DataType::Utf8], DataType::Boolean, Volatility::Immutable, Arc::new(fun))
-        })
-        .collect()
-}
-
+/// `prefecture_regions(prefecture_code, region)`: the 8 地方区分, from `model`.
 fn region_table() -> Result<RecordBatch> {
     use arrow::array::{Int32Array, StringArray};
     use arrow::datatypes::{DataType, Field, Schema};

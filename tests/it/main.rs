@@ -1,6 +1,7 @@
 //! End-to-end tests of the `oncometrics` binary: one test binary (see CONTRIBUTING.md).
 
 mod cli;
+mod cluster;
 mod crash;
 mod http;
 mod layout;

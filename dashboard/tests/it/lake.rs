@@ -21,7 +21,7 @@ fn without_tokens(html: &str) -> String {
 
 #[test]
 fn every_section_reads_the_same_from_the_lake() {
-    let (state, lake_app) = app_with("lake-engine", |c| c.lake_engine = true);
+    let (state, lake_app) = app_with("lake-engine", |c| c.engine = queries::engine::Mode::Lake);
     let ctx = state.snapshot();
     assert!(ctx.context().table_exist("_lake_members").expect("catalog"), "the pages read the lake's files");
     assert!(!crate::support::fixture().state.snapshot().context().table_exist("_lake_members").expect("catalog"));

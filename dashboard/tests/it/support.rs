@@ -56,7 +56,7 @@ pub fn config(dir: &Path, https: bool) -> Config {
         uploads: dashboard::loading::UploadConfig::new(dir.join("uploads")),
         alert_thresholds: queries::alerts::Thresholds::default(),
         mail: None,
-        lake_engine: false,
+        engine: queries::engine::Mode::Memory,
     }
 }
 

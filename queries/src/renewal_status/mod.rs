@@ -134,8 +134,8 @@ pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInf
             }
         }
     }
-    s.register_derived("renewal_status", st.finish()?)?;
-    s.register_derived("renewal_findings", fb.finish()?)?;
+    s.register_derived("renewal_status", st.finish()?).await?;
+    s.register_derived("renewal_findings", fb.finish()?).await?;
     Ok(RenewalInfo { version: rules.version, unset: rules.unset_warnings(), rounds, current })
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests of the metric catalog over the bundled sample, loaded once.
 
 mod alerts;
+mod cluster;
 mod console;
 mod crosscheck;
 mod crosstab;
