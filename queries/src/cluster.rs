@@ -108,6 +108,53 @@ pub async fn standalone(partitions: usize) -> Result<SessionContext> {
     Ok(SessionContext::standalone_with_state(state(config(partitions))).await?)
 }
 
+/// Starts a scheduler and `executors` executors (two tasks each) in this process, on a thread
+/// of their own that lives as long as the process, and returns the scheduler's address: a
+/// cluster for tests of what takes a `df://` address (the dashboard's configuration).
+pub fn start_in_background(executors: usize) -> Result<SchedulerAddr> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new().name("ballista-in-process".into()).spawn(move || {
+        let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.send(Err(Error::Runtime(format!("tokio runtime: {e}"))));
+                return;
+            }
+        };
+        runtime.block_on(async move {
+            let started = async {
+                use ballista_core::serde::protobuf::scheduler_grpc_client::SchedulerGrpcClient;
+                let state = state(config(partitions()));
+                let addr = ballista_scheduler::standalone::new_standalone_scheduler_from_state(&state)
+                    .await
+                    .map_err(ballista_error)?;
+                let url = format!("http://localhost:{}", addr.port());
+                let mut tries = 0;
+                let scheduler = loop {
+                    match SchedulerGrpcClient::connect(url.clone()).await {
+                        Ok(c) => break c,
+                        Err(e) if tries > 100 => return Err(Error::Runtime(format!("{url}: {e}"))),
+                        Err(_) => {
+                            tries += 1;
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        }
+                    }
+                };
+                for _ in 0..executors {
+                    ballista_executor::new_standalone_executor_from_state(scheduler.clone(), 2, &state)
+                        .await
+                        .map_err(ballista_error)?;
+                }
+                Ok(SchedulerAddr { host: "localhost".into(), port: addr.port() })
+            };
+            let _ = tx.send(started.await);
+            std::future::pending::<()>().await;
+        });
+    });
+    spawned.map_err(|e| Error::Runtime(format!("thread: {e}")))?;
+    rx.recv().map_err(|_| Error::Runtime("the in-process cluster did not start".into()))?
+}
+
 /// The error of a query the cluster could not run: whose fault and what to do.
 pub fn unreachable_cluster(addr: &SchedulerAddr, detail: &str) -> Error {
     Error::Runtime(format!(

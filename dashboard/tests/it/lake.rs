@@ -25,8 +25,22 @@ fn every_section_reads_the_same_from_the_lake() {
     let ctx = state.snapshot();
     assert!(ctx.context().table_exist("_lake_members").expect("catalog"), "the pages read the lake's files");
     assert!(!crate::support::fixture().state.snapshot().context().table_exist("_lake_members").expect("catalog"));
+    same_pages(lake_app, "lake mode");
+}
+
+/// `serve --engine df://HOST:PORT`: the same pages with their queries run by a Ballista cluster
+/// (a scheduler and two executors in this process).
+#[test]
+fn every_section_reads_the_same_on_a_ballista_cluster() {
+    let addr = queries::cluster::start_in_background(2).expect("an in-process cluster");
+    let (state, cluster_app) = app_with("cluster-engine", |c| c.engine = queries::engine::Mode::Cluster(addr));
+    assert!(state.snapshot().context().table_exist("_lake_members").expect("catalog"), "the lake's files");
+    same_pages(cluster_app, "on the cluster");
+}
+
+fn same_pages(other_app: axum::Router, mode: &str) {
     let mut memory = Client::login("committee");
-    let mut lake = Client::login_to(Some(lake_app), "committee");
+    let mut lake = Client::login_to(Some(other_app), "committee");
     for path in [
         "/",
         "/members",
@@ -39,6 +53,6 @@ fn every_section_reads_the_same_from_the_lake() {
     ] {
         let (a, b) = (memory.get(path), lake.get(path));
         assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK), "{path}");
-        assert!(without_tokens(&a.text()) == without_tokens(&b.text()), "{path} differs in lake mode");
+        assert!(without_tokens(&a.text()) == without_tokens(&b.text()), "{path} differs {mode}");
     }
 }
