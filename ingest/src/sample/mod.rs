@@ -12,6 +12,7 @@
 pub mod hospitals;
 pub mod load;
 pub mod members;
+pub mod parts;
 pub mod reference;
 pub mod renewals;
 pub mod rng;
@@ -73,6 +74,10 @@ pub struct SampleFacts {
     pub survey_response: Vec<(i32, usize, usize)>,
     /// Joins in 2025-01-17…2025-10-31 and in 2026-01-17…2026-10-31.
     pub joins_before_after: (usize, usize),
+    /// The true (physicians, 正会員) at every month end from 2010 (what `..._below_80` is read
+    /// from; summed over the parts of a large sample, [`parts`]).
+    #[serde(skip)]
+    pub share_by_month: Vec<(String, u64, u64)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,6 +98,8 @@ pub use model::ATTRIBUTION;
 struct Out<'a> {
     dir: &'a Path,
     files: Vec<SampleFile>,
+    /// Every table as CSV, never XLSX (the parts of a large sample are appended to each other).
+    csv_only: bool,
 }
 
 impl Out<'_> {
@@ -105,7 +112,7 @@ impl Out<'_> {
         form: Form,
         x: &XlsxExtras,
     ) -> Result<()> {
-        let (name, form) = if form == Form::Xlsx && sheet.rows.len() > XLSX_MAX_ROWS {
+        let (name, form) = if form == Form::Xlsx && (self.csv_only || sheet.rows.len() > XLSX_MAX_ROWS) {
             (name.replace(".xlsx", ".csv"), Form::Utf8Bom)
         } else {
             (name.to_string(), form)
@@ -243,12 +250,20 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
     if scale == 0 {
         return Err(Error::Usage("--scale は 1 以上 / --scale must be at least 1".into()));
     }
+    if scale > parts::PART_SCALE {
+        return parts::generate_in_parts(out_dir, reference_dir, scale, seed, parts::PART_SCALE);
+    }
+    generate_one(out_dir, reference_dir, scale, seed, false)
+}
+
+/// The sample at `scale` simulated whole (every table as CSV when `csv_only`).
+fn generate_one(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64, csv_only: bool) -> Result<Manifest> {
     std::fs::create_dir_all(out_dir).map_err(|e| Error::Write(e, out_dir.to_path_buf()))?;
     let reference = reference::Reference::load(reference_dir)?;
     let root = rng::Rng::new(seed);
     let pref_weights = pref_weights(&reference);
     let people = members::simulate(&mut root.fork(1), scale, &pref_weights);
-    let mut out = Out { dir: out_dir, files: Vec::new() };
+    let mut out = Out { dir: out_dir, files: Vec::new(), csv_only };
     let no_x = XlsxExtras::default();
 
     out.copy(&reference_dir.join(reference::AREA_FILE), "areas")?;
@@ -398,12 +413,18 @@ pub fn generate(out_dir: &Path, reference_dir: &Path, scale: u32, seed: u64) -> 
         facts,
         attribution: ATTRIBUTION.iter().map(|s| s.to_string()).collect(),
     };
-    let json = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Usage(format!("manifest: {e}")))?;
+    write_manifest(out_dir, &manifest)?;
+    Ok(manifest)
+}
+
+/// `MANIFEST.json` and `README.md` of a sample directory.
+fn write_manifest(out_dir: &Path, manifest: &Manifest) -> Result<()> {
+    let json = serde_json::to_string_pretty(manifest).map_err(|e| Error::Usage(format!("manifest: {e}")))?;
     let mpath = out_dir.join("MANIFEST.json");
     std::fs::write(&mpath, json + "\n").map_err(|e| Error::Write(e, mpath.clone()))?;
     let rpath = out_dir.join("README.md");
-    std::fs::write(&rpath, readme(&manifest)).map_err(|e| Error::Write(e, rpath.clone()))?;
-    Ok(manifest)
+    std::fs::write(&rpath, readme(manifest)).map_err(|e| Error::Write(e, rpath.clone()))?;
+    Ok(())
 }
 
 fn facts(
@@ -414,12 +435,14 @@ fn facts(
     sv: &survey::SurveyFiles,
 ) -> SampleFacts {
     let mut below = Vec::new();
+    let mut share_by_month = Vec::new();
     let mut m = ymd(2010, 1, 31);
     while m <= today() {
         let (p, t) = members::true_share(people, m);
         if 5 * p < 4 * t {
             below.push(m.to_string());
         }
+        share_by_month.push((m.to_string(), p, t));
         let next = m.checked_add_months(chrono::Months::new(1)).unwrap_or(m);
         m = ymd(next.year(), next.month(), members::days_in_month(next));
     }
@@ -452,6 +475,7 @@ fn facts(
         medical_oncologists_active_2025: mo,
         survey_response,
         joins_before_after: (joins(ymd(2025, 1, 17), ymd(2025, 10, 31)), joins(ymd(2026, 1, 17), ymd(2026, 10, 31))),
+        share_by_month,
     }
 }
 

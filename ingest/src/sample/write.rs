@@ -88,7 +88,7 @@ pub fn write(path: &Path, sheet: &Sheet, form: Form, xlsx: &XlsxExtras) -> Resul
 }
 
 /// CP932 as an office PC writes it: characters CP932 lacks become 〓 (the geta mark).
-fn cp932_lossy(text: &str) -> Vec<u8> {
+pub(crate) fn cp932_lossy(text: &str) -> Vec<u8> {
     if let Some(b) = decode::encode_cp932(text) {
         return b;
     }

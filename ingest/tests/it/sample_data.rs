@@ -63,3 +63,61 @@ fn the_sample_has_the_shape_of_the_domain_facts() {
     assert!(m.files.iter().any(|f| f.form == "XLSX"));
     assert!(m.files.iter().any(|f| f.form == "UTF-8 (BOM) CSV"));
 }
+
+/// A sample above one part's scale is written part by part (memory holds one part): it loads
+/// cleanly (identifiers unique across parts), its lists that describe the country are not
+/// repeated, and its facts are those of the parts together.
+#[test]
+fn a_sample_in_parts_loads_cleanly_with_the_facts_of_its_parts_together() {
+    let one = tempfile::tempdir().expect("one");
+    let single = sample::generate(one.path(), &reference(), 1, 20260117).expect("scale 1");
+    let d = tempfile::tempdir().expect("dir");
+    let out = d.path().join("sample");
+    let m = sample::parts::generate_in_parts(&out, &reference(), 3, 20260117, 1).expect("in parts");
+    assert!(m.note.contains("3 independent parts"), "{}", m.note);
+    assert!(m.files.iter().all(|f| f.form != "XLSX"), "parts are appended as CSV");
+    let rows = |m: &sample::Manifest, dataset: &str| -> usize {
+        m.files.iter().filter(|f| f.dataset == dataset).map(|f| f.rows).sum()
+    };
+    assert_eq!(rows(&m, "designations"), rows(&single, "designations"), "the country's lists come from part 0");
+    assert!(
+        rows(&m, "members") > 2 * rows(&single, "members"),
+        "{} vs {}",
+        rows(&m, "members"),
+        rows(&single, "members")
+    );
+    let (_, p, t) = m.facts.physician_share_latest;
+    let (_, p1, t1) = single.facts.physician_share_latest;
+    assert!(p > 2 * p1 && t > 2 * t1, "summed over the parts: {p}/{t} vs {p1}/{t1}");
+    for (fy, invited, responses) in &m.facts.survey_response {
+        let rate = *responses as f64 / *invited as f64;
+        assert!((0.12..0.16).contains(&rate), "{fy}: {rate} (the waves' 配布数 are summed)");
+    }
+
+    let mut wh = store::Warehouse::open(&d.path().join("wh.duckdb"), &d.path().join("lake")).expect("warehouse");
+    let reports = sample::load::load_dir(
+        &mut wh,
+        &out,
+        &d.path().join("k.key"),
+        &d.path().join("rejects"),
+        &ingest::NoProgress,
+        |_| {},
+    )
+    .expect("load");
+    for r in &reports {
+        assert!(
+            matches!(r.outcome, ingest::Outcome::Committed | ingest::Outcome::NothingNew),
+            "{:?}: {:?}",
+            r.files,
+            r.outcome
+        );
+    }
+    let active = wh
+        .query_arrow(
+            "SELECT count(*) FROM members WHERE superseded_by IS NULL AND joined_on <= DATE '2026-10-31'
+             AND (left_on IS NULL OR left_on > DATE '2026-10-31')",
+        )
+        .expect("count");
+    let n = arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(active[0].column(0)).value(0);
+    assert_eq!(usize::try_from(n).expect("n"), m.facts.members_active_latest);
+}
