@@ -175,6 +175,22 @@ const MISSED_HEARTBEATS: u64 = 4;
 pub const RETRY_AFTER: std::time::Duration =
     std::time::Duration::from_secs((MISSED_HEARTBEATS + 2) * EXECUTOR_HEARTBEAT_SECONDS);
 
+/// How tasks reach executors: each executor asks for work when it has a free slot. (With Ballista's
+/// default, the scheduler pushing tasks, the tasks of an executor lost mid-query were reset but
+/// never run again: the query waited for ever.)
+const TASKS: ballista_core::config::TaskSchedulingPolicy = ballista_core::config::TaskSchedulingPolicy::PullStaged;
+
+/// The longest a query may run on a cluster before the client gives it up with a clear error:
+/// `ONCOMETRICS_CLUSTER_QUERY_SECONDS`, else ten minutes.
+pub fn query_deadline() -> std::time::Duration {
+    let secs = std::env::var("ONCOMETRICS_CLUSTER_QUERY_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s >= 1)
+        .unwrap_or(600);
+    std::time::Duration::from_secs(secs)
+}
+
 /// What a scheduler process listens on.
 #[derive(Debug, Clone)]
 pub struct SchedulerOptions {
@@ -189,6 +205,7 @@ pub async fn run_scheduler(opts: &SchedulerOptions) -> Result<()> {
     let mut config = SchedulerConfig::default()
         .with_hostname(opts.bind.ip().to_string())
         .with_port(opts.bind.port())
+        .with_scheduler_policy(TASKS)
         .with_override_config_producer(Arc::new(|| config(partitions())))
         .with_override_session_builder(Arc::new(|config| Ok(state(config))));
     config.executor_timeout_seconds = MISSED_HEARTBEATS * EXECUTOR_HEARTBEAT_SECONDS;
@@ -227,6 +244,7 @@ pub async fn run_executor(opts: &ExecutorOptions) -> Result<()> {
         scheduler_port: opts.scheduler.port,
         scheduler_connect_timeout_seconds: 30,
         concurrent_tasks: opts.concurrent_tasks,
+        task_scheduling_policy: TASKS,
         work_dir: opts.work_dir.as_ref().map(|d| d.to_string_lossy().into_owned()),
         memory_pool_size: opts.memory,
         print_thread_info: false,

@@ -93,7 +93,11 @@ pub(crate) async fn materialize(
             Ok(rows)
         }
         Materialize::Lake(lake) => {
-            let dir = lake.join("_derived").join(d.name).join(format!("at_load={at_load}")).join(fingerprint(d));
+            let dir = lake
+                .join(store::lake::DERIVED_DIR)
+                .join(d.name)
+                .join(format!("at_load={at_load}"))
+                .join(fingerprint(d));
             if !dir.is_dir()
                 && let Err(e) = write(ctx, d, &dir).await
             {
@@ -158,17 +162,24 @@ fn io(path: &Path, e: std::io::Error) -> Error {
     Error::Runtime(format!("{}: {e}", path.display()))
 }
 
-/// A fresh directory beside `dir`, private to this process, to write `dir`'s files into.
+/// A fresh directory beside `dir`, private to this writer, to write `dir`'s files into: named
+/// by the process and a number no other writer of this process gets, so that two snapshots
+/// building the same table at once (two server states over one lake) never write into, or
+/// clear, each other's files. (Sharing one name per process let one builder empty the other's
+/// directory before it was renamed into place: a derived table with files missing.)
 fn aside(dir: &Path) -> Result<PathBuf> {
+    static WRITERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let parent = dir.parent().ok_or_else(|| Error::Runtime(format!("{}: no parent", dir.display())))?;
     std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
     let aside = parent.join(format!(
-        ".{}.{}",
+        ".{}.{}.{}",
         std::process::id(),
+        WRITERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         dir.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
     ));
+    // Left by a crashed process of the same id and number: not anyone's now.
     let _ = std::fs::remove_dir_all(&aside);
-    std::fs::create_dir_all(&aside).map_err(|e| io(&aside, e))?;
+    std::fs::create_dir(&aside).map_err(|e| io(&aside, e))?;
     Ok(aside)
 }
 
@@ -205,7 +216,7 @@ pub(crate) async fn keep(
         w.finish()?;
     }
     let key = hex::encode(&Sha256::digest(&ipc)[..8]);
-    let dir = lake.join("_derived").join(name).join(format!("at_load={at_load}")).join(key);
+    let dir = lake.join(store::lake::DERIVED_DIR).join(name).join(format!("at_load={at_load}")).join(key);
     if !dir.is_dir() {
         let written = aside(&dir)
             .and_then(|a| write_file(&a.join("part-0.parquet"), &batch).map(|()| a))

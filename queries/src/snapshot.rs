@@ -163,11 +163,20 @@ impl Snapshot {
             Error::DataFusion(e) => crate::cluster::unreachable_cluster(addr, &e.to_string()),
             e => e,
         };
-        match self.run_query(sql, values).await {
+        let deadline = crate::cluster::query_deadline();
+        let on_time = |r: std::result::Result<Result<Vec<RecordBatch>>, tokio::time::error::Elapsed>| {
+            r.unwrap_or_else(|_| {
+                Err(crate::cluster::unreachable_cluster(
+                    addr,
+                    &format!("no answer within {} s (ONCOMETRICS_CLUSTER_QUERY_SECONDS)", deadline.as_secs()),
+                ))
+            })
+        };
+        match on_time(tokio::time::timeout(deadline, self.run_query(sql, values)).await) {
             Err(Error::DataFusion(e)) if !matches!(e, datafusion::error::DataFusionError::Plan(_)) => {
                 tracing::warn!("the cluster at {addr} failed a query ({e}); running it again");
                 tokio::time::sleep(crate::cluster::RETRY_AFTER).await;
-                self.run_query(sql, values).await.map_err(cluster_error)
+                on_time(tokio::time::timeout(deadline, self.run_query(sql, values)).await).map_err(cluster_error)
             }
             r => r.map_err(cluster_error),
         }

@@ -51,6 +51,11 @@ fn export_sql(name: &str, id: i64) -> Option<String> {
 /// The file in the lake's root naming the warehouse it belongs to.
 pub const OWNER_FILE: &str = "WAREHOUSE_ID";
 
+/// The lake's area of derived tables (`_derived/<table>/at_load=<N>/<fingerprint>/`), written
+/// by the metric engine's lake mode and read by every lake-mode process: not a table, and kept
+/// by the repair at every warehouse open but for the loads that never committed.
+pub const DERIVED_DIR: &str = "_derived";
+
 impl Lake {
     pub(crate) fn new(root: &Path) -> Self {
         Lake { root: root.to_path_buf() }
@@ -240,6 +245,32 @@ impl Lake {
         Ok(())
     }
 
+    /// Removes the derived tables of loads that never committed (their `at_load=<N>` directories);
+    /// whether any was removed.
+    fn repair_derived(dir: &Path, committed: &[i64]) -> Result<bool> {
+        let mut changed = false;
+        for table in Self::io(dir, fs::read_dir(dir))? {
+            let table = Self::io(dir, table)?.path();
+            if !table.is_dir() {
+                continue;
+            }
+            for at in Self::io(&table, fs::read_dir(&table))? {
+                let at = Self::io(&table, at)?.path();
+                let id = at
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(|n| n.strip_prefix("at_load="))
+                    .and_then(|n| n.parse::<i64>().ok());
+                if id.is_some_and(|id| !committed.contains(&id)) {
+                    tracing::warn!("lake: removing {} (no committed load)", at.display());
+                    Self::io(&at, fs::remove_dir_all(&at))?;
+                    changed = true;
+                }
+            }
+        }
+        Ok(changed)
+    }
+
     /// Brings the lake in line with the warehouse: drops staging leftovers and
     /// partitions of loads that never committed, and exports committed loads
     /// whose partitions are missing.
@@ -259,6 +290,12 @@ impl Lake {
             for entry in Self::io(&self.root, fs::read_dir(&self.root))? {
                 let table_dir = Self::io(&self.root, entry)?.path();
                 if !table_dir.is_dir() || table_dir.ends_with("loads") {
+                    continue;
+                }
+                if table_dir.ends_with(DERIVED_DIR) {
+                    // Regression: this area was taken for a table without load partitions and removed
+                    // whole by every repair (each warehouse open), under a running lake-mode server.
+                    changed |= Self::repair_derived(&table_dir, &committed)?;
                     continue;
                 }
                 for part in Self::io(&table_dir, fs::read_dir(&table_dir))? {

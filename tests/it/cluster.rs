@@ -108,6 +108,8 @@ fn a_metric_and_the_board_pack_on_a_two_executor_cluster_match_memory_and_surviv
         .env("ONCOMETRICS_WAREHOUSE", d.path().join("wh.duckdb"))
         .env("ONCOMETRICS_KEY_FILE", d.path().join("keys/k.key"))
         .env_remove("ONCOMETRICS_LAKE")
+        // A query the cluster never finishes is given up with a clear message, not waited for.
+        .env("ONCOMETRICS_CLUSTER_QUERY_SECONDS", "90")
         .args(["report", "board", "--engine", &engine, "--out", &out("killed.pdf")])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -29,7 +29,8 @@ fn every_section_reads_the_same_from_the_lake() {
 }
 
 /// `serve --engine df://HOST:PORT`: the same pages with their queries run by a Ballista cluster
-/// (a scheduler and two executors in this process).
+/// (a scheduler and two executors in this process). Run at the same time as the lake mode's test,
+/// over the same lake: the two build its derived tables at once.
 #[test]
 fn every_section_reads_the_same_on_a_ballista_cluster() {
     let addr = queries::cluster::start_in_background(2).expect("an in-process cluster");
@@ -52,7 +53,7 @@ fn same_pages(other_app: axum::Router, mode: &str) {
         "/metrics/survey.answers?question=Q03&fiscal_year=2025",
     ] {
         let (a, b) = (memory.get(path), lake.get(path));
-        assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK), "{path}");
+        assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK), "{path} ({mode})");
         assert!(without_tokens(&a.text()) == without_tokens(&b.text()), "{path} differs {mode}");
     }
 }

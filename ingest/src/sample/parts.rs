@@ -15,8 +15,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use super::manifest::{Manifest, SampleFacts, SampleFile, write_manifest};
 use super::write::{Form, cp932_lossy};
-use super::{Manifest, SampleFacts, SampleFile, generate_one, write_manifest};
 use crate::error::{Error, Result};
 
 /// The largest scale simulated in one piece (about 1.2 million current members).
@@ -28,13 +28,18 @@ const ID_COLUMNS: [&str; 3] = ["会員番号", "認定番号", "回答ID"];
 /// Datasets taken from part 0 only: they describe the country, not the membership.
 const FROM_FIRST_PART: [&str; 5] = ["areas", "hospitals", "designations", "hospital_volumes", "survey_questions"];
 
-/// Generates the sample at `scale` in parts of at most `part_scale` into `out_dir`.
-pub fn generate_in_parts(
+/// Simulates one part whole: (directory, reference, scale, seed, every table as CSV).
+pub(crate) type Part = fn(&Path, &Path, u32, u64, bool) -> Result<Manifest>;
+
+/// Generates the sample at `scale` in parts of at most `part_scale` into `out_dir`, each part
+/// simulated by `generate_one`.
+pub(crate) fn generate_in_parts(
     out_dir: &Path,
     reference_dir: &Path,
     scale: u32,
     seed: u64,
     part_scale: u32,
+    generate_one: Part,
 ) -> Result<Manifest> {
     if scale == 0 || part_scale == 0 {
         return Err(Error::Usage("--scale は 1 以上 / --scale must be at least 1".into()));

@@ -73,7 +73,7 @@ fn a_sample_in_parts_loads_cleanly_with_the_facts_of_its_parts_together() {
     let single = sample::generate(one.path(), &reference(), 1, 20260117).expect("scale 1");
     let d = tempfile::tempdir().expect("dir");
     let out = d.path().join("sample");
-    let m = sample::parts::generate_in_parts(&out, &reference(), 3, 20260117, 1).expect("in parts");
+    let m = sample::generate_in_parts(&out, &reference(), 3, 20260117, 1).expect("in parts");
     assert!(m.note.contains("3 independent parts"), "{}", m.note);
     assert!(m.files.iter().all(|f| f.form != "XLSX"), "parts are appended as CSV");
     let rows = |m: &sample::Manifest, dataset: &str| -> usize {

@@ -238,3 +238,74 @@ fn no_table_of_the_lake_mode_is_held_in_memory() {
         assert!(table.downcast_ref::<MemTable>().is_none(), "{name} is held in memory");
     }
 }
+
+/// Regression: two snapshots of one process building the same derived table at once (two
+/// server states over one lake) wrote into one directory set aside per process, so one could
+/// empty the other's before it was renamed into place — a derived table with files missing.
+/// Each builder now writes aside of its own: both snapshots read the table whole.
+#[test]
+fn two_snapshots_building_the_same_derived_tables_at_once_both_read_them_whole() {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for e in std::fs::read_dir(from).expect("read_dir") {
+            let e = e.expect("entry");
+            if e.file_name() == "_derived" {
+                continue;
+            }
+            let (f, t) = (e.path(), to.join(e.file_name()));
+            if f.is_dir() { copy(&f, &t) } else { std::fs::copy(&f, &t).map(|_| ()).expect("copy") }
+        }
+    }
+    let want = {
+        let wh = sample().warehouse.lock().expect("warehouse");
+        let e = Engine::open(&wh, None).expect("in memory");
+        e.snapshot().row_count("member_spells")
+    };
+    // The race is a matter of timing: three rounds, each over a fresh copy without `_derived/`.
+    for round in 0..3 {
+        let d = tempfile::tempdir().expect("tempdir");
+        let lake = d.path().join("lake");
+        copy(&sample().dir.path().join("lake"), &lake);
+        let counts: Vec<Result<i64, String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let e = Engine::open_lake(&lake, None).map_err(|e| e.to_string())?;
+                        let b = e.block_on(e.snapshot().sql("SELECT count(*) FROM member_spells"));
+                        let b = b.map_err(|e| e.to_string())?;
+                        Ok(arrow::array::AsArray::as_primitive::<arrow::datatypes::Int64Type>(b[0].column(0)).value(0))
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("a snapshot")).collect()
+        });
+        for n in counts {
+            let n = n.unwrap_or_else(|e| panic!("round {round}: {e}"));
+            assert_eq!(usize::try_from(n).expect("n"), want, "round {round}: member_spells read with rows missing");
+        }
+    }
+}
+
+/// Regression: the lake's repair (every warehouse open: a CLI load, an upload) took `_derived/`
+/// for a table without load partitions and removed it whole, under a running lake-mode server
+/// whose queries then found their files gone. It keeps the derived tables of committed loads
+/// now, and removes only those of loads that never committed.
+#[test]
+fn opening_the_warehouse_keeps_the_derived_tables_of_committed_loads() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let wh = ingest::sample::load::into_new_warehouse(d.path(), &repo().join("data/sample")).expect("the sample");
+    let last = wh.loads().expect("loads").last().expect("a load").load_id;
+    drop(wh);
+    let lake = d.path().join("lake");
+    drop(Engine::open_lake(&lake, None).expect("a lake snapshot"));
+    let derived = lake.join(store::lake::DERIVED_DIR).join("member_spells");
+    let kept = derived.join(format!("at_load={last}"));
+    assert!(kept.is_dir(), "the lake snapshot wrote {}", kept.display());
+    let stray = derived.join(format!("at_load={}", last + 100)).join("0000");
+    std::fs::create_dir_all(&stray).expect("a derived table of a load that never committed");
+    drop(store::Warehouse::open(&d.path().join("wh.duckdb"), &lake).expect("open again"));
+    assert!(kept.is_dir(), "opening the warehouse removed the derived tables of a committed load");
+    assert!(!stray.exists(), "the derived table of a load that never committed is kept");
+    let e = Engine::open_lake(&lake, None).expect("a lake snapshot again");
+    assert!(e.snapshot().row_count("member_spells") > 0);
+}
