@@ -17,13 +17,15 @@ pub struct Engine {
     snapshot: Arc<Snapshot>,
 }
 
+/// The runtime of an engine that opens its own snapshot.
+fn multi_thread() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| Error::Runtime(e.to_string()))
+}
+
 impl Engine {
     /// Reads a snapshot of `warehouse` as load `at_load` saw it (the latest when None).
     pub fn open(warehouse: &Warehouse, at_load: Option<i64>) -> Result<Self> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Runtime(e.to_string()))?;
+        let runtime = multi_thread()?;
         let store = warehouse.snapshot(at_load)?;
         let snapshot = Arc::new(runtime.block_on(Snapshot::build(store, crate::metrics::derived()))?);
         Ok(Engine { runtime, snapshot })
@@ -32,10 +34,7 @@ impl Engine {
     /// Reads the store as load `at_load` saw it (the latest when None) from the Parquet lake
     /// at `lake` instead of the warehouse: the lake mode (see [`crate::lake`]).
     pub fn open_lake(lake: &std::path::Path, at_load: Option<i64>) -> Result<Self> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Runtime(e.to_string()))?;
+        let runtime = multi_thread()?;
         let snapshot = Arc::new(runtime.block_on(Snapshot::from_lake(lake, at_load, crate::metrics::derived()))?);
         Ok(Engine { runtime, snapshot })
     }
@@ -47,10 +46,7 @@ impl Engine {
         lake: &std::path::Path,
         at_load: Option<i64>,
     ) -> Result<Self> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Runtime(e.to_string()))?;
+        let runtime = multi_thread()?;
         let snapshot =
             Arc::new(runtime.block_on(Snapshot::from_cluster(addr, lake, at_load, crate::metrics::derived()))?);
         Ok(Engine { runtime, snapshot })
@@ -60,10 +56,7 @@ impl Engine {
     /// and executor started in this process ([`crate::cluster::standalone`]): the cluster mode on
     /// one machine, for tests and for trying it.
     pub fn open_standalone(lake: &std::path::Path, at_load: Option<i64>) -> Result<Self> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Runtime(e.to_string()))?;
+        let runtime = multi_thread()?;
         let snapshot = Arc::new(runtime.block_on(async {
             let partitions = crate::cluster::partitions();
             let ctx = crate::cluster::standalone(partitions).await?;

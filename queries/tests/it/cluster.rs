@@ -4,16 +4,10 @@
 
 use queries::catalog::{Request, catalog};
 use queries::cluster::SchedulerAddr;
-use queries::{Audience, Engine, render};
+use queries::{Audience, Engine};
 
+use crate::lake::answer;
 use crate::support::{date, sample};
-
-fn answer(engine: &Engine, req: &Request) -> String {
-    match engine.evaluate(req) {
-        Ok(r) => serde_json::to_string_pretty(&render::json(&r)).expect("json"),
-        Err(e) => format!("error: {e}"),
-    }
-}
 
 #[test]
 fn every_metric_on_a_standalone_ballista_cluster_is_the_same_as_in_memory() {

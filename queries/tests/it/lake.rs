@@ -13,7 +13,7 @@ fn lake_engine(at_load: Option<i64>) -> Engine {
 }
 
 /// A result (or its error) as JSON text, to compare two engines' answers whole.
-fn answer(engine: &Engine, req: &Request) -> String {
+pub(crate) fn answer(engine: &Engine, req: &Request) -> String {
     match engine.evaluate(req) {
         Ok(r) => serde_json::to_string_pretty(&render::json(&r)).expect("json"),
         Err(e) => format!("error: {e}"),
