@@ -95,12 +95,7 @@ impl LocalCluster {
     pub fn peak_rss_mb(&self) -> Vec<(String, f64)> {
         self.children
             .iter()
-            .filter_map(|(name, c)| {
-                let status = std::fs::read_to_string(format!("/proc/{}/status", c.id())).ok()?;
-                let kb: f64 =
-                    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
-                Some((name.clone(), kb / 1024.0))
-            })
+            .filter_map(|(name, c)| peak_rss_mb_of(&c.id().to_string()).map(|mb| (name.clone(), mb)))
             .collect()
     }
 }
@@ -112,4 +107,12 @@ impl Drop for LocalCluster {
             let _ = c.wait();
         }
     }
+}
+
+/// The peak resident memory (VmHWM) of process `pid` (`self` for this one), in MB; None where
+/// /proc is missing.
+pub fn peak_rss_mb_of(pid: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }

@@ -82,9 +82,7 @@ pub struct Memory {
 
 /// The process's peak resident memory so far (VmHWM), in MB; None where /proc is missing.
 pub fn peak_rss_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+    crate::bench_cluster::peak_rss_mb_of("self")
 }
 
 impl Options {

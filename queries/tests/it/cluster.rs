@@ -2,12 +2,11 @@
 //! and run by its executor (both started in this process) gives every catalog metric's
 //! answer the in-memory engine gives.
 
-use queries::catalog::{Request, catalog};
+use queries::Engine;
 use queries::cluster::SchedulerAddr;
-use queries::{Audience, Engine};
 
-use crate::lake::answer;
-use crate::support::{date, sample};
+use crate::lake::differences;
+use crate::support::sample;
 
 #[test]
 fn every_metric_on_a_standalone_ballista_cluster_is_the_same_as_in_memory() {
@@ -16,24 +15,8 @@ fn every_metric_on_a_standalone_ballista_cluster_is_the_same_as_in_memory() {
         Engine::open(&wh, None).expect("in memory")
     };
     let cluster = Engine::open_standalone(&sample().dir.path().join("lake"), None).expect("standalone cluster");
-    let d = memory.snapshot().default_as_of().unwrap_or_else(|| date("2026-10-31"));
-    let mut failures = Vec::new();
-    for def in catalog() {
-        let mut req = Request::new(def.name, Audience::Committee).as_of(d);
-        if def.name == "survey.kwic" {
-            req = req.param("term", "オンライン配信");
-        }
-        let (a, b) = (answer(&memory, &req), answer(&cluster, &req));
-        if a != b {
-            let line = a.lines().zip(b.lines()).position(|(x, y)| x != y).unwrap_or(0);
-            failures.push(format!(
-                "{}: line {line}: memory {:?} / cluster {:?}",
-                def.name,
-                a.lines().nth(line).unwrap_or(""),
-                b.lines().nth(line).unwrap_or("")
-            ));
-        }
-    }
+    let n = memory.snapshot().at_load;
+    let failures = differences(&memory, &cluster, n);
     assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
 }
 

@@ -13,7 +13,7 @@ fn lake_engine(at_load: Option<i64>) -> Engine {
 }
 
 /// A result (or its error) as JSON text, to compare two engines' answers whole.
-pub(crate) fn answer(engine: &Engine, req: &Request) -> String {
+fn answer(engine: &Engine, req: &Request) -> String {
     match engine.evaluate(req) {
         Ok(r) => serde_json::to_string_pretty(&render::json(&r)).expect("json"),
         Err(e) => format!("error: {e}"),
@@ -68,8 +68,9 @@ fn compare_at(n: i64) -> Vec<String> {
     differences(&memory, &lake, n)
 }
 
-/// Every catalog metric, at the snapshot's own date, in memory and over the lake: where they differ.
-fn differences(memory: &Engine, lake: &Engine, n: i64) -> Vec<String> {
+/// Every catalog metric, at the snapshot's own date, in memory and in another engine (the lake,
+/// a cluster): where they differ.
+pub(crate) fn differences(memory: &Engine, lake: &Engine, n: i64) -> Vec<String> {
     let d = memory.snapshot().default_as_of().unwrap_or_else(|| date("2026-10-31"));
     let mut failures = Vec::new();
     for def in catalog() {
