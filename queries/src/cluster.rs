@@ -94,9 +94,16 @@ pub fn partitions() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// A session whose queries run on the scheduler at `addr` (which is asked for nothing until the
-/// first query: an unreachable scheduler fails that query with a clear message).
+/// A session whose queries run on the scheduler at `addr`. Ballista asks the scheduler for
+/// nothing until the first query, so the scheduler's port is tried first: an address nothing
+/// listens on is a clear error at once, not a failed query run again.
 pub async fn connect(addr: &SchedulerAddr, partitions: usize) -> Result<SessionContext> {
+    let probe = tokio::net::TcpStream::connect((addr.host.as_str(), addr.port));
+    match tokio::time::timeout(std::time::Duration::from_secs(10), probe).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => return Err(unreachable_cluster(addr, &format!("no scheduler answers: {e}"))),
+        Err(_) => return Err(unreachable_cluster(addr, "no scheduler answered within 10 s")),
+    }
     SessionContext::remote_with_state(&addr.url(), state(config(partitions)))
         .await
         .map_err(|e| unreachable_cluster(addr, &e.to_string()))
@@ -159,7 +166,8 @@ pub fn start_in_background(executors: usize) -> Result<SchedulerAddr> {
 pub fn unreachable_cluster(addr: &SchedulerAddr, detail: &str) -> Error {
     Error::Runtime(format!(
         "the cluster at {addr} did not run the query ({detail}); check that `oncometrics cluster scheduler` \
-         and at least one executor are running / クラスタ {addr} でクエリを実行できませんでした"
+         and at least one executor are running / クラスタ {addr} でクエリを実行できませんでした\
+         （スケジューラと 1 台以上のエグゼキュータが動いているか確認してください）"
     ))
 }
 
@@ -189,6 +197,39 @@ pub fn query_deadline() -> std::time::Duration {
         .filter(|s| *s >= 1)
         .unwrap_or(600);
     std::time::Duration::from_secs(secs)
+}
+
+/// Runs `attempt` (a query, or the opening of a snapshot: a series of queries) on the cluster at
+/// `addr` within [`query_deadline`]. An attempt that failed in execution (an executor lost while
+/// it ran) is made once more when the scheduler has given the lost executor up, so that its
+/// tasks go to the others; an error after that, or no answer by the deadline (Ballista waits
+/// for ever for an executor when none is left), names the cluster. Never a partial result.
+pub(crate) async fn guarded<T, F, Fut>(addr: &SchedulerAddr, mut attempt: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let deadline = query_deadline();
+    let on_time = |r: std::result::Result<Result<T>, tokio::time::error::Elapsed>| {
+        r.unwrap_or_else(|_| {
+            Err(unreachable_cluster(
+                addr,
+                &format!("no answer within {} s (ONCOMETRICS_CLUSTER_QUERY_SECONDS)", deadline.as_secs()),
+            ))
+        })
+    };
+    let named = |e: Error| match e {
+        Error::DataFusion(e) => unreachable_cluster(addr, &e.to_string()),
+        e => e,
+    };
+    match on_time(tokio::time::timeout(deadline, attempt()).await) {
+        Err(Error::DataFusion(e)) if !matches!(e, datafusion::error::DataFusionError::Plan(_)) => {
+            tracing::warn!("the cluster at {addr} failed a query ({e}); running it again");
+            tokio::time::sleep(RETRY_AFTER).await;
+            on_time(tokio::time::timeout(deadline, attempt()).await).map_err(named)
+        }
+        r => r.map_err(named),
+    }
 }
 
 /// What a scheduler process listens on.

@@ -66,11 +66,13 @@ impl Snapshot {
         derived: &[&Derived],
     ) -> Result<Self> {
         let partitions = crate::cluster::partitions();
-        let ctx = crate::cluster::connect(addr, partitions).await?;
-        let snapshot = Self::from_lake_in(ctx, partitions, lake, at_load, derived).await.map_err(|e| match e {
-            Error::DataFusion(e) => crate::cluster::unreachable_cluster(addr, &e.to_string()),
-            e => e,
-        })?;
+        // Opening runs queries too (the views' row counts, the derived tables): the same deadline
+        // and retry as every cluster query; a retry reads the derived tables the first wrote.
+        let snapshot = crate::cluster::guarded(addr, || async {
+            let ctx = crate::cluster::connect(addr, partitions).await?;
+            Self::from_lake_in(ctx, partitions, lake, at_load, derived).await
+        })
+        .await?;
         Ok(snapshot.on_cluster(addr.clone()))
     }
 

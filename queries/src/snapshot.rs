@@ -152,33 +152,12 @@ impl Snapshot {
     }
 
     /// Runs one SQL query with text values bound to its placeholders `$1`, `$2`, … in order. On a
-    /// cluster, a query whose execution failed (an executor lost while it ran) is run once more
-    /// when the scheduler has given the lost executor up, so that its tasks go to the others;
-    /// if it fails again, the error names the cluster. Never a partial result.
+    /// cluster, within a deadline and run once more if an executor was lost
+    /// ([`crate::cluster::guarded`]).
     pub async fn sql_with(&self, sql: &str, values: &[&str]) -> Result<Vec<RecordBatch>> {
-        let Some(addr) = &self.cluster else {
-            return self.run_query(sql, values).await;
-        };
-        let cluster_error = |e: Error| match e {
-            Error::DataFusion(e) => crate::cluster::unreachable_cluster(addr, &e.to_string()),
-            e => e,
-        };
-        let deadline = crate::cluster::query_deadline();
-        let on_time = |r: std::result::Result<Result<Vec<RecordBatch>>, tokio::time::error::Elapsed>| {
-            r.unwrap_or_else(|_| {
-                Err(crate::cluster::unreachable_cluster(
-                    addr,
-                    &format!("no answer within {} s (ONCOMETRICS_CLUSTER_QUERY_SECONDS)", deadline.as_secs()),
-                ))
-            })
-        };
-        match on_time(tokio::time::timeout(deadline, self.run_query(sql, values)).await) {
-            Err(Error::DataFusion(e)) if !matches!(e, datafusion::error::DataFusionError::Plan(_)) => {
-                tracing::warn!("the cluster at {addr} failed a query ({e}); running it again");
-                tokio::time::sleep(crate::cluster::RETRY_AFTER).await;
-                on_time(tokio::time::timeout(deadline, self.run_query(sql, values)).await).map_err(cluster_error)
-            }
-            r => r.map_err(cluster_error),
+        match &self.cluster {
+            None => self.run_query(sql, values).await,
+            Some(addr) => crate::cluster::guarded(addr, || self.run_query(sql, values)).await,
         }
     }
 

@@ -2,7 +2,8 @@
 //! metric and the board pack sent to them with `--engine df://HOST:PORT`, compared with the
 //! in-memory engine; then an executor killed while the pack's queries run — the pack is either
 //! the same bytes (its tasks ran on the other executor) or refused with a clear message,
-//! never a different number.
+//! never a different number; then the last executor killed — a metric is given up at the
+//! deadline with a clear message, not waited for.
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -129,4 +130,39 @@ fn a_metric_and_the_board_pack_on_a_two_executor_cluster_match_memory_and_surviv
         assert!(t.contains(&engine) && !t.contains("panicked"), "not a clear message: {t}");
         assert!(!Path::new(&out("killed.pdf")).exists(), "a pack was written although its queries failed");
     }
+
+    // No executor left: Ballista keeps the query's tasks waiting for one; the client gives up at
+    // its deadline. (Opening the snapshot had no deadline and waited for ever.)
+    drop(executors);
+    let started = Instant::now();
+    let lost = Command::new(BIN)
+        .current_dir(repo())
+        .env("ONCOMETRICS_WAREHOUSE", d.path().join("wh.duckdb"))
+        .env("ONCOMETRICS_KEY_FILE", d.path().join("keys/k.key"))
+        .env_remove("ONCOMETRICS_LAKE")
+        .env("ONCOMETRICS_CLUSTER_QUERY_SECONDS", "5")
+        .args([&metric[..], &["--engine", &engine]].concat())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the metric");
+    let o = wait_at_most(lost, Duration::from_secs(120));
+    let t = text(&o);
+    eprintln!("with no executor: {} after {:.1} s\n{t}", o.status, started.elapsed().as_secs_f64());
+    assert!(!o.status.success(), "a metric answered without executors: {t}");
+    assert!(t.contains(&engine) && t.contains("ONCOMETRICS_CLUSTER_QUERY_SECONDS"), "not a clear message: {t}");
+}
+
+/// The child's output, or a failed test if it has not ended after `limit` (it is killed).
+fn wait_at_most(mut child: Child, limit: Duration) -> std::process::Output {
+    let until = Instant::now() + limit;
+    while child.try_wait().expect("the child").is_none() {
+        if Instant::now() > until {
+            let _ = child.kill();
+            let o = child.wait_with_output().expect("the child");
+            panic!("still running after {} s (waited for ever?): {}", limit.as_secs(), text(&o));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    child.wait_with_output().expect("the child")
 }
