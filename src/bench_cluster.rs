@@ -116,3 +116,10 @@ pub fn peak_rss_mb_of(pid: &str) -> Option<f64> {
     let kb: f64 = status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
+
+/// Starts this process's peak-memory count again (Linux: `5` into `/proc/self/clear_refs`), so
+/// that a scale's figure is not the high-water mark of an earlier scale or of the load; false
+/// where the kernel does not allow it (the figure is then the process's whole life's).
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}

@@ -71,8 +71,8 @@ pub struct Options {
     pub local_cluster: Option<usize>,
 }
 
-/// A process's peak resident memory (VmHWM) at a scale, after the metrics ran (before the
-/// DuckDB and polars comparisons).
+/// A process's peak resident memory (VmHWM) at a scale: the load's, or (counted again from
+/// after the load) the engine's after the metrics ran, before the DuckDB and polars comparisons.
 #[derive(Debug, Clone)]
 pub struct Memory {
     pub scale: u32,
@@ -169,10 +169,25 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Res
     let mut memory = Vec::new();
     let runs = opts.runs.max(1);
     for &scale in scales {
+        crate::bench_cluster::reset_peak_rss();
         let wh = match opts.reuse.then(|| reuse(work, scale)).transpose()?.flatten() {
             Some(wh) => wh,
-            None => prepare(work, reference, scale)?,
+            None => {
+                let wh = prepare(work, reference, scale)?;
+                if let Some(mb) = peak_rss_mb() {
+                    memory.push(Memory {
+                        scale,
+                        process: "this process, generating and loading the sample".into(),
+                        mb,
+                    });
+                }
+                wh
+            }
         };
+        // The engine's figure below is its own: not the load's, nor an earlier scale's.
+        if !crate::bench_cluster::reset_peak_rss() {
+            eprintln!("scale {scale}: the peak memory below includes everything this process did before");
+        }
         let cluster = match opts.local_cluster {
             Some(n) => {
                 Some(crate::bench_cluster::LocalCluster::start(n, 2, &work.join(format!("cluster-scale{scale}")))?)
@@ -332,7 +347,7 @@ pub fn memory_markdown(ms: &[Memory]) -> String {
         }
     }
     let mut s = format!(
-        "| peak RSS (VmHWM) after the metrics | {} |\n|---|{}\n",
+        "| peak RSS (VmHWM) | {} |\n|---|{}\n",
         scales.iter().map(|x| format!("scale {x} (MB)")).collect::<Vec<_>>().join(" | "),
         scales.iter().map(|_| "---:|").collect::<String>()
     );
