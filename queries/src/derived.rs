@@ -98,12 +98,22 @@ pub(crate) async fn materialize(
                 .join(d.name)
                 .join(format!("at_load={at_load}"))
                 .join(fingerprint(d));
-            if !dir.is_dir()
-                && let Err(e) = write(ctx, d, &dir).await
-            {
-                // A lake one may only read (a researcher's copy): build it in memory instead.
-                tracing::warn!("{}: kept in memory, not in the lake: {e}", d.name);
-                return Box::pin(materialize(ctx, d, at_load, partitions, &Materialize::Memory)).await;
+            if !dir.is_dir() {
+                match aside(&dir) {
+                    // A lake one may only read (a researcher's copy): build it in memory instead.
+                    Err(e) => {
+                        tracing::warn!("{}: kept in memory, not in the lake: {e}", d.name);
+                        return Box::pin(materialize(ctx, d, at_load, partitions, &Materialize::Memory)).await;
+                    }
+                    // A query that fails (out of memory …) is an error, not built again in memory:
+                    // that would hold what lake mode exists to keep out of memory.
+                    Ok(aside) => {
+                        if let Err(e) = write(ctx, d, &aside, &dir).await {
+                            let _ = std::fs::remove_dir_all(&aside);
+                            return Err(e);
+                        }
+                    }
+                }
             }
             ctx.register_parquet(d.name, &format!("{}/", dir.display()), ParquetReadOptions::default()).await?;
             let counted = ctx.sql(&format!("SELECT count(*) FROM {}", d.name)).await?.collect().await?;
@@ -137,11 +147,10 @@ fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
     Ok(())
 }
 
-/// Writes `d` under `dir`: aside first, then renamed into place, so that a reader never sees
+/// Writes `d` into `aside` ([`aside`]), then renames it to `dir`, so that a reader never sees
 /// half of it (a second process building it at once leaves the first one's in place). A
 /// SQL-built table streams from the query to the files without being held in memory.
-async fn write(ctx: &SessionContext, d: &Derived, dir: &Path) -> Result<()> {
-    let aside = aside(dir)?;
+async fn write(ctx: &SessionContext, d: &Derived, aside: &Path, dir: &Path) -> Result<()> {
     match d.build {
         Build::Sql(sql) => {
             let frame = ctx.sql(&sql()).await?;
@@ -149,13 +158,13 @@ async fn write(ctx: &SessionContext, d: &Derived, dir: &Path) -> Result<()> {
             let path = format!("{}/", aside.display());
             frame.write_parquet(&path, DataFrameWriteOptions::new(), None).await?;
             // No rows writes no file: an empty one keeps the table's columns.
-            if std::fs::read_dir(&aside).map_err(|e| io(&aside, e))?.next().is_none() {
+            if std::fs::read_dir(aside).map_err(|e| io(aside, e))?.next().is_none() {
                 write_file(&aside.join("part-0.parquet"), &RecordBatch::new_empty(schema))?;
             }
         }
         Build::Rust(_) => write_file(&aside.join("part-0.parquet"), &build_batch(ctx, d).await?)?,
     }
-    put_in_place(&aside, dir)
+    put_in_place(aside, dir)
 }
 
 fn io(path: &Path, e: std::io::Error) -> Error {
