@@ -48,7 +48,8 @@ fn wait_for(port: u16, what: &str, child: &mut Child) -> Result<()> {
 
 impl LocalCluster {
     /// Starts a scheduler and `executors` executors (each `tasks` tasks at once, shuffle files
-    /// under `work`), and waits until they listen.
+    /// under `work`, the lake mode's memory limit shared between them), and waits until they
+    /// listen.
     pub fn start(executors: usize, tasks: usize, work: &Path) -> Result<Self> {
         let exe = std::env::current_exe().context("this program's path")?;
         let port = free_port()?;
@@ -80,6 +81,9 @@ impl LocalCluster {
                     tasks.to_string(),
                     "--work-dir".into(),
                     dir.to_string_lossy().into_owned(),
+                    // The lake mode's memory, shared by the executors: the same budget in all.
+                    "--memory-mb".into(),
+                    (queries::lake::memory_limit() / executors.max(1) >> 20).to_string(),
                 ],
                 &format!("executor{i}.log"),
             )?;

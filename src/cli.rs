@@ -350,9 +350,9 @@ pub enum BenchCommand {
         /// Also time this SQL over the snapshot (repeatable; for finding where a metric spends its time).
         #[arg(long)]
         sql: Vec<String>,
-        /// Where the metrics run: `memory`, `lake` or `df://HOST:PORT` (one engine per process,
-        /// so that the peak memory printed is that engine's; use `--reuse` to leave the loading
-        /// out of it).
+        /// Where the metrics run: `memory`, `lake` or `df://HOST:PORT` (one engine per process;
+        /// its peak memory is counted from after the load, but what the load left in memory
+        /// counts too: use `--reuse` for the engine's own).
         #[arg(long, value_parser = parse_engine, default_value = "memory")]
         engine: EngineMode,
         /// Start a Ballista cluster of this many executors (2 tasks each) on this machine for each

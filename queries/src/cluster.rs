@@ -69,9 +69,12 @@ impl std::fmt::Display for SchedulerAddr {
     }
 }
 
-/// The session configuration a cluster query runs with: Ballista's, `partitions` wide.
+/// The session configuration a cluster query runs with: Ballista's, `partitions` wide, with the
+/// lake mode's spilling joins (an executor started with `--memory-mb` then stays within it).
 fn config(partitions: usize) -> SessionConfig {
-    SessionConfig::new_with_ballista().with_target_partitions(partitions.max(1)).with_information_schema(false)
+    crate::session::spilling(
+        SessionConfig::new_with_ballista().with_target_partitions(partitions.max(1)).with_information_schema(false),
+    )
 }
 
 /// A session state with DataFusion's functions and this program's ([`crate::functions::all`]).

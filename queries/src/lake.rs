@@ -42,13 +42,12 @@ pub fn memory_limit() -> usize {
 }
 
 /// A session whose queries share `memory` bytes fairly and spill beyond them to the
-/// system's temporary directory, so that the process does not grow with the data. Joins are
-/// sort-merge joins, which spill: DataFusion's hash join holds its whole build side in memory
-/// and fails when the pool is exhausted (at scale 100 the spells join needed more than 2 GB).
+/// system's temporary directory, so that the process does not grow with the data
+/// ([`crate::session::spilling`]).
 fn bounded_session(memory: usize) -> Result<(SessionContext, usize)> {
     let (plain, partitions) = session();
     let runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(FairSpillPool::new(memory))).build_arc()?;
-    let config = plain.copied_config().set_bool("datafusion.optimizer.prefer_hash_join", false);
+    let config = crate::session::spilling(plain.copied_config());
     Ok((SessionContext::new_with_config_rt(config, runtime), partitions))
 }
 

@@ -22,6 +22,13 @@ pub(crate) fn session() -> (SessionContext, usize) {
     (SessionContext::new_with_config(config), partitions)
 }
 
+/// `config` for data beyond memory (the lake mode and a cluster): joins are sort-merge joins,
+/// which spill to disk. DataFusion's hash join holds its whole build side in memory and fails
+/// when the memory pool is exhausted (at scale 100 the spells join needed more than 2 GB).
+pub(crate) fn spilling(config: SessionConfig) -> SessionConfig {
+    config.set_bool("datafusion.optimizer.prefer_hash_join", false)
+}
+
 /// Registers `batch` as an in-memory table of `ctx`, in `partitions` slices when it is large.
 pub(crate) fn register(ctx: &SessionContext, name: &str, batch: RecordBatch, partitions: usize) -> Result<()> {
     let batch = string_views(batch)?;
