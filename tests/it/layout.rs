@@ -13,7 +13,7 @@ type Module = Vec<String>;
 
 #[test]
 fn no_two_files_of_a_crate_import_each_other() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &crate::support::repo();
     let mut circles = Vec::new();
     for krate in CRATES {
         let graph = Graph::read(&root.join(krate).join("src"));
@@ -419,7 +419,7 @@ fn paths(text: &str) -> Vec<Vec<String>> {
 /// command asking for the old name. Unit tests may spell names out.
 #[test]
 fn metric_names_are_spelled_out_only_where_they_are_defined() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = &crate::support::repo();
     let names: Vec<&str> = queries::catalog().iter().map(|d| d.name).collect();
     assert!(names.len() > 30);
     let mut found = Vec::new();
@@ -437,4 +437,33 @@ fn metric_names_are_spelled_out_only_where_they_are_defined() {
         }
     }
     assert!(found.is_empty(), "metric names spelled out:\n{}", found.join("\n"));
+}
+
+/// Tests read the repository's files through the path cargo gives when they run
+/// (`std::env::var_os("CARGO_MANIFEST_DIR")`), never only through the compile-time `env!` one:
+/// one target directory serves every clone, so a test binary compiled in another clone (CI's,
+/// since deleted) read that clone's files — eight ingest tests failed with "No such file".
+#[test]
+fn tests_find_the_repository_at_run_time() {
+    let root = &crate::support::repo();
+    let compile_time = concat!("env!(\"CARGO_", "MANIFEST_DIR\")");
+    let fallback = concat!("map_or_else(|| PathBuf::from(env!(\"CARGO_", "MANIFEST_DIR\"))");
+    let (mut found, mut read) = (Vec::new(), 0);
+    for krate in CRATES {
+        let tests = root.join(krate).join("tests");
+        if !tests.is_dir() {
+            continue;
+        }
+        for path in rust_files(&tests) {
+            read += 1;
+            let text = std::fs::read_to_string(&path).expect("read test source");
+            for (i, line) in text.lines().enumerate() {
+                if line.contains(compile_time) && !line.contains(fallback) {
+                    found.push(format!("{}:{}", path.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(read > 20, "read only {read} test sources");
+    assert!(found.is_empty(), "compile-time repository paths in tests (use support::repo()):\n{}", found.join("\n"));
 }

@@ -17,7 +17,7 @@ use rust_xlsxwriter::Workbook;
 use crate::support::TestStore;
 
 fn repo(path: &str) -> PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    crate::support::repo().join(path)
 }
 
 /// (prefecture, area as published, hospital, 類型) of the published lists, less 兵庫 (whose

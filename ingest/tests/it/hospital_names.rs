@@ -5,7 +5,7 @@
 use ingest::hospital_names::{Found, find};
 
 fn rows(path: &str) -> Vec<csv::StringRecord> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
+    let p = crate::support::repo().join(path);
     let mut r = csv::Reader::from_path(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     r.records().map(|x| x.expect("row")).collect()
 }

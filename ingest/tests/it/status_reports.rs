@@ -8,7 +8,7 @@ use rust_xlsxwriter::{Format, Workbook};
 use crate::support::TestStore;
 
 fn repo(path: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    crate::support::repo().join(path)
 }
 
 const HEADER: [&str; 11] = [

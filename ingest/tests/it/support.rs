@@ -5,6 +5,15 @@ use std::path::{Path, PathBuf};
 use ingest::pipeline::{IngestOptions, IngestReport, Outcome};
 use store::Warehouse;
 
+/// The repository, read when the test runs (cargo sets `CARGO_MANIFEST_DIR`) rather than baked
+/// in at compile time: CI reuses one target directory across clones, so a test binary built in
+/// another clone must still read this clone's files (it read a deleted clone's, and failed).
+pub fn repo() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+        .join("..")
+}
+
 pub struct TestStore {
     pub dir: tempfile::TempDir,
     pub wh: Warehouse,

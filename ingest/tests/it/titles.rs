@@ -3,7 +3,7 @@
 //! file without them, with every reject on the file's own line, and a date in a title is the
 //! roster's as-of date exactly as `--as-of` would be.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use ingest::pipeline::{FileReport, Outcome};
 use ingest::sample::write::{Form, Sheet, XlsxExtras, write};
@@ -13,7 +13,7 @@ use crate::support::*;
 
 /// The first rows of each dataset's sample file (the sample has every dataset).
 fn sample_rows(dataset: &str, n: usize) -> Sheet {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/sample");
+    let dir = crate::support::repo().join("data/sample");
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("MANIFEST.json")).expect("manifest")).expect("json");
     let file = manifest["files"]

@@ -43,7 +43,7 @@ fn a_special_designation_covers_its_area() {
 }
 
 fn repo(path: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
+    crate::support::repo().join(path)
 }
 
 fn csv_rows(path: &str) -> Vec<csv::StringRecord> {
