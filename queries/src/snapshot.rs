@@ -153,7 +153,7 @@ impl Snapshot {
 
     /// Runs one SQL query with text values bound to its placeholders `$1`, `$2`, … in order. On a
     /// cluster, within a deadline and run once more if an executor was lost
-    /// ([`crate::cluster::guarded`]).
+    /// (`cluster::guarded`: see [`crate::cluster::query_deadline`]).
     pub async fn sql_with(&self, sql: &str, values: &[&str]) -> Result<Vec<RecordBatch>> {
         match &self.cluster {
             None => self.run_query(sql, values).await,
