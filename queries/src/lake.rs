@@ -104,9 +104,13 @@ impl Snapshot {
         let mut table_loads = BTreeMap::new();
         let mut rows = BTreeMap::new();
         for t in SNAPSHOT_TABLES {
+            let started = std::time::Instant::now();
             let view = ctx.sql(&store::snapshot::lake_snapshot_sql(t, n)).await?.into_view();
             ctx.register_table(t.name, view)?;
-            let (ids, count) = loads_and_rows(&ctx, t).await?;
+            let (ids, count) = loads_and_rows(&ctx, t).await.inspect_err(|e| {
+                tracing::warn!("lake: counting the rows of {} as load {n} saw them failed: {e}", t.name);
+            })?;
+            tracing::debug!(table = t.name, rows = count, ms = started.elapsed().as_millis(), "lake view");
             table_loads.insert(t.name, ids);
             rows.insert(t.name, count);
         }

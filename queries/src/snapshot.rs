@@ -95,7 +95,9 @@ impl Snapshot {
         let mut derived_ms = Vec::with_capacity(derived.len());
         for d in derived {
             let started = std::time::Instant::now();
-            let n = crate::derived::materialize(&ctx, d, at_load, partitions, how).await?;
+            let n = crate::derived::materialize(&ctx, d, at_load, partitions, how)
+                .await
+                .inspect_err(|e| tracing::warn!("building the derived table {} failed: {e}", d.name))?;
             rows.insert(d.name, n);
             let loads: BTreeSet<i64> = d.from.iter().filter_map(|t| table_loads.get(t)).flatten().copied().collect();
             table_loads.insert(d.name, loads);
