@@ -256,11 +256,7 @@ impl Lake {
             }
             for at in Self::io(&table, fs::read_dir(&table))? {
                 let at = Self::io(&table, at)?.path();
-                let id = at
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .and_then(|n| n.strip_prefix("at_load="))
-                    .and_then(|n| n.parse::<i64>().ok());
+                let id = partition_id(&at, "at_load=");
                 if id.is_some_and(|id| !committed.contains(&id)) {
                     tracing::warn!("lake: removing {} (no committed load)", at.display());
                     Self::io(&at, fs::remove_dir_all(&at))?;
@@ -300,11 +296,7 @@ impl Lake {
                 }
                 for part in Self::io(&table_dir, fs::read_dir(&table_dir))? {
                     let part = Self::io(&table_dir, part)?.path();
-                    let id = part
-                        .file_name()
-                        .and_then(|n| n.to_str())
-                        .and_then(|n| n.strip_prefix("load_id="))
-                        .and_then(|n| n.parse::<i64>().ok());
+                    let id = partition_id(&part, "load_id=");
                     if id.is_none_or(|id| !committed.contains(&id)) {
                         tracing::warn!("lake: removing {} (no committed load)", part.display());
                         Self::io(&part, fs::remove_dir_all(&part))?;
@@ -375,4 +367,9 @@ fn sync_dir(dir: &Path) {
     if let Ok(f) = File::open(dir) {
         let _ = f.sync_all();
     }
+}
+
+/// The load a partition directory `<prefix>N` names (`load_id=7`, `at_load=7`).
+fn partition_id(dir: &Path, prefix: &str) -> Option<i64> {
+    dir.file_name().and_then(|n| n.to_str()).and_then(|n| n.strip_prefix(prefix)).and_then(|n| n.parse::<i64>().ok())
 }

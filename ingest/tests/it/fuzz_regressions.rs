@@ -3,12 +3,7 @@
 
 use std::path::PathBuf;
 
-/// The repository, read when the test runs (CI reuses one target directory across clones).
-fn repo() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
-        .join("..")
-}
+use crate::support::repo;
 
 type Target = (&'static str, fn(&[u8]));
 

@@ -4,15 +4,8 @@ use std::path::PathBuf;
 
 use ingest::sample;
 
-/// The crate's directory, read when the test runs (cargo sets it) rather than baked in at
-/// compile time: CI reuses one target directory across clones, so a test binary built in
-/// another clone must still read this clone's files.
-fn manifest_dir() -> PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
-}
-
 fn reference() -> PathBuf {
-    manifest_dir().join("../data/reference")
+    crate::support::repo().join("data/reference")
 }
 
 #[test]
