@@ -23,19 +23,33 @@ browser = Browser(out, axe_js)
 driver, failures, check = browser.driver, browser.failures, browser.check
 
 
+FINAL = re.compile("・(確認待ち|読み込めません|取り込み済み|取り込めませんでした|取り消し済み)")
+
+
+def main_text():
+    found = driver.find_elements(By.TAG_NAME, "main")
+    return found[0].text if found else driver.page_source[:500]
+
+
 def settle(step, until=None):
-    """Waits until the upload's page (/data/upload/ID) has stopped refreshing itself, or shows
-    `until`, reloading it meanwhile (the page refreshes itself every 2 s anyway)."""
+    """Waits until the upload's page (/data/upload/ID) shows a final state (確認待ち, 読み込めません,
+    取り込み済み, …) or `until`, reloading it meanwhile (the page refreshes itself every 2 s anyway).
+
+    It waits for a final state on a fully loaded page rather than for the working states to be
+    gone: a page read while the browser is between two refreshes, or still parsing one, has
+    neither (this made CI fail once: the preview was read before it was there)."""
     deadline = time.time() + 120
     while time.time() < deadline:
         text = driver.page_source
         on_page = re.search(r"/data/upload/[0-9a-f]{32}$", driver.current_url)
-        working = "検証中" in text or "順番待ち" in text or "取り込み中" in text
-        if on_page and (until in text if until else not working):
-            break
+        done = until in text if until else FINAL.search(text)
+        loaded = driver.execute_script("return document.readyState") == "complete"
+        if on_page and done and loaded:
+            return check(step, "取り込み")
         time.sleep(0.5)
         if on_page:
             driver.refresh()
+    failures.append(f"{step}: no final state within 120 s at {driver.current_url}: {main_text()[:300]}")
     check(step, "取り込み")
 
 
@@ -69,7 +83,11 @@ else:
             failures.append(f"upload-bad: the reject row {row!r} lacks {want!r}")
 if "CP932" not in driver.page_source:
     failures.append("upload-bad: the encoding is not shown")
-driver.find_element(By.XPATH, "//button[contains(., '取り消す')]").click()
+abandon = driver.find_elements(By.XPATH, "//button[contains(., '取り消す')]")
+if abandon:
+    abandon[0].click()
+else:
+    failures.append(f"upload-bad: no 取り消す button: {main_text()[:300]}")
 deadline = time.time() + 30
 while not driver.current_url.endswith("/data/upload") and time.time() < deadline:
     time.sleep(0.1)  # the abandon lands before the next page is asked for
