@@ -41,6 +41,17 @@ pub fn memory_limit() -> usize {
         .map_or(DEFAULT_MEMORY, |mb| mb << 20)
 }
 
+/// The most input rows a derived table split by its key ([`crate::derived::Build::SplitSql`])
+/// is built from at once in lake mode: `ONCOMETRICS_LAKE_SPLIT_ROWS`, else one row per 512 bytes
+/// of [`memory_limit`] (4 M rows for 2 GB: the joins and sorts of one range then stay in memory).
+pub fn split_rows() -> usize {
+    std::env::var("ONCOMETRICS_LAKE_SPLIT_ROWS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(memory_limit() / 512)
+}
+
 /// A session whose queries share `memory` bytes fairly and spill beyond them to the
 /// system's temporary directory, so that the process does not grow with the data
 /// ([`crate::session::spilling`]).

@@ -13,7 +13,7 @@ use datafusion::execution::context::SessionContext;
 use store::warehouse::LoadInfo;
 use store::{StoreSnapshot, Warehouse};
 
-pub use crate::derived::{Build, Derived, MEMBER_SPELLS, Materialize};
+pub use crate::derived::{Build, Derived, KeyRange, MEMBER_SPELLS, Materialize};
 use crate::error::{Error, Result};
 use crate::session::register;
 pub(crate) use crate::session::session;
@@ -95,7 +95,8 @@ impl Snapshot {
         let mut derived_ms = Vec::with_capacity(derived.len());
         for d in derived {
             let started = std::time::Instant::now();
-            let n = crate::derived::materialize(&ctx, d, at_load, partitions, how)
+            let input_rows = d.from.iter().filter_map(|t| rows.get(t)).copied().max().unwrap_or(0);
+            let n = crate::derived::materialize(&ctx, d, at_load, partitions, input_rows, how)
                 .await
                 .inspect_err(|e| tracing::warn!("building the derived table {} failed: {e}", d.name))?;
             rows.insert(d.name, n);
