@@ -275,6 +275,18 @@ fn aside(dir: &Path) -> Result<PathBuf> {
     Ok(aside)
 }
 
+/// Puts `bytes` into `dir/name`, written aside and renamed into place as a derived table's
+/// files are ([`aside`], [`put_in_place`]); an existing `dir` is kept.
+pub(crate) fn keep_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let aside = aside(dir)?;
+    let file = aside.join(name);
+    if let Err(e) = std::fs::write(&file, bytes) {
+        let _ = std::fs::remove_dir_all(&aside);
+        return Err(io(&file, e));
+    }
+    put_in_place(&aside, dir)
+}
+
 /// Renames `aside` to `dir`; when another process put its copy there first, keeps that one.
 fn put_in_place(aside: &Path, dir: &Path) -> Result<()> {
     match std::fs::rename(aside, dir) {

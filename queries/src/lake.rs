@@ -118,7 +118,7 @@ impl Snapshot {
             let started = std::time::Instant::now();
             let view = ctx.sql(&store::snapshot::lake_snapshot_sql(t, n)).await?.into_view();
             ctx.register_table(t.name, view)?;
-            let (ids, count) = loads_and_rows(&ctx, t).await.inspect_err(|e| {
+            let (ids, count) = counted(&ctx, lake, t, n).await.inspect_err(|e| {
                 tracing::warn!("lake: counting the rows of {} as load {n} saw them failed: {e}", t.name);
             })?;
             tracing::debug!(table = t.name, rows = count, ms = started.elapsed().as_millis(), "lake view");
@@ -225,6 +225,40 @@ async fn loads(ctx: &SessionContext) -> Result<Vec<LoadInfo>> {
 
 fn date(days: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|d| d.checked_add_signed(chrono::Duration::days(i64::from(days))))
+}
+
+/// Where the counts of [`counted`] are kept: beside the derived tables, per load (so the lake's
+/// repair drops those of a load that never committed) and per view definition.
+const ROWS_DIR: &str = "_view_rows";
+
+/// [`loads_and_rows`] of `table` as load `n` saw it, kept in the lake once counted: a lake's
+/// partitions up to load `n` never change, and at scale 1,000 counting the views takes minutes
+/// per open (members 22 M rows in 52 s, survey answers 87 M in 64 s).
+async fn counted(ctx: &SessionContext, lake: &Path, table: &Table, n: i64) -> Result<(BTreeSet<i64>, usize)> {
+    use sha2::{Digest, Sha256};
+    let what = format!("{}\n{}", table.name, store::snapshot::lake_snapshot_sql(table, n));
+    let dir = lake
+        .join(store::lake::DERIVED_DIR)
+        .join(ROWS_DIR)
+        .join(format!("at_load={n}"))
+        .join(hex::encode(&Sha256::digest(what.as_bytes())[..8]));
+    let file = dir.join("rows.json");
+    let kept = std::fs::read(&file).ok().and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    if let Some(kept) = kept.filter(|k| k["table"] == table.name) {
+        let loads = kept["loads"].as_array().map(|a| a.iter().filter_map(serde_json::Value::as_i64).collect());
+        let rows = kept["rows"].as_u64().and_then(|r| usize::try_from(r).ok());
+        if let (Some(loads), Some(rows)) = (loads, rows) {
+            return Ok((loads, rows));
+        }
+    }
+    let (loads, rows) = loads_and_rows(ctx, table).await?;
+    // A lake one may only read is counted on every open.
+    let text = serde_json::json!({ "table": table.name, "loads": loads, "rows": rows }).to_string();
+    let written = crate::derived::keep_file(&dir, "rows.json", text.as_bytes());
+    if let Err(e) = written {
+        tracing::debug!(table = table.name, "row count not kept: {e}");
+    }
+    Ok((loads, rows))
 }
 
 /// The loads whose rows `table` shows, and how many rows it shows.
