@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl};
 use datafusion::execution::context::SessionContext;
-use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::memory_pool::{FairSpillPool, TrackConsumersPool};
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use store::schema::Table;
 use store::snapshot::{LAKE_LOADS, SNAPSHOT_TABLES, lake_closes_schema, lake_file_schema, lake_raw_name};
@@ -54,10 +54,11 @@ pub fn split_rows() -> usize {
 
 /// A session whose queries share `memory` bytes fairly and spill beyond them to the
 /// system's temporary directory, so that the process does not grow with the data
-/// ([`crate::session::spilling`]).
+/// ([`crate::session::spilling`]). A query that runs out names the five largest holders.
 fn bounded_session(memory: usize) -> Result<(SessionContext, usize)> {
     let (plain, partitions) = session();
-    let runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(FairSpillPool::new(memory))).build_arc()?;
+    let pool = TrackConsumersPool::new(FairSpillPool::new(memory), std::num::NonZeroUsize::MIN.saturating_add(4));
+    let runtime = RuntimeEnvBuilder::new().with_memory_pool(Arc::new(pool)).build_arc()?;
     let config = crate::session::spilling(plain.copied_config());
     Ok((SessionContext::new_with_config_rt(config, runtime), partitions))
 }
@@ -130,17 +131,11 @@ impl Snapshot {
     }
 }
 
-/// The declared schema as the reader sees it: text as `Utf8View`, as the in-memory snapshot
-/// registers it.
+/// The declared schema as the reader sees it: all nullable, text as `Utf8` (not views, see
+/// [`crate::session::spilling`]).
 fn as_read(schema: &SchemaRef) -> SchemaRef {
-    let fields: Vec<Field> = schema
-        .fields()
-        .iter()
-        .map(|f| match f.data_type() {
-            DataType::Utf8 => Field::new(f.name(), DataType::Utf8View, true),
-            _ => f.as_ref().clone(),
-        })
-        .collect();
+    let fields: Vec<Field> =
+        schema.fields().iter().map(|f| Field::new(f.name(), f.data_type().clone(), true)).collect();
     Arc::new(Schema::new(fields))
 }
 

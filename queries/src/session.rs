@@ -25,8 +25,15 @@ pub(crate) fn session() -> (SessionContext, usize) {
 /// `config` for data beyond memory (the lake mode and a cluster): joins are sort-merge joins,
 /// which spill to disk. DataFusion's hash join holds its whole build side in memory and fails
 /// when the memory pool is exhausted (at scale 100 the spells join needed more than 2 GB).
+///
+/// Parquet text is read as `Utf8`, not as views (`Utf8View`): a view array that a join or a
+/// filter took rows from keeps its source's whole buffers, and the memory pool counts them for
+/// every batch that refers to them — at scale 1,000 a sort of 600 k spells counted 700 MB, and
+/// the build of `member_spells` ran out of a 2 GB pool at 1 % of the data held.
 pub(crate) fn spilling(config: SessionConfig) -> SessionConfig {
-    config.set_bool("datafusion.optimizer.prefer_hash_join", false)
+    config
+        .set_bool("datafusion.optimizer.prefer_hash_join", false)
+        .set_bool("datafusion.execution.parquet.schema_force_view_types", false)
 }
 
 /// Registers `batch` as an in-memory table of `ctx`, in `partitions` slices when it is large.
