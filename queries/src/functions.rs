@@ -10,7 +10,7 @@ use datafusion::logical_expr::ScalarUDF;
 
 /// Every function the metrics' SQL may call that DataFusion does not have.
 pub fn all() -> Vec<ScalarUDF> {
-    let mut out = vec![age_band_udf()];
+    let mut out = vec![age_band_udf(), spread_udf()];
     out.extend(designation_udfs());
     out
 }
@@ -40,6 +40,25 @@ fn age_band_udf() -> ScalarUDF {
         Ok(ColumnarValue::Array(Arc::new(bands)))
     };
     create_udf("age_band", vec![DataType::Int64, DataType::Int32], DataType::Utf8, Volatility::Immutable, Arc::new(fun))
+}
+
+/// `spread(text)`: four lowercase hexadecimal digits of the text's BLAKE3 hash (NULL for NULL) —
+/// keys of any form (認定番号 such as `2008-00015`) spread evenly over the ranges of
+/// [`crate::derived::split_ranges`], so that work split by key is split evenly.
+fn spread_udf() -> ScalarUDF {
+    use arrow::array::{Array, StringArray};
+    use arrow::datatypes::DataType;
+    use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+    let fun = |args: &[ColumnarValue]| -> datafusion::error::Result<ColumnarValue> {
+        let arrays = ColumnarValue::values_to_arrays(args)?;
+        let text = arrow::compute::cast(&arrays[0], &DataType::Utf8)?;
+        let text = arrow::array::AsArray::as_string::<i32>(&text);
+        let out: StringArray = (0..text.len())
+            .map(|i| text.is_valid(i).then(|| hex::encode(&blake3::hash(text.value(i).as_bytes()).as_bytes()[..2])))
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    };
+    create_udf("spread", vec![DataType::Utf8], DataType::Utf8, Volatility::Immutable, Arc::new(fun))
 }
 
 /// The model's designation roles as SQL functions of a 類型's label — `covers_area(designation)`

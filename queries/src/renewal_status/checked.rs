@@ -9,10 +9,16 @@ use model::renewal::{Assessment, jbct, jsmo};
 use super::rules::RoundRules;
 use crate::error::{Error, Result};
 use crate::frame::Frame;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{KeyRange, Snapshot};
 
 fn yes(f: &Frame, r: usize, c: &str) -> bool {
     f.i64(r, c).unwrap_or(0) != 0
+}
+
+/// The SQL condition that an application's rows are in `range` of the applications (by the
+/// [`spread`](crate::functions) of its 認定番号); every row when None.
+fn in_range(range: Option<&KeyRange>) -> String {
+    range.map_or_else(|| "TRUE".to_string(), |r| r.on("spread(certificate_no)"))
 }
 
 fn key(f: &Frame, r: usize) -> (i32, String) {
@@ -28,24 +34,28 @@ pub(super) struct Checked {
     pub(super) meetings: Option<i64>,
 }
 
+/// The JSMO applications in `range` (all when None), checked.
 pub(super) async fn jsmo_applications(
     s: &Snapshot,
     rules: &mut RoundRules,
+    range: Option<&KeyRange>,
 ) -> Result<BTreeMap<(i32, String), Checked>> {
+    let only = in_range(range);
     let docs = ["doc_cv", "doc_profile", "doc_activities", "doc_meetings", "doc_papers", "doc_portfolio"];
     let cast: Vec<String> = docs.iter().map(|d| format!("CAST({d} AS INT) AS {d}")).collect();
     let apps = Frame::from_batches(
         &s.sql(&format!(
             "SELECT renewal_fy, certificate_no, member_key, renewals, {}, profile_chars, activity_entries, trials, exam,
-                    activity_periods FROM jsmo_renewals ORDER BY renewal_fy, certificate_no",
+                    activity_periods FROM jsmo_renewals WHERE {only} ORDER BY renewal_fy, certificate_no",
             cast.join(", ")
         ))
         .await?,
     );
     let credits = Frame::from_batches(
-        &s.sql(
-            "SELECT renewal_fy, certificate_no, part, kind, dated_on, units, title FROM jsmo_credits ORDER BY row_no",
-        )
+        &s.sql(&format!(
+            "SELECT renewal_fy, certificate_no, part, kind, dated_on, units, title FROM jsmo_credits WHERE {only}
+             ORDER BY row_no"
+        ))
         .await?,
     );
     let mut entries: BTreeMap<(i32, String), Vec<jsmo::CreditEntry>> = BTreeMap::new();
@@ -97,20 +107,30 @@ fn months(f: &Frame, r: usize, from: &str, to: &str) -> Option<(NaiveDate, Naive
     Some((f.date(r, from)?, f.date(r, to)?))
 }
 
+/// The JBCT applications in `range` (all when None), checked.
 pub(super) async fn jbct_applications(
     s: &Snapshot,
     rules: &mut RoundRules,
+    range: Option<&KeyRange>,
 ) -> Result<BTreeMap<(i32, String), Checked>> {
-    let q = |sql: &'static str| async move { Ok::<_, Error>(Frame::from_batches(&s.sql(sql).await?)) };
-    let apps = q("SELECT renewal_fy, certificate_no, member_key, CAST(dental AS INT) AS dental,
-                  CAST(deferred AS INT) AS deferred, palliative_cert, certified_on, applied_on, licence, membership
-                  FROM jbct_renewals ORDER BY renewal_fy, certificate_no")
+    let only = in_range(range);
+    let q = |sql: String| async move { Ok::<_, Error>(Frame::from_batches(&s.sql(&sql).await?)) };
+    let apps = q(format!(
+        "SELECT renewal_fy, certificate_no, member_key, CAST(dental AS INT) AS dental,
+                CAST(deferred AS INT) AS deferred, palliative_cert, certified_on, applied_on, licence, membership
+         FROM jbct_renewals WHERE {only} ORDER BY renewal_fy, certificate_no"
+    ))
     .await?;
-    let fac = q("SELECT * FROM jbct_facilities ORDER BY row_no").await?;
-    let cases = q("SELECT * FROM jbct_cases ORDER BY row_no").await?;
-    let meet =
-        q("SELECT renewal_fy, certificate_no, meeting, kind, held_on FROM jbct_meetings ORDER BY row_no").await?;
-    let el = q("SELECT renewal_fy, certificate_no, field, correct FROM jbct_elearning ORDER BY row_no").await?;
+    let fac = q(format!("SELECT * FROM jbct_facilities WHERE {only} ORDER BY row_no")).await?;
+    let cases = q(format!("SELECT * FROM jbct_cases WHERE {only} ORDER BY row_no")).await?;
+    let meet = q(format!(
+        "SELECT renewal_fy, certificate_no, meeting, kind, held_on FROM jbct_meetings WHERE {only} ORDER BY row_no"
+    ))
+    .await?;
+    let el = q(format!(
+        "SELECT renewal_fy, certificate_no, field, correct FROM jbct_elearning WHERE {only} ORDER BY row_no"
+    ))
+    .await?;
     let mut apps_by: BTreeMap<(i32, String), jbct::Application> = BTreeMap::new();
     let mut members: BTreeMap<(i32, String), Option<String>> = BTreeMap::new();
     for r in 0..apps.len() {

@@ -21,9 +21,10 @@ use model::fiscal::fiscal_year;
 use model::qualification::MEDICAL_ONCOLOGIST;
 use model::renewal::due_round;
 
+use crate::derived::split_ranges;
 use crate::error::Result;
 use crate::frame::Frame;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{KeyRange, Snapshot};
 
 mod checked;
 mod rules;
@@ -37,6 +38,17 @@ pub use tables::{MESSAGES_LISTED, NOT_APPLIED, NOT_READY, READY, STATUSES};
 
 /// がん治療認定医.
 pub use model::qualification::JBCT;
+
+/// The tables an application's rows come from.
+const APPLICATION_TABLES: [&str; 7] = [
+    "jsmo_renewals",
+    "jsmo_credits",
+    "jbct_renewals",
+    "jbct_facilities",
+    "jbct_cases",
+    "jbct_meetings",
+    "jbct_elearning",
+];
 
 /// What the derivation found out besides the tables.
 #[derive(Debug, Clone, Default)]
@@ -69,11 +81,19 @@ pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInf
     let mut round_rules = RoundRules::new(set, rules.jsmo.approved_meetings.value.clone());
     let cycle = model::rules::RULES_2026.renewal_cycle_years as i32;
     let mut checked: BTreeMap<(&'static str, i32, String), Checked> = BTreeMap::new();
-    for (k, c) in jsmo_applications(s, &mut round_rules).await? {
-        checked.insert((MEDICAL_ONCOLOGIST, k.0, k.1), c);
-    }
-    for (k, c) in jbct_applications(s, &mut round_rules).await? {
-        checked.insert((JBCT, k.0, k.1), c);
+    // The applications' rows are read a range of 認定番号 at a time when there are many (at
+    // scale 1,000: 19 M JBCT cases, 9 M JSMO credits), so that only one range's are held.
+    let largest = APPLICATION_TABLES.iter().map(|t| s.row_count(t)).max().unwrap_or(0);
+    let splits = largest.div_ceil(crate::lake::split_rows().max(1));
+    let ranges: Vec<Option<KeyRange>> =
+        if splits <= 1 { vec![None] } else { split_ranges(splits).into_iter().map(Some).collect() };
+    for range in &ranges {
+        for (k, c) in jsmo_applications(s, &mut round_rules, range.as_ref()).await? {
+            checked.insert((MEDICAL_ONCOLOGIST, k.0, k.1), c);
+        }
+        for (k, c) in jbct_applications(s, &mut round_rules, range.as_ref()).await? {
+            checked.insert((JBCT, k.0, k.1), c);
+        }
     }
     let roster = Frame::from_batches(
         &s.sql(&format!(
