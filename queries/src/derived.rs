@@ -299,6 +299,20 @@ fn put_in_place(aside: &Path, dir: &Path) -> Result<()> {
     }
 }
 
+/// A writer that only hashes what it is given.
+struct Hashing(Sha256);
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Registers `batch`, a table derived after the snapshot was built (renewal readiness), as
 /// `name`: in memory, or in lake mode written to `_derived/<name>/at_load=N/<its content's
 /// hash>/` and read from there — no table of a lake-mode plan is held in memory, so that a
@@ -313,13 +327,15 @@ pub(crate) async fn keep(
     let Materialize::Lake(lake) = how else {
         return register(ctx, name, batch, 1);
     };
-    let mut ipc = Vec::new();
+    // Hashed as it is serialised, not serialised whole first: at scale 1,000 the renewal
+    // tables are millions of rows, and a copy of them was the open's peak.
+    let mut hasher = Hashing(Sha256::new());
     {
-        let mut w = arrow::ipc::writer::StreamWriter::try_new(&mut ipc, &batch.schema())?;
+        let mut w = arrow::ipc::writer::StreamWriter::try_new(&mut hasher, &batch.schema())?;
         w.write(&batch)?;
         w.finish()?;
     }
-    let key = hex::encode(&Sha256::digest(&ipc)[..8]);
+    let key = hex::encode(&hasher.0.finalize()[..8]);
     let dir = lake.join(store::lake::DERIVED_DIR).join(name).join(format!("at_load={at_load}")).join(key);
     if !dir.is_dir() {
         let written = aside(&dir)
