@@ -122,7 +122,7 @@ pub(crate) async fn materialize(
                     // A query that fails (out of memory …) is an error, not built again in memory:
                     // that would hold what lake mode exists to keep out of memory.
                     Ok(aside) => {
-                        let splits = split_count(d, input_rows, crate::lake::split_rows());
+                        let splits = split_count(d, input_rows, crate::session::split_rows());
                         if let Err(e) = write(ctx, d, splits, &aside, &dir).await {
                             let _ = std::fs::remove_dir_all(&aside);
                             return Err(e);

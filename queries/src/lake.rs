@@ -28,29 +28,7 @@ use crate::error::{Error, Result};
 use crate::session::{register_values, session};
 use crate::snapshot::{Derived, Registered, Snapshot};
 
-/// The memory a lake-mode query may hold before it spills to disk (sorts, joins,
-/// aggregations), unless `ONCOMETRICS_LAKE_MEMORY_MB` says otherwise.
-pub const DEFAULT_MEMORY: usize = 2 << 30;
-
-/// The memory limit of lake mode: `ONCOMETRICS_LAKE_MEMORY_MB`, else [`DEFAULT_MEMORY`].
-pub fn memory_limit() -> usize {
-    std::env::var("ONCOMETRICS_LAKE_MEMORY_MB")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|mb| *mb >= 64)
-        .map_or(DEFAULT_MEMORY, |mb| mb << 20)
-}
-
-/// The most input rows a derived table split by its key ([`crate::derived::Build::SplitSql`])
-/// is built from at once in lake mode: `ONCOMETRICS_LAKE_SPLIT_ROWS`, else one row per 512 bytes
-/// of [`memory_limit`] (4 M rows for 2 GB: the joins and sorts of one range then stay in memory).
-pub fn split_rows() -> usize {
-    std::env::var("ONCOMETRICS_LAKE_SPLIT_ROWS")
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(memory_limit() / 512)
-}
+pub use crate::session::{DEFAULT_MEMORY, memory_limit, split_rows};
 
 /// A session whose queries share `memory` bytes fairly and spill beyond them to the
 /// system's temporary directory, so that the process does not grow with the data

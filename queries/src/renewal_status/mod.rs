@@ -86,7 +86,7 @@ pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInf
     // an eighth of the split rows of SQL work, as each row becomes a Rust value with its own
     // strings (at scale 1,000, 4 M rows per range took the process past 7 GB, 0.5 M to 1.8 GB).
     let largest = APPLICATION_TABLES.iter().map(|t| s.row_count(t)).max().unwrap_or(0);
-    let splits = largest.div_ceil((crate::lake::split_rows() / 8).max(1));
+    let splits = largest.div_ceil((crate::session::split_rows() / 8).max(1));
     let ranges: Vec<Option<KeyRange>> =
         if splits <= 1 { vec![None] } else { split_ranges(splits).into_iter().map(Some).collect() };
     for range in &ranges {
