@@ -8,19 +8,8 @@ use model::renewal::{QUALIFICATIONS, REQUIREMENTS};
 use crate::error::Result;
 use crate::frame::Frame;
 use crate::metric::{ALL, COMMITTEE_ONLY, Cx, EvalFuture, Group, MetricDef, Output, ParamKind, ParamSpec};
-use crate::renewal_status::{NOT_APPLIED, NOT_READY, READY, RenewalInfo, outcome_sql};
+use crate::renewal_status::{NOT_APPLIED, NOT_READY, READY, RenewalInfo, SOURCES, outcome_sql};
 use crate::result::{Column, Value};
-
-const SOURCES: &[&str] = &[
-    "specialists",
-    "jsmo_renewals",
-    "jsmo_credits",
-    "jbct_renewals",
-    "jbct_facilities",
-    "jbct_cases",
-    "jbct_meetings",
-    "jbct_elearning",
-];
 
 const COHORT_DEF: &str = "Due in round R (更新年度): a certificate of the register linked to a member whose 5-year \
     cycle ends in 年度 R (有効期限 2027-03-31 → R = 2026), or anyone whose application for R is loaded. Ready \

@@ -39,8 +39,10 @@ pub use tables::{MESSAGES_LISTED, NOT_APPLIED, NOT_READY, READY, STATUSES};
 /// がん治療認定医.
 pub use model::qualification::JBCT;
 
-/// The tables an application's rows come from.
-const APPLICATION_TABLES: [&str; 7] = [
+/// The tables renewal readiness is derived from: the roster's certificates, then the
+/// applications' ([`APPLICATION_TABLES`]).
+pub const SOURCES: &[&str] = &[
+    "specialists",
     "jsmo_renewals",
     "jsmo_credits",
     "jbct_renewals",
@@ -49,6 +51,9 @@ const APPLICATION_TABLES: [&str; 7] = [
     "jbct_meetings",
     "jbct_elearning",
 ];
+
+/// The tables an application's rows come from.
+const APPLICATION_TABLES: &[&str] = SOURCES.split_at(1).1;
 
 /// What the derivation found out besides the tables.
 #[derive(Debug, Clone, Default)]
