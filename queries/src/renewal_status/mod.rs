@@ -40,7 +40,7 @@ pub use tables::{MESSAGES_LISTED, NOT_APPLIED, NOT_READY, READY, STATUSES};
 pub use model::qualification::JBCT;
 
 /// The tables renewal readiness is derived from: the roster's certificates, then the
-/// applications' ([`APPLICATION_TABLES`]).
+/// applications'.
 pub const SOURCES: &[&str] = &[
     "specialists",
     "jsmo_renewals",
