@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use arrow::compute::concat_batches;
 use arrow::record_batch::RecordBatch;
-use datafusion::dataframe::DataFrameWriteOptions;
+use datafusion::common::ScalarValue;
+use datafusion::dataframe::{DataFrame, DataFrameWriteOptions};
 use datafusion::execution::context::SessionContext;
 use datafusion::prelude::ParquetReadOptions;
 use futures::future::BoxFuture;
@@ -34,13 +35,13 @@ pub struct Derived {
 pub enum Build {
     /// One SQL query.
     Sql(fn() -> String),
-    /// One SQL query whose rows fall apart by a text key (each row's inputs share it): `sql(r)`
-    /// is the query over the keys in range `r`, the condition [`KeyRange::on`] placed on the key
-    /// of every input. Lake mode runs it one range at a time when its inputs are large
+    /// One SQL query whose rows fall apart by a text key (each row's inputs share it), the
+    /// condition [`KeyRange::condition`] placed on the key of every input: bound to a range's
+    /// [`KeyRange::values`] as `$1` and `$2`, it is the query over the keys in that range. Lake mode runs it one range at a time when its inputs are large
     /// ([`split_ranges`]), so that no sort or join holds all of them — DataFusion's sorts spill,
     /// but a merge of many of them at once runs out of memory (at scale 1,000, `member_spells`
     /// joins 24 M rows to 22 M). A row whose key is NULL is in no range.
-    SplitSql(fn(&KeyRange) -> String),
+    SplitSql(fn() -> String),
     /// Rust over query results, for what SQL can only say as a range join (which
     /// DataFusion evaluates row by row).
     Rust(for<'a> fn(&'a SessionContext) -> BoxFuture<'a, Result<RecordBatch>>),
@@ -52,7 +53,7 @@ pub enum Build {
 pub const MEMBER_SPELLS: Derived = Derived {
     name: "member_spells",
     from: &["members", "member_history"],
-    build: Build::SplitSql(|range| {
+    build: Build::SplitSql(|| {
         format!(
             "SELECT h.member_key, h.category, h.profession, h.prefecture_code, m.birth_year, m.sex,
             m.joined_on, m.left_on, m.left_inferred, h.load_id,
@@ -63,8 +64,8 @@ pub const MEMBER_SPELLS: Derived = Derived {
                  ELSE m.left_on END AS span_to
      FROM member_history h JOIN members m ON h.member_key = m.member_key
      WHERE {} AND {}",
-            range.on("h.member_key"),
-            range.on("m.member_key")
+            KeyRange::condition("h.member_key"),
+            KeyRange::condition("m.member_key")
         )
     }),
 };
@@ -83,7 +84,7 @@ pub enum Materialize {
 fn fingerprint(d: &Derived) -> String {
     let what = match d.build {
         Build::Sql(sql) => format!("sql:{}", sql()),
-        Build::SplitSql(sql) => format!("sql:{}", sql(&KeyRange::WHOLE)),
+        Build::SplitSql(sql) => format!("sql:{}", sql()),
         Build::Rust(_) => format!("rust:{}:{}", d.name, env!("CARGO_PKG_VERSION")),
     };
     hex::encode(&Sha256::digest(what.as_bytes())[..8])
@@ -144,7 +145,7 @@ pub(crate) async fn materialize(
 async fn build_batch(ctx: &SessionContext, d: &Derived) -> Result<RecordBatch> {
     match d.build {
         Build::Sql(_) | Build::SplitSql(_) => {
-            let frame = ctx.sql(&whole_sql(d)).await?;
+            let frame = query(ctx, d, &KeyRange::WHOLE).await?;
             let schema = Arc::new(frame.schema().as_arrow().clone());
             Ok(concat_batches(&schema, &frame.collect().await?)?)
         }
@@ -168,22 +169,22 @@ fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
 /// [`Build::SplitSql`] one is written in `splits` ranges of its key, one after the other.
 async fn write(ctx: &SessionContext, d: &Derived, splits: usize, aside: &Path, dir: &Path) -> Result<()> {
     let path = format!("{}/", aside.display());
-    let queries: Vec<String> = match d.build {
-        Build::Sql(sql) => vec![sql()],
-        Build::SplitSql(sql) => split_ranges(splits).iter().map(sql).collect(),
+    let ranges = match d.build {
+        Build::Sql(_) => vec![KeyRange::WHOLE],
+        Build::SplitSql(_) => split_ranges(splits),
         Build::Rust(_) => {
             write_file(&aside.join("part-0.parquet"), &build_batch(ctx, d).await?)?;
             return put_in_place(aside, dir);
         }
     };
     let mut schema = None;
-    for (i, sql) in queries.iter().enumerate() {
+    for (i, range) in ranges.iter().enumerate() {
         let started = std::time::Instant::now();
-        let frame = ctx.sql(sql).await?;
+        let frame = query(ctx, d, range).await?;
         schema.get_or_insert_with(|| Arc::new(frame.schema().as_arrow().clone()));
         // Each write names its files afresh, so the splits' files sit side by side.
         frame.write_parquet(&path, DataFrameWriteOptions::new(), None).await?;
-        tracing::debug!(table = d.name, split = i, of = queries.len(), ms = started.elapsed().as_millis(), "written");
+        tracing::debug!(table = d.name, split = i, of = ranges.len(), ms = started.elapsed().as_millis(), "written");
     }
     // No rows writes no file: an empty one keeps the table's columns.
     if let Some(schema) = schema
@@ -206,12 +207,12 @@ fn split_count(d: &Derived, input_rows: usize, split_rows: usize) -> usize {
 /// The most ranges a key is split into (the ranges are of its first four hexadecimal digits).
 const MAX_SPLITS: usize = 4096;
 
-/// The SQL of a SQL-built table over all its keys.
-fn whole_sql(d: &Derived) -> String {
+/// The query of a SQL-built table (a [`Build::SplitSql`] one over the keys in `range`).
+async fn query(ctx: &SessionContext, d: &Derived, range: &KeyRange) -> Result<DataFrame> {
     match d.build {
-        Build::Sql(sql) => sql(),
-        Build::SplitSql(sql) => sql(&KeyRange::WHOLE),
-        Build::Rust(_) => String::new(),
+        Build::Sql(sql) => Ok(ctx.sql(&sql()).await?),
+        Build::SplitSql(sql) => Ok(ctx.sql(&sql()).await?.with_param_values(range.params())?),
+        Build::Rust(_) => Err(Error::Runtime(format!("{} is not built with SQL", d.name))),
     }
 }
 
@@ -227,17 +228,22 @@ impl KeyRange {
     /// Every key that is not NULL.
     pub const WHOLE: KeyRange = KeyRange { from: None, to: None };
 
-    /// The SQL condition that `column` is in this range (and so not NULL). The bounds are this
-    /// module's own hexadecimal digits, never a user's value.
-    pub fn on(&self, column: &str) -> String {
-        let bounds: Vec<String> = [
-            self.from.as_ref().map(|f| format!("{column} >= '{f}'")),
-            self.to.as_ref().map(|t| format!("{column} < '{t}'")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
-        if bounds.is_empty() { format!("{column} IS NOT NULL") } else { bounds.join(" AND ") }
+    /// The SQL condition that `column` is in the range whose [`KeyRange::values`] are bound to
+    /// `$1` and `$2` (and so not NULL). Bound, the optimizer folds it to `column >= from AND
+    /// column < to`, or one of them where the range is open, before the filter is pushed down.
+    pub fn condition(column: &str) -> String {
+        format!("({column} >= $1 AND ({column} < $2 OR $2 = ''))")
+    }
+
+    /// The values of [`KeyRange::condition`]'s `$1` and `$2`: the bounds, `''` where open (no
+    /// text is below `''`, and a cut is never empty).
+    pub fn values(&self) -> [&str; 2] {
+        [self.from.as_deref().unwrap_or(""), self.to.as_deref().unwrap_or("")]
+    }
+
+    /// [`KeyRange::values`] as query parameters.
+    pub fn params(&self) -> Vec<ScalarValue> {
+        self.values().iter().map(|v| ScalarValue::Utf8(Some((*v).to_string()))).collect()
     }
 }
 
@@ -357,7 +363,7 @@ mod tests {
     #[test]
     fn the_key_ranges_hold_every_key_exactly_once() {
         assert_eq!(split_ranges(1), vec![KeyRange::WHOLE]);
-        assert_eq!(split_ranges(1)[0].on("k"), "k IS NOT NULL");
+        assert_eq!(split_ranges(1)[0].values(), ["", ""]);
         for n in [2, 3, 7, 16, 1000, MAX_SPLITS] {
             let r = split_ranges(n);
             assert_eq!(r.len(), n);
@@ -367,7 +373,8 @@ mod tests {
                 assert!(w[0].from.as_deref().unwrap_or("") < w[0].to.as_deref().unwrap_or(""), "{n}: {w:?}");
             }
         }
-        assert_eq!(split_ranges(2)[1].on("s.k"), "s.k >= '8000'");
+        assert_eq!(split_ranges(2)[1].values(), ["8000", ""]);
+        assert_eq!(split_ranges(2)[0].values(), ["", "8000"]);
     }
 
     /// A split build writes the same rows as one query, keys of any form (not hexadecimal,
@@ -377,7 +384,9 @@ mod tests {
         const SPLIT: Derived = Derived {
             name: "split",
             from: &["t"],
-            build: Build::SplitSql(|r| format!("SELECT column1 AS k, column2 AS v FROM t WHERE {}", r.on("column1"))),
+            build: Build::SplitSql(|| {
+                format!("SELECT column1 AS k, column2 AS v FROM t WHERE {}", KeyRange::condition("column1"))
+            }),
         };
         let ctx = SessionContext::new();
         ctx.sql(

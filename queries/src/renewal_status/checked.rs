@@ -16,9 +16,13 @@ fn yes(f: &Frame, r: usize, c: &str) -> bool {
 }
 
 /// The SQL condition that an application's rows are in `range` of the applications (by the
-/// [`spread`](crate::functions) of its 認定番号); every row when None.
-fn in_range(range: Option<&KeyRange>) -> String {
-    range.map_or_else(|| "TRUE".to_string(), |r| r.on("spread(certificate_no)"))
+/// [`spread`](crate::functions) of its 認定番号; every row when None), and the values of its
+/// placeholders.
+fn in_range(range: Option<&KeyRange>) -> (String, Vec<&str>) {
+    range.map_or_else(
+        || ("TRUE".to_string(), Vec::new()),
+        |r| (KeyRange::condition("spread(certificate_no)"), r.values().to_vec()),
+    )
 }
 
 fn key(f: &Frame, r: usize) -> (i32, String) {
@@ -40,22 +44,28 @@ pub(super) async fn jsmo_applications(
     rules: &mut RoundRules,
     range: Option<&KeyRange>,
 ) -> Result<BTreeMap<(i32, String), Checked>> {
-    let only = in_range(range);
+    let (only, values) = in_range(range);
     let docs = ["doc_cv", "doc_profile", "doc_activities", "doc_meetings", "doc_papers", "doc_portfolio"];
     let cast: Vec<String> = docs.iter().map(|d| format!("CAST({d} AS INT) AS {d}")).collect();
     let apps = Frame::from_batches(
-        &s.sql(&format!(
-            "SELECT renewal_fy, certificate_no, member_key, renewals, {}, profile_chars, activity_entries, trials, exam,
+        &s.sql_with(
+            &format!(
+                "SELECT renewal_fy, certificate_no, member_key, renewals, {}, profile_chars, activity_entries, trials, exam,
                     activity_periods FROM jsmo_renewals WHERE {only} ORDER BY renewal_fy, certificate_no",
-            cast.join(", ")
-        ))
+                cast.join(", ")
+            ),
+            &values,
+        )
         .await?,
     );
     let credits = Frame::from_batches(
-        &s.sql(&format!(
-            "SELECT renewal_fy, certificate_no, part, kind, dated_on, units, title FROM jsmo_credits WHERE {only}
-             ORDER BY row_no"
-        ))
+        &s.sql_with(
+            &format!(
+                "SELECT renewal_fy, certificate_no, part, kind, dated_on, units, title FROM jsmo_credits WHERE {only}
+                 ORDER BY row_no"
+            ),
+            &values,
+        )
         .await?,
     );
     let mut entries: BTreeMap<(i32, String), Vec<jsmo::CreditEntry>> = BTreeMap::new();
@@ -113,8 +123,9 @@ pub(super) async fn jbct_applications(
     rules: &mut RoundRules,
     range: Option<&KeyRange>,
 ) -> Result<BTreeMap<(i32, String), Checked>> {
-    let only = in_range(range);
-    let q = |sql: String| async move { Ok::<_, Error>(Frame::from_batches(&s.sql(&sql).await?)) };
+    let (only, values) = in_range(range);
+    let values = &values;
+    let q = |sql: String| async move { Ok::<_, Error>(Frame::from_batches(&s.sql_with(&sql, values).await?)) };
     let apps = q(format!(
         "SELECT renewal_fy, certificate_no, member_key, CAST(dental AS INT) AS dental,
                 CAST(deferred AS INT) AS deferred, palliative_cert, certified_on, applied_on, licence, membership

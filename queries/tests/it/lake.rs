@@ -349,9 +349,12 @@ fn member_spells_in_ranges_filters_every_input_where_it_is_read() {
     let range = queries::derived::split_ranges(4).swap_remove(1);
     let engine = lake_engine(None);
     let snapshot = engine.snapshot().clone();
-    let plan = tokio::runtime::Runtime::new()
-        .expect("runtime")
-        .block_on(snapshot.sql(&format!("EXPLAIN {}", sql(&range))))
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let plan = rt
+        .block_on(async {
+            let frame = snapshot.context().sql(&sql()).await?.with_param_values(range.params())?;
+            frame.explain(false, false)?.collect().await
+        })
         .expect("explain");
     let text = arrow::util::pretty::pretty_format_batches(&plan).expect("text").to_string();
     let physical: Vec<&str> = text.lines().skip_while(|l| !l.contains("physical_plan")).collect();
@@ -367,12 +370,11 @@ fn member_spells_in_ranges_filters_every_input_where_it_is_read() {
         assert!(filtered, "{table} is not filtered where it is read:\n{text}");
     }
     // The ranges together hold the whole table's rows (the sample's keys are spread over them).
-    let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let count = |sql: String| {
-        let b = rt.block_on(snapshot.sql(&format!("SELECT count(*) FROM ({sql}) s"))).expect("count");
-        b[0].column(0).as_any().downcast_ref::<arrow::array::Int64Array>().expect("int").value(0)
+    let count = |r: &KeyRange| {
+        let b = rt.block_on(snapshot.sql_with(&format!("SELECT count(*) FROM ({}) s", sql()), &r.values()));
+        b.expect("count")[0].column(0).as_any().downcast_ref::<arrow::array::Int64Array>().expect("int").value(0)
     };
-    let parts: Vec<i64> = queries::derived::split_ranges(4).iter().map(|r| count(sql(r))).collect();
+    let parts: Vec<i64> = queries::derived::split_ranges(4).iter().map(count).collect();
     assert!(parts.iter().all(|n| *n > 0), "{parts:?}");
-    assert_eq!(parts.iter().sum::<i64>(), count(sql(&KeyRange::WHOLE)));
+    assert_eq!(parts.iter().sum::<i64>(), count(&KeyRange::WHOLE));
 }
