@@ -17,6 +17,7 @@ use futures::future::BoxFuture;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
+use crate::kept::{aside, io, put_in_place, write_file};
 use crate::session::register;
 
 /// A table derived from the snapshot's tables when the snapshot is built, so that metrics
@@ -80,12 +81,13 @@ pub enum Materialize {
 }
 
 /// What identifies a derived table's build: its SQL text, or (for one built in Rust) its name
-/// and this program's version — a changed definition never reads an old file.
+/// and a hash of the code that builds it (`ONCOMETRICS_CODE_HASH`, from `build.rs`) — a changed
+/// definition never reads an old file.
 fn fingerprint(d: &Derived) -> String {
     let what = match d.build {
         Build::Sql(sql) => format!("sql:{}", sql()),
         Build::SplitSql(sql) => format!("sql:{}", sql()),
-        Build::Rust(_) => format!("rust:{}:{}", d.name, env!("CARGO_PKG_VERSION")),
+        Build::Rust(_) => format!("rust:{}:{}", d.name, env!("ONCOMETRICS_CODE_HASH")),
     };
     hex::encode(&Sha256::digest(what.as_bytes())[..8])
 }
@@ -151,16 +153,6 @@ async fn build_batch(ctx: &SessionContext, d: &Derived) -> Result<RecordBatch> {
         }
         Build::Rust(build) => build(ctx).await,
     }
-}
-
-/// One Parquet file holding `batch` (which may have no rows).
-fn write_file(path: &Path, batch: &RecordBatch) -> Result<()> {
-    let err = |e: &dyn std::fmt::Display| Error::Runtime(format!("{}: {e}", path.display()));
-    let file = std::fs::File::create(path).map_err(|e| err(&e))?;
-    let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).map_err(|e| err(&e))?;
-    w.write(batch).map_err(|e| err(&e))?;
-    w.close().map_err(|e| err(&e))?;
-    Ok(())
 }
 
 /// Writes `d` into `aside` ([`aside`]), then renames it to `dir`, so that a reader never sees
@@ -254,106 +246,6 @@ pub fn split_ranges(n: usize) -> Vec<KeyRange> {
     let n = n.clamp(1, MAX_SPLITS);
     let cut = |i: usize| (i > 0 && i < n).then(|| format!("{:04x}", i * 0x10000 / n));
     (0..n).map(|i| KeyRange { from: cut(i), to: cut(i + 1) }).collect()
-}
-
-fn io(path: &Path, e: std::io::Error) -> Error {
-    Error::Runtime(format!("{}: {e}", path.display()))
-}
-
-/// A fresh directory beside `dir`, private to this writer, to write `dir`'s files into: named
-/// by the process and a number no other writer of this process gets, so that two snapshots
-/// building the same table at once (two server states over one lake) never write into, or
-/// clear, each other's files. (Sharing one name per process let one builder empty the other's
-/// directory before it was renamed into place: a derived table with files missing.)
-fn aside(dir: &Path) -> Result<PathBuf> {
-    static WRITERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let parent = dir.parent().ok_or_else(|| Error::Runtime(format!("{}: no parent", dir.display())))?;
-    std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-    let aside = parent.join(format!(
-        ".{}.{}.{}",
-        std::process::id(),
-        WRITERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-        dir.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    ));
-    // Left by a crashed process of the same id and number: not anyone's now.
-    let _ = std::fs::remove_dir_all(&aside);
-    std::fs::create_dir(&aside).map_err(|e| io(&aside, e))?;
-    Ok(aside)
-}
-
-/// Puts `bytes` into `dir/name`, written aside and renamed into place as a derived table's
-/// files are ([`aside`], [`put_in_place`]); an existing `dir` is kept.
-pub(crate) fn keep_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let aside = aside(dir)?;
-    let file = aside.join(name);
-    if let Err(e) = std::fs::write(&file, bytes) {
-        let _ = std::fs::remove_dir_all(&aside);
-        return Err(io(&file, e));
-    }
-    put_in_place(&aside, dir)
-}
-
-/// Renames `aside` to `dir`; when another process put its copy there first, keeps that one.
-fn put_in_place(aside: &Path, dir: &Path) -> Result<()> {
-    match std::fs::rename(aside, dir) {
-        Ok(()) => Ok(()),
-        Err(_) if dir.is_dir() => {
-            let _ = std::fs::remove_dir_all(aside);
-            Ok(())
-        }
-        Err(e) => Err(io(dir, e)),
-    }
-}
-
-/// A writer that only hashes what it is given.
-struct Hashing(Sha256);
-
-impl std::io::Write for Hashing {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Registers `batch`, a table derived after the snapshot was built (renewal readiness), as
-/// `name`: in memory, or in lake mode written to `_derived/<name>/at_load=N/<its content's
-/// hash>/` and read from there — no table of a lake-mode plan is held in memory, so that a
-/// plan can be sent whole to a cluster.
-pub(crate) async fn keep(
-    ctx: &SessionContext,
-    name: &str,
-    batch: RecordBatch,
-    at_load: i64,
-    how: &Materialize,
-) -> Result<()> {
-    let Materialize::Lake(lake) = how else {
-        return register(ctx, name, batch, 1);
-    };
-    // Hashed as it is serialised, not serialised whole first: at scale 1,000 the renewal
-    // tables are millions of rows, and a copy of them was the open's peak.
-    let mut hasher = Hashing(Sha256::new());
-    {
-        let mut w = arrow::ipc::writer::StreamWriter::try_new(&mut hasher, &batch.schema())?;
-        w.write(&batch)?;
-        w.finish()?;
-    }
-    let key = hex::encode(&hasher.0.finalize()[..8]);
-    let dir = lake.join(store::lake::DERIVED_DIR).join(name).join(format!("at_load={at_load}")).join(key);
-    if !dir.is_dir() {
-        let written = aside(&dir)
-            .and_then(|a| write_file(&a.join("part-0.parquet"), &batch).map(|()| a))
-            .and_then(|a| put_in_place(&a, &dir));
-        if let Err(e) = written {
-            tracing::warn!("{name}: kept in memory, not in the lake: {e}");
-            return register(ctx, name, batch, 1);
-        }
-    }
-    ctx.register_parquet(name, &format!("{}/", dir.display()), ParquetReadOptions::default()).await?;
-    Ok(())
 }
 
 #[cfg(test)]

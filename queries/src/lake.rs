@@ -234,7 +234,7 @@ async fn counted(
     let (loads, rows) = loads_and_rows(ctx, table).await?;
     // A lake one may only read is counted on every open.
     let text = serde_json::json!({ "table": table.name, "loads": loads, "rows": rows }).to_string();
-    let written = crate::derived::keep_file(&dir, "rows.json", text.as_bytes());
+    let written = crate::kept::keep_file(&dir, "rows.json", text.as_bytes());
     if let Err(e) = written {
         tracing::debug!(table = table.name, "row count not kept: {e}");
     }

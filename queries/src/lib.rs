@@ -13,7 +13,8 @@
 //! - [`snapshot`]: the store's tables as one load saw them, registered in a DataFusion session,
 //!   plus the derived tables it is given. [`lake`]: the same snapshot over the Parquet lake
 //!   (listing tables, supersession rebuilt as views) instead of in memory. [`derived`]: the
-//!   tables derived once per store state (in memory, or kept in the lake's `_derived/`).
+//!   tables derived once per store state (in memory, or kept in the lake's `_derived/`; `kept`
+//!   writes its files).
 //!   [`session`]: the DataFusion session and in-memory tables. [`functions`]: the SQL functions
 //!   the metrics add to DataFusion's. [`cluster`]: the lake snapshot on a Ballista cluster, and
 //!   the scheduler and executor processes.
@@ -47,6 +48,7 @@ pub mod engine;
 pub mod error;
 pub mod frame;
 pub mod functions;
+mod kept;
 pub mod labels;
 pub mod lake;
 pub mod metric;

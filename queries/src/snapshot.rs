@@ -4,17 +4,21 @@
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arrow::datatypes::SchemaRef;
 use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use datafusion::common::ScalarValue;
 use datafusion::execution::context::SessionContext;
+use datafusion::prelude::ParquetReadOptions;
 use store::warehouse::LoadInfo;
 use store::{StoreSnapshot, Warehouse};
 
 pub use crate::derived::{Build, Derived, KeyRange, MEMBER_SPELLS, Materialize};
 use crate::error::{Error, Result};
+use crate::kept::Keeper;
 use crate::session::register;
 pub(crate) use crate::session::session;
 
@@ -137,10 +141,32 @@ impl Snapshot {
         value.clone().downcast::<T>().map_err(|_| Error::Runtime("a derived structure of another type".into()))
     }
 
-    /// Registers a table derived after the snapshot was built (kept where the snapshot keeps
-    /// its derived tables).
-    pub(crate) async fn register_derived(&self, name: &'static str, batch: RecordBatch) -> Result<()> {
-        crate::derived::keep(&self.ctx, name, batch, self.at_load, &self.materialize).await
+    /// Where a table derived after the snapshot was built from what `key` names is kept in the
+    /// lake (`_derived/<name>/at_load=N/<key>/`); None in memory.
+    pub(crate) fn kept_dir(&self, name: &str, key: &str) -> Option<PathBuf> {
+        match &self.materialize {
+            Materialize::Memory => None,
+            Materialize::Lake(lake) => {
+                Some(lake.join(store::lake::DERIVED_DIR).join(name).join(format!("at_load={}", self.at_load)).join(key))
+            }
+        }
+    }
+
+    /// A writer of a table derived after the snapshot was built (kept where the snapshot keeps
+    /// its derived tables, [`Snapshot::kept_dir`]), registered by [`Snapshot::register_kept`].
+    pub(crate) fn keeper(&self, name: &'static str, schema: SchemaRef, key: &str) -> Result<Keeper> {
+        Keeper::new(name, schema, self.kept_dir(name, key))
+    }
+
+    /// Registers the table `k` was given.
+    pub(crate) async fn register_kept(&self, k: Keeper) -> Result<()> {
+        k.finish(&self.ctx).await
+    }
+
+    /// Registers the table kept in the lake at `dir` as `name`.
+    pub(crate) async fn read_kept(&self, name: &str, dir: &Path) -> Result<()> {
+        self.ctx.register_parquet(name, &format!("{}/", dir.display()), ParquetReadOptions::default()).await?;
+        Ok(())
     }
 
     /// Marks the snapshot as one whose queries the cluster at `addr` runs (see [`Snapshot::sql`]).

@@ -18,7 +18,7 @@ fn yes(f: &Frame, r: usize, c: &str) -> bool {
 /// The SQL condition that an application's rows are in `range` of the applications (by the
 /// [`spread`](crate::functions) of its 認定番号; every row when None), and the values of its
 /// placeholders.
-fn in_range(range: Option<&KeyRange>) -> (String, Vec<&str>) {
+pub(super) fn in_range(range: Option<&KeyRange>) -> (String, Vec<&str>) {
     range.map_or_else(
         || ("TRUE".to_string(), Vec::new()),
         |r| (KeyRange::condition("spread(certificate_no)"), r.values().to_vec()),

@@ -3,12 +3,55 @@
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, BooleanBuilder, Date32Builder, Int32Builder, Int64Builder, StringBuilder};
-use arrow::datatypes::{DataType, Field, Schema};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow::record_batch::RecordBatch;
 use model::renewal::{self, Severity, due_round};
 
 use super::checked::{Cert, Checked, date32};
 use crate::error::Result;
+
+/// The columns of `renewal_status`.
+pub(super) fn status_schema() -> SchemaRef {
+    let f = |n: &str, t: DataType, null: bool| Field::new(n, t, null);
+    Arc::new(Schema::new(vec![
+        f("qualification", DataType::Utf8, false),
+        f("renewal_fy", DataType::Int32, false),
+        f("certificate_no", DataType::Utf8, false),
+        f("member_key", DataType::Utf8, true),
+        f("prefecture_code", DataType::Int32, true),
+        f("in_roster", DataType::Boolean, false),
+        f("due", DataType::Boolean, false),
+        f("expires_on", DataType::Date32, true),
+        f("last_due_fy", DataType::Int32, true),
+        f("applied", DataType::Boolean, false),
+        f("ready", DataType::Boolean, true),
+        f("status", DataType::Utf8, false),
+        f("blockers", DataType::Int32, false),
+        f("warnings", DataType::Int32, false),
+        f("requirements", DataType::Utf8, true),
+        f("first_requirement", DataType::Utf8, true),
+        f("messages", DataType::Utf8, true),
+        f("measure", DataType::Int64, true),
+        f("meetings", DataType::Int64, true),
+    ]))
+}
+
+/// The columns of `renewal_findings`.
+pub(super) fn findings_schema() -> SchemaRef {
+    let t = |n: &str| Field::new(n, DataType::Utf8, false);
+    Arc::new(Schema::new(vec![
+        t("qualification"),
+        Field::new("renewal_fy", DataType::Int32, false),
+        t("certificate_no"),
+        Field::new("seq", DataType::Int32, false),
+        t("code"),
+        t("requirement"),
+        t("severity"),
+        t("place"),
+        t("message_ja"),
+        t("message_en"),
+    ]))
+}
 
 #[derive(Default)]
 pub(super) struct StatusBuilder {
@@ -95,28 +138,6 @@ impl StatusBuilder {
     }
 
     pub(super) fn finish(mut self) -> Result<RecordBatch> {
-        let f = |n: &str, t: DataType, null: bool| Field::new(n, t, null);
-        let schema = Arc::new(Schema::new(vec![
-            f("qualification", DataType::Utf8, false),
-            f("renewal_fy", DataType::Int32, false),
-            f("certificate_no", DataType::Utf8, false),
-            f("member_key", DataType::Utf8, true),
-            f("prefecture_code", DataType::Int32, true),
-            f("in_roster", DataType::Boolean, false),
-            f("due", DataType::Boolean, false),
-            f("expires_on", DataType::Date32, true),
-            f("last_due_fy", DataType::Int32, true),
-            f("applied", DataType::Boolean, false),
-            f("ready", DataType::Boolean, true),
-            f("status", DataType::Utf8, false),
-            f("blockers", DataType::Int32, false),
-            f("warnings", DataType::Int32, false),
-            f("requirements", DataType::Utf8, true),
-            f("first_requirement", DataType::Utf8, true),
-            f("messages", DataType::Utf8, true),
-            f("measure", DataType::Int64, true),
-            f("meetings", DataType::Int64, true),
-        ]));
         let cols: Vec<ArrayRef> = vec![
             Arc::new(self.qualification.finish()),
             Arc::new(self.round.finish()),
@@ -138,7 +159,7 @@ impl StatusBuilder {
             Arc::new(self.measure.finish()),
             Arc::new(self.meetings.finish()),
         ];
-        Ok(RecordBatch::try_new(schema, cols)?)
+        Ok(RecordBatch::try_new(status_schema(), cols)?)
     }
 }
 
@@ -171,19 +192,6 @@ impl FindingsBuilder {
     }
 
     pub(super) fn finish(mut self) -> Result<RecordBatch> {
-        let t = |n: &str| Field::new(n, DataType::Utf8, false);
-        let schema = Arc::new(Schema::new(vec![
-            t("qualification"),
-            Field::new("renewal_fy", DataType::Int32, false),
-            t("certificate_no"),
-            Field::new("seq", DataType::Int32, false),
-            t("code"),
-            t("requirement"),
-            t("severity"),
-            t("place"),
-            t("message_ja"),
-            t("message_en"),
-        ]));
         let cols: Vec<ArrayRef> = vec![
             Arc::new(self.qualification.finish()),
             Arc::new(self.round.finish()),
@@ -196,6 +204,6 @@ impl FindingsBuilder {
             Arc::new(self.ja.finish()),
             Arc::new(self.en.finish()),
         ];
-        Ok(RecordBatch::try_new(schema, cols)?)
+        Ok(RecordBatch::try_new(findings_schema(), cols)?)
     }
 }
