@@ -190,7 +190,12 @@ pub fn run(scales: &[u32], work: &Path, reference: &Path, opts: &Options) -> Res
         }
         let cluster = match opts.local_cluster {
             Some(n) => {
-                Some(crate::bench_cluster::LocalCluster::start(n, 2, &work.join(format!("cluster-scale{scale}")))?)
+                // The machine's cores and the lake mode's memory, shared: on 2 cores, two
+                // executors of one task and 1 GB each (with 2 tasks each, 512 MB a task was too
+                // little for the survey's sorts at scale 1,000).
+                let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+                let tasks = (cores / n.max(1)).max(1);
+                Some(crate::bench_cluster::LocalCluster::start(n, tasks, &work.join(format!("cluster-scale{scale}")))?)
             }
             None => None,
         };

@@ -174,6 +174,23 @@ pub fn unreachable_cluster(addr: &SchedulerAddr, detail: &str) -> Error {
     ))
 }
 
+/// Whether `e` is an executor's task that ran out of its memory (Ballista passes the task's
+/// error on as text).
+fn out_of_memory(e: &datafusion::error::DataFusionError) -> bool {
+    let text = e.to_string();
+    text.contains("ResourcesExhausted") || text.contains("Resources exhausted")
+}
+
+/// The error of a query an executor had too little memory for: what to change, not "is the
+/// cluster running".
+pub fn short_of_memory(addr: &SchedulerAddr, detail: &str) -> Error {
+    Error::Runtime(format!(
+        "the cluster at {addr} ran out of memory for the query ({detail}); give the executors more memory \
+         (`oncometrics cluster executor --memory-mb`) or fewer tasks at once (`--concurrent-tasks`) / クラスタ \
+         {addr} のエグゼキュータでメモリが不足しました（--memory-mb を増やすか --concurrent-tasks を減らしてください）"
+    ))
+}
+
 /// How often an executor tells the scheduler it is alive (Ballista's default is a minute).
 const EXECUTOR_HEARTBEAT_SECONDS: u64 = 2;
 
@@ -222,11 +239,15 @@ where
         })
     };
     let named = |e: Error| match e {
+        Error::DataFusion(e) if out_of_memory(&e) => short_of_memory(addr, &e.to_string()),
         Error::DataFusion(e) => unreachable_cluster(addr, &e.to_string()),
         e => e,
     };
     match on_time(tokio::time::timeout(deadline, attempt()).await) {
-        Err(Error::DataFusion(e)) if !matches!(e, datafusion::error::DataFusionError::Plan(_)) => {
+        // Running out of memory is the query's size, not a lost executor: said at once.
+        Err(Error::DataFusion(e))
+            if !matches!(e, datafusion::error::DataFusionError::Plan(_)) && !out_of_memory(&e) =>
+        {
             tracing::warn!("the cluster at {addr} failed a query ({e}); running it again");
             tokio::time::sleep(RETRY_AFTER).await;
             on_time(tokio::time::timeout(deadline, attempt()).await).map_err(named)
@@ -302,4 +323,33 @@ pub async fn run_executor(opts: &ExecutorOptions) -> Result<()> {
 
 fn ballista_error(e: ballista_core::error::BallistaError) -> Error {
     Error::Runtime(format!("ballista: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use datafusion::error::DataFusionError;
+
+    use super::*;
+
+    /// Regression: at scale 1,000 an executor's sort ran out of its memory and the client said
+    /// to check that the scheduler and an executor were running (after running it again).
+    #[tokio::test]
+    async fn an_executor_out_of_memory_says_so_at_once() {
+        let addr = SchedulerAddr::parse("df://127.0.0.1:1").expect("addr");
+        let mut attempts = 0;
+        let e = guarded(&addr, || {
+            attempts += 1;
+            async {
+                Err::<(), _>(Error::DataFusion(DataFusionError::Execution(
+                    "Job x failed: DataFusionError(ResourcesExhausted(\"Failed to allocate\"))".into(),
+                )))
+            }
+        })
+        .await
+        .expect_err("out of memory");
+        let text = e.to_string();
+        assert_eq!(attempts, 1, "not run again");
+        assert!(text.contains("--memory-mb") && text.contains("メモリが不足"), "{text}");
+        assert!(!text.contains("スケジューラ"), "{text}");
+    }
 }
