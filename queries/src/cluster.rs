@@ -4,7 +4,7 @@
 //! tables, supersession views, derived tables in the lake's `_derived/` — in a session whose
 //! queries Ballista plans and runs: the client sends the logical plan to the scheduler, the
 //! scheduler splits it into stages and the executors read the lake at the same path (a shared
-//! file system, or object storage where configured) and return the result. Disclosure control
+//! file system: object-store URLs are not supported, see `docs/scale-out.md`) and return the result. Disclosure control
 //! stays in the client: results come back to the metric layer, which suppresses them for the
 //! audience as in every other mode.
 //!
