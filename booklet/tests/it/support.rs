@@ -1,6 +1,9 @@
 //! The bundled sample, loaded once into a temporary warehouse; a fresh application database
 //! with the sample editions per test; the poppler tools.
 
+#[path = "../../../tests/shared/fixture_dir.rs"]
+pub mod fixture_dir;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -22,7 +25,7 @@ pub fn manifest_dir() -> PathBuf {
 pub fn sample() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = fixture_dir::fixture_tempdir();
         let wh = ingest::sample::load::into_new_warehouse(dir.path(), &manifest_dir().join("../data/sample"))
             .expect("load the bundled sample");
         let at_load = wh.loads().expect("loads").last().expect("a load").load_id;
@@ -33,7 +36,7 @@ pub fn sample() -> &'static Fixture {
 
 /// A fresh application database holding the sample editions.
 pub fn app_db() -> (tempfile::TempDir, AppDb) {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = fixture_dir::fixture_tempdir();
     let db = AppDb::open(&dir.path().join("app.duckdb")).expect("app db");
     assert!(booklet::sample::install(&db, sample().at_load).expect("install the sample editions"));
     (dir, db)

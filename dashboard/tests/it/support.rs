@@ -1,6 +1,9 @@
 //! The bundled sample in a temporary warehouse, an app over it with one account per
 //! role, and a tiny cookie-keeping client that drives the router in-process.
 
+#[path = "../../../tests/shared/fixture_dir.rs"]
+pub mod fixture_dir;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -94,7 +97,7 @@ pub fn accounts(state: &AppState) {
 pub fn partial_load() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = fixture_dir::fixture_tempdir();
         let cfg = config(dir.path(), false);
         {
             let mut wh = store::Warehouse::open(&cfg.warehouse, &cfg.lake).expect("open");
@@ -124,7 +127,7 @@ pub fn partial_load() -> &'static Fixture {
 pub fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = fixture_dir::fixture_tempdir();
         let cfg = config(dir.path(), false);
         {
             let mut wh = store::Warehouse::open(&cfg.warehouse, &cfg.lake).expect("open");

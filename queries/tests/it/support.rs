@@ -1,5 +1,8 @@
 //! The bundled sample, loaded once into a temporary warehouse for all tests.
 
+#[path = "../../../tests/shared/fixture_dir.rs"]
+pub mod fixture_dir;
+
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
@@ -29,7 +32,7 @@ pub fn repo() -> PathBuf {
 pub fn sample() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = fixture_dir::fixture_tempdir();
         let mut wh = Warehouse::open(&dir.path().join("wh.duckdb"), &dir.path().join("lake")).expect("open");
         let reports = ingest::sample::load::load_dir(
             &mut wh,
@@ -66,4 +69,25 @@ pub fn int(r: &MetricResult, key: &[&str], col: &str) -> i64 {
 /// One integer from DuckDB over the same store.
 pub fn duck(sql: &str) -> i64 {
     sample().warehouse.lock().expect("lock").query_i64(sql).unwrap_or_else(|e| panic!("{e}: {sql}"))
+}
+
+/// Regression: the fixtures above live in statics, which are never dropped, so every test run
+/// left its warehouses in the temporary directory. A fixture directory of an ended process is
+/// removed when the next one is made; this process's stay.
+#[test]
+fn fixture_directories_of_ended_processes_are_removed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // A process id above Linux's largest (2^22) has never run.
+    let ended = tmp.path().join(format!("{}4194399-abc", fixture_dir::PREFIX));
+    let ours = tmp.path().join(format!("{}{}-abc", fixture_dir::PREFIX, std::process::id()));
+    let other = tmp.path().join("someone-else-4194399");
+    for d in [&ended, &ours, &other] {
+        std::fs::create_dir_all(d.join("lake")).expect("mkdir");
+    }
+    fixture_dir::sweep(tmp.path());
+    assert!(!ended.exists(), "an ended process's fixture is removed");
+    assert!(ours.exists() && other.exists(), "this process's fixture and other files stay");
+    let made = fixture_dir::fixture_tempdir();
+    let name = made.path().file_name().expect("name").to_string_lossy().into_owned();
+    assert!(name.starts_with(&format!("{}{}-", fixture_dir::PREFIX, std::process::id())), "{name}");
 }
