@@ -83,7 +83,7 @@ impl LocalCluster {
                     dir.to_string_lossy().into_owned(),
                     // The lake mode's memory, shared by the executors: the same budget in all.
                     "--memory-mb".into(),
-                    ((queries::lake::memory_limit() / executors.max(1)) >> 20).to_string(),
+                    ((queries::session::memory_limit() / executors.max(1)) >> 20).to_string(),
                 ],
                 &format!("executor{i}.log"),
             )?;

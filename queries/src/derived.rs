@@ -12,12 +12,10 @@ use arrow::record_batch::RecordBatch;
 use datafusion::common::ScalarValue;
 use datafusion::dataframe::{DataFrame, DataFrameWriteOptions};
 use datafusion::execution::context::SessionContext;
-use datafusion::prelude::ParquetReadOptions;
 use futures::future::BoxFuture;
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::kept::{aside, io, put_in_place, write_file};
+use crate::kept::{self, aside, io, put_in_place, write_file};
 use crate::session::register;
 
 /// A table derived from the snapshot's tables when the snapshot is built, so that metrics
@@ -89,7 +87,7 @@ fn fingerprint(d: &Derived) -> String {
         Build::SplitSql(sql) => format!("sql:{}", sql()),
         Build::Rust(_) => format!("rust:{}:{}", d.name, env!("ONCOMETRICS_CODE_HASH")),
     };
-    hex::encode(&Sha256::digest(what.as_bytes())[..8])
+    kept::key(&what)
 }
 
 /// Builds `d` over `ctx` (whose earlier tables it reads) and registers it; its rows.
@@ -109,11 +107,7 @@ pub(crate) async fn materialize(
             Ok(rows)
         }
         Materialize::Lake(lake) => {
-            let dir = lake
-                .join(store::lake::DERIVED_DIR)
-                .join(d.name)
-                .join(format!("at_load={at_load}"))
-                .join(fingerprint(d));
+            let dir = kept::dir(lake, d.name, at_load, &fingerprint(d));
             if !dir.is_dir() {
                 match aside(&dir) {
                     // A lake one may only read (a researcher's copy): build it in memory instead.
@@ -133,7 +127,7 @@ pub(crate) async fn materialize(
                     }
                 }
             }
-            ctx.register_parquet(d.name, &format!("{}/", dir.display()), ParquetReadOptions::default()).await?;
+            kept::register_dir(ctx, d.name, &dir).await?;
             let counted = ctx.sql(&format!("SELECT count(*) FROM {}", d.name)).await?.collect().await?;
             Ok(counted
                 .first()
@@ -250,6 +244,8 @@ pub fn split_ranges(n: usize) -> Vec<KeyRange> {
 
 #[cfg(test)]
 mod tests {
+    use datafusion::prelude::ParquetReadOptions;
+
     use super::*;
 
     #[test]

@@ -16,6 +16,27 @@ use parquet::arrow::ArrowWriter;
 use crate::error::{Error, Result};
 use crate::session::register;
 
+/// Where a table (or file) kept in the lake's `_derived/` area lives:
+/// `<lake>/_derived/<name>/at_load=<N>/<key>/` — per load, so that the lake's repair drops those
+/// of a load that never committed, and per [`key`] of what it is built from, so that a changed
+/// definition never reads an old one.
+pub(crate) fn dir(lake: &Path, name: &str, at_load: i64, key: &str) -> PathBuf {
+    lake.join(store::lake::DERIVED_DIR).join(name).join(format!("at_load={at_load}")).join(key)
+}
+
+/// The key of what a kept table is built from (its SQL, the code and settings …): 16 hex digits
+/// of its SHA-256.
+pub(crate) fn key(what: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(what.as_bytes())[..8])
+}
+
+/// Registers the Parquet files of the kept directory `dir` as the table `name` of `ctx`.
+pub(crate) async fn register_dir(ctx: &SessionContext, name: &str, dir: &Path) -> Result<()> {
+    ctx.register_parquet(name, &format!("{}/", dir.display()), ParquetReadOptions::default()).await?;
+    Ok(())
+}
+
 pub(crate) fn io(path: &Path, e: std::io::Error) -> Error {
     Error::Runtime(format!("{}: {e}", path.display()))
 }
@@ -148,8 +169,7 @@ impl Keeper {
                     let _ = std::fs::remove_dir_all(&aside);
                 }
                 placed?;
-                ctx.register_parquet(self.name, &format!("{}/", dir.display()), ParquetReadOptions::default()).await?;
-                Ok(())
+                register_dir(ctx, self.name, &dir).await
             }
         }
     }

@@ -25,10 +25,8 @@ use store::warehouse::LoadInfo;
 
 use crate::derived::Materialize;
 use crate::error::{Error, Result};
-use crate::session::{register_values, session};
+use crate::session::{memory_limit, register_values, session};
 use crate::snapshot::{Derived, Registered, Snapshot};
-
-pub use crate::session::{DEFAULT_MEMORY, memory_limit, split_rows};
 
 /// A session whose queries share `memory` bytes fairly and spill beyond them to the
 /// system's temporary directory, so that the process does not grow with the data
@@ -215,13 +213,7 @@ async fn counted(
     n: i64,
     sql: &str,
 ) -> Result<(BTreeSet<i64>, usize)> {
-    use sha2::{Digest, Sha256};
-    let what = format!("{}\n{sql}", table.name);
-    let dir = lake
-        .join(store::lake::DERIVED_DIR)
-        .join(ROWS_DIR)
-        .join(format!("at_load={n}"))
-        .join(hex::encode(&Sha256::digest(what.as_bytes())[..8]));
+    let dir = crate::kept::dir(lake, ROWS_DIR, n, &crate::kept::key(&format!("{}\n{sql}", table.name)));
     let file = dir.join("rows.json");
     let kept = std::fs::read(&file).ok().and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
     if let Some(kept) = kept.filter(|k| k["table"] == table.name) {

@@ -12,7 +12,6 @@ use arrow::record_batch::RecordBatch;
 use chrono::NaiveDate;
 use datafusion::common::ScalarValue;
 use datafusion::execution::context::SessionContext;
-use datafusion::prelude::ParquetReadOptions;
 use store::warehouse::LoadInfo;
 use store::{StoreSnapshot, Warehouse};
 
@@ -146,9 +145,7 @@ impl Snapshot {
     pub(crate) fn kept_dir(&self, name: &str, key: &str) -> Option<PathBuf> {
         match &self.materialize {
             Materialize::Memory => None,
-            Materialize::Lake(lake) => {
-                Some(lake.join(store::lake::DERIVED_DIR).join(name).join(format!("at_load={}", self.at_load)).join(key))
-            }
+            Materialize::Lake(lake) => Some(crate::kept::dir(lake, name, self.at_load, key)),
         }
     }
 
@@ -165,8 +162,7 @@ impl Snapshot {
 
     /// Registers the table kept in the lake at `dir` as `name`.
     pub(crate) async fn read_kept(&self, name: &str, dir: &Path) -> Result<()> {
-        self.ctx.register_parquet(name, &format!("{}/", dir.display()), ParquetReadOptions::default()).await?;
-        Ok(())
+        crate::kept::register_dir(&self.ctx, name, dir).await
     }
 
     /// Marks the snapshot as one whose queries the cluster at `addr` runs (see [`Snapshot::sql`]).

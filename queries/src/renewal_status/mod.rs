@@ -20,7 +20,6 @@ use chrono::NaiveDate;
 use model::fiscal::fiscal_year;
 use model::qualification::MEDICAL_ONCOLOGIST;
 use model::renewal::due_round;
-use sha2::{Digest, Sha256};
 
 use crate::derived::split_ranges;
 use crate::error::Result;
@@ -143,8 +142,7 @@ pub async fn derive(s: &Snapshot, as_of: Option<NaiveDate>) -> Result<RenewalInf
 /// What the tables are derived from besides the store state — the code (`ONCOMETRICS_CODE_HASH`),
 /// the date, the parameters and the approved-meetings list — as the key they are kept under.
 fn kept_key(as_of: NaiveDate, set: &[(String, u32)], approved: Option<&[String]>) -> String {
-    let what = format!("{}\n{as_of}\n{set:?}\n{approved:?}", env!("ONCOMETRICS_CODE_HASH"));
-    hex::encode(&Sha256::digest(what.as_bytes())[..8])
+    crate::kept::key(&format!("{}\n{as_of}\n{set:?}\n{approved:?}", env!("ONCOMETRICS_CODE_HASH")))
 }
 
 /// The first and last 年度 applied for (None without applications).
